@@ -1,0 +1,295 @@
+//! fleche's `digest()` (format §5, fleche 0.22.2 `digest.py`) and call keys.
+//!
+//! Every arm salts a SHA-256 with `type(v).__name__` and feeds content; a
+//! child contributes its digest as 64 ASCII hex bytes (or, for a `Digest`,
+//! whatever string it holds). When fleche changes an arm, change it here and
+//! regenerate `tests/conformance/vectors.json`.
+
+use crate::pyhash;
+use crate::value::{ArrayData, NdArray, Value};
+use num_bigint::{BigInt, Sign};
+use sha2::{Digest as _, Sha256};
+use thiserror::Error;
+
+#[derive(Debug, Error, PartialEq)]
+pub enum DigestError {
+    #[error("cannot digest a value of type `{0}`: fleche digests it with code this tool does not run")]
+    Indigestible(String),
+    #[error("cannot digest a set containing a `{0}`: its order depends on the Python process (string hashes are randomised); only sets of numbers, bools and tuples of those are reproducible")]
+    UnstableSetOrder(String),
+    #[error("`@{0}` must be expanded against a cache before it can be digested")]
+    UnresolvedRef(String),
+    #[error("cannot digest a numpy array of dtype `{0}`")]
+    UnsupportedArray(String),
+}
+
+/// `fleche.digest.digest(v)`: 64 lowercase hex characters, or the string a
+/// `Digest` holds.
+pub fn digest(v: &Value) -> Result<String, DigestError> {
+    let bytes = digest_bytes(v)?;
+    Ok(String::from_utf8(bytes).expect("BUG: digests are ASCII hex or a Digest's str"))
+}
+
+fn hasher(salt: &str) -> Sha256 {
+    let mut m = Sha256::new();
+    m.update(salt.as_bytes());
+    m
+}
+
+fn finish(m: Sha256) -> Vec<u8> {
+    let out = m.finalize();
+    let mut hex = Vec::with_capacity(64);
+    for b in out {
+        hex.push(HEX[(b >> 4) as usize]);
+        hex.push(HEX[(b & 15) as usize]);
+    }
+    hex
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// `int.to_bytes((n.bit_length() + 8) // 8, "little", signed=True)`. Python
+/// always reserves a sign bit beyond `bit_length`, so -128 takes two bytes
+/// (`num-bigint` would give one).
+pub fn int_bytes(n: &BigInt) -> Vec<u8> {
+    let len = (n.bits() as usize + 8) / 8;
+    let mut bytes = n.to_signed_bytes_le();
+    let fill = if n.sign() == Sign::Minus { 0xff } else { 0 };
+    bytes.resize(len, fill);
+    bytes
+}
+
+fn digest_int(n: &BigInt, salt: &str) -> Vec<u8> {
+    let mut m = hasher(salt);
+    m.update(int_bytes(n));
+    finish(m)
+}
+
+fn digest_bytes(v: &Value) -> Result<Vec<u8>, DigestError> {
+    let mut m = hasher(v.type_name());
+    match v {
+        Value::None => m.update(b"__None__"),
+        Value::Bool(b) => m.update([*b as u8]),
+        Value::Int(n) => m.update(int_bytes(n)),
+        Value::Float(f) => match pyhash::hash_float(*f) {
+            Some(h) => return Ok(digest_int(&BigInt::from(h), "int")),
+            None => m.update(f.to_le_bytes()),
+        },
+        Value::Complex(re, im) => match pyhash::hash_complex(*re, *im) {
+            Some(h) => return Ok(digest_int(&BigInt::from(h), "int")),
+            None => {
+                m.update(re.to_le_bytes());
+                m.update(im.to_le_bytes());
+            }
+        },
+        Value::Str(s) => m.update(s.as_bytes()),
+        Value::Bytes(b) => m.update(b),
+        Value::ByteArray(b) => {
+            for byte in b {
+                m.update(digest_int(&BigInt::from(*byte), "int"));
+            }
+        }
+        Value::Tuple(items) | Value::List(items) => {
+            for item in items {
+                m.update(digest_bytes(item)?);
+            }
+        }
+        Value::Dict(items) => digest_mapping(&mut m, items)?,
+        Value::Set(items) | Value::FrozenSet(items) => {
+            let ordered: Vec<&Value> = if items.len() <= 1 {
+                items.iter().collect()
+            } else {
+                pyhash::set_order(items)
+                    .map_err(|bad| DigestError::UnstableSetOrder(bad.type_name().into()))?
+            };
+            for item in ordered {
+                m.update(digest_bytes(item)?);
+            }
+        }
+        Value::Digest(d) => return Ok(d.as_bytes().to_vec()),
+        Value::Ref(prefix) => return Err(DigestError::UnresolvedRef(prefix.clone())),
+        Value::Record(r) => {
+            let fields: Vec<(Value, Value)> = r
+                .fields
+                .iter()
+                .map(|(k, v)| (Value::Str(k.clone()), v.clone()))
+                .collect();
+            m.update(digest_bytes(&Value::Dict(fields))?);
+        }
+        Value::NdArray(a) => digest_array(&mut m, a)?,
+        Value::Object(o) => match o.class.as_str() {
+            // Mapping subclasses fleche digests through the Mapping arm,
+            // salted with their own type name.
+            "collections.OrderedDict" | "collections.defaultdict" => {
+                digest_mapping(&mut m, &o.dict_items)?
+            }
+            _ => return Err(DigestError::Indigestible(o.class.clone())),
+        },
+    }
+    Ok(finish(m))
+}
+
+/// Items sorted by key digest (a stable sort, as Python's `sorted`).
+fn digest_mapping(m: &mut Sha256, items: &[(Value, Value)]) -> Result<(), DigestError> {
+    let mut keyed = Vec::with_capacity(items.len());
+    for (k, v) in items {
+        keyed.push((digest_bytes(k)?, v));
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    for (k, v) in keyed {
+        m.update(&k);
+        m.update(digest_bytes(v)?);
+    }
+    Ok(())
+}
+
+fn digest_array(m: &mut Sha256, a: &NdArray) -> Result<(), DigestError> {
+    m.update(digest_bytes(&Value::Str(a.dtype.clone()))?);
+    let shape = Value::Tuple(a.shape.iter().map(|&d| Value::Int(d.into())).collect());
+    m.update(digest_bytes(&shape)?);
+    match &a.data {
+        ArrayData::Raw(raw) => {
+            if a.fortran_order && a.shape.len() > 1 {
+                let itemsize = itemsize(&a.dtype)
+                    .ok_or_else(|| DigestError::UnsupportedArray(a.dtype.clone()))?;
+                m.update(fortran_to_c(raw, &a.shape, itemsize));
+            } else {
+                m.update(raw);
+            }
+        }
+        ArrayData::Objects(items) => {
+            let order = element_order(&a.shape, a.fortran_order);
+            for i in order {
+                let item = items
+                    .get(i)
+                    .ok_or_else(|| DigestError::UnsupportedArray(a.dtype.clone()))?;
+                m.update(digest_bytes(item)?);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Bytes per element of a dtype string such as `<f8`, `|b1`, `<U3`, `<M8[ns]`.
+pub fn itemsize(dtype: &str) -> Option<usize> {
+    let kind = dtype.chars().nth(1)?;
+    let digits: String = dtype[2..].chars().take_while(char::is_ascii_digit).collect();
+    let n: usize = digits.parse().ok()?;
+    Some(if kind == 'U' { n * 4 } else { n })
+}
+
+/// Indices into Fortran-ordered storage, visited in C order.
+fn element_order(shape: &[u64], fortran: bool) -> Vec<usize> {
+    let total: u64 = shape.iter().product();
+    if !fortran || shape.len() <= 1 {
+        return (0..total as usize).collect();
+    }
+    let mut out = Vec::with_capacity(total as usize);
+    let mut idx = vec![0u64; shape.len()];
+    for _ in 0..total {
+        // Fortran offset: first axis varies fastest.
+        let mut off = 0u64;
+        let mut stride = 1u64;
+        for (i, &d) in shape.iter().enumerate() {
+            off += idx[i] * stride;
+            stride *= d;
+        }
+        out.push(off as usize);
+        // advance the C-order counter: last axis fastest.
+        for ax in (0..shape.len()).rev() {
+            idx[ax] += 1;
+            if idx[ax] < shape[ax] {
+                break;
+            }
+            idx[ax] = 0;
+        }
+    }
+    out
+}
+
+fn fortran_to_c(raw: &[u8], shape: &[u64], itemsize: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    for i in element_order(shape, true) {
+        let start = i * itemsize;
+        out.extend_from_slice(raw.get(start..start + itemsize).unwrap_or(&[]));
+    }
+    out
+}
+
+/// What a call key is computed from (format §5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallKeyInput {
+    pub name: String,
+    pub module: Option<String>,
+    /// The decoded version: an int, a str, or (rarely) another JSON value.
+    pub version: Option<Value>,
+    pub code_digest: Option<String>,
+    /// (argument name, value digest) in stored position order.
+    pub arguments: Vec<(String, String)>,
+}
+
+/// The key of a call record: the digest of fleche's `Call` dataclass with the
+/// arguments as a tuple of `(name, Digest)` pairs and metadata and result
+/// set to None.
+pub fn call_key(call: &CallKeyInput) -> Result<String, DigestError> {
+    let pairs = call
+        .arguments
+        .iter()
+        .map(|(name, d)| Value::Tuple(vec![Value::Str(name.clone()), Value::Digest(d.clone())]))
+        .collect();
+    let opt_str = |s: &Option<String>| s.clone().map(Value::Str).unwrap_or(Value::None);
+    let record = Value::Record(crate::value::Record {
+        class: "fleche.call.Call".into(),
+        fields: vec![
+            ("name".into(), Value::Str(call.name.clone())),
+            ("arguments".into(), Value::Tuple(pairs)),
+            ("metadata".into(), Value::None),
+            ("module".into(), opt_str(&call.module)),
+            ("version".into(), call.version.clone().unwrap_or(Value::None)),
+            (
+                "code_digest".into(),
+                call.code_digest.clone().map(Value::Digest).unwrap_or(Value::None),
+            ),
+            ("result".into(), Value::None),
+        ],
+    });
+    digest(&record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_bytes_reserve_a_sign_bit() {
+        assert_eq!(int_bytes(&BigInt::from(-128)), vec![0x80, 0xff]);
+        assert_eq!(int_bytes(&BigInt::from(127)), vec![0x7f]);
+        assert_eq!(int_bytes(&BigInt::from(128)), vec![0x80, 0x00]);
+        assert_eq!(int_bytes(&BigInt::from(0)), vec![0]);
+        assert_eq!(int_bytes(&BigInt::from(-1)), vec![0xff]);
+        assert_eq!(int_bytes(&BigInt::from(-32768)), vec![0x00, 0x80, 0xff]);
+    }
+
+    #[test]
+    fn notebook_digests() {
+        assert_eq!(
+            digest(&Value::int(100)).unwrap(),
+            "60079f7901a9295349d1796c037afc132e81286f785ddeeb763104ef02363102"
+        );
+        let key = call_key(&CallKeyInput {
+            name: "long_running_calculation".into(),
+            module: Some("__main__".into()),
+            version: None,
+            code_digest: None,
+            arguments: vec![("x".into(), digest(&Value::int(100)).unwrap())],
+        })
+        .unwrap();
+        assert_eq!(key, "cb9db168b7a8eb99bda637a54241ad5d4e2726b5cd67ad4cfb21baa5874c2b9e");
+    }
+
+    #[test]
+    fn fortran_order_is_visited_in_c_order() {
+        // shape (2, 3) stored column-major: element (r, c) at r + 2c.
+        assert_eq!(element_order(&[2, 3], true), vec![0, 2, 4, 1, 3, 5]);
+    }
+}

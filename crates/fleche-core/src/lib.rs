@@ -1,0 +1,14 @@
+//! The on-disk format of the Python caching library fleche (0.22.x), read and
+//! written without Python: digests, the value model, and the stores.
+//!
+//! See `../shared/fleche-format.md` in the project workspace for the format in
+//! prose; fleche's own source is the final word.
+
+pub mod digest;
+pub mod literal;
+pub mod pyhash;
+pub mod repr;
+pub mod value;
+
+pub use digest::{call_key, digest, CallKeyInput, DigestError};
+pub use value::Value;

@@ -1,0 +1,257 @@
+//! CPython's numeric and container hashing, and the iteration order of its
+//! sets. fleche digests every non-NaN number as the digest of `hash(v)`
+//! (format §5) and digests sets in iteration order, so both must be
+//! reproduced exactly. Sources: CPython `Python/pyhash.c`,
+//! `Objects/floatobject.c`, `Objects/tupleobject.c`, `Objects/setobject.c`
+//! (unchanged in these respects from 3.8 through 3.13).
+
+use crate::value::Value;
+use num_bigint::{BigInt, Sign};
+use num_integer::Integer;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+/// `sys.hash_info.modulus`: 2**61 - 1 on 64-bit builds.
+pub const MODULUS: u64 = (1 << 61) - 1;
+const HASH_BITS: u32 = 61;
+/// `sys.hash_info.inf`.
+pub const HASH_INF: i64 = 314_159;
+const IMAG: u64 = 1_000_003;
+
+/// `hash(n)` for a Python int.
+pub fn hash_int(n: &BigInt) -> i64 {
+    let m = BigInt::from(MODULUS);
+    let r = n.abs().mod_floor(&m).to_i64().expect("BUG: below 2**61");
+    let h = if n.sign() == Sign::Minus { -r } else { r };
+    fix_minus_one(h)
+}
+
+/// `hash(x)` for a finite or infinite float; `None` for NaN, whose hash
+/// depends on the object's address.
+pub fn hash_float(x: f64) -> Option<i64> {
+    if x.is_nan() {
+        return None;
+    }
+    if x.is_infinite() {
+        return Some(if x > 0.0 { HASH_INF } else { -HASH_INF });
+    }
+    if x == 0.0 {
+        return Some(0);
+    }
+    // x = mantissa * 2**exp exactly; hash = mantissa * 2**exp mod (2**61 - 1),
+    // using 2**61 == 1 (mod P) to reduce the exponent. This is the value
+    // `_Py_HashDouble` computes digit by digit.
+    let (mantissa, exp) = decompose(x.abs());
+    let x_mod = mantissa % MODULUS;
+    let e = exp.rem_euclid(HASH_BITS as i32) as u32;
+    let shifted = ((x_mod as u128) << e) % (MODULUS as u128);
+    let h = shifted as i64;
+    Some(fix_minus_one(if x < 0.0 { -h } else { h }))
+}
+
+/// `hash(complex(re, im))`; `None` if either part is NaN.
+pub fn hash_complex(re: f64, im: f64) -> Option<i64> {
+    let hr = hash_float(re)? as u64;
+    let hi = hash_float(im)? as u64;
+    let combined = hr.wrapping_add(IMAG.wrapping_mul(hi)) as i64;
+    Some(fix_minus_one(combined))
+}
+
+fn fix_minus_one(h: i64) -> i64 {
+    if h == -1 {
+        -2
+    } else {
+        h
+    }
+}
+
+/// Split a positive finite float into an integer mantissa and a power of two.
+fn decompose(x: f64) -> (u64, i32) {
+    let bits = x.to_bits();
+    let exp_bits = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1u64 << 52) - 1);
+    if exp_bits == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1u64 << 52), exp_bits - 1075)
+    }
+}
+
+/// The exact integer value of an integral finite float.
+pub fn float_to_bigint(x: f64) -> Option<BigInt> {
+    if !x.is_finite() || x.fract() != 0.0 {
+        return None;
+    }
+    if x == 0.0 {
+        return Some(BigInt::zero());
+    }
+    let (mantissa, exp) = decompose(x.abs());
+    let mag = BigInt::from(mantissa);
+    let mag = if exp >= 0 {
+        mag << (exp as usize)
+    } else {
+        mag >> ((-exp) as usize)
+    };
+    Some(if x < 0.0 { -mag } else { mag })
+}
+
+const XXPRIME_1: u64 = 11400714785074694791;
+const XXPRIME_2: u64 = 14029467366897019727;
+const XXPRIME_5: u64 = 2870177450012600261;
+
+/// `hash(v)` when CPython's answer is the same in every process. Strings and
+/// bytes are salted per process (PYTHONHASHSEED) and `None` hashes by address
+/// before Python 3.12, so those give `None`, as do unhashable values.
+pub fn stable_hash(v: &Value) -> Option<i64> {
+    match v {
+        Value::Bool(b) => Some(*b as i64),
+        Value::Int(i) => Some(hash_int(i)),
+        Value::Float(f) => hash_float(*f),
+        Value::Complex(r, i) => hash_complex(*r, *i),
+        Value::Tuple(items) => {
+            let mut acc = XXPRIME_5;
+            for item in items {
+                let lane = stable_hash(item)? as u64;
+                acc = acc.wrapping_add(lane.wrapping_mul(XXPRIME_2));
+                acc = acc.rotate_left(31);
+                acc = acc.wrapping_mul(XXPRIME_1);
+            }
+            acc = acc.wrapping_add((items.len() as u64) ^ (XXPRIME_5 ^ 3527539));
+            if acc == u64::MAX {
+                return Some(1546275796);
+            }
+            Some(acc as i64)
+        }
+        Value::FrozenSet(items) => {
+            let mut hash: u64 = 0;
+            for item in items {
+                hash ^= shuffle_bits(stable_hash(item)? as u64);
+            }
+            hash ^= ((items.len() as u64) + 1).wrapping_mul(1927868237);
+            hash ^= (hash >> 11) ^ (hash >> 25);
+            hash = hash.wrapping_mul(69069).wrapping_add(907133923);
+            if hash == u64::MAX {
+                hash = 590923713;
+            }
+            Some(hash as i64)
+        }
+        _ => None,
+    }
+}
+
+fn shuffle_bits(h: u64) -> u64 {
+    ((h ^ 89869747) ^ (h << 16)).wrapping_mul(3644798167)
+}
+
+const SET_MINSIZE: usize = 8;
+const LINEAR_PROBES: usize = 9;
+const PERTURB_SHIFT: u32 = 5;
+
+/// The order in which CPython iterates a set built by adding `hashes` one by
+/// one to an empty set (`set(iterable)`, `{a, b, c}` evaluated in order, or a
+/// set unpickled with ADDITEMS). Elements must already be distinct. Returns
+/// indices into `hashes`.
+pub fn set_iteration_order(hashes: &[i64]) -> Vec<usize> {
+    let mut table: Vec<Option<(usize, u64)>> = vec![None; SET_MINSIZE];
+    let mut fill = 0usize;
+    for (idx, &h) in hashes.iter().enumerate() {
+        let mask = table.len() - 1;
+        insert_clean(&mut table, mask, idx, h as u64);
+        fill += 1;
+        if fill * 5 >= mask * 3 {
+            let minused = if fill > 50000 { fill * 2 } else { fill * 4 };
+            let mut newsize = SET_MINSIZE;
+            while newsize <= minused {
+                newsize <<= 1;
+            }
+            let old = std::mem::replace(&mut table, vec![None; newsize]);
+            for (i, hash) in old.into_iter().flatten() {
+                insert_clean(&mut table, newsize - 1, i, hash);
+            }
+        }
+    }
+    table.into_iter().flatten().map(|(i, _)| i).collect()
+}
+
+/// `set_insert_clean` / the probe sequence of `set_add_entry` on a table
+/// without dummies.
+fn insert_clean(table: &mut [Option<(usize, u64)>], mask: usize, idx: usize, hash: u64) {
+    let mut perturb = hash;
+    let mut i = (hash as usize) & mask;
+    loop {
+        if table[i].is_none() {
+            table[i] = Some((idx, hash));
+            return;
+        }
+        if i + LINEAR_PROBES <= mask {
+            for j in 1..=LINEAR_PROBES {
+                if table[i + j].is_none() {
+                    table[i + j] = Some((idx, hash));
+                    return;
+                }
+            }
+        }
+        perturb >>= PERTURB_SHIFT;
+        i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
+    }
+}
+
+/// Iteration order of a set's elements (given in insertion order), or an
+/// error naming the element whose hash differs between Python processes.
+pub fn set_order(items: &[Value]) -> Result<Vec<&Value>, &Value> {
+    let mut hashes = Vec::with_capacity(items.len());
+    for item in items {
+        hashes.push(stable_hash(item).ok_or(item)?);
+    }
+    Ok(set_iteration_order(&hashes)
+        .into_iter()
+        .map(|i| &items[i])
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Expected values are CPython 3.11's `hash()`.
+    #[test]
+    fn float_hashes_match_cpython() {
+        assert_eq!(hash_float(1.5), Some(1152921504606846977));
+        assert_eq!(hash_float(-1.0), Some(-2));
+        assert_eq!(hash_float(2.0), Some(2));
+        assert_eq!(hash_float(0.1), Some(230584300921369408));
+        assert_eq!(hash_float(1e300), Some(1224995262755759164));
+        assert_eq!(hash_float(5e-324), Some(16777216));
+        assert_eq!(hash_float(f64::INFINITY), Some(314159));
+        assert_eq!(hash_float(-0.0), Some(0));
+    }
+
+    #[test]
+    fn int_hash_wraps_at_modulus() {
+        assert_eq!(hash_int(&BigInt::from(-1)), -2);
+        assert_eq!(hash_int(&BigInt::from(MODULUS)), 0);
+        assert_eq!(hash_int(&(BigInt::from(MODULUS) + 5)), 5);
+        assert_eq!(hash_int(&-(BigInt::from(MODULUS) + BigInt::from(1))), -2);
+    }
+
+    #[test]
+    fn complex_and_tuple_hashes_match_cpython() {
+        assert_eq!(hash_complex(1.0, 2.0), Some(2000007));
+        assert_eq!(
+            stable_hash(&Value::Tuple(vec![Value::int(1), Value::int(2)])),
+            Some(-3550055125485641917)
+        );
+        assert_eq!(stable_hash(&Value::Tuple(vec![])), Some(5740354900026072187));
+    }
+
+    #[test]
+    fn small_int_sets_iterate_in_slot_order() {
+        assert_eq!(set_iteration_order(&[3, 1, 2]), vec![1, 2, 0]);
+        // 8 and 0 collide in an 8-slot table: 0 probes linearly to slot 1.
+        assert_eq!(set_iteration_order(&[8, 0, 1]), vec![0, 1, 2]);
+        assert_eq!(set_iteration_order(&[0, 8, 1]), vec![0, 1, 2]);
+        assert_eq!(
+            stable_hash(&Value::FrozenSet(vec![Value::int(1), Value::int(2)])),
+            Some(-1826646154956904602)
+        );
+    }
+}

@@ -1,0 +1,252 @@
+//! The Python value model: what a typed literal or an (inertly) decoded pickle
+//! becomes. It keeps enough of Python's semantics to digest, compare and
+//! `repr()` values exactly as CPython and fleche do.
+
+use num_bigint::BigInt;
+use num_traits::{ToPrimitive, Zero};
+
+/// A Python value, as far as this tool needs to understand one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    None,
+    Bool(bool),
+    Int(BigInt),
+    Float(f64),
+    /// `complex(real, imag)`.
+    Complex(f64, f64),
+    Str(String),
+    Bytes(Vec<u8>),
+    ByteArray(Vec<u8>),
+    Tuple(Vec<Value>),
+    List(Vec<Value>),
+    /// A `dict` in insertion order; keys are unique under Python equality.
+    Dict(Vec<(Value, Value)>),
+    /// A `set` with its elements in *insertion* order, unique under Python
+    /// equality. Iteration order (for digests and repr) is derived by
+    /// replaying CPython's hash table, see [`crate::pyhash::set_iteration_order`].
+    Set(Vec<Value>),
+    /// A `frozenset`, like [`Value::Set`].
+    FrozenSet(Vec<Value>),
+    /// A `fleche.digest.Digest`: a `str` subclass that is its own digest.
+    Digest(String),
+    /// A dataclass- or attrs-shaped instance: class name and fields in
+    /// declaration order. fleche digests these as the class name salting the
+    /// digest of the `{field: value}` dict (format §5).
+    Record(Record),
+    /// A numpy array.
+    NdArray(NdArray),
+    /// An instance of a class we do not model, kept inert: the class named
+    /// `module.qualname`, its constructor arguments and its BUILD state.
+    Object(Object),
+    /// `@PREFIX` typed on the command line: the stored value whose digest
+    /// starts with PREFIX, resolved against a cache before use.
+    Ref(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The class as `module.qualname` when known, or just the name as typed.
+    pub class: String,
+    pub fields: Vec<(String, Value)>,
+}
+
+impl Record {
+    /// `type(v).__name__`: the last dotted component of the qualified name.
+    pub fn type_name(&self) -> &str {
+        short_name(&self.class)
+    }
+}
+
+/// A numpy array: the dtype's `.str` (`<f8`, `|b1`, `<U3`, ...), the shape,
+/// and the elements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NdArray {
+    pub dtype: String,
+    pub shape: Vec<u64>,
+    /// True when `data` holds the elements in Fortran (column-major) order.
+    pub fortran_order: bool,
+    pub data: ArrayData,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArrayData {
+    /// The raw buffer, as `tobytes()` would give in `fortran_order`'s order.
+    Raw(Vec<u8>),
+    /// The elements of an object array (dtype `|O`).
+    Objects(Vec<Value>),
+}
+
+/// An instance of a class we keep inert.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Object {
+    /// `module.qualname` of the class.
+    pub class: String,
+    /// Arguments of the REDUCE/NEWOBJ that created it.
+    pub args: Vec<Value>,
+    /// State passed to BUILD (`__setstate__` or `__dict__` update).
+    pub state: Option<Box<Value>>,
+    /// Items appended with APPEND(S) (list subclasses).
+    pub list_items: Vec<Value>,
+    /// Items set with SETITEM(S) (dict subclasses such as `defaultdict`).
+    pub dict_items: Vec<(Value, Value)>,
+}
+
+impl Object {
+    pub fn type_name(&self) -> &str {
+        short_name(&self.class)
+    }
+}
+
+fn short_name(qualified: &str) -> &str {
+    qualified.rsplit('.').next().unwrap_or(qualified)
+}
+
+impl Value {
+    pub fn int(i: i64) -> Value {
+        Value::Int(BigInt::from(i))
+    }
+
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(s.into())
+    }
+
+    /// `type(v).__name__`, which fleche uses as the digest salt.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Value::None => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Complex(..) => "complex",
+            Value::Str(_) => "str",
+            Value::Bytes(_) => "bytes",
+            Value::ByteArray(_) => "bytearray",
+            Value::Tuple(_) => "tuple",
+            Value::List(_) => "list",
+            Value::Dict(_) => "dict",
+            Value::Set(_) => "set",
+            Value::FrozenSet(_) => "frozenset",
+            Value::Digest(_) => "Digest",
+            Value::Record(r) => r.type_name(),
+            Value::NdArray(_) => "ndarray",
+            Value::Object(o) => o.type_name(),
+            Value::Ref(_) => "Digest",
+        }
+    }
+
+    /// The Python type as people write it: `int`, `numpy.ndarray`,
+    /// `__main__.Particle`, `fleche.digest.Digest`.
+    pub fn python_type(&self) -> String {
+        match self {
+            Value::Digest(_) | Value::Ref(_) => "fleche.digest.Digest".into(),
+            Value::NdArray(_) => "numpy.ndarray".into(),
+            Value::Record(r) => r.class.clone(),
+            Value::Object(o) => o.class.clone(),
+            other => other.type_name().into(),
+        }
+    }
+
+    /// Python's `==` between values, needed to deduplicate dict keys and set
+    /// elements the way CPython does (`1 == 1.0 == True`, `"1" != 1`).
+    pub fn py_eq(&self, other: &Value) -> bool {
+        if let (Some(a), Some(b)) = (self.as_number(), other.as_number()) {
+            return a.eq(&b);
+        }
+        match (self, other) {
+            (Value::None, Value::None) => true,
+            (Value::Str(a) | Value::Digest(a), Value::Str(b) | Value::Digest(b)) => a == b,
+            (Value::Bytes(a) | Value::ByteArray(a), Value::Bytes(b) | Value::ByteArray(b)) => {
+                a == b
+            }
+            (Value::Tuple(a), Value::Tuple(b)) | (Value::List(a), Value::List(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.py_eq(y))
+            }
+            (Value::Dict(a), Value::Dict(b)) => {
+                a.len() == b.len()
+                    && a.iter().all(|(k, v)| {
+                        b.iter().any(|(k2, v2)| k.py_eq(k2) && v.py_eq(v2))
+                    })
+            }
+            (Value::Set(a) | Value::FrozenSet(a), Value::Set(b) | Value::FrozenSet(b)) => {
+                a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| x.py_eq(y)))
+            }
+            (Value::Record(a), Value::Record(b)) => {
+                a.class == b.class
+                    && a.fields.len() == b.fields.len()
+                    && a.fields
+                        .iter()
+                        .zip(&b.fields)
+                        .all(|((n1, v1), (n2, v2))| n1 == n2 && v1.py_eq(v2))
+            }
+            (a, b) => a == b,
+        }
+    }
+
+    fn as_number(&self) -> Option<Number> {
+        match self {
+            Value::Bool(b) => Some(Number::Int(BigInt::from(*b as u8))),
+            Value::Int(i) => Some(Number::Int(i.clone())),
+            Value::Float(f) => Some(Number::Complex(*f, 0.0)),
+            Value::Complex(r, i) => Some(Number::Complex(*r, *i)),
+            _ => None,
+        }
+    }
+
+    /// Whether CPython would accept this as a dict key or set element.
+    pub fn is_hashable(&self) -> bool {
+        match self {
+            Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::ByteArray(_) => false,
+            Value::NdArray(_) | Value::Object(_) => false,
+            Value::Tuple(items) => items.iter().all(Value::is_hashable),
+            Value::Record(_) => false,
+            _ => true,
+        }
+    }
+}
+
+enum Number {
+    Int(BigInt),
+    Complex(f64, f64),
+}
+
+impl Number {
+    fn eq(&self, other: &Number) -> bool {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a == b,
+            (Number::Int(a), Number::Complex(r, i)) | (Number::Complex(r, i), Number::Int(a)) => {
+                *i == 0.0 && int_eq_float(a, *r)
+            }
+            (Number::Complex(r1, i1), Number::Complex(r2, i2)) => r1 == r2 && i1 == i2,
+        }
+    }
+}
+
+/// Exact comparison of an int with a float, as CPython does (no rounding of
+/// the int to a float first).
+fn int_eq_float(i: &BigInt, f: f64) -> bool {
+    if !f.is_finite() || f.fract() != 0.0 {
+        return false;
+    }
+    if f == 0.0 {
+        return i.is_zero();
+    }
+    match crate::pyhash::float_to_bigint(f) {
+        Some(b) => &b == i,
+        None => false,
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::int(i)
+    }
+}
+
+/// Small helper for callers that need a machine int out of a Value.
+pub fn as_i64(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => i.to_i64(),
+        Value::Bool(b) => Some(*b as i64),
+        _ => None,
+    }
+}
