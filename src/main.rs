@@ -1,1 +1,11 @@
-fn main() {}
+//! `fleche`: inspect, query, tag and clean caches of the Python library fleche.
+//! Everything about the format lives in `fleche-core`; this binary parses the
+//! command line, dispatches, and renders.
+
+mod commands;
+mod error;
+mod output;
+
+fn main() -> std::process::ExitCode {
+    commands::main()
+}
