@@ -31,11 +31,19 @@ pub struct CliError {
 
 impl CliError {
     pub fn usage(message: impl Into<String>) -> Self {
-        CliError { exit: Exit::Usage, message: message.into(), hint: None }
+        CliError {
+            exit: Exit::Usage,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        CliError { exit: Exit::NotFound, message: message.into(), hint: None }
+        CliError {
+            exit: Exit::NotFound,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {

@@ -38,7 +38,13 @@ pub struct Emitter<W: Write> {
 
 impl<W: Write> Emitter<W> {
     pub fn new(format: Format, out: W, headers: Vec<&'static str>) -> io::Result<Self> {
-        let mut emitter = Emitter { format, out, headers, table: None, count: 0 };
+        let mut emitter = Emitter {
+            format,
+            out,
+            headers,
+            table: None,
+            count: 0,
+        };
         match format {
             Format::Table => {
                 let mut table = Table::new();
@@ -60,10 +66,18 @@ impl<W: Write> Emitter<W> {
 
     /// One CSV/TSV record, quoted as the `csv` crate does.
     fn write_delimited<S: AsRef<[u8]>>(&mut self, cells: &[S]) -> io::Result<()> {
-        let delimiter = if self.format == Format::Csv { b',' } else { b'\t' };
-        let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+        let delimiter = if self.format == Format::Csv {
+            b','
+        } else {
+            b'\t'
+        };
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(Vec::new());
         writer.write_record(cells).map_err(io::Error::other)?;
-        let line = writer.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
+        let line = writer
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
         self.out.write_all(&line)
     }
 

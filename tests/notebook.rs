@@ -12,21 +12,60 @@ fn call_key(name: &str, args: &[&str]) -> String {
         .args(args)
         .output()
         .expect("run fleche");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string()
 }
 
 #[test]
 fn notebook_call_keys() {
     let cases: &[(&str, &[&str], &str)] = &[
-        ("long_running_calculation", &["x=2"], "4435e2927c194eff1bb90270ab3f353f0db1a8b50ec04932de88f7a4e5745953"),
-        ("long_running_calculation", &["x=100"], "cb9db168b7a8eb99bda637a54241ad5d4e2726b5cd67ad4cfb21baa5874c2b9e"),
-        ("long_running_calculation", &["x=10"], "a7ce6824785adc406ca3561dcf98b3c64ddf1539d2467e1b9e6318e4a97368e8"),
-        ("double", &["x=100"], "3fb9bd0ba9c388530e4a0f5fbb789aaf7b5c598c1fae748de84aad8f244a2d8f"),
-        ("another_calculation", &["a=1", "b=2"], "a8a3061653183cff08e5c414f9a4087550ab5e33cc186ae7a2e91aa1fbac8c80"),
-        ("another_calculation", &["a=3", "b=4"], "1e352b538b9219d4e5fcaf429882a4b3587f3bc6358ef0feca453b301b40156a"),
-        ("compute", &["self=Digest('10')", "x=5"], "81d4df70836ded7d8a0dd70348976c431210ff824d870acb2932b984e7936e14"),
-        ("compute", &["self=Digest('20')", "x=5"], "e9f9ca077d0566f335e54df480d202815d7b5b5ac5e7ccf7ba47c5bf2fa219ae"),
+        (
+            "long_running_calculation",
+            &["x=2"],
+            "4435e2927c194eff1bb90270ab3f353f0db1a8b50ec04932de88f7a4e5745953",
+        ),
+        (
+            "long_running_calculation",
+            &["x=100"],
+            "cb9db168b7a8eb99bda637a54241ad5d4e2726b5cd67ad4cfb21baa5874c2b9e",
+        ),
+        (
+            "long_running_calculation",
+            &["x=10"],
+            "a7ce6824785adc406ca3561dcf98b3c64ddf1539d2467e1b9e6318e4a97368e8",
+        ),
+        (
+            "double",
+            &["x=100"],
+            "3fb9bd0ba9c388530e4a0f5fbb789aaf7b5c598c1fae748de84aad8f244a2d8f",
+        ),
+        (
+            "another_calculation",
+            &["a=1", "b=2"],
+            "a8a3061653183cff08e5c414f9a4087550ab5e33cc186ae7a2e91aa1fbac8c80",
+        ),
+        (
+            "another_calculation",
+            &["a=3", "b=4"],
+            "1e352b538b9219d4e5fcaf429882a4b3587f3bc6358ef0feca453b301b40156a",
+        ),
+        (
+            "compute",
+            &["self=Digest('10')", "x=5"],
+            "81d4df70836ded7d8a0dd70348976c431210ff824d870acb2932b984e7936e14",
+        ),
+        (
+            "compute",
+            &["self=Digest('20')", "x=5"],
+            "e9f9ca077d0566f335e54df480d202815d7b5b5ac5e7ccf7ba47c5bf2fa219ae",
+        ),
     ];
     for (name, args, expected) in cases {
         assert_eq!(&call_key(name, args), expected, "{name}{args:?}");
@@ -59,9 +98,14 @@ fn notebook_fib_keys() {
         "f4efb0e68400d195d8d57051088964d98b9ae4f7dbb78dad4feb055b56fd47de",
         "fdb0a9b8b1df91293924ad8fc03bcf041f3e50f924e9d199b8606eed60579d91",
     ];
-    let mut got: Vec<String> = (0..=20).map(|n| call_key("fib", &[&format!("n={n}")])).collect();
+    let mut got: Vec<String> = (0..=20)
+        .map(|n| call_key("fib", &[&format!("n={n}")]))
+        .collect();
     got.sort();
     expected.sort();
     assert_eq!(got, expected);
-    assert_eq!(call_key("fib", &["n=20"]), "c5a5bb6cf5b69c7eb5e244ed540af44391dff12a77fcecf19505cc660b50e6d9");
+    assert_eq!(
+        call_key("fib", &["n=20"]),
+        "c5a5bb6cf5b69c7eb5e244ed540af44391dff12a77fcecf19505cc660b50e6d9"
+    );
 }

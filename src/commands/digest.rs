@@ -32,7 +32,12 @@ pub struct DigestArgs {
     #[arg(long, value_name = "MODULE", requires = "call")]
     module: Option<String>,
     /// The call's version: an int when it looks like one, else a string ('"3"' for the string 3).
-    #[arg(long, value_name = "VERSION", requires = "call", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "VERSION",
+        requires = "call",
+        allow_hyphen_values = true
+    )]
     version: Option<String>,
     /// The function's code digest, as stored in the cache (default: None).
     #[arg(long, value_name = "DIGEST", requires = "call")]
@@ -104,7 +109,8 @@ fn run_values(args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
             io::Write::flush(&mut out)?;
         }
         Some(format) => {
-            let mut emitter = Emitter::new(format, stdout, vec!["digest", "type", "repr", "input"])?;
+            let mut emitter =
+                Emitter::new(format, stdout, vec!["digest", "type", "repr", "input"])?;
             for (text, value, d) in parsed {
                 let r = repr::repr(&value);
                 emitter.row(Row {
@@ -132,7 +138,10 @@ fn parse_version(text: &str) -> Result<Value> {
     if quoted {
         return match parse_value(trimmed)? {
             v @ Value::Str(_) => Ok(v),
-            _ => Err(CliError::usage(format!("--version `{text}` is neither an int nor a string")).into()),
+            _ => Err(
+                CliError::usage(format!("--version `{text}` is neither an int nor a string"))
+                    .into(),
+            ),
         };
     }
     match literal::parse(trimmed) {
@@ -173,7 +182,11 @@ fn run_call(name: &str, args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
             writeln!(out, "{key}")?;
         }
         Some(format) => {
-            let mut emitter = Emitter::new(format, stdout, vec!["key", "name", "module", "version", "code_digest"])?;
+            let mut emitter = Emitter::new(
+                format,
+                stdout,
+                vec!["key", "name", "module", "version", "code_digest"],
+            )?;
             let mut args_json = serde_json::Map::new();
             for (arg, value, d) in &decoded {
                 args_json.insert(
@@ -181,7 +194,10 @@ fn run_call(name: &str, args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
                     json!({"type": value.python_type(), "repr": repr::repr(value), "digest": d}),
                 );
             }
-            let version_json = version.as_ref().map(repr::to_json).unwrap_or(serde_json::Value::Null);
+            let version_json = version
+                .as_ref()
+                .map(repr::to_json)
+                .unwrap_or(serde_json::Value::Null);
             emitter.row(Row {
                 cells: vec![
                     key.clone(),

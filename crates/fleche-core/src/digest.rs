@@ -13,7 +13,9 @@ use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq)]
 pub enum DigestError {
-    #[error("cannot digest a value of type `{0}`: fleche digests it with code this tool does not run")]
+    #[error(
+        "cannot digest a value of type `{0}`: fleche digests it with code this tool does not run"
+    )]
     Indigestible(String),
     #[error("cannot digest a set containing a `{0}`: its order depends on the Python process (string hashes are randomised); only sets of numbers, bools and tuples of those are reproducible")]
     UnstableSetOrder(String),
@@ -173,7 +175,10 @@ fn digest_array(m: &mut Sha256, a: &NdArray) -> Result<(), DigestError> {
 /// Bytes per element of a dtype string such as `<f8`, `|b1`, `<U3`, `<M8[ns]`.
 pub fn itemsize(dtype: &str) -> Option<usize> {
     let kind = dtype.chars().nth(1)?;
-    let digits: String = dtype[2..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = dtype[2..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     let n: usize = digits.parse().ok()?;
     Some(if kind == 'U' { n * 4 } else { n })
 }
@@ -245,10 +250,16 @@ pub fn call_key(call: &CallKeyInput) -> Result<String, DigestError> {
             ("arguments".into(), Value::Tuple(pairs)),
             ("metadata".into(), Value::None),
             ("module".into(), opt_str(&call.module)),
-            ("version".into(), call.version.clone().unwrap_or(Value::None)),
+            (
+                "version".into(),
+                call.version.clone().unwrap_or(Value::None),
+            ),
             (
                 "code_digest".into(),
-                call.code_digest.clone().map(Value::Digest).unwrap_or(Value::None),
+                call.code_digest
+                    .clone()
+                    .map(Value::Digest)
+                    .unwrap_or(Value::None),
             ),
             ("result".into(), Value::None),
         ],
@@ -284,7 +295,10 @@ mod tests {
             arguments: vec![("x".into(), digest(&Value::int(100)).unwrap())],
         })
         .unwrap();
-        assert_eq!(key, "cb9db168b7a8eb99bda637a54241ad5d4e2726b5cd67ad4cfb21baa5874c2b9e");
+        assert_eq!(
+            key,
+            "cb9db168b7a8eb99bda637a54241ad5d4e2726b5cd67ad4cfb21baa5874c2b9e"
+        );
     }
 
     #[test]

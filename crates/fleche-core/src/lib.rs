@@ -4,6 +4,7 @@
 //! See `../shared/fleche-format.md` in the project workspace for the format in
 //! prose; fleche's own source is the final word.
 
+pub mod config;
 pub mod digest;
 pub mod literal;
 pub mod pyhash;

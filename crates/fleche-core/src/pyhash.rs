@@ -191,7 +191,11 @@ fn insert_clean(table: &mut [Option<(usize, u64)>], mask: usize, idx: usize, has
             }
         }
         perturb >>= PERTURB_SHIFT;
-        i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
+        i = (i
+            .wrapping_mul(5)
+            .wrapping_add(1)
+            .wrapping_add(perturb as usize))
+            & mask;
     }
 }
 
@@ -240,7 +244,10 @@ mod tests {
             stable_hash(&Value::Tuple(vec![Value::int(1), Value::int(2)])),
             Some(-3550055125485641917)
         );
-        assert_eq!(stable_hash(&Value::Tuple(vec![])), Some(5740354900026072187));
+        assert_eq!(
+            stable_hash(&Value::Tuple(vec![])),
+            Some(5740354900026072187)
+        );
     }
 
     #[test]
