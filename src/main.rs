@@ -2,6 +2,7 @@
 //! Everything about the format lives in `fleche-core`; this binary parses the
 //! command line, dispatches, and renders.
 
+mod cache;
 mod commands;
 mod error;
 mod output;

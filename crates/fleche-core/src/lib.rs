@@ -4,11 +4,14 @@
 //! See `../shared/fleche-format.md` in the project workspace for the format in
 //! prose; fleche's own source is the final word.
 
+pub mod cache;
 pub mod config;
 pub mod digest;
 pub mod literal;
+pub mod prefix;
 pub mod pyhash;
 pub mod repr;
+pub mod store;
 pub mod value;
 
 pub use digest::{call_key, digest, CallKeyInput, DigestError};

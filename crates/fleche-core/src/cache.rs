@@ -1,0 +1,148 @@
+//! Opening a cache: from the configuration by name, or from a directory.
+
+use crate::config::{self, CacheSpec, CallStorageSpec, Config, ConfigError, ValueStorageSpec};
+use crate::store::files::{self, FileError};
+use crate::store::sql::SqlCalls;
+use crate::store::StoreError;
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error("{0} holds no fleche cache (no calls.db and no calls/ directory)")]
+    NotACache(PathBuf),
+    #[error("cache `{name}` is {what}, which this version of the tool cannot open yet")]
+    Unsupported { name: String, what: String },
+    #[error("cache `{name}` keeps its calls {what}: there is nothing on disk to inspect")]
+    Transient { name: String, what: String },
+    #[error("cache `{name}`: {message}")]
+    Keys { name: String, message: String },
+}
+
+/// Where a cache is to be found, as the command line said.
+#[derive(Debug, Clone, Default)]
+pub struct Locator {
+    /// `--root DIR`: a cache directory, no configuration.
+    pub root: Option<PathBuf>,
+    /// `--config FILE`: only this file.
+    pub config: Option<PathBuf>,
+    /// `--cache NAME`.
+    pub name: Option<String>,
+    /// The directory the config walk starts from (`-C`, else the cwd).
+    pub cwd: PathBuf,
+}
+
+/// A value store that is opened lazily: its sorted listing is read once.
+pub enum ValueStore {
+    Files { root: PathBuf, keys: Vec<Vec<u8>>, listing: OnceCell<Vec<String>> },
+    Hdf5 { root: PathBuf },
+    Transient(String),
+}
+
+impl ValueStore {
+    /// Every value key, sorted (one directory read, cached).
+    pub fn sorted_keys(&self) -> Result<&[String], FileError> {
+        match self {
+            ValueStore::Files { root, listing, .. } => {
+                if let Some(l) = listing.get() {
+                    return Ok(l);
+                }
+                let l = files::list_keys(root)?;
+                Ok(listing.get_or_init(|| l))
+            }
+            ValueStore::Hdf5 { .. } | ValueStore::Transient(_) => Ok(&[]),
+        }
+    }
+
+    pub fn root(&self) -> Option<&Path> {
+        match self {
+            ValueStore::Files { root, .. } | ValueStore::Hdf5 { root } => Some(root),
+            ValueStore::Transient(_) => None,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            ValueStore::Files { root, .. } => format!("files {}", root.display()),
+            ValueStore::Hdf5 { root } => format!("bagofholding_hdf {}", root.display()),
+            ValueStore::Transient(t) => t.clone(),
+        }
+    }
+}
+
+/// An opened cache.
+pub struct Cache {
+    pub name: String,
+    /// The config file that declared it, if any.
+    pub file: Option<PathBuf>,
+    pub calls: SqlCalls,
+    pub values: ValueStore,
+    pub read_only: bool,
+}
+
+impl Locator {
+    /// The configuration this locator reads (empty for `--root`).
+    pub fn config(&self) -> Result<Config, ConfigError> {
+        match &self.config {
+            Some(file) => Config::from_files(std::slice::from_ref(file)),
+            None => Config::load(&self.cwd),
+        }
+    }
+
+    pub fn open(&self) -> Result<Cache, OpenError> {
+        if let Some(dir) = &self.root {
+            let dir = if dir.is_absolute() { dir.clone() } else { self.cwd.join(dir) };
+            let spec = config::cache_at(&dir).ok_or_else(|| OpenError::NotACache(dir.clone()))?;
+            return open_spec(dir.display().to_string(), None, spec);
+        }
+        let cfg = self.config()?;
+        if cfg.files.is_empty() {
+            return Err(ConfigError::NoConfig {
+                cwd: self.cwd.clone(),
+                xdg: config::xdg_config_file().unwrap_or_else(|| PathBuf::from("~/.config/fleche/cache.toml")),
+            }
+            .into());
+        }
+        let named = cfg.cache(self.name.as_deref())?;
+        open_spec(named.name, named.file, named.spec)
+    }
+}
+
+fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cache, OpenError> {
+    let (values, calls, read_only) = match spec {
+        CacheSpec::Single { values, calls, read_only, .. } => (values, calls, read_only),
+        CacheSpec::Stack(_) => return Err(OpenError::Unsupported { name, what: "a stack of caches".into() }),
+        CacheSpec::Pool(_) => return Err(OpenError::Unsupported { name, what: "a pool of caches".into() }),
+        CacheSpec::Ssh { host } => {
+            return Err(OpenError::Unsupported { name, what: format!("a remote cache over ssh ({host})") })
+        }
+    };
+    let calls = match calls {
+        CallStorageSpec::Sqlite { path } => SqlCalls::open(&path)?,
+        CallStorageSpec::Files { root, .. } => {
+            return Err(OpenError::Unsupported { name, what: format!("a call-file store ({})", root.display()) })
+        }
+        CallStorageSpec::SqlServer { url } => {
+            let scheme = url.split("://").next().unwrap_or("?").to_string();
+            return Err(OpenError::Unsupported { name, what: format!("on a `{scheme}` server") });
+        }
+        CallStorageSpec::Transient(what) => return Err(OpenError::Transient { name, what: format!("in `{what}`") }),
+    };
+    let values = match values {
+        ValueStorageSpec::Files { root, secret_keys, .. } => ValueStore::Files {
+            root,
+            keys: files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys { name: name.clone(), message })?,
+            listing: OnceCell::new(),
+        },
+        ValueStorageSpec::BagOfHolding { root } => ValueStore::Hdf5 { root },
+        ValueStorageSpec::Transient(t) => ValueStore::Transient(t),
+    };
+    Ok(Cache { name, file, calls, values, read_only })
+}

@@ -1,0 +1,168 @@
+//! Pickle-family files (`pickle`, `cloudpickle`, `dill` backends, format §3):
+//! one file per key named by its digest, optionally gzip-compressed and
+//! HMAC-signed. This module reads the envelope; `crate::pickle` decodes
+//! what is inside.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum FileError {
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error("{path}: not valid gzip: {message}")]
+    Gzip { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Signature { path: PathBuf, message: String },
+}
+
+/// How a file's signature checked out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signature {
+    /// No keys are configured, so the file is read as plain pickle.
+    NotChecked,
+    /// Verified under the key at this index (0 is the signing key).
+    Valid(usize),
+}
+
+/// A file's payload and how it was wrapped.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub compressed: bool,
+    pub signature: Signature,
+    /// Size on disk.
+    pub size: u64,
+    /// The pickle bytes.
+    pub payload: Vec<u8>,
+}
+
+/// Secret keys as fleche resolves them: the configured ones, else
+/// `FLECHE_SECRET_KEY` (colon-separated hex).
+pub fn resolve_keys(configured: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, String> {
+    if !configured.is_empty() {
+        return Ok(configured.to_vec());
+    }
+    match std::env::var("FLECHE_SECRET_KEY") {
+        Ok(v) if !v.is_empty() => v
+            .split(':')
+            .map(|part| {
+                crate::config::decode_hex(part)
+                    .ok_or_else(|| format!("FLECHE_SECRET_KEY holds `{part}`, which is not hex"))
+            })
+            .collect(),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// Largest decompressed payload we accept (a gzip bomb gives an error).
+pub const MAX_PAYLOAD: u64 = 4 << 30;
+
+/// Read `path` and unwrap gzip and signature.
+pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileError> {
+    let io = |e: std::io::Error| FileError::Io { path: path.to_path_buf(), message: e.to_string() };
+    let raw = std::fs::read(path).map_err(io)?;
+    let size = raw.len() as u64;
+    let compressed = raw.starts_with(&[0x1f, 0x8b]);
+    let content = if compressed {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .take(MAX_PAYLOAD)
+            .read_to_end(&mut out)
+            .map_err(|e| FileError::Gzip { path: path.to_path_buf(), message: e.to_string() })?;
+        out
+    } else {
+        raw
+    };
+    let (payload, signature) = verify(&content, keys)
+        .map_err(|message| FileError::Signature { path: path.to_path_buf(), message })?;
+    Ok(Envelope { compressed, signature, size, payload })
+}
+
+/// `SignedBytes.loads`: split after the last `.` (pickle STOP) and check the
+/// 64-hex HMAC-SHA256 that follows under each key.
+pub fn verify(content: &[u8], keys: &[Vec<u8>]) -> Result<(Vec<u8>, Signature), String> {
+    if keys.is_empty() {
+        return Ok((content.to_vec(), Signature::NotChecked));
+    }
+    let stop = content
+        .iter()
+        .rposition(|&b| b == b'.')
+        .ok_or("no pickle STOP opcode, so no signature can be found (corrupt or not a pickle)")?;
+    let (data, signature) = content.split_at(stop + 1);
+    if signature.is_empty() {
+        return Err("the file is not signed, but signing keys are configured".into());
+    }
+    for (i, key) in keys.iter().enumerate() {
+        if hmac_hex(key, data).as_bytes() == signature {
+            return Ok((data.to_vec(), Signature::Valid(i)));
+        }
+    }
+    Err(format!("signature does not match any of the {} configured key(s)", keys.len()))
+}
+
+/// Hex HMAC-SHA256, the signature fleche appends.
+pub fn hmac_hex(key: &[u8], data: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("BUG: HMAC takes keys of any length");
+    mac.update(data);
+    let bytes = mac.finalize().into_bytes();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether a directory entry is a stored key (not an in-flight temp file
+/// or a stale lock of fleche < 0.22).
+pub fn is_key_name(name: &str) -> bool {
+    !name.starts_with('.') && !name.ends_with(".lock")
+}
+
+/// Every key in a file store, sorted; one directory read and no `stat`.
+pub fn list_keys(root: &Path) -> Result<Vec<String>, FileError> {
+    let io = |e: std::io::Error| FileError::Io { path: root.to_path_buf(), message: e.to_string() };
+    let mut keys = Vec::new();
+    let entries = match std::fs::read_dir(root) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(keys),
+        Err(e) => return Err(io(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(io)?;
+        if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+            continue;
+        }
+        if let Some(name) = entry.file_name().to_str() {
+            if is_key_name(name) {
+                keys.push(name.to_string());
+            }
+        }
+    }
+    keys.sort_unstable();
+    Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_verify_under_any_key_and_fail_clearly() {
+        let data = b"\x80\x04K\x01.".to_vec();
+        let mut signed = data.clone();
+        signed.extend_from_slice(hmac_hex(b"k2", &data).as_bytes());
+        let keys = vec![b"k1".to_vec(), b"k2".to_vec()];
+        assert_eq!(verify(&signed, &keys).expect("valid"), (data.clone(), Signature::Valid(1)));
+        assert!(verify(&signed, &keys[..1]).is_err());
+        assert!(verify(&data, &keys).expect_err("unsigned").contains("not signed"));
+        assert_eq!(verify(&data, &[]).expect("no keys").1, Signature::NotChecked);
+    }
+
+    #[test]
+    fn hmac_matches_python() {
+        // hmac.new(b"key", b"data", hashlib.sha256).hexdigest()
+        assert_eq!(
+            hmac_hex(b"key", b"data"),
+            "5031fe3d989c6d1537a013fa6e739da23463fdaec3b70137d828e36ace221bd0"
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! Call records and the filters that select them, shared by every call
+//! storage (SQL now; pickled call files next).
+
+pub mod files;
+pub mod sql;
+
+use serde_json::{Map, Value as Json};
+use std::path::PathBuf;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot open {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Sql { path: PathBuf, message: String },
+    #[error("{path} is not a fleche call database: {message}")]
+    Schema { path: PathBuf, message: String },
+}
+
+/// One call record as fleche stores it (format §2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRecord {
+    pub key: String,
+    pub name: String,
+    pub module: Option<String>,
+    /// The decoded version (stored JSON-encoded): an int, a str, or null.
+    pub version: Option<Json>,
+    pub code_digest: Option<String>,
+    /// (argument name, value digest) in stored position order.
+    pub arguments: Vec<(String, String)>,
+    /// None while the call is still running (prepared, not committed).
+    pub result: Option<String>,
+    /// Metadata by kind (`runtime`, `tags`, ...).
+    pub metadata: Map<String, Json>,
+}
+
+impl CallRecord {
+    /// `runtime.timestart`, UNIX seconds.
+    pub fn started(&self) -> Option<f64> {
+        self.metadata.get("runtime")?.get("timestart")?.as_f64()
+    }
+
+    pub fn walltime(&self) -> Option<f64> {
+        self.metadata.get("runtime")?.get("walltime")?.as_f64()
+    }
+
+    pub fn tags(&self) -> Option<&Map<String, Json>> {
+        self.metadata.get("tags")?.as_object()
+    }
+}
+
+/// A metadata condition, with fleche's `query(metadata=...)` semantics.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MetaFilter {
+    /// The call has metadata of this kind (`{"tags": {}}`).
+    Has { kind: String },
+    /// The kind has this key, whatever its value (`{"tags": {"k": None}}`).
+    HasKey { kind: String, key: String },
+    /// The key's value equals this JSON value under Python's `==`
+    /// (`1 == 1.0 == True`, `"1" != 1`).
+    Equals { kind: String, key: String, value: Json },
+}
+
+/// Which calls to select; every field is a conjunction, None is a wildcard.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallFilter {
+    /// Full keys (from expanded prefixes); empty means any.
+    pub keys: Vec<String>,
+    pub name: Option<String>,
+    pub module: Option<String>,
+    /// The version as fleche stores it: `json.dumps(version)`.
+    pub version_json: Option<String>,
+    pub code_digest: Option<String>,
+    /// (argument name, value digest or None for "has this argument").
+    pub arguments: Vec<(String, Option<String>)>,
+    pub result: Option<String>,
+    pub metadata: Vec<MetaFilter>,
+    /// Bounds on `runtime.timestart` (UNIX seconds), inclusive.
+    pub since: Option<f64>,
+    pub until: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Newest first by `runtime.timestart`.
+    #[default]
+    Started,
+    Name,
+    Walltime,
+    Key,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    pub filter: CallFilter,
+    pub sort: SortKey,
+    pub reverse: bool,
+    pub limit: Option<u64>,
+}
+
+/// Python's `==` between two JSON values as fleche loads them
+/// (`json.loads`): numbers and bools compare numerically, containers
+/// element-wise, strings exactly.
+pub fn json_py_eq(a: &Json, b: &Json) -> bool {
+    fn num(v: &Json) -> Option<f64> {
+        match v {
+            Json::Bool(b) => Some(*b as u8 as f64),
+            Json::Number(n) => n.as_f64(),
+            _ => None,
+        }
+    }
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) if x.is_i64() && y.is_i64() => x.as_i64() == y.as_i64(),
+        (Json::Number(x), Json::Number(y)) if x.is_u64() && y.is_u64() => x.as_u64() == y.as_u64(),
+        (Json::Null, Json::Null) => true,
+        (Json::String(x), Json::String(y)) => x == y,
+        (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_py_eq(p, q)),
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_py_eq(v, w)))
+        }
+        _ => match (num(a), num(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        },
+    }
+}
+
+/// Whether a record satisfies the metadata filters (the client-side half of
+/// fleche's `Sql.query`, also the whole check for file stores).
+pub fn metadata_matches(record: &CallRecord, filters: &[MetaFilter]) -> bool {
+    filters.iter().all(|f| match f {
+        MetaFilter::Has { kind } => record.metadata.contains_key(kind),
+        MetaFilter::HasKey { kind, key } => {
+            record.metadata.get(kind).and_then(Json::as_object).is_some_and(|m| m.contains_key(key))
+        }
+        MetaFilter::Equals { kind, key, value } => record
+            .metadata
+            .get(kind)
+            .and_then(|m| m.get(key))
+            .is_some_and(|v| json_py_eq(v, value)),
+    })
+}
+
+/// `json.dumps(v)` for a version (ints and strings; `ensure_ascii=True`).
+pub fn python_json_dumps_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn python_equality_of_json() {
+        assert!(json_py_eq(&json!(1), &json!(1.0)));
+        assert!(json_py_eq(&json!(1), &json!(true)));
+        assert!(!json_py_eq(&json!("1"), &json!(1)));
+        assert!(json_py_eq(&json!([1, {"a": false}]), &json!([1.0, {"a": 0}])));
+        assert!(!json_py_eq(&json!(null), &json!(0)));
+    }
+
+    #[test]
+    fn json_dumps_matches_python() {
+        // json.dumps("é\"x\n") == '"\\u00e9\\"x\\n"'
+        assert_eq!(python_json_dumps_str("é\"x\n"), "\"\\u00e9\\\"x\\n\"");
+        assert_eq!(python_json_dumps_str("😀"), "\"\\ud83d\\ude00\"");
+    }
+}

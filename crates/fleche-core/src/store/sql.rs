@@ -1,0 +1,433 @@
+//! SQL call storage on SQLite (format §2), read without ever changing the
+//! database: no `-wal`/`-shm` files are created, nothing is checkpointed.
+//!
+//! Filters are pushed into SQL with the meaning of fleche's `Sql.query`;
+//! the few metadata comparisons SQL cannot make exactly (lists, dicts) are
+//! finished on the loaded rows, as fleche does.
+
+use super::{json_py_eq, CallFilter, CallRecord, ListOptions, MetaFilter, SortKey, StoreError};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OpenFlags, Row};
+use serde_json::{Map, Value as Json};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A read-only handle on a fleche `calls.db`.
+pub struct SqlCalls {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The columns every record query selects, in this order.
+const RECORD_COLUMNS: &str = "c.key, c.name, c.module, c.version, c.code_digest, c.result, \
+     (SELECT json_group_array(json_array(a.name, a.value)) FROM \
+        (SELECT name, value FROM arguments a WHERE a.call_key = c.key ORDER BY a.position) a), \
+     (SELECT json_group_object(m.name, json(m.data)) FROM metadata m WHERE m.call_key = c.key)";
+
+impl SqlCalls {
+    /// Open read-only. A database with a live `-wal` file (a fleche process
+    /// is writing, or crashed mid-write) is opened in WAL read mode so we see
+    /// committed data; otherwise it is opened `immutable`, which creates no
+    /// sidecar files and needs no write access to the directory.
+    pub fn open(path: &Path) -> Result<SqlCalls, StoreError> {
+        let open_err = |message: String| StoreError::Open { path: path.to_path_buf(), message };
+        if !path.is_file() {
+            return Err(open_err("no such file".into()));
+        }
+        let wal = sidecar(path, "-wal");
+        let shm = sidecar(path, "-shm");
+        let live = wal.exists() && shm.exists();
+        let uri = file_uri(path, if live { "mode=ro" } else { "mode=ro&immutable=1" });
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&uri, flags).map_err(|e| open_err(e.to_string()))?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(|e| open_err(e.to_string()))?;
+        let store = SqlCalls { conn, path: path.to_path_buf() };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sql_err(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::Sql { path: self.path.clone(), message: e.to_string() }
+    }
+
+    fn check_schema(&self) -> Result<(), StoreError> {
+        let tables: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| StoreError::Open { path: self.path.clone(), message: e.to_string() })?;
+        for needed in ["calls", "arguments", "metadata"] {
+            if !tables.iter().any(|t| t == needed) {
+                return Err(StoreError::Schema {
+                    path: self.path.clone(),
+                    message: format!("it has no `{needed}` table"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM calls", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// One record by full key.
+    pub fn get(&self, key: &str) -> Result<Option<CallRecord>, StoreError> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM calls c WHERE c.key = ?1");
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query([key]).map_err(|e| self.sql_err(e))?;
+        match rows.next().map_err(|e| self.sql_err(e))? {
+            Some(row) => Ok(Some(record(row).map_err(|e| self.sql_err(e))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Stream the selected records to `f` in the requested order.
+    pub fn for_each(
+        &self,
+        opts: &ListOptions,
+        mut f: impl FnMut(CallRecord) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        let (sql, params) = select_sql(opts);
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params)).map_err(|e| self.sql_err(e))?;
+        let client_side: Vec<&MetaFilter> =
+            opts.filter.metadata.iter().filter(|m| !pushed_down(m)).collect();
+        while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
+            let rec = record(row).map_err(|e| self.sql_err(e))?;
+            if !client_side.iter().all(|m| super::metadata_matches(&rec, std::slice::from_ref(*m))) {
+                continue;
+            }
+            if f(rec).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Count the selected records without loading them.
+    pub fn count_matching(&self, filter: &CallFilter) -> Result<u64, StoreError> {
+        if filter.metadata.iter().any(|m| !pushed_down(m)) {
+            let mut n = 0;
+            let opts = ListOptions { filter: filter.clone(), sort: SortKey::Key, ..Default::default() };
+            self.for_each(&opts, |_| {
+                n += 1;
+                ControlFlow::Continue(())
+            })?;
+            return Ok(n);
+        }
+        let mut params = Vec::new();
+        let wheres = where_clauses(filter, &mut params);
+        let sql = format!("SELECT count(*) FROM calls c{}", join_where(&wheres));
+        self.conn
+            .query_row(&sql, rusqlite::params_from_iter(params), |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Keys starting with `prefix` (lowercase hex), by an indexed range on
+    /// the primary key; at most `limit`.
+    pub fn keys_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let (lo, hi) = prefix_range(prefix);
+        let sql = match hi {
+            Some(_) => "SELECT key FROM calls WHERE key >= ?1 AND key < ?2 ORDER BY key LIMIT ?3",
+            None => "SELECT key FROM calls WHERE key >= ?1 AND ?2 IS NULL ORDER BY key LIMIT ?3",
+        };
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params![lo, hi, limit as i64], |r| r.get::<_, String>(0))
+            .map_err(|e| self.sql_err(e))?;
+        let keys: Result<Vec<String>, _> = rows.collect();
+        keys.map_err(|e| self.sql_err(e))
+    }
+
+    /// The keys just before and after `key` in sorted order (for shrink).
+    pub fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
+        let before: Option<String> = self
+            .conn
+            .query_row("SELECT max(key) FROM calls WHERE key < ?1", [key], |r| r.get(0))
+            .map_err(|e| self.sql_err(e))?;
+        let after: Option<String> = self
+            .conn
+            .query_row("SELECT min(key) FROM calls WHERE key > ?1", [key], |r| r.get(0))
+            .map_err(|e| self.sql_err(e))?;
+        Ok((before, after))
+    }
+
+    /// Every call key in sorted order, streamed (for shrinking many keys).
+    pub fn for_each_key(&self, mut f: impl FnMut(&str)) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare("SELECT key FROM calls ORDER BY key").map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sql_err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
+            let k: String = row.get(0).map_err(|e| self.sql_err(e))?;
+            f(&k);
+        }
+        Ok(())
+    }
+
+    /// Every value digest the records name (arguments and results), with
+    /// the key of one call that names it, for gc and `show` of a value.
+    pub fn calls_using(&self, digest: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let sql = "SELECT call_key, 'argument ' || name FROM arguments WHERE value = ?1 \
+                   UNION ALL SELECT key, 'result' FROM calls WHERE result = ?1 ORDER BY 1";
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([digest], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.sql_err(e))?;
+        let out: Result<Vec<_>, _> = rows.collect();
+        out.map_err(|e| self.sql_err(e))
+    }
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// A `file:` URI for SQLite, percent-encoding what URIs reserve.
+fn file_uri(path: &Path, query: &str) -> String {
+    let mut out = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out.push('?');
+    out.push_str(query);
+    out
+}
+
+/// `[lo, hi)` covering every string that starts with `prefix`.
+fn prefix_range(prefix: &str) -> (String, Option<String>) {
+    let mut hi: Vec<char> = prefix.chars().collect();
+    while let Some(last) = hi.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            hi.push(next);
+            return (prefix.to_string(), Some(hi.into_iter().collect()));
+        }
+    }
+    (prefix.to_string(), None)
+}
+
+fn record(row: &Row<'_>) -> rusqlite::Result<CallRecord> {
+    let version: Option<String> = row.get(3)?;
+    let args_json: Option<String> = row.get(6)?;
+    let meta_json: Option<String> = row.get(7)?;
+    let arguments = args_json
+        .and_then(|s| serde_json::from_str::<Vec<(String, String)>>(&s).ok())
+        .unwrap_or_default();
+    let metadata = meta_json
+        .and_then(|s| serde_json::from_str::<Map<String, Json>>(&s).ok())
+        .unwrap_or_default();
+    Ok(CallRecord {
+        key: row.get(0)?,
+        name: row.get(1)?,
+        module: row.get(2)?,
+        version: version.map(|v| serde_json::from_str(&v).unwrap_or(Json::String(v))),
+        code_digest: row.get(4)?,
+        result: row.get(5)?,
+        arguments,
+        metadata,
+    })
+}
+
+/// Whether SQL alone decides this metadata filter. Scalars are compared in
+/// SQL (`json_extract` yields 1 for `true`, and SQLite compares 1 = 1.0
+/// but never '1' = 1, matching Python); lists and dicts are compared after
+/// loading, as fleche does.
+fn pushed_down(m: &MetaFilter) -> bool {
+    match m {
+        MetaFilter::Equals { value, .. } => !matches!(value, Json::Array(_) | Json::Object(_)),
+        _ => true,
+    }
+}
+
+/// A JSON path for one top-level key, quoted as SQLAlchemy quotes it.
+fn json_path(key: &str) -> String {
+    format!("$.\"{}\"", key.replace('"', "\\\""))
+}
+
+fn where_clauses(filter: &CallFilter, params: &mut Vec<SqlValue>) -> Vec<String> {
+    let mut w = Vec::new();
+    let bind = |params: &mut Vec<SqlValue>, v: SqlValue| {
+        params.push(v);
+        format!("?{}", params.len())
+    };
+    if !filter.keys.is_empty() {
+        let slots: Vec<String> =
+            filter.keys.iter().map(|k| bind(params, SqlValue::Text(k.clone()))).collect();
+        w.push(format!("c.key IN ({})", slots.join(", ")));
+    }
+    for (column, value) in [
+        ("c.name", &filter.name),
+        ("c.module", &filter.module),
+        ("c.version", &filter.version_json),
+        ("c.code_digest", &filter.code_digest),
+        ("c.result", &filter.result),
+    ] {
+        if let Some(v) = value {
+            let p = bind(params, SqlValue::Text(v.clone()));
+            w.push(format!("{column} = {p}"));
+        }
+    }
+    for (name, value) in &filter.arguments {
+        let n = bind(params, SqlValue::Text(name.clone()));
+        let cond = match value {
+            Some(v) => {
+                let p = bind(params, SqlValue::Text(v.clone()));
+                format!(" AND a.value = {p}")
+            }
+            None => String::new(),
+        };
+        w.push(format!("EXISTS (SELECT 1 FROM arguments a WHERE a.call_key = c.key AND a.name = {n}{cond})"));
+    }
+    for m in &filter.metadata {
+        let (kind, cond) = match m {
+            MetaFilter::Has { kind } => (kind, String::new()),
+            MetaFilter::HasKey { kind, key } => {
+                let p = bind(params, SqlValue::Text(json_path(key)));
+                (kind, format!(" AND json_type(m.data, {p}) IS NOT NULL"))
+            }
+            MetaFilter::Equals { kind, key, value } => {
+                let path = bind(params, SqlValue::Text(json_path(key)));
+                let cond = match value {
+                    Json::Bool(b) => {
+                        let p = bind(params, SqlValue::Integer(*b as i64));
+                        format!(" AND json_extract(m.data, {path}) = {p}")
+                    }
+                    Json::Number(n) => {
+                        let v = match n.as_i64() {
+                            Some(i) => SqlValue::Integer(i),
+                            None => SqlValue::Real(n.as_f64().unwrap_or(f64::NAN)),
+                        };
+                        let p = bind(params, v);
+                        format!(" AND json_extract(m.data, {path}) = {p}")
+                    }
+                    Json::String(s) => {
+                        let p = bind(params, SqlValue::Text(s.clone()));
+                        format!(" AND json_type(m.data, {path}) = 'text' AND json_extract(m.data, {path}) = {p}")
+                    }
+                    // null: fleche treats a None filter as "has the key".
+                    Json::Null => format!(" AND json_type(m.data, {path}) IS NOT NULL"),
+                    // Containers: narrowed to calls having the key; compared after loading.
+                    _ => format!(" AND json_type(m.data, {path}) IS NOT NULL"),
+                };
+                (kind, cond)
+            }
+        };
+        let k = bind(params, SqlValue::Text(kind.clone()));
+        w.push(format!("EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.name = {k}{cond})"));
+    }
+    if filter.since.is_some() || filter.until.is_some() {
+        let mut cond = String::new();
+        if let Some(since) = filter.since {
+            let p = bind(params, SqlValue::Real(since));
+            cond.push_str(&format!(" AND json_extract(m.data, '$.timestart') >= {p}"));
+        }
+        if let Some(until) = filter.until {
+            let p = bind(params, SqlValue::Real(until));
+            cond.push_str(&format!(" AND json_extract(m.data, '$.timestart') <= {p}"));
+        }
+        w.push(format!("EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.name = 'runtime'{cond})"));
+    }
+    w
+}
+
+fn join_where(w: &[String]) -> String {
+    if w.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", w.join(" AND "))
+    }
+}
+
+fn runtime_field(field: &str) -> String {
+    format!(
+        "(SELECT json_extract(m.data, '$.{field}') FROM metadata m WHERE m.call_key = c.key AND m.name = 'runtime')"
+    )
+}
+
+fn select_sql(opts: &ListOptions) -> (String, Vec<SqlValue>) {
+    let mut params = Vec::new();
+    let wheres = where_clauses(&opts.filter, &mut params);
+    // Default directions: newest first, longest first, names and keys A-Z.
+    let (expr, descending) = match opts.sort {
+        SortKey::Started => (runtime_field("timestart"), true),
+        SortKey::Walltime => (runtime_field("walltime"), true),
+        SortKey::Name => ("c.name".to_string(), false),
+        SortKey::Key => ("c.key".to_string(), false),
+    };
+    let desc = descending != opts.reverse;
+    let dir = if desc { "DESC" } else { "ASC" };
+    // Calls without the sort field go last either way; ties break by key.
+    let order = if opts.sort == SortKey::Key {
+        format!("c.key {dir}")
+    } else {
+        format!("{expr} IS NULL, {expr} {dir}, c.key {dir}")
+    };
+    let mut sql = format!("SELECT {RECORD_COLUMNS} FROM calls c{} ORDER BY {order}", join_where(&wheres));
+    if let Some(limit) = opts.limit {
+        params.push(SqlValue::Integer(limit.min(i64::MAX as u64) as i64));
+        sql.push_str(&format!(" LIMIT ?{}", params.len()));
+    }
+    (sql, params)
+}
+
+/// Used by tests and by file stores: does `record` pass `filter`?
+pub fn record_matches(record: &CallRecord, filter: &CallFilter) -> bool {
+    let eq = |want: &Option<String>, have: Option<&String>| want.as_ref().is_none_or(|w| have == Some(w));
+    (filter.keys.is_empty() || filter.keys.contains(&record.key))
+        && eq(&filter.name, Some(&record.name))
+        && eq(&filter.module, record.module.as_ref())
+        && eq(&filter.code_digest, record.code_digest.as_ref())
+        && eq(&filter.result, record.result.as_ref())
+        && filter.version_json.as_ref().is_none_or(|v| {
+            record.version.as_ref().is_some_and(|rv| {
+                serde_json::from_str::<Json>(v).is_ok_and(|want| json_py_eq(&want, rv) && want.is_string() == rv.is_string())
+            })
+        })
+        && filter.arguments.iter().all(|(name, value)| {
+            record.arguments.iter().any(|(n, d)| n == name && value.as_ref().is_none_or(|v| v == d))
+        })
+        && super::metadata_matches(record, &filter.metadata)
+        && filter.since.is_none_or(|s| record.started().is_some_and(|t| t >= s))
+        && filter.until.is_none_or(|u| record.started().is_some_and(|t| t <= u))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_ranges_cover_exactly_the_prefix() {
+        assert_eq!(prefix_range("60079f"), ("60079f".to_string(), Some("60079g".to_string())));
+        assert_eq!(prefix_range("ab9"), ("ab9".to_string(), Some("ab:".to_string())));
+    }
+
+    #[test]
+    fn uris_escape_reserved_characters() {
+        assert_eq!(file_uri(Path::new("/a b/c?d#.db"), "mode=ro"), "file:/a%20b/c%3Fd%23.db?mode=ro");
+    }
+}
+
+impl crate::prefix::SortedKeys for SqlCalls {
+    type Error = StoreError;
+
+    fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        self.keys_with_prefix(prefix, limit)
+    }
+
+    fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
+        SqlCalls::neighbours(self, key)
+    }
+}
