@@ -6,7 +6,7 @@ use std::fmt;
 use std::process::ExitCode;
 
 /// Exit codes, as documented in the README.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Exit {
     Success = 0,
     /// Nothing found, ambiguous, or verification failed.

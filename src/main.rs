@@ -6,6 +6,8 @@ mod cache;
 mod commands;
 mod error;
 mod output;
+mod style;
+mod time;
 
 fn main() -> std::process::ExitCode {
     commands::main()

@@ -6,6 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod digest;
+mod expand;
+mod ls;
+mod query;
+mod select;
+mod shrink;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,10 +42,17 @@ pub struct GlobalArgs {
     /// Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration.
     #[arg(long, value_name = "DIR", global = true)]
     pub root: Option<PathBuf>,
+    /// When to colour output: auto (a terminal without NO_COLOR), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = crate::style::ColorChoice::Auto, global = true)]
+    pub color: crate::style::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Ls(ls::LsArgs),
+    Query(query::QueryArgs),
+    Expand(expand::ExpandArgs),
+    Shrink(shrink::ShrinkArgs),
     Digest(digest::DigestArgs),
 }
 
@@ -53,6 +65,10 @@ pub fn main() -> ExitCode {
         Err(err) => return report_clap(err),
     };
     let result = match cli.command {
+        Command::Ls(args) => ls::run(&cli.global, args),
+        Command::Query(args) => query::run(&cli.global, args),
+        Command::Expand(args) => expand::run(&cli.global, args),
+        Command::Shrink(args) => shrink::run(&cli.global, args),
         Command::Digest(args) => digest::run(&cli.global, args),
     };
     match result {

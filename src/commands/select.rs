@@ -1,0 +1,213 @@
+//! The one selector shared by `query` (and later `tag`, `evict`): filters
+//! typed on the command line, turned into a `CallFilter` pushed into SQL.
+
+use crate::error::CliError;
+use anyhow::Result;
+use clap::Args;
+use fleche_core::cache::Cache;
+use fleche_core::literal;
+use fleche_core::prefix::{self, Expansion, Prefix};
+use fleche_core::store::{python_json_dumps_str, CallFilter, MetaFilter};
+use fleche_core::{digest, Value};
+use serde_json::Value as Json;
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct SelectArgs {
+    /// Calls named NAME (the function's qualified name, e.g. `fib`, `MyClass.compute`).
+    #[arg(long, value_name = "NAME", help_heading = "Select")]
+    pub name: Option<String>,
+    /// Calls from MODULE.
+    #[arg(long, value_name = "MODULE", help_heading = "Select")]
+    pub module: Option<String>,
+    /// Calls of this version: an int when it looks like one, else a string ('"3"' for the string 3).
+    #[arg(long, value_name = "VERSION", help_heading = "Select", allow_hyphen_values = true)]
+    pub version: Option<String>,
+    /// Calls whose function has this code digest.
+    #[arg(long, value_name = "DIGEST", help_heading = "Select")]
+    pub code_digest: Option<String>,
+    /// NAME=VALUE: an argument equal to VALUE (a Python literal, or @PREFIX of a stored value); NAME alone: has that argument.
+    #[arg(long = "arg", value_name = "NAME[=VALUE]", help_heading = "Select", allow_hyphen_values = true)]
+    pub args: Vec<String>,
+    /// Calls whose result equals VALUE (a Python literal or @PREFIX).
+    #[arg(long, value_name = "VALUE", help_heading = "Select", allow_hyphen_values = true)]
+    pub result: Option<String>,
+    /// KIND: has that metadata; KIND.KEY: has that key; KIND.KEY=VALUE: equal (1, 1.0 and True are equal; '1' is not).
+    #[arg(long = "meta", value_name = "KIND[.KEY[=VALUE]]", help_heading = "Select", allow_hyphen_values = true)]
+    pub meta: Vec<String>,
+    /// KEY[=VALUE]: short for --meta tags.KEY[=VALUE].
+    #[arg(long = "tag", value_name = "KEY[=VALUE]", help_heading = "Select", allow_hyphen_values = true)]
+    pub tags: Vec<String>,
+    /// Calls started at or after WHEN: a date (2026-11-28, 2026-11-28T14:00) or an age (30m, 2h, 3d, 1w).
+    #[arg(long, value_name = "WHEN", help_heading = "Select")]
+    pub since: Option<String>,
+    /// Calls started at or before WHEN (same forms as --since).
+    #[arg(long, value_name = "WHEN", help_heading = "Select")]
+    pub until: Option<String>,
+}
+
+/// `--version`: an int when it reads as one, else the text as a string; a
+/// quoted literal gives exactly the string inside.
+pub fn parse_version(text: &str) -> Result<Value> {
+    let trimmed = text.trim();
+    if trimmed.starts_with('\'') || trimmed.starts_with('"') {
+        return match literal::parse(trimmed) {
+            Ok(v @ Value::Str(_)) => Ok(v),
+            _ => Err(CliError::usage(format!("--version `{text}` is neither an int nor a string")).into()),
+        };
+    }
+    match literal::parse(trimmed) {
+        Ok(v @ Value::Int(_)) => Ok(v),
+        _ => Ok(Value::Str(text.to_string())),
+    }
+}
+
+/// The stored form of a version: `json.dumps(version)`.
+pub fn version_json(v: &Value) -> String {
+    match v {
+        Value::Str(s) => python_json_dumps_str(s),
+        other => fleche_core::repr::repr(other),
+    }
+}
+
+pub fn parse_literal(what: &str, text: &str) -> Result<Value> {
+    literal::parse(text).map_err(|e| {
+        CliError::usage(format!("{what}: cannot read `{text}` as a value: {e}"))
+            .with_hint("write Python literals, e.g. 100, 'text', [1, 2]; quote strings with spaces")
+            .into()
+    })
+}
+
+/// The digest a value filter compares with; `@PREFIX` is expanded among
+/// the stored values.
+fn value_digest(cache: &Cache, what: &str, text: &str) -> Result<String> {
+    let value = parse_literal(what, text)?;
+    if let Value::Ref(p) = &value {
+        return resolve_value_prefix(cache, p);
+    }
+    digest(&value).map_err(|e| CliError::usage(format!("{what}: {e}")).into())
+}
+
+pub fn resolve_value_prefix(cache: &Cache, text: &str) -> Result<String> {
+    let p = Prefix::parse(text).map_err(|e| CliError::usage(format!("@{text}: {e}")))?;
+    let values = cache.values.sorted_keys()?;
+    let empty: [String; 0] = [];
+    match prefix::expand(&p, empty.as_slice(), values, 10).expect("BUG: lists cannot fail") {
+        Expansion::Unique { key, .. } => Ok(key),
+        Expansion::NotFound => Err(CliError::not_found(format!("no stored value starts with `{text}`")).into()),
+        Expansion::Ambiguous { unique_len, .. } => Err(CliError::not_found(format!("value prefix `{text}` is ambiguous"))
+            .with_hint(format!("type at least {unique_len} characters"))
+            .into()),
+    }
+}
+
+/// A metadata value as JSON, for comparison with what fleche stored.
+fn json_of(what: &str, v: &Value) -> Result<Json> {
+    Ok(match v {
+        Value::None => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => serde_json::from_str(&i.to_string()).map_err(|e| CliError::usage(format!("{what}: {e}")))?,
+        Value::Float(f) if f.is_finite() => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        Value::Str(s) => Json::String(s.clone()),
+        Value::List(items) | Value::Tuple(items) => {
+            Json::Array(items.iter().map(|i| json_of(what, i)).collect::<Result<_>>()?)
+        }
+        Value::Dict(items) => {
+            let mut m = serde_json::Map::new();
+            for (k, v) in items {
+                let Value::Str(k) = k else {
+                    return Err(CliError::usage(format!("{what}: metadata is JSON, so dict keys must be strings")).into());
+                };
+                m.insert(k.clone(), json_of(what, v)?);
+            }
+            Json::Object(m)
+        }
+        other => {
+            return Err(CliError::usage(format!(
+                "{what}: metadata is JSON and cannot hold a `{}`",
+                other.python_type()
+            ))
+            .into())
+        }
+    })
+}
+
+fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
+    let shown = |path: &str| if what == "--tag" { path.trim_start_matches("tags.").to_string() } else { path.to_string() };
+    let (path, value) = match spec.split_once('=') {
+        Some((p, v)) => (p, Some(v)),
+        None => (spec, None),
+    };
+    let (kind, key) = match path.split_once('.') {
+        Some((k, key)) => (k.trim(), Some(key.trim())),
+        None => (path.trim(), None),
+    };
+    if kind.is_empty() || key.is_some_and(str::is_empty) {
+        return Err(CliError::usage(format!("{what} `{spec}`: expected KIND, KIND.KEY or KIND.KEY=VALUE")).into());
+    }
+    Ok(match (key, value) {
+        (None, None) => MetaFilter::Has { kind: kind.into() },
+        (Some(key), None) => MetaFilter::HasKey { kind: kind.into(), key: key.into() },
+        (Some(key), Some(text)) => {
+            let label = format!("{what} {}", shown(path));
+            let v = parse_literal(&label, text)?;
+            MetaFilter::Equals { kind: kind.into(), key: key.into(), value: json_of(&label, &v)? }
+        }
+        (None, Some(_)) => {
+            return Err(CliError::usage(format!("{what} `{spec}`: a value needs a key, as in tags.project=x")).into())
+        }
+    })
+}
+
+impl SelectArgs {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.module.is_none()
+            && self.version.is_none()
+            && self.code_digest.is_none()
+            && self.args.is_empty()
+            && self.result.is_none()
+            && self.meta.is_empty()
+            && self.tags.is_empty()
+            && self.since.is_none()
+            && self.until.is_none()
+    }
+
+    pub fn filter(&self, cache: &Cache) -> Result<CallFilter> {
+        let mut f = CallFilter {
+            name: self.name.clone(),
+            module: self.module.clone(),
+            code_digest: self.code_digest.clone(),
+            ..Default::default()
+        };
+        if let Some(v) = &self.version {
+            f.version_json = Some(version_json(&parse_version(v)?));
+        }
+        for spec in &self.args {
+            match spec.split_once('=') {
+                Some((name, text)) => {
+                    let name = name.trim();
+                    let d = value_digest(cache, &format!("--arg {name}"), text)?;
+                    f.arguments.push((name.to_string(), Some(d)));
+                }
+                None => f.arguments.push((spec.trim().to_string(), None)),
+            }
+        }
+        if let Some(text) = &self.result {
+            f.result = Some(value_digest(cache, "--result", text)?);
+        }
+        for spec in &self.meta {
+            f.metadata.push(meta_filter(spec, "--meta")?);
+        }
+        for spec in &self.tags {
+            f.metadata.push(meta_filter(&format!("tags.{spec}"), "--tag")?);
+        }
+        let now = jiff::Timestamp::now();
+        if let Some(s) = &self.since {
+            f.since = Some(crate::time::parse_when(s, now).map_err(|e| CliError::usage(format!("--since: {e}")))?);
+        }
+        if let Some(s) = &self.until {
+            f.until = Some(crate::time::parse_when(s, now).map_err(|e| CliError::usage(format!("--until: {e}")))?);
+        }
+        Ok(f)
+    }
+}

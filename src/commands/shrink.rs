@@ -1,0 +1,58 @@
+//! `fleche shrink`: the shortest unique prefix of full digests, as fleche's
+//! `shrink` computes it within the key's own storage (calls or values).
+
+use super::expand::with_stdin;
+use super::GlobalArgs;
+use crate::cache;
+use crate::error::{CliError, Exit};
+use anyhow::Result;
+use clap::Args;
+use fleche_core::prefix::{self, SortedKeys};
+use std::io::{self, Write};
+
+#[derive(Debug, Args)]
+#[command(about = "Shorten full digests to the shortest unique prefix; `-` reads one per line from stdin")]
+pub struct ShrinkArgs {
+    /// Full digests of calls or values, or `-` for stdin.
+    #[arg(value_name = "DIGEST", required = true)]
+    pub digests: Vec<String>,
+}
+
+pub fn run(global: &GlobalArgs, args: ShrinkArgs) -> Result<Exit> {
+    let cache = cache::open(global)?;
+    let digests = with_stdin(&args.digests)?;
+    let values = cache.values.sorted_keys()?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut exit = Exit::Success;
+    for d in &digests {
+        let key = d.trim().to_ascii_lowercase();
+        let is_call = cache.calls.get(&key)?.is_some();
+        let shrunk = if is_call {
+            Some(prefix::shrink(&key, &cache.calls)?)
+        } else if values.binary_search(&key).is_ok() {
+            let Ok(s) = prefix::shrink(&key, values);
+            Some(s)
+        } else {
+            None
+        };
+        match shrunk {
+            Some(s) if s.len() < key.len() => writeln!(out, "{s}")?,
+            Some(_) => {
+                out.flush()?;
+                let e = CliError::not_found(format!("`{d}` cannot be shortened without becoming ambiguous"));
+                crate::error::report(&e.into());
+                exit = Exit::NotFound;
+            }
+            None => {
+                out.flush()?;
+                let e = CliError::not_found(format!("no call or value has the digest `{d}`"))
+                    .with_hint("shrink takes full digests; `fleche expand` takes short ones");
+                crate::error::report(&e.into());
+                exit = Exit::NotFound;
+            }
+        }
+    }
+    out.flush()?;
+    let _ = values.neighbours("");
+    Ok(exit)
+}

@@ -1,0 +1,36 @@
+//! Terminal manners: colour only where it helps and is wanted.
+
+use crate::commands::GlobalArgs;
+use clap::ValueEnum;
+use std::io::IsTerminal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Colour on a terminal unless `NO_COLOR` is set; `--color` overrides.
+pub fn color_enabled(global: &GlobalArgs) -> bool {
+    match global.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// A key shown at a stable width of 8 (or its unique length, if longer),
+/// the unique part bold and the rest dim on a colour terminal.
+pub fn short_id(key: &str, unique: usize, color: bool) -> String {
+    let width = unique.max(8).min(key.len());
+    let (head, tail) = key[..width].split_at(unique.min(width));
+    if color {
+        format!("\x1b[1m{head}\x1b[0m\x1b[2m{tail}\x1b[0m")
+    } else {
+        format!("{head}{tail}")
+    }
+}
