@@ -8,7 +8,8 @@ use fleche_core::config::ConfigError;
 use std::path::PathBuf;
 
 pub fn locator(global: &GlobalArgs) -> anyhow::Result<Locator> {
-    let cwd = std::env::current_dir().map_err(|e| CliError::usage(format!("cannot read the working directory: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| CliError::usage(format!("cannot read the working directory: {e}")))?;
     let cwd = match &global.chdir {
         Some(dir) if dir.is_absolute() => dir.clone(),
         Some(dir) => cwd.join(dir),
@@ -17,8 +18,21 @@ pub fn locator(global: &GlobalArgs) -> anyhow::Result<Locator> {
     if !cwd.is_dir() {
         return Err(CliError::usage(format!("-C {}: no such directory", cwd.display())).into());
     }
-    let rel = |p: &Option<PathBuf>| p.as_ref().map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) });
-    Ok(Locator { root: rel(&global.root), config: rel(&global.config), name: global.cache.clone(), cwd })
+    let rel = |p: &Option<PathBuf>| {
+        p.as_ref().map(|p| {
+            if p.is_absolute() {
+                p.clone()
+            } else {
+                cwd.join(p)
+            }
+        })
+    };
+    Ok(Locator {
+        root: rel(&global.root),
+        config: rel(&global.config),
+        name: global.cache.clone(),
+        cwd,
+    })
 }
 
 pub fn open(global: &GlobalArgs) -> anyhow::Result<Cache> {
@@ -31,7 +45,10 @@ fn open_error(e: OpenError, loc: &Locator) -> CliError {
         OpenError::Config(ConfigError::NoConfig { .. }) => {
             let local = loc.cwd.join(".fleche");
             if local.join("calls.db").exists() || local.join("calls").exists() {
-                format!("a cache is right here: try `fleche --root {}`", local.display())
+                format!(
+                    "a cache is right here: try `fleche --root {}`",
+                    local.display()
+                )
             } else {
                 "point at a cache with --root DIR, --cache NAME, --config FILE or -C DIR".into()
             }
@@ -39,7 +56,9 @@ fn open_error(e: OpenError, loc: &Locator) -> CliError {
         OpenError::Config(ConfigError::UnknownCache { .. } | ConfigError::NoDefault { .. }) => {
             "`fleche caches` lists the caches the configuration defines".into()
         }
-        OpenError::NotACache(_) => "--root takes the directory holding calls.db (or calls/) and values/".into(),
+        OpenError::NotACache(_) => {
+            "--root takes the directory holding calls.db (or calls/) and values/".into()
+        }
         _ => "check the cache's configuration and files".into(),
     };
     CliError::usage(e.to_string()).with_hint(hint)

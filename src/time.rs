@@ -16,7 +16,11 @@ pub fn parse_when(text: &str, now: Timestamp) -> Result<f64, String> {
                 'h' => 3600.0,
                 'd' => 86400.0,
                 'w' => 7.0 * 86400.0,
-                _ => return Err(format!("`{text}`: unknown unit `{unit}` (use s, m, h, d or w)")),
+                _ => {
+                    return Err(format!(
+                        "`{text}`: unknown unit `{unit}` (use s, m, h, d or w)"
+                    ))
+                }
             };
             return Ok(now.as_millisecond() as f64 / 1000.0 - n * secs);
         }
@@ -26,7 +30,9 @@ pub fn parse_when(text: &str, now: Timestamp) -> Result<f64, String> {
         .parse::<civil::DateTime>()
         .or_else(|_| t.parse::<civil::Date>().map(|d| d.to_datetime(civil::Time::midnight())))
         .map_err(|_| format!("`{text}` is neither a date (2026-11-28, 2026-11-28T14:00) nor an age (30m, 2h, 3d)"))?;
-    let zoned = civil.to_zoned_datetime(tz).map_err(|e| format!("`{text}`: {e}"))?;
+    let zoned = civil
+        .to_zoned_datetime(tz)
+        .map_err(|e| format!("`{text}`: {e}"))?;
     Ok(zoned.timestamp().as_millisecond() as f64 / 1000.0)
 }
 
@@ -35,7 +41,9 @@ pub fn local(unix: f64) -> String {
     let Ok(ts) = Timestamp::from_millisecond((unix * 1000.0).round() as i64) else {
         return format!("{unix}");
     };
-    ts.to_zoned_datetime(TimeZone::system()).strftime("%Y-%m-%d %H:%M:%S").to_string()
+    ts.to_zoned_datetime(TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// A UNIX time as an RFC 3339 local time with offset, for JSON.
@@ -43,7 +51,9 @@ pub fn local_rfc3339(unix: f64) -> String {
     let Ok(ts) = Timestamp::from_microsecond((unix * 1e6).round() as i64) else {
         return format!("{unix}");
     };
-    ts.to_zoned_datetime(TimeZone::system()).strftime("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string()
+    ts.to_zoned_datetime(TimeZone::system())
+        .strftime("%Y-%m-%dT%H:%M:%S%.6f%:z")
+        .to_string()
 }
 
 /// A duration in human units: `850 µs`, `12.3 ms`, `2.00 s`, `3m 05s`, `1h 02m`.
@@ -60,7 +70,11 @@ pub fn human_duration(secs: f64) -> String {
     } else if secs < 3600.0 {
         format!("{}m {:02}s", (secs / 60.0) as u64, (secs % 60.0) as u64)
     } else {
-        format!("{}h {:02}m", (secs / 3600.0) as u64, ((secs % 3600.0) / 60.0) as u64)
+        format!(
+            "{}h {:02}m",
+            (secs / 3600.0) as u64,
+            ((secs % 3600.0) / 60.0) as u64
+        )
     }
 }
 

@@ -13,7 +13,9 @@ use serde_json::json;
 use std::io::{self, BufRead};
 
 #[derive(Debug, Args)]
-#[command(about = "Expand short digests to full ones (calls and values); `-` reads one per line from stdin")]
+#[command(
+    about = "Expand short digests to full ones (calls and values); `-` reads one per line from stdin"
+)]
 pub struct ExpandArgs {
     /// Short digests (at least 4 hex characters), or `-` for stdin.
     #[arg(value_name = "PREFIX", required = true)]
@@ -48,7 +50,10 @@ pub fn describe(cache: &Cache, key: &str, kind: Kind) -> String {
     match kind {
         Kind::Call => match cache.calls.get(key) {
             Ok(Some(rec)) => {
-                let when = rec.started().map(|t| format!(", {}", crate::time::local(t))).unwrap_or_default();
+                let when = rec
+                    .started()
+                    .map(|t| format!(", {}", crate::time::local(t)))
+                    .unwrap_or_default();
                 format!("call {short} ({}{when})", rec.name)
             }
             _ => format!("call {short}"),
@@ -60,14 +65,44 @@ pub fn describe(cache: &Cache, key: &str, kind: Kind) -> String {
 /// Expand one prefix, or explain in one line why not.
 pub fn expand_one(cache: &Cache, text: &str) -> Result<(String, Vec<Kind>), CliError> {
     let p = Prefix::parse(text).map_err(|e| CliError::usage(e.to_string()))?;
-    let values = cache.values.sorted_keys().map_err(|e| CliError::usage(e.to_string()))?;
-    let expansion = prefix::expand(&p, &cache.calls, values, 20).map_err(|e| CliError::usage(e.to_string()))?;
+    let values = cache
+        .values
+        .sorted_keys()
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    if p.as_str().len() == prefix::FULL_LEN {
+        // A full digest is already expanded (as in fleche), stored or not.
+        let key = p.as_str().to_string();
+        let mut kinds = Vec::new();
+        if cache
+            .calls
+            .get(&key)
+            .map_err(|e| CliError::usage(e.to_string()))?
+            .is_some()
+        {
+            kinds.push(Kind::Call);
+        }
+        if values.binary_search(&key).is_ok() {
+            kinds.push(Kind::Value);
+        }
+        return Ok((key, kinds));
+    }
+    let expansion =
+        prefix::expand(&p, &cache.calls, values, 20).map_err(|e| CliError::usage(e.to_string()))?;
     match expansion {
         Expansion::Unique { key, kinds } => Ok((key, kinds)),
-        Expansion::NotFound => Err(CliError::not_found(format!("no call or value starts with `{text}`"))
-            .with_hint("`fleche ls` lists the calls")),
-        Expansion::Ambiguous { candidates, unique_len, more } => {
-            let list: Vec<String> = candidates.iter().map(|(k, kind)| describe(cache, k, *kind)).collect();
+        Expansion::NotFound => Err(CliError::not_found(format!(
+            "no call or value starts with `{text}`"
+        ))
+        .with_hint("`fleche ls` lists the calls")),
+        Expansion::Ambiguous {
+            candidates,
+            unique_len,
+            more,
+        } => {
+            let list: Vec<String> = candidates
+                .iter()
+                .map(|(k, kind)| describe(cache, k, *kind))
+                .collect();
             let more = if more { ", and more" } else { "" };
             Err(CliError::not_found(format!(
                 "short digest `{text}` is ambiguous: {}{more}",
@@ -91,7 +126,14 @@ pub fn run(global: &GlobalArgs, args: ExpandArgs) -> Result<Exit> {
     for text in &prefixes {
         match expand_one(&cache, text) {
             Ok((key, kinds)) => {
-                let kind = kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join("+");
+                let kind = match kinds.is_empty() {
+                    true => "unknown".to_string(),
+                    false => kinds
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join("+"),
+                };
                 match emitter.as_mut() {
                     Some(e) => e.row(Row {
                         cells: vec![text.clone(), key.clone(), kind.clone()],
@@ -102,7 +144,11 @@ pub fn run(global: &GlobalArgs, args: ExpandArgs) -> Result<Exit> {
             }
             Err(e) => {
                 io::Write::flush(&mut plain)?;
-                crate::error::report(&anyhow::Error::new(CliError { exit: e.exit, message: e.message, hint: e.hint }));
+                crate::error::report(&anyhow::Error::new(CliError {
+                    exit: e.exit,
+                    message: e.message,
+                    hint: e.hint,
+                }));
                 exit = exit.max(e.exit);
             }
         }

@@ -72,8 +72,11 @@ pub fn list_options(list: &ListArgs, filter: fleche_core::store::CallFilter) -> 
 
 /// The JSON form of a call, as documented in the README.
 pub fn call_json(rec: &CallRecord) -> Json {
-    let arguments: serde_json::Map<String, Json> =
-        rec.arguments.iter().map(|(n, d)| (n.clone(), Json::String(d.clone()))).collect();
+    let arguments: serde_json::Map<String, Json> = rec
+        .arguments
+        .iter()
+        .map(|(n, d)| (n.clone(), Json::String(d.clone())))
+        .collect();
     json!({
         "kind": "call",
         "key": rec.key,
@@ -113,14 +116,23 @@ pub fn short_key(cache: &Cache, key: &str, color: bool) -> Result<String> {
 
 /// Stream the selected calls in the chosen format. Table rows carry short
 /// keys; machine formats carry full keys and exact numbers.
-pub fn emit_calls(cache: &Cache, opts: &ListOptions, format: Format, global: &GlobalArgs) -> Result<usize> {
+pub fn emit_calls(
+    cache: &Cache,
+    opts: &ListOptions,
+    format: Format,
+    global: &GlobalArgs,
+) -> Result<usize> {
     let color = format == Format::Table && style::color_enabled(global);
     let stdout = io::stdout().lock();
     let mut emitter = Emitter::new(format, stdout, HEADERS.to_vec())?;
     let mut failure: Option<anyhow::Error> = None;
     cache.calls.for_each(opts, |rec| {
         let row = || -> Result<Row> {
-            let key = if format == Format::Table { short_key(cache, &rec.key, color)? } else { rec.key.clone() };
+            let key = if format == Format::Table {
+                short_key(cache, &rec.key, color)?
+            } else {
+                rec.key.clone()
+            };
             let (started, walltime) = if format == Format::Table {
                 (
                     rec.started().map(time::local).unwrap_or_default(),

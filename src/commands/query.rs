@@ -38,7 +38,11 @@ pub fn run(global: &GlobalArgs, mut args: QueryArgs) -> Result<Exit> {
     if args.count {
         let n = cache.calls.count_matching(&filter)?;
         writeln!(std::io::stdout(), "{n}")?;
-        return Ok(if n == 0 { Exit::NotFound } else { Exit::Success });
+        return Ok(if n == 0 {
+            Exit::NotFound
+        } else {
+            Exit::Success
+        });
     }
     if args.latest || args.oldest {
         args.list.sort = Sort::Started;
@@ -47,5 +51,9 @@ pub fn run(global: &GlobalArgs, mut args: QueryArgs) -> Result<Exit> {
     }
     let opts = ls::list_options(&args.list, filter);
     let shown = ls::emit_calls(&cache, &opts, args.list.format, global)?;
-    Ok(if shown == 0 { Exit::NotFound } else { Exit::Success })
+    Ok(if shown == 0 {
+        Exit::NotFound
+    } else {
+        Exit::Success
+    })
 }

@@ -20,22 +20,47 @@ pub struct SelectArgs {
     #[arg(long, value_name = "MODULE", help_heading = "Select")]
     pub module: Option<String>,
     /// Calls of this version: an int when it looks like one, else a string ('"3"' for the string 3).
-    #[arg(long, value_name = "VERSION", help_heading = "Select", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "VERSION",
+        help_heading = "Select",
+        allow_hyphen_values = true
+    )]
     pub version: Option<String>,
     /// Calls whose function has this code digest.
     #[arg(long, value_name = "DIGEST", help_heading = "Select")]
     pub code_digest: Option<String>,
     /// NAME=VALUE: an argument equal to VALUE (a Python literal, or @PREFIX of a stored value); NAME alone: has that argument.
-    #[arg(long = "arg", value_name = "NAME[=VALUE]", help_heading = "Select", allow_hyphen_values = true)]
+    #[arg(
+        long = "arg",
+        value_name = "NAME[=VALUE]",
+        help_heading = "Select",
+        allow_hyphen_values = true
+    )]
     pub args: Vec<String>,
     /// Calls whose result equals VALUE (a Python literal or @PREFIX).
-    #[arg(long, value_name = "VALUE", help_heading = "Select", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "VALUE",
+        help_heading = "Select",
+        allow_hyphen_values = true
+    )]
     pub result: Option<String>,
     /// KIND: has that metadata; KIND.KEY: has that key; KIND.KEY=VALUE: equal (1, 1.0 and True are equal; '1' is not).
-    #[arg(long = "meta", value_name = "KIND[.KEY[=VALUE]]", help_heading = "Select", allow_hyphen_values = true)]
+    #[arg(
+        long = "meta",
+        value_name = "KIND[.KEY[=VALUE]]",
+        help_heading = "Select",
+        allow_hyphen_values = true
+    )]
     pub meta: Vec<String>,
     /// KEY[=VALUE]: short for --meta tags.KEY[=VALUE].
-    #[arg(long = "tag", value_name = "KEY[=VALUE]", help_heading = "Select", allow_hyphen_values = true)]
+    #[arg(
+        long = "tag",
+        value_name = "KEY[=VALUE]",
+        help_heading = "Select",
+        allow_hyphen_values = true
+    )]
     pub tags: Vec<String>,
     /// Calls started at or after WHEN: a date (2026-11-28, 2026-11-28T14:00) or an age (30m, 2h, 3d, 1w).
     #[arg(long, value_name = "WHEN", help_heading = "Select")]
@@ -52,7 +77,10 @@ pub fn parse_version(text: &str) -> Result<Value> {
     if trimmed.starts_with('\'') || trimmed.starts_with('"') {
         return match literal::parse(trimmed) {
             Ok(v @ Value::Str(_)) => Ok(v),
-            _ => Err(CliError::usage(format!("--version `{text}` is neither an int nor a string")).into()),
+            _ => Err(
+                CliError::usage(format!("--version `{text}` is neither an int nor a string"))
+                    .into(),
+            ),
         };
     }
     match literal::parse(trimmed) {
@@ -93,10 +121,14 @@ pub fn resolve_value_prefix(cache: &Cache, text: &str) -> Result<String> {
     let empty: [String; 0] = [];
     match prefix::expand(&p, empty.as_slice(), values, 10).expect("BUG: lists cannot fail") {
         Expansion::Unique { key, .. } => Ok(key),
-        Expansion::NotFound => Err(CliError::not_found(format!("no stored value starts with `{text}`")).into()),
-        Expansion::Ambiguous { unique_len, .. } => Err(CliError::not_found(format!("value prefix `{text}` is ambiguous"))
-            .with_hint(format!("type at least {unique_len} characters"))
-            .into()),
+        Expansion::NotFound => {
+            Err(CliError::not_found(format!("no stored value starts with `{text}`")).into())
+        }
+        Expansion::Ambiguous { unique_len, .. } => Err(CliError::not_found(format!(
+            "value prefix `{text}` is ambiguous"
+        ))
+        .with_hint(format!("type at least {unique_len} characters"))
+        .into()),
     }
 }
 
@@ -105,17 +137,26 @@ fn json_of(what: &str, v: &Value) -> Result<Json> {
     Ok(match v {
         Value::None => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => serde_json::from_str(&i.to_string()).map_err(|e| CliError::usage(format!("{what}: {e}")))?,
-        Value::Float(f) if f.is_finite() => serde_json::Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        Value::Int(i) => serde_json::from_str(&i.to_string())
+            .map_err(|e| CliError::usage(format!("{what}: {e}")))?,
+        Value::Float(f) if f.is_finite() => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
         Value::Str(s) => Json::String(s.clone()),
-        Value::List(items) | Value::Tuple(items) => {
-            Json::Array(items.iter().map(|i| json_of(what, i)).collect::<Result<_>>()?)
-        }
+        Value::List(items) | Value::Tuple(items) => Json::Array(
+            items
+                .iter()
+                .map(|i| json_of(what, i))
+                .collect::<Result<_>>()?,
+        ),
         Value::Dict(items) => {
             let mut m = serde_json::Map::new();
             for (k, v) in items {
                 let Value::Str(k) = k else {
-                    return Err(CliError::usage(format!("{what}: metadata is JSON, so dict keys must be strings")).into());
+                    return Err(CliError::usage(format!(
+                        "{what}: metadata is JSON, so dict keys must be strings"
+                    ))
+                    .into());
                 };
                 m.insert(k.clone(), json_of(what, v)?);
             }
@@ -132,7 +173,13 @@ fn json_of(what: &str, v: &Value) -> Result<Json> {
 }
 
 fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
-    let shown = |path: &str| if what == "--tag" { path.trim_start_matches("tags.").to_string() } else { path.to_string() };
+    let shown = |path: &str| {
+        if what == "--tag" {
+            path.trim_start_matches("tags.").to_string()
+        } else {
+            path.to_string()
+        }
+    };
     let (path, value) = match spec.split_once('=') {
         Some((p, v)) => (p, Some(v)),
         None => (spec, None),
@@ -142,18 +189,31 @@ fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
         None => (path.trim(), None),
     };
     if kind.is_empty() || key.is_some_and(str::is_empty) {
-        return Err(CliError::usage(format!("{what} `{spec}`: expected KIND, KIND.KEY or KIND.KEY=VALUE")).into());
+        return Err(CliError::usage(format!(
+            "{what} `{spec}`: expected KIND, KIND.KEY or KIND.KEY=VALUE"
+        ))
+        .into());
     }
     Ok(match (key, value) {
         (None, None) => MetaFilter::Has { kind: kind.into() },
-        (Some(key), None) => MetaFilter::HasKey { kind: kind.into(), key: key.into() },
+        (Some(key), None) => MetaFilter::HasKey {
+            kind: kind.into(),
+            key: key.into(),
+        },
         (Some(key), Some(text)) => {
             let label = format!("{what} {}", shown(path));
             let v = parse_literal(&label, text)?;
-            MetaFilter::Equals { kind: kind.into(), key: key.into(), value: json_of(&label, &v)? }
+            MetaFilter::Equals {
+                kind: kind.into(),
+                key: key.into(),
+                value: json_of(&label, &v)?,
+            }
         }
         (None, Some(_)) => {
-            return Err(CliError::usage(format!("{what} `{spec}`: a value needs a key, as in tags.project=x")).into())
+            return Err(CliError::usage(format!(
+                "{what} `{spec}`: a value needs a key, as in tags.project=x"
+            ))
+            .into())
         }
     })
 }
@@ -199,14 +259,21 @@ impl SelectArgs {
             f.metadata.push(meta_filter(spec, "--meta")?);
         }
         for spec in &self.tags {
-            f.metadata.push(meta_filter(&format!("tags.{spec}"), "--tag")?);
+            f.metadata
+                .push(meta_filter(&format!("tags.{spec}"), "--tag")?);
         }
         let now = jiff::Timestamp::now();
         if let Some(s) = &self.since {
-            f.since = Some(crate::time::parse_when(s, now).map_err(|e| CliError::usage(format!("--since: {e}")))?);
+            f.since = Some(
+                crate::time::parse_when(s, now)
+                    .map_err(|e| CliError::usage(format!("--since: {e}")))?,
+            );
         }
         if let Some(s) = &self.until {
-            f.until = Some(crate::time::parse_when(s, now).map_err(|e| CliError::usage(format!("--until: {e}")))?);
+            f.until = Some(
+                crate::time::parse_when(s, now)
+                    .map_err(|e| CliError::usage(format!("--until: {e}")))?,
+            );
         }
         Ok(f)
     }

@@ -11,7 +11,9 @@ use fleche_core::prefix::{self, SortedKeys};
 use std::io::{self, Write};
 
 #[derive(Debug, Args)]
-#[command(about = "Shorten full digests to the shortest unique prefix; `-` reads one per line from stdin")]
+#[command(
+    about = "Shorten full digests to the shortest unique prefix; `-` reads one per line from stdin"
+)]
 pub struct ShrinkArgs {
     /// Full digests of calls or values, or `-` for stdin.
     #[arg(value_name = "DIGEST", required = true)]
@@ -39,7 +41,9 @@ pub fn run(global: &GlobalArgs, args: ShrinkArgs) -> Result<Exit> {
             Some(s) if s.len() < key.len() => writeln!(out, "{s}")?,
             Some(_) => {
                 out.flush()?;
-                let e = CliError::not_found(format!("`{d}` cannot be shortened without becoming ambiguous"));
+                let e = CliError::not_found(format!(
+                    "`{d}` cannot be shortened without becoming ambiguous"
+                ));
                 crate::error::report(&e.into());
                 exit = Exit::NotFound;
             }

@@ -41,8 +41,14 @@ pub struct Locator {
 
 /// A value store that is opened lazily: its sorted listing is read once.
 pub enum ValueStore {
-    Files { root: PathBuf, keys: Vec<Vec<u8>>, listing: OnceCell<Vec<String>> },
-    Hdf5 { root: PathBuf },
+    Files {
+        root: PathBuf,
+        keys: Vec<Vec<u8>>,
+        listing: OnceCell<Vec<String>>,
+    },
+    Hdf5 {
+        root: PathBuf,
+    },
     Transient(String),
 }
 
@@ -98,7 +104,11 @@ impl Locator {
 
     pub fn open(&self) -> Result<Cache, OpenError> {
         if let Some(dir) = &self.root {
-            let dir = if dir.is_absolute() { dir.clone() } else { self.cwd.join(dir) };
+            let dir = if dir.is_absolute() {
+                dir.clone()
+            } else {
+                self.cwd.join(dir)
+            };
             let spec = config::cache_at(&dir).ok_or_else(|| OpenError::NotACache(dir.clone()))?;
             return open_spec(dir.display().to_string(), None, spec);
         }
@@ -106,7 +116,8 @@ impl Locator {
         if cfg.files.is_empty() {
             return Err(ConfigError::NoConfig {
                 cwd: self.cwd.clone(),
-                xdg: config::xdg_config_file().unwrap_or_else(|| PathBuf::from("~/.config/fleche/cache.toml")),
+                xdg: config::xdg_config_file()
+                    .unwrap_or_else(|| PathBuf::from("~/.config/fleche/cache.toml")),
             }
             .into());
         }
@@ -117,32 +128,72 @@ impl Locator {
 
 fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cache, OpenError> {
     let (values, calls, read_only) = match spec {
-        CacheSpec::Single { values, calls, read_only, .. } => (values, calls, read_only),
-        CacheSpec::Stack(_) => return Err(OpenError::Unsupported { name, what: "a stack of caches".into() }),
-        CacheSpec::Pool(_) => return Err(OpenError::Unsupported { name, what: "a pool of caches".into() }),
+        CacheSpec::Single {
+            values,
+            calls,
+            read_only,
+            ..
+        } => (values, calls, read_only),
+        CacheSpec::Stack(_) => {
+            return Err(OpenError::Unsupported {
+                name,
+                what: "a stack of caches".into(),
+            })
+        }
+        CacheSpec::Pool(_) => {
+            return Err(OpenError::Unsupported {
+                name,
+                what: "a pool of caches".into(),
+            })
+        }
         CacheSpec::Ssh { host } => {
-            return Err(OpenError::Unsupported { name, what: format!("a remote cache over ssh ({host})") })
+            return Err(OpenError::Unsupported {
+                name,
+                what: format!("a remote cache over ssh ({host})"),
+            })
         }
     };
     let calls = match calls {
         CallStorageSpec::Sqlite { path } => SqlCalls::open(&path)?,
         CallStorageSpec::Files { root, .. } => {
-            return Err(OpenError::Unsupported { name, what: format!("a call-file store ({})", root.display()) })
+            return Err(OpenError::Unsupported {
+                name,
+                what: format!("a call-file store ({})", root.display()),
+            })
         }
         CallStorageSpec::SqlServer { url } => {
             let scheme = url.split("://").next().unwrap_or("?").to_string();
-            return Err(OpenError::Unsupported { name, what: format!("on a `{scheme}` server") });
+            return Err(OpenError::Unsupported {
+                name,
+                what: format!("on a `{scheme}` server"),
+            });
         }
-        CallStorageSpec::Transient(what) => return Err(OpenError::Transient { name, what: format!("in `{what}`") }),
+        CallStorageSpec::Transient(what) => {
+            return Err(OpenError::Transient {
+                name,
+                what: format!("in `{what}`"),
+            })
+        }
     };
     let values = match values {
-        ValueStorageSpec::Files { root, secret_keys, .. } => ValueStore::Files {
+        ValueStorageSpec::Files {
+            root, secret_keys, ..
+        } => ValueStore::Files {
             root,
-            keys: files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys { name: name.clone(), message })?,
+            keys: files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys {
+                name: name.clone(),
+                message,
+            })?,
             listing: OnceCell::new(),
         },
         ValueStorageSpec::BagOfHolding { root } => ValueStore::Hdf5 { root },
         ValueStorageSpec::Transient(t) => ValueStore::Transient(t),
     };
-    Ok(Cache { name, file, calls, values, read_only })
+    Ok(Cache {
+        name,
+        file,
+        calls,
+        values,
+        read_only,
+    })
 }

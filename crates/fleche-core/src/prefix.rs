@@ -74,25 +74,40 @@ impl SortedKeys for [String] {
 
     fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, Self::Error> {
         let start = self.partition_point(|k| k.as_str() < prefix);
-        Ok(self[start..].iter().take_while(|k| k.starts_with(prefix)).take(limit).cloned().collect())
+        Ok(self[start..]
+            .iter()
+            .take_while(|k| k.starts_with(prefix))
+            .take(limit)
+            .cloned()
+            .collect())
     }
 
     fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), Self::Error> {
         let lo = self.partition_point(|k| k.as_str() < key);
         let hi = self.partition_point(|k| k.as_str() <= key);
-        Ok((lo.checked_sub(1).map(|i| self[i].clone()), self.get(hi).cloned()))
+        Ok((
+            lo.checked_sub(1).map(|i| self[i].clone()),
+            self.get(hi).cloned(),
+        ))
     }
 }
 
 /// What a prefix expands to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expansion {
-    Unique { key: String, kinds: Vec<Kind> },
+    Unique {
+        key: String,
+        kinds: Vec<Kind>,
+    },
     NotFound,
     /// Every candidate (up to the limit asked for), with the length that
     /// would be unique among them (the longest common prefix of the two
     /// smallest, plus one).
-    Ambiguous { candidates: Vec<(String, Kind)>, unique_len: usize, more: bool },
+    Ambiguous {
+        candidates: Vec<(String, Kind)>,
+        unique_len: usize,
+        more: bool,
+    },
 }
 
 pub fn common_prefix_len(a: &str, b: &str) -> usize {
@@ -101,7 +116,12 @@ pub fn common_prefix_len(a: &str, b: &str) -> usize {
 
 /// Expand `prefix` among calls and values together; identical keys in
 /// both count once. `limit` caps how many candidates an ambiguity lists.
-pub fn expand<C, V>(prefix: &Prefix, calls: &C, values: &V, limit: usize) -> Result<Expansion, C::Error>
+pub fn expand<C, V>(
+    prefix: &Prefix,
+    calls: &C,
+    values: &V,
+    limit: usize,
+) -> Result<Expansion, C::Error>
 where
     C: SortedKeys + ?Sized,
     V: SortedKeys<Error = std::convert::Infallible> + ?Sized,
@@ -126,7 +146,11 @@ where
             let unique_len = common_prefix_len(&distinct[0], &distinct[1]) + 1;
             let more = n > limit;
             found.truncate(limit.max(2));
-            Ok(Expansion::Ambiguous { candidates: found, unique_len, more })
+            Ok(Expansion::Ambiguous {
+                candidates: found,
+                unique_len,
+                more,
+            })
         }
     }
 }
@@ -173,8 +197,14 @@ mod tests {
 
     #[test]
     fn prefixes_are_validated() {
-        assert_eq!(Prefix::parse("abc"), Err(PrefixError::TooShort("abc".into())));
-        assert_eq!(Prefix::parse("abcg"), Err(PrefixError::NotHex("abcg".into())));
+        assert_eq!(
+            Prefix::parse("abc"),
+            Err(PrefixError::TooShort("abc".into()))
+        );
+        assert_eq!(
+            Prefix::parse("abcg"),
+            Err(PrefixError::NotHex("abcg".into()))
+        );
         assert_eq!(Prefix::parse("ABCD").expect("ok").as_str(), "abcd");
     }
 
@@ -189,9 +219,15 @@ mod tests {
         ));
         assert_eq!(
             expand(&p("bbbb"), calls.as_slice(), values.as_slice(), 10).expect("x"),
-            Expansion::Unique { key: "bbbb0000".into(), kinds: vec![Kind::Call, Kind::Value] }
+            Expansion::Unique {
+                key: "bbbb0000".into(),
+                kinds: vec![Kind::Call, Kind::Value]
+            }
         );
-        assert_eq!(expand(&p("dddd"), calls.as_slice(), values.as_slice(), 10).expect("x"), Expansion::NotFound);
+        assert_eq!(
+            expand(&p("dddd"), calls.as_slice(), values.as_slice(), 10).expect("x"),
+            Expansion::NotFound
+        );
     }
 
     #[test]
@@ -200,6 +236,9 @@ mod tests {
         assert_eq!(shrink("abcd0000", calls.as_slice()).expect("x"), "abcd0");
         assert_eq!(shrink("ffff0000", calls.as_slice()).expect("x"), "ffff");
         let values = keys(&["ffff0001"]);
-        assert_eq!(display_prefix("ffff0000", calls.as_slice(), values.as_slice()).expect("x"), "ffff0000");
+        assert_eq!(
+            display_prefix("ffff0000", calls.as_slice(), values.as_slice()).expect("x"),
+            "ffff0000"
+        );
     }
 }

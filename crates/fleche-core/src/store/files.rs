@@ -62,7 +62,10 @@ pub const MAX_PAYLOAD: u64 = 4 << 30;
 
 /// Read `path` and unwrap gzip and signature.
 pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileError> {
-    let io = |e: std::io::Error| FileError::Io { path: path.to_path_buf(), message: e.to_string() };
+    let io = |e: std::io::Error| FileError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
     let raw = std::fs::read(path).map_err(io)?;
     let size = raw.len() as u64;
     let compressed = raw.starts_with(&[0x1f, 0x8b]);
@@ -71,14 +74,24 @@ pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileErro
         flate2::read::MultiGzDecoder::new(&raw[..])
             .take(MAX_PAYLOAD)
             .read_to_end(&mut out)
-            .map_err(|e| FileError::Gzip { path: path.to_path_buf(), message: e.to_string() })?;
+            .map_err(|e| FileError::Gzip {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
         out
     } else {
         raw
     };
-    let (payload, signature) = verify(&content, keys)
-        .map_err(|message| FileError::Signature { path: path.to_path_buf(), message })?;
-    Ok(Envelope { compressed, signature, size, payload })
+    let (payload, signature) = verify(&content, keys).map_err(|message| FileError::Signature {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    Ok(Envelope {
+        compressed,
+        signature,
+        size,
+        payload,
+    })
 }
 
 /// `SignedBytes.loads`: split after the last `.` (pickle STOP) and check the
@@ -100,12 +113,16 @@ pub fn verify(content: &[u8], keys: &[Vec<u8>]) -> Result<(Vec<u8>, Signature), 
             return Ok((data.to_vec(), Signature::Valid(i)));
         }
     }
-    Err(format!("signature does not match any of the {} configured key(s)", keys.len()))
+    Err(format!(
+        "signature does not match any of the {} configured key(s)",
+        keys.len()
+    ))
 }
 
 /// Hex HMAC-SHA256, the signature fleche appends.
 pub fn hmac_hex(key: &[u8], data: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("BUG: HMAC takes keys of any length");
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).expect("BUG: HMAC takes keys of any length");
     mac.update(data);
     let bytes = mac.finalize().into_bytes();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -119,7 +136,10 @@ pub fn is_key_name(name: &str) -> bool {
 
 /// Every key in a file store, sorted; one directory read and no `stat`.
 pub fn list_keys(root: &Path) -> Result<Vec<String>, FileError> {
-    let io = |e: std::io::Error| FileError::Io { path: root.to_path_buf(), message: e.to_string() };
+    let io = |e: std::io::Error| FileError::Io {
+        path: root.to_path_buf(),
+        message: e.to_string(),
+    };
     let mut keys = Vec::new();
     let entries = match std::fs::read_dir(root) {
         Ok(e) => e,
@@ -151,10 +171,18 @@ mod tests {
         let mut signed = data.clone();
         signed.extend_from_slice(hmac_hex(b"k2", &data).as_bytes());
         let keys = vec![b"k1".to_vec(), b"k2".to_vec()];
-        assert_eq!(verify(&signed, &keys).expect("valid"), (data.clone(), Signature::Valid(1)));
+        assert_eq!(
+            verify(&signed, &keys).expect("valid"),
+            (data.clone(), Signature::Valid(1))
+        );
         assert!(verify(&signed, &keys[..1]).is_err());
-        assert!(verify(&data, &keys).expect_err("unsigned").contains("not signed"));
-        assert_eq!(verify(&data, &[]).expect("no keys").1, Signature::NotChecked);
+        assert!(verify(&data, &keys)
+            .expect_err("unsigned")
+            .contains("not signed"));
+        assert_eq!(
+            verify(&data, &[]).expect("no keys").1,
+            Signature::NotChecked
+        );
     }
 
     #[test]

@@ -59,7 +59,11 @@ pub enum MetaFilter {
     HasKey { kind: String, key: String },
     /// The key's value equals this JSON value under Python's `==`
     /// (`1 == 1.0 == True`, `"1" != 1`).
-    Equals { kind: String, key: String, value: Json },
+    Equals {
+        kind: String,
+        key: String,
+        value: Json,
+    },
 }
 
 /// Which calls to select; every field is a conjunction, None is a wildcard.
@@ -115,9 +119,13 @@ pub fn json_py_eq(a: &Json, b: &Json) -> bool {
         (Json::Number(x), Json::Number(y)) if x.is_u64() && y.is_u64() => x.as_u64() == y.as_u64(),
         (Json::Null, Json::Null) => true,
         (Json::String(x), Json::String(y)) => x == y,
-        (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_py_eq(p, q)),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_py_eq(p, q))
+        }
         (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_py_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_py_eq(v, w)))
         }
         _ => match (num(a), num(b)) {
             (Some(x), Some(y)) => x == y,
@@ -131,9 +139,11 @@ pub fn json_py_eq(a: &Json, b: &Json) -> bool {
 pub fn metadata_matches(record: &CallRecord, filters: &[MetaFilter]) -> bool {
     filters.iter().all(|f| match f {
         MetaFilter::Has { kind } => record.metadata.contains_key(kind),
-        MetaFilter::HasKey { kind, key } => {
-            record.metadata.get(kind).and_then(Json::as_object).is_some_and(|m| m.contains_key(key))
-        }
+        MetaFilter::HasKey { kind, key } => record
+            .metadata
+            .get(kind)
+            .and_then(Json::as_object)
+            .is_some_and(|m| m.contains_key(key)),
         MetaFilter::Equals { kind, key, value } => record
             .metadata
             .get(kind)
@@ -178,7 +188,10 @@ mod tests {
         assert!(json_py_eq(&json!(1), &json!(1.0)));
         assert!(json_py_eq(&json!(1), &json!(true)));
         assert!(!json_py_eq(&json!("1"), &json!(1)));
-        assert!(json_py_eq(&json!([1, {"a": false}]), &json!([1.0, {"a": 0}])));
+        assert!(json_py_eq(
+            &json!([1, {"a": false}]),
+            &json!([1.0, {"a": 0}])
+        ));
         assert!(!json_py_eq(&json!(null), &json!(0)));
     }
 

@@ -31,18 +31,34 @@ impl SqlCalls {
     /// committed data; otherwise it is opened `immutable`, which creates no
     /// sidecar files and needs no write access to the directory.
     pub fn open(path: &Path) -> Result<SqlCalls, StoreError> {
-        let open_err = |message: String| StoreError::Open { path: path.to_path_buf(), message };
+        let open_err = |message: String| StoreError::Open {
+            path: path.to_path_buf(),
+            message,
+        };
         if !path.is_file() {
             return Err(open_err("no such file".into()));
         }
         let wal = sidecar(path, "-wal");
         let shm = sidecar(path, "-shm");
         let live = wal.exists() && shm.exists();
-        let uri = file_uri(path, if live { "mode=ro" } else { "mode=ro&immutable=1" });
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let uri = file_uri(
+            path,
+            if live {
+                "mode=ro"
+            } else {
+                "mode=ro&immutable=1"
+            },
+        );
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&uri, flags).map_err(|e| open_err(e.to_string()))?;
-        conn.busy_timeout(Duration::from_secs(5)).map_err(|e| open_err(e.to_string()))?;
-        let store = SqlCalls { conn, path: path.to_path_buf() };
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(|e| open_err(e.to_string()))?;
+        let store = SqlCalls {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.check_schema()?;
         Ok(store)
     }
@@ -52,7 +68,10 @@ impl SqlCalls {
     }
 
     fn sql_err(&self, e: rusqlite::Error) -> StoreError {
-        StoreError::Sql { path: self.path.clone(), message: e.to_string() }
+        StoreError::Sql {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
     }
 
     fn check_schema(&self) -> Result<(), StoreError> {
@@ -60,7 +79,10 @@ impl SqlCalls {
             .conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-            .map_err(|e| StoreError::Open { path: self.path.clone(), message: e.to_string() })?;
+            .map_err(|e| StoreError::Open {
+                path: self.path.clone(),
+                message: e.to_string(),
+            })?;
         for needed in ["calls", "arguments", "metadata"] {
             if !tables.iter().any(|t| t == needed) {
                 return Err(StoreError::Schema {
@@ -82,7 +104,10 @@ impl SqlCalls {
     /// One record by full key.
     pub fn get(&self, key: &str) -> Result<Option<CallRecord>, StoreError> {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM calls c WHERE c.key = ?1");
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.sql_err(e))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(|e| self.sql_err(e))?;
         let mut rows = stmt.query([key]).map_err(|e| self.sql_err(e))?;
         match rows.next().map_err(|e| self.sql_err(e))? {
             Some(row) => Ok(Some(record(row).map_err(|e| self.sql_err(e))?)),
@@ -98,12 +123,21 @@ impl SqlCalls {
     ) -> Result<(), StoreError> {
         let (sql, params) = select_sql(opts);
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql_err(e))?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params)).map_err(|e| self.sql_err(e))?;
-        let client_side: Vec<&MetaFilter> =
-            opts.filter.metadata.iter().filter(|m| !pushed_down(m)).collect();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params))
+            .map_err(|e| self.sql_err(e))?;
+        let client_side: Vec<&MetaFilter> = opts
+            .filter
+            .metadata
+            .iter()
+            .filter(|m| !pushed_down(m))
+            .collect();
         while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
             let rec = record(row).map_err(|e| self.sql_err(e))?;
-            if !client_side.iter().all(|m| super::metadata_matches(&rec, std::slice::from_ref(*m))) {
+            if !client_side
+                .iter()
+                .all(|m| super::metadata_matches(&rec, std::slice::from_ref(*m)))
+            {
                 continue;
             }
             if f(rec).is_break() {
@@ -117,7 +151,11 @@ impl SqlCalls {
     pub fn count_matching(&self, filter: &CallFilter) -> Result<u64, StoreError> {
         if filter.metadata.iter().any(|m| !pushed_down(m)) {
             let mut n = 0;
-            let opts = ListOptions { filter: filter.clone(), sort: SortKey::Key, ..Default::default() };
+            let opts = ListOptions {
+                filter: filter.clone(),
+                sort: SortKey::Key,
+                ..Default::default()
+            };
             self.for_each(&opts, |_| {
                 n += 1;
                 ControlFlow::Continue(())
@@ -128,7 +166,9 @@ impl SqlCalls {
         let wheres = where_clauses(filter, &mut params);
         let sql = format!("SELECT count(*) FROM calls c{}", join_where(&wheres));
         self.conn
-            .query_row(&sql, rusqlite::params_from_iter(params), |r| r.get::<_, i64>(0))
+            .query_row(&sql, rusqlite::params_from_iter(params), |r| {
+                r.get::<_, i64>(0)
+            })
             .map(|n| n as u64)
             .map_err(|e| self.sql_err(e))
     }
@@ -143,7 +183,9 @@ impl SqlCalls {
         };
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.sql_err(e))?;
         let rows = stmt
-            .query_map(rusqlite::params![lo, hi, limit as i64], |r| r.get::<_, String>(0))
+            .query_map(rusqlite::params![lo, hi, limit as i64], |r| {
+                r.get::<_, String>(0)
+            })
             .map_err(|e| self.sql_err(e))?;
         let keys: Result<Vec<String>, _> = rows.collect();
         keys.map_err(|e| self.sql_err(e))
@@ -153,18 +195,25 @@ impl SqlCalls {
     pub fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
         let before: Option<String> = self
             .conn
-            .query_row("SELECT max(key) FROM calls WHERE key < ?1", [key], |r| r.get(0))
+            .query_row("SELECT max(key) FROM calls WHERE key < ?1", [key], |r| {
+                r.get(0)
+            })
             .map_err(|e| self.sql_err(e))?;
         let after: Option<String> = self
             .conn
-            .query_row("SELECT min(key) FROM calls WHERE key > ?1", [key], |r| r.get(0))
+            .query_row("SELECT min(key) FROM calls WHERE key > ?1", [key], |r| {
+                r.get(0)
+            })
             .map_err(|e| self.sql_err(e))?;
         Ok((before, after))
     }
 
     /// Every call key in sorted order, streamed (for shrinking many keys).
     pub fn for_each_key(&self, mut f: impl FnMut(&str)) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare("SELECT key FROM calls ORDER BY key").map_err(|e| self.sql_err(e))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key FROM calls ORDER BY key")
+            .map_err(|e| self.sql_err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.sql_err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
             let k: String = row.get(0).map_err(|e| self.sql_err(e))?;
@@ -180,7 +229,9 @@ impl SqlCalls {
                    UNION ALL SELECT key, 'result' FROM calls WHERE result = ?1 ORDER BY 1";
         let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.sql_err(e))?;
         let rows = stmt
-            .query_map([digest], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_map([digest], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(|e| self.sql_err(e))?;
         let out: Result<Vec<_>, _> = rows.collect();
         out.map_err(|e| self.sql_err(e))
@@ -198,7 +249,9 @@ fn file_uri(path: &Path, query: &str) -> String {
     let mut out = String::from("file:");
     for b in path.to_string_lossy().bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -264,8 +317,11 @@ fn where_clauses(filter: &CallFilter, params: &mut Vec<SqlValue>) -> Vec<String>
         format!("?{}", params.len())
     };
     if !filter.keys.is_empty() {
-        let slots: Vec<String> =
-            filter.keys.iter().map(|k| bind(params, SqlValue::Text(k.clone()))).collect();
+        let slots: Vec<String> = filter
+            .keys
+            .iter()
+            .map(|k| bind(params, SqlValue::Text(k.clone())))
+            .collect();
         w.push(format!("c.key IN ({})", slots.join(", ")));
     }
     for (column, value) in [
@@ -289,7 +345,9 @@ fn where_clauses(filter: &CallFilter, params: &mut Vec<SqlValue>) -> Vec<String>
             }
             None => String::new(),
         };
-        w.push(format!("EXISTS (SELECT 1 FROM arguments a WHERE a.call_key = c.key AND a.name = {n}{cond})"));
+        w.push(format!(
+            "EXISTS (SELECT 1 FROM arguments a WHERE a.call_key = c.key AND a.name = {n}{cond})"
+        ));
     }
     for m in &filter.metadata {
         let (kind, cond) = match m {
@@ -326,7 +384,9 @@ fn where_clauses(filter: &CallFilter, params: &mut Vec<SqlValue>) -> Vec<String>
             }
         };
         let k = bind(params, SqlValue::Text(kind.clone()));
-        w.push(format!("EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.name = {k}{cond})"));
+        w.push(format!(
+            "EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.name = {k}{cond})"
+        ));
     }
     if filter.since.is_some() || filter.until.is_some() {
         let mut cond = String::new();
@@ -375,7 +435,10 @@ fn select_sql(opts: &ListOptions) -> (String, Vec<SqlValue>) {
     } else {
         format!("{expr} IS NULL, {expr} {dir}, c.key {dir}")
     };
-    let mut sql = format!("SELECT {RECORD_COLUMNS} FROM calls c{} ORDER BY {order}", join_where(&wheres));
+    let mut sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM calls c{} ORDER BY {order}",
+        join_where(&wheres)
+    );
     if let Some(limit) = opts.limit {
         params.push(SqlValue::Integer(limit.min(i64::MAX as u64) as i64));
         sql.push_str(&format!(" LIMIT ?{}", params.len()));
@@ -385,7 +448,9 @@ fn select_sql(opts: &ListOptions) -> (String, Vec<SqlValue>) {
 
 /// Used by tests and by file stores: does `record` pass `filter`?
 pub fn record_matches(record: &CallRecord, filter: &CallFilter) -> bool {
-    let eq = |want: &Option<String>, have: Option<&String>| want.as_ref().is_none_or(|w| have == Some(w));
+    let eq = |want: &Option<String>, have: Option<&String>| {
+        want.as_ref().is_none_or(|w| have == Some(w))
+    };
     (filter.keys.is_empty() || filter.keys.contains(&record.key))
         && eq(&filter.name, Some(&record.name))
         && eq(&filter.module, record.module.as_ref())
@@ -393,15 +458,23 @@ pub fn record_matches(record: &CallRecord, filter: &CallFilter) -> bool {
         && eq(&filter.result, record.result.as_ref())
         && filter.version_json.as_ref().is_none_or(|v| {
             record.version.as_ref().is_some_and(|rv| {
-                serde_json::from_str::<Json>(v).is_ok_and(|want| json_py_eq(&want, rv) && want.is_string() == rv.is_string())
+                serde_json::from_str::<Json>(v)
+                    .is_ok_and(|want| json_py_eq(&want, rv) && want.is_string() == rv.is_string())
             })
         })
         && filter.arguments.iter().all(|(name, value)| {
-            record.arguments.iter().any(|(n, d)| n == name && value.as_ref().is_none_or(|v| v == d))
+            record
+                .arguments
+                .iter()
+                .any(|(n, d)| n == name && value.as_ref().is_none_or(|v| v == d))
         })
         && super::metadata_matches(record, &filter.metadata)
-        && filter.since.is_none_or(|s| record.started().is_some_and(|t| t >= s))
-        && filter.until.is_none_or(|u| record.started().is_some_and(|t| t <= u))
+        && filter
+            .since
+            .is_none_or(|s| record.started().is_some_and(|t| t >= s))
+        && filter
+            .until
+            .is_none_or(|u| record.started().is_some_and(|t| t <= u))
 }
 
 #[cfg(test)]
@@ -410,13 +483,22 @@ mod tests {
 
     #[test]
     fn prefix_ranges_cover_exactly_the_prefix() {
-        assert_eq!(prefix_range("60079f"), ("60079f".to_string(), Some("60079g".to_string())));
-        assert_eq!(prefix_range("ab9"), ("ab9".to_string(), Some("ab:".to_string())));
+        assert_eq!(
+            prefix_range("60079f"),
+            ("60079f".to_string(), Some("60079g".to_string()))
+        );
+        assert_eq!(
+            prefix_range("ab9"),
+            ("ab9".to_string(), Some("ab:".to_string()))
+        );
     }
 
     #[test]
     fn uris_escape_reserved_characters() {
-        assert_eq!(file_uri(Path::new("/a b/c?d#.db"), "mode=ro"), "file:/a%20b/c%3Fd%23.db?mode=ro");
+        assert_eq!(
+            file_uri(Path::new("/a b/c?d#.db"), "mode=ro"),
+            "file:/a%20b/c%3Fd%23.db?mode=ro"
+        );
     }
 }
 

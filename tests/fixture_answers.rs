@@ -1,0 +1,219 @@
+//! Our answers against fleche's own, on caches fleche itself wrote
+//! (`tests/fixtures/*/answers.json`, made by `tests/fixtures/make_fixtures.py`
+//! with fleche's API): every query filter set, every expand and shrink.
+
+use serde_json::Value as Json;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn answers(name: &str) -> Json {
+    let text = std::fs::read_to_string(fixture(name).join("answers.json")).expect("answers.json");
+    serde_json::from_str(&text).expect("answers are JSON")
+}
+
+fn fleche(dir: &Path, args: &[String]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fleche"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("FLECHE_SECRET_KEY")
+        .output()
+        .expect("run fleche")
+}
+
+/// A JSON value from the answers as a Python literal for the command line.
+fn literal(v: &Json) -> String {
+    match v {
+        Json::Null => "None".into(),
+        Json::Bool(true) => "True".into(),
+        Json::Bool(false) => "False".into(),
+        Json::Number(n) => n.to_string(),
+        Json::String(s) => serde_json::to_string(s).expect("string"),
+        Json::Array(items) => format!(
+            "[{}]",
+            items.iter().map(literal).collect::<Vec<_>>().join(", ")
+        ),
+        Json::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", literal(&Json::String(k.clone())), literal(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// fleche's query filter (as recorded in the answers) as our options.
+fn query_args(filter: &Json) -> Vec<String> {
+    let mut args = vec!["query".to_string(), "--format".into(), "json".into()];
+    let f = filter.as_object().expect("filter object");
+    for (field, v) in f {
+        match field.as_str() {
+            "name" | "module" => {
+                args.extend([format!("--{field}"), v.as_str().expect("str").into()])
+            }
+            "version" => args.extend(["--version".into(), literal(v)]),
+            "result" => args.extend(["--result".into(), v.as_str().expect("literal").into()]),
+            "arguments" => {
+                for (name, value) in v.as_object().expect("arguments") {
+                    args.push("--arg".into());
+                    args.push(match value {
+                        Json::Null => name.clone(),
+                        Json::String(lit) => format!("{name}={lit}"),
+                        Json::Object(d) => {
+                            format!("{name}=@{}", d["digest"].as_str().expect("digest"))
+                        }
+                        other => panic!("unexpected argument filter {other}"),
+                    });
+                }
+            }
+            "metadata" => {
+                for (kind, keys) in v.as_object().expect("metadata") {
+                    let keys = keys.as_object().expect("keys");
+                    if keys.is_empty() {
+                        args.extend(["--meta".into(), kind.clone()]);
+                    }
+                    for (key, value) in keys {
+                        args.push("--meta".into());
+                        args.push(match value {
+                            Json::Null => format!("{kind}.{key}"),
+                            other => format!("{kind}.{key}={}", literal(other)),
+                        });
+                    }
+                }
+            }
+            other => panic!("filter field {other} has no translation"),
+        }
+    }
+    args
+}
+
+fn check_queries(name: &str) {
+    let dir = fixture(name);
+    let mut failures = Vec::new();
+    for q in answers(name)["queries"].as_array().expect("queries") {
+        let args = query_args(&q["filter"]);
+        let out = fleche(&dir, &args);
+        let expected: BTreeSet<String> = q["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .map(|k| k.as_str().expect("key").to_string())
+            .collect();
+        let code = out.status.code();
+        let got: BTreeSet<String> = match serde_json::from_slice::<Json>(&out.stdout) {
+            Ok(Json::Array(rows)) => rows
+                .iter()
+                .map(|r| r["key"].as_str().expect("key").to_string())
+                .collect(),
+            _ => {
+                failures.push(format!(
+                    "{args:?}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+                continue;
+            }
+        };
+        let want_code = if expected.is_empty() {
+            Some(1)
+        } else {
+            Some(0)
+        };
+        if got != expected || code != want_code {
+            failures.push(format!(
+                "{args:?}: got {got:?} (exit {code:?}), fleche says {expected:?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{name}: {} query mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn check_expand_and_shrink(name: &str) {
+    let dir = fixture(name);
+    let a = answers(name);
+    let mut failures = Vec::new();
+    for (prefix, expected) in a["expand"].as_object().expect("expand") {
+        let out = fleche(&dir, &["expand".into(), prefix.clone()]);
+        let got = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let ok = match expected.as_str() {
+            Some(full) if full.len() == 64 => got == full && out.status.code() == Some(0),
+            Some("ambiguous") => out.status.code() == Some(1) && stderr.contains("ambiguous"),
+            Some("not found") => {
+                out.status.code() == Some(1) && stderr.contains("no call or value")
+            }
+            Some("too short") => out.status.code() == Some(2),
+            other => {
+                failures.push(format!("{prefix}: unknown expectation {other:?}"));
+                continue;
+            }
+        };
+        if !ok {
+            failures.push(format!(
+                "expand {prefix}: got {got:?} / {stderr:?}, fleche says {expected}"
+            ));
+        }
+    }
+    for (key, expected) in a["shrink"].as_object().expect("shrink") {
+        let Some(expected) = expected.as_str() else {
+            continue;
+        };
+        if expected.len() > 64 || !expected.chars().all(|c| c.is_ascii_hexdigit()) {
+            continue;
+        }
+        let out = fleche(&dir, &["shrink".into(), key.clone()]);
+        let got = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if got != expected {
+            failures.push(format!("shrink {key}: got {got:?}, fleche says {expected}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{name}: {} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn getting_started_queries() {
+    check_queries("getting-started");
+}
+
+#[test]
+fn signed_gzip_queries() {
+    check_queries("signed-gzip");
+}
+
+#[test]
+fn nested_queries() {
+    check_queries("nested");
+}
+
+#[test]
+fn getting_started_expand_shrink() {
+    check_expand_and_shrink("getting-started");
+}
+
+#[test]
+fn signed_gzip_expand_shrink() {
+    check_expand_and_shrink("signed-gzip");
+}
+
+#[test]
+fn nested_expand_shrink() {
+    check_expand_and_shrink("nested");
+}
