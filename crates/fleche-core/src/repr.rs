@@ -1,8 +1,1793 @@
-// placeholder until the renderer lands
-use crate::Value;
+//! How a [`Value`] is shown: Python's `repr()` (exact for builtin types, as
+//! CPython 3.11 prints them) and the documented JSON form (see
+//! `docs/json-values.md`).
+
+use crate::pyhash::set_order;
+use crate::value::{ArrayData, NdArray, Object, Record, Value};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+use serde_json::{json, Map, Number};
+use unicode_general_category::{get_general_category, GeneralCategory};
+
+/// Nesting deeper than this is shown as `...` (repr) or `{"$error": ...}`
+/// (JSON) instead of overflowing the stack. CPython itself gives up with a
+/// RecursionError around depth 1000, so no real value is cut.
+const MAX_DEPTH: usize = 500;
+
+/// numpy-like summarising: an axis longer than this shows its first and last
+/// [`EDGE_ITEMS`] entries around `...`.
+const SUMMARY_THRESHOLD: usize = 6;
+const EDGE_ITEMS: usize = 3;
+/// Bytes shown of an array whose dtype we cannot decode.
+const RAW_PREVIEW: usize = 32;
+
+/// `repr(v)` as CPython 3.11 prints it for builtin values; values we model
+/// inertly (records, objects, arrays) get a readable Python-like form.
 pub fn repr(v: &Value) -> String {
-    format!("{v:?}")
+    let mut out = Out::new(usize::MAX);
+    // Without a limit the writer never stops early.
+    let _ = write_value(&mut out, v, 0);
+    out.buf
 }
-pub fn to_json(_v: &Value) -> serde_json::Value {
-    serde_json::Value::Null
+
+/// [`repr`] cut to at most `max_chars` characters, ending in `…` when cut.
+/// Rendering stops as soon as the limit is passed, so huge values are cheap.
+pub fn repr_abbrev(v: &Value, max_chars: usize) -> String {
+    let mut out = Out::new(max_chars.saturating_add(1));
+    let finished = write_value(&mut out, v, 0).is_ok();
+    if finished && out.chars <= max_chars {
+        return out.buf;
+    }
+    if max_chars == 0 {
+        return String::new();
+    }
+    let keep = out
+        .buf
+        .char_indices()
+        .nth(max_chars - 1)
+        .map_or(out.buf.len(), |(i, _)| i);
+    out.buf.truncate(keep);
+    out.buf.push('…');
+    out.buf
+}
+
+/// Signals that the character budget of [`repr_abbrev`] is spent.
+struct Full;
+type Res = Result<(), Full>;
+
+/// A string sink that counts characters and refuses to grow past `limit`.
+struct Out {
+    buf: String,
+    chars: usize,
+    limit: usize,
+}
+
+impl Out {
+    fn new(limit: usize) -> Out {
+        Out {
+            buf: String::new(),
+            chars: 0,
+            limit,
+        }
+    }
+
+    fn s(&mut self, s: &str) -> Res {
+        // A string has at most as many chars as bytes: take the fast path
+        // whenever even that many still fit.
+        if self.limit - self.chars >= s.len() {
+            self.buf.push_str(s);
+            self.chars += s.chars().count();
+            return Ok(());
+        }
+        s.chars().try_for_each(|ch| self.c(ch))
+    }
+
+    fn c(&mut self, ch: char) -> Res {
+        if self.chars >= self.limit {
+            return Err(Full);
+        }
+        self.buf.push(ch);
+        self.chars += 1;
+        Ok(())
+    }
+}
+
+fn write_value(out: &mut Out, v: &Value, depth: usize) -> Res {
+    if depth > MAX_DEPTH {
+        return out.s("...");
+    }
+    let depth = depth + 1;
+    match v {
+        Value::None => out.s("None"),
+        Value::Bool(true) => out.s("True"),
+        Value::Bool(false) => out.s("False"),
+        Value::Int(i) => out.s(&i.to_string()),
+        Value::Float(f) => out.s(&float_repr(*f)),
+        Value::Complex(re, im) => out.s(&complex_repr(*re, *im)),
+        // A Digest is a str subclass without a repr of its own.
+        Value::Str(s) | Value::Digest(s) => write_str(out, s),
+        Value::Bytes(b) => write_bytes(out, b),
+        Value::ByteArray(b) => {
+            out.s("bytearray(")?;
+            write_bytes(out, b)?;
+            out.c(')')
+        }
+        Value::Tuple(items) => {
+            out.c('(')?;
+            write_seq(out, items, depth)?;
+            if items.len() == 1 {
+                out.c(',')?;
+            }
+            out.c(')')
+        }
+        Value::List(items) => {
+            out.c('[')?;
+            write_seq(out, items, depth)?;
+            out.c(']')
+        }
+        Value::Dict(items) => write_dict(out, items, depth),
+        Value::Set(items) if items.is_empty() => out.s("set()"),
+        Value::Set(items) => {
+            out.c('{')?;
+            write_seq(out, iteration_order(items), depth)?;
+            out.c('}')
+        }
+        Value::FrozenSet(items) if items.is_empty() => out.s("frozenset()"),
+        Value::FrozenSet(items) => {
+            out.s("frozenset({")?;
+            write_seq(out, iteration_order(items), depth)?;
+            out.s("})")
+        }
+        Value::Ref(prefix) => {
+            out.c('@')?;
+            out.s(prefix)
+        }
+        Value::Record(r) => write_record(out, r, depth),
+        Value::NdArray(a) => write_ndarray(out, a, depth),
+        Value::Object(o) => write_object(out, o, depth),
+    }
+}
+
+/// A set's elements in CPython's iteration order, or in insertion order when
+/// that order depends on per-process string hashing.
+fn iteration_order(items: &[Value]) -> Vec<&Value> {
+    set_order(items).unwrap_or_else(|_| items.iter().collect())
+}
+
+fn write_seq<'a>(out: &mut Out, items: impl IntoIterator<Item = &'a Value>, depth: usize) -> Res {
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.s(", ")?;
+        }
+        write_value(out, item, depth)?;
+    }
+    Ok(())
+}
+
+fn write_dict(out: &mut Out, items: &[(Value, Value)], depth: usize) -> Res {
+    out.c('{')?;
+    for (i, (k, v)) in items.iter().enumerate() {
+        if i > 0 {
+            out.s(", ")?;
+        }
+        write_value(out, k, depth)?;
+        out.s(": ")?;
+        write_value(out, v, depth)?;
+    }
+    out.c('}')
+}
+
+/// Dataclass-style `Name(field=value, ...)`. Python uses `__qualname__`; we
+/// only know `module.qualname` joined by dots, so Name is the last component
+/// (`Outer.Inner` shows as `Inner`).
+fn write_record(out: &mut Out, r: &Record, depth: usize) -> Res {
+    out.s(r.type_name())?;
+    out.c('(')?;
+    for (i, (name, value)) in r.fields.iter().enumerate() {
+        if i > 0 {
+            out.s(", ")?;
+        }
+        out.s(name)?;
+        out.c('=')?;
+        write_value(out, value, depth)?;
+    }
+    out.c(')')
+}
+
+// ---------------------------------------------------------------------------
+// Objects
+
+/// `collections` types print as Python does; any other class as
+/// `module.qualname(args..., key=value..., *[items], **{dict_items})`, where
+/// `key=value` pairs are a `__dict__`-like (str-keyed dict) BUILD state and
+/// any other state shows as `<state=...>`.
+fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
+    match o.class.as_str() {
+        "collections.OrderedDict" if o.args.is_empty() && o.state.is_none() => {
+            return write_ordered_dict(out, o, depth);
+        }
+        "collections.defaultdict" if o.args.len() <= 1 && o.state.is_none() => {
+            return write_defaultdict(out, o, depth);
+        }
+        "collections.deque" if o.dict_items.is_empty() && o.state.is_none() => {
+            if let Some(done) = write_deque(out, o, depth) {
+                return done;
+            }
+        }
+        "collections.Counter" => {
+            if let [Value::Dict(items)] = o.args.as_slice() {
+                if o.state.is_none() && o.list_items.is_empty() && o.dict_items.is_empty() {
+                    return write_counter(out, items, depth);
+                }
+            }
+        }
+        _ => {}
+    }
+    out.s(&o.class)?;
+    out.c('(')?;
+    let mut first = true;
+    let mut sep = |out: &mut Out| -> Res {
+        if !std::mem::take(&mut first) {
+            out.s(", ")?;
+        }
+        Ok(())
+    };
+    for arg in &o.args {
+        sep(out)?;
+        write_value(out, arg, depth)?;
+    }
+    match o.state.as_deref() {
+        None => {}
+        Some(Value::Dict(items)) if items.iter().all(|(k, _)| matches!(k, Value::Str(_))) => {
+            for (k, v) in items {
+                sep(out)?;
+                if let Value::Str(name) = k {
+                    out.s(name)?;
+                }
+                out.c('=')?;
+                write_value(out, v, depth)?;
+            }
+        }
+        Some(state) => {
+            sep(out)?;
+            out.s("<state=")?;
+            write_value(out, state, depth)?;
+            out.c('>')?;
+        }
+    }
+    if !o.list_items.is_empty() {
+        sep(out)?;
+        out.s("*[")?;
+        write_seq(out, &o.list_items, depth)?;
+        out.c(']')?;
+    }
+    if !o.dict_items.is_empty() {
+        sep(out)?;
+        out.s("**")?;
+        write_dict(out, &o.dict_items, depth)?;
+    }
+    out.c(')')
+}
+
+/// Python 3.11: `OrderedDict()` / `OrderedDict([('a', 1)])` (3.12 changed
+/// this to `OrderedDict({'a': 1})`).
+fn write_ordered_dict(out: &mut Out, o: &Object, depth: usize) -> Res {
+    out.s(o.type_name())?;
+    out.c('(')?;
+    if !o.dict_items.is_empty() {
+        out.c('[')?;
+        for (i, (k, v)) in o.dict_items.iter().enumerate() {
+            if i > 0 {
+                out.s(", ")?;
+            }
+            out.c('(')?;
+            write_value(out, k, depth)?;
+            out.s(", ")?;
+            write_value(out, v, depth)?;
+            out.c(')')?;
+        }
+        out.c(']')?;
+    }
+    out.c(')')
+}
+
+/// `defaultdict(<class 'list'>, {...})`. The factory is the one argument of
+/// the pickled REDUCE; a bare class reference arrives as an argument-less
+/// [`Object`] and prints as `<class '...'>`.
+fn write_defaultdict(out: &mut Out, o: &Object, depth: usize) -> Res {
+    out.s("defaultdict(")?;
+    match o.args.first() {
+        None | Some(Value::None) => out.s("None")?,
+        Some(Value::Object(f))
+            if f.args.is_empty()
+                && f.state.is_none()
+                && f.list_items.is_empty()
+                && f.dict_items.is_empty() =>
+        {
+            out.s("<class '")?;
+            out.s(f.class.strip_prefix("builtins.").unwrap_or(&f.class))?;
+            out.s("'>")?;
+        }
+        Some(other) => write_value(out, other, depth)?,
+    }
+    out.s(", ")?;
+    write_dict(out, &o.dict_items, depth)?;
+    out.c(')')
+}
+
+/// `deque([1, 2])` / `deque([1, 2], maxlen=3)`; pickled as
+/// `(deque, ((), maxlen)?, None, iter(items))`. `None` when the arguments
+/// have another shape.
+fn write_deque(out: &mut Out, o: &Object, depth: usize) -> Option<Res> {
+    let maxlen = match o.args.as_slice() {
+        [] => None,
+        [Value::Tuple(t), m] if t.is_empty() => match m {
+            Value::None => None,
+            Value::Int(_) => Some(m),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let mut render = || -> Res {
+        out.s("deque([")?;
+        write_seq(out, &o.list_items, depth)?;
+        out.c(']')?;
+        if let Some(m) = maxlen {
+            out.s(", maxlen=")?;
+            write_value(out, m, depth)?;
+        }
+        out.c(')')
+    };
+    Some(render())
+}
+
+/// `Counter({'a': 5, 'b': 2})`: items by decreasing count (stable), as
+/// `most_common()` orders them; dict order when counts are not all ints,
+/// as Python falls back to on TypeError.
+fn write_counter(out: &mut Out, items: &[(Value, Value)], depth: usize) -> Res {
+    if items.is_empty() {
+        return out.s("Counter()");
+    }
+    let mut ordered: Vec<(Value, Value)> = items.to_vec();
+    let counts: Option<Vec<BigInt>> = items
+        .iter()
+        .map(|(_, v)| match v {
+            Value::Int(i) => Some(i.clone()),
+            Value::Bool(b) => Some(BigInt::from(*b as u8)),
+            _ => None,
+        })
+        .collect();
+    if let Some(counts) = counts {
+        let mut idx: Vec<usize> = (0..items.len()).collect();
+        idx.sort_by(|&a, &b| counts[b].cmp(&counts[a]));
+        ordered = idx.into_iter().map(|i| items[i].clone()).collect();
+    }
+    out.s("Counter(")?;
+    write_dict(out, &ordered, depth)?;
+    out.c(')')
+}
+
+// ---------------------------------------------------------------------------
+// Numbers
+
+/// `repr(float)`: shortest round-trip digits, fixed notation for decimal
+/// exponents in -4..16, `.0` on integral fixed values.
+pub fn float_repr(x: f64) -> String {
+    format_float(x, true, false)
+}
+
+/// `repr(complex)`: each part formatted like a float but without the `.0`;
+/// a real part of +0.0 is omitted along with the parentheses.
+pub fn complex_repr(re: f64, im: f64) -> String {
+    if re == 0.0 && re.is_sign_positive() {
+        return format!("{}j", format_float(im, false, false));
+    }
+    format!(
+        "({}{}j)",
+        format_float(re, false, false),
+        format_float(im, false, true)
+    )
+}
+
+/// CPython's `PyOS_double_to_string(x, 'r', 0, flags)`: `add_dot_0` is
+/// `Py_DTSF_ADD_DOT_0`, `force_sign` is `Py_DTSF_SIGN`.
+fn format_float(x: f64, add_dot_0: bool, force_sign: bool) -> String {
+    if x.is_nan() {
+        // CPython never prints a NaN's sign.
+        return if force_sign { "+nan" } else { "nan" }.into();
+    }
+    let sign = if x.is_sign_negative() {
+        "-"
+    } else if force_sign {
+        "+"
+    } else {
+        ""
+    };
+    if x.is_infinite() {
+        return format!("{sign}inf");
+    }
+    layout_digits(
+        sign,
+        &shortest_sci(x.abs(), |s| s.parse::<f64>().ok()),
+        add_dot_0,
+    )
+}
+
+/// The shortest round-trip digits of `x` in `{:e}` form, and among those the
+/// closest to `x`, as CPython's `dtoa` picks them. Rust's `{:e}` finds the
+/// shortest length but not always the closest last digit
+/// (167840108842343.63 where Python has ...62), so redo that length with
+/// exact rounding and keep it if it still reads back as `x`.
+fn shortest_sci<F>(x: F, parse: impl Fn(&str) -> Option<F>) -> String
+where
+    F: std::fmt::LowerExp + PartialEq + Copy,
+{
+    let shortest = format!("{x:e}");
+    let (mantissa, _) = shortest.split_once('e').unwrap_or((&shortest, ""));
+    let digits = mantissa.chars().filter(char::is_ascii_digit).count();
+    let closest = format!("{:.*e}", digits.saturating_sub(1), x);
+    if parse(&closest) == Some(x) {
+        closest
+    } else {
+        shortest
+    }
+}
+
+/// Lays out shortest digits (`{:e}` output such as `1.2345e20`) the way
+/// CPython's `format_float_short` does for the 'r' format.
+fn layout_digits(sign: &str, sci: &str, add_dot_0: bool) -> String {
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    // Fixed-precision forms may end in zeros; they carry no information.
+    let trimmed = digits.trim_end_matches('0');
+    let digits = if trimmed.is_empty() { "0" } else { trimmed };
+    let n = digits.len() as i64;
+    // The value is 0.DIGITS * 10**decpt, as `_Py_dg_dtoa` reports it.
+    let decpt = exp + 1;
+    if decpt <= -4 || decpt > 16 {
+        let (first, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{first}{dot}{rest}e{esign}{:02}", exp.abs())
+    } else if decpt <= 0 {
+        format!("{sign}0.{}{digits}", "0".repeat((-decpt) as usize))
+    } else if decpt < n {
+        let (int, frac) = digits.split_at(decpt as usize);
+        format!("{sign}{int}.{frac}")
+    } else {
+        let zeros = "0".repeat((decpt - n) as usize);
+        let tail = if add_dot_0 { ".0" } else { "" };
+        format!("{sign}{digits}{zeros}{tail}")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Strings and bytes
+
+fn write_str(out: &mut Out, s: &str) -> Res {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.c(quote)?;
+    for ch in s.chars() {
+        match ch {
+            '\\' => out.s("\\\\")?,
+            '\t' => out.s("\\t")?,
+            '\n' => out.s("\\n")?,
+            '\r' => out.s("\\r")?,
+            c if c == quote => {
+                out.c('\\')?;
+                out.c(c)?;
+            }
+            c if is_printable(c) => out.c(c)?,
+            c => {
+                let cp = c as u32;
+                let escape = match cp {
+                    0..=0xff => format!("\\x{cp:02x}"),
+                    0x100..=0xffff => format!("\\u{cp:04x}"),
+                    _ => format!("\\U{cp:08x}"),
+                };
+                out.s(&escape)?;
+            }
+        }
+    }
+    out.c(quote)
+}
+
+/// Python's `str.isprintable()` for one character, with the Unicode data of
+/// CPython 3.11 (Unicode 14.0): not printable are categories Cc, Cf, Cs, Co,
+/// Cn, Zl, Zp and Zs other than the ASCII space.
+pub fn is_printable(c: char) -> bool {
+    use GeneralCategory::*;
+    if c == ' ' {
+        return true;
+    }
+    if c.is_ascii() {
+        return !c.is_ascii_control();
+    }
+    if ASSIGNED_AFTER_UNICODE_14
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c as u32 {
+                std::cmp::Ordering::Less
+            } else if lo > c as u32 {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+    {
+        return false;
+    }
+    !matches!(
+        get_general_category(c),
+        Control
+            | Format
+            | Surrogate
+            | PrivateUse
+            | Unassigned
+            | LineSeparator
+            | ParagraphSeparator
+            | SpaceSeparator
+    )
+}
+
+/// Code points that `unicode-general-category` (Unicode 16) knows as printable
+/// but that were unassigned, hence not printable, in CPython 3.11's Unicode
+/// 14.0 tables. When moving to another CPython or crate version, regenerate
+/// this by comparing `str.isprintable()` over all code points.
+const ASSIGNED_AFTER_UNICODE_14: &[(u32, u32)] = &[
+    (0x0897, 0x0897),
+    (0x0CF3, 0x0CF3),
+    (0x0ECE, 0x0ECE),
+    (0x1B4E, 0x1B4F),
+    (0x1B7F, 0x1B7F),
+    (0x1C89, 0x1C8A),
+    (0x2427, 0x2429),
+    (0x2FFC, 0x2FFF),
+    (0x31E4, 0x31E5),
+    (0x31EF, 0x31EF),
+    (0xA7CB, 0xA7CD),
+    (0xA7DA, 0xA7DC),
+    (0x105C0, 0x105F3),
+    (0x10D40, 0x10D65),
+    (0x10D69, 0x10D85),
+    (0x10D8E, 0x10D8F),
+    (0x10EC2, 0x10EC4),
+    (0x10EFC, 0x10EFF),
+    (0x1123F, 0x11241),
+    (0x11380, 0x11389),
+    (0x1138B, 0x1138B),
+    (0x1138E, 0x1138E),
+    (0x11390, 0x113B5),
+    (0x113B7, 0x113C0),
+    (0x113C2, 0x113C2),
+    (0x113C5, 0x113C5),
+    (0x113C7, 0x113CA),
+    (0x113CC, 0x113D5),
+    (0x113D7, 0x113D8),
+    (0x113E1, 0x113E2),
+    (0x116D0, 0x116E3),
+    (0x11B00, 0x11B09),
+    (0x11BC0, 0x11BE1),
+    (0x11BF0, 0x11BF9),
+    (0x11F00, 0x11F10),
+    (0x11F12, 0x11F3A),
+    (0x11F3E, 0x11F5A),
+    (0x1342F, 0x1342F),
+    (0x13440, 0x13455),
+    (0x13460, 0x143FA),
+    (0x16100, 0x16139),
+    (0x16D40, 0x16D79),
+    (0x18CFF, 0x18CFF),
+    (0x1B132, 0x1B132),
+    (0x1B155, 0x1B155),
+    (0x1CC00, 0x1CCF9),
+    (0x1CD00, 0x1CEB3),
+    (0x1D2C0, 0x1D2D3),
+    (0x1DF25, 0x1DF2A),
+    (0x1E030, 0x1E06D),
+    (0x1E08F, 0x1E08F),
+    (0x1E4D0, 0x1E4F9),
+    (0x1E5D0, 0x1E5FA),
+    (0x1E5FF, 0x1E5FF),
+    (0x1F6DC, 0x1F6DC),
+    (0x1F774, 0x1F776),
+    (0x1F77B, 0x1F77F),
+    (0x1F7D9, 0x1F7D9),
+    (0x1F8B2, 0x1F8BB),
+    (0x1F8C0, 0x1F8C1),
+    (0x1FA75, 0x1FA77),
+    (0x1FA87, 0x1FA89),
+    (0x1FA8F, 0x1FA8F),
+    (0x1FAAD, 0x1FAAF),
+    (0x1FABB, 0x1FABF),
+    (0x1FAC6, 0x1FAC6),
+    (0x1FACE, 0x1FACF),
+    (0x1FADA, 0x1FADC),
+    (0x1FADF, 0x1FADF),
+    (0x1FAE8, 0x1FAE9),
+    (0x1FAF7, 0x1FAF8),
+    (0x1FBCB, 0x1FBEF),
+    (0x2B739, 0x2B739),
+    (0x2EBF0, 0x2EE5D),
+    (0x31350, 0x323AF),
+];
+
+fn write_bytes(out: &mut Out, b: &[u8]) -> Res {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.c('b')?;
+    out.c(quote)?;
+    for &byte in b {
+        match byte {
+            b'\\' => out.s("\\\\")?,
+            b'\t' => out.s("\\t")?,
+            b'\n' => out.s("\\n")?,
+            b'\r' => out.s("\\r")?,
+            c if c as char == quote => {
+                out.c('\\')?;
+                out.c(quote)?;
+            }
+            0x20..=0x7e => out.c(byte as char)?,
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.s("\\x")?;
+                out.c(HEX[(byte >> 4) as usize] as char)?;
+                out.c(HEX[(byte & 15) as usize] as char)?;
+            }
+        }
+    }
+    out.c(quote)
+}
+
+// ---------------------------------------------------------------------------
+// numpy arrays
+
+/// How the elements of a dtype are decoded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Bool,
+    Int {
+        signed: bool,
+    },
+    Float,
+    Complex,
+    /// `U`: UCS-4 code units, NUL-padded.
+    Unicode,
+    /// `S`: NUL-padded bytes.
+    Bytes,
+    Object,
+}
+
+/// A parsed dtype `.str` such as `<f8`: element kind, byte order, item size.
+#[derive(Clone, Copy, Debug)]
+struct DType {
+    kind: Kind,
+    big_endian: bool,
+    itemsize: usize,
+}
+
+fn parse_dtype(s: &str) -> Option<DType> {
+    let mut chars = s.chars();
+    let (big_endian, rest) = match chars.next()? {
+        '<' | '|' | '=' => (false, chars.as_str()),
+        '>' => (true, chars.as_str()),
+        _ => (false, s),
+    };
+    let kind_char = rest.chars().next()?;
+    let size_str = &rest[kind_char.len_utf8()..];
+    if kind_char == 'O' {
+        return Some(DType {
+            kind: Kind::Object,
+            big_endian,
+            itemsize: 8,
+        });
+    }
+    let size: usize = size_str.parse().ok()?;
+    let (kind, itemsize) = match (kind_char, size) {
+        ('b', 1) => (Kind::Bool, 1),
+        ('i', 1 | 2 | 4 | 8) => (Kind::Int { signed: true }, size),
+        ('u', 1 | 2 | 4 | 8) => (Kind::Int { signed: false }, size),
+        ('f', 2 | 4 | 8) => (Kind::Float, size),
+        ('c', 8 | 16) => (Kind::Complex, size),
+        ('U', n) => (Kind::Unicode, n.checked_mul(4)?),
+        ('S', n) => (Kind::Bytes, n),
+        _ => return None,
+    };
+    Some(DType {
+        kind,
+        big_endian,
+        itemsize,
+    })
+}
+
+/// The dtype as numpy's repr shows it: a name for native-order numbers
+/// (`float64`), the quoted `.str` otherwise (`'>i4'`, `'<U3'`).
+fn dtype_display(dtype: &str, parsed: Option<DType>) -> String {
+    let name = match parsed {
+        Some(d) if !d.big_endian || d.itemsize == 1 => match d.kind {
+            Kind::Bool => Some("bool".to_string()),
+            Kind::Int { signed } => Some(format!(
+                "{}int{}",
+                if signed { "" } else { "u" },
+                d.itemsize * 8
+            )),
+            Kind::Float => Some(format!("float{}", d.itemsize * 8)),
+            Kind::Complex => Some(format!("complex{}", d.itemsize * 8)),
+            Kind::Object => Some("object".to_string()),
+            Kind::Unicode | Kind::Bytes => None,
+        },
+        _ => None,
+    };
+    name.unwrap_or_else(|| {
+        let mut quoted = Out::new(usize::MAX);
+        let _ = write_str(&mut quoted, dtype);
+        quoted.buf
+    })
+}
+
+/// One decoded array element. Narrow floats keep their width so they print
+/// with the shortest digits of that width, as numpy does.
+enum Elem<'a> {
+    Value(Value),
+    Borrowed(&'a Value),
+    F32(f32),
+    F16(u16),
+}
+
+/// Element access in C order over either storage order.
+struct ArrayView<'a> {
+    arr: &'a NdArray,
+    dtype: DType,
+    /// Number of elements, the product of the shape.
+    count: usize,
+}
+
+impl<'a> ArrayView<'a> {
+    /// `None` when the dtype is not decodable or the data does not match
+    /// the shape.
+    fn new(arr: &'a NdArray) -> Option<ArrayView<'a>> {
+        let dtype = parse_dtype(&arr.dtype)?;
+        let count = element_count(&arr.shape)?;
+        let ok = match (&arr.data, dtype.kind) {
+            (ArrayData::Objects(items), _) => items.len() == count,
+            (ArrayData::Raw(_), Kind::Object) => false,
+            (ArrayData::Raw(raw), _) => count.checked_mul(dtype.itemsize) == Some(raw.len()),
+        };
+        ok.then_some(ArrayView { arr, dtype, count })
+    }
+
+    /// The storage position of the element at C-order position `c_index`.
+    fn storage_index(&self, c_index: usize) -> usize {
+        if !self.arr.fortran_order || self.arr.shape.len() < 2 {
+            return c_index;
+        }
+        let mut rest = c_index;
+        let mut multi = vec![0usize; self.arr.shape.len()];
+        for (axis, &len) in self.arr.shape.iter().enumerate().rev() {
+            let len = len as usize;
+            multi[axis] = rest % len.max(1);
+            rest /= len.max(1);
+        }
+        let mut index = 0;
+        let mut stride = 1;
+        for (axis, &len) in self.arr.shape.iter().enumerate() {
+            index += multi[axis] * stride;
+            stride *= len as usize;
+        }
+        index
+    }
+
+    fn get(&self, c_index: usize) -> Elem<'a> {
+        let i = self.storage_index(c_index);
+        match &self.arr.data {
+            ArrayData::Objects(items) => items
+                .get(i)
+                .map_or(Elem::Value(Value::None), Elem::Borrowed),
+            ArrayData::Raw(raw) => {
+                let size = self.dtype.itemsize;
+                let bytes = raw.get(i * size..(i + 1) * size).unwrap_or(&[]);
+                decode(self.dtype, bytes)
+            }
+        }
+    }
+}
+
+fn element_count(shape: &[u64]) -> Option<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &n| acc.checked_mul(usize::try_from(n).ok()?))
+}
+
+/// Reads an unsigned integer of `bytes.len()` (at most 8) bytes.
+fn read_uint(bytes: &[u8], big_endian: bool) -> u64 {
+    let fold = |acc: u64, &b: &u8| (acc << 8) | b as u64;
+    if big_endian {
+        bytes.iter().fold(0, fold)
+    } else {
+        bytes.iter().rev().fold(0, fold)
+    }
+}
+
+fn decode(dtype: DType, bytes: &[u8]) -> Elem<'static> {
+    let be = dtype.big_endian;
+    let float_at = |bytes: &[u8]| -> Elem<'static> {
+        let bits = read_uint(bytes, be);
+        match bytes.len() {
+            2 => Elem::F16(bits as u16),
+            4 => Elem::F32(f32::from_bits(bits as u32)),
+            _ => Elem::Value(Value::Float(f64::from_bits(bits))),
+        }
+    };
+    match dtype.kind {
+        Kind::Bool => Elem::Value(Value::Bool(bytes.iter().any(|&b| b != 0))),
+        Kind::Int { signed } => {
+            let raw = read_uint(bytes, be);
+            let bits = bytes.len() as u32 * 8;
+            let value = if signed && bits < 64 && raw >> (bits - 1) & 1 == 1 {
+                BigInt::from(raw as i64 - (1i64 << bits))
+            } else if signed {
+                BigInt::from(raw as i64)
+            } else {
+                BigInt::from(raw)
+            };
+            Elem::Value(Value::Int(value))
+        }
+        Kind::Float => float_at(bytes),
+        Kind::Complex => {
+            let half = bytes.len() / 2;
+            let part = |b: &[u8]| -> f64 {
+                match float_at(b) {
+                    Elem::F32(f) => f as f64,
+                    Elem::Value(Value::Float(f)) => f,
+                    _ => f64::NAN,
+                }
+            };
+            Elem::Value(Value::Complex(part(&bytes[..half]), part(&bytes[half..])))
+        }
+        Kind::Unicode => {
+            let s: String = bytes
+                .chunks_exact(4)
+                .map(|c| read_uint(c, be) as u32)
+                .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect();
+            Elem::Value(Value::Str(s.trim_end_matches('\0').to_string()))
+        }
+        Kind::Bytes => {
+            let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            Elem::Value(Value::Bytes(bytes[..end].to_vec()))
+        }
+        Kind::Object => Elem::Value(Value::None),
+    }
+}
+
+fn f32_shortest_sci(f: f32) -> String {
+    shortest_sci(f.abs(), |s| s.parse::<f32>().ok())
+}
+
+/// IEEE half precision to single (exact).
+fn f16_to_f32(bits: u16) -> f32 {
+    let sign = if bits & 0x8000 != 0 { -1.0f32 } else { 1.0 };
+    let exp = (bits >> 10) & 0x1f;
+    let frac = (bits & 0x3ff) as f32;
+    let mag = match exp {
+        0 => frac * 2f32.powi(-24),
+        0x1f if frac == 0.0 => f32::INFINITY,
+        0x1f => f32::NAN,
+        e => (1.0 + frac / 1024.0) * 2f32.powi(e as i32 - 15),
+    };
+    sign * mag
+}
+
+/// Shortest `{:e}` digits that read back as the same half-precision value,
+/// the closest such when two qualify (numpy's `float16` repr).
+fn f16_shortest_sci(bits: u16) -> String {
+    let mag = bits & 0x7fff;
+    let v = f16_to_f32(mag) as f64;
+    let below = f16_to_f32(mag.saturating_sub(1)) as f64;
+    // Past the largest finite half (0x7bff) the next step would be 2**16.
+    let above = if mag + 1 >= 0x7c00 {
+        65536.0
+    } else {
+        f16_to_f32(mag + 1) as f64
+    };
+    let even = mag & 1 == 0;
+    let reads_back = |c: f64| {
+        let d = (c - v).abs();
+        let beats_below = mag == 0 || d < c - below || (even && d == c - below);
+        let beats_above = d < above - c || (even && d == above - c);
+        beats_below && beats_above
+    };
+    for precision in 0..5usize {
+        // The correctly rounded digits and their two decimal neighbours: a
+        // half-way case can round towards a value that does not read back.
+        let rounded = format!("{v:.precision$e}");
+        let Some((mantissa, exp)) = rounded.split_once('e') else {
+            continue;
+        };
+        let Ok(exp) = exp.parse::<i32>() else {
+            continue;
+        };
+        let digits: i64 = mantissa.replace('.', "").parse().unwrap_or(0);
+        let scale = exp - precision as i32;
+        let best = [digits, digits - 1, digits + 1]
+            .into_iter()
+            .filter_map(|m| {
+                let c: f64 = format!("{m}e{scale}").parse().ok()?;
+                reads_back(c).then_some((m, c))
+            })
+            .min_by(|a, b| (a.1 - v).abs().total_cmp(&(b.1 - v).abs()));
+        if let Some((_, c)) = best {
+            return format!("{c:.precision$e}");
+        }
+    }
+    format!("{v:e}")
+}
+
+impl Elem<'_> {
+    /// The element's Python-style text (`repr` of the scalar).
+    fn write(&self, out: &mut Out, depth: usize) -> Res {
+        match self {
+            Elem::Value(v) => write_value(out, v, depth),
+            Elem::Borrowed(v) => write_value(out, v, depth),
+            Elem::F32(f) => out.s(&narrow_float_repr(*f as f64, || f32_shortest_sci(*f))),
+            Elem::F16(bits) => {
+                let f = f16_to_f32(*bits) as f64;
+                out.s(&narrow_float_repr(f, || f16_shortest_sci(*bits)))
+            }
+        }
+    }
+
+    fn to_json(&self, depth: usize) -> serde_json::Value {
+        match self {
+            Elem::Value(v) => json_value(v, depth),
+            Elem::Borrowed(v) => json_value(v, depth),
+            Elem::F32(f) => narrow_float_json(*f as f64, || f32_shortest_sci(*f)),
+            Elem::F16(bits) => {
+                narrow_float_json(f16_to_f32(*bits) as f64, || f16_shortest_sci(*bits))
+            }
+        }
+    }
+}
+
+/// A float32/float16 value laid out like `repr(float)` with the shortest
+/// digits of its own width.
+fn narrow_float_repr(f: f64, sci: impl FnOnce() -> String) -> String {
+    if !f.is_finite() {
+        return float_repr(f);
+    }
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    layout_digits(sign, &sci(), true)
+}
+
+fn narrow_float_json(f: f64, sci: impl FnOnce() -> String) -> serde_json::Value {
+    if !f.is_finite() {
+        return float_json(f);
+    }
+    number_from_repr(&narrow_float_repr(f, sci)).unwrap_or_else(|| float_json(f))
+}
+
+fn write_ndarray(out: &mut Out, a: &NdArray, depth: usize) -> Res {
+    let view = ArrayView::new(a);
+    out.s("array(")?;
+    match &view {
+        Some(view) => {
+            let strides = c_strides(&a.shape);
+            write_axis(out, view, &strides, 0, 0, depth)?;
+        }
+        None => write_raw_preview(out, a, depth)?,
+    }
+    out.s(", dtype=")?;
+    out.s(&dtype_display(&a.dtype, view.as_ref().map(|v| v.dtype)))?;
+    out.s(", shape=(")?;
+    for (i, n) in a.shape.iter().enumerate() {
+        if i > 0 {
+            out.s(", ")?;
+        }
+        out.s(&n.to_string())?;
+    }
+    if a.shape.len() == 1 {
+        out.c(',')?;
+    }
+    out.s("))")
+}
+
+fn c_strides(shape: &[u64]) -> Vec<usize> {
+    let mut strides = vec![1usize; shape.len()];
+    for axis in (0..shape.len().saturating_sub(1)).rev() {
+        strides[axis] = strides[axis + 1].saturating_mul(shape[axis + 1] as usize);
+    }
+    strides
+}
+
+/// Nested brackets per axis, summarising long axes numpy-style.
+fn write_axis(
+    out: &mut Out,
+    view: &ArrayView,
+    strides: &[usize],
+    axis: usize,
+    base: usize,
+    depth: usize,
+) -> Res {
+    let shape = &view.arr.shape;
+    if axis == shape.len() {
+        if base < view.count {
+            return view.get(base).write(out, depth);
+        }
+        return Ok(());
+    }
+    let len = shape[axis] as usize;
+    out.c('[')?;
+    let summarise = len > SUMMARY_THRESHOLD;
+    let mut first = true;
+    for i in 0..len {
+        if summarise && i == EDGE_ITEMS {
+            out.s(", ...")?;
+        }
+        if summarise && (EDGE_ITEMS..len - EDGE_ITEMS).contains(&i) {
+            continue;
+        }
+        if !std::mem::take(&mut first) {
+            out.s(", ")?;
+        }
+        write_axis(
+            out,
+            view,
+            strides,
+            axis + 1,
+            base + i * strides[axis],
+            depth,
+        )?;
+    }
+    out.c(']')
+}
+
+/// Undecodable arrays: object elements flat, or the first raw bytes.
+fn write_raw_preview(out: &mut Out, a: &NdArray, depth: usize) -> Res {
+    match &a.data {
+        ArrayData::Objects(items) => {
+            out.c('[')?;
+            write_seq(out, items.iter().take(RAW_PREVIEW), depth)?;
+            if items.len() > RAW_PREVIEW {
+                out.s(", ...")?;
+            }
+            out.c(']')
+        }
+        ArrayData::Raw(raw) => {
+            out.s("raw=")?;
+            write_bytes(out, &raw[..raw.len().min(RAW_PREVIEW)])?;
+            if raw.len() > RAW_PREVIEW {
+                out.s("...")?;
+            }
+            out.s(", nbytes=")?;
+            out.s(&raw.len().to_string())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON
+
+/// The documented JSON form of a value (see `docs/json-values.md`): plain
+/// JSON where it is lossless, `{"$type": ...}` wrappers elsewhere.
+pub fn to_json(v: &Value) -> serde_json::Value {
+    json_value(v, 0)
+}
+
+/// JSON numbers carry ints exactly up to 2**53 in most readers.
+const JSON_SAFE_INT: u64 = 1 << 53;
+
+fn json_value(v: &Value, depth: usize) -> serde_json::Value {
+    use serde_json::Value as J;
+    // Each arm calls out to a helper so that this recursive frame stays
+    // small, even in debug builds.
+    if depth > MAX_DEPTH {
+        return tagged("$error", "nested too deeply".into());
+    }
+    let depth = depth + 1;
+    match v {
+        Value::None => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => int_json(i),
+        Value::Float(f) => float_json(*f),
+        Value::Complex(re, im) => tagged("$complex", json!([float_json(*re), float_json(*im)])),
+        Value::Str(s) => J::String(s.clone()),
+        Value::Bytes(b) => tagged("$bytes", BASE64.encode(b).into()),
+        Value::ByteArray(b) => tagged("$bytearray", BASE64.encode(b).into()),
+        Value::Tuple(items) => tagged("$tuple", list_json(items, depth)),
+        Value::List(items) => list_json(items, depth),
+        Value::Dict(items) => dict_json(items, depth),
+        Value::Set(items) => tagged("$set", list_json(iteration_order(items), depth)),
+        Value::FrozenSet(items) => tagged("$frozenset", list_json(iteration_order(items), depth)),
+        Value::Digest(d) => tagged("$digest", d.as_str().into()),
+        Value::Ref(p) => tagged("$ref", p.as_str().into()),
+        Value::Record(r) => record_json(r, depth),
+        Value::Object(o) => object_json(o, depth),
+        Value::NdArray(a) => tagged("$ndarray", ndarray_json(a, depth)),
+    }
+}
+
+/// `{tag: value}`.
+fn tagged(tag: &str, value: serde_json::Value) -> serde_json::Value {
+    let mut map = Map::new();
+    map.insert(tag.into(), value);
+    serde_json::Value::Object(map)
+}
+
+fn list_json<'a>(items: impl IntoIterator<Item = &'a Value>, depth: usize) -> serde_json::Value {
+    serde_json::Value::Array(items.into_iter().map(|x| json_value(x, depth)).collect())
+}
+
+/// A JSON object when every key is a plain `str` (a Digest key would lose
+/// its type) not starting with `$` (which would read as a `{"$type": ...}`
+/// wrapper), else `$dict` pairs.
+fn dict_json(items: &[(Value, Value)], depth: usize) -> serde_json::Value {
+    let plain_key = |k: &Value| matches!(k, Value::Str(k) if !k.starts_with('$'));
+    if !items.iter().all(|(k, _)| plain_key(k)) {
+        return tagged("$dict", pairs_json(items, depth));
+    }
+    let mut map = Map::new();
+    for (k, v) in items {
+        if let Value::Str(k) = k {
+            map.insert(k.clone(), json_value(v, depth));
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
+fn record_json(r: &Record, depth: usize) -> serde_json::Value {
+    let mut fields = Map::new();
+    for (name, value) in &r.fields {
+        fields.insert(name.clone(), json_value(value, depth));
+    }
+    let mut map = Map::new();
+    map.insert("$object".into(), r.class.as_str().into());
+    map.insert("fields".into(), serde_json::Value::Object(fields));
+    serde_json::Value::Object(map)
+}
+
+fn object_json(o: &Object, depth: usize) -> serde_json::Value {
+    let mut map = Map::new();
+    map.insert("$object".into(), o.class.as_str().into());
+    if !o.args.is_empty() {
+        map.insert("args".into(), list_json(&o.args, depth));
+    }
+    if let Some(state) = &o.state {
+        map.insert("state".into(), json_value(state, depth));
+    }
+    if !o.list_items.is_empty() {
+        map.insert("items".into(), list_json(&o.list_items, depth));
+    }
+    if !o.dict_items.is_empty() {
+        map.insert("dict_items".into(), pairs_json(&o.dict_items, depth));
+    }
+    serde_json::Value::Object(map)
+}
+
+fn pairs_json(items: &[(Value, Value)], depth: usize) -> serde_json::Value {
+    serde_json::Value::Array(
+        items
+            .iter()
+            .map(|(k, v)| json!([json_value(k, depth), json_value(v, depth)]))
+            .collect(),
+    )
+}
+
+fn int_json(i: &BigInt) -> serde_json::Value {
+    match i.to_i64() {
+        Some(n) if n.unsigned_abs() <= JSON_SAFE_INT => serde_json::Value::Number(n.into()),
+        _ => json!({"$int": i.to_string()}),
+    }
+}
+
+/// Finite floats as JSON numbers written with `repr(float)`'s digits (always
+/// with a `.` or an exponent, so readers see a float); others as `$float`.
+fn float_json(f: f64) -> serde_json::Value {
+    if f.is_nan() {
+        return json!({"$float": "nan"});
+    }
+    if f.is_infinite() {
+        return json!({"$float": if f > 0.0 { "inf" } else { "-inf" }});
+    }
+    number_from_repr(&float_repr(f))
+        .or_else(|| Number::from_f64(f).map(serde_json::Value::Number))
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// A JSON number holding exactly this text (serde_json's
+/// `arbitrary_precision` keeps it verbatim).
+fn number_from_repr(text: &str) -> Option<serde_json::Value> {
+    text.parse::<Number>().ok().map(serde_json::Value::Number)
+}
+
+fn ndarray_json(a: &NdArray, depth: usize) -> serde_json::Value {
+    let mut map = Map::new();
+    map.insert("dtype".into(), a.dtype.clone().into());
+    map.insert("shape".into(), a.shape.clone().into());
+    match ArrayView::new(a) {
+        Some(view) => {
+            let data = (0..view.count).map(|i| view.get(i).to_json(depth));
+            map.insert("data".into(), serde_json::Value::Array(data.collect()));
+        }
+        None => match &a.data {
+            ArrayData::Objects(items) => {
+                let data = items.iter().map(|x| json_value(x, depth));
+                map.insert("data".into(), serde_json::Value::Array(data.collect()));
+            }
+            ArrayData::Raw(raw) => {
+                let (bytes, fortran) = c_order_bytes(a, raw);
+                if fortran {
+                    map.insert("fortran_order".into(), true.into());
+                }
+                map.insert("base64".into(), BASE64.encode(bytes).into());
+            }
+        },
+    }
+    serde_json::Value::Object(map)
+}
+
+/// The raw buffer in C order when it can be reordered (the item size follows
+/// from its length); otherwise as stored, flagged when in Fortran order.
+fn c_order_bytes(a: &NdArray, raw: &[u8]) -> (Vec<u8>, bool) {
+    let count = element_count(&a.shape).unwrap_or(0);
+    if !a.fortran_order || a.shape.len() < 2 || count == 0 {
+        return (raw.to_vec(), false);
+    }
+    if !raw.len().is_multiple_of(count) {
+        return (raw.to_vec(), true);
+    }
+    let size = raw.len() / count;
+    let view = ArrayView {
+        arr: a,
+        dtype: DType {
+            kind: Kind::Bytes,
+            big_endian: false,
+            itemsize: size,
+        },
+        count,
+    };
+    let mut bytes = Vec::with_capacity(raw.len());
+    for c in 0..count {
+        let i = view.storage_index(c);
+        bytes.extend_from_slice(&raw[i * size..(i + 1) * size]);
+    }
+    (bytes, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::{ArrayData, NdArray, Object, Record};
+    use serde_json::json;
+
+    fn i(n: i64) -> Value {
+        Value::int(n)
+    }
+    fn big(digits: &str) -> Value {
+        Value::Int(digits.parse().unwrap())
+    }
+    fn f(x: f64) -> Value {
+        Value::Float(x)
+    }
+    fn c(re: f64, im: f64) -> Value {
+        Value::Complex(re, im)
+    }
+    fn s(text: &str) -> Value {
+        Value::str(text)
+    }
+    fn tup(items: Vec<Value>) -> Value {
+        Value::Tuple(items)
+    }
+    fn list(items: Vec<Value>) -> Value {
+        Value::List(items)
+    }
+    fn dict(items: Vec<(Value, Value)>) -> Value {
+        Value::Dict(items)
+    }
+    fn set(items: Vec<Value>) -> Value {
+        Value::Set(items)
+    }
+    fn fset(items: Vec<Value>) -> Value {
+        Value::FrozenSet(items)
+    }
+    fn object(class: &str) -> Object {
+        Object {
+            class: class.into(),
+            ..Object::default()
+        }
+    }
+    fn array(dtype: &str, shape: &[u64], data: Vec<u8>) -> Value {
+        Value::NdArray(NdArray {
+            dtype: dtype.into(),
+            shape: shape.to_vec(),
+            fortran_order: false,
+            data: ArrayData::Raw(data),
+        })
+    }
+    fn le_bytes<const N: usize, T>(items: &[T], to: impl Fn(&T) -> [u8; N]) -> Vec<u8> {
+        items.iter().flat_map(to).collect()
+    }
+
+    /// Each expected string is CPython 3.11.7's `repr()` of the equivalent
+    /// expression (sets built as `set([...])` so insertion order matches),
+    /// generated by a script run against `/tmp/fl/venv/bin/python`.
+    fn builtin_cases() -> Vec<(Value, &'static str)> {
+        // Generated by running each Python expression in CPython 3.11.7 and
+        // taking repr(); see the test's doc comment.
+        vec![
+            (Value::None, "None"),
+            (Value::Bool(true), "True"),
+            (Value::Bool(false), "False"),
+            (i(0), "0"),
+            (i(-7), "-7"),
+            (big("123456789012345678901234567890"), "123456789012345678901234567890"),
+            (big("-340282366920938463463374607431768211456"), "-340282366920938463463374607431768211456"),
+            (f(0.0), "0.0"),
+            (f(-0.0), "-0.0"),
+            (f(1.0), "1.0"),
+            (f(-2.5), "-2.5"),
+            (f(1e16), "1e+16"),
+            (f(1e15), "1000000000000000.0"),
+            (f(1e-5), "1e-05"),
+            (f(1e-4), "0.0001"),
+            (f(0.1), "0.1"),
+            (f(1.0 / 3.0), "0.3333333333333333"),
+            (f(2.0 / 3.0), "0.6666666666666666"),
+            (f(5e-324), "5e-324"),
+            (f(1.7976931348623157e308), "1.7976931348623157e+308"),
+            (f(123456789.0), "123456789.0"),
+            (f(1.2345e20), "1.2345e+20"),
+            (f(-1.5e-7), "-1.5e-07"),
+            (f(9007199254740993.0), "9007199254740992.0"),
+            (f(1e100), "1e+100"),
+            (f(0.000123), "0.000123"),
+            (f(1234567890123456.7), "1234567890123456.8"),
+            (f(12345678901234567.0), "1.2345678901234568e+16"),
+            (f(100.0), "100.0"),
+            (f(1e22), "1e+22"),
+            (f(f64::INFINITY), "inf"),
+            (f(f64::NEG_INFINITY), "-inf"),
+            (f(f64::NAN), "nan"),
+            (c(0.0, 2.0), "2j"),
+            (c(1.0, 2.0), "(1+2j)"),
+            (c(-0.0, -1.0), "(-0-1j)"),
+            (c(0.0, -0.0), "-0j"),
+            (c(-0.0, 0.0), "(-0+0j)"),
+            (c(0.0, 0.0), "0j"),
+            (c(1.0, f64::NAN), "(1+nanj)"),
+            (c(f64::NAN, 1.0), "(nan+1j)"),
+            (c(0.0, f64::INFINITY), "infj"),
+            (c(f64::NEG_INFINITY, f64::NEG_INFINITY), "(-inf-infj)"),
+            (c(1e16, 1e-5), "(1e+16+1e-05j)"),
+            (c(0.5, -2.25), "(0.5-2.25j)"),
+            (c(1.5, 0.1), "(1.5+0.1j)"),
+            (s(""), "''"),
+            (s("abc"), "'abc'"),
+            (s("it's"), "\"it's\""),
+            (s("say \"hi\""), "'say \"hi\"'"),
+            (s("both ' and \""), "'both \\' and \"'"),
+            (s("back\\slash"), "'back\\\\slash'"),
+            (s("tab\tnl\ncr\r"), "'tab\\tnl\\ncr\\r'"),
+            (s("\u{0}\u{1b}\u{7f}"), "'\\x00\\x1b\\x7f'"),
+            (s("caf\u{e9}"), "'caf\u{e9}'"),
+            (s("\u{1f600} emoji"), "'\u{1f600} emoji'"),
+            (s("zero\u{200b}width"), "'zero\\u200bwidth'"),
+            (s("e\u{301}"), "'e\u{301}'"),
+            (s("nbsp\u{a0}shy\u{ad}"), "'nbsp\\xa0shy\\xad'"),
+            (s("\u{85}\u{2028}\u{2029}\u{3000}"), "'\\x85\\u2028\\u2029\\u3000'"),
+            (s("\u{e000}\u{f0000}\u{10ffff}"), "'\\ue000\\U000f0000\\U0010ffff'"),
+            (s("\u{378}\u{feff}"), "'\\u0378\\ufeff'"),
+            (s("\u{1e030}\u{31350}\u{897}"), "'\\U0001e030\\U00031350\\u0897'"),
+            (s("\u{4e2d}\u{6587}\u{a0}"), "'\u{4e2d}\u{6587}\\xa0'"),
+            (Value::Digest("60079ab".into()), "'60079ab'"),
+            (Value::Bytes(b"".to_vec()), "b''"),
+            (Value::Bytes(b"a'b".to_vec()), "b\"a'b\""),
+            (Value::Bytes(b"a'\"b".to_vec()), "b'a\\'\"b'"),
+            (Value::Bytes(vec![0, 9, 10, 13, 92, 127, 128, 255, 65]), "b'\\x00\\t\\n\\r\\\\\\x7f\\x80\\xffA'"),
+            (Value::ByteArray(b"xy".to_vec()), "bytearray(b'xy')"),
+            (Value::ByteArray(vec![]), "bytearray(b'')"),
+            (tup(vec![]), "()"),
+            (tup(vec![i(1)]), "(1,)"),
+            (tup(vec![i(1), s("a")]), "(1, 'a')"),
+            (list(vec![]), "[]"),
+            (list(vec![i(1), list(vec![f(2.0), tup(vec![Value::None])])]), "[1, [2.0, (None,)]]"),
+            (dict(vec![]), "{}"),
+            (dict(vec![(s("a"), i(1)), (i(2), list(vec![]))]), "{'a': 1, 2: []}"),
+            (dict(vec![(tup(vec![i(1), i(2)]), dict(vec![(s("k"), Value::None)]))]), "{(1, 2): {'k': None}}"),
+            (set(vec![]), "set()"),
+            (fset(vec![]), "frozenset()"),
+            (set(vec![i(3), i(1), i(2)]), "{1, 2, 3}"),
+            (set(vec![i(8), i(0), i(16)]), "{8, 0, 16}"),
+            (set(vec![i(16), i(8), i(0), i(24), i(1)]), "{0, 1, 8, 16, 24}"),
+            (fset(vec![i(8), i(0), i(16)]), "frozenset({8, 0, 16})"),
+            (fset(vec![i(1), i(2)]), "frozenset({1, 2})"),
+            (set((0..20).rev().map(|n| i(n * 7)).collect()), "{0, 133, 7, 14, 21, 28, 35, 42, 49, 56, 63, 70, 77, 84, 91, 98, 105, 112, 119, 126}"),
+            (set(vec![f(0.5), i(-1), f(1e100), c(1.0, 1.0)]), "{0.5, 1e+100, (1+1j), -1}"),
+            (set(vec![tup(vec![i(1), i(2)]), tup(vec![]), i(5)]), "{(1, 2), 5, ()}"),
+            (set(vec![fset(vec![i(1)]), fset(vec![i(2), i(3)])]), "{frozenset({1}), frozenset({2, 3})}"),
+            (list(vec![set(vec![i(1)]), fset(vec![i(9), i(1)]), dict(vec![(i(1), set(vec![]))])]), "[{1}, frozenset({9, 1}), {1: set()}]"),
+        ]
+    }
+
+    #[test]
+    fn builtin_reprs_match_cpython() {
+        for (value, expected) in builtin_cases() {
+            assert_eq!(repr(&value), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn abbrev_equals_repr_when_it_fits_and_cuts_with_ellipsis() {
+        for (value, expected) in builtin_cases() {
+            let n = expected.chars().count();
+            assert_eq!(repr_abbrev(&value, n), expected);
+            assert_eq!(repr_abbrev(&value, n + 5), expected);
+            if n >= 2 {
+                let cut = repr_abbrev(&value, n - 1);
+                let mut want: String = expected.chars().take(n - 2).collect();
+                want.push('…');
+                assert_eq!(cut, want);
+            }
+        }
+        assert_eq!(repr_abbrev(&i(12345), 0), "");
+        assert_eq!(repr_abbrev(&i(12345), 1), "…");
+    }
+
+    #[test]
+    fn abbrev_of_a_huge_list_stops_early() {
+        let huge = list((0..2_000_000).map(i).collect());
+        let short = repr_abbrev(&huge, 20);
+        assert_eq!(short, "[0, 1, 2, 3, 4, 5, …");
+        assert_eq!(short.chars().count(), 20);
+    }
+
+    #[test]
+    fn refs_and_records() {
+        assert_eq!(repr(&Value::Ref("60079".into())), "@60079");
+        // A dataclass Point(x: int, y: str): Python prints Point(x=1, y='a').
+        let point = Value::Record(Record {
+            class: "__main__.Point".into(),
+            fields: vec![("x".into(), i(1)), ("y".into(), s("a"))],
+        });
+        assert_eq!(repr(&point), "Point(x=1, y='a')");
+    }
+
+    // Expected strings below are CPython 3.11.7's reprs of the collections
+    // objects that these pickled forms come from.
+    #[test]
+    fn collections_objects_print_as_python_3_11() {
+        let mut od = object("collections.OrderedDict");
+        assert_eq!(repr(&Value::Object(od.clone())), "OrderedDict()");
+        od.dict_items = vec![(s("a"), i(1)), (s("b"), list(vec![i(2)]))];
+        assert_eq!(
+            repr(&Value::Object(od)),
+            "OrderedDict([('a', 1), ('b', [2])])"
+        );
+
+        let mut dd = object("collections.defaultdict");
+        dd.args = vec![Value::Object(object("builtins.list"))];
+        dd.dict_items = vec![(s("a"), list(vec![i(1)]))];
+        assert_eq!(
+            repr(&Value::Object(dd)),
+            "defaultdict(<class 'list'>, {'a': [1]})"
+        );
+        let mut dd = object("collections.defaultdict");
+        dd.args = vec![Value::Object(object("collections.OrderedDict"))];
+        dd.dict_items = vec![(i(1), i(2))];
+        assert_eq!(
+            repr(&Value::Object(dd)),
+            "defaultdict(<class 'collections.OrderedDict'>, {1: 2})"
+        );
+        let mut dd = object("collections.defaultdict");
+        dd.args = vec![Value::None];
+        assert_eq!(repr(&Value::Object(dd)), "defaultdict(None, {})");
+
+        let mut counter = object("collections.Counter");
+        counter.args = vec![dict(vec![
+            (s("x"), i(1)),
+            (s("y"), i(3)),
+            (s("z"), i(1)),
+            (s("w"), i(3)),
+        ])];
+        assert_eq!(
+            repr(&Value::Object(counter)),
+            "Counter({'y': 3, 'w': 3, 'x': 1, 'z': 1})"
+        );
+        let mut counter = object("collections.Counter");
+        counter.args = vec![dict(vec![])];
+        assert_eq!(repr(&Value::Object(counter)), "Counter()");
+
+        let mut dq = object("collections.deque");
+        dq.args = vec![tup(vec![]), i(3)];
+        dq.list_items = vec![i(1), i(2)];
+        assert_eq!(repr(&Value::Object(dq)), "deque([1, 2], maxlen=3)");
+        assert_eq!(
+            repr(&Value::Object(object("collections.deque"))),
+            "deque([])"
+        );
+    }
+
+    #[test]
+    fn other_objects_show_class_args_and_state() {
+        let mut o = object("pandas.core.frame.DataFrame");
+        o.state = Some(Box::new(dict(vec![(s("_typ"), s("dataframe"))])));
+        assert_eq!(
+            repr(&Value::Object(o)),
+            "pandas.core.frame.DataFrame(_typ='dataframe')"
+        );
+        let mut o = object("m.C");
+        o.args = vec![i(1)];
+        o.state = Some(Box::new(tup(vec![Value::None, dict(vec![])])));
+        o.list_items = vec![i(2)];
+        o.dict_items = vec![(i(3), i(4))];
+        assert_eq!(
+            repr(&Value::Object(o)),
+            "m.C(1, <state=(None, {})>, *[2], **{3: 4})"
+        );
+        assert_eq!(repr(&Value::Object(object("m.Empty"))), "m.Empty()");
+    }
+
+    #[test]
+    fn arrays_show_elements_dtype_and_shape() {
+        let floats = array(
+            "<f8",
+            &[3],
+            le_bytes(&[1.0f64, 2.5, -0.0], |x| x.to_le_bytes()),
+        );
+        assert_eq!(
+            repr(&floats),
+            "array([1.0, 2.5, -0.0], dtype=float64, shape=(3,))"
+        );
+        let ints = array(
+            "<i8",
+            &[10],
+            le_bytes(&(0..10i64).collect::<Vec<_>>(), |x| x.to_le_bytes()),
+        );
+        assert_eq!(
+            repr(&ints),
+            "array([0, 1, 2, ..., 7, 8, 9], dtype=int64, shape=(10,))"
+        );
+        let grid = array(
+            "<i2",
+            &[2, 3],
+            le_bytes(&[1i16, 2, 3, 4, 5, -6], |x| x.to_le_bytes()),
+        );
+        assert_eq!(
+            repr(&grid),
+            "array([[1, 2, 3], [4, 5, -6]], dtype=int16, shape=(2, 3))"
+        );
+        // numpy's order='F' buffer of [[1, 2, 3], [4, 5, 6]] as <i2.
+        let Value::NdArray(mut fortran) =
+            array("<i2", &[2, 3], vec![1, 0, 4, 0, 2, 0, 5, 0, 3, 0, 6, 0])
+        else {
+            unreachable!()
+        };
+        fortran.fortran_order = true;
+        let fortran = Value::NdArray(fortran);
+        assert_eq!(
+            repr(&fortran),
+            "array([[1, 2, 3], [4, 5, 6]], dtype=int16, shape=(2, 3))"
+        );
+        assert_eq!(
+            to_json(&fortran)["$ndarray"]["data"],
+            json!([1, 2, 3, 4, 5, 6])
+        );
+
+        let big_endian = array(">i4", &[2], vec![0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe]);
+        assert_eq!(repr(&big_endian), "array([1, -2], dtype='>i4', shape=(2,))");
+        let unsigned = array("|u1", &[2], vec![0, 255]);
+        assert_eq!(repr(&unsigned), "array([0, 255], dtype=uint8, shape=(2,))");
+        let bools = array("|b1", &[2], vec![1, 0]);
+        assert_eq!(repr(&bools), "array([True, False], dtype=bool, shape=(2,))");
+        // numpy prints float32 1/3 as 0.33333334 and float16 0.1 as 0.1.
+        let f32s = array(
+            "<f4",
+            &[2],
+            le_bytes(&[1.0f32 / 3.0, 2.0 / 3.0], |x| x.to_le_bytes()),
+        );
+        assert_eq!(
+            repr(&f32s),
+            "array([0.33333334, 0.6666667], dtype=float32, shape=(2,))"
+        );
+        // Half-precision bits of 0.1, 1e-7, 65504 (shortest: 65500), 6e-8.
+        let f16s = array(
+            "<f2",
+            &[4],
+            le_bytes(&[0x2e66u16, 0x2, 0x7bff, 0x1], |x| x.to_le_bytes()),
+        );
+        assert_eq!(
+            repr(&f16s),
+            "array([0.1, 1e-07, 65500.0, 6e-08], dtype=float16, shape=(4,))"
+        );
+        let complexes = array("<c16", &[1], le_bytes(&[1.0f64, -2.0], |x| x.to_le_bytes()));
+        assert_eq!(
+            repr(&complexes),
+            "array([(1-2j)], dtype=complex128, shape=(1,))"
+        );
+        let strings = array(
+            "<U2",
+            &[2],
+            le_bytes(&[0x61u32, 0x62, 0xe9, 0], |x| x.to_le_bytes()),
+        );
+        assert_eq!(
+            repr(&strings),
+            "array(['ab', 'é'], dtype='<U2', shape=(2,))"
+        );
+        let bytes = array("|S3", &[2], b"ab\0xyz".to_vec());
+        assert_eq!(
+            repr(&bytes),
+            "array([b'ab', b'xyz'], dtype='|S3', shape=(2,))"
+        );
+        let scalar = array("<i8", &[], 5i64.to_le_bytes().to_vec());
+        assert_eq!(repr(&scalar), "array(5, dtype=int64, shape=())");
+        let empty = array("<f8", &[2, 0], vec![]);
+        assert_eq!(repr(&empty), "array([[], []], dtype=float64, shape=(2, 0))");
+        let dates = array("<M8[ns]", &[1], vec![1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(
+            repr(&dates),
+            "array(raw=b'\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08', nbytes=8, dtype='<M8[ns]', shape=(1,))"
+        );
+        let objects = Value::NdArray(NdArray {
+            dtype: "|O".into(),
+            shape: vec![2],
+            fortran_order: false,
+            data: ArrayData::Objects(vec![s("a"), Value::None]),
+        });
+        assert_eq!(
+            repr(&objects),
+            "array(['a', None], dtype=object, shape=(2,))"
+        );
+    }
+
+    #[test]
+    fn json_form_of_builtins() {
+        let cases = vec![
+            (Value::None, json!(null)),
+            (Value::Bool(true), json!(true)),
+            (i(-5), json!(-5)),
+            (i(1 << 53), json!(9007199254740992i64)),
+            (i((1 << 53) + 1), json!({"$int": "9007199254740993"})),
+            (
+                big("-123456789012345678901234567890"),
+                json!({"$int": "-123456789012345678901234567890"}),
+            ),
+            (f(f64::NAN), json!({"$float": "nan"})),
+            (f(f64::NEG_INFINITY), json!({"$float": "-inf"})),
+            (
+                c(1.0, f64::INFINITY),
+                json!({"$complex": [1.0, {"$float": "inf"}]}),
+            ),
+            (s("é"), json!("é")),
+            (Value::Bytes(b"hi".to_vec()), json!({"$bytes": "aGk="})),
+            (Value::ByteArray(vec![255]), json!({"$bytearray": "/w=="})),
+            (tup(vec![i(1)]), json!({"$tuple": [1]})),
+            (list(vec![s("a"), Value::None]), json!(["a", null])),
+            (
+                dict(vec![(s("b"), i(1)), (s("a"), i(2))]),
+                json!({"b": 1, "a": 2}),
+            ),
+            (dict(vec![(i(1), s("x"))]), json!({"$dict": [[1, "x"]]})),
+            (
+                dict(vec![(s("$int"), s("5"))]),
+                json!({"$dict": [["$int", "5"]]}),
+            ),
+            (set(vec![i(8), i(0), i(16)]), json!({"$set": [8, 0, 16]})),
+            (fset(vec![i(3), i(1)]), json!({"$frozenset": [1, 3]})),
+            (Value::Digest("abc".into()), json!({"$digest": "abc"})),
+            (Value::Ref("600".into()), json!({"$ref": "600"})),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(to_json(&value), expected, "{value:?}");
+        }
+        // Insertion order survives serialisation (preserve_order).
+        let text =
+            serde_json::to_string(&to_json(&dict(vec![(s("b"), i(1)), (s("a"), i(2))]))).unwrap();
+        assert_eq!(text, r#"{"b":1,"a":2}"#);
+    }
+
+    #[test]
+    fn json_floats_use_python_repr_digits() {
+        for (x, text) in [
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (1e16, "1e+16"),
+            (1e-5, "1e-05"),
+            (-0.0, "-0.0"),
+            (5e-324, "5e-324"),
+            (1.0 / 3.0, "0.3333333333333333"),
+        ] {
+            assert_eq!(serde_json::to_string(&to_json(&f(x))).unwrap(), text);
+        }
+        // Python's json module reads these back as the same floats.
+        let parsed: f64 = serde_json::from_str("1e-05").unwrap();
+        assert_eq!(parsed, 1e-5);
+    }
+
+    #[test]
+    fn json_form_of_records_objects_and_arrays() {
+        let point = Value::Record(Record {
+            class: "__main__.Point".into(),
+            fields: vec![("x".into(), i(1)), ("y".into(), f(2.0))],
+        });
+        assert_eq!(
+            to_json(&point),
+            json!({"$object": "__main__.Point", "fields": {"x": 1, "y": 2.0}})
+        );
+        let mut od = object("collections.OrderedDict");
+        od.dict_items = vec![(s("a"), i(1))];
+        assert_eq!(
+            to_json(&Value::Object(od)),
+            json!({"$object": "collections.OrderedDict", "dict_items": [["a", 1]]})
+        );
+        let mut o = object("m.C");
+        o.args = vec![i(1)];
+        o.state = Some(Box::new(dict(vec![(s("k"), Value::None)])));
+        o.list_items = vec![i(2)];
+        assert_eq!(
+            to_json(&Value::Object(o)),
+            json!({"$object": "m.C", "args": [1], "state": {"k": null}, "items": [2]})
+        );
+        let grid = array(
+            "<f4",
+            &[2, 2],
+            le_bytes(&[0.1f32, 1.0, f32::NAN, -2.0], |x| x.to_le_bytes()),
+        );
+        assert_eq!(
+            serde_json::to_string(&to_json(&grid)).unwrap(),
+            r#"{"$ndarray":{"dtype":"<f4","shape":[2,2],"data":[0.1,1.0,{"$float":"nan"},-2.0]}}"#
+        );
+        let dates = array("<M8[s]", &[1], vec![1, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            to_json(&dates),
+            json!({"$ndarray": {"dtype": "<M8[s]", "shape": [1], "base64": "AQAAAAAAAAA="}})
+        );
+    }
+
+    #[test]
+    fn printability_follows_unicode_14() {
+        // Unicode 15/16 additions are unassigned, so escaped, in CPython 3.11.
+        assert_eq!(unicode_general_category::UNICODE_VERSION, (16, 0, 0));
+        assert!(!is_printable('\u{1FADC}'));
+        assert!(!is_printable('\u{2B739}'));
+        assert!(is_printable('\u{1FAD9}'));
+        assert!(is_printable('é'));
+        assert!(!is_printable('\u{a0}'));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let mut v = i(0);
+        for _ in 0..(MAX_DEPTH + 10) {
+            v = list(vec![v]);
+        }
+        assert!(repr(&v).contains("[...]"));
+        assert!(to_json(&v).to_string().contains("$error"));
+    }
+
+    proptest::proptest! {
+        /// Every finite float's repr reads back as the same float and uses
+        /// fixed notation exactly for decimal exponents -4..16.
+        #[test]
+        fn float_repr_round_trips(bits in proptest::prelude::any::<u64>()) {
+            let x = f64::from_bits(bits);
+            proptest::prop_assume!(x.is_finite());
+            let text = float_repr(x);
+            proptest::prop_assert_eq!(text.parse::<f64>().unwrap().to_bits(), x.to_bits());
+            let exp = if x == 0.0 { 0 } else { x.abs().log10().floor() as i32 };
+            if (-3..15).contains(&exp) {
+                proptest::prop_assert!(!text.contains('e'), "{}", text);
+            } else if !(-5..=16).contains(&exp) {
+                proptest::prop_assert!(text.contains('e'), "{}", text);
+            }
+        }
+    }
 }
