@@ -4,8 +4,10 @@
 //! See `../shared/fleche-format.md` in the project workspace for the format in
 //! prose; fleche's own source is the final word.
 
+pub mod destructure;
 pub mod digest;
 pub mod literal;
+pub mod pickle;
 pub mod pyhash;
 pub mod repr;
 pub mod value;
