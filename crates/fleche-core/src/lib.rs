@@ -6,8 +6,10 @@
 
 pub mod cache;
 pub mod config;
+pub mod destructure;
 pub mod digest;
 pub mod literal;
+pub mod pickle;
 pub mod prefix;
 pub mod pyhash;
 pub mod repr;

@@ -1,0 +1,1663 @@
+//! An inert pickle reader: protocols 0–5, every opcode CPython emits.
+//!
+//! Nothing named in a pickle is ever imported or called. Opcodes build a graph
+//! of inert nodes (a REDUCE is a record of "this callable with these
+//! arguments"); at STOP the graph becomes a [`Value`] tree, and only then are
+//! the few callables this tool understands recognised *by name*: builtin
+//! containers, `fleche.digest.Digest`, numpy arrays and scalars,
+//! `OrderedDict`/`defaultdict`. Everything else stays an [`Object`] naming
+//! `module.qualname` with its arguments and state.
+//!
+//! A hostile or truncated file gives a [`PickleError`]: every read is bounds
+//! checked, the memo is capped, and expanding memo-shared nodes into a tree
+//! (which can blow up exponentially, "billion laughs") is charged against
+//! [`Limits`]. A container that contains itself becomes a
+//! [`RECURSION_CLASS`] placeholder where the cycle closes.
+//!
+//! Conventions of the inert form: a class or function that is named but not
+//! called is a [`GLOBAL_CLASS`] object; NEWOBJ_EX keyword arguments, when
+//! present, are the last entry of `args`; cloudpickle/dill classes made by
+//! value are named `module.qualname` from their skeleton, cloudpickled
+//! functions are `builtins.function` objects. Set elements and dict keys are
+//! kept as pickled (Python's writer never repeats them), not deduplicated.
+
+use crate::value::{ArrayData, NdArray, Object, Value};
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+use std::collections::HashMap;
+use thiserror::Error;
+
+/// Class of the [`Object`] that stands for a class or function named in the
+/// pickle but not called (a `defaultdict`'s factory, a `DigestedDataclass`'s
+/// `cls`): its only argument is the `module.qualname` string.
+pub const GLOBAL_CLASS: &str = "<global>";
+
+/// Class of the [`Object`] placed where a container refers back to one of its
+/// own ancestors (`l = []; l.append(l)`), which a tree cannot hold.
+pub const RECURSION_CLASS: &str = "<recursion>";
+
+/// `module.qualname` when `v` is a [`GLOBAL_CLASS`] reference.
+pub fn global_name(v: &Value) -> Option<&str> {
+    match v {
+        Value::Object(o) if o.class == GLOBAL_CLASS => match o.args.first() {
+            Some(Value::Str(s)) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Bounds that keep a hostile pickle from exhausting stack, memory or time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Nesting depth of the value tree. Python cannot pickle much deeper
+    /// than its recursion limit (1000); the default stays lower so that this
+    /// reader and recursive consumers (digest, repr, drop) fit a 2 MiB thread
+    /// stack even in debug builds.
+    pub max_depth: usize,
+    /// Entries in the memo.
+    pub max_memo: usize,
+    /// Values in the finished tree; only memo sharing makes this exceed the
+    /// number of opcodes.
+    pub max_nodes: u64,
+    /// Bytes of str/bytes payload in the finished tree.
+    pub max_bytes: u64,
+}
+
+impl Limits {
+    /// Generous limits for an input of `len` bytes: a tree may hold four
+    /// times what the file could spell out without sharing, plus a floor.
+    pub fn for_input(len: usize) -> Limits {
+        let len = len as u64;
+        Limits {
+            max_nodes: (1 << 20) + len.saturating_mul(4),
+            max_bytes: (1 << 26) + len.saturating_mul(4),
+            ..Limits::default()
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 500,
+            max_memo: 1 << 24,
+            max_nodes: 1 << 24,
+            max_bytes: 1 << 30,
+        }
+    }
+}
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum PickleError {
+    #[error("the pickle ends early: opcode {opcode} at byte {offset} needs more bytes")]
+    Truncated { offset: usize, opcode: &'static str },
+    #[error("the pickle ends at byte {offset} without a STOP opcode")]
+    NoStop { offset: usize },
+    #[error("unknown pickle opcode 0x{byte:02x} at byte {offset}")]
+    UnknownOpcode { offset: usize, byte: u8 },
+    #[error("invalid pickle: opcode {opcode} at byte {offset}: {reason}")]
+    Invalid {
+        offset: usize,
+        opcode: &'static str,
+        reason: String,
+    },
+    #[error("unsupported pickle feature: opcode {opcode} at byte {offset}: {reason}")]
+    Unsupported {
+        offset: usize,
+        opcode: &'static str,
+        reason: String,
+    },
+    #[error("the pickle exceeds the limit of {limit} {what}")]
+    Limit { what: &'static str, limit: u64 },
+}
+
+/// Decode a pickle into a value tree, with [`Limits::for_input`].
+pub fn load(bytes: &[u8]) -> Result<Value, PickleError> {
+    load_with(bytes, &Limits::for_input(bytes.len()))
+}
+
+/// Decode a pickle into a value tree under explicit limits. Bytes after STOP
+/// (such as a signature) are ignored, as `pickle.loads` does.
+pub fn load_with(bytes: &[u8], limits: &Limits) -> Result<Value, PickleError> {
+    let mut machine = Machine {
+        data: bytes,
+        pos: 0,
+        op_start: 0,
+        op: "PROTO",
+        nodes: Vec::new(),
+        stack: Vec::new(),
+        marks: Vec::new(),
+        memo: HashMap::new(),
+        limits,
+    };
+    let root = machine.run()?;
+    let mut builder = Builder {
+        nodes: &machine.nodes,
+        limits,
+        on_path: vec![false; machine.nodes.len()],
+        used_nodes: 0,
+        used_bytes: 0,
+    };
+    builder.value(root, 0)
+}
+
+type Id = usize;
+
+/// An inert pickle object. Containers hold node ids so that later opcodes
+/// (APPENDS after a memo PUT, BUILD) can mutate them, as CPython does.
+enum Node {
+    Leaf(Value),
+    Tuple(Vec<Id>),
+    List(Vec<Id>),
+    Dict(Vec<(Id, Id)>),
+    Set(Vec<Id>),
+    FrozenSet(Vec<Id>),
+    Global(String),
+    Obj(Obj),
+}
+
+/// The result of calling `callable` (REDUCE) or instantiating it (NEWOBJ,
+/// INST, OBJ), recorded instead of performed. Both are shown the same way:
+/// an object named after the callable.
+struct Obj {
+    callable: Id,
+    args: Vec<Id>,
+    kwargs: Option<Id>,
+    state: Option<Id>,
+    list_items: Vec<Id>,
+    dict_items: Vec<(Id, Id)>,
+}
+
+struct Machine<'a> {
+    data: &'a [u8],
+    pos: usize,
+    op_start: usize,
+    op: &'static str,
+    nodes: Vec<Node>,
+    stack: Vec<Id>,
+    marks: Vec<usize>,
+    memo: HashMap<u64, Id>,
+    limits: &'a Limits,
+}
+
+fn opcode_name(b: u8) -> Option<&'static str> {
+    Some(match b {
+        b'(' => "MARK",
+        b'.' => "STOP",
+        b'0' => "POP",
+        b'1' => "POP_MARK",
+        b'2' => "DUP",
+        b'F' => "FLOAT",
+        b'I' => "INT",
+        b'J' => "BININT",
+        b'K' => "BININT1",
+        b'L' => "LONG",
+        b'M' => "BININT2",
+        b'N' => "NONE",
+        b'P' => "PERSID",
+        b'Q' => "BINPERSID",
+        b'R' => "REDUCE",
+        b'S' => "STRING",
+        b'T' => "BINSTRING",
+        b'U' => "SHORT_BINSTRING",
+        b'V' => "UNICODE",
+        b'X' => "BINUNICODE",
+        b'a' => "APPEND",
+        b'b' => "BUILD",
+        b'c' => "GLOBAL",
+        b'd' => "DICT",
+        b'}' => "EMPTY_DICT",
+        b'e' => "APPENDS",
+        b'g' => "GET",
+        b'h' => "BINGET",
+        b'i' => "INST",
+        b'j' => "LONG_BINGET",
+        b'l' => "LIST",
+        b']' => "EMPTY_LIST",
+        b'o' => "OBJ",
+        b'p' => "PUT",
+        b'q' => "BINPUT",
+        b'r' => "LONG_BINPUT",
+        b's' => "SETITEM",
+        b't' => "TUPLE",
+        b')' => "EMPTY_TUPLE",
+        b'u' => "SETITEMS",
+        b'G' => "BINFLOAT",
+        0x80 => "PROTO",
+        0x81 => "NEWOBJ",
+        0x82 => "EXT1",
+        0x83 => "EXT2",
+        0x84 => "EXT4",
+        0x85 => "TUPLE1",
+        0x86 => "TUPLE2",
+        0x87 => "TUPLE3",
+        0x88 => "NEWTRUE",
+        0x89 => "NEWFALSE",
+        0x8a => "LONG1",
+        0x8b => "LONG4",
+        b'B' => "BINBYTES",
+        b'C' => "SHORT_BINBYTES",
+        0x8c => "SHORT_BINUNICODE",
+        0x8d => "BINUNICODE8",
+        0x8e => "BINBYTES8",
+        0x8f => "EMPTY_SET",
+        0x90 => "ADDITEMS",
+        0x91 => "FROZENSET",
+        0x92 => "NEWOBJ_EX",
+        0x93 => "STACK_GLOBAL",
+        0x94 => "MEMOIZE",
+        0x95 => "FRAME",
+        0x96 => "BYTEARRAY8",
+        0x97 => "NEXT_BUFFER",
+        0x98 => "READONLY_BUFFER",
+        _ => return None,
+    })
+}
+
+/// Python's default `sys.int_info.default_max_str_digits`: CPython refuses
+/// longer decimal literals, and parsing them is quadratic.
+const MAX_INT_DIGITS: usize = 4300;
+
+impl<'a> Machine<'a> {
+    fn invalid(&self, reason: impl Into<String>) -> PickleError {
+        PickleError::Invalid {
+            offset: self.op_start,
+            opcode: self.op,
+            reason: reason.into(),
+        }
+    }
+
+    fn unsupported(&self, reason: impl Into<String>) -> PickleError {
+        PickleError::Unsupported {
+            offset: self.op_start,
+            opcode: self.op,
+            reason: reason.into(),
+        }
+    }
+
+    fn take(&mut self, n: u64) -> Result<&'a [u8], PickleError> {
+        let remaining = (self.data.len() - self.pos) as u64;
+        if n > remaining {
+            return Err(PickleError::Truncated {
+                offset: self.op_start,
+                opcode: self.op,
+            });
+        }
+        let start = self.pos;
+        self.pos += n as usize;
+        Ok(&self.data[start..self.pos])
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], PickleError> {
+        let bytes = self.take(N as u64)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(bytes);
+        Ok(out)
+    }
+
+    fn u8(&mut self) -> Result<u8, PickleError> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, PickleError> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn u64(&mut self) -> Result<u64, PickleError> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+
+    /// A text argument of the protocol 0 opcodes, without its newline.
+    fn line(&mut self) -> Result<&'a [u8], PickleError> {
+        let rest = &self.data[self.pos..];
+        match rest.iter().position(|&b| b == b'\n') {
+            Some(n) => {
+                self.pos += n + 1;
+                Ok(&rest[..n])
+            }
+            None => Err(PickleError::Truncated {
+                offset: self.op_start,
+                opcode: self.op,
+            }),
+        }
+    }
+
+    fn line_str(&mut self) -> Result<&'a str, PickleError> {
+        let line = self.line()?;
+        std::str::from_utf8(line).map_err(|_| self.invalid("the argument is not UTF-8 text"))
+    }
+
+    fn add(&mut self, node: Node) -> Id {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    fn push(&mut self, node: Node) {
+        let id = self.add(node);
+        self.stack.push(id);
+    }
+
+    fn push_leaf(&mut self, v: Value) {
+        self.push(Node::Leaf(v));
+    }
+
+    fn floor(&self) -> usize {
+        self.marks.last().copied().unwrap_or(0)
+    }
+
+    fn pop(&mut self) -> Result<Id, PickleError> {
+        if self.stack.len() <= self.floor() {
+            return Err(self.invalid("the stack is empty"));
+        }
+        self.stack
+            .pop()
+            .ok_or_else(|| self.invalid("the stack is empty"))
+    }
+
+    fn top(&self) -> Result<Id, PickleError> {
+        if self.stack.len() <= self.floor() {
+            return Err(self.invalid("the stack is empty"));
+        }
+        self.stack
+            .last()
+            .copied()
+            .ok_or_else(|| self.invalid("the stack is empty"))
+    }
+
+    fn pop_mark(&mut self) -> Result<Vec<Id>, PickleError> {
+        let mark = self
+            .marks
+            .pop()
+            .ok_or_else(|| self.invalid("no MARK to pop back to"))?;
+        Ok(self.stack.split_off(mark.min(self.stack.len())))
+    }
+
+    fn pairs(&self, items: Vec<Id>) -> Result<Vec<(Id, Id)>, PickleError> {
+        if !items.len().is_multiple_of(2) {
+            return Err(self.invalid("an odd number of items for key/value pairs"));
+        }
+        Ok(items.chunks(2).map(|c| (c[0], c[1])).collect())
+    }
+
+    fn memo_put(&mut self, index: u64) -> Result<(), PickleError> {
+        let top = self.top()?;
+        if !self.memo.contains_key(&index) && self.memo.len() >= self.limits.max_memo {
+            return Err(PickleError::Limit {
+                what: "memo entries",
+                limit: self.limits.max_memo as u64,
+            });
+        }
+        self.memo.insert(index, top);
+        Ok(())
+    }
+
+    fn memo_get(&mut self, index: u64) -> Result<(), PickleError> {
+        let id = *self
+            .memo
+            .get(&index)
+            .ok_or_else(|| self.invalid(format!("memo entry {index} is missing")))?;
+        self.stack.push(id);
+        Ok(())
+    }
+
+    fn line_index(&mut self) -> Result<u64, PickleError> {
+        let s = self.line_str()?;
+        s.trim()
+            .parse()
+            .map_err(|_| self.invalid(format!("`{s}` is not a memo index")))
+    }
+
+    fn str_of(&self, id: Id) -> Option<&str> {
+        match self.nodes.get(id) {
+            Some(Node::Leaf(Value::Str(s))) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn tuple_items(&self, id: Id) -> Result<Vec<Id>, PickleError> {
+        match self.nodes.get(id) {
+            Some(Node::Tuple(items)) => Ok(items.clone()),
+            _ => Err(self.invalid("the arguments are not a tuple")),
+        }
+    }
+
+    fn obj_mut(&mut self, id: Id) -> Result<&mut Obj, PickleError> {
+        let kind = node_kind(self.nodes.get(id));
+        match self.nodes.get_mut(id) {
+            Some(Node::Obj(o)) => Ok(o),
+            _ => Err(PickleError::Invalid {
+                offset: self.op_start,
+                opcode: self.op,
+                reason: format!("cannot apply it to a {kind}"),
+            }),
+        }
+    }
+
+    fn new_obj(&mut self, callable: Id, args: Vec<Id>, kwargs: Option<Id>) {
+        self.push(Node::Obj(Obj {
+            callable,
+            args,
+            kwargs,
+            state: None,
+            list_items: Vec::new(),
+            dict_items: Vec::new(),
+        }));
+    }
+
+    fn global(&mut self, module: &str, name: &str) {
+        let name = fix_import(module, name);
+        self.push(Node::Global(name));
+    }
+
+    fn append(&mut self, target: Id, items: Vec<Id>) -> Result<(), PickleError> {
+        match self.nodes.get_mut(target) {
+            Some(Node::List(list)) => list.extend(items),
+            Some(Node::Obj(o)) => o.list_items.extend(items),
+            other => {
+                let kind = node_kind(other.map(|n| &*n));
+                return Err(self.invalid(format!("cannot append to a {kind}")));
+            }
+        }
+        Ok(())
+    }
+
+    fn set_items(&mut self, target: Id, pairs: Vec<(Id, Id)>) -> Result<(), PickleError> {
+        match self.nodes.get_mut(target) {
+            Some(Node::Dict(dict)) => dict.extend(pairs),
+            Some(Node::Obj(o)) => o.dict_items.extend(pairs),
+            other => {
+                let kind = node_kind(other.map(|n| &*n));
+                return Err(self.invalid(format!("cannot set items of a {kind}")));
+            }
+        }
+        Ok(())
+    }
+
+    fn int_text(&self, text: &[u8]) -> Result<BigInt, PickleError> {
+        let s = std::str::from_utf8(text)
+            .map_err(|_| self.invalid("the integer is not text"))?
+            .trim();
+        let s = s.strip_suffix('L').unwrap_or(s);
+        if s.len() > MAX_INT_DIGITS {
+            return Err(self.invalid(format!(
+                "an integer literal longer than {MAX_INT_DIGITS} digits"
+            )));
+        }
+        let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(self.invalid(format!("`{s}` is not an integer")));
+        }
+        BigInt::parse_bytes(s.as_bytes(), 10)
+            .ok_or_else(|| self.invalid(format!("`{s}` is not an integer")))
+    }
+
+    fn run(&mut self) -> Result<Id, PickleError> {
+        loop {
+            self.op_start = self.pos;
+            let Some(&byte) = self.data.get(self.pos) else {
+                return Err(PickleError::NoStop { offset: self.pos });
+            };
+            self.pos += 1;
+            self.op = opcode_name(byte).ok_or(PickleError::UnknownOpcode {
+                offset: self.op_start,
+                byte,
+            })?;
+            match byte {
+                0x80 => {
+                    let proto = self.u8()?;
+                    if proto > 5 {
+                        return Err(self.unsupported(format!("protocol {proto}")));
+                    }
+                }
+                0x95 => {
+                    // Frames only group opcodes for buffered reading.
+                    self.u64()?;
+                }
+                b'.' => return self.pop(),
+                b'(' => self.marks.push(self.stack.len()),
+                b'0' => {
+                    if self.stack.len() > self.floor() {
+                        self.pop()?;
+                    } else {
+                        self.pop_mark()?;
+                    }
+                }
+                b'1' => {
+                    self.pop_mark()?;
+                }
+                b'2' => {
+                    let top = self.top()?;
+                    self.stack.push(top);
+                }
+                b'N' => self.push_leaf(Value::None),
+                0x88 => self.push_leaf(Value::Bool(true)),
+                0x89 => self.push_leaf(Value::Bool(false)),
+                b'I' => {
+                    let line = self.line()?;
+                    let v = match line {
+                        b"00" => Value::Bool(false),
+                        b"01" => Value::Bool(true),
+                        text => Value::Int(self.int_text(text)?),
+                    };
+                    self.push_leaf(v);
+                }
+                b'L' => {
+                    let line = self.line()?;
+                    let n = self.int_text(line)?;
+                    self.push_leaf(Value::Int(n));
+                }
+                b'J' => {
+                    let n = i32::from_le_bytes(self.array()?);
+                    self.push_leaf(Value::int(n.into()));
+                }
+                b'K' => {
+                    let n = self.u8()?;
+                    self.push_leaf(Value::int(n.into()));
+                }
+                b'M' => {
+                    let n = u16::from_le_bytes(self.array()?);
+                    self.push_leaf(Value::int(n.into()));
+                }
+                0x8a | 0x8b => {
+                    let len = if byte == 0x8a {
+                        self.u8()?.into()
+                    } else {
+                        let n = i32::from_le_bytes(self.array()?);
+                        u64::try_from(n).map_err(|_| self.invalid("a negative length"))?
+                    };
+                    let bytes = self.take(len)?;
+                    self.push_leaf(Value::Int(BigInt::from_signed_bytes_le(bytes)));
+                }
+                b'F' => {
+                    let line = self.line_str()?;
+                    let f: f64 = line
+                        .trim()
+                        .parse()
+                        .map_err(|_| self.invalid(format!("`{line}` is not a float")))?;
+                    self.push_leaf(Value::Float(f));
+                }
+                b'G' => {
+                    let f = f64::from_be_bytes(self.array()?);
+                    self.push_leaf(Value::Float(f));
+                }
+                b'S' => {
+                    let line = self.line()?;
+                    let body = unquote(line)
+                        .ok_or_else(|| self.invalid("the STRING argument is not quoted"))?;
+                    let bytes = escape_decode(body);
+                    self.push_leaf(py2_str(bytes));
+                }
+                b'T' | b'U' => {
+                    let len = if byte == b'T' {
+                        let n = i32::from_le_bytes(self.array()?);
+                        u64::try_from(n).map_err(|_| self.invalid("a negative length"))?
+                    } else {
+                        self.u8()?.into()
+                    };
+                    let bytes = self.take(len)?.to_vec();
+                    self.push_leaf(py2_str(bytes));
+                }
+                b'V' => {
+                    let line = self.line()?;
+                    self.push_leaf(Value::Str(raw_unicode_escape(line)));
+                }
+                b'X' | 0x8c | 0x8d => {
+                    let len = match byte {
+                        b'X' => self.u32()?.into(),
+                        0x8c => self.u8()?.into(),
+                        _ => self.u64()?,
+                    };
+                    let bytes = self.take(len)?;
+                    // CPython decodes with `surrogatepass`; lone surrogates
+                    // have no Rust `String` form and become U+FFFD.
+                    let s = String::from_utf8_lossy(bytes).into_owned();
+                    self.push_leaf(Value::Str(s));
+                }
+                b'B' | b'C' | 0x8e | 0x96 => {
+                    let len = match byte {
+                        b'B' => self.u32()?.into(),
+                        b'C' => self.u8()?.into(),
+                        _ => self.u64()?,
+                    };
+                    let bytes = self.take(len)?.to_vec();
+                    self.push_leaf(if byte == 0x96 {
+                        Value::ByteArray(bytes)
+                    } else {
+                        Value::Bytes(bytes)
+                    });
+                }
+                b')' => self.push(Node::Tuple(Vec::new())),
+                0x85..=0x87 => {
+                    let n = (byte - 0x84) as usize;
+                    let floor = self.floor();
+                    if self.stack.len() < floor + n {
+                        return Err(self.invalid("the stack is empty"));
+                    }
+                    let items = self.stack.split_off(self.stack.len() - n);
+                    self.push(Node::Tuple(items));
+                }
+                b't' => {
+                    let items = self.pop_mark()?;
+                    self.push(Node::Tuple(items));
+                }
+                b']' => self.push(Node::List(Vec::new())),
+                b'l' => {
+                    let items = self.pop_mark()?;
+                    self.push(Node::List(items));
+                }
+                b'}' => self.push(Node::Dict(Vec::new())),
+                b'd' => {
+                    let items = self.pop_mark()?;
+                    let pairs = self.pairs(items)?;
+                    self.push(Node::Dict(pairs));
+                }
+                0x8f => self.push(Node::Set(Vec::new())),
+                0x91 => {
+                    let items = self.pop_mark()?;
+                    self.push(Node::FrozenSet(items));
+                }
+                b'a' => {
+                    let item = self.pop()?;
+                    let target = self.top()?;
+                    self.append(target, vec![item])?;
+                }
+                b'e' => {
+                    let items = self.pop_mark()?;
+                    let target = self.top()?;
+                    self.append(target, items)?;
+                }
+                b's' => {
+                    let value = self.pop()?;
+                    let key = self.pop()?;
+                    let target = self.top()?;
+                    self.set_items(target, vec![(key, value)])?;
+                }
+                b'u' => {
+                    let items = self.pop_mark()?;
+                    let pairs = self.pairs(items)?;
+                    let target = self.top()?;
+                    self.set_items(target, pairs)?;
+                }
+                0x90 => {
+                    let items = self.pop_mark()?;
+                    let target = self.top()?;
+                    match self.nodes.get_mut(target) {
+                        Some(Node::Set(set)) => set.extend(items),
+                        Some(Node::Obj(o)) => o.list_items.extend(items),
+                        _ => return Err(self.invalid("cannot add items to this object")),
+                    }
+                }
+                b'p' => {
+                    let index = self.line_index()?;
+                    self.memo_put(index)?;
+                }
+                b'q' => {
+                    let index = self.u8()?.into();
+                    self.memo_put(index)?;
+                }
+                b'r' => {
+                    let index = self.u32()?.into();
+                    self.memo_put(index)?;
+                }
+                0x94 => {
+                    let index = self.memo.len() as u64;
+                    self.memo_put(index)?;
+                }
+                b'g' => {
+                    let index = self.line_index()?;
+                    self.memo_get(index)?;
+                }
+                b'h' => {
+                    let index = self.u8()?.into();
+                    self.memo_get(index)?;
+                }
+                b'j' => {
+                    let index = self.u32()?.into();
+                    self.memo_get(index)?;
+                }
+                b'c' => {
+                    let module = self.line_str()?;
+                    let name = self.line_str()?;
+                    self.global(module, name);
+                }
+                0x93 => {
+                    let name = self.pop()?;
+                    let module = self.pop()?;
+                    match (self.str_of(module), self.str_of(name)) {
+                        (Some(m), Some(n)) => {
+                            let (m, n) = (m.to_owned(), n.to_owned());
+                            self.global(&m, &n);
+                        }
+                        _ => return Err(self.invalid("module and name must be strings")),
+                    }
+                }
+                b'R' => {
+                    let args = self.pop()?;
+                    let callable = self.pop()?;
+                    let args = self.tuple_items(args)?;
+                    self.reduce(callable, args)?;
+                }
+                0x81 => {
+                    let args = self.pop()?;
+                    let cls = self.pop()?;
+                    let args = self.tuple_items(args)?;
+                    self.new_obj(cls, args, None);
+                }
+                0x92 => {
+                    let kwargs = self.pop()?;
+                    let args = self.pop()?;
+                    let cls = self.pop()?;
+                    let args = self.tuple_items(args)?;
+                    self.new_obj(cls, args, Some(kwargs));
+                }
+                b'i' => {
+                    let module = self.line_str()?;
+                    let name = self.line_str()?;
+                    let args = self.pop_mark()?;
+                    let cls = self.add(Node::Global(fix_import(module, name)));
+                    self.new_obj(cls, args, None);
+                }
+                b'o' => {
+                    let mut items = self.pop_mark()?;
+                    if items.is_empty() {
+                        return Err(self.invalid("no class to instantiate"));
+                    }
+                    let cls = items.remove(0);
+                    self.new_obj(cls, items, None);
+                }
+                b'b' => {
+                    let state = self.pop()?;
+                    let target = self.top()?;
+                    self.obj_mut(target)?.state = Some(state);
+                }
+                b'P' | b'Q' => {
+                    return Err(
+                        self.unsupported("persistent IDs refer to objects outside the pickle")
+                    )
+                }
+                0x82..=0x84 => {
+                    let code: u32 = match byte {
+                        0x82 => self.u8()?.into(),
+                        0x83 => u16::from_le_bytes(self.array()?).into(),
+                        _ => self.u32()?,
+                    };
+                    return Err(self.unsupported(format!(
+                        "extension code {code} names a class registered in the writing process"
+                    )));
+                }
+                0x97 | 0x98 => {
+                    return Err(
+                        self.unsupported("out-of-band buffers are not part of the pickle bytes")
+                    )
+                }
+                _ => {
+                    return Err(PickleError::UnknownOpcode {
+                        offset: self.op_start,
+                        byte,
+                    })
+                }
+            }
+        }
+    }
+
+    /// REDUCE. cloudpickle's state setters (`_class_setstate(cls, state)`)
+    /// are applied as a BUILD on their first argument, so the class they
+    /// complete keeps its name and module.
+    fn reduce(&mut self, callable: Id, args: Vec<Id>) -> Result<(), PickleError> {
+        if let Some(Node::Global(name)) = self.nodes.get(callable) {
+            let setter = name.starts_with("cloudpickle.")
+                && (name.ends_with("._class_setstate") || name.ends_with("._function_setstate"));
+            if let (true, [target, state]) = (setter, args.as_slice()) {
+                let (target, state) = (*target, *state);
+                if let Some(Node::Obj(o)) = self.nodes.get_mut(target) {
+                    o.state = Some(state);
+                    self.stack.push(target);
+                    return Ok(());
+                }
+            }
+        }
+        self.new_obj(callable, args, None);
+        Ok(())
+    }
+}
+
+fn node_kind(node: Option<&Node>) -> &'static str {
+    match node {
+        Some(Node::Leaf(_)) => "scalar",
+        Some(Node::Tuple(_)) => "tuple",
+        Some(Node::List(_)) => "list",
+        Some(Node::Dict(_)) => "dict",
+        Some(Node::Set(_)) => "set",
+        Some(Node::FrozenSet(_)) => "frozenset",
+        Some(Node::Global(_)) => "global name",
+        Some(Node::Obj(_)) => "object",
+        None => "missing object",
+    }
+}
+
+/// The Python 2 names protocols 0–2 write, mapped as `pickle.loads` does with
+/// `fix_imports=True` (the subset of `_compat_pickle` that data pickles use).
+fn fix_import(module: &str, name: &str) -> String {
+    let (module, name) = match (module, name) {
+        ("__builtin__", "unicode" | "basestring") => ("builtins", "str"),
+        ("__builtin__", "long") => ("builtins", "int"),
+        ("__builtin__", "xrange") => ("builtins", "range"),
+        ("__builtin__", "unichr") => ("builtins", "chr"),
+        ("__builtin__", "reduce") => ("functools", "reduce"),
+        ("__builtin__" | "exceptions", n) => ("builtins", n),
+        ("copy_reg", n) => ("copyreg", n),
+        ("UserDict", "UserDict") => ("collections", "UserDict"),
+        ("UserList", "UserList") => ("collections", "UserList"),
+        (m, n) => (m, n),
+    };
+    format!("{module}.{name}")
+}
+
+fn unquote(line: &[u8]) -> Option<&[u8]> {
+    let line = line.trim_ascii_end();
+    if line.len() >= 2 {
+        let (q, last) = (line[0], line[line.len() - 1]);
+        if (q == b'\'' || q == b'"') && q == last {
+            return Some(&line[1..line.len() - 1]);
+        }
+    }
+    None
+}
+
+/// `codecs.escape_decode`, which protocol 0 STRING arguments go through.
+fn escape_decode(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let b = s[i];
+        i += 1;
+        if b != b'\\' || i >= s.len() {
+            out.push(b);
+            continue;
+        }
+        let c = s[i];
+        i += 1;
+        match c {
+            b'\n' => {}
+            b'\\' | b'\'' | b'"' => out.push(c),
+            b'a' => out.push(7),
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(11),
+            b'0'..=b'7' => {
+                let mut n = u32::from(c - b'0');
+                for _ in 0..2 {
+                    match s.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            n = n * 8 + u32::from(d - b'0');
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                out.push(n as u8);
+            }
+            b'x' => match s.get(i..i + 2).and_then(hex_value) {
+                Some(n) => {
+                    out.push(n as u8);
+                    i += 2;
+                }
+                None => out.extend_from_slice(b"\\x"),
+            },
+            other => {
+                out.push(b'\\');
+                out.push(other);
+            }
+        }
+    }
+    out
+}
+
+fn hex_value(digits: &[u8]) -> Option<u32> {
+    let s = std::str::from_utf8(digits).ok()?;
+    u32::from_str_radix(s, 16).ok()
+}
+
+/// A Python 2 `str`: `pickle.loads` decodes it as ASCII by default. Other
+/// bytes are kept as `bytes` rather than refused.
+fn py2_str(bytes: Vec<u8>) -> Value {
+    if bytes.is_ascii() {
+        Value::Str(bytes.into_iter().map(char::from).collect())
+    } else {
+        Value::Bytes(bytes)
+    }
+}
+
+/// `raw-unicode-escape`: `\uXXXX` and `\UXXXXXXXX`, every other byte Latin-1.
+fn raw_unicode_escape(s: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let b = s[i];
+        if b == b'\\' {
+            let width = match s.get(i + 1) {
+                Some(b'u') => 4,
+                Some(b'U') => 8,
+                _ => 0,
+            };
+            if width > 0 {
+                if let Some(n) = s.get(i + 2..i + 2 + width).and_then(hex_value) {
+                    out.push(char::from_u32(n).unwrap_or(char::REPLACEMENT_CHARACTER));
+                    i += 2 + width;
+                    continue;
+                }
+            }
+        }
+        out.push(char::from(b));
+        i += 1;
+    }
+    out
+}
+
+/// Turns the node graph into a tree, charging every node against the limits.
+struct Builder<'a> {
+    nodes: &'a [Node],
+    limits: &'a Limits,
+    on_path: Vec<bool>,
+    used_nodes: u64,
+    used_bytes: u64,
+}
+
+const RECONSTRUCT: [&str; 2] = [
+    "numpy._core.multiarray._reconstruct",
+    "numpy.core.multiarray._reconstruct",
+];
+const FROMBUFFER: [&str; 2] = [
+    "numpy._core.numeric._frombuffer",
+    "numpy.core.numeric._frombuffer",
+];
+const SCALAR: [&str; 2] = [
+    "numpy._core.multiarray.scalar",
+    "numpy.core.multiarray.scalar",
+];
+
+impl Builder<'_> {
+    fn charge(&mut self, nodes: u64, bytes: u64) -> Result<(), PickleError> {
+        self.used_nodes += nodes;
+        self.used_bytes += bytes;
+        if self.used_nodes > self.limits.max_nodes {
+            return Err(PickleError::Limit {
+                what: "values",
+                limit: self.limits.max_nodes,
+            });
+        }
+        if self.used_bytes > self.limits.max_bytes {
+            return Err(PickleError::Limit {
+                what: "bytes of strings",
+                limit: self.limits.max_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    fn value(&mut self, id: Id, depth: usize) -> Result<Value, PickleError> {
+        if depth > self.limits.max_depth {
+            return Err(PickleError::Limit {
+                what: "levels of nesting",
+                limit: self.limits.max_depth as u64,
+            });
+        }
+        self.charge(1, 0)?;
+        if self.on_path.get(id).copied().unwrap_or(true) {
+            return Ok(Value::Object(Object {
+                class: RECURSION_CLASS.into(),
+                ..Object::default()
+            }));
+        }
+        self.on_path[id] = true;
+        let nodes = self.nodes;
+        // Few temporaries per level: this frame repeats `max_depth` times.
+        let out = match &nodes[id] {
+            Node::Leaf(v) => self.leaf(v),
+            Node::Tuple(items) => self.values(items, depth).map(Value::Tuple),
+            Node::List(items) => self.values(items, depth).map(Value::List),
+            Node::Set(items) => self.values(items, depth).map(Value::Set),
+            Node::FrozenSet(items) => self.values(items, depth).map(Value::FrozenSet),
+            Node::Dict(items) => self.pairs(items, depth).map(Value::Dict),
+            Node::Global(name) => Ok(global_ref(name.clone())),
+            Node::Obj(obj) => self.object(obj, depth),
+        };
+        self.on_path[id] = false;
+        out
+    }
+
+    fn leaf(&mut self, v: &Value) -> Result<Value, PickleError> {
+        let len = match v {
+            Value::Str(s) => s.len(),
+            Value::Bytes(b) | Value::ByteArray(b) => b.len(),
+            _ => 0,
+        };
+        self.charge(0, len as u64)?;
+        Ok(v.clone())
+    }
+
+    // Plain loops rather than iterator adapters: this recursion runs up to
+    // `max_depth` deep, and every adapter is a stack frame in debug builds.
+    fn values(&mut self, ids: &[Id], depth: usize) -> Result<Vec<Value>, PickleError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for &i in ids {
+            out.push(self.value(i, depth + 1)?);
+        }
+        Ok(out)
+    }
+
+    fn pairs(
+        &mut self,
+        ids: &[(Id, Id)],
+        depth: usize,
+    ) -> Result<Vec<(Value, Value)>, PickleError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for &(k, v) in ids {
+            let k = self.value(k, depth + 1)?;
+            out.push((k, self.value(v, depth + 1)?));
+        }
+        Ok(out)
+    }
+
+    fn str_node(&self, id: Id) -> Option<&str> {
+        match self.nodes.get(id) {
+            Some(Node::Leaf(Value::Str(s))) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn dict_str(&self, id: Option<Id>, key: &str) -> Option<&str> {
+        let items = match self.nodes.get(id?)? {
+            Node::Dict(items) => items,
+            // cloudpickle class state: (dict, slotstate)
+            Node::Tuple(t) => match self.nodes.get(*t.first()?)? {
+                Node::Dict(items) => items,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        items
+            .iter()
+            .find(|(k, _)| self.str_node(*k) == Some(key))
+            .and_then(|(_, v)| self.str_node(*v))
+    }
+
+    /// The `module.qualname` a callable node stands for: a global, or a class
+    /// made by cloudpickle/dill, or `getattr(obj, name)`.
+    fn name_of(&self, id: Id, depth: usize) -> Option<String> {
+        if depth > self.limits.max_depth {
+            return None;
+        }
+        match self.nodes.get(id)? {
+            Node::Global(name) => Some(name.clone()),
+            Node::Obj(o) => {
+                let callable = self.name_of(o.callable, depth + 1)?;
+                let arg = |i: usize| o.args.get(i).copied();
+                match callable.as_str() {
+                    "builtins.getattr" => {
+                        let base = self.name_of(arg(0)?, depth + 1)?;
+                        Some(format!("{base}.{}", self.str_node(arg(1)?)?))
+                    }
+                    c if is_skeleton(c) => {
+                        let name = self.str_node(arg(1)?)?;
+                        let qualname = self.dict_str(o.state, "__qualname__").unwrap_or(name);
+                        Some(match self.dict_str(o.state, "__module__") {
+                            Some(m) => format!("{m}.{qualname}"),
+                            None => qualname.to_owned(),
+                        })
+                    }
+                    "dill._dill._create_type" => {
+                        let name = self.str_node(arg(1)?)?;
+                        Some(match self.dict_str(arg(3), "__module__") {
+                            Some(m) => format!("{m}.{name}"),
+                            None => name.to_owned(),
+                        })
+                    }
+                    "dill._dill._load_type"
+                    | "cloudpickle.cloudpickle._builtin_type"
+                    | "cloudpickle.cloudpickle_fast._builtin_type" => {
+                        Some(builtin_type(self.str_node(arg(0)?)?))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn object(&mut self, obj: &Obj, depth: usize) -> Result<Value, PickleError> {
+        let callable = self
+            .name_of(obj.callable, depth)
+            .unwrap_or_else(|| "<unknown>".into());
+        let nodes = self.nodes;
+        // What a callable means is decided by its name alone.
+        let (class, arg_ids, kwargs): (String, &[Id], Option<Id>) = match callable.as_str() {
+            "copyreg.__newobj__" if !obj.args.is_empty() => {
+                (self.class_name(obj.args[0], depth), &obj.args[1..], None)
+            }
+            "copyreg.__newobj_ex__" if obj.args.len() == 3 => {
+                let args = match nodes.get(obj.args[1]) {
+                    Some(Node::Tuple(t)) => t.as_slice(),
+                    _ => &obj.args[1..2],
+                };
+                (self.class_name(obj.args[0], depth), args, Some(obj.args[2]))
+            }
+            "copyreg._reconstructor" if obj.args.len() == 3 => {
+                let class = self.class_name(obj.args[0], depth);
+                let base = self.class_name(obj.args[1], depth);
+                let state = obj.args[2];
+                if class == "fleche.digest.Digest" && base == "builtins.str" {
+                    if let Some(s) = self.str_node(state) {
+                        return Ok(Value::Digest(s.to_owned()));
+                    }
+                }
+                let has_state = !matches!(nodes.get(state), Some(Node::Leaf(Value::None)));
+                let args = if has_state {
+                    &obj.args[2..]
+                } else {
+                    &obj.args[..0]
+                };
+                (class, args, None)
+            }
+            c if is_skeleton(c) || c == "dill._dill._create_type" => {
+                let name = self
+                    .name_of_obj_as_class(obj, depth)
+                    .unwrap_or_else(|| "<class>".into());
+                return Ok(global_ref(name));
+            }
+            "dill._dill._load_type"
+            | "cloudpickle.cloudpickle._builtin_type"
+            | "cloudpickle.cloudpickle_fast._builtin_type" => {
+                if let Some(name) = obj.args.first().and_then(|&a| self.str_node(a)) {
+                    return Ok(global_ref(builtin_type(name)));
+                }
+                (callable.clone(), &obj.args[..], None)
+            }
+            _ => (callable.clone(), &obj.args[..], obj.kwargs),
+        };
+
+        let mut args = self.values(arg_ids, depth)?;
+        if let Some(kw) = kwargs {
+            let kw = self.value(kw, depth + 1)?;
+            if !matches!(&kw, Value::Dict(d) if d.is_empty()) {
+                args.push(kw);
+            }
+        }
+        let state = match obj.state {
+            Some(s) => Some(self.value(s, depth + 1)?),
+            None => None,
+        };
+        let list_items = self.values(&obj.list_items, depth)?;
+        let dict_items = self.pairs(&obj.dict_items, depth)?;
+        Ok(interpret(Object {
+            class,
+            args,
+            state: state.map(Box::new),
+            list_items,
+            dict_items,
+        }))
+    }
+
+    fn class_name(&self, id: Id, depth: usize) -> String {
+        self.name_of(id, depth + 1)
+            .unwrap_or_else(|| "<unknown>".into())
+    }
+
+    /// The name of the class a cloudpickle skeleton or dill `_create_type`
+    /// call makes, found the same way as for instances of it.
+    fn name_of_obj_as_class(&self, obj: &Obj, depth: usize) -> Option<String> {
+        let callable = self.name_of(obj.callable, depth + 1)?;
+        let arg = |i: usize| obj.args.get(i).copied();
+        let name = self.str_node(arg(1)?)?;
+        let (module, qualname) = if callable == "dill._dill._create_type" {
+            (self.dict_str(arg(3), "__module__"), name)
+        } else {
+            (
+                self.dict_str(obj.state, "__module__"),
+                self.dict_str(obj.state, "__qualname__").unwrap_or(name),
+            )
+        };
+        Some(match module {
+            Some(m) => format!("{m}.{qualname}"),
+            None => qualname.to_owned(),
+        })
+    }
+}
+
+fn is_skeleton(name: &str) -> bool {
+    matches!(
+        name,
+        "cloudpickle.cloudpickle._make_skeleton_class"
+            | "cloudpickle.cloudpickle_fast._make_skeleton_class"
+    )
+}
+
+/// dill's and cloudpickle's `_load_type('dict')`: builtin types by name,
+/// everything else lives in `types`.
+fn builtin_type(name: &str) -> String {
+    const BUILTINS: [&str; 17] = [
+        "bool",
+        "bytearray",
+        "bytes",
+        "complex",
+        "dict",
+        "float",
+        "frozenset",
+        "int",
+        "list",
+        "memoryview",
+        "object",
+        "property",
+        "range",
+        "set",
+        "slice",
+        "str",
+        "tuple",
+    ];
+    if BUILTINS.contains(&name) || name == "type" {
+        format!("builtins.{name}")
+    } else {
+        format!("types.{name}")
+    }
+}
+
+fn global_ref(name: String) -> Value {
+    Value::Object(Object {
+        class: GLOBAL_CLASS.into(),
+        args: vec![Value::Str(name)],
+        ..Object::default()
+    })
+}
+
+/// Give the callables this tool understands their meaning; anything that
+/// does not have the expected shape stays an inert object.
+fn interpret(o: Object) -> Value {
+    let plain = o.state.is_none() && o.list_items.is_empty() && o.dict_items.is_empty();
+    match (o.class.as_str(), o.args.as_slice()) {
+        ("fleche.digest.Digest", [Value::Str(s)]) if plain => Value::Digest(s.clone()),
+        ("cloudpickle.cloudpickle._make_function", _) => Value::Object(Object {
+            class: "builtins.function".into(),
+            ..o
+        }),
+        ("builtins.set" | "builtins.frozenset", [] | [Value::List(_) | Value::Tuple(_)])
+            if o.state.is_none() && o.dict_items.is_empty() =>
+        {
+            let mut items = match o.args.into_iter().next() {
+                Some(Value::List(v) | Value::Tuple(v)) => v,
+                _ => Vec::new(),
+            };
+            items.extend(o.list_items);
+            if o.class == "builtins.set" {
+                Value::Set(items)
+            } else {
+                Value::FrozenSet(items)
+            }
+        }
+        ("builtins.bytes", []) if plain => Value::Bytes(Vec::new()),
+        ("builtins.bytes", [Value::Bytes(b)]) if plain => Value::Bytes(b.clone()),
+        ("builtins.bytearray", []) if plain => Value::ByteArray(Vec::new()),
+        ("builtins.bytearray", [Value::Bytes(b)]) if plain => Value::ByteArray(b.clone()),
+        ("builtins.bytearray", [Value::Str(s), Value::Str(enc)]) if plain && is_latin1(enc) => {
+            match latin1(s) {
+                Some(b) => Value::ByteArray(b),
+                None => Value::Object(o),
+            }
+        }
+        ("_codecs.encode", [Value::Str(s), Value::Str(enc)]) if plain && is_latin1(enc) => {
+            match latin1(s) {
+                Some(b) => Value::Bytes(b),
+                None => Value::Object(o),
+            }
+        }
+        ("builtins.complex", [re, im]) if plain => match (as_f64(re), as_f64(im)) {
+            (Some(re), Some(im)) => Value::Complex(re, im),
+            _ => Value::Object(o),
+        },
+        ("collections.OrderedDict", [Value::List(pairs)]) if o.dict_items.is_empty() => {
+            // OrderedDict([[k, v], ...]), as very old pickles spell it.
+            let mut items = Vec::new();
+            for p in pairs {
+                match p {
+                    Value::List(kv) | Value::Tuple(kv) if kv.len() == 2 => {
+                        items.push((kv[0].clone(), kv[1].clone()))
+                    }
+                    _ => return Value::Object(o),
+                }
+            }
+            Value::Object(Object {
+                args: Vec::new(),
+                dict_items: items,
+                ..o
+            })
+        }
+        (c, args) if RECONSTRUCT.contains(&c) => match ndarray(&o) {
+            Some(a) => Value::NdArray(a),
+            // Named after the array class (`numpy.ndarray`, `numpy.ma.MaskedArray`).
+            None => match args.first().and_then(global_name) {
+                Some(class) => Value::Object(Object {
+                    class: class.to_owned(),
+                    ..o
+                }),
+                None => Value::Object(o),
+            },
+        },
+        // Protocol 5: `_frombuffer(buffer, dtype, shape, order)`, the buffer
+        // in band as a bytearray (or bytes when read-only).
+        (
+            c,
+            [Value::ByteArray(raw) | Value::Bytes(raw), dtype, Value::Tuple(shape), Value::Str(order)],
+        ) if FROMBUFFER.contains(&c) && plain => {
+            let shape: Option<Vec<u64>> = shape
+                .iter()
+                .map(|d| match d {
+                    Value::Int(n) => n.to_u64(),
+                    _ => None,
+                })
+                .collect();
+            match (dtype_str(dtype), shape) {
+                (Some(dtype), Some(shape)) => Value::NdArray(NdArray {
+                    dtype,
+                    shape,
+                    fortran_order: order == "F",
+                    data: ArrayData::Raw(raw.clone()),
+                }),
+                // Structured dtypes, kept inert like `_reconstruct` ones.
+                _ => Value::Object(Object {
+                    class: "numpy.ndarray".into(),
+                    ..o
+                }),
+            }
+        }
+        (c, [dtype, Value::Bytes(raw)]) if SCALAR.contains(&c) && plain => {
+            match dtype_str(dtype).and_then(|d| scalar(&d, raw)) {
+                Some(v) => v,
+                None => Value::Object(o),
+            }
+        }
+        _ => Value::Object(o),
+    }
+}
+
+fn is_latin1(enc: &str) -> bool {
+    matches!(enc, "latin1" | "latin-1" | "latin_1" | "iso-8859-1")
+}
+
+fn latin1(s: &str) -> Option<Vec<u8>> {
+    s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+}
+
+fn as_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Float(f) => Some(*f),
+        Value::Int(i) => i.to_f64(),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    }
+}
+
+/// `_reconstruct(ndarray, (0,), b'b')` + BUILD
+/// `(version, shape, dtype, fortran_order, data)`. Structured dtypes are left
+/// as objects: fleche digests them field by field, which a raw buffer can't.
+fn ndarray(o: &Object) -> Option<NdArray> {
+    let Some(Value::Tuple(state)) = o.state.as_deref() else {
+        return None;
+    };
+    let [_, Value::Tuple(shape), dtype, fortran, data] = state.as_slice() else {
+        return None;
+    };
+    let shape = shape
+        .iter()
+        .map(|d| match d {
+            Value::Int(n) => n.to_u64(),
+            _ => None,
+        })
+        .collect::<Option<Vec<u64>>>()?;
+    let fortran_order = match fortran {
+        Value::Bool(b) => *b,
+        Value::Int(n) => n.to_u64()? != 0,
+        _ => return None,
+    };
+    let dtype = dtype_str(dtype)?;
+    let data = match data {
+        Value::Bytes(b) => ArrayData::Raw(b.clone()),
+        // Protocol 0/1 without codecs: the buffer as a latin-1 str.
+        Value::Str(s) => ArrayData::Raw(latin1(s)?),
+        Value::List(items) => ArrayData::Objects(items.clone()),
+        _ => return None,
+    };
+    Some(NdArray {
+        dtype,
+        shape,
+        fortran_order,
+        data,
+    })
+}
+
+/// A pickled `numpy.dtype(str, align, copy)` + BUILD
+/// `(ver, byteorder, subarray, names, fields, elsize, alignment, flags[, metadata])`
+/// as numpy's `dtype.str`: `<f8`, `>i4`, `|b1`, `<U5`, `|O`, `<M8[ns]`.
+fn dtype_str(v: &Value) -> Option<String> {
+    let Value::Object(o) = v else { return None };
+    if o.class != "numpy.dtype" {
+        return None;
+    }
+    let Some(Value::Str(spec)) = o.args.first() else {
+        return None;
+    };
+    let state = match o.state.as_deref() {
+        Some(Value::Tuple(t)) => t.as_slice(),
+        _ => &[],
+    };
+    // Structured or subarray dtypes.
+    if matches!(state.get(2), Some(v) if *v != Value::None)
+        || matches!(state.get(3), Some(v) if *v != Value::None)
+    {
+        return None;
+    }
+    let mut chars = spec.chars();
+    let kind = chars.next()?;
+    let size = chars.as_str();
+    if !"biufcmMOSUV".contains(kind) || !size.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let order = match state.get(1) {
+        Some(Value::Str(o)) if o == "=" => "<".to_owned(),
+        Some(Value::Str(o)) if matches!(o.as_str(), "<" | ">" | "|") => o.clone(),
+        _ => {
+            if matches!(kind, 'b' | 'O' | 'S' | 'V') || size == "1" {
+                "|".to_owned()
+            } else {
+                "<".to_owned()
+            }
+        }
+    };
+    Some(match kind {
+        'O' => "|O".to_owned(),
+        'M' | 'm' => {
+            let unit = state.get(8).and_then(datetime_unit).unwrap_or_default();
+            format!("{order}{kind}8{unit}")
+        }
+        _ => format!("{order}{spec}"),
+    })
+}
+
+/// `(metadata, (b'ns', num, den, events))` as `[ns]` or `[5ns]`.
+fn datetime_unit(v: &Value) -> Option<String> {
+    let Value::Tuple(t) = v else { return None };
+    let Some(Value::Tuple(unit)) = t.get(1) else {
+        return None;
+    };
+    let name = match unit.first()? {
+        Value::Bytes(b) => String::from_utf8(b.clone()).ok()?,
+        Value::Str(s) => s.clone(),
+        _ => return None,
+    };
+    if name == "generic" {
+        return Some(String::new());
+    }
+    let num = match unit.get(1) {
+        Some(Value::Int(n)) => n.to_u64()?,
+        _ => 1,
+    };
+    Some(if num == 1 {
+        format!("[{name}]")
+    } else {
+        format!("[{num}{name}]")
+    })
+}
+
+/// A numpy scalar becomes the Python number it equals. fleche digests numpy
+/// numbers through `hash()`, which agrees with the plain number, except NaN,
+/// salted with the numpy type name (`float64`): such NaNs digest differently.
+fn scalar(dtype: &str, raw: &[u8]) -> Option<Value> {
+    let big = dtype.starts_with('>');
+    let code = &dtype[1..];
+    let bytes = |n: usize| -> Option<Vec<u8>> {
+        if raw.len() != n {
+            return None;
+        }
+        let mut b = raw.to_vec();
+        if big {
+            b.reverse();
+        }
+        Some(b)
+    };
+    let f64_of = |b: &[u8]| -> Option<f64> {
+        Some(match b.len() {
+            4 => f64::from(f32::from_le_bytes(b.try_into().ok()?)),
+            8 => f64::from_le_bytes(b.try_into().ok()?),
+            _ => return None,
+        })
+    };
+    Some(match code {
+        "b1" => Value::Bool(*raw.first()? != 0),
+        "i1" | "i2" | "i4" | "i8" => {
+            let b = bytes(code[1..].parse().ok()?)?;
+            Value::Int(BigInt::from_signed_bytes_le(&b))
+        }
+        "u1" | "u2" | "u4" | "u8" => {
+            let b = bytes(code[1..].parse().ok()?)?;
+            Value::Int(BigInt::from_bytes_le(num_bigint::Sign::Plus, &b))
+        }
+        "f4" | "f8" => Value::Float(f64_of(&bytes(code[1..].parse().ok()?)?)?),
+        "c8" | "c16" => {
+            let n: usize = code[1..].parse().ok()?;
+            if raw.len() != n {
+                return None;
+            }
+            let half = n / 2;
+            let part = |chunk: &[u8]| {
+                let mut b = chunk.to_vec();
+                if big {
+                    b.reverse();
+                }
+                f64_of(&b)
+            };
+            Value::Complex(part(&raw[..half])?, part(&raw[half..])?)
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protocol_zero_text_opcodes() {
+        // pickle.dumps([1, 'a', 2.5, True, 12345678901234567890], 0)
+        let p = b"(lp0\nI1\naVa\np1\naF2.5\naI01\naL12345678901234567890L\na.";
+        let v = load(p).unwrap();
+        assert_eq!(
+            v,
+            Value::List(vec![
+                Value::int(1),
+                Value::str("a"),
+                Value::Float(2.5),
+                Value::Bool(true),
+                Value::Int("12345678901234567890".parse().unwrap()),
+            ])
+        );
+    }
+
+    #[test]
+    fn escape_decoding() {
+        assert_eq!(escape_decode(br"a\x41\101\n\\"), b"aAA\n\\".to_vec());
+        assert_eq!(raw_unicode_escape(br"\u00e9\U0001f600x\q"), "é😀x\\q");
+    }
+
+    #[test]
+    fn errors_name_the_opcode_and_offset() {
+        assert_eq!(
+            load(b"\x80\x04\xff").unwrap_err(),
+            PickleError::UnknownOpcode {
+                offset: 2,
+                byte: 0xff
+            }
+        );
+        assert_eq!(
+            load(b"X\x05\x00\x00\x00ab").unwrap_err(),
+            PickleError::Truncated {
+                offset: 0,
+                opcode: "BINUNICODE"
+            }
+        );
+        assert_eq!(load(b"N").unwrap_err(), PickleError::NoStop { offset: 1 });
+        let err = load(b"Q.").unwrap_err().to_string();
+        assert!(err.contains("BINPERSID"), "{err}");
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        // a = [None]; then 40 times: a = [a, a] via memo.
+        let mut p = b"\x80\x02]q\x00N a".to_vec();
+        p.retain(|&b| b != b' ');
+        for i in 0..40u32 {
+            // EMPTY_LIST, h i, h i, APPENDS... simpler: (h i h i l, put i+1
+            p.extend_from_slice(b"(j");
+            p.extend_from_slice(&i.to_le_bytes());
+            p.extend_from_slice(b"j");
+            p.extend_from_slice(&i.to_le_bytes());
+            p.extend_from_slice(b"lr");
+            p.extend_from_slice(&(i + 1).to_le_bytes());
+        }
+        p.push(b'.');
+        let err = load(&p).unwrap_err();
+        assert!(matches!(err, PickleError::Limit { .. }), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let mut p = vec![0x80, 2];
+        p.extend(std::iter::repeat_n(b']', 100_000));
+        p.extend(std::iter::repeat_n(b'a', 99_999));
+        p.push(b'.');
+        let err = load(&p).unwrap_err();
+        assert_eq!(
+            err,
+            PickleError::Limit {
+                what: "levels of nesting",
+                limit: 500
+            }
+        );
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_loads() {
+        let depth = 500;
+        let mut p = vec![0x80, 2];
+        p.extend(std::iter::repeat_n(b']', depth + 1));
+        p.extend(std::iter::repeat_n(b'a', depth));
+        p.push(b'.');
+        let mut v = load(&p).unwrap();
+        for _ in 0..depth {
+            let Value::List(mut items) = v else { panic!() };
+            v = items.pop().unwrap();
+        }
+        assert_eq!(v, Value::List(Vec::new()));
+    }
+}
