@@ -10,6 +10,7 @@ mod expand;
 mod ls;
 mod query;
 mod select;
+mod show;
 mod shrink;
 
 #[derive(Debug, Parser)]
@@ -51,6 +52,7 @@ pub struct GlobalArgs {
 pub enum Command {
     Ls(ls::LsArgs),
     Query(query::QueryArgs),
+    Show(show::ShowArgs),
     Expand(expand::ExpandArgs),
     Shrink(shrink::ShrinkArgs),
     Digest(digest::DigestArgs),
@@ -67,6 +69,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ls(args) => ls::run(&cli.global, args),
         Command::Query(args) => query::run(&cli.global, args),
+        Command::Show(args) => show::run(&cli.global, args),
         Command::Expand(args) => expand::run(&cli.global, args),
         Command::Shrink(args) => shrink::run(&cli.global, args),
         Command::Digest(args) => digest::run(&cli.global, args),

@@ -197,3 +197,80 @@ fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cac
         read_only,
     })
 }
+
+/// Why a stored value could not be shown.
+#[derive(Debug, Error)]
+pub enum ValueError {
+    #[error("value `{0}` is not in the value store")]
+    Missing(String),
+    #[error("value `{key}` is in HDF5 (bagofholding) files under {root}, which this tool does not decode")]
+    Hdf5 { key: String, root: PathBuf },
+    #[error("the cache keeps no values on disk ({0})")]
+    Transient(String),
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error("{path}: {source}")]
+    Pickle { path: PathBuf, source: crate::pickle::PickleError },
+    #[error(transparent)]
+    Mend(#[from] crate::destructure::MendError),
+}
+
+/// A value as stored: its envelope, the raw unpickled tree (which may be a
+/// destructured wrapper) and the plain value rebuilt from its children.
+#[derive(Debug, Clone)]
+pub struct StoredValue {
+    pub key: String,
+    pub path: PathBuf,
+    pub compressed: bool,
+    pub signature: files::Signature,
+    pub size: u64,
+    pub raw: crate::Value,
+    pub value: crate::Value,
+    /// Digests a destructured wrapper points at directly.
+    pub children: Vec<String>,
+}
+
+impl ValueStore {
+    /// The raw unpickled content of one value file.
+    pub fn load_raw(&self, key: &str) -> Result<(files::Envelope, PathBuf, crate::Value), ValueError> {
+        match self {
+            ValueStore::Files { root, keys, .. } => {
+                if !files::is_key_name(key) || key.contains('/') || key.contains('\\') {
+                    return Err(ValueError::Missing(key.to_string()));
+                }
+                let path = root.join(key);
+                if !path.is_file() {
+                    return Err(ValueError::Missing(key.to_string()));
+                }
+                let env = files::read_envelope(&path, keys)?;
+                let value = crate::pickle::load(&env.payload)
+                    .map_err(|source| ValueError::Pickle { path: path.clone(), source })?;
+                Ok((env, path, value))
+            }
+            ValueStore::Hdf5 { root } => Err(ValueError::Hdf5 { key: key.into(), root: root.clone() }),
+            ValueStore::Transient(t) => Err(ValueError::Transient(t.clone())),
+        }
+    }
+
+    /// Load and mend one value (destructured children loaded recursively).
+    pub fn load(&self, key: &str) -> Result<StoredValue, ValueError> {
+        let (env, path, raw) = self.load_raw(key)?;
+        let children = crate::destructure::children(&raw);
+        let value = crate::destructure::mend(&raw, &mut |k: &str| self.load_raw(k).map(|(_, _, v)| v))?;
+        Ok(StoredValue {
+            key: key.to_string(),
+            path,
+            compressed: env.compressed,
+            signature: env.signature,
+            size: env.size,
+            raw,
+            value,
+            children,
+        })
+    }
+
+    /// Whether a value file exists for `key` (no decoding).
+    pub fn contains(&self, key: &str) -> bool {
+        self.sorted_keys().is_ok_and(|k| k.binary_search_by(|x| x.as_str().cmp(key)).is_ok())
+    }
+}
