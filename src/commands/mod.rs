@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod caches;
 mod digest;
 mod expand;
 mod ls;
@@ -55,6 +56,7 @@ pub enum Command {
     Show(show::ShowArgs),
     Expand(expand::ExpandArgs),
     Shrink(shrink::ShrinkArgs),
+    Caches(caches::CachesArgs),
     Digest(digest::DigestArgs),
 }
 
@@ -72,6 +74,7 @@ pub fn main() -> ExitCode {
         Command::Show(args) => show::run(&cli.global, args),
         Command::Expand(args) => expand::run(&cli.global, args),
         Command::Shrink(args) => shrink::run(&cli.global, args),
+        Command::Caches(args) => caches::run(&cli.global, args),
         Command::Digest(args) => digest::run(&cli.global, args),
     };
     match result {
