@@ -31,13 +31,14 @@ pub struct Row {
 pub struct Emitter<W: Write> {
     format: Format,
     out: W,
-    headers: Vec<&'static str>,
+    headers: Vec<String>,
     table: Option<Table>,
     count: usize,
 }
 
 impl<W: Write> Emitter<W> {
-    pub fn new(format: Format, out: W, headers: Vec<&'static str>) -> io::Result<Self> {
+    pub fn new<S: Into<String>>(format: Format, out: W, headers: Vec<S>) -> io::Result<Self> {
+        let headers: Vec<String> = headers.into_iter().map(Into::into).collect();
         let mut emitter = Emitter {
             format,
             out,

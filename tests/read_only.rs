@@ -21,7 +21,14 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime, u32)> {
                 stack.push(path.clone());
                 out.insert(path, (Vec::new(), meta.modified().expect("mtime"), mode));
             } else {
-                out.insert(path.clone(), (std::fs::read(&path).expect("read"), meta.modified().expect("mtime"), mode));
+                out.insert(
+                    path.clone(),
+                    (
+                        std::fs::read(&path).expect("read"),
+                        meta.modified().expect("mtime"),
+                        mode,
+                    ),
+                );
             }
         }
     }
@@ -44,7 +51,10 @@ fn copy_dir(from: &Path, to: &Path) {
 fn scratch(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fleche-ro-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/getting-started"), &dir);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/getting-started"),
+        &dir,
+    );
     dir
 }
 
@@ -56,7 +66,10 @@ const READS: &[&[&str]] = &[
     &["query", "--arg", "x=@60079f79", "--count"],
     &["show", "60079f79", "cb9db168"],
     &["expand", "60079f79", "a8a3"],
-    &["shrink", "cb9db168b7a8eb99bda637a54241ad5d4e2726b5cd67ad4cfb21baa5874c2b9e"],
+    &[
+        "shrink",
+        "cb9db168b7a8eb99bda637a54241ad5d4e2726b5cd67ad4cfb21baa5874c2b9e",
+    ],
     &["caches"],
 ];
 
@@ -70,13 +83,21 @@ fn run_all(dir: &Path, wrap: &[&str]) {
             }
             None => Command::new(env!("CARGO_BIN_EXE_fleche")),
         };
-        let out = cmd.arg("-C").arg(dir).args(*args).output().expect("run fleche");
+        let out = cmd
+            .arg("-C")
+            .arg(dir)
+            .args(*args)
+            .output()
+            .expect("run fleche");
         assert!(
             out.status.code() == Some(0) || out.status.code() == Some(1),
             "{args:?} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{args:?} panicked");
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+            "{args:?} panicked"
+        );
     }
 }
 
@@ -86,7 +107,11 @@ fn read_commands_change_nothing() {
     let before = snapshot(&dir);
     run_all(&dir, &[]);
     let after = snapshot(&dir);
-    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>(), "files appeared or vanished");
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "files appeared or vanished"
+    );
     assert!(before == after, "a file changed");
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
@@ -104,13 +129,23 @@ fn read_commands_work_in_a_read_only_directory() {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
     }
     let before = snapshot(&dir);
-    let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
     let setpriv = Path::new("/usr/bin/setpriv").exists();
     if is_root && !setpriv {
-        eprintln!("SKIPPED read-only directory check: running as root without setpriv to drop privileges");
+        eprintln!(
+            "SKIPPED read-only directory check: running as root without setpriv to drop privileges"
+        );
     } else {
         let wrap: &[&str] = if is_root {
-            &["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+            &[
+                "/usr/bin/setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+            ]
         } else {
             &[]
         };

@@ -22,16 +22,26 @@ pub struct CachesArgs {
 
 fn values_text(v: &ValueStorageSpec) -> (String, String, bool) {
     match v {
-        ValueStorageSpec::Files { backend, root, .. } => (backend.clone(), root.display().to_string(), root.is_dir()),
-        ValueStorageSpec::BagOfHolding { root } => ("bagofholding_hdf".into(), root.display().to_string(), root.is_dir()),
+        ValueStorageSpec::Files { backend, root, .. } => {
+            (backend.clone(), root.display().to_string(), root.is_dir())
+        }
+        ValueStorageSpec::BagOfHolding { root } => (
+            "bagofholding_hdf".into(),
+            root.display().to_string(),
+            root.is_dir(),
+        ),
         ValueStorageSpec::Transient(t) => (t.clone(), String::new(), false),
     }
 }
 
 fn calls_text(c: &CallStorageSpec) -> (String, String, bool) {
     match c {
-        CallStorageSpec::Files { backend, root, .. } => (backend.clone(), root.display().to_string(), root.is_dir()),
-        CallStorageSpec::Sqlite { path } => ("sqlite".into(), path.display().to_string(), path.is_file()),
+        CallStorageSpec::Files { backend, root, .. } => {
+            (backend.clone(), root.display().to_string(), root.is_dir())
+        }
+        CallStorageSpec::Sqlite { path } => {
+            ("sqlite".into(), path.display().to_string(), path.is_file())
+        }
         CallStorageSpec::SqlServer { url } => ("sql".into(), mask_password(url), false),
         CallStorageSpec::Transient(t) => (t.clone(), String::new(), false),
     }
@@ -39,8 +49,12 @@ fn calls_text(c: &CallStorageSpec) -> (String, String, bool) {
 
 /// `postgresql://user:secret@host/db` shown as `postgresql://user:***@host/db`.
 pub fn mask_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let Some((creds, host)) = rest.rsplit_once('@') else { return url.to_string() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((creds, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
     match creds.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_string(),
@@ -49,7 +63,9 @@ pub fn mask_password(url: &str) -> String {
 
 fn counts(values: &ValueStorageSpec, calls: &CallStorageSpec) -> (Option<u64>, Option<u64>) {
     let calls = match calls {
-        CallStorageSpec::Sqlite { path } if path.is_file() => SqlCalls::open(path).ok().and_then(|s| s.count().ok()),
+        CallStorageSpec::Sqlite { path } if path.is_file() => {
+            SqlCalls::open(path).ok().and_then(|s| s.count().ok())
+        }
         CallStorageSpec::Files { root, .. } => files::list_keys(root).ok().map(|k| k.len() as u64),
         _ => None,
     };
@@ -61,15 +77,28 @@ fn counts(values: &ValueStorageSpec, calls: &CallStorageSpec) -> (Option<u64>, O
 }
 
 /// One row per storage pair: stacks and pools list each member.
-fn flatten(spec: &CacheSpec, label: &str, out: &mut Vec<(String, String, ValueStorageSpec, CallStorageSpec)>) {
+fn flatten(
+    spec: &CacheSpec,
+    label: &str,
+    out: &mut Vec<(String, String, ValueStorageSpec, CallStorageSpec)>,
+) {
     match spec {
-        CacheSpec::Single { values, calls, .. } => out.push((label.into(), "cache".into(), values.clone(), calls.clone())),
+        CacheSpec::Single { values, calls, .. } => {
+            out.push((label.into(), "cache".into(), values.clone(), calls.clone()))
+        }
         CacheSpec::Stack(members) | CacheSpec::Pool(members) => {
-            let kind = if matches!(spec, CacheSpec::Stack(_)) { "stack" } else { "pool" };
+            let kind = if matches!(spec, CacheSpec::Stack(_)) {
+                "stack"
+            } else {
+                "pool"
+            };
             for (i, m) in members.iter().enumerate() {
                 let mut sub = Vec::new();
                 flatten(m, &format!("{label}[{i}]"), &mut sub);
-                out.extend(sub.into_iter().map(|(l, _, v, c)| (l, kind.to_string(), v, c)));
+                out.extend(
+                    sub.into_iter()
+                        .map(|(l, _, v, c)| (l, kind.to_string(), v, c)),
+                );
             }
         }
         CacheSpec::Ssh { host } => out.push((
@@ -85,12 +114,26 @@ pub fn run(global: &GlobalArgs, args: CachesArgs) -> Result<Exit> {
     let loc = locator(global)?;
     let cfg = loc.config()?;
     if cfg.files.is_empty() {
-        return Err(CliError::not_found("no fleche configuration found (no fleche.toml from here up to the home directory)")
-            .with_hint("fleche then uses an in-memory cache; point at a cache with --root DIR")
-            .into());
+        return Err(CliError::not_found(
+            "no fleche configuration found (no fleche.toml from here up to the home directory)",
+        )
+        .with_hint("fleche then uses an in-memory cache; point at a cache with --root DIR")
+        .into());
     }
     let default = cfg.default_name();
-    let headers = vec!["name", "default", "kind", "file", "values", "values at", "calls", "calls at", "exists", "calls #", "values #"];
+    let headers = vec![
+        "name",
+        "default",
+        "kind",
+        "file",
+        "values",
+        "values at",
+        "calls",
+        "calls at",
+        "exists",
+        "calls #",
+        "values #",
+    ];
     let mut emitter = Emitter::new(args.format, io::stdout().lock(), headers)?;
     let mut names = cfg.cache_names();
     if default.as_deref() == Some("default") {
@@ -102,7 +145,13 @@ pub fn run(global: &GlobalArgs, args: CachesArgs) -> Result<Exit> {
             Ok(c) => (c.spec, c.file),
             Err(e) => {
                 emitter.row(Row {
-                    cells: vec![name.clone(), is_default.to_string(), "invalid".into(), String::new(), e.to_string()],
+                    cells: vec![
+                        name.clone(),
+                        is_default.to_string(),
+                        "invalid".into(),
+                        String::new(),
+                        e.to_string(),
+                    ],
                     json: json!({"name": name, "default": is_default, "error": e.to_string()}),
                 })?;
                 continue;
@@ -119,14 +168,22 @@ pub fn run(global: &GlobalArgs, args: CachesArgs) -> Result<Exit> {
             emitter.row(Row {
                 cells: vec![
                     label.clone(),
-                    if is_default { "*".into() } else { String::new() },
+                    if is_default {
+                        "*".into()
+                    } else {
+                        String::new()
+                    },
                     kind.clone(),
                     file.clone(),
                     vt.clone(),
                     vl.clone(),
                     ct.clone(),
                     cl.clone(),
-                    if v_exists && c_exists { "yes".into() } else { "no".into() },
+                    if v_exists && c_exists {
+                        "yes".into()
+                    } else {
+                        "no".into()
+                    },
                     opt(nc),
                     opt(nv),
                 ],
@@ -146,7 +203,13 @@ pub fn run(global: &GlobalArgs, args: CachesArgs) -> Result<Exit> {
 mod tests {
     #[test]
     fn passwords_are_masked() {
-        assert_eq!(super::mask_password("postgresql://me:s3cret@db:5432/x"), "postgresql://me:***@db:5432/x");
-        assert_eq!(super::mask_password("postgresql://me@db/x"), "postgresql://me@db/x");
+        assert_eq!(
+            super::mask_password("postgresql://me:s3cret@db:5432/x"),
+            "postgresql://me:***@db:5432/x"
+        );
+        assert_eq!(
+            super::mask_password("postgresql://me@db/x"),
+            "postgresql://me@db/x"
+        );
     }
 }

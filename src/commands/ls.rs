@@ -116,15 +116,61 @@ pub fn short_key(cache: &Cache, key: &str, color: bool) -> Result<String> {
 
 /// Stream the selected calls in the chosen format. Table rows carry short
 /// keys; machine formats carry full keys and exact numbers.
+/// Which decoded values to add as columns (`query --args`, `--results`).
+#[derive(Debug, Clone, Default)]
+pub struct Decode {
+    /// Argument names to decode as their own columns.
+    pub arguments: Option<Vec<String>>,
+    /// Every argument, in one column.
+    pub all_arguments: bool,
+    pub result: bool,
+    pub full: bool,
+}
+
+impl Decode {
+    fn is_empty(&self) -> bool {
+        self.arguments.is_none() && !self.all_arguments && !self.result
+    }
+}
+
+fn decoded(cache: &Cache, digest: &str, full: bool) -> (String, Json) {
+    match cache.values.load(digest) {
+        Ok(v) => {
+            let j = super::show::decoded_json(&v.value, full);
+            (j["repr"].as_str().unwrap_or_default().to_string(), j)
+        }
+        Err(e) => (format!("<{e}>"), json!({"error": e.to_string()})),
+    }
+}
+
 pub fn emit_calls(
     cache: &Cache,
     opts: &ListOptions,
     format: Format,
     global: &GlobalArgs,
 ) -> Result<usize> {
+    emit_calls_decoded(cache, opts, format, global, &Decode::default())
+}
+
+pub fn emit_calls_decoded(
+    cache: &Cache,
+    opts: &ListOptions,
+    format: Format,
+    global: &GlobalArgs,
+    decode: &Decode,
+) -> Result<usize> {
     let color = format == Format::Table && style::color_enabled(global);
     let stdout = io::stdout().lock();
-    let mut emitter = Emitter::new(format, stdout, HEADERS.to_vec())?;
+    let mut headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+    let named: Vec<String> = decode.arguments.clone().unwrap_or_default();
+    headers.extend(named.iter().cloned());
+    if decode.all_arguments {
+        headers.push("arguments".into());
+    }
+    if decode.result {
+        headers.push("result".into());
+    }
+    let mut emitter = Emitter::new(format, stdout, headers)?;
     let mut failure: Option<anyhow::Error> = None;
     cache.calls.for_each(opts, |rec| {
         let row = || -> Result<Row> {
@@ -144,17 +190,53 @@ pub fn emit_calls(
                     rec.walltime().map(|t| t.to_string()).unwrap_or_default(),
                 )
             };
-            Ok(Row {
-                cells: vec![
-                    key,
-                    rec.name.clone(),
-                    rec.module.clone().unwrap_or_default(),
-                    started,
-                    walltime,
-                    tags_text(&rec),
-                ],
-                json: call_json(&rec),
-            })
+            let mut cells = vec![
+                key,
+                rec.name.clone(),
+                rec.module.clone().unwrap_or_default(),
+                started,
+                walltime,
+                tags_text(&rec),
+            ];
+            let mut json = call_json(&rec);
+            if !decode.is_empty() {
+                let mut args_json = serde_json::Map::new();
+                for name in &named {
+                    match rec.arguments.iter().find(|(n, _)| n == name) {
+                        Some((_, d)) => {
+                            let (text, j) = decoded(cache, d, decode.full);
+                            cells.push(text);
+                            args_json.insert(name.clone(), j);
+                        }
+                        None => cells.push(String::new()),
+                    }
+                }
+                if decode.all_arguments {
+                    let mut parts = Vec::new();
+                    for (name, d) in &rec.arguments {
+                        let (text, j) = decoded(cache, d, decode.full);
+                        parts.push(format!("{name}={text}"));
+                        args_json.insert(name.clone(), j);
+                    }
+                    cells.push(parts.join(", "));
+                }
+                let mut dj = json!({"arguments": args_json});
+                if decode.result {
+                    match &rec.result {
+                        Some(d) => {
+                            let (text, j) = decoded(cache, d, decode.full);
+                            cells.push(text);
+                            dj["result"] = j;
+                        }
+                        None => {
+                            cells.push(String::new());
+                            dj["result"] = Json::Null;
+                        }
+                    }
+                }
+                json["decoded"] = dj;
+            }
+            Ok(Row { cells, json })
         };
         match row().and_then(|r| emitter.row(r).map_err(Into::into)) {
             Ok(()) => ControlFlow::Continue(()),

@@ -30,6 +30,15 @@ pub struct QueryArgs {
     /// Only the earliest started matching call.
     #[arg(long)]
     pub oldest: bool,
+    /// Add decoded arguments as columns: a comma-separated list of names, or `all`.
+    #[arg(long = "args", value_name = "NAMES|all", value_delimiter = ',')]
+    pub decode_args: Vec<String>,
+    /// Add the decoded result as a column.
+    #[arg(long = "results")]
+    pub decode_result: bool,
+    /// Do not abbreviate decoded values.
+    #[arg(long)]
+    pub full: bool,
 }
 
 pub fn run(global: &GlobalArgs, mut args: QueryArgs) -> Result<Exit> {
@@ -50,7 +59,14 @@ pub fn run(global: &GlobalArgs, mut args: QueryArgs) -> Result<Exit> {
         args.list.limit = Some(1);
     }
     let opts = ls::list_options(&args.list, filter);
-    let shown = ls::emit_calls(&cache, &opts, args.list.format, global)?;
+    let all = args.decode_args.iter().any(|a| a == "all");
+    let decode = ls::Decode {
+        arguments: (!all && !args.decode_args.is_empty()).then(|| args.decode_args.clone()),
+        all_arguments: all,
+        result: args.decode_result,
+        full: args.full,
+    };
+    let shown = ls::emit_calls_decoded(&cache, &opts, args.list.format, global, &decode)?;
     Ok(if shown == 0 {
         Exit::NotFound
     } else {

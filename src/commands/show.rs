@@ -25,7 +25,9 @@ pub enum ShowFormat {
 }
 
 #[derive(Debug, Args)]
-#[command(about = "Show calls and values by (short) digest: arguments, result, metadata, decoded values")]
+#[command(
+    about = "Show calls and values by (short) digest: arguments, result, metadata, decoded values"
+)]
 pub struct ShowArgs {
     /// Digests or prefixes (at least 4 hex characters) of calls or values; `-` reads stdin.
     #[arg(value_name = "PREFIX", required = true)]
@@ -52,7 +54,10 @@ pub fn run(global: &GlobalArgs, args: ShowArgs) -> Result<Exit> {
         let (key, kinds) = match expand_one(&cache, &text) {
             Ok(found) if !found.1.is_empty() => found,
             Ok((key, _)) => {
-                report(&mut out, CliError::not_found(format!("no call or value has the digest `{key}`")))?;
+                report(
+                    &mut out,
+                    CliError::not_found(format!("no call or value has the digest `{key}`")),
+                )?;
                 exit = Exit::NotFound;
                 continue;
             }
@@ -114,7 +119,11 @@ struct Item {
 
 /// `{"type", "repr", "value"}` of a decoded value, as in the README.
 pub fn decoded_json(v: &fleche_core::Value, full: bool) -> Json {
-    let r = if full { repr::repr(v) } else { repr::repr_abbrev(v, ABBREV) };
+    let r = if full {
+        repr::repr(v)
+    } else {
+        repr::repr_abbrev(v, ABBREV)
+    };
     json!({"type": v.python_type(), "repr": r, "value": repr::to_json(v)})
 }
 
@@ -136,15 +145,32 @@ fn short(cache: &Cache, key: &str, color: bool) -> Result<String> {
 }
 
 /// A referenced value, decoded or with the reason it is not.
-fn describe_ref(cache: &Cache, digest: &str, full: bool, color: bool) -> Result<(String, Json, bool)> {
+fn describe_ref(
+    cache: &Cache,
+    digest: &str,
+    full: bool,
+    color: bool,
+) -> Result<(String, Json, bool)> {
     let s = short(cache, digest, color)?;
     Ok(match cache.values.load(digest) {
         Ok(v) => {
-            let text = format!("{}  ({s}, {})", value_repr(&v.value, full), v.value.python_type());
+            let text = format!(
+                "{}  ({s}, {})",
+                value_repr(&v.value, full),
+                v.value.python_type()
+            );
             (text, decoded_json(&v.value, full), false)
         }
-        Err(ValueError::Missing(_)) => (format!("<missing>  ({s})"), json!({"error": "missing"}), true),
-        Err(e) => (format!("<{e}>  ({s})"), json!({"error": e.to_string()}), true),
+        Err(ValueError::Missing(_)) => (
+            format!("<missing>  ({s})"),
+            json!({"error": "missing"}),
+            true,
+        ),
+        Err(e) => (
+            format!("<{e}>  ({s})"),
+            json!({"error": e.to_string()}),
+            true,
+        ),
     })
 }
 
@@ -156,8 +182,19 @@ fn call_item(cache: &Cache, rec: &CallRecord, full: bool, color: bool) -> Result
     text.push_str(&format!("call {}\n", rec.key));
     line(&mut text, "name", &rec.name);
     line(&mut text, "module", rec.module.as_deref().unwrap_or("None"));
-    line(&mut text, "version", &rec.version.as_ref().map(|v| v.to_string()).unwrap_or("None".into()));
-    line(&mut text, "code digest", rec.code_digest.as_deref().unwrap_or("None"));
+    line(
+        &mut text,
+        "version",
+        &rec.version
+            .as_ref()
+            .map(|v| v.to_string())
+            .unwrap_or("None".into()),
+    );
+    line(
+        &mut text,
+        "code digest",
+        rec.code_digest.as_deref().unwrap_or("None"),
+    );
     let mut decoded_args = serde_json::Map::new();
     text.push_str("  arguments\n");
     if rec.arguments.is_empty() {
@@ -183,7 +220,11 @@ fn call_item(cache: &Cache, rec: &CallRecord, full: bool, color: bool) -> Result
             j
         }
         None => {
-            line(&mut text, "result", "None (the call has not finished, or failed)");
+            line(
+                &mut text,
+                "result",
+                "None (the call has not finished, or failed)",
+            );
             Json::Null
         }
     };
@@ -193,7 +234,9 @@ fn call_item(cache: &Cache, rec: &CallRecord, full: bool, color: bool) -> Result
             Some(m) if !m.is_empty() => {
                 for (k, v) in m {
                     let shown = match (kind.as_str(), k.as_str(), v.as_f64()) {
-                        ("runtime", "timestart" | "timestop", Some(t)) => format!("{}  ({v})", time::local(t)),
+                        ("runtime", "timestart" | "timestop", Some(t)) => {
+                            format!("{}  ({v})", time::local(t))
+                        }
                         ("runtime", _, Some(t)) => format!("{}  ({v})", time::human_duration(t)),
                         _ => v.to_string(),
                     };
@@ -209,7 +252,11 @@ fn call_item(cache: &Cache, rec: &CallRecord, full: bool, color: bool) -> Result
     let mut j = super::ls::call_json(rec);
     j["decoded"] = json!({"arguments": decoded_args, "result": decoded_result});
     j["missing"] = json!(missing);
-    Ok(Item { text, json: j, problem })
+    Ok(Item {
+        text,
+        json: j,
+        problem,
+    })
 }
 
 fn signature_text(s: Signature) -> &'static str {
@@ -222,7 +269,10 @@ fn signature_text(s: Signature) -> &'static str {
 
 fn value_item(cache: &Cache, key: &str, full: bool, color: bool) -> Result<Item> {
     let used_by = cache.calls.calls_using(key)?;
-    let used_json: Vec<Json> = used_by.iter().map(|(k, _)| Json::String(k.clone())).collect();
+    let used_json: Vec<Json> = used_by
+        .iter()
+        .map(|(k, _)| Json::String(k.clone()))
+        .collect();
     let mut text = format!("value {key}\n");
     let line = |t: &mut String, label: &str, v: &str| t.push_str(&format!("  {label:<12} {v}\n"));
     let loaded: Result<StoredValue, ValueError> = cache.values.load(key);
@@ -231,11 +281,26 @@ fn value_item(cache: &Cache, key: &str, full: bool, color: bool) -> Result<Item>
             line(&mut text, "type", &v.value.python_type());
             line(&mut text, "value", &value_repr(&v.value, full));
             line(&mut text, "size", &format!("{} bytes on disk", v.size));
-            line(&mut text, "compressed", if v.compressed { "gzip" } else { "no" });
+            line(
+                &mut text,
+                "compressed",
+                if v.compressed { "gzip" } else { "no" },
+            );
             line(&mut text, "signature", signature_text(v.signature));
-            let kids: Vec<String> =
-                v.children.iter().map(|c| short(cache, c, color)).collect::<Result<_>>()?;
-            line(&mut text, "children", &if kids.is_empty() { "-".to_string() } else { kids.join(", ") });
+            let kids: Vec<String> = v
+                .children
+                .iter()
+                .map(|c| short(cache, c, color))
+                .collect::<Result<_>>()?;
+            line(
+                &mut text,
+                "children",
+                &if kids.is_empty() {
+                    "-".to_string()
+                } else {
+                    kids.join(", ")
+                },
+            );
             let d = decoded_json(&v.value, full);
             (
                 json!({
@@ -249,17 +314,32 @@ fn value_item(cache: &Cache, key: &str, full: bool, color: bool) -> Result<Item>
         }
         Err(e) => {
             line(&mut text, "error", &e.to_string());
-            (json!({"kind": "value", "key": key, "error": e.to_string(), "used_by": used_json}), true)
+            (
+                json!({"kind": "value", "key": key, "error": e.to_string(), "used_by": used_json}),
+                true,
+            )
         }
     };
     if used_by.is_empty() {
-        line(&mut text, "used by", "no call record (an orphan, a destructured child, or stored by a running call)");
+        line(
+            &mut text,
+            "used by",
+            "no call record (an orphan, a destructured child, or stored by a running call)",
+        );
     } else {
         for (i, (k, role)) in used_by.iter().enumerate() {
             let name = cache.calls.get(k)?.map(|r| r.name).unwrap_or_default();
             let label = if i == 0 { "used by" } else { "" };
-            line(&mut text, label, &format!("{} {name} ({role})", short(cache, k, color)?));
+            line(
+                &mut text,
+                label,
+                &format!("{} {name} ({role})", short(cache, k, color)?),
+            );
         }
     }
-    Ok(Item { text, json: j, problem })
+    Ok(Item {
+        text,
+        json: j,
+        problem,
+    })
 }

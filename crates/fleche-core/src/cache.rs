@@ -210,7 +210,10 @@ pub enum ValueError {
     #[error(transparent)]
     File(#[from] FileError),
     #[error("{path}: {source}")]
-    Pickle { path: PathBuf, source: crate::pickle::PickleError },
+    Pickle {
+        path: PathBuf,
+        source: crate::pickle::PickleError,
+    },
     #[error(transparent)]
     Mend(#[from] crate::destructure::MendError),
 }
@@ -232,7 +235,10 @@ pub struct StoredValue {
 
 impl ValueStore {
     /// The raw unpickled content of one value file.
-    pub fn load_raw(&self, key: &str) -> Result<(files::Envelope, PathBuf, crate::Value), ValueError> {
+    pub fn load_raw(
+        &self,
+        key: &str,
+    ) -> Result<(files::Envelope, PathBuf, crate::Value), ValueError> {
         match self {
             ValueStore::Files { root, keys, .. } => {
                 if !files::is_key_name(key) || key.contains('/') || key.contains('\\') {
@@ -243,11 +249,17 @@ impl ValueStore {
                     return Err(ValueError::Missing(key.to_string()));
                 }
                 let env = files::read_envelope(&path, keys)?;
-                let value = crate::pickle::load(&env.payload)
-                    .map_err(|source| ValueError::Pickle { path: path.clone(), source })?;
+                let value =
+                    crate::pickle::load(&env.payload).map_err(|source| ValueError::Pickle {
+                        path: path.clone(),
+                        source,
+                    })?;
                 Ok((env, path, value))
             }
-            ValueStore::Hdf5 { root } => Err(ValueError::Hdf5 { key: key.into(), root: root.clone() }),
+            ValueStore::Hdf5 { root } => Err(ValueError::Hdf5 {
+                key: key.into(),
+                root: root.clone(),
+            }),
             ValueStore::Transient(t) => Err(ValueError::Transient(t.clone())),
         }
     }
@@ -256,7 +268,8 @@ impl ValueStore {
     pub fn load(&self, key: &str) -> Result<StoredValue, ValueError> {
         let (env, path, raw) = self.load_raw(key)?;
         let children = crate::destructure::children(&raw);
-        let value = crate::destructure::mend(&raw, &mut |k: &str| self.load_raw(k).map(|(_, _, v)| v))?;
+        let value =
+            crate::destructure::mend(&raw, &mut |k: &str| self.load_raw(k).map(|(_, _, v)| v))?;
         Ok(StoredValue {
             key: key.to_string(),
             path,
@@ -271,6 +284,7 @@ impl ValueStore {
 
     /// Whether a value file exists for `key` (no decoding).
     pub fn contains(&self, key: &str) -> bool {
-        self.sorted_keys().is_ok_and(|k| k.binary_search_by(|x| x.as_str().cmp(key)).is_ok())
+        self.sorted_keys()
+            .is_ok_and(|k| k.binary_search_by(|x| x.as_str().cmp(key)).is_ok())
     }
 }
