@@ -149,6 +149,14 @@ fn check_expand_and_shrink(name: &str) {
         let out = fleche(&dir, &["expand".into(), prefix.clone()]);
         let got = String::from_utf8_lossy(&out.stdout).trim().to_string();
         let stderr = String::from_utf8_lossy(&out.stderr);
+        // Fewer than 4 characters: fleche raises KeyError; we refuse the
+        // prefix outright as a usage error (exit 2), as documented.
+        if prefix.len() < 4 {
+            if out.status.code() != Some(2) {
+                failures.push(format!("expand {prefix:?}: should be refused, got exit {:?}", out.status.code()));
+            }
+            continue;
+        }
         let ok = match expected.as_str() {
             Some(full) if full.len() == 64 => got == full && out.status.code() == Some(0),
             Some("ambiguous") => out.status.code() == Some(1) && stderr.contains("ambiguous"),

@@ -188,10 +188,14 @@ def _builtin_call(name, node):
             return set() if name == "set" else frozenset()
         if len(args) != 1 or not isinstance(args[0], (ast.List, ast.Tuple, ast.Set)):
             raise LiteralError(f"{name}() takes one list, tuple or set literal")
-        # Elements in the order typed, even for an inner set display: the
-        # value model keeps insertion order, and `set(list)` replays it.
-        items = [_value(e) for e in args[0].elts]
-        return set(items) if name == "set" else frozenset(items)
+        # As Python evaluates it: a list or tuple is added element by
+        # element; an inner set display is built first and then merged
+        # (CPython's set_merge copies or rebuilds its hash table).
+        if isinstance(args[0], ast.Set):
+            source = _value(args[0])
+        else:
+            source = [_value(e) for e in args[0].elts]
+        return set(source) if name == "set" else frozenset(source)
     if len(args) != 1 or not (isinstance(args[0], ast.Constant) and type(args[0].value) is str):
         raise LiteralError(f"{name}() takes one string literal")
     text = args[0].value

@@ -75,7 +75,12 @@ fn digest_bytes(v: &Value) -> Result<Vec<u8>, DigestError> {
         Value::Int(n) => m.update(int_bytes(n)),
         Value::Float(f) => match pyhash::hash_float(*f) {
             Some(h) => return Ok(digest_int(&BigInt::from(h), "int")),
-            None => m.update(f.to_le_bytes()),
+            // A float is a `numbers.Complex`, so fleche packs NaN as "<dd"
+            // with a zero imaginary part.
+            None => {
+                m.update(f.to_le_bytes());
+                m.update(0f64.to_le_bytes());
+            }
         },
         Value::Complex(re, im) => match pyhash::hash_complex(*re, *im) {
             Some(h) => return Ok(digest_int(&BigInt::from(h), "int")),
@@ -98,13 +103,10 @@ fn digest_bytes(v: &Value) -> Result<Vec<u8>, DigestError> {
         }
         Value::Dict(items) => digest_mapping(&mut m, items)?,
         Value::Set(items) | Value::FrozenSet(items) => {
-            let ordered: Vec<&Value> = if items.len() <= 1 {
-                items.iter().collect()
-            } else {
-                pyhash::set_order(items)
-                    .map_err(|bad| DigestError::UnstableSetOrder(bad.type_name().into()))?
-            };
-            for item in ordered {
+            if let Some(bad) = pyhash::unstable_element(items) {
+                return Err(DigestError::UnstableSetOrder(bad.type_name().into()));
+            }
+            for item in items {
                 m.update(digest_bytes(item)?);
             }
         }

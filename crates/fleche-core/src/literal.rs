@@ -867,6 +867,10 @@ struct Parser<'a> {
     /// Open brackets (`(`, `[`, `{`) and their char index; its length is
     /// the nesting depth.
     open: Vec<(char, usize)>,
+    /// Hash-table size of each set built so far, by the char index where
+    /// its expression starts: `set(s)` copies or rebuilds `s`'s table
+    /// depending on it (CPython's `set_merge`).
+    set_tables: Vec<(usize, usize)>,
 }
 
 #[derive(Debug)]
@@ -882,6 +886,7 @@ impl<'a> Parser<'a> {
             lexer: Lexer { chars, pos: 0 },
             ahead: VecDeque::new(),
             open: Vec::new(),
+            set_tables: Vec::new(),
         }
     }
 
@@ -1228,7 +1233,12 @@ impl<'a> Parser<'a> {
         let value = if self.peek_is(':')? {
             self.dict_items(first, pos)?
         } else {
-            self.set_items(first, pos)?
+            let set = self.set_items(first, pos)?;
+            if let Value::Set(items) = &set {
+                self.set_tables
+                    .push((open, crate::pyhash::insertion_table_size(items.len())));
+            }
+            set
         };
         self.open.pop();
         Ok(value)
@@ -1255,7 +1265,7 @@ impl<'a> Parser<'a> {
         loop {
             set_insert(&mut items, item, pos)?;
             if self.separator('}')? || self.at_close('}')? {
-                return Ok(Value::Set(items));
+                return Ok(Value::Set(crate::pyhash::order_by_insertion(items)));
             }
             pos = self.peek()?.start;
             item = self.value()?;
@@ -1285,7 +1295,33 @@ impl<'a> Parser<'a> {
         }
         let open = self.next()?.start;
         let args = self.call_args(open)?;
-        call(name, args, pos)
+        let is_set_call = matches!(name.as_str(), "set" | "frozenset");
+        let source_table = match args.as_slice() {
+            [Arg {
+                name: None,
+                value: Value::Set(_) | Value::FrozenSet(_),
+                pos: at,
+            }] => Some(
+                self.set_tables
+                    .iter()
+                    .rev()
+                    .find(|(p, _)| p == at)
+                    .map(|(_, size)| *size)
+                    .unwrap_or(crate::pyhash::SET_MINSIZE),
+            ),
+            _ => None,
+        };
+        let value = call(name, args, pos, source_table)?;
+        if is_set_call {
+            if let Value::Set(items) | Value::FrozenSet(items) = &value {
+                let size = match source_table {
+                    Some(_) => crate::pyhash::merge_table_size(items.len()),
+                    None => crate::pyhash::insertion_table_size(items.len()),
+                };
+                self.set_tables.push((pos, size));
+            }
+        }
+        Ok(value)
     }
 
     /// The arguments of a call, after its `(`.
@@ -1326,10 +1362,10 @@ impl<'a> Parser<'a> {
 }
 
 /// The value of `NAME(args)`.
-fn call(name: String, args: Vec<Arg>, pos: usize) -> Result<Value> {
+fn call(name: String, args: Vec<Arg>, pos: usize, source_table: Option<usize>) -> Result<Value> {
     match name.as_str() {
-        "set" => Ok(Value::Set(set_call(&name, args, pos)?)),
-        "frozenset" => Ok(Value::FrozenSet(set_call(&name, args, pos)?)),
+        "set" => Ok(Value::Set(set_call(&name, args, pos, source_table)?)),
+        "frozenset" => Ok(Value::FrozenSet(set_call(&name, args, pos, source_table)?)),
         "float" => float_call(args, pos),
         "Digest" | "D" => match only_positional(&name, args, pos)?.pop() {
             Some(Arg {
@@ -1427,38 +1463,39 @@ fn only_positional(name: &str, args: Vec<Arg>, pos: usize) -> Result<Vec<Arg>> {
     Ok(args)
 }
 
-/// `set(X)` / `frozenset(X)`: the elements in the order `set()` would add
-/// them, which is X's iteration order.
-fn set_call(name: &str, args: Vec<Arg>, pos: usize) -> Result<Vec<Value>> {
+/// `set(X)` / `frozenset(X)`: a list or tuple is added element by element;
+/// a set is merged (`set_merge`), which keeps or rebuilds its table
+/// depending on `source_table`, the size of X's table.
+fn set_call(
+    name: &str,
+    args: Vec<Arg>,
+    pos: usize,
+    source_table: Option<usize>,
+) -> Result<Vec<Value>> {
     let Some(arg) = only_positional(name, args, pos)?.pop() else {
         return Ok(Vec::new());
     };
-    let source = match arg.value {
-        Value::List(items) | Value::Tuple(items) => items,
-        Value::Set(items) | Value::FrozenSet(items) => {
-            // A set iterates in hash-table order; when that order is not
-            // the same in every Python process (strings), any order is
-            // as faithful as another, so keep the typed one.
-            match crate::pyhash::set_order(&items) {
-                Ok(order) => order.into_iter().cloned().collect(),
-                Err(_) => items,
+    match arg.value {
+        Value::List(source) | Value::Tuple(source) => {
+            let mut items = Vec::new();
+            for item in source {
+                set_insert(&mut items, item, arg.pos)?;
             }
+            Ok(crate::pyhash::order_by_insertion(items))
         }
-        other => {
-            return Err(ParseError::at(
-                arg.pos,
-                format!(
-                    "{name}() takes a list, tuple or set literal here, not '{}'",
-                    other.type_name()
-                ),
-            ))
+        Value::Set(items) | Value::FrozenSet(items) => {
+            let table =
+                source_table.unwrap_or_else(|| crate::pyhash::insertion_table_size(items.len()));
+            Ok(crate::pyhash::order_by_merge(items, table))
         }
-    };
-    let mut items = Vec::new();
-    for item in source {
-        set_insert(&mut items, item, arg.pos)?;
+        other => Err(ParseError::at(
+            arg.pos,
+            format!(
+                "{name}() takes a list, tuple or set literal here, not '{}'",
+                other.type_name()
+            ),
+        )),
     }
-    Ok(items)
 }
 
 /// `float()`, `float('nan')`, `float(' -1.5 ')`, and `float(x)` of a number.

@@ -1020,8 +1020,13 @@ impl Builder<'_> {
             Node::Leaf(v) => self.leaf(v),
             Node::Tuple(items) => self.values(items, depth).map(Value::Tuple),
             Node::List(items) => self.values(items, depth).map(Value::List),
-            Node::Set(items) => self.values(items, depth).map(Value::Set),
-            Node::FrozenSet(items) => self.values(items, depth).map(Value::FrozenSet),
+            // Unpickling adds elements one by one (ADDITEMS, FROZENSET).
+            Node::Set(items) => self
+                .values(items, depth)
+                .map(|v| Value::Set(crate::pyhash::order_by_insertion(v))),
+            Node::FrozenSet(items) => self
+                .values(items, depth)
+                .map(|v| Value::FrozenSet(crate::pyhash::order_by_insertion(v))),
             Node::Dict(items) => self.pairs(items, depth).map(Value::Dict),
             Node::Global(name) => Ok(global_ref(name.clone())),
             Node::Obj(obj) => self.object(obj, depth),
@@ -1291,6 +1296,8 @@ fn interpret(o: Object) -> Value {
                 _ => Vec::new(),
             };
             items.extend(o.list_items);
+            // `set(list)` on load adds the elements one by one.
+            let items = crate::pyhash::order_by_insertion(items);
             if o.class == "builtins.set" {
                 Value::Set(items)
             } else {

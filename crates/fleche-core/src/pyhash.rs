@@ -142,7 +142,7 @@ fn shuffle_bits(h: u64) -> u64 {
     ((h ^ 89869747) ^ (h << 16)).wrapping_mul(3644798167)
 }
 
-const SET_MINSIZE: usize = 8;
+pub const SET_MINSIZE: usize = 8;
 const LINEAR_PROBES: usize = 9;
 const PERTURB_SHIFT: u32 = 5;
 
@@ -199,17 +199,86 @@ fn insert_clean(table: &mut [Option<(usize, u64)>], mask: usize, idx: usize, has
     }
 }
 
-/// Iteration order of a set's elements (given in insertion order), or an
-/// error naming the element whose hash differs between Python processes.
-pub fn set_order(items: &[Value]) -> Result<Vec<&Value>, &Value> {
-    let mut hashes = Vec::with_capacity(items.len());
-    for item in items {
-        hashes.push(stable_hash(item).ok_or(item)?);
+/// Whether a set's iteration order is the same in every Python process:
+/// always for 0 or 1 elements, else only if every element's hash is.
+pub fn is_stable_set(items: &[Value]) -> bool {
+    items.len() <= 1 || items.iter().all(|i| stable_hash(i).is_some())
+}
+
+/// The first element whose hash differs between Python processes.
+pub fn unstable_element(items: &[Value]) -> Option<&Value> {
+    if items.len() <= 1 {
+        return None;
     }
-    Ok(set_iteration_order(&hashes)
-        .into_iter()
-        .map(|i| &items[i])
-        .collect())
+    items.iter().find(|i| stable_hash(i).is_none())
+}
+
+/// Table size after adding `n` distinct elements one by one to an empty set.
+pub fn insertion_table_size(n: usize) -> usize {
+    let mut size = SET_MINSIZE;
+    for fill in 1..=n {
+        if fill * 5 >= (size - 1) * 3 {
+            size = grow(if fill > 50000 { fill * 2 } else { fill * 4 });
+        }
+    }
+    size
+}
+
+/// Table size of `set(s)` / `frozenset(s)` for a set `s` of `n` elements:
+/// `set_merge` resizes once, up front.
+pub fn merge_table_size(n: usize) -> usize {
+    if n * 5 >= (SET_MINSIZE - 1) * 3 {
+        grow(2 * n)
+    } else {
+        SET_MINSIZE
+    }
+}
+
+/// `set_table_resize`: the smallest table larger than `minused`.
+fn grow(minused: usize) -> usize {
+    let mut size = SET_MINSIZE;
+    while size <= minused {
+        size <<= 1;
+    }
+    size
+}
+
+/// Distinct elements added one by one to an empty set (a set literal,
+/// `set(list)`, unpickling), rearranged into CPython's iteration order.
+/// Sets whose order differs between processes are left as given.
+pub fn order_by_insertion(items: Vec<Value>) -> Vec<Value> {
+    let Some(hashes) = items.iter().map(stable_hash).collect::<Option<Vec<i64>>>() else {
+        return items;
+    };
+    let order = set_iteration_order(&hashes);
+    reorder(items, &order)
+}
+
+/// `set(s)` / `frozenset(s)` of a set `s` given in its iteration order with
+/// a table of `source_table` slots: `set_merge` copies the table as it is
+/// when the sizes agree, and otherwise re-inserts in `s`'s order.
+pub fn order_by_merge(items: Vec<Value>, source_table: usize) -> Vec<Value> {
+    let size = merge_table_size(items.len());
+    if size == source_table {
+        return items;
+    }
+    let Some(hashes) = items.iter().map(stable_hash).collect::<Option<Vec<i64>>>() else {
+        return items;
+    };
+    let mut table: Vec<Option<(usize, u64)>> = vec![None; size];
+    for (i, &h) in hashes.iter().enumerate() {
+        insert_clean(&mut table, size - 1, i, h as u64);
+    }
+    let order: Vec<usize> = table.into_iter().flatten().map(|(i, _)| i).collect();
+    reorder(items, &order)
+}
+
+fn reorder(items: Vec<Value>, order: &[usize]) -> Vec<Value> {
+    let mut slots: Vec<Option<Value>> = items.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+        .collect()
 }
 
 #[cfg(test)]
@@ -256,6 +325,20 @@ mod tests {
         // 8 and 0 collide in an 8-slot table: 0 probes linearly to slot 1.
         assert_eq!(set_iteration_order(&[8, 0, 1]), vec![0, 1, 2]);
         assert_eq!(set_iteration_order(&[0, 8, 1]), vec![0, 1, 2]);
+        // frozenset({1.9e18, -36047929960731323106, 7+0j}) keeps the inner
+        // set's layout (same table size), as CPython's set_merge does.
+        let inner = order_by_insertion(vec![
+            Value::Float(1.9359690606043287e18),
+            Value::Int("-36047929960731323106".parse().expect("int")),
+            Value::Complex(7.0, 0.0),
+        ]);
+        assert_eq!(inner[1], Value::Complex(7.0, 0.0));
+        assert_eq!(
+            order_by_merge(inner.clone(), insertion_table_size(3)),
+            inner
+        );
+        assert_eq!(insertion_table_size(5), 32);
+        assert_eq!(merge_table_size(5), 16);
         assert_eq!(
             stable_hash(&Value::FrozenSet(vec![Value::int(1), Value::int(2)])),
             Some(-1826646154956904602)

@@ -2,7 +2,6 @@
 //! CPython 3.11 prints them) and the documented JSON form (see
 //! `docs/json-values.md`).
 
-use crate::pyhash::set_order;
 use crate::value::{ArrayData, NdArray, Object, Record, Value};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
@@ -152,8 +151,9 @@ fn write_value(out: &mut Out, v: &Value, depth: usize) -> Res {
 
 /// A set's elements in CPython's iteration order, or in insertion order when
 /// that order depends on per-process string hashing.
+/// Sets are stored in CPython's iteration order already (see `Value::Set`).
 fn iteration_order(items: &[Value]) -> Vec<&Value> {
-    set_order(items).unwrap_or_else(|_| items.iter().collect())
+    items.iter().collect()
 }
 
 fn write_seq<'a>(out: &mut Out, items: impl IntoIterator<Item = &'a Value>, depth: usize) -> Res {
@@ -1293,11 +1293,12 @@ mod tests {
     fn dict(items: Vec<(Value, Value)>) -> Value {
         Value::Dict(items)
     }
+    /// A set built by adding `items` in order, as `set([...])` does.
     fn set(items: Vec<Value>) -> Value {
-        Value::Set(items)
+        Value::Set(crate::pyhash::order_by_insertion(items))
     }
     fn fset(items: Vec<Value>) -> Value {
-        Value::FrozenSet(items)
+        Value::FrozenSet(crate::pyhash::order_by_insertion(items))
     }
     fn object(class: &str) -> Object {
         Object {

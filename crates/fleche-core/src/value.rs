@@ -21,9 +21,10 @@ pub enum Value {
     List(Vec<Value>),
     /// A `dict` in insertion order; keys are unique under Python equality.
     Dict(Vec<(Value, Value)>),
-    /// A `set` with its elements in *insertion* order, unique under Python
-    /// equality. Iteration order (for digests and repr) is derived by
-    /// replaying CPython's hash table, see [`crate::pyhash::set_iteration_order`].
+    /// A `set` with its elements in CPython's *iteration* order, unique
+    /// under Python equality. Whoever builds one computes that order from
+    /// how the set was made ([`crate::pyhash::order_by_insertion`],
+    /// [`crate::pyhash::order_by_merge`]); digests and repr iterate as stored.
     Set(Vec<Value>),
     /// A `frozenset`, like [`Value::Set`].
     FrozenSet(Vec<Value>),
