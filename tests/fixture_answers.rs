@@ -153,7 +153,10 @@ fn check_expand_and_shrink(name: &str) {
         // prefix outright as a usage error (exit 2), as documented.
         if prefix.len() < 4 {
             if out.status.code() != Some(2) {
-                failures.push(format!("expand {prefix:?}: should be refused, got exit {:?}", out.status.code()));
+                failures.push(format!(
+                    "expand {prefix:?}: should be refused, got exit {:?}",
+                    out.status.code()
+                ));
             }
             continue;
         }
@@ -224,4 +227,24 @@ fn signed_gzip_expand_shrink() {
 #[test]
 fn nested_expand_shrink() {
     check_expand_and_shrink("nested");
+}
+
+#[test]
+fn dill_files_queries() {
+    check_queries("dill-files");
+}
+
+#[test]
+fn dill_files_expand_shrink() {
+    check_expand_and_shrink("dill-files");
+}
+
+#[test]
+fn cloudpickle_files_queries() {
+    check_queries("cloudpickle-files");
+}
+
+#[test]
+fn cloudpickle_files_expand_shrink() {
+    check_expand_and_shrink("cloudpickle-files");
 }

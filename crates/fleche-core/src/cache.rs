@@ -1,9 +1,10 @@
 //! Opening a cache: from the configuration by name, or from a directory.
 
 use crate::config::{self, CacheSpec, CallStorageSpec, Config, ConfigError, ValueStorageSpec};
+use crate::store::callfiles::FileCalls;
 use crate::store::files::{self, FileError};
 use crate::store::sql::SqlCalls;
-use crate::store::StoreError;
+use crate::store::{CallFilter, CallRecord, ListOptions, StoreError};
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -83,12 +84,103 @@ impl ValueStore {
     }
 }
 
+/// Call records, in SQLite or in pickled files; the same questions answered
+/// the same way by both.
+pub enum CallStore {
+    Sql(SqlCalls),
+    Files(FileCalls),
+}
+
+impl CallStore {
+    pub fn count(&self) -> Result<u64, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.count(),
+            CallStore::Files(f) => Ok(f.count()),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Result<Option<CallRecord>, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.get(key),
+            CallStore::Files(f) => Ok(f.get(key)),
+        }
+    }
+
+    pub fn for_each(
+        &self,
+        opts: &ListOptions,
+        f: impl FnMut(CallRecord) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        match self {
+            CallStore::Sql(s) => s.for_each(opts, f),
+            CallStore::Files(files) => {
+                files.for_each(opts, f);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn count_matching(&self, filter: &CallFilter) -> Result<u64, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.count_matching(filter),
+            CallStore::Files(f) => Ok(f.count_matching(filter)),
+        }
+    }
+
+    /// (call key, role) of every call naming `digest` as argument or result.
+    pub fn calls_using(&self, digest: &str) -> Result<Vec<(String, String)>, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.calls_using(digest),
+            CallStore::Files(f) => Ok(f.calls_using(digest)),
+        }
+    }
+
+    /// Call files that could not be decoded (always empty for SQL).
+    pub fn broken(&self) -> &[(String, String)] {
+        match self {
+            CallStore::Sql(_) => &[],
+            CallStore::Files(f) => &f.broken,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            CallStore::Sql(s) => format!("sqlite {}", s.path().display()),
+            CallStore::Files(f) => format!("files {}", f.root().display()),
+        }
+    }
+}
+
+impl crate::prefix::SortedKeys for CallStore {
+    type Error = StoreError;
+
+    fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.keys_with_prefix(prefix, limit),
+            CallStore::Files(f) => {
+                let Ok(keys) = f.with_prefix(prefix, limit);
+                Ok(keys)
+            }
+        }
+    }
+
+    fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
+        match self {
+            CallStore::Sql(s) => s.neighbours(key),
+            CallStore::Files(f) => {
+                let Ok(n) = f.neighbours(key);
+                Ok(n)
+            }
+        }
+    }
+}
+
 /// An opened cache.
 pub struct Cache {
     pub name: String,
     /// The config file that declared it, if any.
     pub file: Option<PathBuf>,
-    pub calls: SqlCalls,
+    pub calls: CallStore,
     pub values: ValueStore,
     pub read_only: bool,
 }
@@ -154,12 +246,18 @@ fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cac
         }
     };
     let calls = match calls {
-        CallStorageSpec::Sqlite { path } => SqlCalls::open(&path)?,
-        CallStorageSpec::Files { root, .. } => {
-            return Err(OpenError::Unsupported {
-                name,
-                what: format!("a call-file store ({})", root.display()),
-            })
+        CallStorageSpec::Sqlite { path } => CallStore::Sql(SqlCalls::open(&path)?),
+        CallStorageSpec::Files {
+            root, secret_keys, ..
+        } => {
+            let keys = files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys {
+                name: name.clone(),
+                message,
+            })?;
+            if !root.is_dir() {
+                return Err(OpenError::NotACache(root));
+            }
+            CallStore::Files(FileCalls::open(&root, &keys)?)
         }
         CallStorageSpec::SqlServer { url } => {
             let scheme = url.split("://").next().unwrap_or("?").to_string();

@@ -1,8 +1,11 @@
 //! Call records and the filters that select them, shared by every call
 //! storage (SQL now; pickled call files next).
 
+pub mod callfiles;
 pub mod files;
 pub mod sql;
+
+pub use sql::record_matches;
 
 use serde_json::{Map, Value as Json};
 use std::path::PathBuf;

@@ -1,0 +1,265 @@
+//! File call storage (format §3): one pickled `fleche.call.DigestedCall`
+//! per file under `calls/`, named by the call key. Records are decoded in
+//! parallel (rayon) and then answered from memory: fleche's own query on
+//! this layout loads every record too.
+
+use super::files::{self, FileError};
+use super::{record_matches, CallFilter, CallRecord, ListOptions, SortKey};
+use crate::value::Value;
+use rayon::prelude::*;
+use serde_json::{Map, Value as Json};
+use std::cmp::Ordering;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+/// A call directory, fully decoded.
+pub struct FileCalls {
+    root: PathBuf,
+    /// Decoded records, sorted by key.
+    records: Vec<CallRecord>,
+    /// Files that could not be read or decoded: (key, reason).
+    pub broken: Vec<(String, String)>,
+}
+
+impl FileCalls {
+    pub fn open(root: &Path, keys: &[Vec<u8>]) -> Result<FileCalls, FileError> {
+        let names = files::list_keys(root)?;
+        let decoded: Vec<(String, Result<CallRecord, String>)> = names
+            .into_par_iter()
+            .map(|key| {
+                let rec = read_record(&root.join(&key), &key, keys);
+                (key, rec)
+            })
+            .collect();
+        let mut records = Vec::with_capacity(decoded.len());
+        let mut broken = Vec::new();
+        for (key, rec) in decoded {
+            match rec {
+                Ok(r) => records.push(r),
+                Err(e) => broken.push((key, e)),
+            }
+        }
+        Ok(FileCalls {
+            root: root.to_path_buf(),
+            records,
+            broken,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn count(&self) -> u64 {
+        self.records.len() as u64
+    }
+
+    pub fn get(&self, key: &str) -> Option<CallRecord> {
+        self.records
+            .binary_search_by(|r| r.key.as_str().cmp(key))
+            .ok()
+            .map(|i| self.records[i].clone())
+    }
+
+    pub fn for_each(&self, opts: &ListOptions, mut f: impl FnMut(CallRecord) -> ControlFlow<()>) {
+        let mut selected: Vec<&CallRecord> = self
+            .records
+            .iter()
+            .filter(|r| record_matches(r, &opts.filter))
+            .collect();
+        sort_records(&mut selected, opts.sort, opts.reverse);
+        let limit = opts.limit.map(|l| l as usize).unwrap_or(usize::MAX);
+        for rec in selected.into_iter().take(limit) {
+            if f(rec.clone()).is_break() {
+                break;
+            }
+        }
+    }
+
+    pub fn count_matching(&self, filter: &CallFilter) -> u64 {
+        self.records
+            .iter()
+            .filter(|r| record_matches(r, filter))
+            .count() as u64
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.records.iter().map(|r| r.key.as_str())
+    }
+
+    pub fn calls_using(&self, digest: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for r in &self.records {
+            for (name, d) in &r.arguments {
+                if d == digest {
+                    out.push((r.key.clone(), format!("argument {name}")));
+                }
+            }
+            if r.result.as_deref() == Some(digest) {
+                out.push((r.key.clone(), "result".into()));
+            }
+        }
+        out
+    }
+
+    pub fn records(&self) -> &[CallRecord] {
+        &self.records
+    }
+}
+
+/// The same order the SQL store produces: missing sort fields last, ties by key.
+pub fn sort_records(records: &mut [&CallRecord], sort: SortKey, reverse: bool) {
+    let field = |r: &CallRecord| match sort {
+        SortKey::Started => r.started(),
+        SortKey::Walltime => r.walltime(),
+        _ => None,
+    };
+    let descending = matches!(sort, SortKey::Started | SortKey::Walltime) != reverse;
+    records.sort_by(|a, b| {
+        let primary = match sort {
+            SortKey::Name => a.name.cmp(&b.name),
+            SortKey::Key => Ordering::Equal,
+            _ => match (field(a), field(b)) {
+                (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+                (Some(_), None) => return Ordering::Less,
+                (None, Some(_)) => return Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            },
+        };
+        let ord = primary.then_with(|| a.key.cmp(&b.key));
+        if descending {
+            ord.reverse()
+        } else {
+            ord
+        }
+    });
+}
+
+fn read_record(path: &Path, key: &str, keys: &[Vec<u8>]) -> Result<CallRecord, String> {
+    let env = files::read_envelope(path, keys).map_err(|e| e.to_string())?;
+    let value =
+        crate::pickle::load(&env.payload).map_err(|e| format!("{}: {e}", path.display()))?;
+    record_from_value(key, &value).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn state_field<'a>(state: &'a [(Value, Value)], name: &str) -> Option<&'a Value> {
+    state
+        .iter()
+        .find(|(k, _)| matches!(k, Value::Str(s) if s == name))
+        .map(|(_, v)| v)
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Str(s) | Value::Digest(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// A decoded `DigestedCall` as a record.
+pub fn record_from_value(key: &str, v: &Value) -> Result<CallRecord, String> {
+    let Value::Object(o) = v else {
+        return Err(format!("not a call record but a `{}`", v.python_type()));
+    };
+    if o.class != "fleche.call.DigestedCall" {
+        return Err(format!("not a call record but a `{}`", o.class));
+    }
+    let Some(Value::Dict(state)) = o.state.as_deref() else {
+        return Err("the call record has no state".into());
+    };
+    let name = text(state_field(state, "name")).ok_or("the call record has no name")?;
+    let arguments = match state_field(state, "arguments") {
+        Some(Value::Dict(items)) => items
+            .iter()
+            .map(|(k, v)| match (k, v) {
+                (Value::Str(k), Value::Digest(d) | Value::Str(d)) => Ok((k.clone(), d.clone())),
+                _ => Err("an argument is not a digest".to_string()),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(Value::Object(d)) => d
+            .dict_items
+            .iter()
+            .map(|(k, v)| match (k, v) {
+                (Value::Str(k), Value::Digest(d) | Value::Str(d)) => Ok((k.clone(), d.clone())),
+                _ => Err("an argument is not a digest".to_string()),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => Vec::new(),
+    };
+    let metadata = match state_field(state, "metadata") {
+        Some(Value::Dict(items)) => mapping_json(items),
+        Some(Value::Object(o)) => mapping_json(&o.dict_items),
+        _ => Map::new(),
+    };
+    let version = match state_field(state, "version") {
+        None | Some(Value::None) => None,
+        Some(v) => Some(plain_json(v)),
+    };
+    Ok(CallRecord {
+        key: key.to_string(),
+        name,
+        module: text(state_field(state, "module")),
+        version,
+        code_digest: text(state_field(state, "code_digest")),
+        arguments,
+        result: text(state_field(state, "result")),
+        metadata,
+    })
+}
+
+fn mapping_json(items: &[(Value, Value)]) -> Map<String, Json> {
+    items
+        .iter()
+        .map(|(k, v)| {
+            let key = match k {
+                Value::Str(s) | Value::Digest(s) => s.clone(),
+                other => crate::repr::repr(other),
+            };
+            (key, plain_json(v))
+        })
+        .collect()
+}
+
+/// A Python value as the JSON fleche's SQL store would hold for it
+/// (`json.dumps`): tuples become arrays; what JSON cannot say becomes its
+/// repr.
+pub fn plain_json(v: &Value) -> Json {
+    match v {
+        Value::None => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => serde_json::from_str(&i.to_string()).unwrap_or(Json::Null),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        Value::Str(s) | Value::Digest(s) => Json::String(s.clone()),
+        Value::List(items) | Value::Tuple(items) => {
+            Json::Array(items.iter().map(plain_json).collect())
+        }
+        Value::Dict(items) => Json::Object(mapping_json(items)),
+        Value::Object(o) if !o.dict_items.is_empty() => Json::Object(mapping_json(&o.dict_items)),
+        other => Json::String(crate::repr::repr(other)),
+    }
+}
+
+impl crate::prefix::SortedKeys for FileCalls {
+    type Error = std::convert::Infallible;
+
+    fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, Self::Error> {
+        let start = self.records.partition_point(|r| r.key.as_str() < prefix);
+        Ok(self.records[start..]
+            .iter()
+            .take_while(|r| r.key.starts_with(prefix))
+            .take(limit)
+            .map(|r| r.key.clone())
+            .collect())
+    }
+
+    fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), Self::Error> {
+        let lo = self.records.partition_point(|r| r.key.as_str() < key);
+        let hi = self.records.partition_point(|r| r.key.as_str() <= key);
+        Ok((
+            lo.checked_sub(1).map(|i| self.records[i].key.clone()),
+            self.records.get(hi).map(|r| r.key.clone()),
+        ))
+    }
+}
