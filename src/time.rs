@@ -46,16 +46,6 @@ pub fn local(unix: f64) -> String {
         .to_string()
 }
 
-/// A UNIX time as an RFC 3339 local time with offset, for JSON.
-pub fn local_rfc3339(unix: f64) -> String {
-    let Ok(ts) = Timestamp::from_microsecond((unix * 1e6).round() as i64) else {
-        return format!("{unix}");
-    };
-    ts.to_zoned_datetime(TimeZone::system())
-        .strftime("%Y-%m-%dT%H:%M:%S%.6f%:z")
-        .to_string()
-}
-
 /// A duration in human units: `850 µs`, `12.3 ms`, `2.00 s`, `3m 05s`, `1h 02m`.
 pub fn human_duration(secs: f64) -> String {
     if !secs.is_finite() || secs < 0.0 {

@@ -248,3 +248,117 @@ fn cloudpickle_files_queries() {
 fn cloudpickle_files_expand_shrink() {
     check_expand_and_shrink("cloudpickle-files");
 }
+
+const BUILTIN_TYPES: &[&str] = &[
+    "int",
+    "float",
+    "complex",
+    "bool",
+    "NoneType",
+    "str",
+    "bytes",
+    "bytearray",
+    "list",
+    "tuple",
+    "dict",
+    "set",
+    "frozenset",
+];
+
+/// `show` of every value file: the Python type, the destructured children,
+/// and for builtin values the exact `repr()` fleche's load gives.
+fn check_values(name: &str) {
+    let dir = fixture(name);
+    let mut failures = Vec::new();
+    for (key, want) in answers(name)["values"].as_object().expect("values") {
+        if want.get("error").is_some() {
+            continue;
+        }
+        let out = fleche(
+            &dir,
+            &[
+                "show".into(),
+                "--full".into(),
+                "--format".into(),
+                "json".into(),
+                key.clone(),
+            ],
+        );
+        let got: Json = match serde_json::from_slice::<Json>(&out.stdout) {
+            Ok(Json::Array(mut items)) if !items.is_empty() => {
+                let i = items.iter().position(|x| x["kind"] == "value").unwrap_or(0);
+                items.swap_remove(i)
+            }
+            _ => {
+                failures.push(format!(
+                    "show {key}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+                continue;
+            }
+        };
+        let ty = want["type"].as_str().expect("type");
+        if got["type"] != want["type"] {
+            failures.push(format!(
+                "{key}: type {} but fleche loads a {ty}",
+                got["type"]
+            ));
+        }
+        // Only values made of builtins all the way down have a repr we
+        // promise to equal Python's (numpy and user classes are summarised).
+        let value_text = got["value"].to_string();
+        let all_builtin =
+            !value_text.contains("\"$ndarray\"") && !value_text.contains("\"$object\"");
+        if BUILTIN_TYPES.contains(&ty) && all_builtin && got["repr"] != want["repr"] {
+            failures.push(format!(
+                "{key}: repr {} but fleche's is {}",
+                got["repr"], want["repr"]
+            ));
+        }
+        let sorted = |v: &Json| {
+            let mut items: Vec<String> = v
+                .as_array()
+                .map(|a| a.iter().map(|x| x.to_string()).collect())
+                .unwrap_or_default();
+            items.sort();
+            items
+        };
+        if sorted(&got["children"]) != sorted(&want["children"]) {
+            failures.push(format!(
+                "{key}: children {} but fleche's are {}",
+                got["children"], want["children"]
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{name}: {} value mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn getting_started_values() {
+    check_values("getting-started");
+}
+
+#[test]
+fn signed_gzip_values() {
+    check_values("signed-gzip");
+}
+
+#[test]
+fn nested_values() {
+    check_values("nested");
+}
+
+#[test]
+fn dill_files_values() {
+    check_values("dill-files");
+}
+
+#[test]
+fn cloudpickle_files_values() {
+    check_values("cloudpickle-files");
+}

@@ -219,19 +219,6 @@ fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
 }
 
 impl SelectArgs {
-    pub fn is_empty(&self) -> bool {
-        self.name.is_none()
-            && self.module.is_none()
-            && self.version.is_none()
-            && self.code_digest.is_none()
-            && self.args.is_empty()
-            && self.result.is_none()
-            && self.meta.is_empty()
-            && self.tags.is_empty()
-            && self.since.is_none()
-            && self.until.is_none()
-    }
-
     pub fn filter(&self, cache: &Cache) -> Result<CallFilter> {
         let mut f = CallFilter {
             name: self.name.clone(),

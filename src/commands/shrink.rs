@@ -7,7 +7,7 @@ use crate::cache;
 use crate::error::{CliError, Exit};
 use anyhow::Result;
 use clap::Args;
-use fleche_core::prefix::{self, SortedKeys};
+use fleche_core::prefix;
 use std::io::{self, Write};
 
 #[derive(Debug, Args)]
@@ -57,6 +57,5 @@ pub fn run(global: &GlobalArgs, args: ShrinkArgs) -> Result<Exit> {
         }
     }
     out.flush()?;
-    let _ = values.neighbours("");
     Ok(exit)
 }

@@ -494,7 +494,7 @@ fn secret_keys(t: &toml::Table) -> Result<Vec<Vec<u8>>, String> {
 /// Decode a hex string (as `bytes.fromhex`, which also allows spaces).
 pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
     let clean: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if clean.len() % 2 != 0 {
+    if !clean.len().is_multiple_of(2) {
         return None;
     }
     clean

@@ -477,6 +477,18 @@ pub fn record_matches(record: &CallRecord, filter: &CallFilter) -> bool {
             .is_none_or(|u| record.started().is_some_and(|t| t <= u))
 }
 
+impl crate::prefix::SortedKeys for SqlCalls {
+    type Error = StoreError;
+
+    fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        self.keys_with_prefix(prefix, limit)
+    }
+
+    fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
+        SqlCalls::neighbours(self, key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,17 +511,5 @@ mod tests {
             file_uri(Path::new("/a b/c?d#.db"), "mode=ro"),
             "file:/a%20b/c%3Fd%23.db?mode=ro"
         );
-    }
-}
-
-impl crate::prefix::SortedKeys for SqlCalls {
-    type Error = StoreError;
-
-    fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
-        self.keys_with_prefix(prefix, limit)
-    }
-
-    fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
-        SqlCalls::neighbours(self, key)
     }
 }
