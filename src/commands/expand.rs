@@ -58,7 +58,10 @@ pub fn describe(cache: &Cache, key: &str, kind: Kind) -> String {
             }
             _ => format!("call {short}"),
         },
-        Kind::Value => format!("value {short}"),
+        Kind::Value => match cache.values.load(key) {
+            Ok(v) => format!("value {short} ({})", v.value.python_type()),
+            Err(_) => format!("value {short}"),
+        },
     }
 }
 
