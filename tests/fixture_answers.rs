@@ -362,3 +362,76 @@ fn dill_files_values() {
 fn cloudpickle_files_values() {
     check_values("cloudpickle-files");
 }
+
+/// `ls` lists every call fleche's `cache().table()` lists; each short key
+/// it shows expands back to that call.
+fn check_table(name: &str) {
+    let dir = fixture(name);
+    let want: BTreeSet<String> = answers(name)["table"]["keys"]
+        .as_array()
+        .expect("table keys")
+        .iter()
+        .map(|k| k.as_str().expect("key").to_string())
+        .collect();
+    let out = fleche(&dir, &["ls".into(), "--format".into(), "json".into()]);
+    let rows: Json = serde_json::from_slice(&out.stdout).expect("ls json");
+    let got: BTreeSet<String> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["key"].as_str().expect("key").to_string())
+        .collect();
+    assert_eq!(got, want, "{name}: ls and fleche's table() differ");
+
+    let table = fleche(
+        &dir,
+        &[
+            "ls".into(),
+            "--format".into(),
+            "tsv".into(),
+            "--sort".into(),
+            "key".into(),
+        ],
+    );
+    let text = String::from_utf8(table.stdout).expect("utf-8");
+    let shorts: Vec<String> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').next().expect("key").to_string())
+        .collect();
+    assert_eq!(shorts.len(), want.len());
+    let table = fleche(
+        &dir,
+        &[
+            "ls".into(),
+            "--sort".into(),
+            "key".into(),
+            "--color".into(),
+            "never".into(),
+        ],
+    );
+    let text = String::from_utf8(table.stdout).expect("utf-8");
+    for (line, full) in text.lines().skip(1).zip(&want) {
+        let short = line.split_whitespace().next().expect("short key");
+        assert!(full.starts_with(short), "{short} is not a prefix of {full}");
+        let back = fleche(&dir, &["expand".into(), short.to_string()]);
+        assert_eq!(
+            String::from_utf8_lossy(&back.stdout).trim(),
+            full,
+            "{name}: displayed {short} does not expand back"
+        );
+    }
+}
+
+#[test]
+fn ls_lists_what_fleche_lists() {
+    for name in [
+        "getting-started",
+        "signed-gzip",
+        "nested",
+        "dill-files",
+        "cloudpickle-files",
+    ] {
+        check_table(name);
+    }
+}
