@@ -7,12 +7,15 @@ use std::process::ExitCode;
 
 mod caches;
 mod digest;
+mod evict;
 mod expand;
+mod gc;
 mod ls;
 mod query;
 mod select;
 mod show;
 mod shrink;
+mod tag;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -56,6 +59,10 @@ pub enum Command {
     Show(show::ShowArgs),
     Expand(expand::ExpandArgs),
     Shrink(shrink::ShrinkArgs),
+    Tag(tag::TagArgs),
+    Untag(tag::UntagArgs),
+    Evict(evict::EvictArgs),
+    Gc(gc::GcArgs),
     Caches(caches::CachesArgs),
     Digest(digest::DigestArgs),
 }
@@ -74,6 +81,10 @@ pub fn main() -> ExitCode {
         Command::Show(args) => show::run(&cli.global, args),
         Command::Expand(args) => expand::run(&cli.global, args),
         Command::Shrink(args) => shrink::run(&cli.global, args),
+        Command::Tag(args) => tag::run(&cli.global, args),
+        Command::Untag(args) => tag::run_untag(&cli.global, args),
+        Command::Evict(args) => evict::run(&cli.global, args),
+        Command::Gc(args) => gc::run(&cli.global, args),
         Command::Caches(args) => caches::run(&cli.global, args),
         Command::Digest(args) => digest::run(&cli.global, args),
     };

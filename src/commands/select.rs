@@ -265,3 +265,83 @@ impl SelectArgs {
         Ok(f)
     }
 }
+
+/// Which calls a write command changes: call prefixes, the query filters,
+/// or `--all`; never everything by accident.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WriteSelect {
+    /// Calls by (short) key.
+    #[arg(value_name = "CALL")]
+    pub prefixes: Vec<String>,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Select every call in the cache.
+    #[arg(long, help_heading = "Select", conflicts_with = "prefixes")]
+    pub all: bool,
+}
+
+impl WriteSelect {
+    fn has_filters(&self) -> bool {
+        let s = &self.select;
+        s.name.is_some()
+            || s.module.is_some()
+            || s.version.is_some()
+            || s.code_digest.is_some()
+            || !s.args.is_empty()
+            || s.result.is_some()
+            || !s.meta.is_empty()
+            || !s.tags.is_empty()
+            || s.since.is_some()
+            || s.until.is_some()
+    }
+
+    /// The full keys of the selected calls, sorted.
+    pub fn keys(&self, cache: &Cache, verb: &str) -> Result<Vec<String>> {
+        if self.prefixes.is_empty() && !self.has_filters() && !self.all {
+            return Err(CliError::usage(format!("{verb} needs calls to act on"))
+                .with_hint(format!(
+                    "name calls by key prefix, select them with filters such as --name or --tag, or pass --all (see `fleche {verb} --help`)"
+                ))
+                .into());
+        }
+        let mut filter = self.select.filter(cache)?;
+        for text in super::expand::with_stdin(&self.prefixes)? {
+            let (key, kinds) = super::expand::expand_one(cache, &text)?;
+            if !kinds.contains(&prefix::Kind::Call) {
+                return Err(
+                    CliError::not_found(format!("`{text}` is not a call in this cache"))
+                        .with_hint("`fleche show` tells calls and values apart")
+                        .into(),
+                );
+            }
+            filter.keys.push(key);
+        }
+        if !self.prefixes.is_empty() && filter.keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut keys = Vec::new();
+        let opts = fleche_core::store::ListOptions {
+            filter,
+            sort: fleche_core::store::SortKey::Key,
+            ..Default::default()
+        };
+        cache.calls.for_each(&opts, |rec| {
+            keys.push(rec.key);
+            std::ops::ControlFlow::Continue(())
+        })?;
+        Ok(keys)
+    }
+}
+
+/// Refuse to write to a cache fleche itself would not write to.
+pub fn check_writable(cache: &Cache, verb: &str) -> Result<()> {
+    if cache.read_only {
+        return Err(CliError::usage(format!(
+            "cache `{}` is configured `read_only = true`; {verb} would change it",
+            cache.name
+        ))
+        .with_hint("remove read_only from its configuration if you mean to change it")
+        .into());
+    }
+    Ok(())
+}

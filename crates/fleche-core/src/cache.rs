@@ -5,8 +5,8 @@ use crate::store::callfiles::FileCalls;
 use crate::store::files::{self, FileError};
 use crate::store::sql::SqlCalls;
 use crate::store::{CallFilter, CallRecord, ListOptions, StoreError};
-use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -45,7 +45,7 @@ pub enum ValueStore {
     Files {
         root: PathBuf,
         keys: Vec<Vec<u8>>,
-        listing: OnceCell<Vec<String>>,
+        listing: OnceLock<Vec<String>>,
     },
     Hdf5 {
         root: PathBuf,
@@ -245,7 +245,34 @@ fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cac
             })
         }
     };
-    let calls = match calls {
+    let calls = open_calls(&name, calls)?;
+    let values = match values {
+        ValueStorageSpec::Files {
+            root, secret_keys, ..
+        } => ValueStore::Files {
+            root,
+            keys: files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys {
+                name: name.clone(),
+                message,
+            })?,
+            listing: OnceLock::new(),
+        },
+        ValueStorageSpec::BagOfHolding { root } => ValueStore::Hdf5 { root },
+        ValueStorageSpec::Transient(t) => ValueStore::Transient(t),
+    };
+    Ok(Cache {
+        name,
+        file,
+        calls,
+        values,
+        read_only,
+    })
+}
+
+/// Open the call storage a configuration describes.
+pub fn open_calls(name: &str, calls: CallStorageSpec) -> Result<CallStore, OpenError> {
+    let name = name.to_string();
+    Ok(match calls {
         CallStorageSpec::Sqlite { path } => CallStore::Sql(SqlCalls::open(&path)?),
         CallStorageSpec::Files {
             root, secret_keys, ..
@@ -272,27 +299,6 @@ fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cac
                 what: format!("in `{what}`"),
             })
         }
-    };
-    let values = match values {
-        ValueStorageSpec::Files {
-            root, secret_keys, ..
-        } => ValueStore::Files {
-            root,
-            keys: files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys {
-                name: name.clone(),
-                message,
-            })?,
-            listing: OnceCell::new(),
-        },
-        ValueStorageSpec::BagOfHolding { root } => ValueStore::Hdf5 { root },
-        ValueStorageSpec::Transient(t) => ValueStore::Transient(t),
-    };
-    Ok(Cache {
-        name,
-        file,
-        calls,
-        values,
-        read_only,
     })
 }
 
@@ -385,4 +391,55 @@ impl ValueStore {
         self.sorted_keys()
             .is_ok_and(|k| k.binary_search_by(|x| x.as_str().cmp(key)).is_ok())
     }
+}
+
+/// Every other call storage in `config` whose cache keeps its values in
+/// `values_root`: gc must count their records as live too. Caches named
+/// differently but pointing at the same storages are listed once.
+pub fn sharing_value_dir(
+    config: &Config,
+    values_root: &Path,
+    own_calls: &CallStore,
+) -> Vec<(String, Result<CallStore, OpenError>)> {
+    fn singles(spec: &CacheSpec, out: &mut Vec<(ValueStorageSpec, CallStorageSpec)>) {
+        match spec {
+            CacheSpec::Single { values, calls, .. } => out.push((values.clone(), calls.clone())),
+            CacheSpec::Stack(m) | CacheSpec::Pool(m) => m.iter().for_each(|c| singles(c, out)),
+            CacheSpec::Ssh { .. } => {}
+        }
+    }
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let ours = canon(values_root);
+    let own = own_calls.describe();
+    let mut seen = vec![own];
+    let mut out = Vec::new();
+    for name in config.cache_names() {
+        let Ok(named) = config.cache(Some(&name)) else {
+            continue;
+        };
+        let mut pairs = Vec::new();
+        singles(&named.spec, &mut pairs);
+        for (values, calls) in pairs {
+            let root = match &values {
+                ValueStorageSpec::Files { root, .. } | ValueStorageSpec::BagOfHolding { root } => {
+                    root
+                }
+                ValueStorageSpec::Transient(_) => continue,
+            };
+            if canon(root) != ours {
+                continue;
+            }
+            let described = match &calls {
+                CallStorageSpec::Sqlite { path } => format!("sqlite {}", path.display()),
+                CallStorageSpec::Files { root, .. } => format!("files {}", root.display()),
+                other => format!("{other:?}"),
+            };
+            if seen.contains(&described) {
+                continue;
+            }
+            seen.push(described);
+            out.push((name.clone(), open_calls(&name, calls)));
+        }
+    }
+    out
 }

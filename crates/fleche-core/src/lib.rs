@@ -8,6 +8,7 @@ pub mod cache;
 pub mod config;
 pub mod destructure;
 pub mod digest;
+pub mod gc;
 pub mod literal;
 pub mod pickle;
 pub mod prefix;

@@ -4,6 +4,7 @@
 pub mod callfiles;
 pub mod files;
 pub mod sql;
+pub mod sql_write;
 
 pub use sql::record_matches;
 
@@ -155,6 +156,77 @@ pub fn metadata_matches(record: &CallRecord, filters: &[MetaFilter]) -> bool {
     })
 }
 
+/// `json.dumps(v)` with Python's defaults (`", "` and `": "` separators,
+/// `ensure_ascii=True`, floats as `repr()`), the text SQLAlchemy stores in
+/// fleche's `metadata.data` column.
+pub fn python_json_dumps(v: &Json) -> String {
+    match v {
+        Json::Null => "null".into(),
+        Json::Bool(b) => if *b { "true" } else { "false" }.into(),
+        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.to_string(),
+            (_, Some(u)) => u.to_string(),
+            _ => match n.as_f64() {
+                Some(f) => crate::repr::repr(&crate::Value::Float(f)),
+                None => n.to_string(),
+            },
+        },
+        Json::String(s) => python_json_dumps_str(s),
+        Json::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(python_json_dumps)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Json::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", python_json_dumps_str(k), python_json_dumps(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// A value typed on the command line as the JSON fleche keeps in metadata;
+/// what JSON cannot hold exactly is an error naming its type.
+pub fn json_from_value(v: &crate::Value) -> Result<Json, String> {
+    use crate::Value;
+    Ok(match v {
+        Value::None => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => serde_json::from_str(&i.to_string()).map_err(|e| e.to_string())?,
+        Value::Float(f) if f.is_finite() => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .ok_or("a float JSON cannot hold")?,
+        Value::Str(s) => Json::String(s.clone()),
+        Value::List(items) | Value::Tuple(items) => Json::Array(
+            items
+                .iter()
+                .map(json_from_value)
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Dict(items) => {
+            let mut m = Map::new();
+            for (k, v) in items {
+                let crate::Value::Str(k) = k else {
+                    return Err("metadata is JSON, so dict keys must be strings".into());
+                };
+                m.insert(k.clone(), json_from_value(v)?);
+            }
+            Json::Object(m)
+        }
+        other => {
+            return Err(format!(
+                "metadata is JSON and cannot hold a `{}`",
+                other.python_type()
+            ))
+        }
+    })
+}
+
 /// `json.dumps(v)` for a version (ints and strings; `ensure_ascii=True`).
 pub fn python_json_dumps_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -196,6 +268,16 @@ mod tests {
             &json!([1.0, {"a": 0}])
         ));
         assert!(!json_py_eq(&json!(null), &json!(0)));
+    }
+
+    #[test]
+    fn full_json_dumps_matches_python() {
+        // json.dumps({"a": [1, 2.5, True, None], "é": {"x": 1e16}})
+        let v = json!({"a": [1, 2.5, true, null], "é": {"x": 1e16}});
+        assert_eq!(
+            python_json_dumps(&v),
+            r#"{"a": [1, 2.5, true, null], "\u00e9": {"x": 1e+16}}"#
+        );
     }
 
     #[test]

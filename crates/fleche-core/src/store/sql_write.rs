@@ -1,0 +1,214 @@
+//! Changing a SQLite call store safely beside live fleche writers: every
+//! change is one `BEGIN IMMEDIATE` transaction (read-modify-write under the
+//! write lock), with a busy timeout; the journal mode and schema are never
+//! touched. Rows are written the way fleche's SQLAlchemy models write them.
+
+use super::{python_json_dumps, StoreError};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use serde_json::{Map, Value as Json};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a write waits for a fleche process holding the lock.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct SqlWriter {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A call's tags before and after a change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagChange {
+    pub key: String,
+    pub before: Option<Map<String, Json>>,
+    pub after: Option<Map<String, Json>>,
+}
+
+impl TagChange {
+    pub fn changed(&self) -> bool {
+        self.before != self.after
+    }
+}
+
+impl SqlWriter {
+    pub fn open(path: &Path) -> Result<SqlWriter, StoreError> {
+        let err = |e: rusqlite::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        // READ_WRITE without CREATE: a missing database is an error, never a new file.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        conn.execute_batch("PRAGMA foreign_keys=ON").map_err(err)?;
+        Ok(SqlWriter {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn sql_err(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::Sql {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Merge `set` into and remove `unset` from the `tags` metadata of each
+    /// call, in one transaction. A call left without tags loses its `tags`
+    /// row. With `dry_run` nothing is written. Keys that are not (or no
+    /// longer) in the store are skipped.
+    pub fn tag(
+        &mut self,
+        keys: &[String],
+        set: &Map<String, Json>,
+        unset: &[String],
+        dry_run: bool,
+    ) -> Result<Vec<TagChange>, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::Sql {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        let mut changes = Vec::with_capacity(keys.len());
+        {
+            let err = |e: rusqlite::Error| StoreError::Sql {
+                path: path.clone(),
+                message: e.to_string(),
+            };
+            let mut exists = tx
+                .prepare("SELECT 1 FROM calls WHERE key = ?1")
+                .map_err(err)?;
+            let mut read = tx
+                .prepare("SELECT data FROM metadata WHERE call_key = ?1 AND name = 'tags'")
+                .map_err(err)?;
+            let mut upsert = tx
+                .prepare(
+                    "INSERT INTO metadata (call_key, name, data) VALUES (?1, 'tags', ?2) \
+                     ON CONFLICT (call_key, name) DO UPDATE SET data = excluded.data",
+                )
+                .map_err(err)?;
+            let mut delete = tx
+                .prepare("DELETE FROM metadata WHERE call_key = ?1 AND name = 'tags'")
+                .map_err(err)?;
+            for key in keys {
+                if exists
+                    .query_row([key], |_| Ok(()))
+                    .optional()
+                    .map_err(err)?
+                    .is_none()
+                {
+                    continue;
+                }
+                let before: Option<String> = read
+                    .query_row([key], |r| r.get(0))
+                    .optional()
+                    .map_err(err)?;
+                let before: Option<Map<String, Json>> = match before {
+                    Some(text) => {
+                        Some(serde_json::from_str(&text).map_err(|e| StoreError::Sql {
+                            path: path.clone(),
+                            message: format!("the tags of call {key} are not a JSON object: {e}"),
+                        })?)
+                    }
+                    None => None,
+                };
+                let mut after = before.clone().unwrap_or_default();
+                for (k, v) in set {
+                    after.insert(k.clone(), v.clone());
+                }
+                for k in unset {
+                    after.shift_remove(k);
+                }
+                let after = if after.is_empty()
+                    && (before.is_some() || !unset.is_empty())
+                    && set.is_empty()
+                {
+                    None
+                } else {
+                    Some(after)
+                };
+                let change = TagChange {
+                    key: key.clone(),
+                    before,
+                    after,
+                };
+                if !dry_run && change.changed() {
+                    match &change.after {
+                        Some(tags) => upsert.execute(rusqlite::params![
+                            key,
+                            python_json_dumps(&Json::Object(tags.clone()))
+                        ]),
+                        None => delete.execute([key]),
+                    }
+                    .map_err(err)?;
+                }
+                changes.push(change);
+            }
+        }
+        if dry_run {
+            tx.rollback().map_err(|e| self.sql_err(e))?;
+        } else {
+            tx.commit().map_err(|e| self.sql_err(e))?;
+        }
+        Ok(changes)
+    }
+
+    /// Delete call records (their arguments and metadata with them) in one
+    /// transaction; values stay until gc, as in fleche. Returns the keys
+    /// that were present.
+    pub fn evict(&mut self, keys: &[String], dry_run: bool) -> Result<Vec<String>, StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| StoreError::Sql {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let mut removed = Vec::new();
+        {
+            let mut exists = tx
+                .prepare("SELECT 1 FROM calls WHERE key = ?1")
+                .map_err(err)?;
+            let mut del_args = tx
+                .prepare("DELETE FROM arguments WHERE call_key = ?1")
+                .map_err(err)?;
+            let mut del_meta = tx
+                .prepare("DELETE FROM metadata WHERE call_key = ?1")
+                .map_err(err)?;
+            let mut del_call = tx
+                .prepare("DELETE FROM calls WHERE key = ?1")
+                .map_err(err)?;
+            for key in keys {
+                if exists
+                    .query_row([key], |_| Ok(()))
+                    .optional()
+                    .map_err(err)?
+                    .is_none()
+                {
+                    continue;
+                }
+                if !dry_run {
+                    // Explicit deletes, not only ON DELETE CASCADE: correct
+                    // whatever the connection's foreign_keys setting.
+                    del_args.execute([key]).map_err(err)?;
+                    del_meta.execute([key]).map_err(err)?;
+                    del_call.execute([key]).map_err(err)?;
+                }
+                removed.push(key.clone());
+            }
+        }
+        if dry_run {
+            tx.rollback().map_err(err)?;
+        } else {
+            tx.commit().map_err(err)?;
+        }
+        Ok(removed)
+    }
+}

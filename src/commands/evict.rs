@@ -1,0 +1,64 @@
+//! `fleche evict`: remove call records. Their values stay until `gc`, as
+//! in fleche.
+
+use super::select::{check_writable, WriteSelect};
+use super::tag::sql_writer;
+use super::GlobalArgs;
+use crate::cache;
+use crate::error::Exit;
+use crate::output::{Emitter, Format, Row};
+use anyhow::Result;
+use clap::Args;
+use serde_json::json;
+use std::io;
+
+#[derive(Debug, Args)]
+#[command(
+    about = "Remove call records (values stay until `fleche gc`)",
+    after_help = "Examples:\n  fleche evict 4435e292\n  fleche evict --name fib --dry-run\n  fleche evict --tag keep=False"
+)]
+pub struct EvictArgs {
+    #[command(flatten)]
+    pub select: WriteSelect,
+    /// List what would be removed without removing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+pub fn run(global: &GlobalArgs, args: EvictArgs) -> Result<Exit> {
+    let cache = cache::open(global)?;
+    check_writable(&cache, "evicting")?;
+    let keys = args.select.keys(&cache, "evict")?;
+    let records: Vec<_> = keys
+        .iter()
+        .filter_map(|k| cache.calls.get(k).ok().flatten())
+        .collect();
+    let mut writer = sql_writer(&cache, "evict")?;
+    let removed = writer.evict(&keys, args.dry_run)?;
+    let mut emitter = Emitter::new(
+        args.format,
+        io::stdout().lock(),
+        vec!["key", "name", "module"],
+    )?;
+    for rec in records.iter().filter(|r| removed.contains(&r.key)) {
+        emitter.row(Row {
+            cells: vec![rec.key.clone(), rec.name.clone(), rec.module.clone().unwrap_or_default()],
+            json: json!({"key": rec.key, "name": rec.name, "module": rec.module, "dry_run": args.dry_run}),
+        })?;
+    }
+    emitter.finish()?;
+    let n = removed.len();
+    let verb = if args.dry_run {
+        "Would remove"
+    } else {
+        "Removed"
+    };
+    eprintln!("{verb} {n} call record{}", if n == 1 { "" } else { "s" });
+    Ok(if n == 0 {
+        Exit::NotFound
+    } else {
+        Exit::Success
+    })
+}
