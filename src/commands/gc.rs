@@ -142,6 +142,15 @@ pub fn run(global: &GlobalArgs, args: GcArgs) -> Result<Exit> {
             .into());
         }
     }
+    let writing = stores
+        .iter()
+        .any(|s| matches!(s, CallStore::Sql(sql) if sql.writer_active()));
+    if min_age.is_zero() && writing && !args.dry_run {
+        eprintln!(
+            "Warning: a fleche process has the call database open; with --min-age 0 the argument values \
+             of calls still running (saved before their record) can be deleted"
+        );
+    }
     let plan = gc::plan(&cache.values, &stores, min_age, SystemTime::now())?;
     if !plan.safe() {
         let (key, why) = &plan.undecodable[0];

@@ -145,7 +145,7 @@ fn report(
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     let mut line = format!("{verb} the tags of {changed} call{}", plural(changed));
     if same > 0 {
-        line.push_str(&format!("; {same} already had them"));
+        line.push_str(&format!("; {same} already as asked"));
     }
     eprintln!("{line}");
     Ok(())

@@ -67,6 +67,12 @@ impl SqlCalls {
         &self.path
     }
 
+    /// Whether some process has the database open for writing right now
+    /// (SQLite keeps a `-wal` file while a WAL-mode connection is open).
+    pub fn writer_active(&self) -> bool {
+        sidecar(&self.path, "-wal").exists()
+    }
+
     fn sql_err(&self, e: rusqlite::Error) -> StoreError {
         StoreError::Sql {
             path: self.path.clone(),
