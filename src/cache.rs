@@ -3,7 +3,7 @@
 
 use crate::commands::GlobalArgs;
 use crate::error::CliError;
-use fleche_core::cache::{Cache, Locator, OpenError};
+use fleche_core::cache::{Cache, Caches, Locator, OpenError, WriteRefused};
 use fleche_core::config::ConfigError;
 use std::path::PathBuf;
 
@@ -35,9 +35,30 @@ pub fn locator(global: &GlobalArgs) -> anyhow::Result<Locator> {
     })
 }
 
-pub fn open(global: &GlobalArgs) -> anyhow::Result<Cache> {
+pub fn open(global: &GlobalArgs) -> anyhow::Result<Caches> {
     let loc = locator(global)?;
-    loc.open().map_err(|e| open_error(e, &loc).into())
+    let caches = loc.open().map_err(|e| open_error(e, &loc))?;
+    for m in &caches.members {
+        if let Some((key, why)) = m.calls.broken().first() {
+            eprintln!(
+                "Warning: {} call record(s) of `{}` cannot be read and are left out (first: {key}: {why})",
+                m.calls.broken().len(),
+                m.name
+            );
+        }
+    }
+    Ok(caches)
+}
+
+/// The member that write commands change, or why there is none.
+pub fn writable<'a>(caches: &'a Caches, verb: &str) -> anyhow::Result<&'a Cache> {
+    caches.writable().map_err(|e| {
+        let hint = match e {
+            WriteRefused::Pool(_) => "a pool never takes writes; open one member directly with --root DIR (`fleche caches` lists them)",
+            WriteRefused::ReadOnly(_) => "remove read_only from its configuration if you mean to change it",
+        };
+        CliError::usage(format!("{e}; {verb} would change it")).with_hint(hint).into()
+    })
 }
 
 fn open_error(e: OpenError, loc: &Locator) -> CliError {

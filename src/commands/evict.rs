@@ -1,7 +1,7 @@
 //! `fleche evict`: remove call records. Their values stay until `gc`, as
 //! in fleche.
 
-use super::select::{check_writable, WriteSelect};
+use super::select::WriteSelect;
 use super::tag::sql_writer;
 use super::GlobalArgs;
 use crate::cache;
@@ -28,23 +28,36 @@ pub struct EvictArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: EvictArgs) -> Result<Exit> {
-    let cache = cache::open(global)?;
-    check_writable(&cache, "evicting")?;
-    let keys = args.select.keys(&cache, "evict")?;
+    let caches = cache::open(global)?;
+    let cache = cache::writable(&caches, "evicting")?;
+    let keys = args.select.keys(&caches, cache, "evict")?;
     let records: Vec<_> = keys
         .iter()
         .filter_map(|k| cache.calls.get(k).ok().flatten())
         .collect();
-    let mut writer = sql_writer(&cache, "evict")?;
+    let shorts: Vec<String> = records
+        .iter()
+        .map(|r| super::ls::short_key(&caches, &r.key, false))
+        .collect::<Result<_>>()?;
+    let mut writer = sql_writer(cache, "evict")?;
     let removed = writer.evict(&keys, args.dry_run)?;
     let mut emitter = Emitter::new(
         args.format,
         io::stdout().lock(),
         vec!["key", "name", "module"],
     )?;
-    for rec in records.iter().filter(|r| removed.contains(&r.key)) {
+    for (rec, short) in records
+        .iter()
+        .zip(&shorts)
+        .filter(|(r, _)| removed.contains(&r.key))
+    {
+        let key = if args.format == Format::Table {
+            short.clone()
+        } else {
+            rec.key.clone()
+        };
         emitter.row(Row {
-            cells: vec![rec.key.clone(), rec.name.clone(), rec.module.clone().unwrap_or_default()],
+            cells: vec![key, rec.name.clone(), rec.module.clone().unwrap_or_default()],
             json: json!({"key": rec.key, "name": rec.name, "module": rec.module, "dry_run": args.dry_run}),
         })?;
     }

@@ -7,7 +7,7 @@ use crate::error::{CliError, Exit};
 use crate::output::{Emitter, Format, Row};
 use anyhow::Result;
 use clap::Args;
-use fleche_core::cache::Cache;
+use fleche_core::cache::Caches;
 use fleche_core::prefix::{self, Expansion, Kind, Prefix};
 use serde_json::json;
 use std::io::{self, BufRead};
@@ -44,54 +44,55 @@ pub fn with_stdin(items: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// Describe a candidate for an ambiguity message: kind, name, date.
-pub fn describe(cache: &Cache, key: &str, kind: Kind) -> String {
+/// Describe a candidate for an ambiguity message: kind, name or type, date.
+pub fn describe(caches: &Caches, key: &str, kind: Kind) -> String {
     let short: String = key.chars().take(12).collect();
     match kind {
-        Kind::Call => match cache.calls.get(key) {
-            Ok(Some(rec)) => {
+        Kind::Call => match caches
+            .find_call(key)
+            .ok()
+            .and_then(|mut v| (!v.is_empty()).then(|| v.remove(0)))
+        {
+            Some((_, rec)) => {
                 let when = rec
                     .started()
                     .map(|t| format!(", {}", crate::time::local(t)))
                     .unwrap_or_default();
                 format!("call {short} ({}{when})", rec.name)
             }
-            _ => format!("call {short}"),
+            None => format!("call {short}"),
         },
-        Kind::Value => match cache.values.load(key) {
+        Kind::Value => match caches.load_value(key) {
             Ok(v) => format!("value {short} ({})", v.value.python_type()),
             Err(_) => format!("value {short}"),
         },
     }
 }
 
-/// Expand one prefix, or explain in one line why not.
-pub fn expand_one(cache: &Cache, text: &str) -> Result<(String, Vec<Kind>), CliError> {
+/// Expand one prefix among every member's calls and values, or explain in
+/// one line why not.
+pub fn expand_one(caches: &Caches, text: &str) -> Result<(String, Vec<Kind>), CliError> {
     let p = Prefix::parse(text).map_err(|e| CliError::usage(e.to_string()))?;
-    let values = cache
-        .values
-        .sorted_keys()
-        .map_err(|e| CliError::usage(e.to_string()))?;
     if p.as_str().len() == prefix::FULL_LEN {
         // A full digest is already expanded (as in fleche), stored or not.
         let key = p.as_str().to_string();
         let mut kinds = Vec::new();
-        if cache
-            .calls
-            .get(&key)
+        if !caches
+            .find_call(&key)
             .map_err(|e| CliError::usage(e.to_string()))?
-            .is_some()
+            .is_empty()
         {
             kinds.push(Kind::Call);
         }
-        if values.binary_search(&key).is_ok() {
+        if caches.has_value(&key) {
             kinds.push(Kind::Value);
         }
         return Ok((key, kinds));
     }
-    let expansion =
-        prefix::expand(&p, &cache.calls, values, 20).map_err(|e| CliError::usage(e.to_string()))?;
-    match expansion {
+    match caches
+        .expand(&p, 20)
+        .map_err(|e| CliError::usage(e.to_string()))?
+    {
         Expansion::Unique { key, kinds } => Ok((key, kinds)),
         Expansion::NotFound => Err(CliError::not_found(format!(
             "no call or value starts with `{text}`"
@@ -104,7 +105,7 @@ pub fn expand_one(cache: &Cache, text: &str) -> Result<(String, Vec<Kind>), CliE
         } => {
             let list: Vec<String> = candidates
                 .iter()
-                .map(|(k, kind)| describe(cache, k, *kind))
+                .map(|(k, kind)| describe(caches, k, *kind))
                 .collect();
             let more = if more { ", and more" } else { "" };
             Err(CliError::not_found(format!(
@@ -117,7 +118,7 @@ pub fn expand_one(cache: &Cache, text: &str) -> Result<(String, Vec<Kind>), CliE
 }
 
 pub fn run(global: &GlobalArgs, args: ExpandArgs) -> Result<Exit> {
-    let cache = cache::open(global)?;
+    let caches = cache::open(global)?;
     let prefixes = with_stdin(&args.prefixes)?;
     let mut exit = Exit::Success;
     let stdout = io::stdout().lock();
@@ -127,7 +128,7 @@ pub fn run(global: &GlobalArgs, args: ExpandArgs) -> Result<Exit> {
         .transpose()?;
     let mut plain = io::BufWriter::new(stdout);
     for text in &prefixes {
-        match expand_one(&cache, text) {
+        match expand_one(&caches, text) {
             Ok((key, kinds)) => {
                 let kind = match kinds.is_empty() {
                     true => "unknown".to_string(),

@@ -1,7 +1,6 @@
 //! `fleche gc`: delete value files no call record needs, without the
 //! hazards of fleche's own `Cache.gc()` (see `fleche_core::gc`).
 
-use super::select::check_writable;
 use super::GlobalArgs;
 use crate::cache;
 use crate::error::{CliError, Exit};
@@ -99,10 +98,12 @@ pub fn human_bytes(n: u64) -> String {
 pub fn run(global: &GlobalArgs, args: GcArgs) -> Result<Exit> {
     let min_age =
         parse_age(&args.min_age).map_err(|e| CliError::usage(format!("--min-age: {e}")))?;
-    let cache = cache::open(global)?;
-    if !args.dry_run {
-        check_writable(&cache, "gc")?;
-    }
+    let caches = cache::open(global)?;
+    let cache = if args.dry_run {
+        caches.writable().unwrap_or(&caches.members[0])
+    } else {
+        cache::writable(&caches, "gc")?
+    };
     let values_root = cache
         .values
         .root()

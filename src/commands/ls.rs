@@ -6,8 +6,7 @@ use crate::output::{Emitter, Format, Row};
 use crate::{cache, style, time};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use fleche_core::cache::Cache;
-use fleche_core::prefix;
+use fleche_core::cache::Caches;
 use fleche_core::store::{CallRecord, ListOptions, SortKey};
 use serde_json::{json, Value as Json};
 use std::io;
@@ -50,9 +49,9 @@ pub struct LsArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: LsArgs) -> Result<Exit> {
-    let cache = cache::open(global)?;
+    let caches = cache::open(global)?;
     let opts = list_options(&args.list, Default::default());
-    emit_calls(&cache, &opts, args.list.format, global)?;
+    emit_calls(&caches, &opts, args.list.format, global)?;
     Ok(Exit::Success)
 }
 
@@ -107,15 +106,12 @@ pub fn tags_text(rec: &CallRecord) -> String {
 
 pub const HEADERS: [&str; 6] = ["key", "name", "module", "started", "walltime", "tags"];
 
-/// The short key people see: unique among calls and values together.
-pub fn short_key(cache: &Cache, key: &str, color: bool) -> Result<String> {
-    let values = cache.values.sorted_keys()?;
-    let short = prefix::display_prefix(key, &cache.calls, values)?;
+/// The short key people see: unique among every member's calls and values.
+pub fn short_key(caches: &Caches, key: &str, color: bool) -> Result<String> {
+    let short = caches.display_prefix(key)?;
     Ok(style::short_id(key, short.len(), color))
 }
 
-/// Stream the selected calls in the chosen format. Table rows carry short
-/// keys; machine formats carry full keys and exact numbers.
 /// Which decoded values to add as columns (`query --args`, `--results`).
 #[derive(Debug, Clone, Default)]
 pub struct Decode {
@@ -133,8 +129,8 @@ impl Decode {
     }
 }
 
-fn decoded(cache: &Cache, digest: &str, full: bool) -> (String, Json) {
-    match cache.values.load(digest) {
+fn decoded(caches: &Caches, digest: &str, full: bool) -> (String, Json) {
+    match caches.load_value(digest) {
         Ok(v) => {
             let j = super::show::decoded_json(&v.value, full);
             (j["repr"].as_str().unwrap_or_default().to_string(), j)
@@ -144,24 +140,31 @@ fn decoded(cache: &Cache, digest: &str, full: bool) -> (String, Json) {
 }
 
 pub fn emit_calls(
-    cache: &Cache,
+    caches: &Caches,
     opts: &ListOptions,
     format: Format,
     global: &GlobalArgs,
 ) -> Result<usize> {
-    emit_calls_decoded(cache, opts, format, global, &Decode::default())
+    emit_calls_decoded(caches, opts, format, global, &Decode::default())
 }
 
+/// Stream the selected calls in the chosen format. Table rows carry short
+/// keys; machine formats carry full keys and exact numbers. A stack or pool
+/// lists each member's calls (a key held by several members once per
+/// member) with a `cache` column, merged in the requested order.
 pub fn emit_calls_decoded(
-    cache: &Cache,
+    caches: &Caches,
     opts: &ListOptions,
     format: Format,
     global: &GlobalArgs,
     decode: &Decode,
 ) -> Result<usize> {
     let color = format == Format::Table && style::color_enabled(global);
-    let stdout = io::stdout().lock();
+    let multi = caches.is_multi();
     let mut headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+    if multi {
+        headers.push("cache".into());
+    }
     let named: Vec<String> = decode.arguments.clone().unwrap_or_default();
     headers.extend(named.iter().cloned());
     if decode.all_arguments {
@@ -170,84 +173,105 @@ pub fn emit_calls_decoded(
     if decode.result {
         headers.push("result".into());
     }
-    let mut emitter = Emitter::new(format, stdout, headers)?;
-    let mut failure: Option<anyhow::Error> = None;
-    cache.calls.for_each(opts, |rec| {
-        let row = || -> Result<Row> {
-            let key = if format == Format::Table {
-                short_key(cache, &rec.key, color)?
-            } else {
-                rec.key.clone()
-            };
-            let (started, walltime) = if format == Format::Table {
-                (
-                    rec.started().map(time::local).unwrap_or_default(),
-                    rec.walltime().map(time::human_duration).unwrap_or_default(),
-                )
-            } else {
-                (
-                    rec.started().map(|t| t.to_string()).unwrap_or_default(),
-                    rec.walltime().map(|t| t.to_string()).unwrap_or_default(),
-                )
-            };
-            let mut cells = vec![
-                key,
-                rec.name.clone(),
-                rec.module.clone().unwrap_or_default(),
-                started,
-                walltime,
-                tags_text(&rec),
-            ];
-            let mut json = call_json(&rec);
-            if !decode.is_empty() {
-                let mut args_json = serde_json::Map::new();
-                for name in &named {
-                    match rec.arguments.iter().find(|(n, _)| n == name) {
-                        Some((_, d)) => {
-                            let (text, j) = decoded(cache, d, decode.full);
-                            cells.push(text);
-                            args_json.insert(name.clone(), j);
-                        }
-                        None => cells.push(String::new()),
-                    }
-                }
-                if decode.all_arguments {
-                    let mut parts = Vec::new();
-                    for (name, d) in &rec.arguments {
-                        let (text, j) = decoded(cache, d, decode.full);
-                        parts.push(format!("{name}={text}"));
+    let mut emitter = Emitter::new(format, io::stdout().lock(), headers)?;
+    let row = |rec: &CallRecord, member: &str| -> Result<Row> {
+        let key = if format == Format::Table {
+            short_key(caches, &rec.key, color)?
+        } else {
+            rec.key.clone()
+        };
+        let (started, walltime) = if format == Format::Table {
+            (
+                rec.started().map(time::local).unwrap_or_default(),
+                rec.walltime().map(time::human_duration).unwrap_or_default(),
+            )
+        } else {
+            (
+                rec.started().map(|t| t.to_string()).unwrap_or_default(),
+                rec.walltime().map(|t| t.to_string()).unwrap_or_default(),
+            )
+        };
+        let mut cells = vec![
+            key,
+            rec.name.clone(),
+            rec.module.clone().unwrap_or_default(),
+            started,
+            walltime,
+            tags_text(rec),
+        ];
+        let mut json = call_json(rec);
+        if multi {
+            cells.push(member.to_string());
+            json["cache"] = Json::String(member.to_string());
+        }
+        if !decode.is_empty() {
+            let mut args_json = serde_json::Map::new();
+            for name in &named {
+                match rec.arguments.iter().find(|(n, _)| n == name) {
+                    Some((_, d)) => {
+                        let (text, j) = decoded(caches, d, decode.full);
+                        cells.push(text);
                         args_json.insert(name.clone(), j);
                     }
-                    cells.push(parts.join(", "));
+                    None => cells.push(String::new()),
                 }
-                let mut dj = json!({"arguments": args_json});
-                if decode.result {
-                    match &rec.result {
-                        Some(d) => {
-                            let (text, j) = decoded(cache, d, decode.full);
-                            cells.push(text);
-                            dj["result"] = j;
-                        }
-                        None => {
-                            cells.push(String::new());
-                            dj["result"] = Json::Null;
-                        }
+            }
+            if decode.all_arguments {
+                let mut parts = Vec::new();
+                for (name, d) in &rec.arguments {
+                    let (text, j) = decoded(caches, d, decode.full);
+                    parts.push(format!("{name}={text}"));
+                    args_json.insert(name.clone(), j);
+                }
+                cells.push(parts.join(", "));
+            }
+            let mut dj = json!({"arguments": args_json});
+            if decode.result {
+                match &rec.result {
+                    Some(d) => {
+                        let (text, j) = decoded(caches, d, decode.full);
+                        cells.push(text);
+                        dj["result"] = j;
+                    }
+                    None => {
+                        cells.push(String::new());
+                        dj["result"] = Json::Null;
                     }
                 }
-                json["decoded"] = dj;
             }
-            Ok(Row { cells, json })
-        };
-        match row().and_then(|r| emitter.row(r).map_err(Into::into)) {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(e) => {
-                failure = Some(e);
-                ControlFlow::Break(())
-            }
+            json["decoded"] = dj;
         }
-    })?;
-    if let Some(e) = failure {
-        return Err(e);
+        Ok(Row { cells, json })
+    };
+    if !multi {
+        let member = &caches.members[0];
+        let mut failure: Option<anyhow::Error> = None;
+        member.calls.for_each(opts, |rec| {
+            match row(&rec, &member.name).and_then(|r| Ok(emitter.row(r)?)) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    failure = Some(e);
+                    ControlFlow::Break(())
+                }
+            }
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        return Ok(emitter.finish()?);
+    }
+    // Several members: each sorted and limited, then merged.
+    let mut all: Vec<(CallRecord, String)> = Vec::new();
+    for m in &caches.members {
+        m.calls.for_each(opts, |rec| {
+            all.push((rec, m.name.clone()));
+            ControlFlow::Continue(())
+        })?;
+    }
+    fleche_core::store::callfiles::sort_by_record(&mut all, |(r, _)| r, opts.sort, opts.reverse);
+    let limit = opts.limit.map(|l| l as usize).unwrap_or(usize::MAX);
+    for (rec, member) in all.iter().take(limit) {
+        emitter.row(row(rec, member)?)?;
     }
     Ok(emitter.finish()?)
 }

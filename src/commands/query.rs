@@ -42,10 +42,13 @@ pub struct QueryArgs {
 }
 
 pub fn run(global: &GlobalArgs, mut args: QueryArgs) -> Result<Exit> {
-    let cache = cache::open(global)?;
-    let filter = args.select.filter(&cache)?;
+    let caches = cache::open(global)?;
+    let filter = args.select.filter(&caches)?;
     if args.count {
-        let n = cache.calls.count_matching(&filter)?;
+        let mut n = 0;
+        for m in &caches.members {
+            n += m.calls.count_matching(&filter)?;
+        }
         writeln!(std::io::stdout(), "{n}")?;
         return Ok(if n == 0 {
             Exit::NotFound
@@ -66,7 +69,7 @@ pub fn run(global: &GlobalArgs, mut args: QueryArgs) -> Result<Exit> {
         result: args.decode_result,
         full: args.full,
     };
-    let shown = ls::emit_calls_decoded(&cache, &opts, args.list.format, global, &decode)?;
+    let shown = ls::emit_calls_decoded(&caches, &opts, args.list.format, global, &decode)?;
     Ok(if shown == 0 {
         Exit::NotFound
     } else {

@@ -4,7 +4,7 @@
 use crate::error::CliError;
 use anyhow::Result;
 use clap::Args;
-use fleche_core::cache::Cache;
+use fleche_core::cache::{Cache, Caches};
 use fleche_core::literal;
 use fleche_core::prefix::{self, Expansion, Prefix};
 use fleche_core::store::{python_json_dumps_str, CallFilter, MetaFilter};
@@ -107,19 +107,23 @@ pub fn parse_literal(what: &str, text: &str) -> Result<Value> {
 
 /// The digest a value filter compares with; `@PREFIX` is expanded among
 /// the stored values.
-fn value_digest(cache: &Cache, what: &str, text: &str) -> Result<String> {
+fn value_digest(caches: &Caches, what: &str, text: &str) -> Result<String> {
     let value = parse_literal(what, text)?;
     if let Value::Ref(p) = &value {
-        return resolve_value_prefix(cache, p);
+        return resolve_value_prefix(caches, p);
     }
     digest(&value).map_err(|e| CliError::usage(format!("{what}: {e}")).into())
 }
 
-pub fn resolve_value_prefix(cache: &Cache, text: &str) -> Result<String> {
+pub fn resolve_value_prefix(caches: &Caches, text: &str) -> Result<String> {
     let p = Prefix::parse(text).map_err(|e| CliError::usage(format!("@{text}: {e}")))?;
-    let values = cache.values.sorted_keys()?;
-    let empty: [String; 0] = [];
-    match prefix::expand(&p, empty.as_slice(), values, 10).expect("BUG: lists cannot fail") {
+    let mut found = Vec::new();
+    for m in &caches.members {
+        let values = m.values.sorted_keys()?;
+        let Ok(keys) = prefix::SortedKeys::with_prefix(values, p.as_str(), 11);
+        found.extend(keys.into_iter().map(|k| (k, prefix::Kind::Value)));
+    }
+    match prefix::resolve(found, 10) {
         Expansion::Unique { key, .. } => Ok(key),
         Expansion::NotFound => {
             Err(CliError::not_found(format!("no stored value starts with `{text}`")).into())
@@ -219,7 +223,7 @@ fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
 }
 
 impl SelectArgs {
-    pub fn filter(&self, cache: &Cache) -> Result<CallFilter> {
+    pub fn filter(&self, caches: &Caches) -> Result<CallFilter> {
         let mut f = CallFilter {
             name: self.name.clone(),
             module: self.module.clone(),
@@ -233,14 +237,14 @@ impl SelectArgs {
             match spec.split_once('=') {
                 Some((name, text)) => {
                     let name = name.trim();
-                    let d = value_digest(cache, &format!("--arg {name}"), text)?;
+                    let d = value_digest(caches, &format!("--arg {name}"), text)?;
                     f.arguments.push((name.to_string(), Some(d)));
                 }
                 None => f.arguments.push((spec.trim().to_string(), None)),
             }
         }
         if let Some(text) = &self.result {
-            f.result = Some(value_digest(cache, "--result", text)?);
+            f.result = Some(value_digest(caches, "--result", text)?);
         }
         for spec in &self.meta {
             f.metadata.push(meta_filter(spec, "--meta")?);
@@ -295,8 +299,9 @@ impl WriteSelect {
             || s.until.is_some()
     }
 
-    /// The full keys of the selected calls, sorted.
-    pub fn keys(&self, cache: &Cache, verb: &str) -> Result<Vec<String>> {
+    /// The full keys of the selected calls of `cache` (the member writes
+    /// go to), sorted; prefixes are expanded among all of `caches`.
+    pub fn keys(&self, caches: &Caches, cache: &Cache, verb: &str) -> Result<Vec<String>> {
         if self.prefixes.is_empty() && !self.has_filters() && !self.all {
             return Err(CliError::usage(format!("{verb} needs calls to act on"))
                 .with_hint(format!(
@@ -304,15 +309,23 @@ impl WriteSelect {
                 ))
                 .into());
         }
-        let mut filter = self.select.filter(cache)?;
+        let mut filter = self.select.filter(caches)?;
         for text in super::expand::with_stdin(&self.prefixes)? {
-            let (key, kinds) = super::expand::expand_one(cache, &text)?;
+            let (key, kinds) = super::expand::expand_one(caches, &text)?;
             if !kinds.contains(&prefix::Kind::Call) {
                 return Err(
                     CliError::not_found(format!("`{text}` is not a call in this cache"))
                         .with_hint("`fleche show` tells calls and values apart")
                         .into(),
                 );
+            }
+            if cache.calls.get(&key)?.is_none() {
+                return Err(CliError::usage(format!(
+                    "call `{text}` is not in `{}`, the cache writes go to",
+                    cache.name
+                ))
+                .with_hint("in a stack, writes go to its first member")
+                .into());
             }
             filter.keys.push(key);
         }
@@ -331,17 +344,4 @@ impl WriteSelect {
         })?;
         Ok(keys)
     }
-}
-
-/// Refuse to write to a cache fleche itself would not write to.
-pub fn check_writable(cache: &Cache, verb: &str) -> Result<()> {
-    if cache.read_only {
-        return Err(CliError::usage(format!(
-            "cache `{}` is configured `read_only = true`; {verb} would change it",
-            cache.name
-        ))
-        .with_hint("remove read_only from its configuration if you mean to change it")
-        .into());
-    }
-    Ok(())
 }

@@ -6,7 +6,7 @@ use crate::error::{CliError, Exit};
 use crate::{cache, style, time};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use fleche_core::cache::{Cache, StoredValue, ValueError};
+use fleche_core::cache::{Caches, StoredValue, ValueError};
 use fleche_core::prefix::{self, Kind};
 use fleche_core::repr;
 use fleche_core::store::files::Signature;
@@ -42,7 +42,7 @@ pub struct ShowArgs {
 const ABBREV: usize = 200;
 
 pub fn run(global: &GlobalArgs, args: ShowArgs) -> Result<Exit> {
-    let cache = cache::open(global)?;
+    let caches = cache::open(global)?;
     let color = args.format == ShowFormat::Text && style::color_enabled(global);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut exit = Exit::Success;
@@ -51,7 +51,7 @@ pub fn run(global: &GlobalArgs, args: ShowArgs) -> Result<Exit> {
         write!(out, "[")?;
     }
     for text in with_stdin(&args.prefixes)? {
-        let (key, kinds) = match expand_one(&cache, &text) {
+        let (key, kinds) = match expand_one(&caches, &text) {
             Ok(found) if !found.1.is_empty() => found,
             Ok((key, _)) => {
                 report(
@@ -67,14 +67,19 @@ pub fn run(global: &GlobalArgs, args: ShowArgs) -> Result<Exit> {
                 continue;
             }
         };
+        let mut items = Vec::new();
         for kind in kinds {
-            let item = match kind {
-                Kind::Call => match cache.calls.get(&key)? {
-                    Some(rec) => call_item(&cache, &rec, args.full, color)?,
-                    None => continue,
-                },
-                Kind::Value => value_item(&cache, &key, args.full, color)?,
-            };
+            match kind {
+                Kind::Call => {
+                    for (member, rec) in caches.find_call(&key)? {
+                        let label = caches.is_multi().then_some(member.name.as_str());
+                        items.push(call_item(&caches, label, &rec, args.full, color)?);
+                    }
+                }
+                Kind::Value => items.push(value_item(&caches, &key, args.full, color)?),
+            }
+        }
+        for item in items {
             match args.format {
                 ShowFormat::Text => {
                     if !first {
@@ -135,24 +140,23 @@ fn value_repr(v: &fleche_core::Value, full: bool) -> String {
     }
 }
 
-fn short(cache: &Cache, key: &str, color: bool) -> Result<String> {
+fn short(caches: &Caches, key: &str, color: bool) -> Result<String> {
     if key.len() != prefix::FULL_LEN {
         return Ok(key.to_string());
     }
-    let values = cache.values.sorted_keys()?;
-    let p = prefix::display_prefix(key, &cache.calls, values)?;
+    let p = caches.display_prefix(key)?;
     Ok(style::short_id(key, p.len(), color))
 }
 
 /// A referenced value, decoded or with the reason it is not.
 fn describe_ref(
-    cache: &Cache,
+    caches: &Caches,
     digest: &str,
     full: bool,
     color: bool,
 ) -> Result<(String, Json, bool)> {
-    let s = short(cache, digest, color)?;
-    Ok(match cache.values.load(digest) {
+    let s = short(caches, digest, color)?;
+    Ok(match caches.load_value(digest) {
         Ok(v) => {
             let text = format!(
                 "{}  ({s}, {})",
@@ -174,12 +178,21 @@ fn describe_ref(
     })
 }
 
-fn call_item(cache: &Cache, rec: &CallRecord, full: bool, color: bool) -> Result<Item> {
+fn call_item(
+    caches: &Caches,
+    member: Option<&str>,
+    rec: &CallRecord,
+    full: bool,
+    color: bool,
+) -> Result<Item> {
     let mut text = String::new();
     let mut problem = false;
     let mut missing = Vec::new();
     let line = |t: &mut String, label: &str, v: &str| t.push_str(&format!("  {label:<12} {v}\n"));
     text.push_str(&format!("call {}\n", rec.key));
+    if let Some(m) = member {
+        line(&mut text, "cache", m);
+    }
     line(&mut text, "name", &rec.name);
     line(&mut text, "module", rec.module.as_deref().unwrap_or("None"));
     line(
@@ -201,7 +214,7 @@ fn call_item(cache: &Cache, rec: &CallRecord, full: bool, color: bool) -> Result
         text.push_str("    (none)\n");
     }
     for (name, d) in &rec.arguments {
-        let (t, j, bad) = describe_ref(cache, d, full, color)?;
+        let (t, j, bad) = describe_ref(caches, d, full, color)?;
         if bad {
             problem = true;
             missing.push(d.clone());
@@ -211,7 +224,7 @@ fn call_item(cache: &Cache, rec: &CallRecord, full: bool, color: bool) -> Result
     }
     let decoded_result = match &rec.result {
         Some(d) => {
-            let (t, j, bad) = describe_ref(cache, d, full, color)?;
+            let (t, j, bad) = describe_ref(caches, d, full, color)?;
             if bad {
                 problem = true;
                 missing.push(d.clone());
@@ -252,6 +265,9 @@ fn call_item(cache: &Cache, rec: &CallRecord, full: bool, color: bool) -> Result
     let mut j = super::ls::call_json(rec);
     j["decoded"] = json!({"arguments": decoded_args, "result": decoded_result});
     j["missing"] = json!(missing);
+    if let Some(m) = member {
+        j["cache"] = json!(m);
+    }
     Ok(Item {
         text,
         json: j,
@@ -267,15 +283,15 @@ fn signature_text(s: Signature) -> &'static str {
     }
 }
 
-fn value_item(cache: &Cache, key: &str, full: bool, color: bool) -> Result<Item> {
-    let used_by = cache.calls.calls_using(key)?;
+fn value_item(caches: &Caches, key: &str, full: bool, color: bool) -> Result<Item> {
+    let used_by = caches.calls_using(key)?;
     let used_json: Vec<Json> = used_by
         .iter()
-        .map(|(k, _)| Json::String(k.clone()))
+        .map(|(_, k, _)| Json::String(k.clone()))
         .collect();
     let mut text = format!("value {key}\n");
     let line = |t: &mut String, label: &str, v: &str| t.push_str(&format!("  {label:<12} {v}\n"));
-    let loaded: Result<StoredValue, ValueError> = cache.values.load(key);
+    let loaded: Result<StoredValue, ValueError> = caches.load_value(key);
     let (j, problem) = match &loaded {
         Ok(v) => {
             line(&mut text, "type", &v.value.python_type());
@@ -290,7 +306,7 @@ fn value_item(cache: &Cache, key: &str, full: bool, color: bool) -> Result<Item>
             let kids: Vec<String> = v
                 .children
                 .iter()
-                .map(|c| short(cache, c, color))
+                .map(|c| short(caches, c, color))
                 .collect::<Result<_>>()?;
             line(
                 &mut text,
@@ -327,13 +343,18 @@ fn value_item(cache: &Cache, key: &str, full: bool, color: bool) -> Result<Item>
             "no call record (an orphan, a destructured child, or stored by a running call)",
         );
     } else {
-        for (i, (k, role)) in used_by.iter().enumerate() {
-            let name = cache.calls.get(k)?.map(|r| r.name).unwrap_or_default();
+        for (i, (member, k, role)) in used_by.iter().enumerate() {
+            let name = member.calls.get(k)?.map(|r| r.name).unwrap_or_default();
             let label = if i == 0 { "used by" } else { "" };
+            let within = if caches.is_multi() {
+                format!(" in {}", member.name)
+            } else {
+                String::new()
+            };
             line(
                 &mut text,
                 label,
-                &format!("{} {name} ({role})", short(cache, k, color)?),
+                &format!("{} {name} ({role}){within}", short(caches, k, color)?),
             );
         }
     }

@@ -21,22 +21,31 @@ pub struct ShrinkArgs {
 }
 
 pub fn run(global: &GlobalArgs, args: ShrinkArgs) -> Result<Exit> {
-    let cache = cache::open(global)?;
+    let caches = cache::open(global)?;
     let digests = with_stdin(&args.digests)?;
-    let values = cache.values.sorted_keys()?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut exit = Exit::Success;
     for d in &digests {
         let key = d.trim().to_ascii_lowercase();
-        let is_call = cache.calls.get(&key)?.is_some();
-        let shrunk = if is_call {
-            Some(prefix::shrink(&key, &cache.calls)?)
-        } else if values.binary_search(&key).is_ok() {
-            let Ok(s) = prefix::shrink(&key, values);
-            Some(s)
+        // fleche: within the calls of each member holding the call, the
+        // longest answer wins; a value (which fleche's stacks cannot
+        // shrink) likewise within each member's values.
+        let mut as_call = Vec::new();
+        let mut as_value = Vec::new();
+        for m in &caches.members {
+            if m.calls.get(&key)?.is_some() {
+                as_call.push(prefix::shrink(&key, &m.calls)?);
+            } else if m.values.contains(&key) {
+                let Ok(s) = prefix::shrink(&key, m.values.sorted_keys()?);
+                as_value.push(s);
+            }
+        }
+        let candidates = if as_call.is_empty() {
+            as_value
         } else {
-            None
+            as_call
         };
+        let shrunk = candidates.into_iter().max_by_key(String::len);
         match shrunk {
             Some(s) if s.len() < key.len() => writeln!(out, "{s}")?,
             Some(_) => {

@@ -2,14 +2,14 @@
 //! fleche's `tags(...)` context writes) on selected calls. Tags are
 //! metadata, so a call's key never changes.
 
-use super::select::{check_writable, parse_literal, WriteSelect};
+use super::select::{parse_literal, WriteSelect};
 use super::GlobalArgs;
 use crate::error::{CliError, Exit};
 use crate::output::{Emitter, Format, Row};
 use crate::{cache, style};
 use anyhow::Result;
 use clap::Args;
-use fleche_core::cache::{Cache, CallStore};
+use fleche_core::cache::{Cache, Caches, CallStore};
 use fleche_core::store::sql_write::{SqlWriter, TagChange};
 use fleche_core::store::{json_from_value, python_json_dumps};
 use serde_json::{json, Map, Value as Json};
@@ -105,12 +105,12 @@ pub fn run(global: &GlobalArgs, args: TagArgs) -> Result<Exit> {
     if let Some(k) = args.unset.iter().find(|k| set.contains_key(*k)) {
         return Err(CliError::usage(format!("tag `{k}` is both set and unset")).into());
     }
-    let cache = cache::open(global)?;
-    check_writable(&cache, "tagging")?;
-    let keys = args.select.keys(&cache, "tag")?;
-    let mut writer = sql_writer(&cache, "tag")?;
+    let caches = cache::open(global)?;
+    let cache = cache::writable(&caches, "tagging")?;
+    let keys = args.select.keys(&caches, cache, "tag")?;
+    let mut writer = sql_writer(cache, "tag")?;
     let changes = writer.tag(&keys, &set, &args.unset, args.dry_run)?;
-    report(&cache, &changes, args.dry_run, args.format, global)?;
+    report(&caches, &changes, args.dry_run, args.format, global)?;
     Ok(if changes.is_empty() {
         Exit::NotFound
     } else {
@@ -119,7 +119,7 @@ pub fn run(global: &GlobalArgs, args: TagArgs) -> Result<Exit> {
 }
 
 fn report(
-    cache: &Cache,
+    caches: &Caches,
     changes: &[TagChange],
     dry_run: bool,
     format: Format,
@@ -129,7 +129,7 @@ fn report(
     let mut emitter = Emitter::new(format, io::stdout().lock(), vec!["key", "before", "after"])?;
     for c in changes.iter().filter(|c| c.changed()) {
         let key = if format == Format::Table {
-            super::ls::short_key(cache, &c.key, color)?
+            super::ls::short_key(caches, &c.key, color)?
         } else {
             c.key.clone()
         };

@@ -194,7 +194,7 @@ impl Locator {
         }
     }
 
-    pub fn open(&self) -> Result<Cache, OpenError> {
+    pub fn open(&self) -> Result<Caches, OpenError> {
         if let Some(dir) = &self.root {
             let dir = if dir.is_absolute() {
                 dir.clone()
@@ -202,7 +202,7 @@ impl Locator {
                 self.cwd.join(dir)
             };
             let spec = config::cache_at(&dir).ok_or_else(|| OpenError::NotACache(dir.clone()))?;
-            return open_spec(dir.display().to_string(), None, spec);
+            return open_caches(dir.display().to_string(), None, spec);
         }
         let cfg = self.config()?;
         if cfg.files.is_empty() {
@@ -214,7 +214,7 @@ impl Locator {
             .into());
         }
         let named = cfg.cache(self.name.as_deref())?;
-        open_spec(named.name, named.file, named.spec)
+        open_caches(named.name, named.file, named.spec)
     }
 }
 
@@ -226,16 +226,10 @@ fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cac
             read_only,
             ..
         } => (values, calls, read_only),
-        CacheSpec::Stack(_) => {
+        CacheSpec::Stack(_) | CacheSpec::Pool(_) => {
             return Err(OpenError::Unsupported {
                 name,
-                what: "a stack of caches".into(),
-            })
-        }
-        CacheSpec::Pool(_) => {
-            return Err(OpenError::Unsupported {
-                name,
-                what: "a pool of caches".into(),
+                what: "a nested stack or pool".into(),
             })
         }
         CacheSpec::Ssh { host } => {
@@ -267,6 +261,159 @@ fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cac
         values,
         read_only,
     })
+}
+
+/// How a configured cache is put together (format §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Composition {
+    Single,
+    /// `[[NAME]]`: saves go to the first member, reads look in all.
+    Stack,
+    /// `[[NAME.pool]]`: read-only, queried as one.
+    Pool,
+}
+
+/// A configured cache opened: one member, or the members of a stack or
+/// pool (labelled `NAME[0]`, `NAME[1]`, ...).
+pub struct Caches {
+    pub name: String,
+    pub file: Option<PathBuf>,
+    pub composition: Composition,
+    pub members: Vec<Cache>,
+}
+
+fn open_caches(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Caches, OpenError> {
+    let (composition, specs) = match spec {
+        CacheSpec::Stack(m) => (Composition::Stack, m),
+        CacheSpec::Pool(m) => (Composition::Pool, m),
+        single => {
+            let cache = open_spec(name.clone(), file.clone(), single)?;
+            return Ok(Caches {
+                name,
+                file,
+                composition: Composition::Single,
+                members: vec![cache],
+            });
+        }
+    };
+    let mut members = Vec::with_capacity(specs.len());
+    for (i, spec) in specs.into_iter().enumerate() {
+        let mut member = open_spec(format!("{name}[{i}]"), file.clone(), spec)?;
+        if composition == Composition::Pool {
+            member.read_only = true;
+        }
+        members.push(member);
+    }
+    Ok(Caches {
+        name,
+        file,
+        composition,
+        members,
+    })
+}
+
+/// Why a write cannot go to a cache.
+#[derive(Debug, Error)]
+pub enum WriteRefused {
+    #[error("cache `{0}` is a pool, which is read-only (fleche never writes to a pool)")]
+    Pool(String),
+    #[error("cache `{0}` is configured `read_only = true`")]
+    ReadOnly(String),
+}
+
+impl Caches {
+    pub fn is_multi(&self) -> bool {
+        self.members.len() > 1 || self.composition != Composition::Single
+    }
+
+    /// Where writes go: the cache itself, or the first member of a stack.
+    pub fn writable(&self) -> Result<&Cache, WriteRefused> {
+        if self.composition == Composition::Pool {
+            return Err(WriteRefused::Pool(self.name.clone()));
+        }
+        let first = &self.members[0];
+        if first.read_only {
+            return Err(WriteRefused::ReadOnly(first.name.clone()));
+        }
+        Ok(first)
+    }
+
+    /// Expand among the calls and values of every member.
+    pub fn expand(
+        &self,
+        prefix: &crate::prefix::Prefix,
+        limit: usize,
+    ) -> Result<crate::prefix::Expansion, OpenError> {
+        use crate::prefix::{Kind, SortedKeys};
+        let mut found = Vec::new();
+        for m in &self.members {
+            found.extend(
+                m.calls
+                    .with_prefix(prefix.as_str(), limit + 1)?
+                    .into_iter()
+                    .map(|k| (k, Kind::Call)),
+            );
+            let values = m.values.sorted_keys()?;
+            let Ok(v) = values.with_prefix(prefix.as_str(), limit + 1);
+            found.extend(v.into_iter().map(|k| (k, Kind::Value)));
+        }
+        Ok(crate::prefix::resolve(found, limit))
+    }
+
+    /// The short key to display: unique among every member's calls and values.
+    pub fn display_prefix(&self, key: &str) -> Result<String, OpenError> {
+        use crate::prefix::SortedKeys;
+        let mut neighbours = Vec::new();
+        for m in &self.members {
+            let (a, b) = m.calls.neighbours(key)?;
+            let values = m.values.sorted_keys()?;
+            let Ok((c, d)) = values.neighbours(key);
+            neighbours.extend([a, b, c, d]);
+        }
+        Ok(crate::prefix::shortest_unique(key, &neighbours))
+    }
+
+    /// The record of `key` in each member that has it.
+    pub fn find_call(&self, key: &str) -> Result<Vec<(&Cache, CallRecord)>, StoreError> {
+        let mut out = Vec::new();
+        for m in &self.members {
+            if let Some(rec) = m.calls.get(key)? {
+                out.push((m, rec));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether any member has a value file for `key`.
+    pub fn has_value(&self, key: &str) -> bool {
+        self.members.iter().any(|m| m.values.contains(key))
+    }
+
+    /// Load a value from the first member that has it (as a stack reads).
+    pub fn load_value(&self, key: &str) -> Result<StoredValue, ValueError> {
+        let mut first_err = None;
+        for m in &self.members {
+            match m.values.load(key) {
+                Ok(v) => return Ok(v),
+                Err(ValueError::Missing(_)) => {}
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        Err(first_err.unwrap_or_else(|| ValueError::Missing(key.to_string())))
+    }
+
+    /// (member, call key, role) of every call naming `digest`.
+    pub fn calls_using(&self, digest: &str) -> Result<Vec<(&Cache, String, String)>, StoreError> {
+        let mut out = Vec::new();
+        for m in &self.members {
+            for (k, role) in m.calls.calls_using(digest)? {
+                out.push((m, k, role));
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Open the call storage a configuration describes.

@@ -133,24 +133,31 @@ where
         .collect();
     let Ok(vals) = values.with_prefix(prefix.as_str(), limit + 1);
     found.extend(vals.into_iter().map(|k| (k, Kind::Value)));
+    Ok(resolve(found, limit))
+}
+
+/// Decide what a set of candidates (key, where found) means: one distinct
+/// key expands, none is not found, more are ambiguous.
+pub fn resolve(mut found: Vec<(String, Kind)>, limit: usize) -> Expansion {
     found.sort();
+    found.dedup();
     let mut distinct: Vec<String> = found.iter().map(|(k, _)| k.clone()).collect();
     distinct.dedup();
     match distinct.len() {
-        0 => Ok(Expansion::NotFound),
-        1 => Ok(Expansion::Unique {
+        0 => Expansion::NotFound,
+        1 => Expansion::Unique {
             kinds: found.iter().map(|(_, kind)| *kind).collect(),
             key: distinct.remove(0),
-        }),
+        },
         n => {
             let unique_len = common_prefix_len(&distinct[0], &distinct[1]) + 1;
             let more = n > limit;
             found.truncate(limit.max(2));
-            Ok(Expansion::Ambiguous {
+            Expansion::Ambiguous {
                 candidates: found,
                 unique_len,
                 more,
-            })
+            }
         }
     }
 }

@@ -109,13 +109,24 @@ impl FileCalls {
 
 /// The same order the SQL store produces: missing sort fields last, ties by key.
 pub fn sort_records(records: &mut [&CallRecord], sort: SortKey, reverse: bool) {
+    sort_by_record(records, |r| r, sort, reverse)
+}
+
+/// [`sort_records`] for items that carry a record.
+pub fn sort_by_record<T>(
+    items: &mut [T],
+    record: impl Fn(&T) -> &CallRecord,
+    sort: SortKey,
+    reverse: bool,
+) {
     let field = |r: &CallRecord| match sort {
         SortKey::Started => r.started(),
         SortKey::Walltime => r.walltime(),
         _ => None,
     };
     let descending = matches!(sort, SortKey::Started | SortKey::Walltime) != reverse;
-    records.sort_by(|a, b| {
+    items.sort_by(|x, y| {
+        let (a, b) = (record(x), record(y));
         let primary = match sort {
             SortKey::Name => a.name.cmp(&b.name),
             SortKey::Key => Ordering::Equal,
