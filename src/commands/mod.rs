@@ -16,6 +16,7 @@ mod select;
 mod show;
 mod shrink;
 mod tag;
+mod verify;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -63,6 +64,7 @@ pub enum Command {
     Untag(tag::UntagArgs),
     Evict(evict::EvictArgs),
     Gc(gc::GcArgs),
+    Verify(verify::VerifyArgs),
     Caches(caches::CachesArgs),
     Digest(digest::DigestArgs),
 }
@@ -85,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Untag(args) => tag::run_untag(&cli.global, args),
         Command::Evict(args) => evict::run(&cli.global, args),
         Command::Gc(args) => gc::run(&cli.global, args),
+        Command::Verify(args) => verify::run(&cli.global, args),
         Command::Caches(args) => caches::run(&cli.global, args),
         Command::Digest(args) => digest::run(&cli.global, args),
     };

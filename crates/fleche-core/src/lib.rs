@@ -16,6 +16,7 @@ pub mod pyhash;
 pub mod repr;
 pub mod store;
 pub mod value;
+pub mod verify;
 
 pub use digest::{call_key, digest, CallKeyInput, DigestError};
 pub use value::Value;

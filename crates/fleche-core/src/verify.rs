@@ -1,0 +1,310 @@
+//! `verify`: recompute what can be recomputed and compare it with what is
+//! stored — call keys from records, value digests from decoded values —
+//! and check that every referenced value is there and readable. Reads
+//! only; never changes anything.
+
+use crate::cache::{Cache, ValueStore};
+use crate::digest::{call_key, digest, CallKeyInput, DigestError};
+use crate::store::files;
+use crate::store::{CallRecord, ListOptions};
+use crate::value::Value;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+
+/// What is wrong (or worth knowing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A record's stored key is not the key computed from its contents.
+    KeyMismatch,
+    /// A record names a value that has no file.
+    MissingValue,
+    /// A value file cannot be read, unwrapped (gzip, signature) or decoded.
+    UnreadableValue,
+    /// A value decodes, but its digest is not its file name.
+    DigestMismatch,
+    /// A call file cannot be decoded into a record.
+    UnreadableRecord,
+    /// Not referenced by any record (gc would delete it): a note.
+    Orphan,
+    /// A temp or lock file left in a store: a note.
+    StrayFile,
+}
+
+impl Kind {
+    /// Notes do not make a cache unclean.
+    pub fn is_note(self) -> bool {
+        matches!(self, Kind::Orphan | Kind::StrayFile)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub kind: Kind,
+    /// The call or value key (or file name) concerned.
+    pub key: String,
+    pub path: Option<PathBuf>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub calls_checked: usize,
+    pub values_checked: usize,
+    /// Values whose type this tool cannot digest (objects fleche digests
+    /// with code, sets of strings): present and decodable, digest unchecked.
+    pub digests_unchecked: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn problems(&self) -> usize {
+        self.findings.iter().filter(|f| !f.kind.is_note()).count()
+    }
+}
+
+/// The key input of a record (format §5).
+pub fn key_input(rec: &CallRecord) -> CallKeyInput {
+    let version = rec.version.as_ref().map(|v| match v {
+        serde_json::Value::String(s) => Value::Str(s.clone()),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::int(i),
+            None => n
+                .to_string()
+                .parse()
+                .map(Value::Int)
+                .unwrap_or_else(|_| Value::Str(n.to_string())),
+        },
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        other => Value::Str(other.to_string()),
+    });
+    CallKeyInput {
+        name: rec.name.clone(),
+        module: rec.module.clone(),
+        version,
+        code_digest: rec.code_digest.clone(),
+        arguments: rec.arguments.clone(),
+    }
+}
+
+/// Whether every part of `v` is something whose digest this tool computes
+/// exactly as fleche does (no inert objects, which fleche may digest with
+/// their own `__digest__`).
+fn digestible(v: &Value) -> bool {
+    match v {
+        Value::Object(_) | Value::Ref(_) => false,
+        Value::Tuple(items) | Value::List(items) | Value::Set(items) | Value::FrozenSet(items) => {
+            items.iter().all(digestible)
+        }
+        Value::Dict(items) => items.iter().all(|(k, v)| digestible(k) && digestible(v)),
+        Value::Record(r) => r.fields.iter().all(|(_, v)| digestible(v)),
+        Value::NdArray(a) => match &a.data {
+            crate::value::ArrayData::Objects(items) => items.iter().all(digestible),
+            crate::value::ArrayData::Raw(_) => true,
+        },
+        _ => true,
+    }
+}
+
+enum ValueCheck {
+    Ok,
+    Unchecked,
+    Bad(Kind, String),
+}
+
+fn check_value(values: &ValueStore, key: &str) -> ValueCheck {
+    let loaded = match values.load(key) {
+        Ok(v) => v,
+        Err(e) => return ValueCheck::Bad(Kind::UnreadableValue, e.to_string()),
+    };
+    let is_digest_name = key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit());
+    if !is_digest_name || !digestible(&loaded.value) {
+        return ValueCheck::Unchecked;
+    }
+    match digest(&loaded.value) {
+        Ok(d) if d == key => ValueCheck::Ok,
+        Ok(d) => ValueCheck::Bad(Kind::DigestMismatch, format!("its content digests to {d}")),
+        Err(DigestError::UnstableSetOrder(_)) | Err(DigestError::Indigestible(_)) => {
+            ValueCheck::Unchecked
+        }
+        Err(e) => ValueCheck::Bad(Kind::DigestMismatch, e.to_string()),
+    }
+}
+
+/// Verify one cache. `selected` limits the check to those calls and the
+/// values they reach; orphans and stray files are only looked for when
+/// the whole cache is checked.
+pub fn verify(
+    cache: &Cache,
+    selected: Option<&BTreeSet<String>>,
+) -> Result<Report, crate::store::StoreError> {
+    let mut report = Report::default();
+    for (key, why) in cache.calls.broken() {
+        report.findings.push(Finding {
+            kind: Kind::UnreadableRecord,
+            key: key.clone(),
+            path: None,
+            detail: why.clone(),
+        });
+    }
+    let mut referenced: BTreeMap<String, String> = BTreeMap::new();
+    let opts = ListOptions {
+        sort: crate::store::SortKey::Key,
+        ..Default::default()
+    };
+    cache.calls.for_each(&opts, |rec| {
+        if selected.is_some_and(|s| !s.contains(&rec.key)) {
+            return ControlFlow::Continue(());
+        }
+        report.calls_checked += 1;
+        match call_key(&key_input(&rec)) {
+            Ok(k) if k == rec.key => {}
+            Ok(k) => report.findings.push(Finding {
+                kind: Kind::KeyMismatch,
+                key: rec.key.clone(),
+                path: None,
+                detail: format!("the record of `{}` computes to key {k}", rec.name),
+            }),
+            Err(e) => report.findings.push(Finding {
+                kind: Kind::KeyMismatch,
+                key: rec.key.clone(),
+                path: None,
+                detail: e.to_string(),
+            }),
+        }
+        for (name, d) in &rec.arguments {
+            referenced
+                .entry(d.clone())
+                .or_insert_with(|| format!("argument `{name}` of call {}", rec.key));
+        }
+        if let Some(r) = &rec.result {
+            referenced
+                .entry(r.clone())
+                .or_insert_with(|| format!("result of call {}", rec.key));
+        }
+        ControlFlow::Continue(())
+    })?;
+
+    let root = cache.values.root().map(PathBuf::from);
+    let on_disk: BTreeSet<String> = cache
+        .values
+        .sorted_keys()
+        .map(|k| k.iter().cloned().collect())
+        .unwrap_or_default();
+    if matches!(
+        cache.values,
+        ValueStore::Hdf5 { .. } | ValueStore::Transient(_)
+    ) {
+        return Ok(report);
+    }
+    for (d, by) in &referenced {
+        if !on_disk.contains(d) {
+            report.findings.push(Finding {
+                kind: Kind::MissingValue,
+                key: d.clone(),
+                path: root.as_ref().map(|r| r.join(d)),
+                detail: format!("named as the {by}"),
+            });
+        }
+    }
+    // Which values to decode: everything, or what the selection reaches.
+    let mut live: BTreeSet<String> = referenced
+        .keys()
+        .filter(|d| on_disk.contains(*d))
+        .cloned()
+        .collect();
+    let values = &cache.values;
+    let mut frontier: Vec<String> = live.iter().cloned().collect();
+    while !frontier.is_empty() {
+        let kids: Vec<Vec<String>> = frontier
+            .par_iter()
+            .map(|k| {
+                values
+                    .load_raw(k)
+                    .map(|(_, _, v)| crate::destructure::children(&v))
+                    .unwrap_or_default()
+            })
+            .collect();
+        frontier = kids
+            .into_iter()
+            .flatten()
+            .filter(|c| on_disk.contains(c) && live.insert(c.clone()))
+            .collect();
+    }
+    let to_check: Vec<&String> = if selected.is_some() {
+        live.iter().collect()
+    } else {
+        on_disk.iter().collect()
+    };
+    let results: Vec<(String, ValueCheck)> = to_check
+        .par_iter()
+        .map(|k| ((*k).clone(), check_value(values, k)))
+        .collect();
+    report.values_checked = results.len();
+    for (key, result) in results {
+        match result {
+            ValueCheck::Ok => {}
+            ValueCheck::Unchecked => report.digests_unchecked += 1,
+            ValueCheck::Bad(kind, detail) => {
+                // An orphan that cannot be read is only a note: nothing needs it.
+                let kind = if kind == Kind::UnreadableValue && !live.contains(&key) {
+                    Kind::Orphan
+                } else {
+                    kind
+                };
+                let detail = if kind == Kind::Orphan {
+                    format!("unreferenced, and unreadable: {detail}")
+                } else {
+                    detail
+                };
+                report.findings.push(Finding {
+                    path: root.as_ref().map(|r| r.join(&key)),
+                    kind,
+                    key,
+                    detail,
+                });
+            }
+        }
+    }
+    if selected.is_none() {
+        for key in on_disk.iter().filter(|k| !live.contains(*k)) {
+            if report.findings.iter().any(|f| &f.key == key) {
+                continue;
+            }
+            report.findings.push(Finding {
+                kind: Kind::Orphan,
+                key: key.clone(),
+                path: root.as_ref().map(|r| r.join(key)),
+                detail: "no record needs it (gc would delete it)".into(),
+            });
+        }
+        let mut dirs: Vec<PathBuf> = root.into_iter().collect();
+        if let crate::cache::CallStore::Files(f) = &cache.calls {
+            dirs.push(f.root().to_path_buf());
+        }
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if !files::is_key_name(&name) {
+                    report.findings.push(Finding {
+                        kind: Kind::StrayFile,
+                        key: name.clone(),
+                        path: Some(dir.join(&name)),
+                        detail: "a temp or lock file (from an interrupted write or an old fleche)"
+                            .into(),
+                    });
+                }
+            }
+        }
+    }
+    report
+        .findings
+        .sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
+    Ok(report)
+}

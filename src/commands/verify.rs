@@ -1,0 +1,147 @@
+//! `fleche verify`: recompute call keys and value digests and compare them
+//! with what is stored; check that every referenced value is present and
+//! readable. Never modifies anything.
+
+use super::expand::{expand_one, with_stdin};
+use super::select::SelectArgs;
+use super::GlobalArgs;
+use crate::error::{CliError, Exit};
+use crate::output::{Emitter, Format, Row};
+use crate::{cache, style};
+use anyhow::Result;
+use clap::Args;
+use fleche_core::prefix::Kind as PrefixKind;
+use fleche_core::store::{ListOptions, SortKey};
+use fleche_core::verify::{self, Kind};
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::io;
+use std::ops::ControlFlow;
+
+#[derive(Debug, Args)]
+#[command(
+    about = "Check a cache: call keys, value digests, missing or unreadable values, orphans, stray files",
+    long_about = "Check a cache without changing it: recompute every call key from its record, check \
+that every value a record names exists, decodes and passes its signature, recompute the digest of \
+every value whose type this tool can digest and compare it with the file name, and list orphan values \
+and stray temp/lock files (notes, not problems). Exit status 1 when a problem is found.",
+    after_help = "Examples:\n  fleche verify\n  fleche verify --name fib\n  fleche verify --format json | jq '.[] | select(.kind == \"digest-mismatch\")'"
+)]
+pub struct VerifyArgs {
+    /// Only these calls (by key prefix) and the values they reach.
+    #[arg(value_name = "CALL")]
+    pub prefixes: Vec<String>,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Also list notes (orphans, stray files) in the output; they never fail the check.
+    #[arg(long)]
+    pub notes: bool,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::KeyMismatch => "key-mismatch",
+        Kind::MissingValue => "missing-value",
+        Kind::UnreadableValue => "unreadable-value",
+        Kind::DigestMismatch => "digest-mismatch",
+        Kind::UnreadableRecord => "unreadable-record",
+        Kind::Orphan => "orphan",
+        Kind::StrayFile => "stray-file",
+    }
+}
+
+pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<Exit> {
+    let caches = cache::open(global)?;
+    let color = args.format == Format::Table && style::color_enabled(global);
+    let filter = args.select.filter(&caches)?;
+    let filtered = filter != Default::default() || !args.prefixes.is_empty();
+    let mut emitter = Emitter::new(
+        args.format,
+        io::stdout().lock(),
+        vec!["problem", "key", "cache", "detail"],
+    )?;
+    let (mut problems, mut notes, mut calls, mut values, mut unchecked) = (0, 0, 0, 0, 0);
+    for member in &caches.members {
+        let selected: Option<BTreeSet<String>> = if filtered {
+            let mut keys = BTreeSet::new();
+            let mut f = filter.clone();
+            for text in with_stdin(&args.prefixes)? {
+                let (key, kinds) = expand_one(&caches, &text)?;
+                if !kinds.contains(&PrefixKind::Call) {
+                    return Err(CliError::not_found(format!("`{text}` is not a call")).into());
+                }
+                f.keys.push(key);
+            }
+            let opts = ListOptions {
+                filter: f,
+                sort: SortKey::Key,
+                ..Default::default()
+            };
+            member.calls.for_each(&opts, |rec| {
+                keys.insert(rec.key);
+                ControlFlow::Continue(())
+            })?;
+            Some(keys)
+        } else {
+            None
+        };
+        let report = verify::verify(member, selected.as_ref())?;
+        calls += report.calls_checked;
+        values += report.values_checked;
+        unchecked += report.digests_unchecked;
+        for f in &report.findings {
+            if f.kind.is_note() {
+                notes += 1;
+                if !args.notes {
+                    continue;
+                }
+            } else {
+                problems += 1;
+            }
+            let key = if args.format == Format::Table && f.key.len() == 64 {
+                super::ls::short_key(&caches, &f.key, color).unwrap_or_else(|_| f.key.clone())
+            } else {
+                f.key.clone()
+            };
+            emitter.row(Row {
+                cells: vec![
+                    kind_name(f.kind).into(),
+                    key,
+                    member.name.clone(),
+                    f.detail.clone(),
+                ],
+                json: json!({
+                    "kind": kind_name(f.kind), "key": f.key, "cache": member.name,
+                    "path": f.path, "detail": f.detail, "note": f.kind.is_note(),
+                }),
+            })?;
+        }
+    }
+    emitter.finish()?;
+    let mut line = format!(
+        "Checked {calls} call{} and {values} value{}: {problems} problem{}",
+        if calls == 1 { "" } else { "s" },
+        if values == 1 { "" } else { "s" },
+        if problems == 1 { "" } else { "s" }
+    );
+    if notes > 0 {
+        line.push_str(&format!(
+            ", {notes} note{}",
+            if notes == 1 { "" } else { "s" }
+        ));
+        if !args.notes {
+            line.push_str(" (--notes lists them)");
+        }
+    }
+    if unchecked > 0 {
+        line.push_str(&format!("; {unchecked} digest{} not recomputable here (objects fleche digests with their own code)", if unchecked == 1 { "" } else { "s" }));
+    }
+    eprintln!("{line}");
+    Ok(if problems > 0 {
+        Exit::NotFound
+    } else {
+        Exit::Success
+    })
+}

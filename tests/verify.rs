@@ -1,0 +1,180 @@
+//! `fleche verify` finds each planted fault, and nothing on clean caches
+//! written by fleche.
+
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn scratch(fixture: &str, tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fleche-verify-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture),
+        &dir,
+    );
+    dir
+}
+
+fn verify(dir: &Path) -> (Option<i32>, Vec<Json>) {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_fleche"))
+        .arg("-C")
+        .arg(dir)
+        .args(["verify", "--format", "json"])
+        .env_remove("FLECHE_SECRET_KEY")
+        .output()
+        .expect("run fleche");
+    let rows = match serde_json::from_slice::<Json>(&out.stdout) {
+        Ok(Json::Array(rows)) => rows,
+        _ => panic!("{}", String::from_utf8_lossy(&out.stderr)),
+    };
+    (out.status.code(), rows)
+}
+
+fn kinds(rows: &[Json]) -> Vec<(String, String)> {
+    rows.iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().expect("kind").to_string(),
+                r["key"].as_str().expect("key").to_string(),
+            )
+        })
+        .collect()
+}
+
+const X100: &str = "60079f7901a9295349d1796c037afc132e81286f785ddeeb763104ef02363102";
+
+#[test]
+fn clean_caches_are_clean() {
+    for fixture in [
+        "getting-started",
+        "signed-gzip",
+        "nested",
+        "dill-files",
+        "cloudpickle-files",
+        "stack",
+        "pool",
+    ] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture);
+        let (code, rows) = verify(&dir);
+        assert_eq!(code, Some(0), "{fixture}: {rows:?}");
+        assert!(rows.is_empty(), "{fixture}: {rows:?}");
+    }
+}
+
+#[test]
+fn a_tampered_value_is_a_digest_mismatch() {
+    let dir = scratch("getting-started", "tamper");
+    // The pickle of 100 (protocol 4: K d .), changed to 101: same length, new content.
+    let path = dir.join(".fleche/values").join(X100);
+    let mut bytes = std::fs::read(&path).expect("read");
+    let at = bytes.iter().position(|&b| b == 100).expect("the byte 100");
+    bytes[at] = 101;
+    std::fs::write(&path, bytes).expect("write");
+    let (code, rows) = verify(&dir);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        kinds(&rows),
+        vec![("digest-mismatch".to_string(), X100.to_string())]
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn a_deleted_value_is_missing() {
+    let dir = scratch("getting-started", "delete");
+    std::fs::remove_file(dir.join(".fleche/values").join(X100)).expect("rm");
+    let (code, rows) = verify(&dir);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        kinds(&rows),
+        vec![("missing-value".to_string(), X100.to_string())]
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn a_renamed_value_is_missing_under_its_name_and_mismatched_under_the_new_one() {
+    let dir = scratch("getting-started", "rename");
+    let other = "0".repeat(64);
+    std::fs::rename(
+        dir.join(".fleche/values").join(X100),
+        dir.join(".fleche/values").join(&other),
+    )
+    .expect("mv");
+    let (code, rows) = verify(&dir);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        kinds(&rows),
+        vec![
+            ("missing-value".to_string(), X100.to_string()),
+            ("digest-mismatch".to_string(), other)
+        ]
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+#[test]
+fn an_edited_record_is_a_key_mismatch() {
+    let dir = scratch("getting-started", "edit");
+    let db = rename_double(&dir.join(".fleche/calls.db"));
+    let (code, rows) = verify(&dir);
+    assert_eq!(code, Some(1));
+    assert_eq!(kinds(&rows), vec![("key-mismatch".to_string(), db)]);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// Rename the function of the notebook's `double` call in the database, as
+/// a hand edit would; returns that call's key.
+fn rename_double(db: &Path) -> String {
+    let key = "3fb9bd0ba9c388530e4a0f5fbb789aaf7b5c598c1fae748de84aad8f244a2d8f";
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let n = conn
+        .execute("UPDATE calls SET name = 'triple' WHERE key = ?1", [key])
+        .expect("update");
+    assert_eq!(n, 1);
+    key.to_string()
+}
+
+#[test]
+fn an_edited_call_file_is_a_key_mismatch() {
+    let dir = scratch("dill-files", "edit-file");
+    // Swap the contents of two call files: each record now sits under the
+    // other's key.
+    let calls = dir.join(".fleche/calls");
+    let mut names: Vec<String> = std::fs::read_dir(&calls)
+        .expect("dir")
+        .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let (a, b) = (calls.join(&names[0]), calls.join(&names[1]));
+    let (ba, bb) = (std::fs::read(&a).expect("a"), std::fs::read(&b).expect("b"));
+    std::fs::write(&a, bb).expect("write a");
+    std::fs::write(&b, ba).expect("write b");
+    let (code, rows) = verify(&dir);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        kinds(&rows),
+        vec![
+            ("key-mismatch".to_string(), names[0].clone()),
+            ("key-mismatch".to_string(), names[1].clone())
+        ]
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
