@@ -5,10 +5,12 @@ use super::select::WriteSelect;
 use super::tag::sql_writer;
 use super::GlobalArgs;
 use crate::cache;
-use crate::error::Exit;
+use crate::error::{CliError, Exit};
 use crate::output::{Emitter, Format, Row};
 use anyhow::Result;
 use clap::Args;
+use fleche_core::cache::CallStore;
+use fleche_core::store::callfiles;
 use serde_json::json;
 use std::io;
 
@@ -39,8 +41,25 @@ pub fn run(global: &GlobalArgs, args: EvictArgs) -> Result<Exit> {
         .iter()
         .map(|r| super::ls::short_key(&caches, &r.key, false))
         .collect::<Result<_>>()?;
-    let mut writer = sql_writer(cache, "evict")?;
-    let removed = writer.evict(&keys, args.dry_run)?;
+    let removed = match &cache.calls {
+        CallStore::Sql(_) => sql_writer(cache, "evict")?.evict(&keys, args.dry_run)?,
+        CallStore::Files(f) => {
+            let mut removed = Vec::new();
+            for key in &keys {
+                let gone = if args.dry_run {
+                    f.get(key).is_some()
+                } else {
+                    callfiles::evict_file(f.root(), key).map_err(|e| {
+                        CliError::usage(format!("cannot remove call file {key}: {e}"))
+                    })?
+                };
+                if gone {
+                    removed.push(key.clone());
+                }
+            }
+            removed
+        }
+    };
     let mut emitter = Emitter::new(
         args.format,
         io::stdout().lock(),

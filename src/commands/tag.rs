@@ -10,6 +10,7 @@ use crate::{cache, style};
 use anyhow::Result;
 use clap::Args;
 use fleche_core::cache::{Cache, Caches, CallStore};
+use fleche_core::store::callfiles;
 use fleche_core::store::sql_write::{SqlWriter, TagChange};
 use fleche_core::store::{json_from_value, python_json_dumps};
 use serde_json::{json, Map, Value as Json};
@@ -69,10 +70,37 @@ pub fn sql_writer(cache: &Cache, verb: &str) -> Result<SqlWriter> {
     match &cache.calls {
         CallStore::Sql(s) => Ok(SqlWriter::open(s.path())?),
         CallStore::Files(f) => Err(CliError::usage(format!(
-            "{verb} cannot change call files yet ({}); only SQLite call stores",
+            "{verb} on call files goes through the file store ({})",
             f.root().display()
         ))
         .into()),
+    }
+}
+
+/// Change tags in whichever call storage the cache has.
+fn retag(
+    cache: &Cache,
+    keys: &[String],
+    set: &Map<String, Json>,
+    unset: &[String],
+    dry_run: bool,
+) -> Result<Vec<TagChange>> {
+    match &cache.calls {
+        CallStore::Sql(_) => Ok(sql_writer(cache, "tag")?.tag(keys, set, unset, dry_run)?),
+        CallStore::Files(f) => {
+            let mut changes = Vec::with_capacity(keys.len());
+            for key in keys {
+                let (before, after) =
+                    callfiles::retag_file(f.root(), key, set, unset, &f.secret_keys, dry_run)
+                        .map_err(|e| CliError::usage(format!("cannot tag call {key}: {e}")))?;
+                changes.push(TagChange {
+                    key: key.clone(),
+                    before,
+                    after,
+                });
+            }
+            Ok(changes)
+        }
     }
 }
 
@@ -108,8 +136,7 @@ pub fn run(global: &GlobalArgs, args: TagArgs) -> Result<Exit> {
     let caches = cache::open(global)?;
     let cache = cache::writable(&caches, "tagging")?;
     let keys = args.select.keys(&caches, cache, "tag")?;
-    let mut writer = sql_writer(cache, "tag")?;
-    let changes = writer.tag(&keys, &set, &args.unset, args.dry_run)?;
+    let changes = retag(cache, &keys, &set, &args.unset, args.dry_run)?;
     report(&caches, &changes, args.dry_run, args.format, global)?;
     Ok(if changes.is_empty() {
         Exit::NotFound

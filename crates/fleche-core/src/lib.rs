@@ -11,6 +11,7 @@ pub mod digest;
 pub mod gc;
 pub mod literal;
 pub mod pickle;
+pub mod pickle_write;
 pub mod prefix;
 pub mod pyhash;
 pub mod repr;

@@ -19,6 +19,8 @@ pub struct FileCalls {
     records: Vec<CallRecord>,
     /// Files that could not be read or decoded: (key, reason).
     pub broken: Vec<(String, String)>,
+    /// The secret keys the files are signed with (first signs new ones).
+    pub secret_keys: Vec<Vec<u8>>,
 }
 
 impl FileCalls {
@@ -43,6 +45,7 @@ impl FileCalls {
             root: root.to_path_buf(),
             records,
             broken,
+            secret_keys: keys.to_vec(),
         })
     }
 
@@ -272,5 +275,197 @@ impl crate::prefix::SortedKeys for FileCalls {
             lo.checked_sub(1).map(|i| self.records[i].key.clone()),
             self.records.get(hi).map(|r| r.key.clone()),
         ))
+    }
+}
+
+/// A JSON metadata value as the Python value fleche would hold.
+fn value_from_json(j: &Json) -> Value {
+    match j {
+        Json::Null => Value::None,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::int(i),
+            None => match n.to_string().parse::<num_bigint::BigInt>() {
+                Ok(b) => Value::Int(b),
+                Err(_) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+        },
+        Json::String(s) => Value::Str(s.clone()),
+        Json::Array(items) => Value::List(items.iter().map(value_from_json).collect()),
+        Json::Object(m) => Value::Dict(
+            m.iter()
+                .map(|(k, v)| (Value::Str(k.clone()), value_from_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+fn is_key(k: &Value, name: &str) -> bool {
+    matches!(k, Value::Str(s) if s == name)
+}
+
+/// Set and unset tags in one call file, rewriting it the way fleche writes
+/// files: same compression, signed with the first key when keys are set,
+/// a dot-prefixed temp file renamed into place. The new file is decoded
+/// again and compared with the intended record before it replaces the old
+/// one. Returns (tags before, tags after); with `dry_run` nothing is written.
+pub fn retag_file(
+    root: &Path,
+    key: &str,
+    set: &Map<String, Json>,
+    unset: &[String],
+    keys: &[Vec<u8>],
+    dry_run: bool,
+) -> Result<(Option<Map<String, Json>>, Option<Map<String, Json>>), String> {
+    let path = root.join(key);
+    let env = files::read_envelope(&path, keys).map_err(|e| e.to_string())?;
+    let mut value =
+        crate::pickle::load(&env.payload).map_err(|e| format!("{}: {e}", path.display()))?;
+    let before_rec =
+        record_from_value(key, &value).map_err(|e| format!("{}: {e}", path.display()))?;
+    let before = before_rec.tags().cloned();
+    let mut after = before.clone().unwrap_or_default();
+    for (k, v) in set {
+        after.insert(k.clone(), v.clone());
+    }
+    for k in unset {
+        after.shift_remove(k);
+    }
+    let after = if after.is_empty() && set.is_empty() {
+        None
+    } else {
+        Some(after)
+    };
+    if dry_run || after == before {
+        return Ok((before, after));
+    }
+    // Edit the `tags` entry of the metadata mapping, leaving the rest as loaded.
+    let Value::Object(call) = &mut value else {
+        return Err("not a call record".into());
+    };
+    let Some(Value::Dict(state)) = call.state.as_deref_mut() else {
+        return Err("the call record has no state".into());
+    };
+    let meta = state
+        .iter_mut()
+        .find(|(k, _)| is_key(k, "metadata"))
+        .map(|(_, v)| v)
+        .ok_or("the call record has no metadata")?;
+    let items: &mut Vec<(Value, Value)> = match meta {
+        Value::Dict(items) => items,
+        Value::Object(o) if !o.dict_items.is_empty() || o.class == "collections.defaultdict" => {
+            &mut o.dict_items
+        }
+        _ => return Err("the call record's metadata is not a mapping".into()),
+    };
+    let new_tags = after.as_ref().map(|t| {
+        // Keep the Python values of tags that did not change.
+        let old: Vec<(Value, Value)> = match items
+            .iter()
+            .find(|(k, _)| is_key(k, "tags"))
+            .map(|(_, v)| v)
+        {
+            Some(Value::Dict(d)) => d.clone(),
+            _ => Vec::new(),
+        };
+        Value::Dict(
+            t.iter()
+                .map(|(k, v)| {
+                    let kept = (!set.contains_key(k))
+                        .then(|| {
+                            old.iter()
+                                .find(|(ok, _)| is_key(ok, k))
+                                .map(|(_, ov)| ov.clone())
+                        })
+                        .flatten();
+                    (
+                        Value::Str(k.clone()),
+                        kept.unwrap_or_else(|| value_from_json(v)),
+                    )
+                })
+                .collect(),
+        )
+    });
+    match (items.iter().position(|(k, _)| is_key(k, "tags")), new_tags) {
+        (Some(i), Some(t)) => items[i].1 = t,
+        (Some(i), None) => {
+            items.remove(i);
+        }
+        (None, Some(t)) => items.push((Value::str("tags"), t)),
+        (None, None) => {}
+    }
+    let pickled =
+        crate::pickle_write::dumps(&value).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Check what we wrote reads back as the intended record.
+    let check = crate::pickle::load(&pickled)
+        .map_err(|e| format!("BUG: rewritten record does not load: {e}"))?;
+    let mut want = before_rec.clone();
+    match &after {
+        Some(t) => {
+            want.metadata.insert("tags".into(), Json::Object(t.clone()));
+        }
+        None => {
+            want.metadata.shift_remove("tags");
+        }
+    }
+    let got = record_from_value(key, &check)?;
+    if !super::json_py_eq(
+        &Json::Object(got.metadata.clone()),
+        &Json::Object(want.metadata.clone()),
+    ) || got.arguments != want.arguments
+        || got.result != want.result
+        || got.name != want.name
+    {
+        return Err(format!(
+            "{}: refusing to rewrite: the new record would not read back as intended",
+            path.display()
+        ));
+    }
+    let mut bytes = pickled;
+    if let Some(first) = keys.first() {
+        bytes.extend_from_slice(files::hmac_hex(first, &bytes).as_bytes());
+    }
+    if env.compressed {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&bytes).map_err(|e| e.to_string())?;
+        bytes = gz.finish().map_err(|e| e.to_string())?;
+    }
+    write_atomic(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((before, after))
+}
+
+/// Write `bytes` to a dot-prefixed sibling temp file and rename it over
+/// `path` (fleche's own `_atomic_write`): readers see the old or the new
+/// file, never a partial one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let tmp = path.with_file_name(format!(".{name}.{}{nonce:x}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Remove a call file (fleche's evict on file storage).
+pub fn evict_file(root: &Path, key: &str) -> std::io::Result<bool> {
+    match std::fs::remove_file(root.join(key)) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
     }
 }
