@@ -278,6 +278,9 @@ impl crate::prefix::SortedKeys for FileCalls {
     }
 }
 
+/// A call's tags, if it has any.
+pub type Tags = Option<Map<String, Json>>;
+
 /// A JSON metadata value as the Python value fleche would hold.
 fn value_from_json(j: &Json) -> Value {
     match j {
@@ -316,7 +319,7 @@ pub fn retag_file(
     unset: &[String],
     keys: &[Vec<u8>],
     dry_run: bool,
-) -> Result<(Option<Map<String, Json>>, Option<Map<String, Json>>), String> {
+) -> Result<(Tags, Tags), String> {
     let path = root.join(key);
     let env = files::read_envelope(&path, keys).map_err(|e| e.to_string())?;
     let mut value =
