@@ -440,3 +440,10 @@ fn pool_answers() {
     check_values("pool");
     check_table("pool");
 }
+
+#[test]
+fn hdf5_answers() {
+    check_queries("hdf5");
+    check_expand_and_shrink("hdf5");
+    check_table("hdf5");
+}

@@ -47,8 +47,12 @@ pub enum ValueStore {
         keys: Vec<Vec<u8>>,
         listing: OnceLock<Vec<String>>,
     },
+    /// Values in bagofholding HDF5 files, which this tool does not parse:
+    /// the keys it knows are those the call records name whose HDF5 file
+    /// exists (unreferenced values are invisible here).
     Hdf5 {
         root: PathBuf,
+        keys: Vec<String>,
     },
     Transient(String),
 }
@@ -64,13 +68,14 @@ impl ValueStore {
                 let l = files::list_keys(root)?;
                 Ok(listing.get_or_init(|| l))
             }
-            ValueStore::Hdf5 { .. } | ValueStore::Transient(_) => Ok(&[]),
+            ValueStore::Hdf5 { keys, .. } => Ok(keys),
+            ValueStore::Transient(_) => Ok(&[]),
         }
     }
 
     pub fn root(&self) -> Option<&Path> {
         match self {
-            ValueStore::Files { root, .. } | ValueStore::Hdf5 { root } => Some(root),
+            ValueStore::Files { root, .. } | ValueStore::Hdf5 { root, .. } => Some(root),
             ValueStore::Transient(_) => None,
         }
     }
@@ -78,7 +83,7 @@ impl ValueStore {
     pub fn describe(&self) -> String {
         match self {
             ValueStore::Files { root, .. } => format!("files {}", root.display()),
-            ValueStore::Hdf5 { root } => format!("bagofholding_hdf {}", root.display()),
+            ValueStore::Hdf5 { root, .. } => format!("bagofholding_hdf {}", root.display()),
             ValueStore::Transient(t) => t.clone(),
         }
     }
@@ -251,7 +256,15 @@ fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cac
             })?,
             listing: OnceLock::new(),
         },
-        ValueStorageSpec::BagOfHolding { root } => ValueStore::Hdf5 { root },
+        ValueStorageSpec::BagOfHolding { root } => {
+            let stems = hdf5_stems(&root);
+            let mut keys: Vec<String> = crate::gc::referenced(&[&calls])?
+                .into_iter()
+                .filter(|k| hdf5_stem_for(&stems, k).is_some())
+                .collect();
+            keys.sort();
+            ValueStore::Hdf5 { root, keys }
+        }
         ValueStorageSpec::Transient(t) => ValueStore::Transient(t),
     };
     Ok(Cache {
@@ -449,13 +462,64 @@ pub fn open_calls(name: &str, calls: CallStorageSpec) -> Result<CallStore, OpenE
     })
 }
 
+fn hdf5_where(file: &Option<PathBuf>, size: &Option<u64>, root: &Path) -> String {
+    match (file, size) {
+        (Some(f), Some(n)) => format!(
+            "in {}, a file of {n} bytes shared by keys with the same prefix",
+            f.display()
+        ),
+        _ => format!("no HDF5 file under {} holds it", root.display()),
+    }
+}
+
+/// The `.h5` files of a bagofholding store, by stem.
+fn hdf5_stems(root: &Path) -> std::collections::BTreeSet<String> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Default::default();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".h5"))
+                .map(str::to_string)
+        })
+        .filter(|stem| !stem.starts_with('.'))
+        .collect()
+}
+
+/// Which stem holds `key`: `{key[:n]}` for a prefix length n read off the
+/// files present (default 2; a full key when 0), as fleche infers it.
+fn hdf5_stem_for<'a>(
+    stems: &'a std::collections::BTreeSet<String>,
+    key: &str,
+) -> Option<&'a String> {
+    let lengths: std::collections::BTreeSet<usize> = stems.iter().map(String::len).collect();
+    lengths
+        .into_iter()
+        .find_map(|n| key.get(..n).and_then(|p| stems.get(p)))
+}
+
+/// The bagofholding file that holds `key`: `ROOT/{key[:n]}.h5`.
+pub fn hdf5_container(root: &Path, key: &str) -> Option<PathBuf> {
+    let stems = hdf5_stems(root);
+    hdf5_stem_for(&stems, key).map(|s| root.join(format!("{s}.h5")))
+}
+
 /// Why a stored value could not be shown.
 #[derive(Debug, Error)]
 pub enum ValueError {
     #[error("value `{0}` is not in the value store")]
     Missing(String),
-    #[error("value `{key}` is in HDF5 (bagofholding) files under {root}, which this tool does not decode")]
-    Hdf5 { key: String, root: PathBuf },
+    #[error("value `{key}` is kept in HDF5 ({}), which this tool does not decode", hdf5_where(.file, .size, .root))]
+    Hdf5 {
+        key: String,
+        root: PathBuf,
+        /// The bagofholding file holding it, if one exists, and its size.
+        file: Option<PathBuf>,
+        size: Option<u64>,
+    },
     #[error("the cache keeps no values on disk ({0})")]
     Transient(String),
     #[error(transparent)]
@@ -507,10 +571,19 @@ impl ValueStore {
                     })?;
                 Ok((env, path, value))
             }
-            ValueStore::Hdf5 { root } => Err(ValueError::Hdf5 {
-                key: key.into(),
-                root: root.clone(),
-            }),
+            ValueStore::Hdf5 { root, .. } => {
+                let file = hdf5_container(root, key);
+                let size = file
+                    .as_ref()
+                    .and_then(|f| std::fs::metadata(f).ok())
+                    .map(|m| m.len());
+                Err(ValueError::Hdf5 {
+                    key: key.into(),
+                    root: root.clone(),
+                    file,
+                    size,
+                })
+            }
             ValueStore::Transient(t) => Err(ValueError::Transient(t.clone())),
         }
     }

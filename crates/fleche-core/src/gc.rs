@@ -114,7 +114,7 @@ pub fn plan(
 ) -> Result<GcPlan, GcError> {
     let root = match values {
         ValueStore::Files { root, .. } => root.clone(),
-        ValueStore::Hdf5 { root } => return Err(GcError::Hdf5(root.clone())),
+        ValueStore::Hdf5 { root, .. } => return Err(GcError::Hdf5(root.clone())),
         ValueStore::Transient(_) => return Err(GcError::Transient),
     };
     let names = values.sorted_keys()?.to_vec();
