@@ -59,7 +59,7 @@ pub fn parse_age(text: &str) -> Result<Duration, String> {
             ))
         }
     };
-    if !(n >= 0.0) || !n.is_finite() {
+    if n < 0.0 || !n.is_finite() {
         return Err(format!("`{text}` must be zero or more"));
     }
     Ok(Duration::from_secs_f64(n * secs))
