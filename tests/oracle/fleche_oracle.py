@@ -1,0 +1,150 @@
+"""Real fleche 0.22.2 as the judge of the CLI's write commands.
+
+Used by tests/oracle_write.rs and tests/concurrency.rs; every subcommand
+runs inside DIR (the directory holding fleche.toml) and prints one JSON
+document on stdout.
+
+  write DIR           write fleche.toml and a small cache with real fleche
+  config DIR          write fleche.toml and let fleche create an empty
+                      database (processes creating it at once race: "table
+                      calls already exists")
+  state DIR [K=V ...] every call record as fleche loads it (arguments and
+                      result decoded), the keys cache().query() finds for
+                      each tag K=V, and SQLite's PRAGMA integrity_check
+  gc DIR              run fleche's own Cache.gc() and list what it deleted
+"""
+
+import json
+import os
+import sqlite3
+import sys
+import traceback
+from pathlib import Path
+
+CONFIG = """\
+[default]
+root = true
+cache = "main"
+metadata = ["Runtime"]
+
+[main]
+values = { type = "pickle", root = ".fleche/values", remaining_depth = 2 }
+calls = { type = "sql", url = "sqlite:///.fleche/calls.db" }
+"""
+
+
+def write_config(d: Path) -> None:
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "fleche.toml").write_text(CONFIG)
+
+
+def add(a, b):
+    return a + b
+
+
+def square(x):
+    return x * x
+
+
+def nest(n, label="n"):
+    return {"label": label, "rows": [[i, [i, i + n]] for i in range(n)]}
+
+
+def write(d: Path) -> dict:
+    write_config(d)
+    os.chdir(d)
+    from fleche import fleche, tags
+
+    # Decorated here (named add/square/nest in module __main__), so that
+    # importing this file does not need fleche.
+    add_, square_, nest_ = fleche(add), fleche(square), fleche(nest)
+    for a in range(3):
+        add_(a, 10)
+    for x in (2, 3, 4):
+        square_(x)
+    with tags(owner="me", run=1):
+        nest_(2)
+        square_(5)
+    nest_(3, label="three")
+    return {"ok": True}
+
+
+def integrity(db: Path) -> str:
+    con = sqlite3.connect(db, timeout=30)
+    try:
+        return ";".join(r[0] for r in con.execute("PRAGMA integrity_check"))
+    finally:
+        con.close()
+
+
+def state(d: Path, tag_specs: list) -> dict:
+    os.chdir(d)
+    from fleche import cache
+    from fleche.digest import Digest
+
+    c = cache()
+    records = {}
+    errors = []
+    for key in sorted(str(k) for k in c.calls.list()):
+        try:
+            dc = c.calls.load(key)
+            # Every argument and the result decoded, as a user would load them.
+            call = c.load(key).fetch()
+            entry = {
+                "name": dc.name,
+                "arguments": {k: str(v) for k, v in dc.arguments.items()},
+                "result": None if dc.result is None else str(dc.result),
+                "tags": dc.metadata.get("tags"),
+                "lookup_key": str(call.to_lookup_key()),
+                "argument_reprs": {k: repr(v) for k, v in call.arguments.items()},
+                "result_repr": repr(call.result),
+            }
+            for v in list(dc.arguments.values()) + [dc.result]:
+                if isinstance(v, Digest):
+                    c.load_value(v)
+            records[key] = entry
+        except Exception as e:  # reported, the test decides
+            errors.append({"key": key, "error": f"{type(e).__name__}: {e}",
+                           "trace": traceback.format_exc()})
+    queries = {}
+    for spec in tag_specs:
+        k, _, v = spec.partition("=")
+        value = json.loads(v)
+        found = c.query(metadata={"tags": {k: value}})
+        queries[spec] = sorted(str(lc.to_lookup_key()) for lc in found)
+    return {
+        "records": records,
+        "errors": errors,
+        "queries": queries,
+        "integrity": integrity(d / ".fleche" / "calls.db"),
+    }
+
+
+def gc(d: Path) -> dict:
+    os.chdir(d)
+    from fleche import cache
+
+    return {"deleted": sorted(str(k) for k in cache().gc())}
+
+
+def main(argv):
+    cmd, d = argv[1], Path(argv[2]).resolve()
+    if cmd == "write":
+        out = write(d)
+    elif cmd == "config":
+        write_config(d)
+        os.chdir(d)
+        from fleche import cache
+
+        out = {"calls": len(list(cache().calls.list()))}
+    elif cmd == "state":
+        out = state(d, argv[3:])
+    elif cmd == "gc":
+        out = gc(d)
+    else:
+        raise SystemExit(f"unknown command {cmd}")
+    json.dump(out, sys.stdout, indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
