@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod caches;
+mod completions;
 mod digest;
 mod evict;
 mod expand;
@@ -67,6 +68,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     Caches(caches::CachesArgs),
     Digest(digest::DigestArgs),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 /// Parse the command line, run the command, and map the outcome to an exit
@@ -90,6 +93,8 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&cli.global, args),
         Command::Caches(args) => caches::run(&cli.global, args),
         Command::Digest(args) => digest::run(&cli.global, args),
+        Command::Completions(args) => completions::run(&cli.global, args),
+        Command::Man(args) => completions::run_man(&cli.global, args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -1,0 +1,615 @@
+#compdef fleche
+
+autoload -U is-at-least
+
+_fleche() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_fleche_commands" \
+"*::: :->fleche" \
+&& ret=0
+    case $state in
+    (fleche)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:fleche-command-$line[1]:"
+        case $line[1] in
+            (ls)
+_arguments "${_arguments_options[@]}" : \
+'-n+[Show at most N calls]:N:_default' \
+'--limit=[Show at most N calls]:N:_default' \
+'--sort=[Order of the rows]:SORT:((started\:"Start time, newest first"
+name\:"Function name, A to Z"
+walltime\:"Wall time, longest first"
+key\:"Call key"))' \
+'--format=[Output format]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-r[Reverse the order]' \
+'--reverse[Reverse the order]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(query)
+_arguments "${_arguments_options[@]}" : \
+'--name=[Calls named NAME (the function'\''s qualified name, e.g. \`fib\`, \`MyClass.compute\`)]:NAME:_default' \
+'--module=[Calls from MODULE]:MODULE:_default' \
+'--version=[Calls of this version\: an int when it looks like one, else a string ('\''"3"'\'' for the string 3)]:VERSION:_default' \
+'--code-digest=[Calls whose function has this code digest]:DIGEST:_default' \
+'*--arg=[NAME=VALUE\: an argument equal to VALUE (a Python literal, or @PREFIX of a stored value); NAME alone\: has that argument]:NAME[=VALUE]:_default' \
+'--result=[Calls whose result equals VALUE (a Python literal or @PREFIX)]:VALUE:_default' \
+'*--meta=[KIND\: has that metadata; KIND.KEY\: has that key; KIND.KEY=VALUE\: equal (1, 1.0 and True are equal; '\''1'\'' is not)]:KIND[.KEY[=VALUE]]:_default' \
+'*--tag=[KEY\[=VALUE\]\: short for --meta tags.KEY\[=VALUE\]]:KEY[=VALUE]:_default' \
+'--since=[Calls started at or after WHEN\: a date (2026-11-28, 2026-11-28T14\:00) or an age (30m, 2h, 3d, 1w)]:WHEN:_default' \
+'--until=[Calls started at or before WHEN (same forms as --since)]:WHEN:_default' \
+'-n+[Show at most N calls]:N:_default' \
+'--limit=[Show at most N calls]:N:_default' \
+'--sort=[Order of the rows]:SORT:((started\:"Start time, newest first"
+name\:"Function name, A to Z"
+walltime\:"Wall time, longest first"
+key\:"Call key"))' \
+'--format=[Output format]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'*--args=[Add decoded arguments as columns\: a comma-separated list of names, or \`all\`]:NAMES|all:_default' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-r[Reverse the order]' \
+'--reverse[Reverse the order]' \
+'(--latest --oldest)--count[Print only the number of matching calls]' \
+'(--oldest)--latest[Only the most recently started matching call]' \
+'--oldest[Only the earliest started matching call]' \
+'--results[Add the decoded result as a column]' \
+'--full[Do not abbreviate decoded values]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+'--format=[]:FORMAT:((text\:"Labelled lines for people"
+json\:"One JSON array of objects"
+jsonl\:"One JSON object per line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--full[Show values in full instead of abbreviating long ones]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::prefixes -- Digests or prefixes (at least 4 hex characters) of calls or values; `-` reads stdin:_default' \
+&& ret=0
+;;
+(expand)
+_arguments "${_arguments_options[@]}" : \
+'--format=[Output format; the default prints one full digest per line]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::prefixes -- Short digests (at least 4 hex characters), or `-` for stdin:_default' \
+&& ret=0
+;;
+(shrink)
+_arguments "${_arguments_options[@]}" : \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::digests -- Full digests of calls or values, or `-` for stdin:_default' \
+&& ret=0
+;;
+(tag)
+_arguments "${_arguments_options[@]}" : \
+'--name=[Calls named NAME (the function'\''s qualified name, e.g. \`fib\`, \`MyClass.compute\`)]:NAME:_default' \
+'--module=[Calls from MODULE]:MODULE:_default' \
+'--version=[Calls of this version\: an int when it looks like one, else a string ('\''"3"'\'' for the string 3)]:VERSION:_default' \
+'--code-digest=[Calls whose function has this code digest]:DIGEST:_default' \
+'*--arg=[NAME=VALUE\: an argument equal to VALUE (a Python literal, or @PREFIX of a stored value); NAME alone\: has that argument]:NAME[=VALUE]:_default' \
+'--result=[Calls whose result equals VALUE (a Python literal or @PREFIX)]:VALUE:_default' \
+'*--meta=[KIND\: has that metadata; KIND.KEY\: has that key; KIND.KEY=VALUE\: equal (1, 1.0 and True are equal; '\''1'\'' is not)]:KIND[.KEY[=VALUE]]:_default' \
+'*--tag=[KEY\[=VALUE\]\: short for --meta tags.KEY\[=VALUE\]]:KEY[=VALUE]:_default' \
+'--since=[Calls started at or after WHEN\: a date (2026-11-28, 2026-11-28T14\:00) or an age (30m, 2h, 3d, 1w)]:WHEN:_default' \
+'--until=[Calls started at or before WHEN (same forms as --since)]:WHEN:_default' \
+'*--set=[KEY=VALUE to set (VALUE is a Python literal; a bare word is a string)]:KEY=VALUE:_default' \
+'*--unset=[KEY to remove]:KEY:_default' \
+'--format=[]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'()--all[Select every call in the cache]' \
+'--dry-run[Show what would change without writing anything]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::prefixes -- Calls by (short) key:_default' \
+&& ret=0
+;;
+(untag)
+_arguments "${_arguments_options[@]}" : \
+'--name=[Calls named NAME (the function'\''s qualified name, e.g. \`fib\`, \`MyClass.compute\`)]:NAME:_default' \
+'--module=[Calls from MODULE]:MODULE:_default' \
+'--version=[Calls of this version\: an int when it looks like one, else a string ('\''"3"'\'' for the string 3)]:VERSION:_default' \
+'--code-digest=[Calls whose function has this code digest]:DIGEST:_default' \
+'*--arg=[NAME=VALUE\: an argument equal to VALUE (a Python literal, or @PREFIX of a stored value); NAME alone\: has that argument]:NAME[=VALUE]:_default' \
+'--result=[Calls whose result equals VALUE (a Python literal or @PREFIX)]:VALUE:_default' \
+'*--meta=[KIND\: has that metadata; KIND.KEY\: has that key; KIND.KEY=VALUE\: equal (1, 1.0 and True are equal; '\''1'\'' is not)]:KIND[.KEY[=VALUE]]:_default' \
+'*--tag=[KEY\[=VALUE\]\: short for --meta tags.KEY\[=VALUE\]]:KEY[=VALUE]:_default' \
+'--since=[Calls started at or after WHEN\: a date (2026-11-28, 2026-11-28T14\:00) or an age (30m, 2h, 3d, 1w)]:WHEN:_default' \
+'--until=[Calls started at or before WHEN (same forms as --since)]:WHEN:_default' \
+'*-k+[Tag keys to remove]:KEY:_default' \
+'*--key=[Tag keys to remove]:KEY:_default' \
+'--format=[]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'()--all[Select every call in the cache]' \
+'--dry-run[Show what would change without writing anything]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::prefixes -- Calls by (short) key:_default' \
+&& ret=0
+;;
+(evict)
+_arguments "${_arguments_options[@]}" : \
+'--name=[Calls named NAME (the function'\''s qualified name, e.g. \`fib\`, \`MyClass.compute\`)]:NAME:_default' \
+'--module=[Calls from MODULE]:MODULE:_default' \
+'--version=[Calls of this version\: an int when it looks like one, else a string ('\''"3"'\'' for the string 3)]:VERSION:_default' \
+'--code-digest=[Calls whose function has this code digest]:DIGEST:_default' \
+'*--arg=[NAME=VALUE\: an argument equal to VALUE (a Python literal, or @PREFIX of a stored value); NAME alone\: has that argument]:NAME[=VALUE]:_default' \
+'--result=[Calls whose result equals VALUE (a Python literal or @PREFIX)]:VALUE:_default' \
+'*--meta=[KIND\: has that metadata; KIND.KEY\: has that key; KIND.KEY=VALUE\: equal (1, 1.0 and True are equal; '\''1'\'' is not)]:KIND[.KEY[=VALUE]]:_default' \
+'*--tag=[KEY\[=VALUE\]\: short for --meta tags.KEY\[=VALUE\]]:KEY[=VALUE]:_default' \
+'--since=[Calls started at or after WHEN\: a date (2026-11-28, 2026-11-28T14\:00) or an age (30m, 2h, 3d, 1w)]:WHEN:_default' \
+'--until=[Calls started at or before WHEN (same forms as --since)]:WHEN:_default' \
+'--format=[]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'()--all[Select every call in the cache]' \
+'--dry-run[List what would be removed without removing anything]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::prefixes -- Calls by (short) key:_default' \
+&& ret=0
+;;
+(gc)
+_arguments "${_arguments_options[@]}" : \
+'--min-age=[Keep value files modified more recently than this (0, 90s, 30m, 2h, 1d, 1w)]:AGE:_default' \
+'--format=[Output format of the list of files (a real run in table format prints only the summary)]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--dry-run[List each file that would be deleted, with its size, and the total; delete nothing]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+'--name=[Calls named NAME (the function'\''s qualified name, e.g. \`fib\`, \`MyClass.compute\`)]:NAME:_default' \
+'--module=[Calls from MODULE]:MODULE:_default' \
+'--version=[Calls of this version\: an int when it looks like one, else a string ('\''"3"'\'' for the string 3)]:VERSION:_default' \
+'--code-digest=[Calls whose function has this code digest]:DIGEST:_default' \
+'*--arg=[NAME=VALUE\: an argument equal to VALUE (a Python literal, or @PREFIX of a stored value); NAME alone\: has that argument]:NAME[=VALUE]:_default' \
+'--result=[Calls whose result equals VALUE (a Python literal or @PREFIX)]:VALUE:_default' \
+'*--meta=[KIND\: has that metadata; KIND.KEY\: has that key; KIND.KEY=VALUE\: equal (1, 1.0 and True are equal; '\''1'\'' is not)]:KIND[.KEY[=VALUE]]:_default' \
+'*--tag=[KEY\[=VALUE\]\: short for --meta tags.KEY\[=VALUE\]]:KEY[=VALUE]:_default' \
+'--since=[Calls started at or after WHEN\: a date (2026-11-28, 2026-11-28T14\:00) or an age (30m, 2h, 3d, 1w)]:WHEN:_default' \
+'--until=[Calls started at or before WHEN (same forms as --since)]:WHEN:_default' \
+'--format=[]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--notes[Also list notes (orphans, stray files) in the output; they never fail the check]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::prefixes -- Only these calls (by key prefix) and the values they reach:_default' \
+&& ret=0
+;;
+(caches)
+_arguments "${_arguments_options[@]}" : \
+'--format=[]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(digest)
+_arguments "${_arguments_options[@]}" : \
+'--call=[Print the key of a call to the function NAME instead]:NAME:_default' \
+'--module=[The call'\''s module (default\: None)]:MODULE:_default' \
+'--version=[The call'\''s version\: an int when it looks like one, else a string ('\''"3"'\'' for the string 3)]:VERSION:_default' \
+'--code-digest=[The function'\''s code digest, as stored in the cache (default\: None)]:DIGEST:_default' \
+'--format=[Output format; the default prints one digest per line]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::values -- Values to digest (with --call\: the call'\''s arguments as NAME=VALUE, in order):_default' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help]' \
+'--help[Print help]' \
+':shell:(bash zsh fish elvish powershell)' \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_fleche__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:fleche-help-command-$line[1]:"
+        case $line[1] in
+            (ls)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(query)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(expand)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(shrink)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(tag)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(untag)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(evict)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(gc)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(caches)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(digest)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_fleche_commands] )) ||
+_fleche_commands() {
+    local commands; commands=(
+'ls:List the calls in the cache, newest first' \
+'query:Find calls by name, module, version, arguments, result, metadata and time' \
+'show:Show calls and values by (short) digest\: arguments, result, metadata, decoded values' \
+'expand:Expand short digests to full ones (calls and values); \`-\` reads one per line from stdin' \
+'shrink:Shorten full digests to the shortest unique prefix; \`-\` reads one per line from stdin' \
+'tag:Set or remove tags on calls (selected by key prefix or by query filters)' \
+'untag:Remove tags from calls (selected by key prefix or by query filters)' \
+'evict:Remove call records (values stay until \`fleche gc\`)' \
+'gc:Delete value files that no call record needs (safe beside running fleche jobs)' \
+'verify:Check a cache\: call keys, value digests, missing or unreadable values, orphans, stray files' \
+'caches:List the caches the configuration defines (name, file, storages, counts)' \
+'digest:Print fleche'\''s digest of each VALUE, or the key of a call with --call' \
+'completions:Print a shell completion script' \
+'man:Print the manual page (roff), e.g. \`fleche man | man -l -\`' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'fleche commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__caches_commands] )) ||
+_fleche__subcmd__caches_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche caches commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__completions_commands] )) ||
+_fleche__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche completions commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__digest_commands] )) ||
+_fleche__subcmd__digest_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche digest commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__evict_commands] )) ||
+_fleche__subcmd__evict_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche evict commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__expand_commands] )) ||
+_fleche__subcmd__expand_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche expand commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__gc_commands] )) ||
+_fleche__subcmd__gc_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche gc commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help_commands] )) ||
+_fleche__subcmd__help_commands() {
+    local commands; commands=(
+'ls:List the calls in the cache, newest first' \
+'query:Find calls by name, module, version, arguments, result, metadata and time' \
+'show:Show calls and values by (short) digest\: arguments, result, metadata, decoded values' \
+'expand:Expand short digests to full ones (calls and values); \`-\` reads one per line from stdin' \
+'shrink:Shorten full digests to the shortest unique prefix; \`-\` reads one per line from stdin' \
+'tag:Set or remove tags on calls (selected by key prefix or by query filters)' \
+'untag:Remove tags from calls (selected by key prefix or by query filters)' \
+'evict:Remove call records (values stay until \`fleche gc\`)' \
+'gc:Delete value files that no call record needs (safe beside running fleche jobs)' \
+'verify:Check a cache\: call keys, value digests, missing or unreadable values, orphans, stray files' \
+'caches:List the caches the configuration defines (name, file, storages, counts)' \
+'digest:Print fleche'\''s digest of each VALUE, or the key of a call with --call' \
+'completions:Print a shell completion script' \
+'man:Print the manual page (roff), e.g. \`fleche man | man -l -\`' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'fleche help commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__caches_commands] )) ||
+_fleche__subcmd__help__subcmd__caches_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help caches commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__completions_commands] )) ||
+_fleche__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help completions commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__digest_commands] )) ||
+_fleche__subcmd__help__subcmd__digest_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help digest commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__evict_commands] )) ||
+_fleche__subcmd__help__subcmd__evict_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help evict commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__expand_commands] )) ||
+_fleche__subcmd__help__subcmd__expand_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help expand commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__gc_commands] )) ||
+_fleche__subcmd__help__subcmd__gc_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help gc commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__help_commands] )) ||
+_fleche__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help help commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__ls_commands] )) ||
+_fleche__subcmd__help__subcmd__ls_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help ls commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__man_commands] )) ||
+_fleche__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help man commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__query_commands] )) ||
+_fleche__subcmd__help__subcmd__query_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help query commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__show_commands] )) ||
+_fleche__subcmd__help__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help show commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__shrink_commands] )) ||
+_fleche__subcmd__help__subcmd__shrink_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help shrink commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__tag_commands] )) ||
+_fleche__subcmd__help__subcmd__tag_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help tag commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__untag_commands] )) ||
+_fleche__subcmd__help__subcmd__untag_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help untag commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__verify_commands] )) ||
+_fleche__subcmd__help__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help verify commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__ls_commands] )) ||
+_fleche__subcmd__ls_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche ls commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__man_commands] )) ||
+_fleche__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche man commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__query_commands] )) ||
+_fleche__subcmd__query_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche query commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__show_commands] )) ||
+_fleche__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche show commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__shrink_commands] )) ||
+_fleche__subcmd__shrink_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche shrink commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__tag_commands] )) ||
+_fleche__subcmd__tag_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche tag commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__untag_commands] )) ||
+_fleche__subcmd__untag_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche untag commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__verify_commands] )) ||
+_fleche__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche verify commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_fleche" ]; then
+    _fleche "$@"
+else
+    compdef _fleche fleche
+fi

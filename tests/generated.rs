@@ -1,0 +1,50 @@
+//! The completions and man page committed under `completions/` are exactly
+//! what the binary generates from its clap definition. When this fails,
+//! regenerate them:
+//!
+//!     for s in bash zsh fish elvish powershell; do
+//!         cargo run -q -- completions $s > completions/fleche.$s; done
+//!     cargo run -q -- man > completions/fleche.1
+
+use std::path::Path;
+use std::process::Command;
+
+fn generated(args: &[&str]) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
+        .args(args)
+        .output()
+        .expect("run fleche");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn committed(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("completions")
+            .join(name),
+    )
+    .expect("committed file")
+}
+
+#[test]
+fn completions_are_fresh() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        assert!(
+            generated(&["completions", shell]) == committed(&format!("fleche.{shell}")),
+            "completions/fleche.{shell} is stale: regenerate it (see tests/generated.rs)"
+        );
+    }
+}
+
+#[test]
+fn man_page_is_fresh() {
+    assert!(
+        generated(&["man"]) == committed("fleche.1"),
+        "completions/fleche.1 is stale: regenerate it"
+    );
+}
