@@ -86,17 +86,23 @@ pub fn referenced(stores: &[&CallStore]) -> Result<BTreeSet<String>, crate::stor
     Ok(out)
 }
 
-/// The children of one value file, without building the value tree when
-/// the file cannot be a destructured wrapper (their class names must be
-/// spelled out in the pickle).
+/// How far into a pickle the class of its top-level object is named: the
+/// wrapper's global comes first (after PROTO and FRAME), so a file whose
+/// head does not name the destructuring module has no children.
+const HEAD: usize = 1024;
+
+/// The children of one value file, reading only its head unless it is a
+/// destructured wrapper (fleche follows top-level wrappers only).
 fn children_of(values: &ValueStore, key: &str) -> Result<Vec<String>, String> {
     let ValueStore::Files { root, keys, .. } = values else {
         return Ok(Vec::new());
     };
-    let env = files::read_envelope(&root.join(key), keys).map_err(|e| e.to_string())?;
-    if !contains(&env.payload, b"Digested") {
+    let path = root.join(key);
+    let head = files::read_head(&path, HEAD).map_err(|e| e.to_string())?;
+    if !contains(&head, b"fleche.storage.destructuring") {
         return Ok(Vec::new());
     }
+    let env = files::read_envelope(&path, keys).map_err(|e| e.to_string())?;
     let value = crate::pickle::load(&env.payload).map_err(|e| e.to_string())?;
     Ok(crate::destructure::children(&value))
 }

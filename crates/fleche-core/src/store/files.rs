@@ -94,6 +94,29 @@ pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileErro
     })
 }
 
+/// The first `n` bytes of a file's pickle (gunzipped if needed), without
+/// reading the rest or checking a signature: enough to tell what class the
+/// top-level object is, which is all gc needs for most files.
+pub fn read_head(path: &Path, n: usize) -> Result<Vec<u8>, FileError> {
+    let io = |e: std::io::Error| FileError::Io { path: path.to_path_buf(), message: e.to_string() };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut magic = [0u8; 2];
+    let got = f.read(&mut magic).map_err(io)?;
+    let mut head = Vec::with_capacity(n);
+    if got == 2 && magic == [0x1f, 0x8b] {
+        use std::io::{Seek, SeekFrom};
+        f.seek(SeekFrom::Start(0)).map_err(io)?;
+        flate2::read::MultiGzDecoder::new(f)
+            .take(n as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| FileError::Gzip { path: path.to_path_buf(), message: e.to_string() })?;
+    } else {
+        head.extend_from_slice(&magic[..got]);
+        f.take(n.saturating_sub(got) as u64).read_to_end(&mut head).map_err(io)?;
+    }
+    Ok(head)
+}
+
 /// `SignedBytes.loads`: split after the last `.` (pickle STOP) and check the
 /// 64-hex HMAC-SHA256 that follows under each key.
 pub fn verify(content: &[u8], keys: &[Vec<u8>]) -> Result<(Vec<u8>, Signature), String> {
