@@ -279,6 +279,22 @@ tsv\:"Tab-separated, with a header line"))' \
 '*::prefixes -- Only these calls (by key prefix) and the values they reach:_default' \
 && ret=0
 ;;
+(stats)
+_arguments "${_arguments_options[@]}" : \
+'--format=[\`table\` prints a summary and a table of functions; other formats one object per cache]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
 (caches)
 _arguments "${_arguments_options[@]}" : \
 '--format=[]:FORMAT:((table\:"Aligned columns for people"
@@ -391,6 +407,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(stats)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (caches)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -433,6 +453,7 @@ _fleche_commands() {
 'evict:Remove call records (values stay until \`fleche gc\`)' \
 'gc:Delete value files that no call record needs (safe beside running fleche jobs)' \
 'verify:Check a cache\: call keys, value digests, missing or unreadable values, orphans, stray files' \
+'stats:Summarise a cache\: calls per function, values, bytes, time span, walltime, orphans' \
 'caches:List the caches the configuration defines (name, file, storages, counts)' \
 'digest:Print fleche'\''s digest of each VALUE, or the key of a call with --call' \
 'completions:Print a shell completion script' \
@@ -484,6 +505,7 @@ _fleche__subcmd__help_commands() {
 'evict:Remove call records (values stay until \`fleche gc\`)' \
 'gc:Delete value files that no call record needs (safe beside running fleche jobs)' \
 'verify:Check a cache\: call keys, value digests, missing or unreadable values, orphans, stray files' \
+'stats:Summarise a cache\: calls per function, values, bytes, time span, walltime, orphans' \
 'caches:List the caches the configuration defines (name, file, storages, counts)' \
 'digest:Print fleche'\''s digest of each VALUE, or the key of a call with --call' \
 'completions:Print a shell completion script' \
@@ -552,6 +574,11 @@ _fleche__subcmd__help__subcmd__shrink_commands() {
     local commands; commands=()
     _describe -t commands 'fleche help shrink commands' commands "$@"
 }
+(( $+functions[_fleche__subcmd__help__subcmd__stats_commands] )) ||
+_fleche__subcmd__help__subcmd__stats_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help stats commands' commands "$@"
+}
 (( $+functions[_fleche__subcmd__help__subcmd__tag_commands] )) ||
 _fleche__subcmd__help__subcmd__tag_commands() {
     local commands; commands=()
@@ -591,6 +618,11 @@ _fleche__subcmd__show_commands() {
 _fleche__subcmd__shrink_commands() {
     local commands; commands=()
     _describe -t commands 'fleche shrink commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__stats_commands] )) ||
+_fleche__subcmd__stats_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche stats commands' commands "$@"
 }
 (( $+functions[_fleche__subcmd__tag_commands] )) ||
 _fleche__subcmd__tag_commands() {

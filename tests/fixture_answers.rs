@@ -447,3 +447,50 @@ fn hdf5_answers() {
     check_expand_and_shrink("hdf5");
     check_table("hdf5");
 }
+
+/// `stats` counts what fleche wrote: calls per function, value files, and
+/// as orphans exactly what fleche's gc would remove.
+#[test]
+fn stats_count_what_fleche_wrote() {
+    for name in [
+        "getting-started",
+        "signed-gzip",
+        "nested",
+        "dill-files",
+        "cloudpickle-files",
+    ] {
+        let a = answers(name);
+        let out = fleche(
+            &fixture(name),
+            &["stats".into(), "--format".into(), "json".into()],
+        );
+        let rows: Json = serde_json::from_slice(&out.stdout).expect("stats json");
+        let s = &rows[0];
+        let records = a["records"].as_array().expect("records");
+        assert_eq!(s["calls"].as_u64(), Some(records.len() as u64), "{name}");
+        let mut per_function = std::collections::BTreeMap::new();
+        for r in records {
+            *per_function
+                .entry(r["name"].as_str().expect("name").to_string())
+                .or_insert(0u64) += 1;
+        }
+        for f in s["functions"].as_array().expect("functions") {
+            assert_eq!(
+                per_function.get(f["name"].as_str().expect("name")),
+                f["calls"].as_u64().as_ref(),
+                "{name}: calls of {}",
+                f["name"]
+            );
+        }
+        assert_eq!(
+            s["values"]["count"].as_u64(),
+            Some(a["values"].as_object().expect("values").len() as u64),
+            "{name}"
+        );
+        assert_eq!(
+            s["values"]["orphans"].as_u64(),
+            Some(a["gc"].as_array().expect("gc").len() as u64),
+            "{name}"
+        );
+    }
+}

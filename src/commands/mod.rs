@@ -16,6 +16,7 @@ mod query;
 mod select;
 mod show;
 mod shrink;
+mod stats;
 mod tag;
 mod verify;
 
@@ -66,6 +67,7 @@ pub enum Command {
     Evict(evict::EvictArgs),
     Gc(gc::GcArgs),
     Verify(verify::VerifyArgs),
+    Stats(stats::StatsArgs),
     Caches(caches::CachesArgs),
     Digest(digest::DigestArgs),
     Completions(completions::CompletionsArgs),
@@ -91,6 +93,7 @@ pub fn main() -> ExitCode {
         Command::Evict(args) => evict::run(&cli.global, args),
         Command::Gc(args) => gc::run(&cli.global, args),
         Command::Verify(args) => verify::run(&cli.global, args),
+        Command::Stats(args) => stats::run(&cli.global, args),
         Command::Caches(args) => caches::run(&cli.global, args),
         Command::Digest(args) => digest::run(&cli.global, args),
         Command::Completions(args) => completions::run(&cli.global, args),

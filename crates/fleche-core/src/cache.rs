@@ -5,6 +5,7 @@ use crate::store::callfiles::FileCalls;
 use crate::store::files::{self, FileError};
 use crate::store::sql::SqlCalls;
 use crate::store::{CallFilter, CallRecord, ListOptions, StoreError};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use thiserror::Error;
@@ -137,6 +138,36 @@ impl CallStore {
         match self {
             CallStore::Sql(s) => s.calls_using(digest),
             CallStore::Files(f) => Ok(f.calls_using(digest)),
+        }
+    }
+
+    /// Per-function statistics, most-called first.
+    pub fn function_stats(&self) -> Result<Vec<crate::store::FunctionStats>, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.function_stats(),
+            CallStore::Files(f) => {
+                let mut by: BTreeMap<(String, Option<String>), crate::store::FunctionStats> =
+                    BTreeMap::new();
+                for r in f.records() {
+                    let e = by
+                        .entry((r.name.clone(), r.module.clone()))
+                        .or_insert_with(|| crate::store::FunctionStats {
+                            name: r.name.clone(),
+                            module: r.module.clone(),
+                            ..Default::default()
+                        });
+                    e.calls += 1;
+                    e.walltime += r.walltime().unwrap_or(0.0);
+                    if let Some(t) = r.started() {
+                        e.first = Some(e.first.map_or(t, |x| x.min(t)));
+                        e.last = Some(e.last.map_or(t, |x| x.max(t)));
+                    }
+                    e.unfinished += r.result.is_none() as u64;
+                }
+                let mut out: Vec<_> = by.into_values().collect();
+                out.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.name.cmp(&b.name)));
+                Ok(out)
+            }
         }
     }
 

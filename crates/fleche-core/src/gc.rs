@@ -41,8 +41,9 @@ pub struct DeadValue {
 #[derive(Debug, Clone, Default)]
 pub struct GcPlan {
     pub root: PathBuf,
-    /// Value files on disk.
+    /// Value files on disk, and their bytes.
     pub total: usize,
+    pub total_bytes: u64,
     /// Live: named by a record, or reachable from one through destructured
     /// children (or from a file kept for its age).
     pub live: BTreeSet<String>,
@@ -149,6 +150,7 @@ pub fn plan(
     let mut plan = GcPlan {
         root: root.clone(),
         total: names.len(),
+        total_bytes: ages.values().map(|(size, _)| size).sum(),
         ..Default::default()
     };
     plan.missing = referenced

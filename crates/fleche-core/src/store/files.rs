@@ -98,7 +98,10 @@ pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileErro
 /// reading the rest or checking a signature: enough to tell what class the
 /// top-level object is, which is all gc needs for most files.
 pub fn read_head(path: &Path, n: usize) -> Result<Vec<u8>, FileError> {
-    let io = |e: std::io::Error| FileError::Io { path: path.to_path_buf(), message: e.to_string() };
+    let io = |e: std::io::Error| FileError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
     let mut f = std::fs::File::open(path).map_err(io)?;
     let mut magic = [0u8; 2];
     let got = f.read(&mut magic).map_err(io)?;
@@ -109,10 +112,15 @@ pub fn read_head(path: &Path, n: usize) -> Result<Vec<u8>, FileError> {
         flate2::read::MultiGzDecoder::new(f)
             .take(n as u64)
             .read_to_end(&mut head)
-            .map_err(|e| FileError::Gzip { path: path.to_path_buf(), message: e.to_string() })?;
+            .map_err(|e| FileError::Gzip {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
     } else {
         head.extend_from_slice(&magic[..got]);
-        f.take(n.saturating_sub(got) as u64).read_to_end(&mut head).map_err(io)?;
+        f.take(n.saturating_sub(got) as u64)
+            .read_to_end(&mut head)
+            .map_err(io)?;
     }
     Ok(head)
 }

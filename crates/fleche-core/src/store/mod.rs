@@ -54,6 +54,21 @@ impl CallRecord {
     }
 }
 
+/// Calls of one function, for `stats`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct FunctionStats {
+    pub name: String,
+    pub module: Option<String>,
+    pub calls: u64,
+    /// Sum of `runtime.walltime`, seconds.
+    pub walltime: f64,
+    /// Earliest and latest `runtime.timestart`.
+    pub first: Option<f64>,
+    pub last: Option<f64>,
+    /// Calls whose result is not recorded (running, or failed).
+    pub unfinished: u64,
+}
+
 /// A metadata condition, with fleche's `query(metadata=...)` semantics.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MetaFilter {

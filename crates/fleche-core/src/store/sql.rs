@@ -179,6 +179,32 @@ impl SqlCalls {
             .map_err(|e| self.sql_err(e))
     }
 
+    /// Per-function counts, walltime and time span, in one aggregate query.
+    pub fn function_stats(&self) -> Result<Vec<super::FunctionStats>, StoreError> {
+        let sql = "SELECT c.name, c.module, count(*), \
+                   total(json_extract(m.data, '$.walltime')), \
+                   min(json_extract(m.data, '$.timestart')), max(json_extract(m.data, '$.timestart')), \
+                   sum(c.result IS NULL) \
+                   FROM calls c LEFT JOIN metadata m ON m.call_key = c.key AND m.name = 'runtime' \
+                   GROUP BY c.name, c.module ORDER BY count(*) DESC, c.name";
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(super::FunctionStats {
+                    name: r.get(0)?,
+                    module: r.get(1)?,
+                    calls: r.get::<_, i64>(2)? as u64,
+                    walltime: r.get::<_, Option<f64>>(3)?.unwrap_or(0.0),
+                    first: r.get(4)?,
+                    last: r.get(5)?,
+                    unfinished: r.get::<_, Option<i64>>(6)?.unwrap_or(0) as u64,
+                })
+            })
+            .map_err(|e| self.sql_err(e))?;
+        let out: Result<Vec<_>, _> = rows.collect();
+        out.map_err(|e| self.sql_err(e))
+    }
+
     /// Keys starting with `prefix` (lowercase hex), by an indexed range on
     /// the primary key; at most `limit`.
     pub fn keys_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {

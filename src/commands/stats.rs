@@ -1,0 +1,170 @@
+//! `fleche stats`: what a cache holds, at a glance — calls per function,
+//! values and bytes on disk, time span, total walltime, orphans.
+
+use super::gc::{human_bytes, thousands};
+use super::GlobalArgs;
+use crate::error::Exit;
+use crate::output::{Emitter, Format, Row};
+use crate::{cache, time};
+use anyhow::Result;
+use clap::Args;
+use fleche_core::cache::{Cache, ValueStore};
+use fleche_core::gc;
+use serde_json::{json, Value as Json};
+use std::io::{self, Write};
+use std::time::{Duration, SystemTime};
+
+#[derive(Debug, Args)]
+#[command(
+    about = "Summarise a cache: calls per function, values, bytes, time span, walltime, orphans"
+)]
+pub struct StatsArgs {
+    /// `table` prints a summary and a table of functions; other formats one object per cache.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+fn member_stats(m: &Cache) -> Result<Json> {
+    let functions = m.calls.function_stats()?;
+    let calls: u64 = functions.iter().map(|f| f.calls).sum();
+    let walltime: f64 = functions.iter().map(|f| f.walltime).sum();
+    let first = functions.iter().filter_map(|f| f.first).reduce(f64::min);
+    let last = functions.iter().filter_map(|f| f.last).reduce(f64::max);
+    let unfinished: u64 = functions.iter().map(|f| f.unfinished).sum();
+    let values = match &m.values {
+        ValueStore::Files { .. } => {
+            let plan = gc::plan(&m.values, &[&m.calls], Duration::ZERO, SystemTime::now())?;
+            json!({
+                "count": plan.total, "bytes": plan.total_bytes,
+                "orphans": plan.dead.len(), "orphan_bytes": plan.dead_bytes(),
+                "missing": plan.missing.len(),
+            })
+        }
+        ValueStore::Hdf5 { keys, .. } => json!({"count": keys.len(), "hdf5": true}),
+        ValueStore::Transient(_) => json!({"count": 0}),
+    };
+    let mut modules: Vec<(String, u64)> = Vec::new();
+    for f in &functions {
+        let module = f.module.clone().unwrap_or_else(|| "None".into());
+        match modules.iter_mut().find(|(m, _)| *m == module) {
+            Some((_, n)) => *n += f.calls,
+            None => modules.push((module, f.calls)),
+        }
+    }
+    Ok(json!({
+        "cache": m.name,
+        "calls": calls,
+        "unfinished": unfinished,
+        "walltime": walltime,
+        "oldest": first,
+        "newest": last,
+        "values": values,
+        "modules": modules.iter().map(|(m, n)| json!({"module": m, "calls": n})).collect::<Vec<_>>(),
+        "functions": functions,
+    }))
+}
+
+pub fn run(global: &GlobalArgs, args: StatsArgs) -> Result<Exit> {
+    let caches = cache::open(global)?;
+    let stats: Vec<Json> = caches
+        .members
+        .iter()
+        .map(member_stats)
+        .collect::<Result<_>>()?;
+    if args.format != Format::Table {
+        let mut emitter = Emitter::new(
+            args.format,
+            io::stdout().lock(),
+            vec!["cache", "calls", "values", "bytes", "orphans"],
+        )?;
+        for s in stats {
+            emitter.row(Row {
+                cells: vec![
+                    s["cache"].as_str().unwrap_or_default().to_string(),
+                    s["calls"].to_string(),
+                    s["values"]["count"].to_string(),
+                    s["values"]["bytes"].to_string(),
+                    s["values"]["orphans"].to_string(),
+                ],
+                json: s,
+            })?;
+        }
+        emitter.finish()?;
+        return Ok(Exit::Success);
+    }
+    let mut out = io::stdout().lock();
+    for (i, s) in stats.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let n = |v: &Json| thousands(v.as_u64().unwrap_or(0));
+        let when = |v: &Json| v.as_f64().map(time::local).unwrap_or_else(|| "-".into());
+        writeln!(
+            out,
+            "cache        {}",
+            s["cache"].as_str().unwrap_or_default()
+        )?;
+        let unfinished = s["unfinished"].as_u64().unwrap_or(0);
+        let extra = if unfinished > 0 {
+            format!(" ({} unfinished)", thousands(unfinished))
+        } else {
+            String::new()
+        };
+        writeln!(out, "calls        {}{extra}", n(&s["calls"]))?;
+        let v = &s["values"];
+        if v.get("hdf5").is_some() {
+            writeln!(
+                out,
+                "values       {} named by records, in HDF5 files (not decoded)",
+                n(&v["count"])
+            )?;
+        } else {
+            writeln!(
+                out,
+                "values       {} files, {}",
+                n(&v["count"]),
+                human_bytes(v["bytes"].as_u64().unwrap_or(0))
+            )?;
+            writeln!(
+                out,
+                "orphans      {} ({}), which `fleche gc` would remove",
+                n(&v["orphans"]),
+                human_bytes(v["orphan_bytes"].as_u64().unwrap_or(0))
+            )?;
+            if v["missing"].as_u64().unwrap_or(0) > 0 {
+                writeln!(
+                    out,
+                    "missing      {} values named by records have no file",
+                    n(&v["missing"])
+                )?;
+            }
+        }
+        writeln!(out, "oldest call  {}", when(&s["oldest"]))?;
+        writeln!(out, "newest call  {}", when(&s["newest"]))?;
+        writeln!(
+            out,
+            "walltime     {} in all",
+            time::human_duration(s["walltime"].as_f64().unwrap_or(0.0))
+        )?;
+        writeln!(out)?;
+        let mut emitter = Emitter::new(
+            Format::Table,
+            &mut out,
+            vec!["function", "module", "calls", "walltime", "latest"],
+        )?;
+        for f in s["functions"].as_array().into_iter().flatten() {
+            emitter.row(Row {
+                cells: vec![
+                    f["name"].as_str().unwrap_or_default().to_string(),
+                    f["module"].as_str().unwrap_or("None").to_string(),
+                    n(&f["calls"]),
+                    time::human_duration(f["walltime"].as_f64().unwrap_or(0.0)),
+                    when(&f["last"]),
+                ],
+                json: f.clone(),
+            })?;
+        }
+        emitter.finish()?;
+    }
+    Ok(Exit::Success)
+}
