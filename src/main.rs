@@ -10,5 +10,22 @@ mod style;
 mod time;
 
 fn main() -> std::process::ExitCode {
-    commands::main()
+    // A bug must still end in one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("Error: internal error: {msg}{at}; please report it");
+    }));
+    match std::panic::catch_unwind(commands::main) {
+        Ok(code) => code,
+        Err(_) => error::Exit::Usage.into(),
+    }
 }

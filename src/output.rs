@@ -32,7 +32,8 @@ pub struct Emitter<W: Write> {
     format: Format,
     out: W,
     headers: Vec<String>,
-    table: Option<Table>,
+    /// Table rows, kept until the end to size (and fit) the columns.
+    table: Option<Vec<Vec<String>>>,
     count: usize,
 }
 
@@ -47,14 +48,7 @@ impl<W: Write> Emitter<W> {
             count: 0,
         };
         match format {
-            Format::Table => {
-                let mut table = Table::new();
-                table
-                    .load_preset(presets::NOTHING)
-                    .set_content_arrangement(ContentArrangement::Disabled)
-                    .set_header(emitter.headers.clone());
-                emitter.table = Some(table);
-            }
+            Format::Table => emitter.table = Some(Vec::new()),
             Format::Csv | Format::Tsv => {
                 let headers = emitter.headers.clone();
                 emitter.write_delimited(&headers)?;
@@ -85,8 +79,8 @@ impl<W: Write> Emitter<W> {
     pub fn row(&mut self, row: Row) -> io::Result<()> {
         match self.format {
             Format::Table => {
-                if let Some(table) = self.table.as_mut() {
-                    table.add_row(row.cells);
+                if let Some(rows) = self.table.as_mut() {
+                    rows.push(row.cells);
                 }
             }
             Format::Csv | Format::Tsv => {
@@ -109,8 +103,19 @@ impl<W: Write> Emitter<W> {
     pub fn finish(mut self) -> io::Result<usize> {
         match self.format {
             Format::Table => {
-                if let Some(table) = self.table.take() {
+                if let Some(mut rows) = self.table.take() {
                     if self.count > 0 {
+                        if let Some(width) = terminal_width() {
+                            fit(&self.headers, &mut rows, width);
+                        }
+                        let mut table = Table::new();
+                        table
+                            .load_preset(presets::NOTHING)
+                            .set_content_arrangement(ContentArrangement::Disabled)
+                            .set_header(self.headers.clone());
+                        for r in rows {
+                            table.add_row(r);
+                        }
                         for line in table.lines() {
                             writeln!(self.out, "{}", line.trim_end())?;
                         }
@@ -125,5 +130,158 @@ impl<W: Write> Emitter<W> {
         }
         self.out.flush()?;
         Ok(self.count)
+    }
+}
+
+/// The width to fit tables to: the terminal's, or `COLUMNS`; none when the
+/// output is not a terminal (pipes get full cells).
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    if let Some(cols) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return Some(cols);
+    }
+    terminal_size::terminal_size().map(|(w, _)| w.0 as usize)
+}
+
+/// Display width, not counting ANSI colour sequences.
+fn display_width(s: &str) -> usize {
+    let mut width = 0;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+            continue;
+        }
+        width += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+    }
+    width
+}
+
+/// Cut `s` to `max` columns, ending in `…` when cut.
+fn truncate(s: &str, max: usize) -> String {
+    if display_width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut width = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if width + w + 1 > max {
+            break;
+        }
+        out.push(c);
+        width += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Columns whose cells are short and must stay whole (keys, times, sizes).
+const KEEP_WHOLE: [&str; 12] = [
+    "key", "started", "walltime", "size", "calls", "kind", "problem", "cache", "digest", "type",
+    "default", "latest",
+];
+
+/// Shrink the widest free-text columns until the table fits `width`,
+/// truncating their cells with `…`; keys, times and sizes stay whole.
+pub fn fit(headers: &[String], rows: &mut [Vec<String>], width: usize) {
+    const GAP: usize = 2;
+    const MIN: usize = 8;
+    let ncols = headers.len();
+    let mut widths: Vec<usize> = headers.iter().map(|h| display_width(h)).collect();
+    for r in rows.iter() {
+        for (i, c) in r.iter().enumerate().take(ncols) {
+            widths[i] = widths[i].max(display_width(c));
+        }
+    }
+    let total = |w: &[usize]| w.iter().sum::<usize>() + GAP * w.len();
+    let mut caps = widths.clone();
+    while total(&caps) > width {
+        let Some((i, w)) = caps
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| **w > MIN && *i > 0 && !KEEP_WHOLE.contains(&headers[*i].as_str()))
+            .max_by_key(|(_, w)| **w)
+            .map(|(i, w)| (i, *w))
+        else {
+            break;
+        };
+        if w <= MIN {
+            break;
+        }
+        caps[i] = w.saturating_sub(total(&caps) - width).max(MIN).min(w - 1);
+    }
+    for r in rows.iter_mut() {
+        for (i, c) in r.iter_mut().enumerate().take(ncols) {
+            if caps[i] < widths[i] {
+                *c = truncate(c, caps[i]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_tables_are_cut_to_fit_with_an_ellipsis() {
+        let headers: Vec<String> = ["key", "name", "tags"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut rows = vec![vec![
+            "abcd1234".to_string(),
+            "fib".to_string(),
+            "x".repeat(100),
+        ]];
+        fit(&headers, &mut rows, 40);
+        let line_width: usize = rows[0].iter().map(|c| display_width(c) + 2).sum();
+        assert!(line_width <= 40, "{rows:?}");
+        assert!(rows[0][2].ends_with('…'));
+        assert_eq!(rows[0][0], "abcd1234");
+    }
+
+    #[test]
+    fn fitting_never_fails_whatever_the_width() {
+        let headers: Vec<String> = ["key", "name", "module", "started", "tags", "result"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for width in 0..160 {
+            let mut rows = vec![
+                vec![
+                    "k".repeat(8),
+                    "n".repeat(30),
+                    String::new(),
+                    "2026-01-01 00:00:00".into(),
+                    "t".repeat(70),
+                    "é".repeat(40),
+                ],
+                vec![
+                    "k".repeat(12),
+                    "日".repeat(9),
+                    "m".into(),
+                    String::new(),
+                    String::new(),
+                    "r".into(),
+                ],
+            ];
+            fit(&headers, &mut rows, width);
+            assert_eq!(rows[0][0], "k".repeat(8));
+        }
+    }
+
+    #[test]
+    fn colour_codes_take_no_width() {
+        assert_eq!(display_width("\x1b[1mab\x1b[0m\x1b[2mcd\x1b[0m"), 4);
+        assert_eq!(truncate("日本語のテキスト", 7), "日本語…");
     }
 }
