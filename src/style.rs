@@ -35,3 +35,27 @@ pub fn short_id(key: &str, unique: usize, color: bool) -> String {
         format!("{head}{tail}")
     }
 }
+
+/// A spinner on stderr for scans that may take a while, only when stderr
+/// is a terminal (never in pipes, files or CI logs). Dropped, it clears.
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    pub fn start(message: &str) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = self.0.take() {
+            bar.finish_and_clear();
+        }
+    }
+}

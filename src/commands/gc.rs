@@ -152,7 +152,9 @@ pub fn run(global: &GlobalArgs, args: GcArgs) -> Result<Exit> {
              of calls still running (saved before their record) can be deleted"
         );
     }
+    let progress = crate::style::Progress::start("Scanning records and values…");
     let plan = gc::plan(&cache.values, &stores, min_age, SystemTime::now())?;
+    drop(progress);
     if !plan.safe() {
         let (key, why) = &plan.undecodable[0];
         return Err(CliError::not_found(format!(

@@ -66,11 +66,13 @@ fn member_stats(m: &Cache) -> Result<Json> {
 
 pub fn run(global: &GlobalArgs, args: StatsArgs) -> Result<Exit> {
     let caches = cache::open(global)?;
+    let progress = crate::style::Progress::start("Counting…");
     let stats: Vec<Json> = caches
         .members
         .iter()
         .map(member_stats)
         .collect::<Result<_>>()?;
+    drop(progress);
     if args.format != Format::Table {
         let mut emitter = Emitter::new(
             args.format,

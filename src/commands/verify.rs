@@ -87,7 +87,9 @@ pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<Exit> {
         } else {
             None
         };
+        let progress = crate::style::Progress::start("Verifying…");
         let report = verify::verify(member, selected.as_ref())?;
+        drop(progress);
         calls += report.calls_checked;
         values += report.values_checked;
         unchecked += report.digests_unchecked;
