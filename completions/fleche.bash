@@ -119,7 +119,7 @@ _fleche() {
 
     case "${cmd}" in
         fleche)
-            opts="-C -h -V --cache --config --root --color --help --version ls query show expand shrink tag untag evict gc verify stats caches digest completions man help"
+            opts="-C -h -V --cache --config --root --sql --color --help --version ls query show expand shrink tag untag evict gc verify stats caches digest completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -141,6 +141,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -153,7 +157,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__caches)
-            opts="-C -h --format --cache --config --root --color --help"
+            opts="-C -h --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -179,6 +183,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -191,7 +199,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__completions)
-            opts="-C -h --cache --config --root --color --help bash zsh fish elvish powershell"
+            opts="-C -h --cache --config --root --sql --color --help bash zsh fish elvish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,6 +221,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -225,7 +237,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__digest)
-            opts="-C -h --call --module --version --code-digest --format --cache --config --root --color --help"
+            opts="-C -h --call --module --version --code-digest --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -267,6 +279,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -279,7 +295,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__evict)
-            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --dry-run --format --cache --config --root --color --help"
+            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --dry-run --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -345,6 +361,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -357,7 +377,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__expand)
-            opts="-C -h --format --cache --config --root --color --help"
+            opts="-C -h --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -383,6 +403,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -395,7 +419,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__gc)
-            opts="-C -h --min-age --dry-run --format --cache --config --root --color --help"
+            opts="-C -h --min-age --dry-run --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -422,6 +446,10 @@ _fleche() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sql)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -675,7 +703,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__ls)
-            opts="-n -r -C -h --limit --sort --reverse --format --cache --config --root --color --help"
+            opts="-n -r -C -h --limit --sort --reverse --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -713,6 +741,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -725,7 +757,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__man)
-            opts="-C -h --cache --config --root --color --help"
+            opts="-C -h --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -747,6 +779,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -759,7 +795,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__query)
-            opts="-n -r -C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --limit --sort --reverse --format --count --latest --oldest --args --results --full --cache --config --root --color --help"
+            opts="-n -r -C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --limit --sort --reverse --format --count --latest --oldest --args --results --full --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -841,6 +877,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -853,7 +893,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__show)
-            opts="-C -h --full --format --cache --config --root --color --help"
+            opts="-C -h --full --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -879,6 +919,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -891,7 +935,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__shrink)
-            opts="-C -h --cache --config --root --color --help"
+            opts="-C -h --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -913,6 +957,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -925,7 +973,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__stats)
-            opts="-C -h --format --cache --config --root --color --help"
+            opts="-C -h --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -951,6 +999,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -963,7 +1015,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__tag)
-            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --set --unset --dry-run --format --cache --config --root --color --help"
+            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --set --unset --dry-run --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1037,6 +1089,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1049,7 +1105,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__untag)
-            opts="-k -C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --key --dry-run --format --cache --config --root --color --help"
+            opts="-k -C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --key --dry-run --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1123,6 +1179,10 @@ _fleche() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1135,7 +1195,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__verify)
-            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --notes --format --cache --config --root --color --help"
+            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --notes --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1198,6 +1258,10 @@ _fleche() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sql)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

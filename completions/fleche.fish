@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_fleche_global_optspecs
-    string join \n C= cache= config= root= color= h/help V/version
+    string join \n C= cache= config= root= sql= color= h/help V/version
 end
 
 function __fish_fleche_needs_command
@@ -28,6 +28,7 @@ complete -c fleche -n "__fish_fleche_needs_command" -s C -d 'Run as if started i
 complete -c fleche -n "__fish_fleche_needs_command" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_needs_command" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_needs_command" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_needs_command" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_needs_command" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -63,6 +64,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand ls" -s C -d 'Run as if sta
 complete -c fleche -n "__fish_fleche_using_subcommand ls" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand ls" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand ls" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand ls" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand ls" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -93,6 +95,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand query" -s C -d 'Run as if 
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand query" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -110,6 +113,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand show" -s C -d 'Run as if s
 complete -c fleche -n "__fish_fleche_using_subcommand show" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand show" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand show" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand show" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand show" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -124,6 +128,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand expand" -s C -d 'Run as if
 complete -c fleche -n "__fish_fleche_using_subcommand expand" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand expand" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand expand" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand expand" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand expand" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -132,6 +137,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand shrink" -s C -d 'Run as if
 complete -c fleche -n "__fish_fleche_using_subcommand shrink" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand shrink" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand shrink" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand shrink" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand shrink" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -157,6 +163,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand tag" -s C -d 'Run as if st
 complete -c fleche -n "__fish_fleche_using_subcommand tag" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand tag" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand tag" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand tag" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand tag" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -183,6 +190,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand untag" -s C -d 'Run as if 
 complete -c fleche -n "__fish_fleche_using_subcommand untag" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand untag" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand untag" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand untag" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand untag" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -208,6 +216,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand evict" -s C -d 'Run as if 
 complete -c fleche -n "__fish_fleche_using_subcommand evict" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand evict" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand evict" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand evict" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand evict" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -224,6 +233,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand gc" -s C -d 'Run as if sta
 complete -c fleche -n "__fish_fleche_using_subcommand gc" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand gc" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand gc" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand gc" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand gc" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -248,6 +258,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand verify" -s C -d 'Run as if
 complete -c fleche -n "__fish_fleche_using_subcommand verify" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand verify" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand verify" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand verify" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand verify" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -262,6 +273,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand stats" -s C -d 'Run as if 
 complete -c fleche -n "__fish_fleche_using_subcommand stats" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand stats" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand stats" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand stats" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand stats" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -275,6 +287,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand caches" -s C -d 'Run as if
 complete -c fleche -n "__fish_fleche_using_subcommand caches" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand caches" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand caches" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand caches" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand caches" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -292,6 +305,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand digest" -s C -d 'Run as if
 complete -c fleche -n "__fish_fleche_using_subcommand digest" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand digest" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand digest" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand digest" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand digest" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -300,6 +314,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand completions" -s C -d 'Run 
 complete -c fleche -n "__fish_fleche_using_subcommand completions" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand completions" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand completions" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand completions" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand completions" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -308,6 +323,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand man" -s C -d 'Run as if st
 complete -c fleche -n "__fish_fleche_using_subcommand man" -l cache -d 'Use the cache of this name from the configuration' -r
 complete -c fleche -n "__fish_fleche_using_subcommand man" -l config -d 'Read this configuration file instead of searching for fleche.toml' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand man" -l root -d 'Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration' -r -F
+complete -c fleche -n "__fish_fleche_using_subcommand man" -l sql -d 'Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one' -r
 complete -c fleche -n "__fish_fleche_using_subcommand man" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"

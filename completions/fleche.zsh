@@ -19,6 +19,7 @@ _fleche() {
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -50,6 +51,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '-r[Reverse the order]' \
 '--reverse[Reverse the order]' \
@@ -85,6 +87,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '-r[Reverse the order]' \
 '--reverse[Reverse the order]' \
@@ -106,6 +109,7 @@ jsonl\:"One JSON object per line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--full[Show values in full instead of abbreviating long ones]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -124,6 +128,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
@@ -136,6 +141,7 @@ _arguments "${_arguments_options[@]}" : \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -165,6 +171,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '()--all[Select every call in the cache]' \
 '--dry-run[Show what would change without writing anything]' \
@@ -196,6 +203,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '()--all[Select every call in the cache]' \
 '--dry-run[Show what would change without writing anything]' \
@@ -225,6 +233,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '()--all[Select every call in the cache]' \
 '--dry-run[List what would be removed without removing anything]' \
@@ -245,6 +254,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--dry-run[List each file that would be deleted, with its size, and the total; delete nothing]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -272,6 +282,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--notes[Also list notes (orphans, stray files) in the output; they never fail the check]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -290,6 +301,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
@@ -306,6 +318,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
@@ -326,6 +339,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
@@ -338,6 +352,7 @@ _arguments "${_arguments_options[@]}" : \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -350,6 +365,7 @@ _arguments "${_arguments_options[@]}" : \
 '--cache=[Use the cache of this name from the configuration]:NAME:_default' \
 '--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '-h[Print help]' \
 '--help[Print help]' \

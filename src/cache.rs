@@ -32,6 +32,7 @@ pub fn locator(global: &GlobalArgs) -> anyhow::Result<Locator> {
         config: rel(&global.config),
         name: global.cache.clone(),
         cwd,
+        sql: global.sql.clone(),
     })
 }
 

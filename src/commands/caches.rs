@@ -47,19 +47,7 @@ fn calls_text(c: &CallStorageSpec) -> (String, String, bool) {
     }
 }
 
-/// `postgresql://user:secret@host/db` shown as `postgresql://user:***@host/db`.
-pub fn mask_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let Some((creds, host)) = rest.rsplit_once('@') else {
-        return url.to_string();
-    };
-    match creds.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_string(),
-    }
-}
+use fleche_core::config::mask_password;
 
 fn counts(values: &ValueStorageSpec, calls: &CallStorageSpec) -> (Option<u64>, Option<u64>) {
     let calls = match calls {
@@ -67,6 +55,11 @@ fn counts(values: &ValueStorageSpec, calls: &CallStorageSpec) -> (Option<u64>, O
             SqlCalls::open(path).ok().and_then(|s| s.count().ok())
         }
         CallStorageSpec::Files { root, .. } => files::list_keys(root).ok().map(|k| k.len() as u64),
+        spec @ CallStorageSpec::SqlServer { .. } => {
+            fleche_core::cache::open_calls("", spec.clone())
+                .ok()
+                .and_then(|s| s.count().ok())
+        }
         _ => None,
     };
     let values = match values {
@@ -164,6 +157,8 @@ pub fn run(global: &GlobalArgs, args: CachesArgs) -> Result<Exit> {
             let (vt, vl, v_exists) = values_text(&values);
             let (ct, cl, c_exists) = calls_text(&calls);
             let (nc, nv) = counts(&values, &calls);
+            let c_exists =
+                c_exists || (matches!(calls, CallStorageSpec::SqlServer { .. }) && nc.is_some());
             let opt = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
             emitter.row(Row {
                 cells: vec![

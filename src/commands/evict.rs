@@ -43,6 +43,8 @@ pub fn run(global: &GlobalArgs, args: EvictArgs) -> Result<Exit> {
         .collect::<Result<_>>()?;
     let removed = match &cache.calls {
         CallStore::Sql(_) => sql_writer(cache, "evict")?.evict(&keys, args.dry_run)?,
+        #[cfg(feature = "postgresql")]
+        CallStore::Pg(p) => p.writer()?.evict(&keys, args.dry_run)?,
         CallStore::Files(f) => {
             let mut removed = Vec::new();
             for key in &keys {

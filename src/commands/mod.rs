@@ -50,6 +50,9 @@ pub struct GlobalArgs {
     /// Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration.
     #[arg(long, value_name = "DIR", global = true)]
     pub root: Option<PathBuf>,
+    /// Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one.
+    #[arg(long, value_name = "URL", global = true)]
+    pub sql: Option<String>,
     /// When to colour output: auto (a terminal without NO_COLOR), always, never.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = crate::style::ColorChoice::Auto, global = true)]
     pub color: crate::style::ColorChoice,

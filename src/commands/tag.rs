@@ -74,6 +74,12 @@ pub fn sql_writer(cache: &Cache, verb: &str) -> Result<SqlWriter> {
             f.root().display()
         ))
         .into()),
+        #[cfg(feature = "postgresql")]
+        CallStore::Pg(p) => Err(CliError::usage(format!(
+            "{verb} on {} goes through its own writer",
+            p.shown()
+        ))
+        .into()),
     }
 }
 
@@ -87,6 +93,8 @@ fn retag(
 ) -> Result<Vec<TagChange>> {
     match &cache.calls {
         CallStore::Sql(_) => Ok(sql_writer(cache, "tag")?.tag(keys, set, unset, dry_run)?),
+        #[cfg(feature = "postgresql")]
+        CallStore::Pg(p) => Ok(p.writer()?.tag(keys, set, unset, dry_run)?),
         CallStore::Files(f) => {
             let mut changes = Vec::with_capacity(keys.len());
             for key in keys {

@@ -39,6 +39,8 @@ pub struct Locator {
     pub name: Option<String>,
     /// The directory the config walk starts from (`-C`, else the cwd).
     pub cwd: PathBuf,
+    /// `--sql URL`: the call records are in this database instead.
+    pub sql: Option<String>,
 }
 
 /// A value store that is opened lazily: its sorted listing is read once.
@@ -95,6 +97,8 @@ impl ValueStore {
 pub enum CallStore {
     Sql(SqlCalls),
     Files(FileCalls),
+    #[cfg(feature = "postgres")]
+    Pg(Box<crate::store::pg::PgCalls>),
 }
 
 impl CallStore {
@@ -102,6 +106,8 @@ impl CallStore {
         match self {
             CallStore::Sql(s) => s.count(),
             CallStore::Files(f) => Ok(f.count()),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.count(),
         }
     }
 
@@ -109,6 +115,8 @@ impl CallStore {
         match self {
             CallStore::Sql(s) => s.get(key),
             CallStore::Files(f) => Ok(f.get(key)),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.get(key),
         }
     }
 
@@ -119,6 +127,8 @@ impl CallStore {
     ) -> Result<(), StoreError> {
         match self {
             CallStore::Sql(s) => s.for_each(opts, f),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.for_each(opts, f),
             CallStore::Files(files) => {
                 files.for_each(opts, f);
                 Ok(())
@@ -130,6 +140,8 @@ impl CallStore {
         match self {
             CallStore::Sql(s) => s.count_matching(filter),
             CallStore::Files(f) => Ok(f.count_matching(filter)),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.count_matching(filter),
         }
     }
 
@@ -138,6 +150,8 @@ impl CallStore {
         match self {
             CallStore::Sql(s) => s.calls_using(digest),
             CallStore::Files(f) => Ok(f.calls_using(digest)),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.calls_using(digest),
         }
     }
 
@@ -145,6 +159,8 @@ impl CallStore {
     pub fn function_stats(&self) -> Result<Vec<crate::store::FunctionStats>, StoreError> {
         match self {
             CallStore::Sql(s) => s.function_stats(),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.function_stats(),
             CallStore::Files(f) => {
                 let mut by: BTreeMap<(String, Option<String>), crate::store::FunctionStats> =
                     BTreeMap::new();
@@ -174,8 +190,8 @@ impl CallStore {
     /// Call files that could not be decoded (always empty for SQL).
     pub fn broken(&self) -> &[(String, String)] {
         match self {
-            CallStore::Sql(_) => &[],
             CallStore::Files(f) => &f.broken,
+            _ => &[],
         }
     }
 
@@ -183,6 +199,8 @@ impl CallStore {
         match self {
             CallStore::Sql(s) => format!("sqlite {}", s.path().display()),
             CallStore::Files(f) => format!("files {}", f.root().display()),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => format!("sql {}", p.shown()),
         }
     }
 }
@@ -193,6 +211,8 @@ impl crate::prefix::SortedKeys for CallStore {
     fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
         match self {
             CallStore::Sql(s) => s.keys_with_prefix(prefix, limit),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.keys_with_prefix(prefix, limit),
             CallStore::Files(f) => {
                 let Ok(keys) = f.with_prefix(prefix, limit);
                 Ok(keys)
@@ -203,6 +223,8 @@ impl crate::prefix::SortedKeys for CallStore {
     fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
         match self {
             CallStore::Sql(s) => s.neighbours(key),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.neighbours(key),
             CallStore::Files(f) => {
                 let Ok(n) = f.neighbours(key);
                 Ok(n)
@@ -237,7 +259,11 @@ impl Locator {
             } else {
                 self.cwd.join(dir)
             };
-            let spec = config::cache_at(&dir).ok_or_else(|| OpenError::NotACache(dir.clone()))?;
+            let spec = match &self.sql {
+                // Values under DIR/values, records in the database.
+                Some(url) => config::values_at(&dir, url),
+                None => config::cache_at(&dir).ok_or_else(|| OpenError::NotACache(dir.clone()))?,
+            };
             return open_caches(dir.display().to_string(), None, spec);
         }
         let cfg = self.config()?;
@@ -250,7 +276,22 @@ impl Locator {
             .into());
         }
         let named = cfg.cache(self.name.as_deref())?;
-        open_caches(named.name, named.file, named.spec)
+        let spec = match (&self.sql, named.spec) {
+            (Some(url), CacheSpec::Single { values, read_only, max_size, .. }) => CacheSpec::Single {
+                values,
+                calls: config::sql_url(Some(url)),
+                read_only,
+                max_size,
+            },
+            (Some(_), _) => {
+                return Err(OpenError::Unsupported {
+                    name: named.name,
+                    what: "a stack or pool, whose members have their own databases (--sql needs a single cache)".into(),
+                })
+            }
+            (None, spec) => spec,
+        };
+        open_caches(named.name, named.file, spec)
     }
 }
 
@@ -479,10 +520,23 @@ pub fn open_calls(name: &str, calls: CallStorageSpec) -> Result<CallStore, OpenE
         }
         CallStorageSpec::SqlServer { url } => {
             let scheme = url.split("://").next().unwrap_or("?").to_string();
-            return Err(OpenError::Unsupported {
-                name,
-                what: format!("on a `{scheme}` server"),
-            });
+            let base = scheme.split('+').next().unwrap_or("").to_string();
+            #[cfg(feature = "postgres")]
+            if base == "postgresql" || base == "postgres" {
+                return Ok(CallStore::Pg(Box::new(crate::store::pg::PgCalls::open(
+                    &url,
+                )?)));
+            }
+            let what = match base.as_str() {
+                "mysql" | "mariadb" => format!(
+                    "on a `{scheme}` server (MySQL/MariaDB call stores are not supported yet)"
+                ),
+                "postgresql" | "postgres" => {
+                    format!("on a `{scheme}` server (this build has no PostgreSQL support)")
+                }
+                _ => format!("on a `{scheme}` server, which this tool does not know"),
+            };
+            return Err(OpenError::Unsupported { name, what });
         }
         CallStorageSpec::Transient(what) => {
             return Err(OpenError::Transient {
@@ -683,7 +737,10 @@ pub fn sharing_value_dir(
             let described = match &calls {
                 CallStorageSpec::Sqlite { path } => format!("sqlite {}", path.display()),
                 CallStorageSpec::Files { root, .. } => format!("files {}", root.display()),
-                other => format!("{other:?}"),
+                CallStorageSpec::SqlServer { url } => {
+                    format!("sql {}", crate::config::mask_password(url))
+                }
+                CallStorageSpec::Transient(t) => t.clone(),
             };
             if seen.contains(&described) {
                 continue;

@@ -560,7 +560,7 @@ fn call_storage(v: &Toml) -> Result<CallStorageSpec, String> {
 }
 
 /// `_coerce_sqlite_url` plus SQLAlchemy's reading of `sqlite:///PATH`.
-fn sql_url(url: Option<&str>) -> CallStorageSpec {
+pub fn sql_url(url: Option<&str>) -> CallStorageSpec {
     let Some(url) = url else {
         return CallStorageSpec::Transient("sqlite:///:memory:".into());
     };
@@ -581,6 +581,37 @@ fn sql_url(url: Option<&str>) -> CallStorageSpec {
     }
     CallStorageSpec::Sqlite {
         path: absolute(&expand_user(url)),
+    }
+}
+
+/// Values under `DIR/values` (detected as in [`cache_at`]) with call
+/// records in the database `url` (`--root DIR --sql URL`).
+pub fn values_at(dir: &Path, url: &str) -> CacheSpec {
+    let calls = sql_url(Some(url));
+    match cache_at(dir) {
+        Some(CacheSpec::Single {
+            values,
+            read_only,
+            max_size,
+            ..
+        }) => CacheSpec::Single {
+            values,
+            calls,
+            read_only,
+            max_size,
+        },
+        _ => CacheSpec::Single {
+            values: ValueStorageSpec::Files {
+                backend: "pickle".into(),
+                root: absolute(dir).join("values"),
+                compress: false,
+                secret_keys: vec![],
+                remaining_depth: 1,
+            },
+            calls,
+            read_only: false,
+            max_size: None,
+        },
     }
 }
 
@@ -625,6 +656,21 @@ pub fn cache_at(dir: &Path) -> Option<CacheSpec> {
         read_only: false,
         max_size: None,
     })
+}
+
+/// `scheme://user:secret@host/db` with the password masked, for anything
+/// shown to people.
+pub fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((creds, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
+    match creds.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
 }
 
 #[cfg(test)]

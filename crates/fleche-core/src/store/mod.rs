@@ -3,6 +3,8 @@
 
 pub mod callfiles;
 pub mod files;
+#[cfg(feature = "postgres")]
+pub mod pg;
 pub mod sql;
 pub mod sql_write;
 

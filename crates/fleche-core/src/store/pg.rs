@@ -1,0 +1,658 @@
+//! SQL call storage on a PostgreSQL server (fleche's `calls = {type = "sql",
+//! url = "postgresql://..."}`), with the same answers as on SQLite: filters
+//! run in the server with Python's equality for metadata (`1 == 1.0 ==
+//! True`, `"1" != 1`), which fleche's own casts do not always manage.
+
+use super::{
+    python_json_dumps, CallFilter, CallRecord, FunctionStats, ListOptions, MetaFilter, SortKey,
+    StoreError,
+};
+use crate::store::sql_write::TagChange;
+use postgres::{Client, NoTls};
+use serde_json::{Map, Value as Json};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// A connection to a fleche call database on PostgreSQL.
+pub struct PgCalls {
+    /// Streams `for_each` results (held for the whole scan)...
+    stream: Mutex<Client>,
+    /// ...while point queries made from inside a scan use this one.
+    client: Mutex<Client>,
+    /// The URL with any password masked, for messages.
+    shown: String,
+    /// The URL as configured, for opening a writer; never shown.
+    url: String,
+}
+
+pub use crate::config::mask_password;
+
+/// A line of `~/.pgpass` (`host:port:database:user:password`, `*` matches
+/// anything, `\:` and `\\` escape).
+fn pgpass_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    fields.last_mut().expect("BUG: never empty").push(n);
+                }
+            }
+            ':' => fields.push(String::new()),
+            c => fields.last_mut().expect("BUG: never empty").push(c),
+        }
+    }
+    fields
+}
+
+fn pgpass_lookup(host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+    let path = std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| crate::config::home_dir().map(|h| h.join(".pgpass")))?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let port = port.to_string();
+    for line in text.lines() {
+        if line.trim_start().starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let f = pgpass_fields(line);
+        if f.len() < 5 {
+            continue;
+        }
+        let ok = |pat: &str, v: &str| pat == "*" || pat == v;
+        if ok(&f[0], host) && ok(&f[1], &port) && ok(&f[2], db) && ok(&f[3], user) {
+            return Some(f[4].clone());
+        }
+    }
+    None
+}
+
+/// Connect with credentials from the URL, `PGPASSWORD`, or `~/.pgpass`.
+/// SQLAlchemy's `postgresql+driver://` scheme is accepted.
+pub fn connect(url: &str) -> Result<Client, StoreError> {
+    let shown = mask_password(url);
+    let err = |message: String| StoreError::Open {
+        path: PathBuf::from(&shown),
+        message,
+    };
+    let (_, rest) = url
+        .split_once("://")
+        .ok_or_else(|| err("not a URL".into()))?;
+    let libpq = format!("postgresql://{rest}");
+    let mut config: postgres::Config = libpq
+        .parse()
+        .map_err(|e: postgres::Error| err(e.to_string()))?;
+    if config.get_user().is_none() {
+        if let Ok(u) = std::env::var("PGUSER").or_else(|_| std::env::var("USER")) {
+            config.user(&u);
+        }
+    }
+    if config.get_password().is_none() {
+        let password = std::env::var("PGPASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .or_else(|| {
+                let host = match config.get_hosts().first() {
+                    Some(postgres::config::Host::Tcp(h)) => h.clone(),
+                    _ => "localhost".into(),
+                };
+                let port = config.get_ports().first().copied().unwrap_or(5432);
+                pgpass_lookup(
+                    &host,
+                    port,
+                    config.get_dbname().unwrap_or(""),
+                    config.get_user().unwrap_or(""),
+                )
+            });
+        if let Some(p) = password {
+            config.password(p);
+        }
+    }
+    config.connect(NoTls).map_err(|e| err(e.to_string()))
+}
+
+/// Every parameter is bound as text and cast in SQL, so one list of
+/// strings serves every query.
+struct Params(Vec<String>);
+
+impl Params {
+    fn bind(&mut self, v: impl Into<String>) -> String {
+        self.0.push(v.into());
+        // Typed text on the wire, cast by the SQL around it.
+        format!("(${}::text)", self.0.len())
+    }
+
+    fn refs(&self) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+        self.0
+            .iter()
+            .map(|s| s as &(dyn postgres::types::ToSql + Sync))
+            .collect()
+    }
+}
+
+const RECORD_COLUMNS: &str = "c.key, c.name, c.module, c.version, c.code_digest, c.result, \
+     (SELECT json_agg(json_build_array(a.name, a.value) ORDER BY a.position) FROM arguments a WHERE a.call_key = c.key)::text, \
+     (SELECT json_object_agg(m.name, m.data) FROM metadata m WHERE m.call_key = c.key)::text";
+
+fn pushed_down(m: &MetaFilter) -> bool {
+    match m {
+        MetaFilter::Equals { value, .. } => !matches!(value, Json::Array(_) | Json::Object(_)),
+        _ => true,
+    }
+}
+
+fn where_clauses(filter: &CallFilter, p: &mut Params) -> Vec<String> {
+    let mut w = Vec::new();
+    if !filter.keys.is_empty() {
+        let slots: Vec<String> = filter.keys.iter().map(|k| p.bind(k.clone())).collect();
+        w.push(format!("c.key IN ({})", slots.join(", ")));
+    }
+    for (column, value) in [
+        ("c.name", &filter.name),
+        ("c.module", &filter.module),
+        ("c.version", &filter.version_json),
+        ("c.code_digest", &filter.code_digest),
+        ("c.result", &filter.result),
+    ] {
+        if let Some(v) = value {
+            let s = p.bind(v.clone());
+            w.push(format!("{column} = {s}"));
+        }
+    }
+    for (name, value) in &filter.arguments {
+        let n = p.bind(name.clone());
+        let cond = match value {
+            Some(v) => format!(" AND a.value = {}", p.bind(v.clone())),
+            None => String::new(),
+        };
+        w.push(format!(
+            "EXISTS (SELECT 1 FROM arguments a WHERE a.call_key = c.key AND a.name = {n}{cond})"
+        ));
+    }
+    for m in &filter.metadata {
+        let (kind, cond) = match m {
+            MetaFilter::Has { kind } => (kind, String::new()),
+            MetaFilter::HasKey { kind, key } => {
+                let k = p.bind(key.clone());
+                (kind, format!(" AND json_typeof(m.data -> {k}) IS NOT NULL"))
+            }
+            MetaFilter::Equals { kind, key, value } => {
+                let k = p.bind(key.clone());
+                let cond = match value {
+                    Json::Bool(_) | Json::Number(_) => {
+                        let n = match value {
+                            Json::Bool(b) => (*b as u8).to_string(),
+                            other => other.to_string(),
+                        };
+                        let v = p.bind(n);
+                        format!(
+                            " AND ((json_typeof(m.data -> {k}) = 'number' AND (m.data ->> {k})::numeric = {v}::numeric) \
+                             OR (json_typeof(m.data -> {k}) = 'boolean' \
+                             AND (CASE WHEN (m.data ->> {k})::boolean THEN 1 ELSE 0 END) = {v}::numeric))"
+                        )
+                    }
+                    Json::String(s) => {
+                        let v = p.bind(s.clone());
+                        format!(
+                            " AND json_typeof(m.data -> {k}) = 'string' AND m.data ->> {k} = {v}"
+                        )
+                    }
+                    _ => format!(" AND json_typeof(m.data -> {k}) IS NOT NULL"),
+                };
+                (kind, cond)
+            }
+        };
+        let kn = p.bind(kind.clone());
+        w.push(format!(
+            "EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.name = {kn}{cond})"
+        ));
+    }
+    if filter.since.is_some() || filter.until.is_some() {
+        let mut cond = String::new();
+        if let Some(s) = filter.since {
+            cond.push_str(&format!(
+                " AND (m.data ->> 'timestart')::float8 >= {}::float8",
+                p.bind(s.to_string())
+            ));
+        }
+        if let Some(u) = filter.until {
+            cond.push_str(&format!(
+                " AND (m.data ->> 'timestart')::float8 <= {}::float8",
+                p.bind(u.to_string())
+            ));
+        }
+        w.push(format!("EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.name = 'runtime'{cond})"));
+    }
+    w
+}
+
+fn join_where(w: &[String]) -> String {
+    if w.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", w.join(" AND "))
+    }
+}
+
+fn record(row: &postgres::Row) -> Result<CallRecord, postgres::Error> {
+    let version: Option<String> = row.try_get(3)?;
+    let args: Option<String> = row.try_get(6)?;
+    let meta: Option<String> = row.try_get(7)?;
+    Ok(CallRecord {
+        key: row.try_get(0)?,
+        name: row.try_get(1)?,
+        module: row.try_get(2)?,
+        version: version.map(|v| serde_json::from_str(&v).unwrap_or(Json::String(v))),
+        code_digest: row.try_get(4)?,
+        result: row.try_get(5)?,
+        arguments: args
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
+        metadata: meta
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
+    })
+}
+
+impl PgCalls {
+    /// Connect read-only: the session refuses writes.
+    pub fn open(url: &str) -> Result<PgCalls, StoreError> {
+        let shown = mask_password(url);
+        let read_only = |mut c: Client| -> Result<Client, StoreError> {
+            c.batch_execute("SET default_transaction_read_only = on")
+                .map_err(|e| StoreError::Open {
+                    path: PathBuf::from(&shown),
+                    message: e.to_string(),
+                })?;
+            Ok(c)
+        };
+        let client = read_only(connect(url)?)?;
+        let stream = read_only(connect(url)?)?;
+        let store = PgCalls {
+            stream: Mutex::new(stream),
+            client: Mutex::new(client),
+            shown: shown.clone(),
+            url: url.to_string(),
+        };
+        for table in ["calls", "arguments", "metadata"] {
+            let found: i64 = store
+                .one(&format!("SELECT count(*) FROM information_schema.tables WHERE table_name = '{table}'"), &Params(vec![]))?
+                .try_get(0)
+                .map_err(|e| store.err(e))?;
+            if found == 0 {
+                return Err(StoreError::Schema {
+                    path: PathBuf::from(&store.shown),
+                    message: format!("it has no `{table}` table"),
+                });
+            }
+        }
+        Ok(store)
+    }
+
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// A separate read-write connection for `tag` and `evict`.
+    pub fn writer(&self) -> Result<PgWriter, StoreError> {
+        PgWriter::open(&self.url)
+    }
+
+    fn err(&self, e: postgres::Error) -> StoreError {
+        StoreError::Sql {
+            path: PathBuf::from(&self.shown),
+            message: e.to_string(),
+        }
+    }
+
+    fn client(&self) -> std::sync::MutexGuard<'_, Client> {
+        self.client.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn one(&self, sql: &str, p: &Params) -> Result<postgres::Row, StoreError> {
+        self.client()
+            .query_one(sql, &p.refs())
+            .map_err(|e| self.err(e))
+    }
+
+    fn all(&self, sql: &str, p: &Params) -> Result<Vec<postgres::Row>, StoreError> {
+        self.client().query(sql, &p.refs()).map_err(|e| self.err(e))
+    }
+
+    pub fn count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .one("SELECT count(*) FROM calls", &Params(vec![]))?
+            .try_get(0)
+            .map_err(|e| self.err(e))?;
+        Ok(n as u64)
+    }
+
+    pub fn get(&self, key: &str) -> Result<Option<CallRecord>, StoreError> {
+        let mut p = Params(vec![]);
+        let k = p.bind(key);
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM calls c WHERE c.key = {k}");
+        match self.all(&sql, &p)?.first() {
+            Some(row) => Ok(Some(record(row).map_err(|e| self.err(e))?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn for_each(
+        &self,
+        opts: &ListOptions,
+        mut f: impl FnMut(CallRecord) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        let mut p = Params(vec![]);
+        let wheres = where_clauses(&opts.filter, &mut p);
+        let field = |name: &str| {
+            format!("(SELECT (m.data ->> '{name}')::float8 FROM metadata m WHERE m.call_key = c.key AND m.name = 'runtime')")
+        };
+        let (expr, descending) = match opts.sort {
+            SortKey::Started => (field("timestart"), true),
+            SortKey::Walltime => (field("walltime"), true),
+            SortKey::Name => ("c.name".to_string(), false),
+            SortKey::Key => ("c.key".to_string(), false),
+        };
+        let dir = if descending != opts.reverse {
+            "DESC"
+        } else {
+            "ASC"
+        };
+        let order = if opts.sort == SortKey::Key {
+            format!("c.key {dir}")
+        } else {
+            format!("({expr}) IS NULL, {expr} {dir}, c.key {dir}")
+        };
+        let mut sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM calls c{} ORDER BY {order}",
+            join_where(&wheres)
+        );
+        if let Some(limit) = opts.limit {
+            sql.push_str(&format!(" LIMIT {}::bigint", p.bind(limit.to_string())));
+        }
+        let client_side: Vec<&MetaFilter> = opts
+            .filter
+            .metadata
+            .iter()
+            .filter(|m| !pushed_down(m))
+            .collect();
+        let mut client = self.stream.lock().unwrap_or_else(|p| p.into_inner());
+        let mut rows = client
+            .query_raw(sql.as_str(), p.refs())
+            .map_err(|e| self.err(e))?;
+        use postgres::fallible_iterator::FallibleIterator;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let rec = record(&row).map_err(|e| self.err(e))?;
+            if !client_side
+                .iter()
+                .all(|m| super::metadata_matches(&rec, std::slice::from_ref(*m)))
+            {
+                continue;
+            }
+            if f(rec).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn count_matching(&self, filter: &CallFilter) -> Result<u64, StoreError> {
+        if filter.metadata.iter().any(|m| !pushed_down(m)) {
+            let mut n = 0;
+            let opts = ListOptions {
+                filter: filter.clone(),
+                sort: SortKey::Key,
+                ..Default::default()
+            };
+            self.for_each(&opts, |_| {
+                n += 1;
+                ControlFlow::Continue(())
+            })?;
+            return Ok(n);
+        }
+        let mut p = Params(vec![]);
+        let wheres = where_clauses(filter, &mut p);
+        let n: i64 = self
+            .one(
+                &format!("SELECT count(*) FROM calls c{}", join_where(&wheres)),
+                &p,
+            )?
+            .try_get(0)
+            .map_err(|e| self.err(e))?;
+        Ok(n as u64)
+    }
+
+    pub fn keys_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut p = Params(vec![]);
+        let lo = p.bind(prefix);
+        // Hex keys order the same way in every collation; `~` sorts after them.
+        let hi = p.bind(format!("{prefix}~"));
+        let l = p.bind(limit.to_string());
+        let sql = format!("SELECT key FROM calls WHERE key >= {lo} AND key < {hi} AND key LIKE {lo} || '%' ORDER BY key LIMIT {l}::bigint");
+        self.all(&sql, &p)?
+            .iter()
+            .map(|r| r.try_get(0).map_err(|e| self.err(e)))
+            .collect()
+    }
+
+    pub fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
+        let mut p = Params(vec![]);
+        let k = p.bind(key);
+        let row = self.one(
+            &format!("SELECT (SELECT max(key) FROM calls WHERE key < {k}), (SELECT min(key) FROM calls WHERE key > {k})"),
+            &p,
+        )?;
+        Ok((
+            row.try_get(0).map_err(|e| self.err(e))?,
+            row.try_get(1).map_err(|e| self.err(e))?,
+        ))
+    }
+
+    pub fn calls_using(&self, digest: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut p = Params(vec![]);
+        let d = p.bind(digest);
+        let sql = format!(
+            "SELECT call_key, 'argument ' || name FROM arguments WHERE value = {d} \
+             UNION ALL SELECT key, 'result' FROM calls WHERE result = {d} ORDER BY 1"
+        );
+        self.all(&sql, &p)?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0).map_err(|e| self.err(e))?,
+                    r.try_get(1).map_err(|e| self.err(e))?,
+                ))
+            })
+            .collect()
+    }
+
+    pub fn function_stats(&self) -> Result<Vec<FunctionStats>, StoreError> {
+        let sql = "SELECT c.name, c.module, count(*), \
+                   coalesce(sum((m.data ->> 'walltime')::float8), 0), \
+                   min((m.data ->> 'timestart')::float8), max((m.data ->> 'timestart')::float8), \
+                   count(*) FILTER (WHERE c.result IS NULL) \
+                   FROM calls c LEFT JOIN metadata m ON m.call_key = c.key AND m.name = 'runtime' \
+                   GROUP BY c.name, c.module ORDER BY count(*) DESC, c.name";
+        self.all(sql, &Params(vec![]))?
+            .iter()
+            .map(|r| {
+                let g = |e: postgres::Error| self.err(e);
+                Ok(FunctionStats {
+                    name: r.try_get(0).map_err(g)?,
+                    module: r.try_get(1).map_err(g)?,
+                    calls: r.try_get::<_, i64>(2).map_err(g)? as u64,
+                    walltime: r.try_get(3).map_err(g)?,
+                    first: r.try_get(4).map_err(g)?,
+                    last: r.try_get(5).map_err(g)?,
+                    unfinished: r.try_get::<_, i64>(6).map_err(g)? as u64,
+                })
+            })
+            .collect()
+    }
+}
+
+impl crate::prefix::SortedKeys for PgCalls {
+    type Error = StoreError;
+
+    fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        self.keys_with_prefix(prefix, limit)
+    }
+
+    fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
+        PgCalls::neighbours(self, key)
+    }
+}
+
+/// Writes to a PostgreSQL call store, each change one transaction with the
+/// call rows locked, safe beside fleche's own writers.
+pub struct PgWriter {
+    client: Client,
+    shown: String,
+}
+
+impl PgWriter {
+    pub fn open(url: &str) -> Result<PgWriter, StoreError> {
+        Ok(PgWriter {
+            client: connect(url)?,
+            shown: mask_password(url),
+        })
+    }
+
+    pub fn tag(
+        &mut self,
+        keys: &[String],
+        set: &Map<String, Json>,
+        unset: &[String],
+        dry_run: bool,
+    ) -> Result<Vec<TagChange>, StoreError> {
+        let shown = self.shown.clone();
+        let err = |e: postgres::Error| StoreError::Sql {
+            path: PathBuf::from(&shown),
+            message: e.to_string(),
+        };
+        let mut tx = self.client.transaction().map_err(err)?;
+        let mut changes = Vec::new();
+        for key in keys {
+            // Lock the call so an evict cannot interleave.
+            if tx
+                .query_opt(
+                    "SELECT 1 FROM calls WHERE key = $1::text FOR UPDATE",
+                    &[key],
+                )
+                .map_err(err)?
+                .is_none()
+            {
+                continue;
+            }
+            let before: Option<Map<String, Json>> = tx
+                .query_opt("SELECT data::text FROM metadata WHERE call_key = $1::text AND name = 'tags' FOR UPDATE", &[key])
+                .map_err(err)?
+                .and_then(|r| r.get::<_, Option<String>>(0))
+                .and_then(|t| serde_json::from_str(&t).ok());
+            let mut after = before.clone().unwrap_or_default();
+            for (k, v) in set {
+                after.insert(k.clone(), v.clone());
+            }
+            for k in unset {
+                after.shift_remove(k);
+            }
+            let after = if after.is_empty() && set.is_empty() {
+                None
+            } else {
+                Some(after)
+            };
+            let change = TagChange {
+                key: key.clone(),
+                before,
+                after,
+            };
+            if !dry_run && change.changed() {
+                match &change.after {
+                    Some(t) => {
+                        let text = python_json_dumps(&Json::Object(t.clone()));
+                        tx.execute(
+                            "INSERT INTO metadata (call_key, name, data) VALUES ($1::text, 'tags', $2::text::json) \
+                             ON CONFLICT (call_key, name) DO UPDATE SET data = excluded.data",
+                            &[key, &text],
+                        )
+                        .map_err(err)?;
+                    }
+                    None => {
+                        tx.execute(
+                            "DELETE FROM metadata WHERE call_key = $1::text AND name = 'tags'",
+                            &[key],
+                        )
+                        .map_err(err)?;
+                    }
+                }
+            }
+            changes.push(change);
+        }
+        if dry_run {
+            tx.rollback().map_err(err)?;
+        } else {
+            tx.commit().map_err(err)?;
+        }
+        Ok(changes)
+    }
+
+    pub fn evict(&mut self, keys: &[String], dry_run: bool) -> Result<Vec<String>, StoreError> {
+        let shown = self.shown.clone();
+        let err = |e: postgres::Error| StoreError::Sql {
+            path: PathBuf::from(&shown),
+            message: e.to_string(),
+        };
+        let mut tx = self.client.transaction().map_err(err)?;
+        let mut removed = Vec::new();
+        for key in keys {
+            if tx
+                .query_opt(
+                    "SELECT 1 FROM calls WHERE key = $1::text FOR UPDATE",
+                    &[key],
+                )
+                .map_err(err)?
+                .is_none()
+            {
+                continue;
+            }
+            if !dry_run {
+                tx.execute("DELETE FROM arguments WHERE call_key = $1::text", &[key])
+                    .map_err(err)?;
+                tx.execute("DELETE FROM metadata WHERE call_key = $1::text", &[key])
+                    .map_err(err)?;
+                tx.execute("DELETE FROM calls WHERE key = $1::text", &[key])
+                    .map_err(err)?;
+            }
+            removed.push(key.clone());
+        }
+        if dry_run {
+            tx.rollback().map_err(err)?;
+        } else {
+            tx.commit().map_err(err)?;
+        }
+        Ok(removed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pgpass_lines_split_like_libpq() {
+        assert_eq!(
+            pgpass_fields(r"localhost:5432:*:me:pa\:ss"),
+            vec!["localhost", "5432", "*", "me", "pa:ss"]
+        );
+    }
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(
+            mask_password("postgresql+psycopg://me:s3cret@db:5432/x"),
+            "postgresql+psycopg://me:***@db:5432/x"
+        );
+    }
+}

@@ -1,0 +1,267 @@
+//! PostgreSQL call stores: a cache that real fleche wrote to PostgreSQL and
+//! the same calls written to SQLite give the same answers to every command.
+//!
+//! Needs a server: `FLECHE_TEST_PG=postgresql://USER@HOST:PORT` (a role that
+//! may create databases; `.ci/run` starts a throwaway one) and the oracle
+//! python (`FLECHE_ORACLE_PYTHON`). Without them the test says SKIPPED.
+
+#[path = "oracle/common.rs"]
+mod common;
+
+use serde_json::Value as Json;
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+fn notice(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+fn run_cli(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("TZ", "UTC")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run fleche");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A call's JSON without what legitimately differs between the two
+/// writes: runtime measurements and the member name.
+fn comparable(mut v: Json) -> Json {
+    if let Some(rows) = v.as_array_mut() {
+        for r in rows.iter_mut() {
+            if let Some(m) = r.get_mut("metadata").and_then(Json::as_object_mut) {
+                m.remove("runtime");
+            }
+            if let Some(o) = r.as_object_mut() {
+                o.remove("cache");
+                o.remove("path");
+            }
+        }
+        rows.sort_by(|a, b| a["key"].to_string().cmp(&b["key"].to_string()));
+    }
+    v
+}
+
+fn write_cache(python: &str, dir: &Path, calls: &str) {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    std::fs::write(
+        dir.join("fleche.toml"),
+        format!(
+            "[default]\nroot = true\ncache = \"main\"\nmetadata = [\"Runtime\"]\n\n[main]\n\
+             values = {{ type = \"pickle\", root = \"values\", remaining_depth = 2 }}\ncalls = {calls}\n"
+        ),
+    )
+    .expect("toml");
+    let out = Command::new(python)
+        .arg(common::script("pg_workload.py"))
+        .current_dir(dir)
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "fleche failed to write {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn postgres_answers_like_sqlite() {
+    let Some(base) = std::env::var("FLECHE_TEST_PG")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+    else {
+        notice("SKIPPED PostgreSQL tests: set FLECHE_TEST_PG=postgresql://USER@HOST:PORT (a server .ci/run starts)");
+        return;
+    };
+    let Some(python) = common::oracle_python("PostgreSQL tests") else {
+        return;
+    };
+    let db = format!("fleche_test_{}", std::process::id());
+    let mut admin = postgres::Client::connect(
+        &format!("{}/postgres", base.trim_end_matches('/')),
+        postgres::NoTls,
+    )
+    .expect("connect to the test server");
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+        .expect("drop");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .expect("create");
+    let url = format!("{}/{db}", base.trim_end_matches('/')).replacen(
+        "postgresql://",
+        "postgresql+psycopg://",
+        1,
+    );
+
+    let root = common::scratch("pg");
+    let pg = root.join("pg");
+    let lite = root.join("sqlite");
+    write_cache(
+        &python,
+        &pg,
+        &format!("{{ type = \"sql\", url = \"{url}\" }}"),
+    );
+    write_cache(
+        &python,
+        &lite,
+        "{ type = \"sql\", url = \"sqlite:///calls.db\" }",
+    );
+
+    let same = |args: &[&str]| {
+        let (c1, o1, e1) = run_cli(&pg, args);
+        let (c2, o2, e2) = run_cli(&lite, args);
+        assert_eq!(
+            c1, c2,
+            "{args:?}: exit codes differ\npg: {e1}\nsqlite: {e2}"
+        );
+        assert!(!e1.contains("internal error"), "{e1}");
+        (o1, o2)
+    };
+    let same_json = |args: &[&str]| {
+        let (o1, o2) = same(args);
+        let (j1, j2): (Json, Json) = (
+            serde_json::from_str(&o1).unwrap_or(Json::Null),
+            serde_json::from_str(&o2).unwrap_or(Json::Null),
+        );
+        assert_eq!(comparable(j1.clone()), comparable(j2), "{args:?}");
+        j1
+    };
+
+    let all = same_json(&["ls", "--format", "json"]);
+    assert_eq!(all.as_array().map(Vec::len), Some(17));
+    for q in [
+        &["query", "--name", "square", "--format", "json"][..],
+        &["query", "--arg", "x=3", "--format", "json"],
+        &["query", "--arg", "a", "--format", "json"],
+        &["query", "--result", "9", "--format", "json"],
+        &["query", "--version", "2", "--format", "json"],
+        &["query", "--tag", "n=1", "--format", "json"],
+        &["query", "--tag", "n=True", "--format", "json"],
+        &["query", "--tag", "n='1'", "--format", "json"],
+        &["query", "--tag", "labels=['a', 'b']", "--format", "json"],
+        &["query", "--meta", "tags", "--format", "json"],
+        &["query", "--meta", "tags.label", "--format", "json"],
+        &[
+            "query",
+            "--tag",
+            "project=pg",
+            "--name",
+            "pair",
+            "--format",
+            "json",
+        ],
+        &["query", "--tag", "n=2", "--format", "json"],
+        &[
+            "query", "--name", "square", "--sort", "key", "--limit", "3", "--format", "json",
+        ],
+    ] {
+        same_json(q);
+    }
+    let (n1, n2) = same(&["query", "--tag", "n=1", "--count"]);
+    // Python's 1 == 1.0 == True: both pair calls (n=1), scaled(3) (n=1.0)
+    // and scaled(4) (n=True); not square(100) (n="1").
+    assert_eq!((n1.trim(), n2.trim()), ("4", "4"));
+
+    // expand / shrink / show on every key, and a few prefixes.
+    for row in all.as_array().expect("rows") {
+        let key = row["key"].as_str().expect("key");
+        same(&["expand", &key[..6]]);
+        same(&["shrink", key]);
+        same_json(&["show", key, "--format", "json"]);
+        if let Some(r) = row["result"].as_str() {
+            same_json(&["show", r, "--format", "json"]);
+        }
+    }
+    same(&["stats", "--format", "json"]);
+
+    // Writes: the same changes, the same results.
+    same_json(&[
+        "tag",
+        "--name",
+        "square",
+        "--arg",
+        "x=2",
+        "--set",
+        "stage=final",
+        "--format",
+        "json",
+    ]);
+    same_json(&["query", "--tag", "stage=final", "--format", "json"]);
+    same_json(&[
+        "untag",
+        "--tag",
+        "project=pg",
+        "-k",
+        "project",
+        "--format",
+        "json",
+    ]);
+    same_json(&["evict", "--name", "pair", "--dry-run", "--format", "json"]);
+    same_json(&["evict", "--name", "pair", "--format", "json"]);
+    same_json(&["ls", "--format", "json"]);
+    let planned = same_json(&["gc", "--min-age", "0", "--dry-run", "--format", "json"]);
+    assert!(
+        !planned.as_array().expect("rows").is_empty(),
+        "evicting pair should orphan its values"
+    );
+    same_json(&["gc", "--min-age", "0", "--format", "json"]);
+    same_json(&["verify", "--format", "json"]);
+
+    // `--root DIR --sql URL` opens the same cache without its fleche.toml.
+    let elsewhere = root.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    let pg_root = pg.to_str().expect("utf-8").to_string();
+    let (code, direct, err) = run_cli(
+        &elsewhere,
+        &["--root", &pg_root, "--sql", &url, "ls", "--format", "json"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (_, configured, _) = run_cli(&pg, &["ls", "--format", "json"]);
+    assert_eq!(
+        comparable(serde_json::from_str(&direct).expect("json")),
+        comparable(serde_json::from_str(&configured).expect("json"))
+    );
+
+    // Passwords never show: `caches` masks them.
+    let (_, caches, _) = run_cli(&pg, &["caches", "--format", "json"]);
+    assert!(!caches.contains(":secret@"), "{caches}");
+
+    drop(admin);
+    let mut admin = postgres::Client::connect(
+        &format!("{}/postgres", base.trim_end_matches('/')),
+        postgres::NoTls,
+    )
+    .expect("reconnect");
+    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn mysql_is_refused_with_a_clear_error() {
+    let dir = common::scratch("mysql");
+    std::fs::write(
+        dir.join("fleche.toml"),
+        "[default]\nroot = true\ncache = \"m\"\n[m]\nvalues = { type = \"pickle\", root = \"v\" }\n\
+         calls = { type = \"sql\", url = \"mysql+pymysql://u:pw@localhost/db\" }\n",
+    )
+    .expect("toml");
+    let (code, _, err) = run_cli(&dir, &["ls"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("mysql+pymysql") && err.contains("not supported yet"),
+        "{err}"
+    );
+    assert!(!err.contains("pw"), "the password leaked: {err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
