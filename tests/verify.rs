@@ -5,29 +5,11 @@ use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
+mod support;
 
+/// A scratch copy of a fixture.
 fn scratch(fixture: &str, tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fleche-verify-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(fixture),
-        &dir,
-    );
-    dir
+    support::fixture_copy(fixture, &format!("verify-{tag}"))
 }
 
 fn verify(dir: &Path) -> (Option<i32>, Vec<Json>) {

@@ -327,18 +327,7 @@ pub fn retag_file(
     let before_rec =
         record_from_value(key, &value).map_err(|e| format!("{}: {e}", path.display()))?;
     let before = before_rec.tags().cloned();
-    let mut after = before.clone().unwrap_or_default();
-    for (k, v) in set {
-        after.insert(k.clone(), v.clone());
-    }
-    for k in unset {
-        after.shift_remove(k);
-    }
-    let after = if after.is_empty() && set.is_empty() {
-        None
-    } else {
-        Some(after)
-    };
+    let after = super::merge_tags(before.as_ref(), set, unset);
     if dry_run || after == before {
         return Ok((before, after));
     }

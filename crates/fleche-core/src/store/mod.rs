@@ -207,6 +207,23 @@ pub fn python_json_dumps(v: &Json) -> String {
     }
 }
 
+/// A call's tags after setting `set` and removing `unset`: `None` when no
+/// tag is left (the `tags` entry goes), shared by every call storage.
+pub fn merge_tags(
+    before: Option<&Map<String, Json>>,
+    set: &Map<String, Json>,
+    unset: &[String],
+) -> Option<Map<String, Json>> {
+    let mut after = before.cloned().unwrap_or_default();
+    for (k, v) in set {
+        after.insert(k.clone(), v.clone());
+    }
+    for k in unset {
+        after.shift_remove(k);
+    }
+    (!after.is_empty()).then_some(after)
+}
+
 /// A value typed on the command line as the JSON fleche keeps in metadata;
 /// what JSON cannot hold exactly is an error naming its type.
 pub fn json_from_value(v: &crate::Value) -> Result<Json, String> {

@@ -551,18 +551,7 @@ impl PgWriter {
                 .map_err(err)?
                 .and_then(|r| r.get::<_, Option<String>>(0))
                 .and_then(|t| serde_json::from_str(&t).ok());
-            let mut after = before.clone().unwrap_or_default();
-            for (k, v) in set {
-                after.insert(k.clone(), v.clone());
-            }
-            for k in unset {
-                after.shift_remove(k);
-            }
-            let after = if after.is_empty() && set.is_empty() {
-                None
-            } else {
-                Some(after)
-            };
+            let after = super::merge_tags(before.as_ref(), set, unset);
             let change = TagChange {
                 key: key.clone(),
                 before,

@@ -117,21 +117,7 @@ impl SqlWriter {
                     }
                     None => None,
                 };
-                let mut after = before.clone().unwrap_or_default();
-                for (k, v) in set {
-                    after.insert(k.clone(), v.clone());
-                }
-                for k in unset {
-                    after.shift_remove(k);
-                }
-                let after = if after.is_empty()
-                    && (before.is_some() || !unset.is_empty())
-                    && set.is_empty()
-                {
-                    None
-                } else {
-                    Some(after)
-                };
+                let after = super::merge_tags(before.as_ref(), set, unset);
                 let change = TagChange {
                     key: key.clone(),
                     before,
