@@ -20,22 +20,46 @@ pub struct ShrinkArgs {
     pub digests: Vec<String>,
 }
 
+/// Above this many digests, `shrink` reads every call key at once.
+const BATCH: usize = 64;
+
+/// Shrink among values, listing the value directory only when first needed.
+fn shrink_value(cache: &fleche_core::cache::Cache, key: &str) -> Result<Option<String>> {
+    let values = cache.values.sorted_keys()?;
+    if values.binary_search_by(|v| v.as_str().cmp(key)).is_ok() {
+        let Ok(s) = prefix::shrink(key, values);
+        Ok(Some(s))
+    } else {
+        Ok(None)
+    }
+}
+
 pub fn run(global: &GlobalArgs, args: ShrinkArgs) -> Result<Exit> {
     let cache = cache::open(global)?;
     let digests = with_stdin(&args.digests)?;
-    let values = cache.values.sorted_keys()?;
+    // Many digests (a pipe of every key): read all call keys once, sorted,
+    // instead of a lookup and two neighbour queries per digest.
+    let all_calls = if digests.len() > BATCH {
+        Some(cache.calls.sorted_keys()?)
+    } else {
+        None
+    };
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut exit = Exit::Success;
     for d in &digests {
         let key = d.trim().to_ascii_lowercase();
-        let is_call = cache.calls.get(&key)?.is_some();
-        let shrunk = if is_call {
+        let shrunk = if let Some(calls) = &all_calls {
+            match calls.binary_search(&key) {
+                Ok(_) => {
+                    let Ok(s) = prefix::shrink(&key, calls.as_slice());
+                    Some(s)
+                }
+                Err(_) => shrink_value(&cache, &key)?,
+            }
+        } else if cache.calls.get(&key)?.is_some() {
             Some(prefix::shrink(&key, &cache.calls)?)
-        } else if values.binary_search(&key).is_ok() {
-            let Ok(s) = prefix::shrink(&key, values);
-            Some(s)
         } else {
-            None
+            shrink_value(&cache, &key)?
         };
         match shrunk {
             Some(s) if s.len() < key.len() => writeln!(out, "{s}")?,

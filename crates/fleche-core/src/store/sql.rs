@@ -107,6 +107,19 @@ impl SqlCalls {
             .map_err(|e| self.sql_err(e))
     }
 
+    /// Every call key, sorted: one scan of the primary-key index.
+    pub fn sorted_keys(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key FROM calls ORDER BY key")
+            .map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.sql_err(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql_err(e))
+    }
+
     /// One record by full key.
     pub fn get(&self, key: &str) -> Result<Option<CallRecord>, StoreError> {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM calls c WHERE c.key = ?1");
@@ -441,14 +454,29 @@ fn select_sql(opts: &ListOptions) -> (String, Vec<SqlValue>) {
     } else {
         format!("{expr} IS NULL, {expr} {dir}, c.key {dir}")
     };
-    let mut sql = format!(
-        "SELECT {RECORD_COLUMNS} FROM calls c{} ORDER BY {order}",
-        join_where(&wheres)
+    let Some(limit) = opts.limit else {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM calls c{} ORDER BY {order}",
+            join_where(&wheres)
+        );
+        return (sql, params);
+    };
+    params.push(SqlValue::Integer(limit.min(i64::MAX as u64) as i64));
+    // With a limit, sort only (key, sort field) and build the few records
+    // kept: SQLite computes every result column before sorting, so sorting
+    // whole records builds the arguments and metadata of every call.
+    let (sort_expr, outer_order) = if opts.sort == SortKey::Key {
+        ("NULL".to_string(), format!("o.k {dir}"))
+    } else {
+        (expr, format!("o.s IS NULL, o.s {dir}, o.k {dir}"))
+    };
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM \
+         (SELECT c.key AS k, {sort_expr} AS s FROM calls c{} ORDER BY {order} LIMIT ?{}) o \
+         JOIN calls c ON c.key = o.k ORDER BY {outer_order}",
+        join_where(&wheres),
+        params.len()
     );
-    if let Some(limit) = opts.limit {
-        params.push(SqlValue::Integer(limit.min(i64::MAX as u64) as i64));
-        sql.push_str(&format!(" LIMIT ?{}", params.len()));
-    }
     (sql, params)
 }
 
