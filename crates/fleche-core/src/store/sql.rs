@@ -357,16 +357,19 @@ fn where_clauses(filter: &CallFilter, params: &mut Vec<SqlValue>) -> Vec<String>
     }
     for (name, value) in &filter.arguments {
         let n = bind(params, SqlValue::Text(name.clone()));
-        let cond = match value {
+        // A value: one pass over `arguments` collecting the few matching
+        // calls (no index serves `value`), instead of a lookup per call.
+        w.push(match value {
             Some(v) => {
                 let p = bind(params, SqlValue::Text(v.clone()));
-                format!(" AND a.value = {p}")
+                format!(
+                    "c.key IN (SELECT a.call_key FROM arguments a WHERE a.name = {n} AND a.value = {p})"
+                )
             }
-            None => String::new(),
-        };
-        w.push(format!(
-            "EXISTS (SELECT 1 FROM arguments a WHERE a.call_key = c.key AND a.name = {n}{cond})"
-        ));
+            None => format!(
+                "EXISTS (SELECT 1 FROM arguments a WHERE a.call_key = c.key AND a.name = {n})"
+            ),
+        });
     }
     for m in &filter.metadata {
         let (kind, cond) = match m {
@@ -402,9 +405,11 @@ fn where_clauses(filter: &CallFilter, params: &mut Vec<SqlValue>) -> Vec<String>
                 (kind, cond)
             }
         };
+        // The calls having this kind come from `ix_metadata_name` in one
+        // pass (tags are on few calls), not from a lookup per call.
         let k = bind(params, SqlValue::Text(kind.clone()));
         w.push(format!(
-            "EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.name = {k}{cond})"
+            "c.key IN (SELECT m.call_key FROM metadata m WHERE m.name = {k}{cond})"
         ));
     }
     if filter.since.is_some() || filter.until.is_some() {
