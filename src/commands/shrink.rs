@@ -8,6 +8,7 @@ use crate::error::{CliError, Exit};
 use anyhow::Result;
 use clap::Args;
 use fleche_core::prefix;
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 #[derive(Debug, Args)]
@@ -44,17 +45,27 @@ pub fn run(global: &GlobalArgs, args: ShrinkArgs) -> Result<Exit> {
     } else {
         None
     };
+    // Each key's place in the sorted list by hash: a binary search per key
+    // over a million scattered strings is bound by cache misses.
+    let position: Option<HashMap<&str, usize>> = all_calls.as_ref().map(|calls| {
+        calls
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect()
+    });
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut exit = Exit::Success;
     for d in &digests {
         let key = d.trim().to_ascii_lowercase();
-        let shrunk = if let Some(calls) = &all_calls {
-            match calls.binary_search(&key) {
-                Ok(_) => {
-                    let Ok(s) = prefix::shrink(&key, calls.as_slice());
-                    Some(s)
+        let shrunk = if let (Some(calls), Some(position)) = (&all_calls, &position) {
+            match position.get(key.as_str()) {
+                Some(&i) => {
+                    let before = i.checked_sub(1).and_then(|j| calls.get(j)).cloned();
+                    let after = calls.get(i + 1).cloned();
+                    Some(prefix::shortest_unique(&key, &[before, after]))
                 }
-                Err(_) => shrink_value(&cache, &key)?,
+                None => shrink_value(&cache, &key)?,
             }
         } else if cache.calls.get(&key)?.is_some() {
             Some(prefix::shrink(&key, &cache.calls)?)
