@@ -120,6 +120,26 @@ impl SqlCalls {
             .map_err(|e| self.sql_err(e))
     }
 
+    /// Every value digest a record names (arguments and results), added to
+    /// `out`: two plain scans instead of building every record.
+    pub fn referenced(
+        &self,
+        out: &mut std::collections::BTreeSet<String>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT value FROM arguments WHERE call_key IN (SELECT key FROM calls) \
+                 UNION ALL SELECT result FROM calls WHERE result IS NOT NULL",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sql_err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
+            out.insert(row.get::<_, String>(0).map_err(|e| self.sql_err(e))?);
+        }
+        Ok(())
+    }
+
     /// One record by full key.
     pub fn get(&self, key: &str) -> Result<Option<CallRecord>, StoreError> {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM calls c WHERE c.key = ?1");
