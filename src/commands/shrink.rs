@@ -8,6 +8,7 @@ use crate::error::{CliError, Exit};
 use anyhow::Result;
 use clap::Args;
 use fleche_core::prefix;
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 #[derive(Debug, Args)]
@@ -20,9 +21,45 @@ pub struct ShrinkArgs {
     pub digests: Vec<String>,
 }
 
+/// A member's call keys, sorted, with each key's position.
+type Batch = (Vec<String>, HashMap<String, usize>);
+
+/// Above this many digests, `shrink` reads every call key at once.
+const BATCH: usize = 64;
+
+/// Shrink among values, listing the value directory only when first needed.
+fn shrink_value(cache: &fleche_core::cache::Cache, key: &str) -> Result<Option<String>> {
+    let values = cache.values.sorted_keys()?;
+    if values.binary_search_by(|v| v.as_str().cmp(key)).is_ok() {
+        let Ok(s) = prefix::shrink(key, values);
+        Ok(Some(s))
+    } else {
+        Ok(None)
+    }
+}
+
 pub fn run(global: &GlobalArgs, args: ShrinkArgs) -> Result<Exit> {
     let caches = cache::open(global)?;
     let digests = with_stdin(&args.digests)?;
+    // Many digests (a pipe of every key): read each member's call keys
+    // once, sorted, and place keys by hash, instead of a lookup and two
+    // neighbour queries per digest.
+    let batches: Vec<Option<Batch>> = caches
+        .members
+        .iter()
+        .map(|m| -> Result<_> {
+            if digests.len() <= BATCH {
+                return Ok(None);
+            }
+            let calls = m.calls.sorted_keys()?;
+            let position = calls
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (k.clone(), i))
+                .collect();
+            Ok(Some((calls, position)))
+        })
+        .collect::<Result<_>>()?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut exit = Exit::Success;
     for d in &digests {
@@ -32,12 +69,25 @@ pub fn run(global: &GlobalArgs, args: ShrinkArgs) -> Result<Exit> {
         // shrink) likewise within each member's values.
         let mut as_call = Vec::new();
         let mut as_value = Vec::new();
-        for m in &caches.members {
-            if m.calls.get(&key)?.is_some() {
-                as_call.push(prefix::shrink(&key, &m.calls)?);
-            } else if m.values.contains(&key) {
-                let Ok(s) = prefix::shrink(&key, m.values.sorted_keys()?);
-                as_value.push(s);
+        for (m, batch) in caches.members.iter().zip(&batches) {
+            let in_calls = match batch {
+                Some((calls, position)) => position.get(key.as_str()).map(|&i| {
+                    let before = i.checked_sub(1).and_then(|j| calls.get(j)).cloned();
+                    let after = calls.get(i + 1).cloned();
+                    prefix::shortest_unique(&key, &[before, after])
+                }),
+                None => match m.calls.get(&key)? {
+                    Some(_) => Some(prefix::shrink(&key, &m.calls)?),
+                    None => None,
+                },
+            };
+            match in_calls {
+                Some(s) => as_call.push(s),
+                None => {
+                    if let Some(s) = shrink_value(m, &key)? {
+                        as_value.push(s);
+                    }
+                }
             }
         }
         let candidates = if as_call.is_empty() {

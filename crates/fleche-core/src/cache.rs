@@ -111,6 +111,20 @@ impl CallStore {
         }
     }
 
+    /// Every call key, sorted (what a batch of prefix questions needs at once).
+    pub fn sorted_keys(&self) -> Result<Vec<String>, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.sorted_keys(),
+            CallStore::Files(f) => {
+                let mut keys: Vec<String> = f.keys().map(str::to_string).collect();
+                keys.sort_unstable();
+                Ok(keys)
+            }
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.sorted_keys(),
+        }
+    }
+
     pub fn get(&self, key: &str) -> Result<Option<CallRecord>, StoreError> {
         match self {
             CallStore::Sql(s) => s.get(key),

@@ -72,6 +72,10 @@ impl GcPlan {
 pub fn referenced(stores: &[&CallStore]) -> Result<BTreeSet<String>, crate::store::StoreError> {
     let mut out = BTreeSet::new();
     for store in stores {
+        if let CallStore::Sql(sql) = store {
+            sql.referenced(&mut out)?;
+            continue;
+        }
         store.for_each(
             &ListOptions {
                 sort: crate::store::SortKey::Key,

@@ -424,6 +424,14 @@ impl PgCalls {
         Ok(n as u64)
     }
 
+    /// Every call key, sorted.
+    pub fn sorted_keys(&self) -> Result<Vec<String>, StoreError> {
+        self.all("SELECT key FROM calls ORDER BY key", &Params(vec![]))?
+            .iter()
+            .map(|r| r.try_get(0).map_err(|e| self.err(e)))
+            .collect()
+    }
+
     pub fn keys_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
         let mut p = Params(vec![]);
         let lo = p.bind(prefix);

@@ -107,6 +107,39 @@ impl SqlCalls {
             .map_err(|e| self.sql_err(e))
     }
 
+    /// Every call key, sorted: one scan of the primary-key index.
+    pub fn sorted_keys(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key FROM calls ORDER BY key")
+            .map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.sql_err(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Every value digest a record names (arguments and results), added to
+    /// `out`: two plain scans instead of building every record.
+    pub fn referenced(
+        &self,
+        out: &mut std::collections::BTreeSet<String>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT value FROM arguments WHERE call_key IN (SELECT key FROM calls) \
+                 UNION ALL SELECT result FROM calls WHERE result IS NOT NULL",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sql_err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
+            out.insert(row.get::<_, String>(0).map_err(|e| self.sql_err(e))?);
+        }
+        Ok(())
+    }
+
     /// One record by full key.
     pub fn get(&self, key: &str) -> Result<Option<CallRecord>, StoreError> {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM calls c WHERE c.key = ?1");
@@ -370,16 +403,19 @@ fn where_clauses(filter: &CallFilter, params: &mut Vec<SqlValue>) -> Vec<String>
     }
     for (name, value) in &filter.arguments {
         let n = bind(params, SqlValue::Text(name.clone()));
-        let cond = match value {
+        // A value: one pass over `arguments` collecting the few matching
+        // calls (no index serves `value`), instead of a lookup per call.
+        w.push(match value {
             Some(v) => {
                 let p = bind(params, SqlValue::Text(v.clone()));
-                format!(" AND a.value = {p}")
+                format!(
+                    "c.key IN (SELECT a.call_key FROM arguments a WHERE a.name = {n} AND a.value = {p})"
+                )
             }
-            None => String::new(),
-        };
-        w.push(format!(
-            "EXISTS (SELECT 1 FROM arguments a WHERE a.call_key = c.key AND a.name = {n}{cond})"
-        ));
+            None => format!(
+                "EXISTS (SELECT 1 FROM arguments a WHERE a.call_key = c.key AND a.name = {n})"
+            ),
+        });
     }
     for m in &filter.metadata {
         let (kind, cond) = match m {
@@ -415,9 +451,11 @@ fn where_clauses(filter: &CallFilter, params: &mut Vec<SqlValue>) -> Vec<String>
                 (kind, cond)
             }
         };
+        // The calls having this kind come from `ix_metadata_name` in one
+        // pass (tags are on few calls), not from a lookup per call.
         let k = bind(params, SqlValue::Text(kind.clone()));
         w.push(format!(
-            "EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.name = {k}{cond})"
+            "c.key IN (SELECT m.call_key FROM metadata m WHERE m.name = {k}{cond})"
         ));
     }
     if filter.since.is_some() || filter.until.is_some() {
@@ -467,14 +505,29 @@ fn select_sql(opts: &ListOptions) -> (String, Vec<SqlValue>) {
     } else {
         format!("{expr} IS NULL, {expr} {dir}, c.key {dir}")
     };
-    let mut sql = format!(
-        "SELECT {RECORD_COLUMNS} FROM calls c{} ORDER BY {order}",
-        join_where(&wheres)
+    let Some(limit) = opts.limit else {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM calls c{} ORDER BY {order}",
+            join_where(&wheres)
+        );
+        return (sql, params);
+    };
+    params.push(SqlValue::Integer(limit.min(i64::MAX as u64) as i64));
+    // With a limit, sort only (key, sort field) and build the few records
+    // kept: SQLite computes every result column before sorting, so sorting
+    // whole records builds the arguments and metadata of every call.
+    let (sort_expr, outer_order) = if opts.sort == SortKey::Key {
+        ("NULL".to_string(), format!("o.k {dir}"))
+    } else {
+        (expr, format!("o.s IS NULL, o.s {dir}, o.k {dir}"))
+    };
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM \
+         (SELECT c.key AS k, {sort_expr} AS s FROM calls c{} ORDER BY {order} LIMIT ?{}) o \
+         JOIN calls c ON c.key = o.k ORDER BY {outer_order}",
+        join_where(&wheres),
+        params.len()
     );
-    if let Some(limit) = opts.limit {
-        params.push(SqlValue::Integer(limit.min(i64::MAX as u64) as i64));
-        sql.push_str(&format!(" LIMIT ?{}", params.len()));
-    }
     (sql, params)
 }
 
