@@ -480,3 +480,42 @@ print(json.dumps(found))
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }
+
+/// `--limit` counts calls after every filter, also the container-valued
+/// metadata filters that are finished outside SQL.
+#[test]
+fn limit_counts_after_client_side_filters() {
+    let dir = scratch("getting-started", "limit");
+    // Two more calls with a `labels` tag that does not match; both sort
+    // before the matching call 7d12… by key.
+    let out = fleche(
+        &dir,
+        &["tag", "1e352b53", "405dfbad", "--set", "labels=['x']"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = fleche(
+        &dir,
+        &[
+            "query",
+            "--tag",
+            "labels=['a', 'b']",
+            "--sort",
+            "key",
+            "-n",
+            "1",
+            "--format",
+            "json",
+        ],
+    );
+    let rows = json_rows(&out);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        rows[0]["key"],
+        "7d12a7351961d29f5f57e89557a2f4f852a8c33e1b5490bcf88ca2f577dca222"
+    );
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}

@@ -369,21 +369,26 @@ impl PgCalls {
             "SELECT {RECORD_COLUMNS} FROM calls c{} ORDER BY {order}",
             join_where(&wheres)
         );
-        if let Some(limit) = opts.limit {
-            sql.push_str(&format!(" LIMIT {}::bigint", p.bind(limit.to_string())));
-        }
         let client_side: Vec<&MetaFilter> = opts
             .filter
             .metadata
             .iter()
             .filter(|m| !pushed_down(m))
             .collect();
+        // A LIMIT in SQL would count rows the client-side filters drop.
+        if let (Some(limit), true) = (opts.limit, client_side.is_empty()) {
+            sql.push_str(&format!(" LIMIT {}::bigint", p.bind(limit.to_string())));
+        }
+        let mut left = opts.limit.unwrap_or(u64::MAX);
         let mut client = self.stream.lock().unwrap_or_else(|p| p.into_inner());
         let mut rows = client
             .query_raw(sql.as_str(), p.refs())
             .map_err(|e| self.err(e))?;
         use postgres::fallible_iterator::FallibleIterator;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            if left == 0 {
+                break;
+            }
             let rec = record(&row).map_err(|e| self.err(e))?;
             if !client_side
                 .iter()
@@ -391,6 +396,7 @@ impl PgCalls {
             {
                 continue;
             }
+            left -= 1;
             if f(rec).is_break() {
                 break;
             }

@@ -160,18 +160,32 @@ impl SqlCalls {
         opts: &ListOptions,
         mut f: impl FnMut(CallRecord) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
-        let (sql, params) = select_sql(opts);
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql_err(e))?;
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(params))
-            .map_err(|e| self.sql_err(e))?;
         let client_side: Vec<&MetaFilter> = opts
             .filter
             .metadata
             .iter()
             .filter(|m| !pushed_down(m))
             .collect();
+        // With filters finished here, a LIMIT in SQL would count rows these
+        // filters drop: count the kept ones instead.
+        let sql_opts = if client_side.is_empty() {
+            opts.clone()
+        } else {
+            ListOptions {
+                limit: None,
+                ..opts.clone()
+            }
+        };
+        let (sql, params) = select_sql(&sql_opts);
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params))
+            .map_err(|e| self.sql_err(e))?;
+        let mut left = opts.limit.unwrap_or(u64::MAX);
         while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
+            if left == 0 {
+                break;
+            }
             let rec = record(row).map_err(|e| self.sql_err(e))?;
             if !client_side
                 .iter()
@@ -179,6 +193,7 @@ impl SqlCalls {
             {
                 continue;
             }
+            left -= 1;
             if f(rec).is_break() {
                 break;
             }
