@@ -178,7 +178,7 @@ pub fn run(global: &GlobalArgs, args: GcArgs) -> Result<Exit> {
             };
             emitter.row(Row {
                 cells: vec![d.key.clone(), size, d.path.display().to_string()],
-                json: json!({"key": d.key, "size": d.size, "path": d.path, "dry_run": args.dry_run}),
+                json: json!({"key": d.key, "size": d.size, "path": d.path.to_string_lossy(), "dry_run": args.dry_run}),
             })?;
         }
         Ok(())

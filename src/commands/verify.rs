@@ -116,7 +116,8 @@ pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<Exit> {
                 ],
                 json: json!({
                     "kind": kind_name(f.kind), "key": f.key, "cache": member.name,
-                    "path": f.path, "detail": f.detail, "note": f.kind.is_note(),
+                    // Lossy: a stray file's name need not be UTF-8.
+                    "path": f.path.as_ref().map(|p| p.to_string_lossy()), "detail": f.detail, "note": f.kind.is_note(),
                 }),
             })?;
         }

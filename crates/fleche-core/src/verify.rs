@@ -30,7 +30,7 @@ pub enum Kind {
     UnreadableRecord,
     /// Not referenced by any record (gc would delete it): a note.
     Orphan,
-    /// A temp or lock file left in a store: a note.
+    /// A temp or lock file, or a name that is not UTF-8, in a store: a note.
     StrayFile,
 }
 
@@ -46,8 +46,17 @@ pub struct Finding {
     pub kind: Kind,
     /// The call or value key (or file name) concerned.
     pub key: String,
+    /// Serialized lossily: a stray file's name need not be UTF-8.
+    #[serde(serialize_with = "lossy_path")]
     pub path: Option<PathBuf>,
     pub detail: String,
+}
+
+fn lossy_path<S: serde::Serializer>(p: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.serialize_some(&p.to_string_lossy()),
+        None => s.serialize_none(),
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -189,11 +198,8 @@ pub fn verify(
     })?;
 
     let root = cache.values.root().map(PathBuf::from);
-    let on_disk: BTreeSet<String> = cache
-        .values
-        .sorted_keys()
-        .map(|k| k.iter().cloned().collect())
-        .unwrap_or_default();
+    // A store that cannot be listed is an error, not every value missing.
+    let on_disk: BTreeSet<String> = cache.values.sorted_keys()?.iter().cloned().collect();
     if matches!(
         cache.values,
         ValueStore::Hdf5 { .. } | ValueStore::Transient(_)
@@ -290,16 +296,19 @@ pub fn verify(
                 continue;
             };
             for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if !files::is_key_name(&name) {
-                    report.findings.push(Finding {
-                        kind: Kind::StrayFile,
-                        key: name.clone(),
-                        path: Some(dir.join(&name)),
-                        detail: "a temp or lock file (from an interrupted write or an old fleche)"
-                            .into(),
-                    });
-                }
+                let detail = match e.file_name().to_str() {
+                    None => "a name that is not UTF-8, so not a fleche key",
+                    Some(name) if !files::is_key_name(name) => {
+                        "a temp or lock file (from an interrupted write or an old fleche)"
+                    }
+                    Some(_) => continue,
+                };
+                report.findings.push(Finding {
+                    kind: Kind::StrayFile,
+                    key: e.file_name().to_string_lossy().into_owned(),
+                    path: Some(e.path()),
+                    detail: detail.into(),
+                });
             }
         }
     }

@@ -62,30 +62,51 @@ pub const MAX_PAYLOAD: u64 = 4 << 30;
 
 /// Read `path` and unwrap gzip and signature.
 pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileError> {
-    let io = |e: std::io::Error| FileError::Io {
+    let raw = std::fs::read(path).map_err(|e| FileError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
-    };
-    let raw = std::fs::read(path).map_err(io)?;
+    })?;
+    unwrap_envelope(raw, keys).map_err(|e| match e {
+        EnvelopeError::Gzip(message) => FileError::Gzip {
+            path: path.to_path_buf(),
+            message,
+        },
+        EnvelopeError::Signature(message) => FileError::Signature {
+            path: path.to_path_buf(),
+            message,
+        },
+    })
+}
+
+/// Why a file's bytes do not unwrap; [`read_envelope`] adds the path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvelopeError {
+    Gzip(String),
+    Signature(String),
+}
+
+/// Unwrap gzip and signature from a value file's bytes (kept apart from
+/// the file read so that it can be fuzzed).
+pub fn unwrap_envelope(raw: Vec<u8>, keys: &[Vec<u8>]) -> Result<Envelope, EnvelopeError> {
     let size = raw.len() as u64;
     let compressed = raw.starts_with(&[0x1f, 0x8b]);
     let content = if compressed {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(&raw[..])
-            .take(MAX_PAYLOAD)
+            .take(MAX_PAYLOAD + 1)
             .read_to_end(&mut out)
-            .map_err(|e| FileError::Gzip {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| EnvelopeError::Gzip(e.to_string()))?;
+        if out.len() as u64 > MAX_PAYLOAD {
+            return Err(EnvelopeError::Gzip(format!(
+                "decompresses to more than {} GiB",
+                MAX_PAYLOAD >> 30
+            )));
+        }
         out
     } else {
         raw
     };
-    let (payload, signature) = verify(&content, keys).map_err(|message| FileError::Signature {
-        path: path.to_path_buf(),
-        message,
-    })?;
+    let (payload, signature) = verify(&content, keys).map_err(EnvelopeError::Signature)?;
     Ok(Envelope {
         compressed,
         signature,
@@ -166,6 +187,8 @@ pub fn is_key_name(name: &str) -> bool {
 }
 
 /// Every key in a file store, sorted; one directory read and no `stat`.
+/// Names that cannot be keys (temp and lock files, names that are not
+/// UTF-8) are skipped here; `verify` reports them as stray files.
 pub fn list_keys(root: &Path) -> Result<Vec<String>, FileError> {
     let io = |e: std::io::Error| FileError::Io {
         path: root.to_path_buf(),

@@ -22,6 +22,8 @@ pub enum StoreError {
     Sql { path: PathBuf, message: String },
     #[error("{path} is not a fleche call database: {message}")]
     Schema { path: PathBuf, message: String },
+    #[error(transparent)]
+    Files(#[from] files::FileError),
 }
 
 /// One call record as fleche stores it (format §2).

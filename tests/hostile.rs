@@ -1,0 +1,408 @@
+//! Hostile files end to end: corrupt or truncated databases and values,
+//! wrong signatures, unreadable directories and files, names that are not
+//! UTF-8, a config that is not TOML. Every command fails (or carries on)
+//! with one `Error:` line naming the offending path, never a panic.
+
+use fleche_core::store::files::unwrap_envelope;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The result of `long_running_calculation` in getting-started.
+const GS_VALUE: &str = "83ada2198553b88cb3d0882f7fca8c4e9531049b978df3e9e3b5d6301c6c0bfa";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A scratch copy of a fixture, readable by everyone (so that `nobody` can
+/// read all but the parts a test locks).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(fixture: &str, tag: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("fleche-hostile-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(fixture),
+            &dir,
+        );
+        Scratch(dir)
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // Give back what tests took away so that the copy can be removed.
+        fn open_up(p: &Path) {
+            let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755));
+            if let Ok(entries) = std::fs::read_dir(p) {
+                for e in entries.flatten() {
+                    open_up(&e.path());
+                }
+            }
+        }
+        open_up(&self.0);
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// Run fleche in `dir`; when `unprivileged` and running as root, as
+/// `nobody` (root reads files whatever their mode).
+fn fleche(dir: &Scratch, args: &[&str], unprivileged: bool, env: &[(&str, &str)]) -> Run {
+    let mut cmd = if unprivileged && is_root() {
+        let mut c = Command::new("/usr/bin/setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_fleche"),
+        ]);
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_fleche"))
+    };
+    cmd.arg("-C").arg(&dir.0).args(args);
+    cmd.env_remove("FLECHE_SECRET_KEY");
+    cmd.env("NO_COLOR", "1").env("RUST_BACKTRACE", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run fleche");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Exit 1 or 2, exactly one `Error:` line naming `path` and at most one
+/// `Hint:` line on stderr, nothing else there, no panic.
+fn assert_error_naming(run: &Run, args: &[&str], path: &Path) {
+    let what = format!("{args:?}: stderr {:?}", run.stderr);
+    assert!(
+        matches!(run.code, Some(1 | 2)),
+        "{what}: exit {:?}",
+        run.code
+    );
+    assert_no_panic(run, args);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let errors: Vec<&&str> = lines.iter().filter(|l| l.starts_with("Error: ")).collect();
+    assert_eq!(errors.len(), 1, "{what}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("Error: ") || l.starts_with("Hint: ")),
+        "{what}"
+    );
+    assert!(
+        lines.iter().filter(|l| l.starts_with("Hint: ")).count() <= 1,
+        "{what}"
+    );
+    let shown = path.display().to_string();
+    assert!(errors[0].contains(&shown), "{what}: does not name {shown}");
+}
+
+/// `show` and `verify` report a bad value in their output (an `error` field,
+/// an `unreadable-value` finding) and exit 1.
+fn assert_shown_inline(run: &Run, args: &[&str], path: &Path) {
+    assert_eq!(run.code, Some(1), "{args:?}: {}", run.stderr);
+    assert_no_panic(run, args);
+    let shown = path.display().to_string();
+    assert!(
+        run.stdout.lines().any(|l| l.contains(&shown)),
+        "{args:?}: {shown} not in {}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.lines().count() <= 1 && !run.stderr.contains("Error"),
+        "{args:?}: {}",
+        run.stderr
+    );
+}
+
+fn assert_no_panic(run: &Run, args: &[&str]) {
+    assert_ne!(run.code, Some(101), "{args:?} panicked: {}", run.stderr);
+    for bad in [
+        "internal error",
+        "panicked",
+        "stack backtrace",
+        "RUST_BACKTRACE",
+    ] {
+        assert!(
+            !run.stderr.contains(bad),
+            "{args:?}: `{bad}` in {}",
+            run.stderr
+        );
+    }
+}
+
+/// Commands that read the call database.
+const DB_READS: &[&[&str]] = &[
+    &["ls"],
+    &["show", "83ada219"],
+    &["verify"],
+    &["gc", "--dry-run"],
+    &["stats"],
+];
+
+#[test]
+fn a_database_of_garbage_is_named() {
+    let dir = Scratch::new("getting-started", "garbage-db");
+    let db = dir.path(".fleche/calls.db");
+    std::fs::write(&db, b"this is not an SQLite database at all\n".repeat(200)).expect("write");
+    for args in DB_READS {
+        assert_error_naming(&fleche(&dir, args, false, &[]), args, &db);
+    }
+}
+
+#[test]
+fn a_truncated_database_is_named() {
+    let dir = Scratch::new("getting-started", "short-db");
+    let db = dir.path(".fleche/calls.db");
+    let bytes = std::fs::read(&db).expect("read");
+    for keep in [50, 4096 + 100] {
+        std::fs::write(&db, &bytes[..keep.min(bytes.len() - 1)]).expect("write");
+        for args in DB_READS {
+            assert_error_naming(&fleche(&dir, args, false, &[]), args, &db);
+        }
+    }
+}
+
+#[test]
+fn a_truncated_value_is_named() {
+    let dir = Scratch::new("getting-started", "short-value");
+    let file = dir.path(&format!(".fleche/values/{GS_VALUE}"));
+    let bytes = std::fs::read(&file).expect("read");
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).expect("write");
+    for args in [&["show", &GS_VALUE[..8]][..], &["verify"]] {
+        assert_shown_inline(&fleche(&dir, args, false, &[]), args, &file);
+    }
+    let args = ["gc", "--dry-run"];
+    let run = fleche(&dir, &args, false, &[]);
+    assert_no_panic(&run, &args);
+}
+
+#[test]
+fn a_wrong_signature_is_named() {
+    let dir = Scratch::new("signed-gzip", "bad-sig");
+    let values = dir.path(".fleche/values");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&values)
+        .expect("values")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    names.sort();
+    let file = names[0].clone();
+    let key = file.file_name().and_then(OsStr::to_str).expect("name");
+    let key = key.to_string();
+    // Gunzip (no keys: the signature stays on), spoil the last hex digit.
+    let raw = std::fs::read(&file).expect("read");
+    let mut content = unwrap_envelope(raw, &[]).expect("gzip").payload;
+    let last = content.last_mut().expect("signed");
+    *last = if *last == b'0' { b'1' } else { b'0' };
+    std::fs::write(&file, &content).expect("write");
+    for args in [&["show", &key[..8]][..], &["verify"]] {
+        let run = fleche(&dir, args, false, &[]);
+        assert_shown_inline(&run, args, &file);
+        assert!(
+            run.stdout.contains("signature does not match"),
+            "{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn an_unsigned_value_under_a_key_is_named() {
+    let dir = Scratch::new("getting-started", "unsigned");
+    let file = dir.path(&format!(".fleche/values/{GS_VALUE}"));
+    let args = ["show", &GS_VALUE[..8]];
+    let run = fleche(&dir, &args, false, &[("FLECHE_SECRET_KEY", "00ff")]);
+    assert_shown_inline(&run, &args, &file);
+    assert!(run.stdout.contains("not signed"), "{}", run.stdout);
+}
+
+fn can_drop_privileges() -> bool {
+    if is_root() && !Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("SKIPPED: running as root without setpriv to drop privileges");
+        return false;
+    }
+    true
+}
+
+fn chmod(p: &Path, mode: u32) {
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+#[test]
+fn an_unreadable_values_directory_is_named() {
+    if !can_drop_privileges() {
+        return;
+    }
+    let dir = Scratch::new("getting-started", "noread-values");
+    let values = dir.path(".fleche/values");
+    chmod(&values, 0o000);
+    for args in [
+        &["show", &GS_VALUE[..8]][..],
+        &["verify"],
+        &["gc", "--dry-run"],
+        &["stats"],
+    ] {
+        assert_error_naming(&fleche(&dir, args, true, &[]), args, &values);
+    }
+}
+
+#[test]
+fn an_unreadable_calls_directory_is_named() {
+    if !can_drop_privileges() {
+        return;
+    }
+    let dir = Scratch::new("nested", "noread-calls");
+    let calls = dir.path(".fleche/calls");
+    chmod(&calls, 0o000);
+    for args in [&["ls"][..], &["verify"], &["gc", "--dry-run"], &["stats"]] {
+        assert_error_naming(&fleche(&dir, args, true, &[]), args, &calls);
+    }
+}
+
+#[test]
+fn a_permission_denied_database_is_named() {
+    if !can_drop_privileges() {
+        return;
+    }
+    let dir = Scratch::new("getting-started", "noread-db");
+    let db = dir.path(".fleche/calls.db");
+    chmod(&db, 0o000);
+    for args in DB_READS {
+        assert_error_naming(&fleche(&dir, args, true, &[]), args, &db);
+    }
+}
+
+#[test]
+fn a_permission_denied_value_is_named() {
+    if !can_drop_privileges() {
+        return;
+    }
+    let dir = Scratch::new("getting-started", "noread-value");
+    let file = dir.path(&format!(".fleche/values/{GS_VALUE}"));
+    chmod(&file, 0o000);
+    for args in [&["show", &GS_VALUE[..8]][..], &["verify"]] {
+        let run = fleche(&dir, args, true, &[]);
+        assert_shown_inline(&run, args, &file);
+        assert!(run.stdout.contains("Permission denied"), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn a_permission_denied_config_is_named() {
+    if !can_drop_privileges() {
+        return;
+    }
+    let dir = Scratch::new("getting-started", "noread-config");
+    let config = dir.path("fleche.toml");
+    chmod(&config, 0o000);
+    assert_error_naming(&fleche(&dir, &["ls"], true, &[]), &["ls"], &config);
+}
+
+#[test]
+fn a_config_that_is_not_toml_is_named() {
+    let dir = Scratch::new("getting-started", "bad-toml");
+    let config = dir.path("fleche.toml");
+    std::fs::write(&config, "[default\nroot = true\n").expect("write");
+    for args in [&["ls"][..], &["verify"], &["caches"]] {
+        assert_error_naming(&fleche(&dir, args, false, &[]), args, &config);
+    }
+    std::fs::write(&config, b"[default]\ncache = \"\xff\xfe\"\n").expect("write");
+    assert_error_naming(&fleche(&dir, &["ls"], false, &[]), &["ls"], &config);
+}
+
+/// A file whose name is not UTF-8 cannot be a fleche key: read commands
+/// skip it, verify lists it as a stray file, gc leaves it alone.
+#[test]
+fn names_that_are_not_utf8_are_stray_files() {
+    let dir = Scratch::new("nested", "non-utf8");
+    let name = OsStr::from_bytes(b"caf\xe9");
+    let stray_value = dir.path(".fleche/values").join(name);
+    let stray_call = dir.path(".fleche/calls").join(name);
+    std::fs::write(&stray_value, b"not a pickle").expect("write");
+    std::fs::write(&stray_call, b"not a pickle").expect("write");
+    for args in [&["ls"][..], &["stats"], &["gc", "--dry-run"]] {
+        let run = fleche(&dir, args, false, &[]);
+        assert_eq!(run.code, Some(0), "{args:?}: {}", run.stderr);
+        assert_no_panic(&run, args);
+        assert!(
+            !run.stderr.contains("Error") && !run.stderr.contains("Warning"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let run = fleche(&dir, &["verify", "--notes", "--format", "json"], false, &[]);
+    assert_no_panic(&run, &["verify"]);
+    let findings: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let stray: Vec<&str> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|f| f["kind"] == "stray-file")
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(stray.len(), 2, "{}", run.stdout);
+    assert!(
+        stray.iter().all(|p| p.ends_with("caf\u{fffd}")),
+        "{stray:?}"
+    );
+    assert!(stray_value.exists() && stray_call.exists());
+}
+
+/// An undecodable call file is left out with one warning naming it.
+#[test]
+fn a_corrupt_call_file_is_a_warning() {
+    let dir = Scratch::new("nested", "bad-call");
+    let calls = dir.path(".fleche/calls");
+    let first = std::fs::read_dir(&calls)
+        .expect("calls")
+        .map(|e| e.expect("entry").path())
+        .min()
+        .expect("a call");
+    std::fs::write(&first, b"\x80\x04garbage").expect("write");
+    let run = fleche(&dir, &["ls"], false, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_no_panic(&run, &["ls"]);
+    let name = first.file_name().and_then(OsStr::to_str).expect("name");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("Warning: ") && run.stderr.contains(name),
+        "{}",
+        run.stderr
+    );
+}
