@@ -82,14 +82,6 @@ impl ValueStore {
             ValueStore::Transient(_) => None,
         }
     }
-
-    pub fn describe(&self) -> String {
-        match self {
-            ValueStore::Files { root, .. } => format!("files {}", root.display()),
-            ValueStore::Hdf5 { root, .. } => format!("bagofholding_hdf {}", root.display()),
-            ValueStore::Transient(t) => t.clone(),
-        }
-    }
 }
 
 /// Call records, in SQLite or in pickled files; the same questions answered

@@ -5,7 +5,7 @@
 //! and results before its record); a live file that cannot be decoded
 //! stops the collection instead of letting its children be guessed dead.
 
-use crate::cache::{CallStore, ValueError, ValueStore};
+use crate::cache::{CallStore, ValueStore};
 use crate::store::files;
 use crate::store::ListOptions;
 use rayon::prelude::*;
@@ -279,13 +279,4 @@ pub fn sweep(plan: &GcPlan, stores: &[&CallStore], min_age: Duration) -> Result<
         }
     }
     Ok(out)
-}
-
-impl From<ValueError> for GcError {
-    fn from(e: ValueError) -> Self {
-        GcError::Io {
-            path: PathBuf::new(),
-            message: e.to_string(),
-        }
-    }
 }

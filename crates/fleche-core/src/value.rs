@@ -3,7 +3,7 @@
 //! `repr()` values exactly as CPython and fleche do.
 
 use num_bigint::BigInt;
-use num_traits::{ToPrimitive, Zero};
+use num_traits::Zero;
 
 /// A Python value, as far as this tool needs to understand one.
 #[derive(Debug, Clone, PartialEq)]
@@ -239,14 +239,5 @@ fn int_eq_float(i: &BigInt, f: f64) -> bool {
 impl From<i64> for Value {
     fn from(i: i64) -> Self {
         Value::int(i)
-    }
-}
-
-/// Small helper for callers that need a machine int out of a Value.
-pub fn as_i64(v: &Value) -> Option<i64> {
-    match v {
-        Value::Int(i) => i.to_i64(),
-        Value::Bool(b) => Some(*b as i64),
-        _ => None,
     }
 }

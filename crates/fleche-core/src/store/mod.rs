@@ -89,6 +89,18 @@ pub enum MetaFilter {
     },
 }
 
+impl MetaFilter {
+    /// Whether SQL alone decides this filter. Scalars are compared in the
+    /// database (as Python would: `1 == 1.0 == True`, never `'1' == 1`);
+    /// lists and dicts are compared after loading, as fleche does.
+    pub fn pushed_down(&self) -> bool {
+        match self {
+            MetaFilter::Equals { value, .. } => !matches!(value, Json::Array(_) | Json::Object(_)),
+            _ => true,
+        }
+    }
+}
+
 /// Which calls to select; every field is a conjunction, None is a wildcard.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallFilter {

@@ -136,13 +136,6 @@ const RECORD_COLUMNS: &str = "c.key, c.name, c.module, c.version, c.code_digest,
      (SELECT json_agg(json_build_array(a.name, a.value) ORDER BY a.position) FROM arguments a WHERE a.call_key = c.key)::text, \
      (SELECT json_object_agg(m.name, m.data) FROM metadata m WHERE m.call_key = c.key)::text";
 
-fn pushed_down(m: &MetaFilter) -> bool {
-    match m {
-        MetaFilter::Equals { value, .. } => !matches!(value, Json::Array(_) | Json::Object(_)),
-        _ => true,
-    }
-}
-
 fn where_clauses(filter: &CallFilter, p: &mut Params) -> Vec<String> {
     let mut w = Vec::new();
     if !filter.keys.is_empty() {
@@ -373,7 +366,7 @@ impl PgCalls {
             .filter
             .metadata
             .iter()
-            .filter(|m| !pushed_down(m))
+            .filter(|m| !m.pushed_down())
             .collect();
         // A LIMIT in SQL would count rows the client-side filters drop.
         if let (Some(limit), true) = (opts.limit, client_side.is_empty()) {
@@ -405,7 +398,7 @@ impl PgCalls {
     }
 
     pub fn count_matching(&self, filter: &CallFilter) -> Result<u64, StoreError> {
-        if filter.metadata.iter().any(|m| !pushed_down(m)) {
+        if filter.metadata.iter().any(|m| !m.pushed_down()) {
             let mut n = 0;
             let opts = ListOptions {
                 filter: filter.clone(),

@@ -164,7 +164,7 @@ impl SqlCalls {
             .filter
             .metadata
             .iter()
-            .filter(|m| !pushed_down(m))
+            .filter(|m| !m.pushed_down())
             .collect();
         // With filters finished here, a LIMIT in SQL would count rows these
         // filters drop: count the kept ones instead.
@@ -203,7 +203,7 @@ impl SqlCalls {
 
     /// Count the selected records without loading them.
     pub fn count_matching(&self, filter: &CallFilter) -> Result<u64, StoreError> {
-        if filter.metadata.iter().any(|m| !pushed_down(m)) {
+        if filter.metadata.iter().any(|m| !m.pushed_down()) {
             let mut n = 0;
             let opts = ListOptions {
                 filter: filter.clone(),
@@ -288,20 +288,6 @@ impl SqlCalls {
         Ok((before, after))
     }
 
-    /// Every call key in sorted order, streamed (for shrinking many keys).
-    pub fn for_each_key(&self, mut f: impl FnMut(&str)) -> Result<(), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT key FROM calls ORDER BY key")
-            .map_err(|e| self.sql_err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.sql_err(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
-            let k: String = row.get(0).map_err(|e| self.sql_err(e))?;
-            f(&k);
-        }
-        Ok(())
-    }
-
     /// Every value digest the records name (arguments and results), with
     /// the key of one call that names it, for gc and `show` of a value.
     pub fn calls_using(&self, digest: &str) -> Result<Vec<(String, String)>, StoreError> {
@@ -372,17 +358,6 @@ fn record(row: &Row<'_>) -> rusqlite::Result<CallRecord> {
         arguments,
         metadata,
     })
-}
-
-/// Whether SQL alone decides this metadata filter. Scalars are compared in
-/// SQL (`json_extract` yields 1 for `true`, and SQLite compares 1 = 1.0
-/// but never '1' = 1, matching Python); lists and dicts are compared after
-/// loading, as fleche does.
-fn pushed_down(m: &MetaFilter) -> bool {
-    match m {
-        MetaFilter::Equals { value, .. } => !matches!(value, Json::Array(_) | Json::Object(_)),
-        _ => true,
-    }
 }
 
 /// A JSON path for one top-level key, quoted as SQLAlchemy quotes it.
