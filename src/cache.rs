@@ -3,7 +3,7 @@
 
 use crate::commands::GlobalArgs;
 use crate::error::CliError;
-use fleche_core::cache::{Cache, Caches, Locator, OpenError, WriteRefused};
+use fleche_core::cache::{Cache, Caches, CallStore, Locator, OpenError, WriteRefused};
 use fleche_core::config::ConfigError;
 use std::path::PathBuf;
 
@@ -40,12 +40,16 @@ pub fn open(global: &GlobalArgs) -> anyhow::Result<Caches> {
     let loc = locator(global)?;
     let caches = loc.open().map_err(|e| open_error(e, &loc))?;
     for m in &caches.members {
-        if let Some((key, why)) = m.calls.broken().first() {
-            eprintln!(
-                "Warning: {} call record(s) of `{}` cannot be read and are left out (first: {key}: {why})",
-                m.calls.broken().len(),
-                m.name
-            );
+        if let CallStore::Files(files) = &m.calls {
+            let name = m.name.clone();
+            files.on_broken(Box::new(move |broken: &[(String, String)]| {
+                if let Some((key, why)) = broken.first() {
+                    eprintln!(
+                        "Warning: {} call record(s) of `{name}` cannot be read and are left out (first: {key}: {why})",
+                        broken.len()
+                    );
+                }
+            }));
         }
     }
     Ok(caches)

@@ -9,6 +9,12 @@ mod output;
 mod style;
 mod time;
 
+/// Decoding call files and listing big directories allocate millions of
+/// small strings from several threads; glibc's allocator spent a quarter of
+/// the time consolidating free chunks there (BENCHMARKS.md).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     // A bug must still end in one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {

@@ -1,15 +1,14 @@
 //! `fleche shrink`: the shortest unique prefix of full digests, as fleche's
 //! `shrink` computes it within the key's own storage (calls or values).
 
-use super::expand::with_stdin;
 use super::GlobalArgs;
 use crate::cache;
 use crate::error::{CliError, Exit};
 use anyhow::Result;
 use clap::Args;
 use fleche_core::prefix;
-use std::collections::HashMap;
-use std::io::{self, Write};
+use std::borrow::Cow;
+use std::io::{self, Read, Write};
 
 #[derive(Debug, Args)]
 #[command(
@@ -21,11 +20,44 @@ pub struct ShrinkArgs {
     pub digests: Vec<String>,
 }
 
-/// A member's call keys, sorted, with each key's position.
-type Batch = (Vec<String>, HashMap<String, usize>);
-
 /// Above this many digests, `shrink` reads every call key at once.
 const BATCH: usize = 64;
+
+/// For many digests (a pipe of every key): each member's call keys read
+/// once, and every digest's shortest prefix among them found by one walk
+/// over both sorted lists (as bytes; a million keys are a 32 MB array).
+/// The digests are parsed and sorted on a second thread while the keys
+/// are read. Per member, per digest: the prefix length if the digest is
+/// one of its calls. None when the batch path does not apply.
+fn batch_lengths(
+    caches: &fleche_core::cache::Caches,
+    keys: &[Cow<str>],
+) -> Result<Option<Vec<Vec<Option<usize>>>>> {
+    if keys.len() <= BATCH {
+        return Ok(None);
+    }
+    std::thread::scope(|scope| {
+        let sorting = scope.spawn(|| {
+            // A digest that is not a 64-digit hex key is no call key either.
+            let parsed: Vec<Option<prefix::KeyBytes>> =
+                keys.iter().map(|k| prefix::key_bytes(k)).collect();
+            prefix::SortedQueries::new(&parsed)
+        });
+        let mut stored = Vec::new();
+        for m in &caches.members {
+            match m.calls.sorted_key_bytes()? {
+                Some(sorted) => stored.push(sorted),
+                None => return Ok(None),
+            }
+        }
+        let queries = sorting
+            .join()
+            .map_err(|_| anyhow::anyhow!("sorting the digests failed"))?;
+        Ok(Some(
+            stored.iter().map(|s| queries.shrink_among(s)).collect(),
+        ))
+    })
+}
 
 /// Shrink among values, listing the value directory only when first needed.
 fn shrink_value(cache: &fleche_core::cache::Cache, key: &str) -> Result<Option<String>> {
@@ -40,52 +72,53 @@ fn shrink_value(cache: &fleche_core::cache::Cache, key: &str) -> Result<Option<S
 
 pub fn run(global: &GlobalArgs, args: ShrinkArgs) -> Result<Exit> {
     let caches = cache::open(global)?;
-    let digests = with_stdin(&args.digests)?;
-    // Many digests (a pipe of every key): read each member's call keys
-    // once, sorted, and place keys by hash, instead of a lookup and two
-    // neighbour queries per digest.
-    let batches: Vec<Option<Batch>> = caches
-        .members
+    // `-` is every non-empty stdin line, kept in one buffer (a million
+    // lines need no million strings).
+    let mut stdin = String::new();
+    if args.digests.iter().any(|d| d == "-") {
+        io::stdin().lock().read_to_string(&mut stdin)?;
+    }
+    let mut digests: Vec<&str> = Vec::new();
+    for item in &args.digests {
+        if item == "-" {
+            digests.extend(stdin.lines().map(str::trim).filter(|l| !l.is_empty()));
+        } else {
+            digests.push(item.trim());
+        }
+    }
+    let keys: Vec<Cow<str>> = digests
         .iter()
-        .map(|m| -> Result<_> {
-            if digests.len() <= BATCH {
-                return Ok(None);
+        .map(|d| {
+            if d.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(d.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(*d)
             }
-            let calls = m.calls.sorted_keys()?;
-            let position = calls
-                .iter()
-                .enumerate()
-                .map(|(i, k)| (k.clone(), i))
-                .collect();
-            Ok(Some((calls, position)))
         })
-        .collect::<Result<_>>()?;
+        .collect();
+    let batch = batch_lengths(&caches, &keys)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut exit = Exit::Success;
-    for d in &digests {
-        let key = d.trim().to_ascii_lowercase();
+    for (i, (d, key)) in digests.iter().zip(&keys).enumerate() {
+        let key: &str = key;
         // fleche: within the calls of each member holding the call, the
         // longest answer wins; a value (which fleche's stacks cannot
         // shrink) likewise within each member's values.
-        let mut as_call = Vec::new();
-        let mut as_value = Vec::new();
-        for (m, batch) in caches.members.iter().zip(&batches) {
-            let in_calls = match batch {
-                Some((calls, position)) => position.get(key.as_str()).map(|&i| {
-                    let before = i.checked_sub(1).and_then(|j| calls.get(j)).cloned();
-                    let after = calls.get(i + 1).cloned();
-                    prefix::shortest_unique(&key, &[before, after])
-                }),
-                None => match m.calls.get(&key)? {
-                    Some(_) => Some(prefix::shrink(&key, &m.calls)?),
+        let mut as_call: Vec<Cow<str>> = Vec::new();
+        let mut as_value: Vec<Cow<str>> = Vec::new();
+        for (n, m) in caches.members.iter().enumerate() {
+            let in_calls = match &batch {
+                Some(lens) => lens[n][i].map(|l| Cow::Borrowed(&key[..l])),
+                None => match m.calls.get(key)? {
+                    Some(_) => Some(Cow::Owned(prefix::shrink(key, &m.calls)?)),
                     None => None,
                 },
             };
             match in_calls {
                 Some(s) => as_call.push(s),
                 None => {
-                    if let Some(s) = shrink_value(m, &key)? {
-                        as_value.push(s);
+                    if let Some(s) = shrink_value(m, key)? {
+                        as_value.push(Cow::Owned(s));
                     }
                 }
             }
@@ -95,7 +128,7 @@ pub fn run(global: &GlobalArgs, args: ShrinkArgs) -> Result<Exit> {
         } else {
             as_call
         };
-        let shrunk = candidates.into_iter().max_by_key(String::len);
+        let shrunk = candidates.into_iter().max_by_key(|s| s.len());
         match shrunk {
             Some(s) if s.len() < key.len() => writeln!(out, "{s}")?,
             Some(_) => {

@@ -107,13 +107,21 @@ impl CallStore {
     pub fn sorted_keys(&self) -> Result<Vec<String>, StoreError> {
         match self {
             CallStore::Sql(s) => s.sorted_keys(),
-            CallStore::Files(f) => {
-                let mut keys: Vec<String> = f.keys().map(str::to_string).collect();
-                keys.sort_unstable();
-                Ok(keys)
-            }
+            CallStore::Files(f) => Ok(f.keys().to_vec()),
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => p.sorted_keys(),
+        }
+    }
+
+    /// [`Self::sorted_keys`] as bytes; None if some key is not a 64-digit
+    /// lowercase hex digest (then only the string form orders them right).
+    pub fn sorted_key_bytes(&self) -> Result<Option<Vec<crate::prefix::KeyBytes>>, StoreError> {
+        let from = |keys: &[String]| keys.iter().map(|k| crate::prefix::key_bytes(k)).collect();
+        match self {
+            CallStore::Sql(s) => s.sorted_key_bytes(),
+            CallStore::Files(f) => Ok(from(f.keys())),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => Ok(from(&p.sorted_keys()?)),
         }
     }
 
@@ -193,10 +201,11 @@ impl CallStore {
         }
     }
 
-    /// Call files that could not be decoded (always empty for SQL).
+    /// Call files that could not be decoded (always empty for SQL); decodes
+    /// every call file.
     pub fn broken(&self) -> &[(String, String)] {
         match self {
-            CallStore::Files(f) => &f.broken,
+            CallStore::Files(f) => f.broken(),
             _ => &[],
         }
     }

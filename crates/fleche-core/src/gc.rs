@@ -9,7 +9,7 @@ use crate::cache::{CallStore, ValueStore};
 use crate::store::files;
 use crate::store::ListOptions;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -72,9 +72,17 @@ impl GcPlan {
 pub fn referenced(stores: &[&CallStore]) -> Result<BTreeSet<String>, crate::store::StoreError> {
     let mut out = BTreeSet::new();
     for store in stores {
-        if let CallStore::Sql(sql) = store {
-            sql.referenced(&mut out)?;
-            continue;
+        match store {
+            CallStore::Sql(sql) => {
+                sql.referenced(&mut out)?;
+                continue;
+            }
+            CallStore::Files(files) => {
+                out.extend(files.named_digests().iter().cloned());
+                continue;
+            }
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(_) => {}
         }
         store.for_each(
             &ListOptions {
@@ -96,27 +104,33 @@ pub fn referenced(stores: &[&CallStore]) -> Result<BTreeSet<String>, crate::stor
 /// head does not name the destructuring module has no children.
 const HEAD: usize = 1024;
 
-/// The children of one value file, reading only its head unless it is a
-/// destructured wrapper (fleche follows top-level wrappers only).
-fn children_of(values: &ValueStore, key: &str) -> Result<Vec<String>, String> {
+/// A value file's children and size.
+type Children = (Vec<String>, u64);
+
+/// The children of one value file and its size, reading only its head
+/// unless it is a destructured wrapper (fleche follows top-level wrappers
+/// only).
+fn children_of(values: &ValueStore, key: &str) -> Result<Children, String> {
     let ValueStore::Files { root, keys, .. } = values else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), 0));
     };
     let path = root.join(key);
-    let head = files::read_head(&path, HEAD).map_err(|e| e.to_string())?;
+    let (head, size) = files::read_head(&path, HEAD).map_err(|e| e.to_string())?;
     if !contains(&head, b"fleche.storage.destructuring") {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), size));
     }
     let env = files::read_envelope(&path, keys).map_err(|e| e.to_string())?;
     let value = crate::pickle::load(&env.payload).map_err(|e| e.to_string())?;
-    Ok(crate::destructure::children(&value))
+    Ok((crate::destructure::children(&value), size))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Mark and sweep, without deleting: see [`GcPlan`].
+/// Mark and sweep, without deleting: see [`GcPlan`]. Live files are opened
+/// once each (their head tells both children and size); only the files no
+/// record names are `stat`ed, for their age.
 pub fn plan(
     values: &ValueStore,
     stores: &[&CallStore],
@@ -128,11 +142,31 @@ pub fn plan(
         ValueStore::Hdf5 { root, .. } => return Err(GcError::Hdf5(root.clone())),
         ValueStore::Transient(_) => return Err(GcError::Transient),
     };
-    let names = values.sorted_keys()?.to_vec();
-    let on_disk: BTreeSet<&str> = names.iter().map(String::as_str).collect();
-    // Ages need a stat per file; skipped entirely with --min-age 0.
-    let ages: BTreeMap<&str, (u64, bool)> = names
+    let names = values.sorted_keys()?;
+    let on_disk: HashSet<&str> = names.iter().map(String::as_str).collect();
+    let referenced = referenced(stores)?;
+    let mut plan = GcPlan {
+        root: root.clone(),
+        total: names.len(),
+        ..Default::default()
+    };
+    let mut sizes: HashMap<String, u64> = HashMap::with_capacity(names.len());
+    plan.missing = referenced
+        .iter()
+        .filter(|d| !on_disk.contains(d.as_str()))
+        .cloned()
+        .collect();
+
+    // Live from the records first, then from files kept for their age:
+    // their children are protected too.
+    let from_records: Vec<String> = referenced
+        .into_iter()
+        .filter(|d| on_disk.contains(d.as_str()))
+        .collect();
+    mark(values, from_records, &on_disk, &mut plan, &mut sizes);
+    let unnamed: Vec<(&str, u64, bool)> = names
         .par_iter()
+        .filter(|n| !plan.live.contains(n.as_str()))
         .map(|n| {
             let meta = std::fs::symlink_metadata(root.join(n));
             let (size, young) = match meta {
@@ -146,48 +180,34 @@ pub fn plan(
                 }
                 Err(_) => (0, false),
             };
-            (n.as_str(), (size, young))
+            (n.as_str(), size, young)
         })
         .collect();
-
-    let referenced = referenced(stores)?;
-    let mut plan = GcPlan {
-        root: root.clone(),
-        total: names.len(),
-        total_bytes: ages.values().map(|(size, _)| size).sum(),
-        ..Default::default()
-    };
-    plan.missing = referenced
+    let young: Vec<String> = unnamed
         .iter()
-        .filter(|d| !on_disk.contains(d.as_str()))
-        .cloned()
+        .filter(|(_, _, young)| *young)
+        .map(|(n, _, _)| n.to_string())
         .collect();
-
-    // Live from the records first, then from files kept for their age:
-    // their children are protected too.
-    let from_records: Vec<String> = referenced
-        .into_iter()
-        .filter(|d| on_disk.contains(d.as_str()))
-        .collect();
-    mark(values, from_records, &on_disk, &mut plan);
-    let by_records = plan.live.clone();
-    let young: Vec<String> = ages
-        .iter()
-        .filter(|(n, (_, young))| *young && !by_records.contains(**n))
-        .map(|(n, _)| n.to_string())
-        .collect();
-    mark(values, young.clone(), &on_disk, &mut plan);
+    let mut unnamed_sizes: HashMap<&str, u64> = HashMap::with_capacity(unnamed.len());
+    for (n, size, _) in &unnamed {
+        unnamed_sizes.insert(n, *size);
+    }
+    mark(values, young.clone(), &on_disk, &mut plan, &mut sizes);
     plan.young = young;
-    for name in &names {
-        if plan.live.contains(name) {
-            continue;
+    for name in names {
+        let size = unnamed_sizes
+            .get(name.as_str())
+            .or_else(|| sizes.get(name))
+            .copied()
+            .unwrap_or(0);
+        plan.total_bytes += size;
+        if !plan.live.contains(name) {
+            plan.dead.push(DeadValue {
+                key: name.clone(),
+                path: root.join(name),
+                size,
+            });
         }
-        let (size, _) = ages.get(name.as_str()).copied().unwrap_or((0, false));
-        plan.dead.push(DeadValue {
-            key: name.clone(),
-            path: root.join(name),
-            size,
-        });
     }
     for y in &plan.young {
         plan.live.remove(y);
@@ -197,20 +217,29 @@ pub fn plan(
 
 /// Add `roots` and everything reachable from them through destructured
 /// children to `plan.live`, decoding level by level in parallel.
-fn mark(values: &ValueStore, roots: Vec<String>, on_disk: &BTreeSet<&str>, plan: &mut GcPlan) {
+fn mark(
+    values: &ValueStore,
+    roots: Vec<String>,
+    on_disk: &HashSet<&str>,
+    plan: &mut GcPlan,
+    sizes: &mut HashMap<String, u64>,
+) {
     let mut frontier: Vec<String> = roots
         .into_iter()
         .filter(|r| plan.live.insert(r.clone()))
         .collect();
     while !frontier.is_empty() {
-        let found: Vec<(String, Result<Vec<String>, String>)> = frontier
-            .par_iter()
-            .map(|k| (k.clone(), children_of(values, k)))
+        let found: Vec<(String, Result<Children, String>)> = frontier
+            .into_par_iter()
+            .map(|k| {
+                let c = children_of(values, &k);
+                (k, c)
+            })
             .collect();
         let mut next = Vec::new();
         for (key, result) in found {
             match result {
-                Ok(children) => {
+                Ok((children, size)) => {
                     for c in children {
                         if !on_disk.contains(c.as_str()) {
                             plan.missing.insert(c);
@@ -218,6 +247,7 @@ fn mark(values: &ValueStore, roots: Vec<String>, on_disk: &BTreeSet<&str>, plan:
                             next.push(c);
                         }
                     }
+                    sizes.insert(key, size);
                 }
                 Err(e) => plan.undecodable.push((key, e)),
             }

@@ -128,7 +128,7 @@ pub fn load_with(bytes: &[u8], limits: &Limits) -> Result<Value, PickleError> {
         nodes: Vec::new(),
         stack: Vec::new(),
         marks: Vec::new(),
-        memo: HashMap::new(),
+        memo: Memo::default(),
         limits,
     };
     let root = machine.run()?;
@@ -143,6 +143,48 @@ pub fn load_with(bytes: &[u8], limits: &Limits) -> Result<Value, PickleError> {
 }
 
 type Id = usize;
+
+/// The memo: indices are dense (MEMOIZE numbers entries 0, 1, 2, …), so a
+/// vector serves them; a far-off index from PUT goes to a map instead of
+/// growing the vector.
+#[derive(Default)]
+struct Memo {
+    dense: Vec<Option<Id>>,
+    sparse: HashMap<u64, Id>,
+    len: usize,
+}
+
+impl Memo {
+    fn get(&self, index: u64) -> Option<Id> {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.dense.get(i).copied().flatten())
+            .or_else(|| self.sparse.get(&index).copied())
+    }
+
+    fn contains(&self, index: u64) -> bool {
+        self.get(index).is_some()
+    }
+
+    fn insert(&mut self, index: u64, id: Id) {
+        let new = !self.contains(index);
+        match usize::try_from(index) {
+            Ok(i) if i < self.dense.len() => self.dense[i] = Some(id),
+            Ok(i) if i <= self.dense.len() + 1024 && !self.sparse.contains_key(&index) => {
+                self.dense.resize(i + 1, None);
+                self.dense[i] = Some(id);
+            }
+            _ => {
+                self.sparse.insert(index, id);
+            }
+        }
+        self.len += new as usize;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+}
 
 /// An inert pickle object. Containers hold node ids so that later opcodes
 /// (APPENDS after a memo PUT, BUILD) can mutate them, as CPython does.
@@ -177,7 +219,7 @@ struct Machine<'a> {
     nodes: Vec<Node>,
     stack: Vec<Id>,
     marks: Vec<usize>,
-    memo: HashMap<u64, Id>,
+    memo: Memo,
     limits: &'a Limits,
 }
 
@@ -382,7 +424,7 @@ impl<'a> Machine<'a> {
 
     fn memo_put(&mut self, index: u64) -> Result<(), PickleError> {
         let top = self.top()?;
-        if !self.memo.contains_key(&index) && self.memo.len() >= self.limits.max_memo {
+        if !self.memo.contains(index) && self.memo.len() >= self.limits.max_memo {
             return Err(PickleError::Limit {
                 what: "memo entries",
                 limit: self.limits.max_memo as u64,
@@ -393,9 +435,9 @@ impl<'a> Machine<'a> {
     }
 
     fn memo_get(&mut self, index: u64) -> Result<(), PickleError> {
-        let id = *self
+        let id = self
             .memo
-            .get(&index)
+            .get(index)
             .ok_or_else(|| self.invalid(format!("memo entry {index} is missing")))?;
         self.stack.push(id);
         Ok(())

@@ -1,7 +1,10 @@
 //! File call storage (format §3): one pickled `fleche.call.DigestedCall`
-//! per file under `calls/`, named by the call key. Records are decoded in
-//! parallel (rayon) and then answered from memory: fleche's own query on
-//! this layout loads every record too.
+//! per file under `calls/`, named by the call key. Opening lists the keys
+//! only; records are decoded (in parallel, with rayon) the first time a
+//! question needs them, since a prefix lookup or a `show` of one call
+//! should not pay for decoding every file. Questions about many records are
+//! then answered from memory: fleche's own query on this layout loads every
+//! record too.
 
 use super::files::{self, FileError};
 use super::{record_matches, CallFilter, CallRecord, ListOptions, SortKey};
@@ -11,62 +14,157 @@ use serde_json::{Map, Value as Json};
 use std::cmp::Ordering;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-/// A call directory, fully decoded.
+/// Told about call files that cannot be decoded, once per decode.
+pub type BrokenHook = Box<dyn Fn(&[(String, String)]) + Send + Sync>;
+
+/// A call directory: its listing, and its records once something asked.
 pub struct FileCalls {
     root: PathBuf,
-    /// Decoded records, sorted by key.
-    records: Vec<CallRecord>,
-    /// Files that could not be read or decoded: (key, reason).
-    pub broken: Vec<(String, String)>,
+    /// Every call file's key, sorted (what `fleche`'s `calls.list()` gives).
+    names: Vec<String>,
+    decoded: OnceLock<Decoded>,
+    scanned: OnceLock<Scanned>,
+    hook: OnceLock<BrokenHook>,
     /// The secret keys the files are signed with (first signs new ones).
     pub secret_keys: Vec<Vec<u8>>,
 }
 
+/// Every record's value digests, without the records (what gc needs).
+struct Scanned {
+    digests: Vec<String>,
+    broken: Vec<(String, String)>,
+}
+
+struct Decoded {
+    /// Decodable records, sorted by key.
+    records: Vec<CallRecord>,
+    /// Files that could not be read or decoded: (key, reason).
+    broken: Vec<(String, String)>,
+}
+
 impl FileCalls {
     pub fn open(root: &Path, keys: &[Vec<u8>]) -> Result<FileCalls, FileError> {
-        let names = files::list_keys(root)?;
-        let decoded: Vec<(String, Result<CallRecord, String>)> = names
-            .into_par_iter()
-            .map(|key| {
-                let rec = read_record(&root.join(&key), &key, keys);
-                (key, rec)
-            })
-            .collect();
-        let mut records = Vec::with_capacity(decoded.len());
-        let mut broken = Vec::new();
-        for (key, rec) in decoded {
-            match rec {
-                Ok(r) => records.push(r),
-                Err(e) => broken.push((key, e)),
-            }
-        }
         Ok(FileCalls {
             root: root.to_path_buf(),
-            records,
-            broken,
+            names: files::list_keys(root)?,
+            decoded: OnceLock::new(),
+            scanned: OnceLock::new(),
+            hook: OnceLock::new(),
             secret_keys: keys.to_vec(),
         })
+    }
+
+    /// Call `hook` with the undecodable files when the records are decoded
+    /// (or when a single undecodable file is asked for).
+    pub fn on_broken(&self, hook: BrokenHook) {
+        let _ = self.hook.set(hook);
+    }
+
+    fn decoded(&self) -> &Decoded {
+        self.decoded.get_or_init(|| {
+            let keys = &self.secret_keys;
+            let results: Vec<(&String, Result<CallRecord, String>)> = self
+                .names
+                .par_iter()
+                .map(|key| (key, read_record(&self.root.join(key), key, keys)))
+                .collect();
+            let mut records = Vec::with_capacity(results.len());
+            let mut broken = Vec::new();
+            for (key, rec) in results {
+                match rec {
+                    Ok(r) => records.push(r),
+                    Err(e) => broken.push((key.clone(), e)),
+                }
+            }
+            if self.scanned.get().is_none() {
+                self.warn(&broken);
+            }
+            Decoded { records, broken }
+        })
+    }
+
+    fn warn(&self, broken: &[(String, String)]) {
+        if !broken.is_empty() {
+            if let Some(hook) = self.hook.get() {
+                hook(broken);
+            }
+        }
+    }
+
+    /// Decode every file for its digests only, keeping no records: a
+    /// fraction of the memory and time of [`Self::records`].
+    fn scanned(&self) -> &Scanned {
+        self.scanned.get_or_init(|| {
+            if let Some(d) = self.decoded.get() {
+                let mut digests = Vec::new();
+                for r in &d.records {
+                    digests.extend(r.arguments.iter().map(|(_, d)| d.clone()));
+                    digests.extend(r.result.iter().cloned());
+                }
+                return Scanned {
+                    digests,
+                    broken: d.broken.clone(),
+                };
+            }
+            let keys = &self.secret_keys;
+            let results: Vec<(&String, Result<Vec<String>, String>)> = self
+                .names
+                .par_iter()
+                .map(|key| (key, read_digests(&self.root.join(key), keys)))
+                .collect();
+            let mut digests = Vec::with_capacity(results.len() * 3);
+            let mut broken = Vec::new();
+            for (key, found) in results {
+                match found {
+                    Ok(d) => digests.extend(d),
+                    Err(e) => broken.push((key.clone(), e)),
+                }
+            }
+            self.warn(&broken);
+            Scanned { digests, broken }
+        })
+    }
+
+    /// Every value digest a decodable record names (with repeats).
+    pub fn named_digests(&self) -> &[String] {
+        &self.scanned().digests
     }
 
     pub fn root(&self) -> &Path {
         &self.root
     }
 
+    /// Decodable records (decodes every file).
     pub fn count(&self) -> u64 {
-        self.records.len() as u64
+        self.decoded().records.len() as u64
     }
 
+    /// One record; decodes only its file unless everything already is.
     pub fn get(&self, key: &str) -> Option<CallRecord> {
-        self.records
-            .binary_search_by(|r| r.key.as_str().cmp(key))
-            .ok()
-            .map(|i| self.records[i].clone())
+        if let Some(d) = self.decoded.get() {
+            return d
+                .records
+                .binary_search_by(|r| r.key.as_str().cmp(key))
+                .ok()
+                .map(|i| d.records[i].clone());
+        }
+        self.names.binary_search_by(|n| n.as_str().cmp(key)).ok()?;
+        match read_record(&self.root.join(key), key, &self.secret_keys) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                if let Some(hook) = self.hook.get() {
+                    hook(&[(key.to_string(), e)]);
+                }
+                None
+            }
+        }
     }
 
     pub fn for_each(&self, opts: &ListOptions, mut f: impl FnMut(CallRecord) -> ControlFlow<()>) {
         let mut selected: Vec<&CallRecord> = self
-            .records
+            .records()
             .iter()
             .filter(|r| record_matches(r, &opts.filter))
             .collect();
@@ -80,19 +178,20 @@ impl FileCalls {
     }
 
     pub fn count_matching(&self, filter: &CallFilter) -> u64 {
-        self.records
+        self.records()
             .iter()
             .filter(|r| record_matches(r, filter))
             .count() as u64
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.records.iter().map(|r| r.key.as_str())
+    /// Every call file's key, sorted, from the listing (nothing decoded).
+    pub fn keys(&self) -> &[String] {
+        &self.names
     }
 
     pub fn calls_using(&self, digest: &str) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for r in &self.records {
+        for r in self.records() {
             for (name, d) in &r.arguments {
                 if d == digest {
                     out.push((r.key.clone(), format!("argument {name}")));
@@ -105,8 +204,18 @@ impl FileCalls {
         out
     }
 
+    /// Every decodable record, sorted by key (decodes every file).
     pub fn records(&self) -> &[CallRecord] {
-        &self.records
+        &self.decoded().records
+    }
+
+    /// Files that could not be read or decoded (decodes every file, for
+    /// its digests only unless the records are wanted too).
+    pub fn broken(&self) -> &[(String, String)] {
+        match self.decoded.get() {
+            Some(d) => &d.broken,
+            None => &self.scanned().broken,
+        }
     }
 }
 
@@ -156,6 +265,21 @@ fn read_record(path: &Path, key: &str, keys: &[Vec<u8>]) -> Result<CallRecord, S
     record_from_value(key, &value).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+fn read_digests(path: &Path, keys: &[Vec<u8>]) -> Result<Vec<String>, String> {
+    let env = files::read_envelope(path, keys).map_err(|e| e.to_string())?;
+    let value =
+        crate::pickle::load(&env.payload).map_err(|e| format!("{}: {e}", path.display()))?;
+    let state = call_state(&value).map_err(|e| format!("{}: {e}", path.display()))?;
+    text(state_field(state, "name")).ok_or("the call record has no name")?;
+    let mut out: Vec<String> = arguments_of(state)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    out.extend(text(state_field(state, "result")));
+    Ok(out)
+}
+
 fn state_field<'a>(state: &'a [(Value, Value)], name: &str) -> Option<&'a Value> {
     state
         .iter()
@@ -170,8 +294,8 @@ fn text(v: Option<&Value>) -> Option<String> {
     }
 }
 
-/// A decoded `DigestedCall` as a record.
-pub fn record_from_value(key: &str, v: &Value) -> Result<CallRecord, String> {
+/// The state dict of a decoded `DigestedCall`.
+fn call_state(v: &Value) -> Result<&[(Value, Value)], String> {
     let Value::Object(o) = v else {
         return Err(format!("not a call record but a `{}`", v.python_type()));
     };
@@ -181,25 +305,30 @@ pub fn record_from_value(key: &str, v: &Value) -> Result<CallRecord, String> {
     let Some(Value::Dict(state)) = o.state.as_deref() else {
         return Err("the call record has no state".into());
     };
-    let name = text(state_field(state, "name")).ok_or("the call record has no name")?;
-    let arguments = match state_field(state, "arguments") {
-        Some(Value::Dict(items)) => items
-            .iter()
-            .map(|(k, v)| match (k, v) {
-                (Value::Str(k), Value::Digest(d) | Value::Str(d)) => Ok((k.clone(), d.clone())),
-                _ => Err("an argument is not a digest".to_string()),
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-        Some(Value::Object(d)) => d
-            .dict_items
-            .iter()
-            .map(|(k, v)| match (k, v) {
-                (Value::Str(k), Value::Digest(d) | Value::Str(d)) => Ok((k.clone(), d.clone())),
-                _ => Err("an argument is not a digest".to_string()),
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-        _ => Vec::new(),
+    Ok(state)
+}
+
+/// (name, digest) of each argument, in stored order.
+fn arguments_of(state: &[(Value, Value)]) -> Result<Vec<(String, String)>, String> {
+    let items = match state_field(state, "arguments") {
+        Some(Value::Dict(items)) => items,
+        Some(Value::Object(d)) => &d.dict_items,
+        _ => return Ok(Vec::new()),
     };
+    items
+        .iter()
+        .map(|(k, v)| match (k, v) {
+            (Value::Str(k), Value::Digest(d) | Value::Str(d)) => Ok((k.clone(), d.clone())),
+            _ => Err("an argument is not a digest".to_string()),
+        })
+        .collect()
+}
+
+/// A decoded `DigestedCall` as a record.
+pub fn record_from_value(key: &str, v: &Value) -> Result<CallRecord, String> {
+    let state = call_state(v)?;
+    let name = text(state_field(state, "name")).ok_or("the call record has no name")?;
+    let arguments = arguments_of(state)?;
     let metadata = match state_field(state, "metadata") {
         Some(Value::Dict(items)) => mapping_json(items),
         Some(Value::Object(o)) => mapping_json(&o.dict_items),
@@ -259,21 +388,21 @@ impl crate::prefix::SortedKeys for FileCalls {
     type Error = std::convert::Infallible;
 
     fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, Self::Error> {
-        let start = self.records.partition_point(|r| r.key.as_str() < prefix);
-        Ok(self.records[start..]
+        let start = self.names.partition_point(|k| k.as_str() < prefix);
+        Ok(self.names[start..]
             .iter()
-            .take_while(|r| r.key.starts_with(prefix))
+            .take_while(|k| k.starts_with(prefix))
             .take(limit)
-            .map(|r| r.key.clone())
+            .cloned()
             .collect())
     }
 
     fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), Self::Error> {
-        let lo = self.records.partition_point(|r| r.key.as_str() < key);
-        let hi = self.records.partition_point(|r| r.key.as_str() <= key);
+        let lo = self.names.partition_point(|k| k.as_str() < key);
+        let hi = self.names.partition_point(|k| k.as_str() <= key);
         Ok((
-            lo.checked_sub(1).map(|i| self.records[i].key.clone()),
-            self.records.get(hi).map(|r| r.key.clone()),
+            lo.checked_sub(1).map(|i| self.names[i].clone()),
+            self.names.get(hi).cloned(),
         ))
     }
 }

@@ -117,33 +117,34 @@ pub fn unwrap_envelope(raw: Vec<u8>, keys: &[Vec<u8>]) -> Result<Envelope, Envel
 
 /// The first `n` bytes of a file's pickle (gunzipped if needed), without
 /// reading the rest or checking a signature: enough to tell what class the
-/// top-level object is, which is all gc needs for most files.
-pub fn read_head(path: &Path, n: usize) -> Result<Vec<u8>, FileError> {
+/// top-level object is, which is all gc needs for most files. Also the
+/// file's size, from the open file (no second path lookup).
+pub fn read_head(path: &Path, n: usize) -> Result<(Vec<u8>, u64), FileError> {
     let io = |e: std::io::Error| FileError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
     let mut f = std::fs::File::open(path).map_err(io)?;
-    let mut magic = [0u8; 2];
-    let got = f.read(&mut magic).map_err(io)?;
-    let mut head = Vec::with_capacity(n);
-    if got == 2 && magic == [0x1f, 0x8b] {
-        use std::io::{Seek, SeekFrom};
-        f.seek(SeekFrom::Start(0)).map_err(io)?;
-        flate2::read::MultiGzDecoder::new(f)
-            .take(n as u64)
-            .read_to_end(&mut head)
-            .map_err(|e| FileError::Gzip {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
-    } else {
-        head.extend_from_slice(&magic[..got]);
-        f.take(n.saturating_sub(got) as u64)
-            .read_to_end(&mut head)
-            .map_err(io)?;
+    let size = f.metadata().map_err(io)?.len();
+    let mut raw = Vec::with_capacity(n.min(size as usize));
+    // No more than the size: a read past the end would be one more syscall.
+    (&mut f)
+        .take((n as u64).min(size.max(1)))
+        .read_to_end(&mut raw)
+        .map_err(io)?;
+    if !raw.starts_with(&[0x1f, 0x8b]) {
+        return Ok((raw, size));
     }
-    Ok(head)
+    // Compressed: the head of the payload, reading on past `raw` if needed.
+    let mut head = Vec::with_capacity(n);
+    flate2::read::MultiGzDecoder::new(std::io::Cursor::new(raw).chain(f))
+        .take(n as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| FileError::Gzip {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    Ok((head, size))
 }
 
 /// `SignedBytes.loads`: split after the last `.` (pickle STOP) and check the

@@ -120,6 +120,25 @@ impl SqlCalls {
             .map_err(|e| self.sql_err(e))
     }
 
+    /// [`Self::sorted_keys`] as bytes, without a string per key; None if a
+    /// key is not 64 lowercase hex digits.
+    pub fn sorted_key_bytes(&self) -> Result<Option<Vec<crate::prefix::KeyBytes>>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key FROM calls ORDER BY key")
+            .map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sql_err(e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
+            let key = row.get_ref(0).map_err(|e| self.sql_err(e))?;
+            match key.as_str().ok().and_then(crate::prefix::key_bytes) {
+                Some(b) => out.push(b),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(out))
+    }
+
     /// Every value digest a record names (arguments and results), added to
     /// `out`: two plain scans instead of building every record.
     pub fn referenced(
