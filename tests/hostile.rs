@@ -406,3 +406,38 @@ fn a_corrupt_call_file_is_a_warning() {
         run.stderr
     );
 }
+
+/// Call files are decoded only when a command needs their records: a
+/// corrupt one does not disturb `expand` or `show` of another call, and
+/// `show` of the corrupt one says which file it is.
+#[test]
+fn a_corrupt_call_file_only_matters_when_read() {
+    let dir = Scratch::new("nested", "lazy-call");
+    let calls = dir.path(".fleche/calls");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&calls)
+        .expect("calls")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "two calls");
+    std::fs::write(&files[0], b"\x80\x04garbage").expect("write");
+    let bad = files[0].file_name().and_then(OsStr::to_str).expect("name");
+    let good = files[1].file_name().and_then(OsStr::to_str).expect("name");
+
+    let run = fleche(&dir, &["expand", good], false, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), good);
+    assert_eq!(run.stderr, "");
+    let run = fleche(&dir, &["show", good], false, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+
+    let run = fleche(&dir, &["show", bad], false, &[]);
+    assert_no_panic(&run, &["show", bad]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("Warning: ") && run.stderr.contains(bad),
+        "{}",
+        run.stderr
+    );
+}

@@ -159,6 +159,28 @@ pub fn emit_calls_decoded(
     global: &GlobalArgs,
     decode: &Decode,
 ) -> Result<usize> {
+    // Short keys need every value file's name: list the value directories
+    // on other threads while the records are read.
+    std::thread::scope(|scope| {
+        if format == Format::Table {
+            for m in &caches.members {
+                let values = &m.values;
+                scope.spawn(move || {
+                    let _ = values.index();
+                });
+            }
+        }
+        emit_rows(caches, opts, format, global, decode)
+    })
+}
+
+fn emit_rows(
+    caches: &Caches,
+    opts: &ListOptions,
+    format: Format,
+    global: &GlobalArgs,
+    decode: &Decode,
+) -> Result<usize> {
     let color = format == Format::Table && style::color_enabled(global);
     let multi = caches.is_multi();
     let mut headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();

@@ -119,7 +119,7 @@ pub fn resolve_value_prefix(caches: &Caches, text: &str) -> Result<String> {
     let p = Prefix::parse(text).map_err(|e| CliError::usage(format!("@{text}: {e}")))?;
     let mut found = Vec::new();
     for m in &caches.members {
-        let values = m.values.sorted_keys()?;
+        let values = m.values.index()?;
         let Ok(keys) = prefix::SortedKeys::with_prefix(values, p.as_str(), 11);
         found.extend(keys.into_iter().map(|k| (k, prefix::Kind::Value)));
     }

@@ -61,8 +61,8 @@ fn batch_lengths(
 
 /// Shrink among values, listing the value directory only when first needed.
 fn shrink_value(cache: &fleche_core::cache::Cache, key: &str) -> Result<Option<String>> {
-    let values = cache.values.sorted_keys()?;
-    if values.binary_search_by(|v| v.as_str().cmp(key)).is_ok() {
+    let values = cache.values.index()?;
+    if values.contains(key) {
         let Ok(s) = prefix::shrink(key, values);
         Ok(Some(s))
     } else {

@@ -1,6 +1,7 @@
 //! Opening a cache: from the configuration by name, or from a directory.
 
 use crate::config::{self, CacheSpec, CallStorageSpec, Config, ConfigError, ValueStorageSpec};
+use crate::prefix::KeySet;
 use crate::store::callfiles::FileCalls;
 use crate::store::files::{self, FileError};
 use crate::store::sql::SqlCalls;
@@ -43,11 +44,14 @@ pub struct Locator {
     pub sql: Option<String>,
 }
 
-/// A value store that is opened lazily: its sorted listing is read once.
+/// A value store that is opened lazily: its directory is read once, into
+/// a [`KeySet`] (and into strings only for commands that want every name).
 pub enum ValueStore {
     Files {
         root: PathBuf,
         keys: Vec<Vec<u8>>,
+        /// Read once, by whichever thread asks first (others wait).
+        index: OnceLock<Result<KeySet, FileError>>,
         listing: OnceLock<Vec<String>>,
     },
     /// Values in bagofholding HDF5 files, which this tool does not parse:
@@ -56,19 +60,35 @@ pub enum ValueStore {
     Hdf5 {
         root: PathBuf,
         keys: Vec<String>,
+        index: KeySet,
     },
     Transient(String),
 }
 
+static NO_KEYS: KeySet = KeySet::empty();
+
 impl ValueStore {
-    /// Every value key, sorted (one directory read, cached).
+    /// Every value key, for prefix and neighbour questions (one directory
+    /// read, cached).
+    pub fn index(&self) -> Result<&KeySet, FileError> {
+        match self {
+            ValueStore::Files { root, index, .. } => index
+                .get_or_init(|| files::key_set(root))
+                .as_ref()
+                .map_err(Clone::clone),
+            ValueStore::Hdf5 { index, .. } => Ok(index),
+            ValueStore::Transient(_) => Ok(&NO_KEYS),
+        }
+    }
+
+    /// Every value key as text, sorted (from the same directory read).
     pub fn sorted_keys(&self) -> Result<&[String], FileError> {
         match self {
-            ValueStore::Files { root, listing, .. } => {
+            ValueStore::Files { listing, .. } => {
                 if let Some(l) = listing.get() {
                     return Ok(l);
                 }
-                let l = files::list_keys(root)?;
+                let l = self.index()?.to_strings();
                 Ok(listing.get_or_init(|| l))
             }
             ValueStore::Hdf5 { keys, .. } => Ok(keys),
@@ -341,6 +361,7 @@ fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cac
                 name: name.clone(),
                 message,
             })?,
+            index: OnceLock::new(),
             listing: OnceLock::new(),
         },
         ValueStorageSpec::BagOfHolding { root } => {
@@ -350,7 +371,8 @@ fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cac
                 .filter(|k| hdf5_stem_for(&stems, k).is_some())
                 .collect();
             keys.sort();
-            ValueStore::Hdf5 { root, keys }
+            let index = KeySet::from_names(keys.iter().map(String::as_str));
+            ValueStore::Hdf5 { root, keys, index }
         }
         ValueStorageSpec::Transient(t) => ValueStore::Transient(t),
     };
@@ -453,7 +475,7 @@ impl Caches {
                     .into_iter()
                     .map(|k| (k, Kind::Call)),
             );
-            let values = m.values.sorted_keys()?;
+            let values = m.values.index()?;
             let Ok(v) = values.with_prefix(prefix.as_str(), limit + 1);
             found.extend(v.into_iter().map(|k| (k, Kind::Value)));
         }
@@ -466,7 +488,7 @@ impl Caches {
         let mut neighbours = Vec::new();
         for m in &self.members {
             let (a, b) = m.calls.neighbours(key)?;
-            let values = m.values.sorted_keys()?;
+            let values = m.values.index()?;
             let Ok((c, d)) = values.neighbours(key);
             neighbours.extend([a, b, c, d]);
         }
@@ -660,10 +682,27 @@ impl ValueStore {
                     return Err(ValueError::Missing(key.to_string()));
                 }
                 let path = root.join(key);
-                if !path.is_file() {
-                    return Err(ValueError::Missing(key.to_string()));
-                }
-                let env = files::read_envelope(&path, keys)?;
+                // No stat first: a missing file (or a directory) is found
+                // out by reading it.
+                let raw = match std::fs::read(&path) {
+                    Ok(raw) => raw,
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
+                        ) =>
+                    {
+                        return Err(ValueError::Missing(key.to_string()))
+                    }
+                    Err(e) => {
+                        return Err(FileError::Io {
+                            path,
+                            message: e.to_string(),
+                        }
+                        .into())
+                    }
+                };
+                let env = files::envelope_of(&path, raw, keys)?;
                 let value =
                     crate::pickle::load(&env.payload).map_err(|source| ValueError::Pickle {
                         path: path.clone(),
@@ -708,8 +747,7 @@ impl ValueStore {
 
     /// Whether a value file exists for `key` (no decoding).
     pub fn contains(&self, key: &str) -> bool {
-        self.sorted_keys()
-            .is_ok_and(|k| k.binary_search_by(|x| x.as_str().cmp(key)).is_ok())
+        self.index().is_ok_and(|k| k.contains(key))
     }
 }
 

@@ -124,23 +124,31 @@ enum ValueCheck {
     Bad(Kind, String),
 }
 
-fn check_value(values: &ValueStore, key: &str) -> ValueCheck {
+/// Check one value file; also its destructured children (none if it
+/// cannot be read).
+fn check_value(values: &ValueStore, key: &str) -> (ValueCheck, Vec<String>) {
     let loaded = match values.load(key) {
         Ok(v) => v,
-        Err(e) => return ValueCheck::Bad(Kind::UnreadableValue, e.to_string()),
+        Err(e) => {
+            return (
+                ValueCheck::Bad(Kind::UnreadableValue, e.to_string()),
+                Vec::new(),
+            )
+        }
     };
     let is_digest_name = key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit());
     if !is_digest_name || !digestible(&loaded.value) {
-        return ValueCheck::Unchecked;
+        return (ValueCheck::Unchecked, loaded.children);
     }
-    match digest(&loaded.value) {
+    let check = match digest(&loaded.value) {
         Ok(d) if d == key => ValueCheck::Ok,
         Ok(d) => ValueCheck::Bad(Kind::DigestMismatch, format!("its content digests to {d}")),
         Err(DigestError::UnstableSetOrder(_)) | Err(DigestError::Indigestible(_)) => {
             ValueCheck::Unchecked
         }
         Err(e) => ValueCheck::Bad(Kind::DigestMismatch, e.to_string()),
-    }
+    };
+    (check, loaded.children)
 }
 
 /// Verify one cache. `selected` limits the check to those calls and the
@@ -151,14 +159,6 @@ pub fn verify(
     selected: Option<&BTreeSet<String>>,
 ) -> Result<Report, crate::store::StoreError> {
     let mut report = Report::default();
-    for (key, why) in cache.calls.broken() {
-        report.findings.push(Finding {
-            kind: Kind::UnreadableRecord,
-            key: key.clone(),
-            path: None,
-            detail: why.clone(),
-        });
-    }
     let mut referenced: BTreeMap<String, String> = BTreeMap::new();
     let opts = ListOptions {
         sort: crate::store::SortKey::Key,
@@ -197,6 +197,15 @@ pub fn verify(
         ControlFlow::Continue(())
     })?;
 
+    // After the records: a call-file store has decoded them by now.
+    for (key, why) in cache.calls.broken() {
+        report.findings.push(Finding {
+            kind: Kind::UnreadableRecord,
+            key: key.clone(),
+            path: None,
+            detail: why.clone(),
+        });
+    }
     let root = cache.values.root().map(PathBuf::from);
     // A store that cannot be listed is an error, not every value missing.
     let on_disk: BTreeSet<String> = cache.values.sorted_keys()?.iter().cloned().collect();
@@ -217,38 +226,60 @@ pub fn verify(
         }
     }
     // Which values to decode: everything, or what the selection reaches.
+    let values = &cache.values;
     let mut live: BTreeSet<String> = referenced
         .keys()
         .filter(|d| on_disk.contains(*d))
         .cloned()
         .collect();
-    let values = &cache.values;
-    let mut frontier: Vec<String> = live.iter().cloned().collect();
-    while !frontier.is_empty() {
-        let kids: Vec<Vec<String>> = frontier
+    let results: Vec<(String, ValueCheck)> = if selected.is_some() {
+        let mut frontier: Vec<String> = live.iter().cloned().collect();
+        while !frontier.is_empty() {
+            let kids: Vec<Vec<String>> = frontier
+                .par_iter()
+                .map(|k| {
+                    values
+                        .load_raw(k)
+                        .map(|(_, _, v)| crate::destructure::children(&v))
+                        .unwrap_or_default()
+                })
+                .collect();
+            frontier = kids
+                .into_iter()
+                .flatten()
+                .filter(|c| on_disk.contains(c) && live.insert(c.clone()))
+                .collect();
+        }
+        live.par_iter()
+            .map(|k| (k.clone(), check_value(values, k).0))
+            .collect()
+    } else {
+        // Every file is decoded once, for its digest and its children; what
+        // is live follows from the children in memory.
+        let checked: Vec<(String, ValueCheck, Vec<String>)> = on_disk
             .par_iter()
             .map(|k| {
-                values
-                    .load_raw(k)
-                    .map(|(_, _, v)| crate::destructure::children(&v))
-                    .unwrap_or_default()
+                let (check, children) = check_value(values, k);
+                (k.clone(), check, children)
             })
             .collect();
-        frontier = kids
-            .into_iter()
-            .flatten()
-            .filter(|c| on_disk.contains(c) && live.insert(c.clone()))
+        let children: BTreeMap<&str, &[String]> = checked
+            .iter()
+            .map(|(k, _, c)| (k.as_str(), c.as_slice()))
             .collect();
-    }
-    let to_check: Vec<&String> = if selected.is_some() {
-        live.iter().collect()
-    } else {
-        on_disk.iter().collect()
+        let mut frontier: Vec<String> = live.iter().cloned().collect();
+        while let Some(k) = frontier.pop() {
+            for c in children.get(k.as_str()).copied().unwrap_or_default() {
+                if on_disk.contains(c) && live.insert(c.clone()) {
+                    frontier.push(c.clone());
+                }
+            }
+        }
+        checked
+            .into_iter()
+            .map(|(k, check, _)| (k, check))
+            .collect()
     };
-    let results: Vec<(String, ValueCheck)> = to_check
-        .par_iter()
-        .map(|k| ((*k).clone(), check_value(values, k)))
-        .collect();
     report.values_checked = results.len();
     for (key, result) in results {
         match result {
@@ -276,8 +307,10 @@ pub fn verify(
         }
     }
     if selected.is_none() {
+        let reported: std::collections::HashSet<String> =
+            report.findings.iter().map(|f| f.key.clone()).collect();
         for key in on_disk.iter().filter(|k| !live.contains(*k)) {
-            if report.findings.iter().any(|f| &f.key == key) {
+            if reported.contains(key) {
                 continue;
             }
             report.findings.push(Finding {

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum FileError {
     #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },
@@ -66,6 +66,11 @@ pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileErro
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
+    envelope_of(path, raw, keys)
+}
+
+/// [`unwrap_envelope`] of bytes read from `path`, errors naming it.
+pub fn envelope_of(path: &Path, raw: Vec<u8>, keys: &[Vec<u8>]) -> Result<Envelope, FileError> {
     unwrap_envelope(raw, keys).map_err(|e| match e {
         EnvelopeError::Gzip(message) => FileError::Gzip {
             path: path.to_path_buf(),
@@ -191,29 +196,89 @@ pub fn is_key_name(name: &str) -> bool {
 /// Names that cannot be keys (temp and lock files, names that are not
 /// UTF-8) are skipped here; `verify` reports them as stray files.
 pub fn list_keys(root: &Path) -> Result<Vec<String>, FileError> {
+    let mut keys = Vec::new();
+    scan_keys(root, |k| keys.push(k.to_string()))?;
+    keys.sort_unstable();
+    Ok(keys)
+}
+
+/// [`list_keys`] as a [`crate::prefix::KeySet`]: no string per digest.
+pub fn key_set(root: &Path) -> Result<crate::prefix::KeySet, FileError> {
+    let (mut hex, mut other) = (Vec::new(), Vec::new());
+    scan_keys(root, |k| match crate::prefix::key_bytes(k) {
+        Some(b) => hex.push(b),
+        None => other.push(k.to_string()),
+    })?;
+    Ok(crate::prefix::KeySet::new(hex, other))
+}
+
+/// Call `f` with every key name in `root`, in directory order; a missing
+/// directory has none. On Linux the entries are read with getdents into
+/// one buffer (no allocation per entry: a value directory can hold a
+/// million files).
+pub fn scan_keys(root: &Path, mut f: impl FnMut(&str)) -> Result<(), FileError> {
     let io = |e: std::io::Error| FileError::Io {
         path: root.to_path_buf(),
         message: e.to_string(),
     };
-    let mut keys = Vec::new();
-    let entries = match std::fs::read_dir(root) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(keys),
-        Err(e) => return Err(io(e)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(io)?;
-        if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-            continue;
-        }
-        if let Some(name) = entry.file_name().to_str() {
-            if is_key_name(name) {
-                keys.push(name.to_string());
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{FileType, Mode, OFlags, RawDir, CWD};
+        use std::mem::MaybeUninit;
+        let fd = match rustix::fs::openat(
+            CWD,
+            root,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        ) {
+            Ok(fd) => fd,
+            Err(rustix::io::Errno::NOENT) => return Ok(()),
+            Err(e) => return Err(io(e.into())),
+        };
+        let mut buf: Vec<MaybeUninit<u8>> = Vec::with_capacity(256 * 1024);
+        buf.resize(256 * 1024, MaybeUninit::uninit());
+        let mut dir = RawDir::new(&fd, &mut buf);
+        while let Some(entry) = dir.next() {
+            let entry = entry.map_err(|e| io(e.into()))?;
+            let Ok(name) = entry.file_name().to_str() else {
+                continue;
+            };
+            if name == "." || name == ".." || !is_key_name(name) {
+                continue;
+            }
+            let is_dir = match entry.file_type() {
+                FileType::Directory => true,
+                FileType::Unknown => std::fs::symlink_metadata(root.join(name))
+                    .map(|m| m.is_dir())
+                    .unwrap_or(false),
+                _ => false,
+            };
+            if !is_dir {
+                f(name);
             }
         }
+        Ok(())
     }
-    keys.sort_unstable();
-    Ok(keys)
+    #[cfg(not(target_os = "linux"))]
+    {
+        let entries = match std::fs::read_dir(root) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io(e)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(io)?;
+            if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+                continue;
+            }
+            if let Some(name) = entry.file_name().to_str() {
+                if is_key_name(name) {
+                    f(name);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
