@@ -10,7 +10,7 @@ use crate::store::{CallRecord, ListOptions};
 use crate::value::Value;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
@@ -159,7 +159,7 @@ pub fn verify(
     selected: Option<&BTreeSet<String>>,
 ) -> Result<Report, crate::store::StoreError> {
     let mut report = Report::default();
-    let mut referenced: BTreeMap<String, String> = BTreeMap::new();
+    let mut referenced: HashMap<String, String> = HashMap::new();
     let opts = ListOptions {
         sort: crate::store::SortKey::Key,
         ..Default::default()
@@ -208,7 +208,8 @@ pub fn verify(
     }
     let root = cache.values.root().map(PathBuf::from);
     // A store that cannot be listed is an error, not every value missing.
-    let on_disk: BTreeSet<String> = cache.values.sorted_keys()?.iter().cloned().collect();
+    let names = cache.values.sorted_keys()?;
+    let on_disk: HashSet<&str> = names.iter().map(String::as_str).collect();
     if matches!(
         cache.values,
         ValueStore::Hdf5 { .. } | ValueStore::Transient(_)
@@ -216,7 +217,7 @@ pub fn verify(
         return Ok(report);
     }
     for (d, by) in &referenced {
-        if !on_disk.contains(d) {
+        if !on_disk.contains(d.as_str()) {
             report.findings.push(Finding {
                 kind: Kind::MissingValue,
                 key: d.clone(),
@@ -227,9 +228,9 @@ pub fn verify(
     }
     // Which values to decode: everything, or what the selection reaches.
     let values = &cache.values;
-    let mut live: BTreeSet<String> = referenced
+    let mut live: HashSet<String> = referenced
         .keys()
-        .filter(|d| on_disk.contains(*d))
+        .filter(|d| on_disk.contains(d.as_str()))
         .cloned()
         .collect();
     let results: Vec<(String, ValueCheck)> = if selected.is_some() {
@@ -247,7 +248,7 @@ pub fn verify(
             frontier = kids
                 .into_iter()
                 .flatten()
-                .filter(|c| on_disk.contains(c) && live.insert(c.clone()))
+                .filter(|c| on_disk.contains(c.as_str()) && live.insert(c.clone()))
                 .collect();
         }
         live.par_iter()
@@ -256,7 +257,7 @@ pub fn verify(
     } else {
         // Every file is decoded once, for its digest and its children; what
         // is live follows from the children in memory.
-        let checked: Vec<(String, ValueCheck, Vec<String>)> = on_disk
+        let checked: Vec<(String, ValueCheck, Vec<String>)> = names
             .par_iter()
             .map(|k| {
                 let (check, children) = check_value(values, k);
@@ -270,7 +271,7 @@ pub fn verify(
         let mut frontier: Vec<String> = live.iter().cloned().collect();
         while let Some(k) = frontier.pop() {
             for c in children.get(k.as_str()).copied().unwrap_or_default() {
-                if on_disk.contains(c) && live.insert(c.clone()) {
+                if on_disk.contains(c.as_str()) && live.insert(c.clone()) {
                     frontier.push(c.clone());
                 }
             }
@@ -309,7 +310,7 @@ pub fn verify(
     if selected.is_none() {
         let reported: std::collections::HashSet<String> =
             report.findings.iter().map(|f| f.key.clone()).collect();
-        for key in on_disk.iter().filter(|k| !live.contains(*k)) {
+        for key in names.iter().filter(|k| !live.contains(*k)) {
             if reported.contains(key) {
                 continue;
             }

@@ -673,7 +673,10 @@ fn select_sql(opts: &ListOptions) -> (String, Vec<SqlValue>) {
     let dir = if desc { "DESC" } else { "ASC" };
     // Calls without the sort field go last either way; ties break by key.
     let order = if opts.sort == SortKey::Key {
-        format!("c.key {dir}")
+        // With a filter, scan and sort what it keeps: walking the key index
+        // instead reads the table in random order (2x slower at 1M calls).
+        let plus = if wheres.is_empty() { "" } else { "+" };
+        format!("{plus}c.key {dir}")
     } else {
         format!("{expr} IS NULL, {expr} {dir}, c.key {dir}")
     };
