@@ -10,7 +10,7 @@ use crate::store::{CallRecord, ListOptions};
 use crate::value::Value;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
@@ -164,25 +164,11 @@ pub fn verify(
         sort: crate::store::SortKey::Key,
         ..Default::default()
     };
+    // Keys are recomputed in parallel once the records are read.
+    let mut inputs: Vec<(String, String, CallKeyInput)> = Vec::new();
     cache.calls.for_each(&opts, |rec| {
         if selected.is_some_and(|s| !s.contains(&rec.key)) {
             return ControlFlow::Continue(());
-        }
-        report.calls_checked += 1;
-        match call_key(&key_input(&rec)) {
-            Ok(k) if k == rec.key => {}
-            Ok(k) => report.findings.push(Finding {
-                kind: Kind::KeyMismatch,
-                key: rec.key.clone(),
-                path: None,
-                detail: format!("the record of `{}` computes to key {k}", rec.name),
-            }),
-            Err(e) => report.findings.push(Finding {
-                kind: Kind::KeyMismatch,
-                key: rec.key.clone(),
-                path: None,
-                detail: e.to_string(),
-            }),
         }
         for (name, d) in &rec.arguments {
             referenced
@@ -194,8 +180,31 @@ pub fn verify(
                 .entry(r.clone())
                 .or_insert_with(|| format!("result of call {}", rec.key));
         }
+        let input = key_input(&rec);
+        inputs.push((rec.key, rec.name, input));
         ControlFlow::Continue(())
     })?;
+    report.calls_checked = inputs.len();
+    let mismatches: Vec<Finding> = inputs
+        .par_iter()
+        .filter_map(|(key, name, input)| match call_key(input) {
+            Ok(k) if k == *key => None,
+            Ok(k) => Some(Finding {
+                kind: Kind::KeyMismatch,
+                key: key.clone(),
+                path: None,
+                detail: format!("the record of `{name}` computes to key {k}"),
+            }),
+            Err(e) => Some(Finding {
+                kind: Kind::KeyMismatch,
+                key: key.clone(),
+                path: None,
+                detail: e.to_string(),
+            }),
+        })
+        .collect();
+    drop(inputs);
+    report.findings.extend(mismatches);
 
     // After the records: a call-file store has decoded them by now.
     for (key, why) in cache.calls.broken() {
@@ -264,7 +273,7 @@ pub fn verify(
                 (k.clone(), check, children)
             })
             .collect();
-        let children: BTreeMap<&str, &[String]> = checked
+        let children: HashMap<&str, &[String]> = checked
             .iter()
             .map(|(k, _, c)| (k.as_str(), c.as_slice()))
             .collect();

@@ -566,12 +566,14 @@ fn join_where(w: &[String]) -> String {
 }
 
 /// A sort field as SQLite orders it: numbers (integers and reals compared
-/// by value) before text (compared bytewise) before blobs.
+/// by value) before text (compared bytewise) before blobs. 24 bytes: a
+/// million of them are held to sort a full listing.
 #[derive(Debug, Clone, PartialEq)]
 enum SortValue {
-    Num(f64, i64, bool),
-    Text(String),
-    Blob(Vec<u8>),
+    Int(i64),
+    Real(f64),
+    Text(Box<str>),
+    Blob(Box<[u8]>),
 }
 
 impl SortValue {
@@ -579,10 +581,10 @@ impl SortValue {
         use rusqlite::types::ValueRef;
         match v {
             ValueRef::Null => None,
-            ValueRef::Integer(i) => Some(SortValue::Num(i as f64, i, true)),
-            ValueRef::Real(r) => Some(SortValue::Num(r, 0, false)),
-            ValueRef::Text(t) => Some(SortValue::Text(String::from_utf8_lossy(t).into_owned())),
-            ValueRef::Blob(b) => Some(SortValue::Blob(b.to_vec())),
+            ValueRef::Integer(i) => Some(SortValue::Int(i)),
+            ValueRef::Real(r) => Some(SortValue::Real(r)),
+            ValueRef::Text(t) => Some(SortValue::Text(String::from_utf8_lossy(t).into())),
+            ValueRef::Blob(b) => Some(SortValue::Blob(b.into())),
         }
     }
 
@@ -590,17 +592,42 @@ impl SortValue {
         use std::cmp::Ordering;
         use SortValue::*;
         let class = |v: &SortValue| match v {
-            Num(..) => 0,
+            Int(_) | Real(_) => 0,
             Text(_) => 1,
             Blob(_) => 2,
         };
+        let num = |v: &SortValue| match v {
+            Int(i) => *i as f64,
+            Real(r) => *r,
+            _ => 0.0,
+        };
         match (self, other) {
-            (Num(_, a, true), Num(_, b, true)) => a.cmp(b),
-            (Num(a, ..), Num(b, ..)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
+            (Int(a), Int(b)) => a.cmp(b),
             (Text(a), Text(b)) => a.as_bytes().cmp(b.as_bytes()),
             (Blob(a), Blob(b)) => a.cmp(b),
+            (a, b) if class(a) == 0 && class(b) == 0 => {
+                num(a).partial_cmp(&num(b)).unwrap_or(Ordering::Equal)
+            }
             (a, b) => class(a).cmp(&class(b)),
         }
+    }
+}
+
+/// Listing order of (sort field, key): fields descending unless reversed,
+/// calls without the field last either way, ties by key in the same
+/// direction (what `select_sql`'s ORDER BY says).
+fn listing_order<K: Ord + ?Sized>(
+    a: (Option<&SortValue>, &K),
+    b: (Option<&SortValue>, &K),
+    reverse: bool,
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let dir = |o: Ordering| if reverse { o } else { o.reverse() };
+    match (a.0, b.0) {
+        (Some(x), Some(y)) => dir(x.cmp(y).then_with(|| a.1.cmp(b.1))),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => dir(a.1.cmp(b.1)),
     }
 }
 
@@ -621,12 +648,7 @@ impl Ranked {
         bk: &str,
         reverse: bool,
     ) -> std::cmp::Ordering {
-        let ascending = av.cmp(bv).then_with(|| ak.cmp(bk));
-        if reverse {
-            ascending
-        } else {
-            ascending.reverse()
-        }
+        listing_order((Some(av), ak), (Some(bv), bk), reverse)
     }
 }
 
