@@ -9,7 +9,6 @@ use clap::{Args, ValueEnum};
 use fleche_core::cache::Caches;
 use fleche_core::store::{CallRecord, ListOptions, SortKey};
 use serde_json::{json, Value as Json};
-use std::io;
 use std::ops::ControlFlow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -195,7 +194,7 @@ fn emit_rows(
     if decode.result {
         headers.push("result".into());
     }
-    let mut emitter = Emitter::new(format, io::stdout().lock(), headers)?;
+    let mut emitter = Emitter::new(format, crate::output::listing_stdout(), headers)?;
     let row = |rec: &CallRecord, member: &str| -> Result<Row> {
         let key = if format == Format::Table {
             short_key(caches, &rec.key, color)?
