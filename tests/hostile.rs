@@ -3,6 +3,8 @@
 //! UTF-8, a config that is not TOML. Every command fails (or carries on)
 //! with one `Error:` line naming the offending path, never a panic.
 
+mod support;
+
 use fleche_core::store::files::unwrap_envelope;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -13,34 +15,13 @@ use std::process::Command;
 /// The result of `long_running_calculation` in getting-started.
 const GS_VALUE: &str = "83ada2198553b88cb3d0882f7fca8c4e9531049b978df3e9e3b5d6301c6c0bfa";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 /// A scratch copy of a fixture, readable by everyone (so that `nobody` can
 /// read all but the parts a test locks).
 struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(fixture: &str, tag: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("fleche-hostile-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures")
-                .join(fixture),
-            &dir,
-        );
-        Scratch(dir)
+        Scratch(support::fixture_copy(fixture, &format!("hostile-{tag}")))
     }
 
     fn path(&self, rel: &str) -> PathBuf {

@@ -424,7 +424,7 @@ impl<'a> Machine<'a> {
 
     fn memo_put(&mut self, index: u64) -> Result<(), PickleError> {
         let top = self.top()?;
-        if !self.memo.contains(index) && self.memo.len() >= self.limits.max_memo {
+        if self.memo.len() >= self.limits.max_memo && !self.memo.contains(index) {
             return Err(PickleError::Limit {
                 what: "memo entries",
                 limit: self.limits.max_memo as u64,

@@ -417,12 +417,6 @@ impl SortedQueries {
     }
 }
 
-/// [`shrink`] of many keys among one sorted list (see [`SortedQueries`]).
-pub fn shrink_many(sorted: &[KeyBytes], queries: &[KeyBytes]) -> Vec<Option<usize>> {
-    let queries: Vec<Option<KeyBytes>> = queries.iter().copied().map(Some).collect();
-    SortedQueries::new(&queries).shrink_among(sorted)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,7 +463,7 @@ mod tests {
     }
 
     #[test]
-    fn shrink_many_agrees_with_shrink() {
+    fn sorted_queries_agree_with_shrink() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut hex = || {
             (0..64)
@@ -489,8 +483,8 @@ mod tests {
         queries.push(hex()); // almost surely absent
         queries.push(stored[0].clone());
         let bins: Vec<KeyBytes> = stored.iter().map(|k| key_bytes(k).unwrap()).collect();
-        let qbins: Vec<KeyBytes> = queries.iter().map(|k| key_bytes(k).unwrap()).collect();
-        let got = shrink_many(&bins, &qbins);
+        let qbins: Vec<Option<KeyBytes>> = queries.iter().map(|k| key_bytes(k)).collect();
+        let got = SortedQueries::new(&qbins).shrink_among(&bins);
         for (q, g) in queries.iter().zip(got) {
             let want = stored
                 .binary_search(q)

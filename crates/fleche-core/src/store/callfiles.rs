@@ -258,26 +258,28 @@ pub fn sort_by_record<T>(
     });
 }
 
-fn read_record(path: &Path, key: &str, keys: &[Vec<u8>]) -> Result<CallRecord, String> {
+/// A call file decoded, errors naming it.
+fn read_call(path: &Path, keys: &[Vec<u8>]) -> Result<Value, String> {
     let env = files::read_envelope(path, keys).map_err(|e| e.to_string())?;
-    let value =
-        crate::pickle::load(&env.payload).map_err(|e| format!("{}: {e}", path.display()))?;
-    record_from_value(key, &value).map_err(|e| format!("{}: {e}", path.display()))
+    crate::pickle::load(&env.payload).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+fn read_record(path: &Path, key: &str, keys: &[Vec<u8>]) -> Result<CallRecord, String> {
+    record_from_value(key, &read_call(path, keys)?).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The value digests a call file names, failing exactly where
+/// [`read_record`] would.
 fn read_digests(path: &Path, keys: &[Vec<u8>]) -> Result<Vec<String>, String> {
-    let env = files::read_envelope(path, keys).map_err(|e| e.to_string())?;
-    let value =
-        crate::pickle::load(&env.payload).map_err(|e| format!("{}: {e}", path.display()))?;
-    let state = call_state(&value).map_err(|e| format!("{}: {e}", path.display()))?;
-    text(state_field(state, "name")).ok_or("the call record has no name")?;
-    let mut out: Vec<String> = arguments_of(state)
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .into_iter()
-        .map(|(_, d)| d)
-        .collect();
-    out.extend(text(state_field(state, "result")));
-    Ok(out)
+    let value = read_call(path, keys)?;
+    let named = || -> Result<Vec<String>, String> {
+        let state = call_state(&value)?;
+        text(state_field(state, "name")).ok_or("the call record has no name")?;
+        let mut out: Vec<String> = arguments_of(state)?.into_iter().map(|(_, d)| d).collect();
+        out.extend(text(state_field(state, "result")));
+        Ok(out)
+    };
+    named().map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn state_field<'a>(state: &'a [(Value, Value)], name: &str) -> Option<&'a Value> {

@@ -31,20 +31,29 @@ pub use crate::config::mask_password;
 /// A line of `~/.pgpass` (`host:port:database:user:password`, `*` matches
 /// anything, `\:` and `\\` escape).
 fn pgpass_fields(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
+    let mut fields = Vec::new();
+    let mut field = String::new();
     let mut chars = line.chars();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => {
-                if let Some(n) = chars.next() {
-                    fields.last_mut().expect("BUG: never empty").push(n);
-                }
-            }
-            ':' => fields.push(String::new()),
-            c => fields.last_mut().expect("BUG: never empty").push(c),
+            '\\' => field.extend(chars.next()),
+            ':' => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
         }
     }
+    fields.push(field);
     fields
+}
+
+/// Lock a call's row for the rest of the transaction (so that a tag and an
+/// evict cannot interleave); false if there is no such call.
+fn lock_call(tx: &mut postgres::Transaction<'_>, key: &str) -> Result<bool, postgres::Error> {
+    Ok(tx
+        .query_opt(
+            "SELECT 1 FROM calls WHERE key = $1::text FOR UPDATE",
+            &[&key],
+        )?
+        .is_some())
 }
 
 fn pgpass_lookup(host: &str, port: u16, db: &str, user: &str) -> Option<String> {
@@ -542,15 +551,7 @@ impl PgWriter {
         let mut tx = self.client.transaction().map_err(err)?;
         let mut changes = Vec::new();
         for key in keys {
-            // Lock the call so an evict cannot interleave.
-            if tx
-                .query_opt(
-                    "SELECT 1 FROM calls WHERE key = $1::text FOR UPDATE",
-                    &[key],
-                )
-                .map_err(err)?
-                .is_none()
-            {
+            if !lock_call(&mut tx, key).map_err(err)? {
                 continue;
             }
             let before: Option<Map<String, Json>> = tx
@@ -603,14 +604,7 @@ impl PgWriter {
         let mut tx = self.client.transaction().map_err(err)?;
         let mut removed = Vec::new();
         for key in keys {
-            if tx
-                .query_opt(
-                    "SELECT 1 FROM calls WHERE key = $1::text FOR UPDATE",
-                    &[key],
-                )
-                .map_err(err)?
-                .is_none()
-            {
+            if !lock_call(&mut tx, key).map_err(err)? {
                 continue;
             }
             if !dry_run {

@@ -566,8 +566,7 @@ fn join_where(w: &[String]) -> String {
 }
 
 /// A sort field as SQLite orders it: numbers (integers and reals compared
-/// by value) before text (compared bytewise) before blobs. 24 bytes: a
-/// million of them are held to sort a full listing.
+/// by value) before text (compared bytewise) before blobs.
 #[derive(Debug, Clone, PartialEq)]
 enum SortValue {
     Int(i64),
@@ -613,24 +612,6 @@ impl SortValue {
     }
 }
 
-/// Listing order of (sort field, key): fields descending unless reversed,
-/// calls without the field last either way, ties by key in the same
-/// direction (what `select_sql`'s ORDER BY says).
-fn listing_order<K: Ord + ?Sized>(
-    a: (Option<&SortValue>, &K),
-    b: (Option<&SortValue>, &K),
-    reverse: bool,
-) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
-    let dir = |o: Ordering| if reverse { o } else { o.reverse() };
-    match (a.0, b.0) {
-        (Some(x), Some(y)) => dir(x.cmp(y).then_with(|| a.1.cmp(b.1))),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => dir(a.1.cmp(b.1)),
-    }
-}
-
 /// A call in the running top N of [`SqlCalls::first_by_runtime`], ordered
 /// as listed (field, then key; descending unless reversed).
 struct Ranked {
@@ -640,7 +621,8 @@ struct Ranked {
 }
 
 impl Ranked {
-    /// Listing order: Less goes first.
+    /// Listing order (what `select_sql`'s ORDER BY says): the field
+    /// descending unless reversed, ties by key the same way. Less goes first.
     fn order(
         av: &SortValue,
         ak: &str,
@@ -648,7 +630,12 @@ impl Ranked {
         bk: &str,
         reverse: bool,
     ) -> std::cmp::Ordering {
-        listing_order((Some(av), ak), (Some(bv), bk), reverse)
+        let ascending = av.cmp(bv).then_with(|| ak.cmp(bk));
+        if reverse {
+            ascending
+        } else {
+            ascending.reverse()
+        }
     }
 }
 
