@@ -39,6 +39,40 @@ pub struct Row {
     pub json: Json,
 }
 
+/// A row in its output form: table cells (laid out at the end), or the
+/// bytes of its line (JSON: of its object).
+pub enum Encoded {
+    Cells(Vec<String>),
+    Bytes(Vec<u8>),
+}
+
+/// Encode a row for `format`; independent of the rows around it, so rows
+/// can be encoded in parallel and written in order.
+pub fn encode(format: Format, row: Row) -> io::Result<Encoded> {
+    Ok(match format {
+        Format::Table => Encoded::Cells(row.cells),
+        Format::Csv | Format::Tsv => {
+            // Quoted as the `csv` crate quotes.
+            let delimiter = if format == Format::Csv { b',' } else { b'\t' };
+            let mut writer = csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .from_writer(Vec::new());
+            writer.write_record(&row.cells).map_err(io::Error::other)?;
+            Encoded::Bytes(
+                writer
+                    .into_inner()
+                    .map_err(|e| io::Error::other(e.to_string()))?,
+            )
+        }
+        Format::Json => Encoded::Bytes(serde_json::to_vec(&row.json)?),
+        Format::Jsonl => {
+            let mut line = serde_json::to_vec(&row.json)?;
+            line.push(b'\n');
+            Encoded::Bytes(line)
+        }
+    })
+}
+
 /// Writes rows in the chosen format as they come, so large listings stream
 /// (the table format must see every row to size its columns).
 pub struct Emitter<W: Write> {
@@ -63,8 +97,13 @@ impl<W: Write> Emitter<W> {
         match format {
             Format::Table => emitter.table = Some(Vec::new()),
             Format::Csv | Format::Tsv => {
-                let headers = emitter.headers.clone();
-                emitter.write_delimited(&headers)?;
+                let header = Row {
+                    cells: emitter.headers.clone(),
+                    json: Json::Null,
+                };
+                if let Encoded::Bytes(line) = encode(format, header)? {
+                    emitter.out.write_all(&line)?;
+                }
             }
             Format::Json => emitter.out.write_all(b"[")?,
             Format::Jsonl => {}
@@ -72,41 +111,25 @@ impl<W: Write> Emitter<W> {
         Ok(emitter)
     }
 
-    /// One CSV/TSV record, quoted as the `csv` crate does.
-    fn write_delimited<S: AsRef<[u8]>>(&mut self, cells: &[S]) -> io::Result<()> {
-        let delimiter = if self.format == Format::Csv {
-            b','
-        } else {
-            b'\t'
-        };
-        let mut writer = csv::WriterBuilder::new()
-            .delimiter(delimiter)
-            .from_writer(Vec::new());
-        writer.write_record(cells).map_err(io::Error::other)?;
-        let line = writer
-            .into_inner()
-            .map_err(|e| io::Error::other(e.to_string()))?;
-        self.out.write_all(&line)
+    pub fn row(&mut self, row: Row) -> io::Result<()> {
+        let encoded = encode(self.format, row)?;
+        self.push(encoded)
     }
 
-    pub fn row(&mut self, row: Row) -> io::Result<()> {
-        match self.format {
-            Format::Table => {
+    /// A row already encoded by [`encode`] (perhaps on another thread).
+    pub fn push(&mut self, row: Encoded) -> io::Result<()> {
+        match row {
+            Encoded::Cells(cells) => {
                 if let Some(rows) = self.table.as_mut() {
-                    rows.push(row.cells);
+                    rows.push(cells);
                 }
             }
-            Format::Csv | Format::Tsv => {
-                self.write_delimited(&row.cells)?;
-            }
-            Format::Json => {
-                let sep = if self.count == 0 { "\n  " } else { ",\n  " };
-                self.out.write_all(sep.as_bytes())?;
-                serde_json::to_writer(&mut self.out, &row.json)?;
-            }
-            Format::Jsonl => {
-                serde_json::to_writer(&mut self.out, &row.json)?;
-                self.out.write_all(b"\n")?;
+            Encoded::Bytes(bytes) => {
+                if self.format == Format::Json {
+                    let sep = if self.count == 0 { "\n  " } else { ",\n  " };
+                    self.out.write_all(sep.as_bytes())?;
+                }
+                self.out.write_all(&bytes)?;
             }
         }
         self.count += 1;

@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::Command;
 
+mod support;
+
 fn fleche(dir: &str, args: &[&str]) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -134,4 +136,127 @@ fn a_mixed_batch_shrinks_like_each_alone() {
     assert_eq!(batch_out, out);
     assert_eq!(batch_err, err);
     assert_eq!(code, Some(1), "some digests are not found");
+}
+
+/// A complete listing of a SQLite store is sorted as keys first and its
+/// records built on several threads (`RAYON_NUM_THREADS` workers); with one
+/// thread it is the single query. Both must print the same bytes, across
+/// batches, for calls whose runtime row is missing, null, of another type,
+/// tied, or left behind by a call that is gone.
+#[test]
+fn parallel_listing_equals_the_single_query() {
+    let dir = support::fixture_copy("getting-started", "parallel-ls");
+    let db = dir.join(".fleche/calls.db");
+    {
+        let conn = rusqlite::Connection::open(&db).expect("open copy");
+        // 40 copies of each of the 34 calls under new keys; copy i's start
+        // time is shifted, equal to another copy's, a string, an integer,
+        // null, or missing.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             CREATE TEMP TABLE n AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) SELECT i FROM n;
+             CREATE TEMP TABLE k AS SELECT c.key AS old, substr(c.key, 1, 60) || printf('%04x', n.i) AS new, n.i AS i FROM calls c, n;
+             INSERT INTO calls SELECT k.new, c.name, c.module, c.version, c.code_digest, c.result FROM k JOIN calls c ON c.key = k.old;
+             INSERT INTO arguments (call_key, position, name, value) SELECT k.new, a.position, a.name, a.value FROM k JOIN arguments a ON a.call_key = k.old;
+             INSERT INTO metadata (call_key, name, data) SELECT k.new, m.name,
+                 CASE WHEN m.name <> 'runtime' THEN m.data
+                      WHEN k.i % 7 = 0 THEN m.data
+                      WHEN k.i % 13 = 0 THEN json_set(m.data, '$.timestart', '2026-01-01')
+                      WHEN k.i % 17 = 0 THEN json_set(m.data, '$.timestart', json('null'), '$.walltime', json('null'))
+                      WHEN k.i % 19 = 0 THEN json_set(m.data, '$.timestart', 1774227000, '$.walltime', 1)
+                      ELSE json_set(m.data, '$.timestart', json_extract(m.data, '$.timestart') + k.i * 3.5,
+                                    '$.walltime', json_extract(m.data, '$.walltime') * (k.i % 5)) END
+                 FROM k JOIN metadata m ON m.call_key = k.old WHERE NOT (m.name = 'runtime' AND k.i % 11 = 0);
+             INSERT INTO metadata (call_key, name, data) VALUES
+                 ('ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff', 'runtime', '{\"timestart\": 1.0, \"walltime\": 1.0}');",
+        )
+        .expect("grow the copy");
+    }
+    assert!(!db.with_extension("db-wal").exists(), "no live WAL left");
+    let calls = 34 * 41;
+    let run = |threads: &str, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .expect("run fleche");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let mut cases: Vec<Vec<&str>> = Vec::new();
+    for sort in ["started", "walltime", "name", "key"] {
+        for reverse in [false, true] {
+            let mut args = vec!["ls", "--format", "jsonl", "--sort", sort];
+            if reverse {
+                args.push("-r");
+            }
+            cases.push(args);
+        }
+    }
+    cases.push(vec!["ls", "--format", "csv"]);
+    cases.push(vec!["ls", "--format", "json", "--sort", "walltime"]);
+    cases.push(vec!["query", "--name", "fib", "--format", "jsonl"]);
+    cases.push(vec!["query", "--tag", "n=1", "--format", "tsv", "-r"]);
+    // Compared after loading (a list): filtered on the worker threads.
+    cases.push(vec![
+        "query",
+        "--tag",
+        "labels=[\"a\",\"b\"]",
+        "--format",
+        "jsonl",
+    ]);
+    for args in &cases {
+        let single = run("1", args);
+        for threads in ["2", "3"] {
+            let parallel = run(threads, args);
+            let differ = single
+                .lines()
+                .zip(parallel.lines())
+                .position(|(a, b)| a != b);
+            assert!(
+                parallel == single,
+                "{args:?} on {threads} threads: {} lines vs {}, first difference at line {differ:?}",
+                parallel.lines().count(),
+                single.lines().count()
+            );
+        }
+    }
+    let listing = run("2", &["ls", "--format", "jsonl"]);
+    let rows: Vec<serde_json::Value> = listing
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(
+        rows.len(),
+        calls,
+        "every call once, the orphan runtime row none"
+    );
+    // Newest first, then the calls without a start time by key, descending.
+    let started = |r: &serde_json::Value| r["metadata"]["runtime"]["timestart"].clone();
+    let numbers: Vec<f64> = rows.iter().filter_map(|r| started(r).as_f64()).collect();
+    assert!(
+        numbers.windows(2).all(|w| w[0] >= w[1]),
+        "numbers descending"
+    );
+    let tail: Vec<&str> = rows
+        .iter()
+        .skip_while(|r| !started(r).is_null())
+        .map(|r| r["key"].as_str().expect("key"))
+        .collect();
+    assert!(
+        tail.len() >= 34 * 5,
+        "missing and null start times come last"
+    );
+    assert!(tail.windows(2).all(|w| w[0] > w[1]), "by key, descending");
+    assert!(rows
+        .iter()
+        .rev()
+        .take(tail.len())
+        .all(|r| started(r).is_null()));
 }

@@ -2,11 +2,11 @@
 
 use super::GlobalArgs;
 use crate::error::Exit;
-use crate::output::{Emitter, Format, Row};
+use crate::output::{encode, Emitter, Format, Row};
 use crate::{cache, style, time};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use fleche_core::cache::Caches;
+use fleche_core::cache::{load_value_from, Caches, ValueStore};
 use fleche_core::store::{CallRecord, ListOptions, SortKey};
 use serde_json::{json, Value as Json};
 use std::ops::ControlFlow;
@@ -128,13 +128,93 @@ impl Decode {
     }
 }
 
-fn decoded(caches: &Caches, digest: &str, full: bool) -> (String, Json) {
-    match caches.load_value(digest) {
+fn decoded(values: &[&ValueStore], digest: &str, full: bool) -> (String, Json) {
+    match load_value_from(values.iter().copied(), digest) {
         Ok(v) => {
             let j = super::show::decoded_json(&v.value, full);
             (j["repr"].as_str().unwrap_or_default().to_string(), j)
         }
         Err(e) => (format!("<{e}>"), json!({"error": e.to_string()})),
+    }
+}
+
+/// Builds output rows; needs no call store, so it can run on any thread.
+struct RowMaker<'a> {
+    format: Format,
+    multi: bool,
+    named: Vec<String>,
+    decode: &'a Decode,
+    values: Vec<&'a ValueStore>,
+}
+
+impl RowMaker<'_> {
+    /// The row of `rec`, showing `key` (full, or short for tables).
+    fn row(&self, rec: &CallRecord, key: String, member: &str) -> Row {
+        let (started, walltime) = if self.format == Format::Table {
+            (
+                rec.started().map(time::local).unwrap_or_default(),
+                rec.walltime().map(time::human_duration).unwrap_or_default(),
+            )
+        } else {
+            (
+                rec.started().map(|t| t.to_string()).unwrap_or_default(),
+                rec.walltime().map(|t| t.to_string()).unwrap_or_default(),
+            )
+        };
+        let mut cells = vec![
+            key,
+            rec.name.clone(),
+            rec.module.clone().unwrap_or_default(),
+            started,
+            walltime,
+            tags_text(rec),
+        ];
+        let mut json = call_json(rec);
+        if self.multi {
+            cells.push(member.to_string());
+            json["cache"] = Json::String(member.to_string());
+        }
+        let decode = self.decode;
+        if decode.is_empty() {
+            return Row { cells, json };
+        }
+        let values = &self.values;
+        let mut args_json = serde_json::Map::new();
+        for name in &self.named {
+            match rec.arguments.iter().find(|(n, _)| n == name) {
+                Some((_, d)) => {
+                    let (text, j) = decoded(values, d, decode.full);
+                    cells.push(text);
+                    args_json.insert(name.clone(), j);
+                }
+                None => cells.push(String::new()),
+            }
+        }
+        if decode.all_arguments {
+            let mut parts = Vec::new();
+            for (name, d) in &rec.arguments {
+                let (text, j) = decoded(values, d, decode.full);
+                parts.push(format!("{name}={text}"));
+                args_json.insert(name.clone(), j);
+            }
+            cells.push(parts.join(", "));
+        }
+        let mut dj = json!({"arguments": args_json});
+        if decode.result {
+            match &rec.result {
+                Some(d) => {
+                    let (text, j) = decoded(values, d, decode.full);
+                    cells.push(text);
+                    dj["result"] = j;
+                }
+                None => {
+                    cells.push(String::new());
+                    dj["result"] = Json::Null;
+                }
+            }
+        }
+        json["decoded"] = dj;
+        Row { cells, json }
     }
 }
 
@@ -195,80 +275,50 @@ fn emit_rows(
         headers.push("result".into());
     }
     let mut emitter = Emitter::new(format, crate::output::listing_stdout(), headers)?;
-    let row = |rec: &CallRecord, member: &str| -> Result<Row> {
-        let key = if format == Format::Table {
-            short_key(caches, &rec.key, color)?
-        } else {
-            rec.key.clone()
-        };
-        let (started, walltime) = if format == Format::Table {
-            (
-                rec.started().map(time::local).unwrap_or_default(),
-                rec.walltime().map(time::human_duration).unwrap_or_default(),
-            )
-        } else {
-            (
-                rec.started().map(|t| t.to_string()).unwrap_or_default(),
-                rec.walltime().map(|t| t.to_string()).unwrap_or_default(),
-            )
-        };
-        let mut cells = vec![
-            key,
-            rec.name.clone(),
-            rec.module.clone().unwrap_or_default(),
-            started,
-            walltime,
-            tags_text(rec),
-        ];
-        let mut json = call_json(rec);
-        if multi {
-            cells.push(member.to_string());
-            json["cache"] = Json::String(member.to_string());
-        }
-        if !decode.is_empty() {
-            let mut args_json = serde_json::Map::new();
-            for name in &named {
-                match rec.arguments.iter().find(|(n, _)| n == name) {
-                    Some((_, d)) => {
-                        let (text, j) = decoded(caches, d, decode.full);
-                        cells.push(text);
-                        args_json.insert(name.clone(), j);
-                    }
-                    None => cells.push(String::new()),
-                }
-            }
-            if decode.all_arguments {
-                let mut parts = Vec::new();
-                for (name, d) in &rec.arguments {
-                    let (text, j) = decoded(caches, d, decode.full);
-                    parts.push(format!("{name}={text}"));
-                    args_json.insert(name.clone(), j);
-                }
-                cells.push(parts.join(", "));
-            }
-            let mut dj = json!({"arguments": args_json});
-            if decode.result {
-                match &rec.result {
-                    Some(d) => {
-                        let (text, j) = decoded(caches, d, decode.full);
-                        cells.push(text);
-                        dj["result"] = j;
-                    }
-                    None => {
-                        cells.push(String::new());
-                        dj["result"] = Json::Null;
-                    }
-                }
-            }
-            json["decoded"] = dj;
-        }
-        Ok(Row { cells, json })
+    let maker = RowMaker {
+        format,
+        multi,
+        named,
+        decode,
+        values: caches.value_stores(),
     };
+    let key_text = |rec: &CallRecord| -> Result<String> {
+        if format == Format::Table {
+            short_key(caches, &rec.key, color)
+        } else {
+            Ok(rec.key.clone())
+        }
+    };
+    if !multi && format != Format::Table {
+        // Machine formats need no call store per row: rows are built and
+        // encoded where the records are read, in parallel when possible.
+        let member = &caches.members[0];
+        let name = member.name.as_str();
+        let map = |rec: CallRecord| {
+            let key = rec.key.clone();
+            encode(format, maker.row(&rec, key, name))
+        };
+        let mut failure: Option<std::io::Error> = None;
+        member.calls.for_each_mapped(opts, &map, |encoded| {
+            match encoded.and_then(|e| emitter.push(e)) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    failure = Some(e);
+                    ControlFlow::Break(())
+                }
+            }
+        })?;
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        return Ok(emitter.finish()?);
+    }
     if !multi {
         let member = &caches.members[0];
         let mut failure: Option<anyhow::Error> = None;
         member.calls.for_each(opts, |rec| {
-            match row(&rec, &member.name).and_then(|r| Ok(emitter.row(r)?)) {
+            let row = key_text(&rec).map(|key| maker.row(&rec, key, &member.name));
+            match row.and_then(|r| Ok(emitter.row(r)?)) {
                 Ok(()) => ControlFlow::Continue(()),
                 Err(e) => {
                     failure = Some(e);
@@ -292,7 +342,7 @@ fn emit_rows(
     fleche_core::store::callfiles::sort_by_record(&mut all, |(r, _)| r, opts.sort, opts.reverse);
     let limit = opts.limit.map(|l| l as usize).unwrap_or(usize::MAX);
     for (rec, member) in all.iter().take(limit) {
-        emitter.row(row(rec, member)?)?;
+        emitter.row(maker.row(rec, key_text(rec)?, member))?;
     }
     Ok(emitter.finish()?)
 }

@@ -44,6 +44,24 @@ pub struct Locator {
     pub sql: Option<String>,
 }
 
+/// Load a value from the first store that has it (as a stack reads).
+pub fn load_value_from<'a>(
+    stores: impl IntoIterator<Item = &'a ValueStore>,
+    key: &str,
+) -> Result<StoredValue, ValueError> {
+    let mut first_err = None;
+    for store in stores {
+        match store.load(key) {
+            Ok(v) => return Ok(v),
+            Err(ValueError::Missing(_)) => {}
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_err.unwrap_or_else(|| ValueError::Missing(key.to_string())))
+}
+
 /// A value store that is opened lazily: its directory is read once, into
 /// a [`KeySet`] (and into strings only for commands that want every name).
 pub enum ValueStore {
@@ -167,6 +185,21 @@ impl CallStore {
                 files.for_each(opts, f);
                 Ok(())
             }
+        }
+    }
+
+    /// [`Self::for_each`] with `map` applied to each record, on several
+    /// threads where the store can read in parallel; `sink` sees the results
+    /// in listing order.
+    pub fn for_each_mapped<T: Send>(
+        &self,
+        opts: &ListOptions,
+        map: &(dyn Fn(CallRecord) -> T + Sync),
+        mut sink: impl FnMut(T) -> std::ops::ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        match self {
+            CallStore::Sql(s) => s.for_each_mapped(opts, map, sink),
+            _ => self.for_each(opts, |rec| sink(map(rec))),
         }
     }
 
@@ -513,17 +546,13 @@ impl Caches {
 
     /// Load a value from the first member that has it (as a stack reads).
     pub fn load_value(&self, key: &str) -> Result<StoredValue, ValueError> {
-        let mut first_err = None;
-        for m in &self.members {
-            match m.values.load(key) {
-                Ok(v) => return Ok(v),
-                Err(ValueError::Missing(_)) => {}
-                Err(e) => {
-                    first_err.get_or_insert(e);
-                }
-            }
-        }
-        Err(first_err.unwrap_or_else(|| ValueError::Missing(key.to_string())))
+        load_value_from(self.value_stores(), key)
+    }
+
+    /// Every member's value store, in stack order: what reading values
+    /// needs, shareable across threads (the call stores are not).
+    pub fn value_stores(&self) -> Vec<&ValueStore> {
+        self.members.iter().map(|m| &m.values).collect()
     }
 
     /// (member, call key, role) of every call naming `digest`.

@@ -21,3 +21,13 @@ pub mod verify;
 
 pub use digest::{call_key, digest, CallKeyInput, DigestError};
 pub use value::Value;
+
+/// How many threads parallel work may use: `RAYON_NUM_THREADS` when set (as
+/// for the rayon pools gc and verify use), else the available cores.
+pub fn threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
