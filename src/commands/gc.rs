@@ -133,16 +133,6 @@ pub fn run(global: &GlobalArgs, args: GcArgs) -> Result<Exit> {
     }
     let mut stores: Vec<&CallStore> = vec![&cache.calls];
     stores.extend(others.iter().map(|(_, s)| s));
-    for store in &stores {
-        if let Some((key, why)) = store.broken().first() {
-            return Err(CliError::not_found(format!(
-                "{} call records cannot be read (first: {key}: {why}); nothing was deleted",
-                store.broken().len()
-            ))
-            .with_hint("a record gc cannot read may name values; repair or remove it first")
-            .into());
-        }
-    }
     let writing = stores
         .iter()
         .any(|s| matches!(s, CallStore::Sql(sql) if sql.writer_active()));
@@ -155,6 +145,17 @@ pub fn run(global: &GlobalArgs, args: GcArgs) -> Result<Exit> {
     let progress = crate::style::Progress::start("Scanning records and values…");
     let plan = gc::plan(&cache.values, &stores, min_age, SystemTime::now())?;
     drop(progress);
+    // Checked after the plan, which reads the records anyway.
+    for store in &stores {
+        if let Some((key, why)) = store.broken().first() {
+            return Err(CliError::not_found(format!(
+                "{} call records cannot be read (first: {key}: {why}); nothing was deleted",
+                store.broken().len()
+            ))
+            .with_hint("a record gc cannot read may name values; repair or remove it first")
+            .into());
+        }
+    }
     if !plan.safe() {
         let (key, why) = &plan.undecodable[0];
         return Err(CliError::not_found(format!(
@@ -192,7 +193,7 @@ pub fn run(global: &GlobalArgs, args: GcArgs) -> Result<Exit> {
             thousands(plan.dead.len() as u64),
             plural(plan.dead.len()),
             human_bytes(plan.dead_bytes()),
-            thousands(plan.live.len() as u64),
+            thousands(plan.live as u64),
             thousands(plan.young.len() as u64),
             args.min_age
         );

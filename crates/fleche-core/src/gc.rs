@@ -9,9 +9,9 @@ use crate::cache::{CallStore, ValueStore};
 use crate::store::files;
 use crate::store::ListOptions;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 use thiserror::Error;
 
@@ -44,9 +44,9 @@ pub struct GcPlan {
     /// Value files on disk, and their bytes.
     pub total: usize,
     pub total_bytes: u64,
-    /// Live: named by a record, or reachable from one through destructured
-    /// children (or from a file kept for its age).
-    pub live: BTreeSet<String>,
+    /// How many files are live: named by a record, or reachable from one
+    /// through destructured children (or from a file kept for its age).
+    pub live: usize,
     /// Unreferenced but younger than the minimum age: kept.
     pub young: Vec<String>,
     pub dead: Vec<DeadValue>,
@@ -70,11 +70,16 @@ impl GcPlan {
 
 /// Every value digest the records of `stores` name.
 pub fn referenced(stores: &[&CallStore]) -> Result<BTreeSet<String>, crate::store::StoreError> {
-    let mut out = BTreeSet::new();
+    Ok(named(stores)?.into_iter().collect())
+}
+
+/// The value digests the records of `stores` name, with repeats.
+fn named(stores: &[&CallStore]) -> Result<Vec<String>, crate::store::StoreError> {
+    let mut out = Vec::new();
     for store in stores {
         match store {
             CallStore::Sql(sql) => {
-                sql.referenced(&mut out)?;
+                sql.referenced(|d| out.push(d.to_string()))?;
                 continue;
             }
             CallStore::Files(files) => {
@@ -104,71 +109,107 @@ pub fn referenced(stores: &[&CallStore]) -> Result<BTreeSet<String>, crate::stor
 /// head does not name the destructuring module has no children.
 const HEAD: usize = 1024;
 
-/// A value file's children and size.
-type Children = (Vec<String>, u64);
+/// One value file as gc sees it: its size and its destructured children,
+/// or why they are unknown.
+struct Inspected {
+    size: u64,
+    children: Result<Vec<String>, String>,
+}
 
-/// The children of one value file and its size, reading only its head
-/// unless it is a destructured wrapper (fleche follows top-level wrappers
-/// only).
-fn children_of(values: &ValueStore, key: &str) -> Result<Children, String> {
-    let ValueStore::Files { root, keys, .. } = values else {
-        return Ok((Vec::new(), 0));
+/// Open a value file once: its size, and its children from its head unless
+/// it is a destructured wrapper (fleche follows top-level wrappers only).
+fn inspect(root: &Path, keys: &[Vec<u8>], name: &str) -> Inspected {
+    let path = root.join(name);
+    let (head, size) = match files::read_head(&path, HEAD) {
+        Ok(found) => found,
+        Err(e) => {
+            return Inspected {
+                size: 0,
+                children: Err(e.to_string()),
+            }
+        }
     };
-    let path = root.join(key);
-    let (head, size) = files::read_head(&path, HEAD).map_err(|e| e.to_string())?;
     if !contains(&head, b"fleche.storage.destructuring") {
-        return Ok((Vec::new(), size));
+        return Inspected {
+            size,
+            children: Ok(Vec::new()),
+        };
     }
-    let env = files::read_envelope(&path, keys).map_err(|e| e.to_string())?;
-    let value = crate::pickle::load(&env.payload).map_err(|e| e.to_string())?;
-    Ok((crate::destructure::children(&value), size))
+    let children = files::read_envelope(&path, keys)
+        .map_err(|e| e.to_string())
+        .and_then(|env| crate::pickle::load(&env.payload).map_err(|e| e.to_string()))
+        .map(|value| crate::destructure::children(&value));
+    Inspected { size, children }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Mark and sweep, without deleting: see [`GcPlan`]. Live files are opened
-/// once each (their head tells both children and size); only the files no
-/// record names are `stat`ed, for their age.
+/// Mark and sweep, without deleting: see [`GcPlan`]. The records are read
+/// while every value file is opened once, on other threads (its head tells
+/// both its children and its size); marking is then a walk in memory. Only
+/// the files no record reaches are `stat`ed, for their age (and a symlink's
+/// own size).
 pub fn plan(
     values: &ValueStore,
     stores: &[&CallStore],
     min_age: Duration,
     now: SystemTime,
 ) -> Result<GcPlan, GcError> {
-    let root = match values {
-        ValueStore::Files { root, .. } => root.clone(),
+    let (root, keys) = match values {
+        ValueStore::Files { root, keys, .. } => (root.clone(), keys),
         ValueStore::Hdf5 { root, .. } => return Err(GcError::Hdf5(root.clone())),
         ValueStore::Transient(_) => return Err(GcError::Transient),
     };
-    let names = values.sorted_keys()?;
-    let on_disk: HashSet<&str> = names.iter().map(String::as_str).collect();
-    let referenced = referenced(stores)?;
+    let (named, files) = std::thread::scope(|scope| {
+        let files = scope.spawn(|| -> Result<(&[String], Vec<Inspected>), files::FileError> {
+            let names = values.sorted_keys()?;
+            let inspected: Vec<Inspected> =
+                names.par_iter().map(|n| inspect(&root, keys, n)).collect();
+            Ok((names, inspected))
+        });
+        let named = named(stores);
+        let files = files
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (named, files)
+    });
+    let (names, inspected) = files?;
+    let named = named?;
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
     let mut plan = GcPlan {
         root: root.clone(),
         total: names.len(),
         ..Default::default()
     };
-    let mut sizes: HashMap<String, u64> = HashMap::with_capacity(names.len());
-    plan.missing = referenced
-        .iter()
-        .filter(|d| !on_disk.contains(d.as_str()))
-        .cloned()
-        .collect();
-
+    let mut live = vec![false; names.len()];
+    let mut marker = Marker {
+        names,
+        index: &index,
+        inspected: &inspected,
+        live: &mut live,
+        plan: &mut plan,
+    };
     // Live from the records first, then from files kept for their age:
     // their children are protected too.
-    let from_records: Vec<String> = referenced
-        .into_iter()
-        .filter(|d| on_disk.contains(d.as_str()))
-        .collect();
-    mark(values, from_records, &on_disk, &mut plan, &mut sizes);
-    let unnamed: Vec<(&str, u64, bool)> = names
-        .par_iter()
-        .filter(|n| !plan.live.contains(n.as_str()))
-        .map(|n| {
-            let meta = std::fs::symlink_metadata(root.join(n));
+    for digest in &named {
+        match index.get(digest.as_str()) {
+            Some(&i) => marker.mark(i),
+            None => {
+                marker.plan.missing.insert(digest.clone());
+            }
+        }
+    }
+    let unnamed: Vec<(usize, u64, bool)> = (0..names.len())
+        .into_par_iter()
+        .filter(|&i| !marker.live[i])
+        .map(|i| {
+            let meta = std::fs::symlink_metadata(root.join(&names[i]));
             let (size, young) = match meta {
                 Ok(m) => {
                     let young = !min_age.is_zero()
@@ -180,79 +221,66 @@ pub fn plan(
                 }
                 Err(_) => (0, false),
             };
-            (n.as_str(), size, young)
+            (i, size, young)
         })
         .collect();
-    let young: Vec<String> = unnamed
-        .iter()
-        .filter(|(_, _, young)| *young)
-        .map(|(n, _, _)| n.to_string())
-        .collect();
-    let mut unnamed_sizes: HashMap<&str, u64> = HashMap::with_capacity(unnamed.len());
-    for (n, size, _) in &unnamed {
-        unnamed_sizes.insert(n, *size);
+    let mut sizes: Vec<u64> = inspected.iter().map(|f| f.size).collect();
+    for &(i, size, young) in &unnamed {
+        sizes[i] = size;
+        if young {
+            marker.mark(i);
+            marker.plan.young.push(names[i].clone());
+        }
     }
-    mark(values, young.clone(), &on_disk, &mut plan, &mut sizes);
-    plan.young = young;
-    for name in names {
-        let size = unnamed_sizes
-            .get(name.as_str())
-            .or_else(|| sizes.get(name))
-            .copied()
-            .unwrap_or(0);
-        plan.total_bytes += size;
-        if !plan.live.contains(name) {
+    let young = marker.plan.young.len();
+    for (i, name) in names.iter().enumerate() {
+        plan.total_bytes += sizes[i];
+        if !live[i] {
             plan.dead.push(DeadValue {
                 key: name.clone(),
                 path: root.join(name),
-                size,
+                size: sizes[i],
             });
         }
     }
-    for y in &plan.young {
-        plan.live.remove(y);
-    }
+    plan.live = live.iter().filter(|&&l| l).count() - young;
+    plan.undecodable.sort();
     Ok(plan)
 }
 
-/// Add `roots` and everything reachable from them through destructured
-/// children to `plan.live`, decoding level by level in parallel.
-fn mark(
-    values: &ValueStore,
-    roots: Vec<String>,
-    on_disk: &HashSet<&str>,
-    plan: &mut GcPlan,
-    sizes: &mut HashMap<String, u64>,
-) {
-    let mut frontier: Vec<String> = roots
-        .into_iter()
-        .filter(|r| plan.live.insert(r.clone()))
-        .collect();
-    while !frontier.is_empty() {
-        let found: Vec<(String, Result<Children, String>)> = frontier
-            .into_par_iter()
-            .map(|k| {
-                let c = children_of(values, &k);
-                (k, c)
-            })
-            .collect();
-        let mut next = Vec::new();
-        for (key, result) in found {
-            match result {
-                Ok((children, size)) => {
+/// Marks files live, with everything reachable from them.
+struct Marker<'a> {
+    names: &'a [String],
+    index: &'a HashMap<&'a str, usize>,
+    inspected: &'a [Inspected],
+    live: &'a mut [bool],
+    plan: &'a mut GcPlan,
+}
+
+impl Marker<'_> {
+    fn mark(&mut self, root: usize) {
+        let mut stack = vec![root];
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut self.live[i], true) {
+                continue;
+            }
+            match &self.inspected[i].children {
+                Ok(children) => {
                     for c in children {
-                        if !on_disk.contains(c.as_str()) {
-                            plan.missing.insert(c);
-                        } else if plan.live.insert(c.clone()) {
-                            next.push(c);
+                        match self.index.get(c.as_str()) {
+                            Some(&j) => stack.push(j),
+                            None => {
+                                self.plan.missing.insert(c.clone());
+                            }
                         }
                     }
-                    sizes.insert(key, size);
                 }
-                Err(e) => plan.undecodable.push((key, e)),
+                Err(e) => self
+                    .plan
+                    .undecodable
+                    .push((self.names[i].clone(), e.clone())),
             }
         }
-        frontier = next;
     }
 }
 

@@ -142,12 +142,9 @@ impl SqlCalls {
         Ok(Some(out))
     }
 
-    /// Every value digest a record names (arguments and results), added to
-    /// `out`: two plain scans instead of building every record.
-    pub fn referenced(
-        &self,
-        out: &mut std::collections::BTreeSet<String>,
-    ) -> Result<(), StoreError> {
+    /// Every value digest a record names (arguments and results), with
+    /// repeats, to `f`: two plain scans instead of building every record.
+    pub fn referenced(&self, mut f: impl FnMut(&str)) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -157,7 +154,8 @@ impl SqlCalls {
             .map_err(|e| self.sql_err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.sql_err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
-            out.insert(row.get::<_, String>(0).map_err(|e| self.sql_err(e))?);
+            let digest = row.get_ref(0).map_err(|e| self.sql_err(e))?;
+            f(digest.as_str().map_err(|e| self.sql_err(e.into()))?);
         }
         Ok(())
     }
