@@ -67,6 +67,8 @@ pub fn load_value_from<'a>(
 pub enum ValueStore {
     Files {
         root: PathBuf,
+        /// The same directory, for opening its files by name.
+        dir: files::Dir,
         keys: Vec<Vec<u8>>,
         /// Read once, by whichever thread asks first (others wait).
         index: OnceLock<Result<KeySet, FileError>>,
@@ -199,6 +201,21 @@ impl CallStore {
     ) -> Result<(), StoreError> {
         match self {
             CallStore::Sql(s) => s.for_each_mapped(opts, map, sink),
+            // Every record in key order is the files' own order: decode and
+            // map in parallel, keeping no records.
+            CallStore::Files(f)
+                if opts.filter == CallFilter::default()
+                    && opts.sort == crate::store::SortKey::Key
+                    && !opts.reverse
+                    && opts.limit.is_none() =>
+            {
+                for t in f.map_all(map).into_iter().flatten() {
+                    if sink(t).is_break() {
+                        break;
+                    }
+                }
+                Ok(())
+            }
             _ => self.for_each(opts, |rec| sink(map(rec))),
         }
     }
@@ -389,6 +406,7 @@ fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cac
         ValueStorageSpec::Files {
             root, secret_keys, ..
         } => ValueStore::Files {
+            dir: files::Dir::new(&root),
             root,
             keys: files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys {
                 name: name.clone(),
@@ -706,14 +724,16 @@ impl ValueStore {
         key: &str,
     ) -> Result<(files::Envelope, PathBuf, crate::Value), ValueError> {
         match self {
-            ValueStore::Files { root, keys, .. } => {
+            ValueStore::Files {
+                root, dir, keys, ..
+            } => {
                 if !files::is_key_name(key) || key.contains('/') || key.contains('\\') {
                     return Err(ValueError::Missing(key.to_string()));
                 }
                 let path = root.join(key);
                 // No stat first: a missing file (or a directory) is found
                 // out by reading it.
-                let raw = match std::fs::read(&path) {
+                let raw = match dir.read(key) {
                     Ok(raw) => raw,
                     Err(e)
                         if matches!(

@@ -11,7 +11,7 @@ use crate::store::ListOptions;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 use thiserror::Error;
 
@@ -118,9 +118,8 @@ struct Inspected {
 
 /// Open a value file once: its size, and its children from its head unless
 /// it is a destructured wrapper (fleche follows top-level wrappers only).
-fn inspect(root: &Path, keys: &[Vec<u8>], name: &str) -> Inspected {
-    let path = root.join(name);
-    let (head, size) = match files::read_head(&path, HEAD) {
+fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
+    let (head, size) = match dir.read_head(name, HEAD) {
         Ok(found) => found,
         Err(e) => {
             return Inspected {
@@ -135,7 +134,8 @@ fn inspect(root: &Path, keys: &[Vec<u8>], name: &str) -> Inspected {
             children: Ok(Vec::new()),
         };
     }
-    let children = files::read_envelope(&path, keys)
+    let children = dir
+        .read_envelope(name, keys)
         .map_err(|e| e.to_string())
         .and_then(|env| crate::pickle::load(&env.payload).map_err(|e| e.to_string()))
         .map(|value| crate::destructure::children(&value));
@@ -157,18 +157,22 @@ pub fn plan(
     min_age: Duration,
     now: SystemTime,
 ) -> Result<GcPlan, GcError> {
-    let (root, keys) = match values {
-        ValueStore::Files { root, keys, .. } => (root.clone(), keys),
+    let (root, dir, keys) = match values {
+        ValueStore::Files {
+            root, dir, keys, ..
+        } => (root.clone(), dir, keys),
         ValueStore::Hdf5 { root, .. } => return Err(GcError::Hdf5(root.clone())),
         ValueStore::Transient(_) => return Err(GcError::Transient),
     };
     let (named, files) = std::thread::scope(|scope| {
-        let files = scope.spawn(|| -> Result<(&[String], Vec<Inspected>), files::FileError> {
-            let names = values.sorted_keys()?;
-            let inspected: Vec<Inspected> =
-                names.par_iter().map(|n| inspect(&root, keys, n)).collect();
-            Ok((names, inspected))
-        });
+        let files = scope.spawn(
+            || -> Result<(&[String], Vec<Inspected>), files::FileError> {
+                let names = values.sorted_keys()?;
+                let inspected: Vec<Inspected> =
+                    names.par_iter().map(|n| inspect(dir, keys, n)).collect();
+                Ok((names, inspected))
+            },
+        );
         let named = named(stores);
         let files = files
             .join()

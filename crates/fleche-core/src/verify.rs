@@ -9,8 +9,9 @@ use crate::store::files;
 use crate::store::{CallRecord, ListOptions};
 use crate::value::Value;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
@@ -151,61 +152,142 @@ fn check_value(values: &ValueStore, key: &str) -> (ValueCheck, Vec<String>) {
     (check, loaded.children)
 }
 
+/// One record checked: its key, a key mismatch if any, and the values it
+/// names (digest, and the argument naming it or None for the result).
+struct CheckedCall {
+    key: String,
+    mismatch: Option<Finding>,
+    names: Vec<(String, Option<String>)>,
+}
+
+fn check_call(rec: CallRecord) -> CheckedCall {
+    let mismatch = match call_key(&key_input(&rec)) {
+        Ok(k) if k == rec.key => None,
+        Ok(k) => Some(Finding {
+            kind: Kind::KeyMismatch,
+            key: rec.key.clone(),
+            path: None,
+            detail: format!("the record of `{}` computes to key {k}", rec.name),
+        }),
+        Err(e) => Some(Finding {
+            kind: Kind::KeyMismatch,
+            key: rec.key.clone(),
+            path: None,
+            detail: e.to_string(),
+        }),
+    };
+    let mut names: Vec<(String, Option<String>)> = rec
+        .arguments
+        .into_iter()
+        .map(|(name, d)| (d, Some(name)))
+        .collect();
+    names.extend(rec.result.map(|r| (r, None)));
+    CheckedCall {
+        key: rec.key,
+        mismatch,
+        names,
+    }
+}
+
+/// Every value file checked, in name order, with its children.
+type CheckedValues<'a> = (&'a [String], Vec<(ValueCheck, Vec<String>)>);
+
+fn check_all(values: &ValueStore) -> Result<CheckedValues<'_>, files::FileError> {
+    let names = values.sorted_keys()?;
+    let checked = names.par_iter().map(|k| check_value(values, k)).collect();
+    Ok((names, checked))
+}
+
+/// A scoped thread's result; its panic goes on in this thread.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Temp files, lock files and names that are not UTF-8 in `dirs`.
+fn strays(dirs: &[PathBuf]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let detail = match e.file_name().to_str() {
+                None => "a name that is not UTF-8, so not a fleche key",
+                Some(name) if !files::is_key_name(name) => {
+                    "a temp or lock file (from an interrupted write or an old fleche)"
+                }
+                Some(_) => continue,
+            };
+            out.push(Finding {
+                kind: Kind::StrayFile,
+                key: e.file_name().to_string_lossy().into_owned(),
+                path: Some(e.path()),
+                detail: detail.into(),
+            });
+        }
+    }
+    out
+}
+
 /// Verify one cache. `selected` limits the check to those calls and the
 /// values they reach; orphans and stray files are only looked for when
 /// the whole cache is checked.
+///
+/// A whole check reads the records (keys recomputed where they are
+/// decoded) while other threads check every value file and look for
+/// stray files; what is live then follows in memory.
 pub fn verify(
     cache: &Cache,
     selected: Option<&BTreeSet<String>>,
 ) -> Result<Report, crate::store::StoreError> {
-    let mut report = Report::default();
-    let mut referenced: HashMap<String, String> = HashMap::new();
+    let root = cache.values.root().map(PathBuf::from);
+    let on_files = matches!(cache.values, ValueStore::Files { .. });
+    let values = &cache.values;
     let opts = ListOptions {
         sort: crate::store::SortKey::Key,
         ..Default::default()
     };
-    // Keys are recomputed in parallel once the records are read.
-    let mut inputs: Vec<(String, String, CallKeyInput)> = Vec::new();
-    cache.calls.for_each(&opts, |rec| {
-        if selected.is_some_and(|s| !s.contains(&rec.key)) {
-            return ControlFlow::Continue(());
-        }
-        for (name, d) in &rec.arguments {
-            referenced
-                .entry(d.clone())
-                .or_insert_with(|| format!("argument `{name}` of call {}", rec.key));
-        }
-        if let Some(r) = &rec.result {
-            referenced
-                .entry(r.clone())
-                .or_insert_with(|| format!("result of call {}", rec.key));
-        }
-        let input = key_input(&rec);
-        inputs.push((rec.key, rec.name, input));
-        ControlFlow::Continue(())
-    })?;
-    report.calls_checked = inputs.len();
-    let mismatches: Vec<Finding> = inputs
-        .par_iter()
-        .filter_map(|(key, name, input)| match call_key(input) {
-            Ok(k) if k == *key => None,
-            Ok(k) => Some(Finding {
-                kind: Kind::KeyMismatch,
-                key: key.clone(),
-                path: None,
-                detail: format!("the record of `{name}` computes to key {k}"),
-            }),
-            Err(e) => Some(Finding {
-                kind: Kind::KeyMismatch,
-                key: key.clone(),
-                path: None,
-                detail: e.to_string(),
-            }),
-        })
-        .collect();
-    drop(inputs);
-    report.findings.extend(mismatches);
-
+    let mut report = Report::default();
+    // The first record (by key) naming each value, for the report: the
+    // record's key and the argument naming it (None: the result).
+    let mut referenced: FxHashMap<String, (usize, Option<String>)> = FxHashMap::default();
+    let mut call_keys: Vec<String> = Vec::new();
+    let (read, everything, strays) = std::thread::scope(|scope| {
+        let whole = selected.is_none() && on_files;
+        let everything = whole.then(|| scope.spawn(|| check_all(values)));
+        let strays = whole.then(|| {
+            let mut dirs: Vec<PathBuf> = root.iter().cloned().collect();
+            if let crate::cache::CallStore::Files(f) = &cache.calls {
+                dirs.push(f.root().to_path_buf());
+            }
+            scope.spawn(move || strays(&dirs))
+        });
+        let map = |rec: CallRecord| {
+            if selected.is_some_and(|s| !s.contains(&rec.key)) {
+                return None;
+            }
+            Some(check_call(rec))
+        };
+        let read = cache.calls.for_each_mapped(&opts, &map, |checked| {
+            if let Some(call) = checked {
+                report.findings.extend(call.mismatch);
+                for (digest, role) in call.names {
+                    referenced.entry(digest).or_insert((call_keys.len(), role));
+                }
+                call_keys.push(call.key);
+            }
+            ControlFlow::Continue(())
+        });
+        (read, everything.map(join), strays.map(join))
+    });
+    read?;
+    report.calls_checked = call_keys.len();
+    let by = |(i, role): &(usize, Option<String>)| match role {
+        Some(name) => format!("argument `{name}` of call {}", call_keys[*i]),
+        None => format!("result of call {}", call_keys[*i]),
+    };
     // After the records: a call-file store has decoded them by now.
     for (key, why) in cache.calls.broken() {
         report.findings.push(Finding {
@@ -215,89 +297,95 @@ pub fn verify(
             detail: why.clone(),
         });
     }
-    let root = cache.values.root().map(PathBuf::from);
+    let everything = everything.transpose()?;
     // A store that cannot be listed is an error, not every value missing.
-    let names = cache.values.sorted_keys()?;
-    let on_disk: HashSet<&str> = names.iter().map(String::as_str).collect();
+    let names = match &everything {
+        Some((names, _)) => names,
+        None => cache.values.sorted_keys()?,
+    };
     if matches!(
         cache.values,
         ValueStore::Hdf5 { .. } | ValueStore::Transient(_)
     ) {
         return Ok(report);
     }
-    for (d, by) in &referenced {
-        if !on_disk.contains(d.as_str()) {
+    let index: FxHashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    for (d, first) in &referenced {
+        if !index.contains_key(d.as_str()) {
             report.findings.push(Finding {
                 kind: Kind::MissingValue,
                 key: d.clone(),
                 path: root.as_ref().map(|r| r.join(d)),
-                detail: format!("named as the {by}"),
+                detail: format!("named as the {}", by(first)),
             });
         }
     }
-    // Which values to decode: everything, or what the selection reaches.
-    let values = &cache.values;
-    let mut live: HashSet<String> = referenced
+    let mut live = vec![false; names.len()];
+    let roots: Vec<usize> = referenced
         .keys()
-        .filter(|d| on_disk.contains(d.as_str()))
-        .cloned()
+        .filter_map(|d| index.get(d.as_str()).copied())
         .collect();
-    let results: Vec<(String, ValueCheck)> = if selected.is_some() {
-        let mut frontier: Vec<String> = live.iter().cloned().collect();
-        while !frontier.is_empty() {
-            let kids: Vec<Vec<String>> = frontier
-                .par_iter()
-                .map(|k| {
-                    values
-                        .load_raw(k)
-                        .map(|(_, _, v)| crate::destructure::children(&v))
-                        .unwrap_or_default()
-                })
-                .collect();
-            frontier = kids
+    let results: Vec<(usize, ValueCheck)> = match everything {
+        None => {
+            // Only what the selection reaches, level by level.
+            let mut frontier: Vec<usize> = roots
                 .into_iter()
-                .flatten()
-                .filter(|c| on_disk.contains(c.as_str()) && live.insert(c.clone()))
+                .filter(|&i| !std::mem::replace(&mut live[i], true))
                 .collect();
-        }
-        live.par_iter()
-            .map(|k| (k.clone(), check_value(values, k).0))
-            .collect()
-    } else {
-        // Every file is decoded once, for its digest and its children; what
-        // is live follows from the children in memory.
-        let checked: Vec<(String, ValueCheck, Vec<String>)> = names
-            .par_iter()
-            .map(|k| {
-                let (check, children) = check_value(values, k);
-                (k.clone(), check, children)
-            })
-            .collect();
-        let children: HashMap<&str, &[String]> = checked
-            .iter()
-            .map(|(k, _, c)| (k.as_str(), c.as_slice()))
-            .collect();
-        let mut frontier: Vec<String> = live.iter().cloned().collect();
-        while let Some(k) = frontier.pop() {
-            for c in children.get(k.as_str()).copied().unwrap_or_default() {
-                if on_disk.contains(c.as_str()) && live.insert(c.clone()) {
-                    frontier.push(c.clone());
+            let mut results = Vec::new();
+            while !frontier.is_empty() {
+                let checked: Vec<(usize, (ValueCheck, Vec<String>))> = frontier
+                    .par_iter()
+                    .map(|&i| (i, check_value(values, &names[i])))
+                    .collect();
+                frontier = Vec::new();
+                for (i, (check, children)) in checked {
+                    for c in children {
+                        if let Some(&j) = index.get(c.as_str()) {
+                            if !std::mem::replace(&mut live[j], true) {
+                                frontier.push(j);
+                            }
+                        }
+                    }
+                    results.push((i, check));
                 }
             }
+            results
         }
-        checked
-            .into_iter()
-            .map(|(k, check, _)| (k, check))
-            .collect()
+        Some((_, checked)) => {
+            // Every file was decoded once, for its digest and its children:
+            // what is live follows from the children in memory.
+            let mut stack = roots;
+            while let Some(i) = stack.pop() {
+                if std::mem::replace(&mut live[i], true) {
+                    continue;
+                }
+                for c in &checked[i].1 {
+                    if let Some(&j) = index.get(c.as_str()) {
+                        stack.push(j);
+                    }
+                }
+            }
+            checked
+                .into_iter()
+                .enumerate()
+                .map(|(i, (check, _))| (i, check))
+                .collect()
+        }
     };
     report.values_checked = results.len();
-    for (key, result) in results {
+    let mut reported = vec![false; names.len()];
+    for (i, result) in results {
         match result {
             ValueCheck::Ok => {}
             ValueCheck::Unchecked => report.digests_unchecked += 1,
             ValueCheck::Bad(kind, detail) => {
                 // An orphan that cannot be read is only a note: nothing needs it.
-                let kind = if kind == Kind::UnreadableValue && !live.contains(&key) {
+                let kind = if kind == Kind::UnreadableValue && !live[i] {
                     Kind::Orphan
                 } else {
                     kind
@@ -307,20 +395,19 @@ pub fn verify(
                 } else {
                     detail
                 };
+                reported[i] = true;
                 report.findings.push(Finding {
-                    path: root.as_ref().map(|r| r.join(&key)),
+                    path: root.as_ref().map(|r| r.join(&names[i])),
                     kind,
-                    key,
+                    key: names[i].clone(),
                     detail,
                 });
             }
         }
     }
     if selected.is_none() {
-        let reported: std::collections::HashSet<String> =
-            report.findings.iter().map(|f| f.key.clone()).collect();
-        for key in names.iter().filter(|k| !live.contains(*k)) {
-            if reported.contains(key) {
+        for (i, key) in names.iter().enumerate() {
+            if live[i] || reported[i] {
                 continue;
             }
             report.findings.push(Finding {
@@ -330,30 +417,7 @@ pub fn verify(
                 detail: "no record needs it (gc would delete it)".into(),
             });
         }
-        let mut dirs: Vec<PathBuf> = root.into_iter().collect();
-        if let crate::cache::CallStore::Files(f) = &cache.calls {
-            dirs.push(f.root().to_path_buf());
-        }
-        for dir in dirs {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let detail = match e.file_name().to_str() {
-                    None => "a name that is not UTF-8, so not a fleche key",
-                    Some(name) if !files::is_key_name(name) => {
-                        "a temp or lock file (from an interrupted write or an old fleche)"
-                    }
-                    Some(_) => continue,
-                };
-                report.findings.push(Finding {
-                    kind: Kind::StrayFile,
-                    key: e.file_name().to_string_lossy().into_owned(),
-                    path: Some(e.path()),
-                    detail: detail.into(),
-                });
-            }
-        }
+        report.findings.extend(strays.unwrap_or_default());
     }
     report
         .findings

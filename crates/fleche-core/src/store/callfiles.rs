@@ -22,10 +22,14 @@ pub type BrokenHook = Box<dyn Fn(&[(String, String)]) + Send + Sync>;
 /// A call directory: its listing, and its records once something asked.
 pub struct FileCalls {
     root: PathBuf,
+    dir: files::Dir,
     /// Every call file's key, sorted (what `fleche`'s `calls.list()` gives).
     names: Vec<String>,
     decoded: OnceLock<Decoded>,
     scanned: OnceLock<Scanned>,
+    /// Files that could not be read or decoded: (key, reason), from
+    /// whichever pass over every file ran first.
+    broken: OnceLock<Vec<(String, String)>>,
     hook: OnceLock<BrokenHook>,
     /// The secret keys the files are signed with (first signs new ones).
     pub secret_keys: Vec<Vec<u8>>,
@@ -34,23 +38,22 @@ pub struct FileCalls {
 /// Every record's value digests, without the records (what gc needs).
 struct Scanned {
     digests: Vec<String>,
-    broken: Vec<(String, String)>,
 }
 
 struct Decoded {
     /// Decodable records, sorted by key.
     records: Vec<CallRecord>,
-    /// Files that could not be read or decoded: (key, reason).
-    broken: Vec<(String, String)>,
 }
 
 impl FileCalls {
     pub fn open(root: &Path, keys: &[Vec<u8>]) -> Result<FileCalls, FileError> {
         Ok(FileCalls {
             root: root.to_path_buf(),
+            dir: files::Dir::new(root),
             names: files::list_keys(root)?,
             decoded: OnceLock::new(),
             scanned: OnceLock::new(),
+            broken: OnceLock::new(),
             hook: OnceLock::new(),
             secret_keys: keys.to_vec(),
         })
@@ -64,31 +67,47 @@ impl FileCalls {
 
     fn decoded(&self) -> &Decoded {
         self.decoded.get_or_init(|| {
-            let keys = &self.secret_keys;
-            let results: Vec<(&String, Result<CallRecord, String>)> = self
-                .names
-                .par_iter()
-                .map(|key| (key, read_record(&self.root.join(key), key, keys)))
-                .collect();
-            let mut records = Vec::with_capacity(results.len());
-            let mut broken = Vec::new();
-            for (key, rec) in results {
-                match rec {
-                    Ok(r) => records.push(r),
-                    Err(e) => broken.push((key.clone(), e)),
-                }
+            let mut records = Vec::with_capacity(self.names.len());
+            for rec in self.map_all(|rec| rec).into_iter().flatten() {
+                records.push(rec);
             }
-            if self.scanned.get().is_none() {
-                self.warn(&broken);
-            }
-            Decoded { records, broken }
+            Decoded { records }
         })
     }
 
-    fn warn(&self, broken: &[(String, String)]) {
-        if !broken.is_empty() {
-            if let Some(hook) = self.hook.get() {
-                hook(broken);
+    /// Decode every file in parallel and map each record there, keeping no
+    /// records: the results in key order, None for a file that cannot be
+    /// decoded (which [`Self::broken`] then lists).
+    pub fn map_all<T: Send>(&self, map: impl Fn(CallRecord) -> T + Sync) -> Vec<Option<T>> {
+        let keys = &self.secret_keys;
+        let results: Vec<Result<T, String>> = self
+            .names
+            .par_iter()
+            .map(|key| read_record(&self.dir, key, keys).map(&map))
+            .collect();
+        let mut broken = Vec::new();
+        let mapped = results
+            .into_iter()
+            .zip(&self.names)
+            .map(|(r, key)| match r {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    broken.push((key.clone(), e));
+                    None
+                }
+            })
+            .collect();
+        self.set_broken(broken);
+        mapped
+    }
+
+    /// The first pass over every file tells which are broken (and warns).
+    fn set_broken(&self, broken: Vec<(String, String)>) {
+        if self.broken.set(broken).is_ok() {
+            if let Some(broken) = self.broken.get().filter(|b| !b.is_empty()) {
+                if let Some(hook) = self.hook.get() {
+                    hook(broken);
+                }
             }
         }
     }
@@ -103,16 +122,13 @@ impl FileCalls {
                     digests.extend(r.arguments.iter().map(|(_, d)| d.clone()));
                     digests.extend(r.result.iter().cloned());
                 }
-                return Scanned {
-                    digests,
-                    broken: d.broken.clone(),
-                };
+                return Scanned { digests };
             }
             let keys = &self.secret_keys;
             let results: Vec<(&String, Result<Vec<String>, String>)> = self
                 .names
                 .par_iter()
-                .map(|key| (key, read_digests(&self.root.join(key), keys)))
+                .map(|key| (key, read_digests(&self.dir, key, keys)))
                 .collect();
             let mut digests = Vec::with_capacity(results.len() * 3);
             let mut broken = Vec::new();
@@ -122,12 +138,11 @@ impl FileCalls {
                     Err(e) => broken.push((key.clone(), e)),
                 }
             }
-            self.warn(&broken);
-            Scanned { digests, broken }
+            self.set_broken(broken);
+            Scanned { digests }
         })
     }
 
-    /// Every value digest a decodable record names (with repeats).
     pub fn named_digests(&self) -> &[String] {
         &self.scanned().digests
     }
@@ -151,7 +166,7 @@ impl FileCalls {
                 .map(|i| d.records[i].clone());
         }
         self.names.binary_search_by(|n| n.as_str().cmp(key)).ok()?;
-        match read_record(&self.root.join(key), key, &self.secret_keys) {
+        match read_record(&self.dir, key, &self.secret_keys) {
             Ok(r) => Some(r),
             Err(e) => {
                 if let Some(hook) = self.hook.get() {
@@ -212,10 +227,10 @@ impl FileCalls {
     /// Files that could not be read or decoded (decodes every file, for
     /// its digests only unless the records are wanted too).
     pub fn broken(&self) -> &[(String, String)] {
-        match self.decoded.get() {
-            Some(d) => &d.broken,
-            None => &self.scanned().broken,
+        if self.broken.get().is_none() {
+            self.scanned();
         }
+        self.broken.get().map_or(&[], Vec::as_slice)
     }
 }
 
@@ -259,19 +274,22 @@ pub fn sort_by_record<T>(
 }
 
 /// A call file decoded, errors naming it.
-fn read_call(path: &Path, keys: &[Vec<u8>]) -> Result<Value, String> {
-    let env = files::read_envelope(path, keys).map_err(|e| e.to_string())?;
-    crate::pickle::load(&env.payload).map_err(|e| format!("{}: {e}", path.display()))
+fn read_call(dir: &files::Dir, key: &str, keys: &[Vec<u8>]) -> Result<Value, String> {
+    let env = dir.read_envelope(key, keys).map_err(|e| e.to_string())?;
+    crate::pickle::load(&env.payload)
+        .map_err(|e| format!("{}: {e}", dir.path().join(key).display()))
 }
 
-fn read_record(path: &Path, key: &str, keys: &[Vec<u8>]) -> Result<CallRecord, String> {
-    record_from_value(key, &read_call(path, keys)?).map_err(|e| format!("{}: {e}", path.display()))
+fn read_record(dir: &files::Dir, key: &str, keys: &[Vec<u8>]) -> Result<CallRecord, String> {
+    record_from_value(key, &read_call(dir, key, keys)?)
+        .map_err(|e| format!("{}: {e}", dir.path().join(key).display()))
 }
 
 /// The value digests a call file names, failing exactly where
 /// [`read_record`] would.
-fn read_digests(path: &Path, keys: &[Vec<u8>]) -> Result<Vec<String>, String> {
-    let value = read_call(path, keys)?;
+fn read_digests(dir: &files::Dir, key: &str, keys: &[Vec<u8>]) -> Result<Vec<String>, String> {
+    let path = dir.path().join(key);
+    let value = read_call(dir, key, keys)?;
     let named = || -> Result<Vec<String>, String> {
         let state = call_state(&value)?;
         text(state_field(state, "name")).ok_or("the call record has no name")?;
