@@ -239,34 +239,85 @@ pub struct CallKeyInput {
 /// arguments as a tuple of `(name, Digest)` pairs and metadata and result
 /// set to None.
 pub fn call_key(call: &CallKeyInput) -> Result<String, DigestError> {
-    let pairs = call
-        .arguments
-        .iter()
-        .map(|(name, d)| Value::Tuple(vec![Value::Str(name.clone()), Value::Digest(d.clone())]))
-        .collect();
-    let opt_str = |s: &Option<String>| s.clone().map(Value::Str).unwrap_or(Value::None);
-    let record = Value::Record(crate::value::Record {
-        class: "fleche.call.Call".into(),
-        fields: vec![
-            ("name".into(), Value::Str(call.name.clone())),
-            ("arguments".into(), Value::Tuple(pairs)),
-            ("metadata".into(), Value::None),
-            ("module".into(), opt_str(&call.module)),
-            (
-                "version".into(),
-                call.version.clone().unwrap_or(Value::None),
-            ),
-            (
-                "code_digest".into(),
-                call.code_digest
-                    .clone()
-                    .map(Value::Digest)
-                    .unwrap_or(Value::None),
-            ),
-            ("result".into(), Value::None),
-        ],
+    // What never changes between calls is digested once: the field names
+    // (and so their order, by digest), `None`, and the salts. The rest is
+    // `digest()` of the same `Call` record, arm by arm.
+    struct Fixed {
+        /// (field index, digest of its name), sorted by that digest.
+        fields: Vec<(usize, Vec<u8>)>,
+        none: Vec<u8>,
+        record_salt: String,
+    }
+    static FIXED: std::sync::OnceLock<Fixed> = std::sync::OnceLock::new();
+    let fixed = FIXED.get_or_init(|| {
+        let mut fields: Vec<(usize, Vec<u8>)> = CALL_FIELDS
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let d = digest_bytes(&Value::Str((*f).into())).expect("a str digests");
+                (i, d)
+            })
+            .collect();
+        fields.sort_by(|a, b| a.1.cmp(&b.1));
+        Fixed {
+            fields,
+            none: digest_bytes(&Value::None).expect("None digests"),
+            record_salt: call_record(Vec::new()).type_name().to_string(),
+        }
     });
-    digest(&record)
+    let str_digest = |s: &str| {
+        let mut m = hasher("str");
+        m.update(s.as_bytes());
+        finish(m)
+    };
+    let mut arguments = hasher("tuple");
+    for (name, d) in &call.arguments {
+        let mut pair = hasher("tuple");
+        pair.update(str_digest(name));
+        pair.update(d.as_bytes());
+        arguments.update(finish(pair));
+    }
+    let none = || fixed.none.clone();
+    let values: [Vec<u8>; 7] = [
+        str_digest(&call.name),
+        finish(arguments),
+        none(),
+        call.module.as_deref().map_or_else(none, str_digest),
+        match &call.version {
+            Some(v) => digest_bytes(v)?,
+            None => none(),
+        },
+        call.code_digest
+            .as_ref()
+            .map_or_else(none, |d| d.as_bytes().to_vec()),
+        none(),
+    ];
+    let mut dict = hasher("dict");
+    for (i, key) in &fixed.fields {
+        dict.update(key);
+        dict.update(&values[*i]);
+    }
+    let mut record = hasher(&fixed.record_salt);
+    record.update(finish(dict));
+    Ok(String::from_utf8(finish(record)).expect("BUG: digests are ASCII hex"))
+}
+
+/// The fields of fleche's `Call` dataclass, in declaration order.
+const CALL_FIELDS: [&str; 7] = [
+    "name",
+    "arguments",
+    "metadata",
+    "module",
+    "version",
+    "code_digest",
+    "result",
+];
+
+fn call_record(fields: Vec<(String, Value)>) -> Value {
+    Value::Record(crate::value::Record {
+        class: "fleche.call.Call".into(),
+        fields,
+    })
 }
 
 #[cfg(test)]
@@ -301,6 +352,63 @@ mod tests {
             key,
             "cb9db168b7a8eb99bda637a54241ad5d4e2726b5cd67ad4cfb21baa5874c2b9e"
         );
+    }
+
+    /// The call key as `digest()` of the whole `Call` record: what the
+    /// fast path in [`call_key`] must equal.
+    fn call_key_generic(call: &CallKeyInput) -> Result<String, DigestError> {
+        let pairs = call
+            .arguments
+            .iter()
+            .map(|(name, d)| Value::Tuple(vec![Value::Str(name.clone()), Value::Digest(d.clone())]))
+            .collect();
+        let opt_str = |s: &Option<String>| s.clone().map(Value::Str).unwrap_or(Value::None);
+        let record = Value::Record(crate::value::Record {
+            class: "fleche.call.Call".into(),
+            fields: vec![
+                ("name".into(), Value::Str(call.name.clone())),
+                ("arguments".into(), Value::Tuple(pairs)),
+                ("metadata".into(), Value::None),
+                ("module".into(), opt_str(&call.module)),
+                (
+                    "version".into(),
+                    call.version.clone().unwrap_or(Value::None),
+                ),
+                (
+                    "code_digest".into(),
+                    call.code_digest
+                        .clone()
+                        .map(Value::Digest)
+                        .unwrap_or(Value::None),
+                ),
+                ("result".into(), Value::None),
+            ],
+        });
+        digest(&record)
+    }
+
+    #[test]
+    fn call_keys_equal_the_digest_of_the_whole_record() {
+        let d = |i: i64| digest(&Value::int(i)).unwrap();
+        let mut n = 0;
+        for module in [None, Some("__main__"), Some("pkg.mod")] {
+            for version in [None, Some(Value::int(3)), Some(Value::Str("1.2".into()))] {
+                for code_digest in [None, Some(d(7))] {
+                    for args in 0..4 {
+                        let input = CallKeyInput {
+                            name: format!("f{args}"),
+                            module: module.map(String::from),
+                            version: version.clone(),
+                            code_digest: code_digest.clone(),
+                            arguments: (0..args).map(|i| (format!("a{i}"), d(i))).collect(),
+                        };
+                        assert_eq!(call_key(&input), call_key_generic(&input), "{input:?}");
+                        n += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 72);
     }
 
     #[test]

@@ -653,7 +653,10 @@ impl<'a> Machine<'a> {
                     let bytes = self.take(len)?;
                     // CPython decodes with `surrogatepass`; lone surrogates
                     // have no Rust `String` form and become U+FFFD.
-                    let s = String::from_utf8_lossy(bytes).into_owned();
+                    let s = match std::str::from_utf8(bytes) {
+                        Ok(s) => s.to_owned(),
+                        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+                    };
                     self.push_leaf(Value::Str(s));
                 }
                 b'B' | b'C' | 0x8e | 0x96 => {

@@ -209,21 +209,19 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 fn strays(dirs: &[PathBuf]) -> Vec<Finding> {
     let mut out = Vec::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else {
+        let Ok(names) = files::stray_names(dir) else {
             continue;
         };
-        for e in entries.flatten() {
-            let detail = match e.file_name().to_str() {
-                None => "a name that is not UTF-8, so not a fleche key",
-                Some(name) if !files::is_key_name(name) => {
-                    "a temp or lock file (from an interrupted write or an old fleche)"
-                }
-                Some(_) => continue,
+        for name in names {
+            let detail = if name.to_str().is_none() {
+                "a name that is not UTF-8, so not a fleche key"
+            } else {
+                "a temp or lock file (from an interrupted write or an old fleche)"
             };
             out.push(Finding {
                 kind: Kind::StrayFile,
-                key: e.file_name().to_string_lossy().into_owned(),
-                path: Some(e.path()),
+                key: name.to_string_lossy().into_owned(),
+                path: Some(dir.join(&name)),
                 detail: detail.into(),
             });
         }
@@ -250,10 +248,9 @@ pub fn verify(
         ..Default::default()
     };
     let mut report = Report::default();
-    // The first record (by key) naming each value, for the report: the
-    // record's key and the argument naming it (None: the result).
-    let mut referenced: FxHashMap<String, (usize, Option<String>)> = FxHashMap::default();
+    // Each record's key and the values it names, in key order.
     let mut call_keys: Vec<String> = Vec::new();
+    let mut named: Vec<Vec<(String, Option<String>)>> = Vec::new();
     let (read, everything, strays) = std::thread::scope(|scope| {
         let whole = selected.is_none() && on_files;
         let everything = whole.then(|| scope.spawn(|| check_all(values)));
@@ -273,9 +270,7 @@ pub fn verify(
         let read = cache.calls.for_each_mapped(&opts, &map, |checked| {
             if let Some(call) = checked {
                 report.findings.extend(call.mismatch);
-                for (digest, role) in call.names {
-                    referenced.entry(digest).or_insert((call_keys.len(), role));
-                }
+                named.push(call.names);
                 call_keys.push(call.key);
             }
             ControlFlow::Continue(())
@@ -284,10 +279,6 @@ pub fn verify(
     });
     read?;
     report.calls_checked = call_keys.len();
-    let by = |(i, role): &(usize, Option<String>)| match role {
-        Some(name) => format!("argument `{name}` of call {}", call_keys[*i]),
-        None => format!("result of call {}", call_keys[*i]),
-    };
     // After the records: a call-file store has decoded them by now.
     for (key, why) in cache.calls.broken() {
         report.findings.push(Finding {
@@ -314,21 +305,41 @@ pub fn verify(
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
-    for (d, first) in &referenced {
-        if !index.contains_key(d.as_str()) {
+    // Live roots: every value a record names that has a file.
+    let roots: Vec<usize> = named
+        .par_iter()
+        .flat_map_iter(|names| {
+            names
+                .iter()
+                .filter_map(|(d, _)| index.get(d.as_str()).copied())
+        })
+        .collect();
+    let mut live = vec![false; names.len()];
+    if roots.len() < named.iter().map(Vec::len).sum::<usize>() {
+        // Some are missing: each is reported once, as named by the first
+        // record (by key) naming it.
+        let mut missing: FxHashMap<&str, String> = FxHashMap::default();
+        for (i, names) in named.iter().enumerate() {
+            for (d, role) in names {
+                if index.contains_key(d.as_str()) || missing.contains_key(d.as_str()) {
+                    continue;
+                }
+                let by = match role {
+                    Some(name) => format!("argument `{name}` of call {}", call_keys[i]),
+                    None => format!("result of call {}", call_keys[i]),
+                };
+                missing.insert(d, by);
+            }
+        }
+        for (d, by) in missing {
             report.findings.push(Finding {
                 kind: Kind::MissingValue,
-                key: d.clone(),
+                key: d.to_string(),
                 path: root.as_ref().map(|r| r.join(d)),
-                detail: format!("named as the {}", by(first)),
+                detail: format!("named as the {by}"),
             });
         }
     }
-    let mut live = vec![false; names.len()];
-    let roots: Vec<usize> = referenced
-        .keys()
-        .filter_map(|d| index.get(d.as_str()).copied())
-        .collect();
     let results: Vec<(usize, ValueCheck)> = match everything {
         None => {
             // Only what the selection reaches, level by level.

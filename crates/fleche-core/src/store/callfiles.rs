@@ -390,7 +390,10 @@ pub fn plain_json(v: &Value) -> Json {
     match v {
         Value::None => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => serde_json::from_str(&i.to_string()).unwrap_or(Json::Null),
+        Value::Int(i) => match i64::try_from(i) {
+            Ok(small) => Json::from(small),
+            Err(_) => serde_json::from_str(&i.to_string()).unwrap_or(Json::Null),
+        },
         Value::Float(f) => serde_json::Number::from_f64(*f)
             .map(Json::Number)
             .unwrap_or(Json::Null),

@@ -298,10 +298,46 @@ pub fn key_set(root: &Path) -> Result<crate::prefix::KeySet, FileError> {
 }
 
 /// Call `f` with every key name in `root`, in directory order; a missing
-/// directory has none. On Linux the entries are read with getdents into
-/// one buffer (no allocation per entry: a value directory can hold a
-/// million files).
+/// directory has none.
 pub fn scan_keys(root: &Path, mut f: impl FnMut(&str)) -> Result<(), FileError> {
+    scan_names(root, |name, is_dir| {
+        let Some(name) = name.to_str() else {
+            return;
+        };
+        if !is_key_name(name) {
+            return;
+        }
+        let is_dir = is_dir.unwrap_or_else(|| {
+            std::fs::symlink_metadata(root.join(name))
+                .map(|m| m.is_dir())
+                .unwrap_or(false)
+        });
+        if !is_dir {
+            f(name);
+        }
+    })
+}
+
+/// The names in `root` that cannot be keys: temp and lock files, names
+/// that are not UTF-8.
+pub fn stray_names(root: &Path) -> Result<Vec<std::ffi::OsString>, FileError> {
+    let mut out = Vec::new();
+    scan_names(root, |name, _| {
+        if name.to_str().is_none_or(|n| !is_key_name(n)) {
+            out.push(name.to_os_string());
+        }
+    })?;
+    Ok(out)
+}
+
+/// Call `f` with every entry's name in `root` (not `.` or `..`) and whether
+/// it is a directory, when the listing says. On Linux the entries are read
+/// with getdents into one buffer (no allocation per entry: a value
+/// directory can hold a million files).
+fn scan_names(
+    root: &Path,
+    mut f: impl FnMut(&std::ffi::OsStr, Option<bool>),
+) -> Result<(), FileError> {
     let io = |e: std::io::Error| FileError::Io {
         path: root.to_path_buf(),
         message: e.to_string(),
@@ -310,6 +346,7 @@ pub fn scan_keys(root: &Path, mut f: impl FnMut(&str)) -> Result<(), FileError> 
     {
         use rustix::fs::{FileType, Mode, OFlags, RawDir, CWD};
         use std::mem::MaybeUninit;
+        use std::os::unix::ffi::OsStrExt;
         let fd = match rustix::fs::openat(
             CWD,
             root,
@@ -325,22 +362,16 @@ pub fn scan_keys(root: &Path, mut f: impl FnMut(&str)) -> Result<(), FileError> 
         let mut dir = RawDir::new(&fd, &mut buf);
         while let Some(entry) = dir.next() {
             let entry = entry.map_err(|e| io(e.into()))?;
-            let Ok(name) = entry.file_name().to_str() else {
-                continue;
-            };
-            if name == "." || name == ".." || !is_key_name(name) {
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
                 continue;
             }
             let is_dir = match entry.file_type() {
-                FileType::Directory => true,
-                FileType::Unknown => std::fs::symlink_metadata(root.join(name))
-                    .map(|m| m.is_dir())
-                    .unwrap_or(false),
-                _ => false,
+                FileType::Directory => Some(true),
+                FileType::Unknown => None,
+                _ => Some(false),
             };
-            if !is_dir {
-                f(name);
-            }
+            f(std::ffi::OsStr::from_bytes(name), is_dir);
         }
         Ok(())
     }
@@ -353,14 +384,8 @@ pub fn scan_keys(root: &Path, mut f: impl FnMut(&str)) -> Result<(), FileError> 
         };
         for entry in entries {
             let entry = entry.map_err(io)?;
-            if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-                continue;
-            }
-            if let Some(name) = entry.file_name().to_str() {
-                if is_key_name(name) {
-                    f(name);
-                }
-            }
+            let is_dir = entry.file_type().ok().map(|t| t.is_dir());
+            f(&entry.file_name(), is_dir);
         }
         Ok(())
     }
