@@ -303,8 +303,27 @@ impl SqlCalls {
                     }
                 }
                 None => {
-                    let (sql, params) = ordered_keys_sql(opts);
-                    self.feed_keys(&sql, params, &mut feed)?;
+                    let (sql, params) = ordered_keys_sql(opts, Some(workers));
+                    if self.conn.prepare(&sql).is_ok() {
+                        // Each part sorted by its own connection, merged here.
+                        let mut parts = Vec::new();
+                        for i in 0..workers {
+                            let (tx, rx) = mpsc::sync_channel(AHEAD);
+                            let mut params = params.clone();
+                            params.push(SqlValue::Integer(i as i64));
+                            let (sql, uri, path) = (sql.clone(), &self.uri, &self.path);
+                            scope.spawn(move || order_part(uri, path, &sql, params, tx));
+                            parts.push(Part {
+                                rx,
+                                buffered: std::collections::VecDeque::new(),
+                            });
+                        }
+                        merge_parts(&mut parts, opts.sort, desc(opts), &mut feed)?;
+                    } else {
+                        // No rowid to part by: one sorted query.
+                        let (sql, params) = ordered_keys_sql(opts, None);
+                        self.feed_keys(&sql, params, &mut feed)?;
+                    }
                 }
             }
             feed.drain(0)
@@ -646,6 +665,132 @@ fn fetch<T>(
     }
 }
 
+/// Whether the listing runs descending (newest or longest first, unless
+/// reversed; names and keys A-Z unless reversed).
+fn desc(opts: &ListOptions) -> bool {
+    matches!(opts.sort, SortKey::Started | SortKey::Walltime) != opts.reverse
+}
+
+/// (sort value, key) rows of one part, in its order.
+type Ordered = Vec<(Option<SortValue>, String)>;
+
+/// One part of the listing order, sorted by its own connection.
+struct Part {
+    rx: mpsc::Receiver<Result<Ordered, StoreError>>,
+    buffered: std::collections::VecDeque<(Option<SortValue>, String)>,
+}
+
+impl Part {
+    /// Buffer the part's next rows if it has none left (none at its end).
+    fn peek(&mut self) -> Result<(), StoreError> {
+        if self.buffered.is_empty() {
+            if let Ok(rows) = self.rx.recv() {
+                self.buffered.extend(rows?);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A part's thread: its rows of the ordering query, in batches.
+fn order_part(
+    uri: &str,
+    path: &Path,
+    sql: &str,
+    params: Vec<SqlValue>,
+    out: mpsc::SyncSender<Result<Ordered, StoreError>>,
+) {
+    let err = |e: rusqlite::Error| StoreError::Sql {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let run = || -> Result<(), StoreError> {
+        let conn = connect(uri).map_err(err)?;
+        let mut stmt = conn.prepare(sql).map_err(err)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params))
+            .map_err(err)?;
+        let mut batch = Vec::with_capacity(BATCH);
+        while let Some(row) = rows.next().map_err(err)? {
+            let key: String = row.get(0).map_err(err)?;
+            batch.push((SortValue::of(row.get_ref(1).map_err(err)?), key));
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if out.send(Ok(full)).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = out.send(Ok(batch));
+        }
+        Ok(())
+    };
+    if let Err(e) = run() {
+        let _ = out.send(Err(e));
+    }
+}
+
+/// Merge the parts' rows in listing order (what `ORDER BY s IS NULL, s,
+/// key` says, in SQLite's collation) and feed their keys to the workers.
+fn merge_parts<T, S: FnMut(T) -> ControlFlow<()>>(
+    parts: &mut [Part],
+    sort: SortKey,
+    desc: bool,
+    feed: &mut Feed<'_, T, S>,
+) -> Result<(), StoreError> {
+    use std::cmp::Ordering;
+    let before = |a: &(Option<SortValue>, String), b: &(Option<SortValue>, String)| {
+        let ord = match (&a.0, &b.0) {
+            _ if sort == SortKey::Key => a.1.cmp(&b.1),
+            (Some(_), None) => return Ordering::Less,
+            (None, Some(_)) => return Ordering::Greater,
+            (None, None) => a.1.cmp(&b.1),
+            (Some(x), Some(y)) => x.cmp(y).then_with(|| a.1.cmp(&b.1)),
+        };
+        if desc {
+            ord.reverse()
+        } else {
+            ord
+        }
+    };
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        for part in parts.iter_mut() {
+            part.peek()?;
+        }
+        let mut best: Option<usize> = None;
+        for i in 0..parts.len() {
+            let Some(head) = parts[i].buffered.front() else {
+                continue;
+            };
+            let better = match best.and_then(|j| parts[j].buffered.front()) {
+                None => true,
+                Some(current) => before(head, current) == Ordering::Less,
+            };
+            if better {
+                best = Some(i);
+            }
+        }
+        let Some(i) = best else {
+            break;
+        };
+        if let Some((_, key)) = parts[i].buffered.pop_front() {
+            batch.push(key);
+        }
+        if batch.len() == BATCH {
+            feed.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
+            if feed.stopped {
+                return Ok(());
+            }
+        }
+    }
+    if !batch.is_empty() {
+        feed.send(batch)?;
+    }
+    Ok(())
+}
+
 fn connect(uri: &str) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
@@ -954,24 +1099,39 @@ fn order(opts: &ListOptions, filtered: bool) -> Order {
     Order { expr, dir, by }
 }
 
-/// The keys of the selected calls, in listing order.
-fn ordered_keys_sql(opts: &ListOptions) -> (String, Vec<SqlValue>) {
+/// The keys of the selected calls, in listing order, each with its sort
+/// value (NULL for a key sort); with `part = Some(n)`, only the calls whose
+/// rowid is `?` modulo `n` (the last parameter, bound per part).
+fn ordered_keys_sql(opts: &ListOptions, part: Option<usize>) -> (String, Vec<SqlValue>) {
     let mut params = Vec::new();
-    let wheres = where_clauses(&opts.filter, &mut params);
-    let Order { expr, dir, by } = order(opts, !wheres.is_empty());
-    let sql = if matches!(opts.sort, SortKey::Started | SortKey::Walltime) {
+    let mut wheres = where_clauses(&opts.filter, &mut params);
+    let filtered = !wheres.is_empty();
+    if let Some(n) = part {
+        params.push(SqlValue::Integer(n as i64));
+        // The part's number is bound last, by the part's own thread.
+        wheres.push(format!(
+            "c.rowid % ?{} = ?{}",
+            params.len(),
+            params.len() + 1
+        ));
+    }
+    let Order { expr, dir, by } = order(opts, filtered);
+    let sql = match opts.sort {
         // The runtime field once per call: in ORDER BY it is looked up for
         // each term that names it (a quarter of a 1M-call `query --name`).
-        format!(
+        SortKey::Started | SortKey::Walltime => format!(
             "WITH o AS MATERIALIZED (SELECT c.key AS k, {expr} AS s FROM calls c{}) \
-             SELECT k FROM o ORDER BY s IS NULL, s {dir}, k {dir}",
+             SELECT k, s FROM o ORDER BY s IS NULL, s {dir}, k {dir}",
             join_where(&wheres)
-        )
-    } else {
-        format!(
-            "SELECT c.key FROM calls c{} ORDER BY {by}",
+        ),
+        SortKey::Name => format!(
+            "SELECT c.key, c.name FROM calls c{} ORDER BY {by}",
             join_where(&wheres)
-        )
+        ),
+        SortKey::Key => format!(
+            "SELECT c.key, NULL FROM calls c{} ORDER BY {by}",
+            join_where(&wheres)
+        ),
     };
     (sql, params)
 }
