@@ -319,6 +319,21 @@ pub fn emit_calls_decoded(
     })
 }
 
+/// A sink that runs `step` on each item and stops at the first error,
+/// which it leaves in `failure`.
+fn until_error<'a, T>(
+    failure: &'a mut Option<anyhow::Error>,
+    mut step: impl FnMut(T) -> Result<()> + 'a,
+) -> impl FnMut(T) -> ControlFlow<()> + 'a {
+    move |item| match step(item) {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(e) => {
+            *failure = Some(e);
+            ControlFlow::Break(())
+        }
+    }
+}
+
 fn emit_rows(
     caches: &Caches,
     opts: &ListOptions,
@@ -361,38 +376,22 @@ fn emit_rows(
         let member = &caches.members[0];
         let name = member.name.as_str();
         let map = |rec: CallRecord| maker.encode(&rec, name);
-        let mut failure: Option<std::io::Error> = None;
-        member.calls.for_each_mapped(opts, &map, |encoded| {
-            match encoded.and_then(|e| emitter.push(e)) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(e) => {
-                    failure = Some(e);
-                    ControlFlow::Break(())
-                }
-            }
-        })?;
-        if let Some(e) = failure {
-            return Err(e.into());
-        }
-        return Ok(emitter.finish()?);
+        let mut failure = None;
+        let sink = until_error(&mut failure, |encoded: std::io::Result<Encoded>| {
+            Ok(emitter.push(encoded?)?)
+        });
+        member.calls.for_each_mapped(opts, &map, sink)?;
+        return failure.map_or_else(|| Ok(emitter.finish()?), Err);
     }
     if !multi {
         let member = &caches.members[0];
-        let mut failure: Option<anyhow::Error> = None;
-        member.calls.for_each(opts, |rec| {
-            let row = key_text(&rec).map(|key| maker.row(&rec, key, &member.name));
-            match row.and_then(|r| Ok(emitter.row(r)?)) {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(e) => {
-                    failure = Some(e);
-                    ControlFlow::Break(())
-                }
-            }
-        })?;
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        return Ok(emitter.finish()?);
+        let mut failure = None;
+        let sink = until_error(&mut failure, |rec: CallRecord| {
+            let key = key_text(&rec)?;
+            Ok(emitter.row(maker.row(&rec, key, &member.name))?)
+        });
+        member.calls.for_each(opts, sink)?;
+        return failure.map_or_else(|| Ok(emitter.finish()?), Err);
     }
     // Several members: each sorted and limited, then merged.
     let mut all: Vec<(CallRecord, String)> = Vec::new();

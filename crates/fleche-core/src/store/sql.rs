@@ -267,6 +267,7 @@ impl SqlCalls {
             let mut feed = Feed {
                 to: Vec::new(),
                 from: Vec::new(),
+                pending: Vec::with_capacity(BATCH),
                 sent: 0,
                 received: 0,
                 found: 0,
@@ -343,20 +344,13 @@ impl SqlCalls {
         let mut rows = stmt
             .query(rusqlite::params_from_iter(params))
             .map_err(|e| self.sql_err(e))?;
-        let mut batch = Vec::with_capacity(BATCH);
         while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
-            batch.push(row.get::<_, String>(0).map_err(|e| self.sql_err(e))?);
-            if batch.len() == BATCH {
-                feed.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
-                if feed.stopped {
-                    return Ok(());
-                }
+            feed.push(row.get::<_, String>(0).map_err(|e| self.sql_err(e))?)?;
+            if feed.stopped {
+                return Ok(());
             }
         }
-        if !batch.is_empty() {
-            feed.send(batch)?;
-        }
-        Ok(())
+        feed.flush()
     }
 
     /// Whether fleche's unique (call_key, name) index on metadata is there,
@@ -564,6 +558,8 @@ struct Fetched<T> {
 struct Feed<'s, T, S: FnMut(T) -> ControlFlow<()>> {
     to: Vec<mpsc::Sender<Vec<String>>>,
     from: Vec<mpsc::Receiver<Result<Fetched<T>, StoreError>>>,
+    /// Keys not yet sent, fewer than a batch.
+    pending: Vec<String>,
     sent: usize,
     received: usize,
     found: u64,
@@ -574,6 +570,25 @@ struct Feed<'s, T, S: FnMut(T) -> ControlFlow<()>> {
 }
 
 impl<T, S: FnMut(T) -> ControlFlow<()>> Feed<'_, T, S> {
+    /// The next key in listing order; sent with a full batch.
+    fn push(&mut self, key: String) -> Result<(), StoreError> {
+        self.pending.push(key);
+        if self.pending.len() < BATCH {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
+        self.send(batch)
+    }
+
+    /// Send the keys of a last, partial batch.
+    fn flush(&mut self) -> Result<(), StoreError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.pending);
+        self.send(batch)
+    }
+
     fn send(&mut self, batch: Vec<String>) -> Result<(), StoreError> {
         self.drain(self.to.len() * AHEAD - 1)?;
         if self.stopped {
@@ -756,7 +771,6 @@ fn merge_parts<T, S: FnMut(T) -> ControlFlow<()>>(
             ord
         }
     };
-    let mut batch = Vec::with_capacity(BATCH);
     loop {
         for part in parts.iter_mut() {
             part.peek()?;
@@ -778,19 +792,13 @@ fn merge_parts<T, S: FnMut(T) -> ControlFlow<()>>(
             break;
         };
         if let Some((_, key)) = parts[i].buffered.pop_front() {
-            batch.push(key);
+            feed.push(key)?;
         }
-        if batch.len() == BATCH {
-            feed.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
-            if feed.stopped {
-                return Ok(());
-            }
+        if feed.stopped {
+            return Ok(());
         }
     }
-    if !batch.is_empty() {
-        feed.send(batch)?;
-    }
-    Ok(())
+    feed.flush()
 }
 
 fn connect(uri: &str) -> rusqlite::Result<Connection> {
