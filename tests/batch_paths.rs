@@ -138,8 +138,9 @@ fn a_mixed_batch_shrinks_like_each_alone() {
     assert_eq!(code, Some(1), "some digests are not found");
 }
 
-/// A complete listing of a SQLite store is sorted as keys first and its
-/// records built on several threads (`RAYON_NUM_THREADS` workers); with one
+/// A complete listing of a SQLite store is read on several threads
+/// (`RAYON_NUM_THREADS`): sorted as keys first and its records built by
+/// workers, or, filtered, sorted in rowid ranges and merged; with one
 /// thread it is the single query. Both must print the same bytes, across
 /// batches, for calls whose runtime row is missing, null, of another type,
 /// tied, or left behind by a call that is gone.
@@ -201,7 +202,19 @@ fn parallel_listing_equals_the_single_query() {
     }
     cases.push(vec!["ls", "--format", "csv"]);
     cases.push(vec!["ls", "--format", "json", "--sort", "walltime"]);
-    cases.push(vec!["query", "--name", "fib", "--format", "jsonl"]);
+    // Filtered: each part's records selected and sorted by its connection.
+    for sort in ["started", "walltime", "name", "key"] {
+        for reverse in [false, true] {
+            let mut args = vec![
+                "query", "--name", "fib", "--format", "jsonl", "--sort", sort,
+            ];
+            if reverse {
+                args.push("-r");
+            }
+            cases.push(args);
+        }
+    }
+    cases.push(vec!["query", "--arg", "n=3", "--format", "jsonl"]);
     cases.push(vec!["query", "--tag", "n=1", "--format", "tsv", "-r"]);
     // Compared after loading (a list): filtered on the worker threads.
     cases.push(vec![

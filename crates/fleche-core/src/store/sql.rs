@@ -229,8 +229,10 @@ impl SqlCalls {
         Ok(())
     }
 
-    /// [`Self::for_each`] with `map` run on worker threads: the listing
-    /// order comes first, as keys (sorted in parts, one per connection, and
+    /// [`Self::for_each`] with `map` run on worker threads. A filtered
+    /// listing is read in rowid ranges, one per thread, each sorted by its
+    /// own connection, and merged (see `records_in_parts`). Otherwise the
+    /// listing order comes first, as keys (sorted in rowid ranges and
     /// merged, unless one scan of the runtime rows gives it), and workers
     /// with their own connections build the records of consecutive batches
     /// of them, which are handed to `sink` in order. Sorting whole records
@@ -263,6 +265,12 @@ impl SqlCalls {
             SortKey::Name | SortKey::Key => None,
         }
         .filter(|_| self.runtime_rows_unique());
+        if opts.filter != CallFilter::default() {
+            let (sql, params) = ordered_records_sql(opts);
+            if let (Ok(_), Some(ranges)) = (self.conn.prepare(&sql), self.rowid_ranges(workers)) {
+                return self.records_in_parts(opts, &sql, params, ranges, &client_side, map, sink);
+            }
+        }
         std::thread::scope(|scope| {
             let mut feed = Feed {
                 to: Vec::new(),
@@ -306,14 +314,17 @@ impl SqlCalls {
                     }
                 }
                 None => {
-                    let (sql, params) = ordered_keys_sql(opts, Some(workers));
-                    if self.conn.prepare(&sql).is_ok() {
+                    let (sql, params) = ordered_keys_sql(opts, true);
+                    if let (Ok(_), Some(ranges)) =
+                        (self.conn.prepare(&sql), self.rowid_ranges(workers))
+                    {
                         // Each part sorted by its own connection, merged here.
                         let mut parts = Vec::new();
-                        for i in 0..workers {
+                        for (lo, hi) in ranges {
                             let (tx, rx) = mpsc::sync_channel(AHEAD);
                             let mut params = params.clone();
-                            params.push(SqlValue::Integer(i as i64));
+                            params.push(SqlValue::Integer(lo));
+                            params.push(SqlValue::Integer(hi));
                             let (sql, uri, path) = (sql.clone(), &self.uri, &self.path);
                             scope.spawn(move || order_part(uri, path, &sql, params, tx));
                             parts.push(Part {
@@ -321,16 +332,89 @@ impl SqlCalls {
                                 buffered: std::collections::VecDeque::new(),
                             });
                         }
-                        merge_parts(&mut parts, opts.sort, desc(opts), &mut feed)?;
+                        merge_parts(&mut parts, opts.sort, desc(opts), |key, ()| {
+                            feed.push(key)?;
+                            Ok(if feed.stopped {
+                                ControlFlow::Break(())
+                            } else {
+                                ControlFlow::Continue(())
+                            })
+                        })?;
+                        feed.flush()?;
                     } else {
                         // No rowid to part by: one sorted query.
-                        let (sql, params) = ordered_keys_sql(opts, None);
+                        let (sql, params) = ordered_keys_sql(opts, false);
                         self.feed_keys(&sql, params, &mut feed)?;
                     }
                 }
             }
             feed.drain(0)
         })
+    }
+
+    /// A filtered listing in one pass per rowid range: each part's
+    /// connection selects, builds and sorts the records it keeps, and its
+    /// thread maps them; the parts are merged in order here. A filter
+    /// keeps a share of the calls, so sorting whole records costs little,
+    /// and each record is looked up once instead of twice (its key to
+    /// order it, then its record).
+    #[allow(clippy::too_many_arguments)]
+    fn records_in_parts<T: Send>(
+        &self,
+        opts: &ListOptions,
+        sql: &str,
+        params: Vec<SqlValue>,
+        ranges: Vec<(i64, i64)>,
+        client_side: &[&MetaFilter],
+        map: &(dyn Fn(CallRecord) -> T + Sync),
+        mut sink: impl FnMut(T) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        std::thread::scope(|scope| {
+            let mut parts = Vec::new();
+            for (lo, hi) in ranges {
+                let (tx, rx) = mpsc::sync_channel(AHEAD);
+                let mut params = params.clone();
+                params.push(SqlValue::Integer(lo));
+                params.push(SqlValue::Integer(hi));
+                let (uri, path) = (&self.uri, &self.path);
+                scope.spawn(move || record_part(uri, path, sql, params, client_side, map, tx));
+                parts.push(Part {
+                    rx,
+                    buffered: std::collections::VecDeque::new(),
+                });
+            }
+            merge_parts(&mut parts, opts.sort, desc(opts), |_, t| Ok(sink(t)))
+        })
+    }
+
+    /// `n` consecutive rowid ranges covering the calls table, none empty
+    /// of rowids; None for a table without rowids.
+    fn rowid_ranges(&self, n: usize) -> Option<Vec<(i64, i64)>> {
+        let (lo, hi): (Option<i64>, Option<i64>) = self
+            .conn
+            // Two subqueries: SQLite reads a lone min() or max() off the
+            // b-tree's edge, but scans the table for both at once.
+            .query_row(
+                "SELECT (SELECT min(rowid) FROM calls), (SELECT max(rowid) FROM calls)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok()?;
+        let (lo, hi) = (lo.unwrap_or(0), hi.unwrap_or(0));
+        let span = (hi as i128 - lo as i128 + 1) as u128;
+        let n = (n as u128).min(span).max(1);
+        let mut ranges = Vec::new();
+        let mut start = lo as i128;
+        for i in 0..n {
+            let len = span / n + u128::from(i < span % n);
+            let end = start + len as i128 - 1;
+            ranges.push((start as i64, end as i64));
+            start = end + 1;
+        }
+        // Rowids below and above are not ours to miss.
+        ranges.first_mut()?.0 = i64::MIN;
+        ranges.last_mut()?.1 = i64::MAX;
+        Some(ranges)
     }
 
     /// Hand the keys `sql` lists to the workers, batch by batch.
@@ -688,16 +772,16 @@ fn desc(opts: &ListOptions) -> bool {
     matches!(opts.sort, SortKey::Started | SortKey::Walltime) != opts.reverse
 }
 
-/// (sort value, key) rows of one part, in its order.
-type Ordered = Vec<(Option<SortValue>, String)>;
+/// (sort value, key, what goes with it) rows of one part, in its order.
+type Ordered<P> = Vec<(Option<SortValue>, String, P)>;
 
 /// One part of the listing order, sorted by its own connection.
-struct Part {
-    rx: mpsc::Receiver<Result<Ordered, StoreError>>,
-    buffered: std::collections::VecDeque<(Option<SortValue>, String)>,
+struct Part<P> {
+    rx: mpsc::Receiver<Result<Ordered<P>, StoreError>>,
+    buffered: std::collections::VecDeque<(Option<SortValue>, String, P)>,
 }
 
-impl Part {
+impl<P> Part<P> {
     /// Buffer the part's next rows if it has none left (none at its end).
     fn peek(&mut self) -> Result<(), StoreError> {
         if self.buffered.is_empty() {
@@ -715,7 +799,7 @@ fn order_part(
     path: &Path,
     sql: &str,
     params: Vec<SqlValue>,
-    out: mpsc::SyncSender<Result<Ordered, StoreError>>,
+    out: mpsc::SyncSender<Result<Ordered<()>, StoreError>>,
 ) {
     let err = |e: rusqlite::Error| StoreError::Sql {
         path: path.to_path_buf(),
@@ -730,7 +814,57 @@ fn order_part(
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(row) = rows.next().map_err(err)? {
             let key: String = row.get(0).map_err(err)?;
-            batch.push((SortValue::of(row.get_ref(1).map_err(err)?), key));
+            batch.push((SortValue::of(row.get_ref(1).map_err(err)?), key, ()));
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if out.send(Ok(full)).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = out.send(Ok(batch));
+        }
+        Ok(())
+    };
+    if let Err(e) = run() {
+        let _ = out.send(Err(e));
+    }
+}
+
+/// A part's thread for a filtered listing: its records, in its order,
+/// filtered and mapped, in batches.
+fn record_part<T>(
+    uri: &str,
+    path: &Path,
+    sql: &str,
+    params: Vec<SqlValue>,
+    client_side: &[&MetaFilter],
+    map: &(dyn Fn(CallRecord) -> T + Sync),
+    out: mpsc::SyncSender<Result<Ordered<T>, StoreError>>,
+) {
+    let err = |e: rusqlite::Error| StoreError::Sql {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let run = || -> Result<(), StoreError> {
+        let conn = connect(uri).map_err(err)?;
+        let mut stmt = conn.prepare(sql).map_err(err)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params))
+            .map_err(err)?;
+        let mut batch = Vec::with_capacity(BATCH);
+        while let Some(row) = rows.next().map_err(err)? {
+            let rec = record(row).map_err(err)?;
+            if !client_side
+                .iter()
+                .all(|m| super::metadata_matches(&rec, std::slice::from_ref(*m)))
+            {
+                continue;
+            }
+            let sort = SortValue::of(row.get_ref(8).map_err(err)?);
+            let key = rec.key.clone();
+            batch.push((sort, key, map(rec)));
             if batch.len() == BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                 if out.send(Ok(full)).is_err() {
@@ -749,15 +883,15 @@ fn order_part(
 }
 
 /// Merge the parts' rows in listing order (what `ORDER BY s IS NULL, s,
-/// key` says, in SQLite's collation) and feed their keys to the workers.
-fn merge_parts<T, S: FnMut(T) -> ControlFlow<()>>(
-    parts: &mut [Part],
+/// key` says, in SQLite's collation), handing each to `emit`.
+fn merge_parts<P>(
+    parts: &mut [Part<P>],
     sort: SortKey,
     desc: bool,
-    feed: &mut Feed<'_, T, S>,
+    mut emit: impl FnMut(String, P) -> Result<ControlFlow<()>, StoreError>,
 ) -> Result<(), StoreError> {
     use std::cmp::Ordering;
-    let before = |a: &(Option<SortValue>, String), b: &(Option<SortValue>, String)| {
+    let before = |a: &(Option<SortValue>, String, P), b: &(Option<SortValue>, String, P)| {
         let ord = match (&a.0, &b.0) {
             _ if sort == SortKey::Key => a.1.cmp(&b.1),
             (Some(_), None) => return Ordering::Less,
@@ -791,14 +925,13 @@ fn merge_parts<T, S: FnMut(T) -> ControlFlow<()>>(
         let Some(i) = best else {
             break;
         };
-        if let Some((_, key)) = parts[i].buffered.pop_front() {
-            feed.push(key)?;
-        }
-        if feed.stopped {
-            return Ok(());
+        if let Some((_, key, p)) = parts[i].buffered.pop_front() {
+            if emit(key, p)?.is_break() {
+                return Ok(());
+            }
         }
     }
-    feed.flush()
+    Ok(())
 }
 
 fn connect(uri: &str) -> rusqlite::Result<Connection> {
@@ -1110,20 +1243,16 @@ fn order(opts: &ListOptions, filtered: bool) -> Order {
 }
 
 /// The keys of the selected calls, in listing order, each with its sort
-/// value (NULL for a key sort); with `part = Some(n)`, only the calls whose
-/// rowid is `?` modulo `n` (the last parameter, bound per part).
-fn ordered_keys_sql(opts: &ListOptions, part: Option<usize>) -> (String, Vec<SqlValue>) {
+/// value (NULL for a key sort); with `part`, only the calls whose rowid is
+/// in a range bound by the last two parameters, per part.
+fn ordered_keys_sql(opts: &ListOptions, part: bool) -> (String, Vec<SqlValue>) {
     let mut params = Vec::new();
     let mut wheres = where_clauses(&opts.filter, &mut params);
     let filtered = !wheres.is_empty();
-    if let Some(n) = part {
-        params.push(SqlValue::Integer(n as i64));
-        // The part's number is bound last, by the part's own thread.
-        wheres.push(format!(
-            "c.rowid % ?{} = ?{}",
-            params.len(),
-            params.len() + 1
-        ));
+    if part {
+        // A range, not a residue: each part reads only its share of pages.
+        let n = params.len();
+        wheres.push(format!("c.rowid BETWEEN ?{} AND ?{}", n + 1, n + 2));
     }
     let Order { expr, dir, by } = order(opts, filtered);
     let sql = match opts.sort {
@@ -1140,6 +1269,35 @@ fn ordered_keys_sql(opts: &ListOptions, part: Option<usize>) -> (String, Vec<Sql
         ),
         SortKey::Key => format!(
             "SELECT c.key, NULL FROM calls c{} ORDER BY {by}",
+            join_where(&wheres)
+        ),
+    };
+    (sql, params)
+}
+
+/// The records of a filtered listing in one rowid range (the last two
+/// parameters), in listing order, each with its sort value last.
+fn ordered_records_sql(opts: &ListOptions) -> (String, Vec<SqlValue>) {
+    let mut params = Vec::new();
+    let mut wheres = where_clauses(&opts.filter, &mut params);
+    let n = params.len();
+    wheres.push(format!("c.rowid BETWEEN ?{} AND ?{}", n + 1, n + 2));
+    let Order { expr, dir, by } = order(opts, true);
+    let sql = match opts.sort {
+        // The runtime row found by the call's key alone, like the metadata
+        // column finds its rows: its pages are then in the cache (a third
+        // fewer page reads than through the (call_key, name) index).
+        SortKey::Started | SortKey::Walltime => format!(
+            "SELECT {RECORD_COLUMNS}, {} FROM calls c{} ORDER BY 9 {dir} NULLS LAST, c.key {dir}",
+            expr.replace("AND m.name =", "AND +m.name ="),
+            join_where(&wheres)
+        ),
+        SortKey::Name => format!(
+            "SELECT {RECORD_COLUMNS}, c.name FROM calls c{} ORDER BY {by}",
+            join_where(&wheres)
+        ),
+        SortKey::Key => format!(
+            "SELECT {RECORD_COLUMNS}, NULL FROM calls c{} ORDER BY {by}",
             join_where(&wheres)
         ),
     };
