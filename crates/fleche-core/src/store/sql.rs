@@ -269,8 +269,16 @@ impl SqlCalls {
         }
         .filter(|_| self.runtime_rows_unique());
         if opts.filter != CallFilter::default() {
-            let (sql, params) = ordered_records_sql(opts);
-            if let (Ok(_), Some(ranges)) = (self.conn.prepare(&sql), self.rowid_ranges(workers)) {
+            // Split by the rows of the filter's first lookup table when each
+            // call has at most one matching row there (then every call is
+            // found by one part), by the calls otherwise.
+            let source = first_lookup(&opts.filter)
+                .filter(|t| self.one_row_per_call_and_name(t))
+                .unwrap_or("calls");
+            let (sql, params) = ordered_records_sql(opts, source);
+            if let (Ok(_), Some(ranges)) =
+                (self.conn.prepare(&sql), self.rowid_ranges(source, workers))
+            {
                 return self.records_in_parts(opts, &sql, params, ranges, &client_side, map, sink);
             }
         }
@@ -319,7 +327,7 @@ impl SqlCalls {
                 None => {
                     let (sql, params) = ordered_keys_sql(opts, true);
                     if let (Ok(_), Some(ranges)) =
-                        (self.conn.prepare(&sql), self.rowid_ranges(workers))
+                        (self.conn.prepare(&sql), self.rowid_ranges("calls", workers))
                     {
                         // Each part sorted by its own connection, merged here.
                         let mut parts = Vec::new();
@@ -390,15 +398,17 @@ impl SqlCalls {
         })
     }
 
-    /// `n` consecutive rowid ranges covering the calls table, none empty
-    /// of rowids; None for a table without rowids.
-    fn rowid_ranges(&self, n: usize) -> Option<Vec<(i64, i64)>> {
+    /// `n` consecutive rowid ranges covering `table` (calls, arguments or
+    /// metadata), none empty of rowids; None for a table without rowids.
+    fn rowid_ranges(&self, table: &str, n: usize) -> Option<Vec<(i64, i64)>> {
         let (lo, hi): (Option<i64>, Option<i64>) = self
             .conn
             // Two subqueries: SQLite reads a lone min() or max() off the
             // b-tree's edge, but scans the table for both at once.
             .query_row(
-                "SELECT (SELECT min(rowid) FROM calls), (SELECT max(rowid) FROM calls)",
+                &format!(
+                    "SELECT (SELECT min(rowid) FROM {table}), (SELECT max(rowid) FROM {table})"
+                ),
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -444,11 +454,17 @@ impl SqlCalls {
     /// so that a call has at most one runtime row (as the scalar subquery
     /// of the general ordering assumes).
     fn runtime_rows_unique(&self) -> bool {
+        self.one_row_per_call_and_name("metadata")
+    }
+
+    /// Whether `table` (arguments or metadata) has fleche's unique
+    /// (call_key, name) index.
+    fn one_row_per_call_and_name(&self, table: &str) -> bool {
         self.conn
             .query_row(
-                "SELECT count(*) FROM pragma_index_list('metadata') l WHERE l.\"unique\" \
+                "SELECT count(*) FROM pragma_index_list(?1) l WHERE l.\"unique\" \
                  AND (SELECT group_concat(name) FROM pragma_index_info(l.name)) = 'call_key,name'",
-                [],
+                [table],
                 |r| r.get::<_, i64>(0),
             )
             .is_ok_and(|n| n > 0)
@@ -1027,8 +1043,39 @@ fn json_path(key: &str) -> String {
     format!("$.\"{}\"", key.replace('"', "\\\""))
 }
 
+/// The table whose rows the first `IN` lookup of `where_clauses` reads:
+/// arguments for an argument with a value, else metadata for a metadata
+/// filter; None when there is no such lookup.
+fn first_lookup(filter: &CallFilter) -> Option<&'static str> {
+    if filter.arguments.iter().any(|(_, v)| v.is_some()) {
+        Some("arguments")
+    } else if !filter.metadata.is_empty() {
+        Some("metadata")
+    } else {
+        None
+    }
+}
+
+/// Where `where_clauses` puts the rowid range of a split lookup.
+const RANGE: &str = "{rowid range}";
+
 fn where_clauses(filter: &CallFilter, params: &mut Vec<SqlValue>) -> Vec<String> {
+    where_split(filter, params, false)
+}
+
+/// With `split`, the first `IN` lookup (see [`first_lookup`]) reads only
+/// the rows of its table in the range `RANGE` marks.
+fn where_split(filter: &CallFilter, params: &mut Vec<SqlValue>, mut split: bool) -> Vec<String> {
     let mut w = Vec::new();
+    let mut range = |alias: &str| {
+        let marked = split;
+        split = false;
+        if marked {
+            format!(" AND {alias}.rowid BETWEEN {RANGE}")
+        } else {
+            String::new()
+        }
+    };
     let bind = |params: &mut Vec<SqlValue>, v: SqlValue| {
         params.push(v);
         format!("?{}", params.len())
@@ -1061,7 +1108,8 @@ fn where_clauses(filter: &CallFilter, params: &mut Vec<SqlValue>) -> Vec<String>
             Some(v) => {
                 let p = bind(params, SqlValue::Text(v.clone()));
                 format!(
-                    "c.key IN (SELECT a.call_key FROM arguments a WHERE a.name = {n} AND a.value = {p})"
+                    "c.key IN (SELECT a.call_key FROM arguments a WHERE a.name = {n} AND a.value = {p}{})",
+                    range("a")
                 )
             }
             None => format!(
@@ -1107,7 +1155,8 @@ fn where_clauses(filter: &CallFilter, params: &mut Vec<SqlValue>) -> Vec<String>
         // pass (tags are on few calls), not from a lookup per call.
         let k = bind(params, SqlValue::Text(kind.clone()));
         w.push(format!(
-            "c.key IN (SELECT m.call_key FROM metadata m WHERE m.name = {k}{cond})"
+            "c.key IN (SELECT m.call_key FROM metadata m WHERE m.name = {k}{cond}{})",
+            range("m")
         ));
     }
     if filter.since.is_some() || filter.until.is_some() {
@@ -1298,13 +1347,19 @@ fn ordered_keys_sql(opts: &ListOptions, part: bool) -> (String, Vec<SqlValue>) {
     (sql, params)
 }
 
-/// The records of a filtered listing in one rowid range (the last two
-/// parameters), in listing order, each with its sort value last.
-fn ordered_records_sql(opts: &ListOptions) -> (String, Vec<SqlValue>) {
+/// The records of a filtered listing whose row in `source` (calls, or
+/// the table of the filter's first lookup) is in one rowid range (the last
+/// two parameters), in listing order, each with its sort value last.
+fn ordered_records_sql(opts: &ListOptions, source: &str) -> (String, Vec<SqlValue>) {
     let mut params = Vec::new();
-    let mut wheres = where_clauses(&opts.filter, &mut params);
-    let n = params.len();
-    wheres.push(format!("c.rowid BETWEEN ?{} AND ?{}", n + 1, n + 2));
+    let mut wheres = where_split(&opts.filter, &mut params, source != "calls");
+    if source == "calls" {
+        wheres.push(format!("c.rowid BETWEEN {RANGE}"));
+    }
+    let bounds = format!("?{} AND ?{}", params.len() + 1, params.len() + 2);
+    for w in &mut wheres {
+        *w = w.replace(RANGE, &bounds);
+    }
     let Order { expr, dir, by } = order(opts, true);
     let sql = match opts.sort {
         // The runtime row found by the call's key alone, like the metadata
