@@ -1476,6 +1476,37 @@ mod tests {
     }
 
     #[test]
+    fn arguments_come_in_the_order_sqlite_sorts_positions() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE calls (key TEXT PRIMARY KEY, name TEXT, module TEXT, version TEXT, \
+                 code_digest TEXT, result TEXT);
+             CREATE TABLE arguments (id INTEGER PRIMARY KEY, call_key TEXT, position INTEGER, \
+                 name TEXT, value TEXT, UNIQUE (call_key, name));
+             CREATE TABLE metadata (id INTEGER PRIMARY KEY, call_key TEXT, name TEXT, data JSON, \
+                 UNIQUE (call_key, name));
+             INSERT INTO calls VALUES ('k', 'f', 'm', NULL, NULL, NULL);
+             INSERT INTO arguments (call_key, position, name, value) VALUES
+                 ('k', 2, 'a', 'v2'), ('k', 0, 'z', 'v0'), ('k', 10, 'b', 'v10'),
+                 ('k', 1, 'y', 'v1'), ('k', 3, 'd', 'v3'), ('k', 3, 'c', 'v3b');",
+        )
+        .unwrap();
+        let rec = conn
+            .query_row(&format!("SELECT {RECORD_COLUMNS} FROM calls c"), [], record)
+            .unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name, value FROM arguments WHERE call_key = 'k' ORDER BY position")
+            .unwrap();
+        let sqlite: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rec.arguments, sqlite);
+        assert_eq!(rec.arguments[0].0, "z");
+    }
+
+    #[test]
     fn uris_escape_reserved_characters() {
         assert_eq!(
             file_uri(Path::new("/a b/c?d#.db"), "mode=ro"),
