@@ -330,18 +330,12 @@ impl SqlCalls {
                         (self.conn.prepare(&sql), self.rowid_ranges("calls", workers))
                     {
                         // Each part sorted by its own connection, merged here.
-                        let mut parts = Vec::new();
-                        for (lo, hi) in ranges {
-                            let (tx, rx) = mpsc::sync_channel(AHEAD);
-                            let mut params = params.clone();
-                            params.push(SqlValue::Integer(lo));
-                            params.push(SqlValue::Integer(hi));
+                        let mut parts: Vec<Part<()>> = Vec::new();
+                        for range in ranges {
                             let (sql, uri, path) = (sql.clone(), &self.uri, &self.path);
-                            scope.spawn(move || order_part(uri, path, &sql, params, tx));
-                            parts.push(Part {
-                                rx,
-                                buffered: std::collections::VecDeque::new(),
-                            });
+                            parts.push(Part::spawn(scope, &params, range, move |params, tx| {
+                                order_part(uri, path, &sql, params, tx)
+                            }));
                         }
                         merge_parts(&mut parts, opts.sort, desc(opts), |key, ()| {
                             feed.push(key)?;
@@ -382,17 +376,11 @@ impl SqlCalls {
     ) -> Result<(), StoreError> {
         std::thread::scope(|scope| {
             let mut parts = Vec::new();
-            for (lo, hi) in ranges {
-                let (tx, rx) = mpsc::sync_channel(AHEAD);
-                let mut params = params.clone();
-                params.push(SqlValue::Integer(lo));
-                params.push(SqlValue::Integer(hi));
+            for range in ranges {
                 let (uri, path) = (&self.uri, &self.path);
-                scope.spawn(move || record_part(uri, path, sql, params, client_side, map, tx));
-                parts.push(Part {
-                    rx,
-                    buffered: std::collections::VecDeque::new(),
-                });
+                parts.push(Part::spawn(scope, &params, range, move |params, tx| {
+                    record_part(uri, path, sql, params, client_side, map, tx)
+                }));
             }
             merge_parts(&mut parts, opts.sort, desc(opts), |_, t| Ok(sink(t)))
         })
@@ -800,6 +788,32 @@ struct Part<P> {
     buffered: std::collections::VecDeque<(Option<SortValue>, String, P)>,
 }
 
+/// Where a part's thread sends its rows.
+type PartSender<P> = mpsc::SyncSender<Result<Ordered<P>, StoreError>>;
+
+impl<P: Send> Part<P> {
+    /// Start a part's thread: `run` gets `params` with the rowid range
+    /// `lo..=hi` bound after them.
+    fn spawn<'scope>(
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        params: &[SqlValue],
+        (lo, hi): (i64, i64),
+        run: impl FnOnce(Vec<SqlValue>, PartSender<P>) + Send + 'scope,
+    ) -> Part<P>
+    where
+        P: 'scope,
+    {
+        let (tx, rx) = mpsc::sync_channel(AHEAD);
+        let mut params = params.to_vec();
+        params.extend([SqlValue::Integer(lo), SqlValue::Integer(hi)]);
+        scope.spawn(move || run(params, tx));
+        Part {
+            rx,
+            buffered: std::collections::VecDeque::new(),
+        }
+    }
+}
+
 impl<P> Part<P> {
     /// Buffer the part's next rows if it has none left (none at its end).
     fn peek(&mut self) -> Result<(), StoreError> {
@@ -812,47 +826,16 @@ impl<P> Part<P> {
     }
 }
 
-/// A part's thread: its rows of the ordering query, in batches.
-fn order_part(
-    uri: &str,
-    path: &Path,
-    sql: &str,
-    params: Vec<SqlValue>,
-    out: mpsc::SyncSender<Result<Ordered<()>, StoreError>>,
-) {
-    let err = |e: rusqlite::Error| StoreError::Sql {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let run = || -> Result<(), StoreError> {
-        let conn = connect(uri).map_err(err)?;
-        let mut stmt = conn.prepare(sql).map_err(err)?;
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(params))
-            .map_err(err)?;
-        let mut batch = Vec::with_capacity(BATCH);
-        while let Some(row) = rows.next().map_err(err)? {
-            let key: String = row.get(0).map_err(err)?;
-            batch.push((SortValue::of(row.get_ref(1).map_err(err)?), key, ()));
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                if out.send(Ok(full)).is_err() {
-                    return Ok(());
-                }
-            }
-        }
-        if !batch.is_empty() {
-            let _ = out.send(Ok(batch));
-        }
-        Ok(())
-    };
-    if let Err(e) = run() {
-        let _ = out.send(Err(e));
-    }
+/// A part's thread for a listing sorted as keys first: its keys and sort
+/// values.
+fn order_part(uri: &str, path: &Path, sql: &str, params: Vec<SqlValue>, out: PartSender<()>) {
+    stream_part(uri, path, sql, params, out, |row| {
+        Ok(Some((SortValue::of(row.get_ref(1)?), row.get(0)?, ())))
+    })
 }
 
-/// A part's thread for a filtered listing: its records, in its order,
-/// filtered and mapped, in batches.
+/// A part's thread for a filtered listing: its records, filtered and
+/// mapped.
 fn record_part<T>(
     uri: &str,
     path: &Path,
@@ -860,7 +843,30 @@ fn record_part<T>(
     params: Vec<SqlValue>,
     client_side: &[&MetaFilter],
     map: &(dyn Fn(CallRecord) -> T + Sync),
-    out: mpsc::SyncSender<Result<Ordered<T>, StoreError>>,
+    out: PartSender<T>,
+) {
+    stream_part(uri, path, sql, params, out, |row| {
+        let rec = record(row)?;
+        if !client_side
+            .iter()
+            .all(|m| super::metadata_matches(&rec, std::slice::from_ref(*m)))
+        {
+            return Ok(None);
+        }
+        let sort = SortValue::of(row.get_ref(8)?);
+        Ok(Some((sort, rec.key.clone(), map(rec))))
+    })
+}
+
+/// Run a part's query on its own connection and send the rows `each`
+/// keeps, in its order, in batches (an error as the last message).
+fn stream_part<P>(
+    uri: &str,
+    path: &Path,
+    sql: &str,
+    params: Vec<SqlValue>,
+    out: PartSender<P>,
+    mut each: impl FnMut(&Row<'_>) -> rusqlite::Result<Option<(Option<SortValue>, String, P)>>,
 ) {
     let err = |e: rusqlite::Error| StoreError::Sql {
         path: path.to_path_buf(),
@@ -874,16 +880,9 @@ fn record_part<T>(
             .map_err(err)?;
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(row) = rows.next().map_err(err)? {
-            let rec = record(row).map_err(err)?;
-            if !client_side
-                .iter()
-                .all(|m| super::metadata_matches(&rec, std::slice::from_ref(*m)))
-            {
-                continue;
+            if let Some(kept) = each(row).map_err(err)? {
+                batch.push(kept);
             }
-            let sort = SortValue::of(row.get_ref(8).map_err(err)?);
-            let key = rec.key.clone();
-            batch.push((sort, key, map(rec)));
             if batch.len() == BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                 if out.send(Ok(full)).is_err() {
@@ -1335,14 +1334,7 @@ fn ordered_keys_sql(opts: &ListOptions, part: bool) -> (String, Vec<SqlValue>) {
              SELECT k, s FROM o ORDER BY s IS NULL, s {dir}, k {dir}",
             join_where(&wheres)
         ),
-        SortKey::Name => format!(
-            "SELECT c.key, c.name FROM calls c{} ORDER BY {by}",
-            join_where(&wheres)
-        ),
-        SortKey::Key => format!(
-            "SELECT c.key, NULL FROM calls c{} ORDER BY {by}",
-            join_where(&wheres)
-        ),
+        SortKey::Name | SortKey::Key => by_name_or_key("c.key", opts, &by, &wheres),
     };
     (sql, params)
 }
@@ -1370,16 +1362,23 @@ fn ordered_records_sql(opts: &ListOptions, source: &str) -> (String, Vec<SqlValu
             expr.replace("AND m.name =", "AND +m.name ="),
             join_where(&wheres)
         ),
-        SortKey::Name => format!(
-            "SELECT {RECORD_COLUMNS}, c.name FROM calls c{} ORDER BY {by}",
-            join_where(&wheres)
-        ),
-        SortKey::Key => format!(
-            "SELECT {RECORD_COLUMNS}, NULL FROM calls c{} ORDER BY {by}",
-            join_where(&wheres)
-        ),
+        SortKey::Name | SortKey::Key => by_name_or_key(RECORD_COLUMNS, opts, &by, &wheres),
     };
     (sql, params)
+}
+
+/// `columns` and the sort value (the name, or NULL for a key sort) of
+/// the selected calls, sorted by name or key.
+fn by_name_or_key(columns: &str, opts: &ListOptions, by: &str, wheres: &[String]) -> String {
+    let value = if opts.sort == SortKey::Name {
+        "c.name"
+    } else {
+        "NULL"
+    };
+    format!(
+        "SELECT {columns}, {value} FROM calls c{} ORDER BY {by}",
+        join_where(wheres)
+    )
 }
 
 fn select_sql(opts: &ListOptions) -> (String, Vec<SqlValue>) {
