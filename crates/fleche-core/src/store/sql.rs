@@ -30,7 +30,8 @@ pub struct SqlCalls {
 /// an `ORDER BY` in the subquery sorts each call's few rows in a temporary
 /// b-tree (a seventh of SQLite's work in a listing).
 const RECORD_COLUMNS: &str = "c.key, c.name, c.module, c.version, c.code_digest, c.result, \
-     (SELECT json_group_array(json_array(a.position, a.name, a.value)) \
+     (SELECT json_group_array(json_array(CASE typeof(a.position) \
+            WHEN 'blob' THEN json_array(hex(a.position)) ELSE a.position END, a.name, a.value)) \
         FROM arguments a WHERE a.call_key = c.key), \
      (SELECT json_group_object(m.name, json(m.data)) FROM metadata m WHERE m.call_key = c.key)";
 
@@ -450,8 +451,10 @@ impl SqlCalls {
     fn one_row_per_call_and_name(&self, table: &str) -> bool {
         self.conn
             .query_row(
-                "SELECT count(*) FROM pragma_index_list(?1) l WHERE l.\"unique\" \
-                 AND (SELECT group_concat(name) FROM pragma_index_info(l.name)) = 'call_key,name'",
+                // Not partial, and no expression column (its name is NULL).
+                "SELECT count(*) FROM pragma_index_list(?1) l WHERE l.\"unique\" AND NOT l.partial \
+                 AND (SELECT group_concat(coalesce(name, '?')) FROM pragma_index_info(l.name)) \
+                     = 'call_key,name'",
                 [table],
                 |r| r.get::<_, i64>(0),
             )
@@ -1022,19 +1025,30 @@ fn record(row: &Row<'_>) -> rusqlite::Result<CallRecord> {
     })
 }
 
-/// SQLite's order of two `position` values (an INTEGER column, so numbers;
-/// NULL first and text after them, should a row hold one).
+/// SQLite's order of two `position` values as `record` receives them
+/// (an INTEGER column, so numbers; NULL first, then numbers, text, and
+/// blobs, which come as `[hex]`, should a row hold one).
 fn position_cmp(a: &Json, b: &Json) -> std::cmp::Ordering {
-    let rank = |v: &Json| match v {
-        Json::Null => 0,
-        Json::Number(_) | Json::Bool(_) => 1,
-        _ => 2,
+    let value = |v: &Json| match v {
+        Json::Number(n) => Some(match n.as_i64() {
+            Some(i) => SortValue::Int(i),
+            None => SortValue::Real(n.as_f64().unwrap_or(0.0)),
+        }),
+        Json::String(t) => Some(SortValue::Text(t.as_str().into())),
+        // Upper-case hex sorts as the bytes it spells.
+        Json::Array(h) => Some(SortValue::Blob(
+            h.first()
+                .and_then(Json::as_str)
+                .unwrap_or("")
+                .as_bytes()
+                .into(),
+        )),
+        _ => None,
     };
-    let num = |v: &Json| v.as_f64().unwrap_or(0.0);
-    rank(a).cmp(&rank(b)).then_with(|| match (a, b) {
-        (Json::String(x), Json::String(y)) => x.cmp(y),
-        _ => num(a).total_cmp(&num(b)),
-    })
+    match (value(a), value(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (x, y) => x.is_some().cmp(&y.is_some()),
+    }
 }
 
 /// A JSON path for one top-level key, quoted as SQLAlchemy quotes it.
@@ -1211,21 +1225,30 @@ impl SortValue {
             Text(_) => 1,
             Blob(_) => 2,
         };
-        let num = |v: &SortValue| match v {
-            Int(i) => *i as f64,
-            Real(r) => *r,
-            _ => 0.0,
-        };
         match (self, other) {
             (Int(a), Int(b)) => a.cmp(b),
+            (Int(a), Real(b)) => int_real_cmp(*a, *b),
+            (Real(a), Int(b)) => int_real_cmp(*b, *a).reverse(),
+            (Real(a), Real(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
             (Text(a), Text(b)) => a.as_bytes().cmp(b.as_bytes()),
             (Blob(a), Blob(b)) => a.cmp(b),
-            (a, b) if class(a) == 0 && class(b) == 0 => {
-                num(a).partial_cmp(&num(b)).unwrap_or(Ordering::Equal)
-            }
             (a, b) => class(a).cmp(&class(b)),
         }
     }
+}
+
+/// An integer against a real exactly, as SQLite compares them
+/// (`sqlite3IntFloatCompare`): `i as f64` rounds above 2^53.
+fn int_real_cmp(i: i64, r: f64) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    if r.is_nan() || r < -9_223_372_036_854_775_808.0 {
+        return Ordering::Greater;
+    }
+    if r >= 9_223_372_036_854_775_808.0 {
+        return Ordering::Less;
+    }
+    i.cmp(&(r as i64))
+        .then_with(|| (i as f64).partial_cmp(&r).unwrap_or(Ordering::Equal))
 }
 
 /// A call in the running top N of [`SqlCalls::first_by_runtime`], ordered
@@ -1487,7 +1510,10 @@ mod tests {
              INSERT INTO calls VALUES ('k', 'f', 'm', NULL, NULL, NULL);
              INSERT INTO arguments (call_key, position, name, value) VALUES
                  ('k', 2, 'a', 'v2'), ('k', 0, 'z', 'v0'), ('k', 10, 'b', 'v10'),
-                 ('k', 1, 'y', 'v1'), ('k', 3, 'd', 'v3'), ('k', 3, 'c', 'v3b');",
+                 ('k', 1, 'y', 'v1'), ('k', 3, 'd', 'v3'), ('k', 3, 'c', 'v3b'),
+                 ('k', 9007199254740993, 'e', 'big+1'), ('k', 9007199254740992, 'f', 'big'),
+                 ('k', 9007199254740992.0, 'g', 'real'), ('k', 2.5, 'h', 'half'),
+                 ('k', 'text', 'i', 't'), ('k', x'00ff', 'j', 'b1'), ('k', x'0001', 'l', 'b0');",
         )
         .unwrap();
         let rec = conn
