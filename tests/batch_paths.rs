@@ -273,3 +273,50 @@ fn parallel_listing_equals_the_single_query() {
         .take(tail.len())
         .all(|r| started(r).is_null()));
 }
+
+/// A metadata table whose only unique index on (call_key, name) is partial
+/// (a hand-made database, not fleche's schema) may hold two `tags` rows
+/// for one call, far apart: the parallel listing must not split its tag
+/// lookup by those rows, or the call is listed once per row.
+#[test]
+fn a_partial_unique_index_does_not_split_the_lookup() {
+    let dir = support::fixture_copy("getting-started", "partial-index");
+    let db = dir.join(".fleche/calls.db");
+    {
+        let conn = rusqlite::Connection::open(&db).expect("open copy");
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             CREATE TABLE m2 (id INTEGER NOT NULL PRIMARY KEY, call_key VARCHAR(64) NOT NULL,
+                 name VARCHAR NOT NULL, data JSON NOT NULL);
+             INSERT INTO m2 SELECT id, call_key, name, data FROM metadata;
+             DROP TABLE metadata;
+             ALTER TABLE m2 RENAME TO metadata;
+             CREATE INDEX ix_metadata_call_key ON metadata (call_key);
+             CREATE INDEX ix_metadata_name ON metadata (name);
+             CREATE UNIQUE INDEX uq_runtime ON metadata (call_key, name) WHERE name = 'runtime';
+             INSERT INTO metadata (id, call_key, name, data)
+                 SELECT 1000000 + id, call_key, name, data FROM metadata WHERE name = 'tags';",
+        )
+        .expect("rebuild metadata");
+    }
+    let run = |threads: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("-C")
+            .arg(&dir)
+            .args(["query", "--tag", "n=1", "--format", "jsonl"])
+            .output()
+            .expect("run fleche");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let single = run("1");
+    assert!(!single.is_empty(), "the tag matches calls");
+    for threads in ["2", "3"] {
+        assert_eq!(run(threads), single, "{threads} threads");
+    }
+}
