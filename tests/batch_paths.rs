@@ -25,6 +25,23 @@ fn fleche(dir: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
+/// `fleche -C dir args` with `RAYON_NUM_THREADS=threads`; its stdout.
+fn on_threads(dir: &Path, threads: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
+        .env("RAYON_NUM_THREADS", threads)
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("run fleche");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
 fn keys(dir: &str) -> Vec<String> {
     fleche(dir, &["ls", "--format", "jsonl"])
         .lines()
@@ -175,21 +192,7 @@ fn parallel_listing_equals_the_single_query() {
     }
     assert!(!db.with_extension("db-wal").exists(), "no live WAL left");
     let calls = 34 * 41;
-    let run = |threads: &str, args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
-            .env("RAYON_NUM_THREADS", threads)
-            .arg("-C")
-            .arg(&dir)
-            .args(args)
-            .output()
-            .expect("run fleche");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
-    };
+    let run = |threads: &str, args: &[&str]| on_threads(&dir, threads, args);
     let mut cases: Vec<Vec<&str>> = Vec::new();
     for sort in ["started", "walltime", "name", "key"] {
         for reverse in [false, true] {
@@ -300,19 +303,11 @@ fn a_partial_unique_index_does_not_split_the_lookup() {
         .expect("rebuild metadata");
     }
     let run = |threads: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
-            .env("RAYON_NUM_THREADS", threads)
-            .arg("-C")
-            .arg(&dir)
-            .args(["query", "--tag", "n=1", "--format", "jsonl"])
-            .output()
-            .expect("run fleche");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
+        on_threads(
+            &dir,
+            threads,
+            &["query", "--tag", "n=1", "--format", "jsonl"],
+        )
     };
     let single = run("1");
     assert!(!single.is_empty(), "the tag matches calls");

@@ -268,7 +268,7 @@ impl SqlCalls {
             SortKey::Walltime => Some("walltime"),
             SortKey::Name | SortKey::Key => None,
         }
-        .filter(|_| self.runtime_rows_unique());
+        .filter(|_| self.one_row_per_call_and_name("metadata"));
         if opts.filter != CallFilter::default() {
             // Split by the rows of the filter's first lookup table when each
             // call has at most one matching row there (then every call is
@@ -439,15 +439,10 @@ impl SqlCalls {
         feed.flush()
     }
 
-    /// Whether fleche's unique (call_key, name) index on metadata is there,
-    /// so that a call has at most one runtime row (as the scalar subquery
-    /// of the general ordering assumes).
-    fn runtime_rows_unique(&self) -> bool {
-        self.one_row_per_call_and_name("metadata")
-    }
-
     /// Whether `table` (arguments or metadata) has fleche's unique
-    /// (call_key, name) index.
+    /// (call_key, name) index: then a call has at most one runtime row (as
+    /// the scalar subquery of the general ordering assumes) and at most
+    /// one row a filter's lookup by name matches.
     fn one_row_per_call_and_name(&self, table: &str) -> bool {
         self.conn
             .query_row(
