@@ -1,7 +1,11 @@
 //! One place that turns failures into a message and an exit code:
 //! 0 success, 1 nothing found / ambiguous / verification failed,
-//! 2 usage or environment error.
+//! 2 usage or environment error, 101 a bug (a panic).
 
+use fleche_core::cache::{OpenError, ResolveError, WriteRefused};
+use fleche_core::config::ConfigError;
+use fleche_core::gc::GcError;
+use fleche_core::prefix::Kind;
 use std::fmt;
 use std::process::ExitCode;
 
@@ -13,6 +17,8 @@ pub enum Exit {
     NotFound = 1,
     /// Bad usage or a broken environment (config, files, permissions).
     Usage = 2,
+    /// A bug: the program panicked (Rust's own code for a panic).
+    Panic = 101,
 }
 
 impl From<Exit> for ExitCode {
@@ -70,25 +76,225 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// An error and its causes as one line, as `report` prints it.
+fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        parts.push(c.to_string());
+        cause = c.source();
+    }
+    parts.join(": ")
+}
+
+/// The one mapping of core errors to what the user reads: the message is
+/// the error with its causes, the exit code and hint depend on the kind.
+impl From<&fleche_core::Error> for CliError {
+    fn from(err: &fleche_core::Error) -> CliError {
+        use fleche_core::Error as E;
+        let message = one_line(err);
+        let usage = |hint: Option<String>| CliError {
+            exit: Exit::Usage,
+            message: message.clone(),
+            hint,
+        };
+        let not_found = |hint: Option<String>| CliError {
+            exit: Exit::NotFound,
+            message: message.clone(),
+            hint,
+        };
+        match err {
+            E::Open(e) => usage(Some(open_hint(e))),
+            E::Resolve(ResolveError::NotFound(_)) => {
+                not_found(Some("`fleche ls` lists the calls".into()))
+            }
+            E::Resolve(ResolveError::Ambiguous {
+                text,
+                candidates,
+                unique_len,
+                more,
+            }) => {
+                let list: Vec<String> = candidates.iter().map(describe).collect();
+                let more = if *more { ", and more" } else { "" };
+                CliError::not_found(format!(
+                    "short digest `{text}` is ambiguous: {}{more}",
+                    list.join("; ")
+                ))
+                .with_hint(format!("type at least {unique_len} characters"))
+            }
+            E::Resolve(ResolveError::NoValue(_)) => not_found(None),
+            E::Resolve(ResolveError::AmbiguousValue { unique_len, .. }) => {
+                not_found(Some(format!("type at least {unique_len} characters")))
+            }
+            E::Refused(e) => usage(Some(refused_hint(e).into())),
+            E::Gc(GcError::SharedUnreadable { .. }) => usage(Some(
+                "gc must see every record that may use a value; fix or remove that cache first"
+                    .into(),
+            )),
+            E::Gc(GcError::BrokenRecords { .. }) => not_found(Some(
+                "a record gc cannot read may name values; repair or remove it first".into(),
+            )),
+            E::Gc(GcError::Undecodable { .. }) => not_found(Some(
+                "check the secret keys (FLECHE_SECRET_KEY) or repair the file; `fleche show` on it tells more".into(),
+            )),
+            _ => usage(None),
+        }
+    }
+}
+
+/// A write refused, said with the verb that wanted it.
+pub fn refused(err: fleche_core::Error, verb: &str) -> anyhow::Error {
+    match &err {
+        fleche_core::Error::Refused(e) => CliError::usage(format!("{e}; {verb} would change it"))
+            .with_hint(refused_hint(e))
+            .into(),
+        _ => err.into(),
+    }
+}
+
+fn refused_hint(e: &WriteRefused) -> &'static str {
+    match e {
+        WriteRefused::Pool(_) => "a pool never takes writes; open one member directly with --root DIR (`fleche caches` lists them)",
+        WriteRefused::ReadOnly(_) => "remove read_only from its configuration if you mean to change it",
+    }
+}
+
+fn open_hint(e: &OpenError) -> String {
+    match e {
+        OpenError::Config(ConfigError::NoConfig { cwd, .. }) => {
+            let local = cwd.join(".fleche");
+            if local.join("calls.db").exists() || local.join("calls").exists() {
+                format!(
+                    "a cache is right here: try `fleche --root {}`",
+                    local.display()
+                )
+            } else {
+                "point at a cache with --root DIR, --cache NAME, --config FILE or -C DIR".into()
+            }
+        }
+        OpenError::Config(ConfigError::UnknownCache { .. } | ConfigError::NoDefault { .. }) => {
+            "`fleche caches` lists the caches the configuration defines".into()
+        }
+        OpenError::NotACache(_) => {
+            "--root takes the directory holding calls.db (or calls/) and values/".into()
+        }
+        _ => "check the cache's configuration and files".into(),
+    }
+}
+
+/// A candidate of an ambiguous prefix: kind, name or type, date.
+fn describe(c: &fleche_core::cache::Candidate) -> String {
+    let short: String = c.key.chars().take(12).collect();
+    match (c.kind, &c.call, &c.value_type) {
+        (Kind::Call, Some((name, started)), _) => {
+            let when = started
+                .map(|t| format!(", {}", crate::time::local(t)))
+                .unwrap_or_default();
+            format!("call {short} ({name}{when})")
+        }
+        (Kind::Call, None, _) => format!("call {short}"),
+        (Kind::Value, _, Some(ty)) => format!("value {short} ({ty})"),
+        (Kind::Value, _, None) => format!("value {short}"),
+    }
+}
+
+/// What the user is told about `err`.
+pub fn to_cli(err: &anyhow::Error) -> CliError {
+    if let Some(cli) = err.downcast_ref::<CliError>() {
+        return CliError {
+            exit: cli.exit,
+            message: err
+                .chain()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(": "),
+            hint: cli.hint.clone(),
+        };
+    }
+    if let Some(core) = err.downcast_ref::<fleche_core::Error>() {
+        return CliError::from(core);
+    }
+    CliError::usage(
+        err.chain()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(": "),
+    )
+}
+
 /// Print the error as `Error: ...` (+ `Hint: ...`) on stderr and give its
 /// exit code. Multi-line causes are folded into the one line.
 pub fn report(err: &anyhow::Error) -> ExitCode {
     if is_broken_pipe(err) {
         return Exit::Success.into();
     }
-    let (exit, hint) = match err.downcast_ref::<CliError>() {
-        Some(cli) => (cli.exit, cli.hint.clone()),
-        None => (Exit::Usage, None),
-    };
-    let message = err
-        .chain()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(": ")
-        .replace('\n', " ");
-    eprintln!("Error: {message}");
-    if let Some(hint) = hint {
+    print(&to_cli(err)).into()
+}
+
+/// Print one error (`Error:`, `Hint:`) and give its exit code, for verbs
+/// that report a failed item and go on with the next.
+pub fn print(e: &CliError) -> Exit {
+    eprintln!("Error: {}", e.message.replace('\n', " "));
+    if let Some(hint) = &e.hint {
         eprintln!("Hint: {hint}");
     }
-    exit.into()
+    e.exit
+}
+
+/// A bug must still end in one line, not a backtrace.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("Error: internal error: {msg}{at}; please report it");
+    }));
+}
+
+/// clap renders usage errors over several lines; fold them into our
+/// `Error:`/`Hint:` form. Help and version output pass through unchanged.
+pub fn report_clap(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = err.print();
+            return Exit::Success.into();
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            return Exit::Usage.into();
+        }
+        _ => {}
+    }
+    let rendered = err.render().to_string();
+    let mut first = rendered
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid usage")
+        .trim_start_matches("error: ")
+        .to_string();
+    let hint = match err.get(clap::error::ContextKind::InvalidArg) {
+        // clap names only the first short flag of `-inf`; quote the whole word.
+        Some(clap::error::ContextValue::String(arg))
+            if err.kind() == ErrorKind::UnknownArgument && !arg.starts_with("--") =>
+        {
+            let word = std::env::args()
+                .find(|a| a.starts_with(arg.as_str()))
+                .unwrap_or_else(|| arg.clone());
+            first = format!("unexpected argument '{word}'");
+            format!("values starting with '-' go after `--`, as in `fleche ... -- {word}`")
+        }
+        _ => rendered
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("tip: ").map(str::to_string))
+            .unwrap_or_else(|| "see `fleche --help`".to_string()),
+    };
+    report(&anyhow::Error::new(CliError::usage(first).with_hint(hint)))
 }

@@ -2,10 +2,13 @@
 //! Everything about the format lives in `fleche-core`; this binary parses the
 //! command line, dispatches, and renders.
 
-mod cache;
+mod args;
+mod cli;
 mod commands;
+mod context;
 mod error;
 mod output;
+mod render;
 mod style;
 mod time;
 
@@ -16,22 +19,6 @@ mod time;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    // A bug must still end in one line, not a backtrace.
-    std::panic::set_hook(Box::new(|info| {
-        let msg = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        eprintln!("Error: internal error: {msg}{at}; please report it");
-    }));
-    match std::panic::catch_unwind(commands::main) {
-        Ok(code) => code,
-        Err(_) => error::Exit::Usage.into(),
-    }
+    error::install_panic_hook();
+    std::panic::catch_unwind(commands::main).unwrap_or_else(|_| error::Exit::Panic.into())
 }

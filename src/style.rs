@@ -1,6 +1,5 @@
 //! Terminal manners: colour only where it helps and is wanted.
 
-use crate::commands::GlobalArgs;
 use clap::ValueEnum;
 use std::io::IsTerminal;
 
@@ -13,8 +12,8 @@ pub enum ColorChoice {
 }
 
 /// Colour on a terminal unless `NO_COLOR` is set; `--color` overrides.
-pub fn color_enabled(global: &GlobalArgs) -> bool {
-    match global.color {
+pub fn color_enabled(choice: ColorChoice) -> bool {
+    match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {

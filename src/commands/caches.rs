@@ -1,15 +1,13 @@
 //! `fleche caches`: every cache the configuration defines, and which one
 //! commands use by default.
 
-use super::GlobalArgs;
-use crate::cache::locator;
+use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output::{Emitter, Format, Row};
 use anyhow::Result;
 use clap::Args;
-use fleche_core::config::{CacheSpec, CallStorageSpec, ValueStorageSpec};
-use fleche_core::store::files;
-use fleche_core::store::sql::SqlCalls;
+use fleche_core::cache::count_stored;
+use fleche_core::config::{mask_password, CacheSpec, CallStorageSpec, ValueStorageSpec};
 use serde_json::json;
 use std::io;
 
@@ -47,28 +45,6 @@ fn calls_text(c: &CallStorageSpec) -> (String, String, bool) {
     }
 }
 
-use fleche_core::config::mask_password;
-
-fn counts(values: &ValueStorageSpec, calls: &CallStorageSpec) -> (Option<u64>, Option<u64>) {
-    let calls = match calls {
-        CallStorageSpec::Sqlite { path } if path.is_file() => {
-            SqlCalls::open(path).ok().and_then(|s| s.count().ok())
-        }
-        CallStorageSpec::Files { root, .. } => files::list_keys(root).ok().map(|k| k.len() as u64),
-        spec @ CallStorageSpec::SqlServer { .. } => {
-            fleche_core::cache::open_calls("", spec.clone())
-                .ok()
-                .and_then(|s| s.count().ok())
-        }
-        _ => None,
-    };
-    let values = match values {
-        ValueStorageSpec::Files { root, .. } => files::list_keys(root).ok().map(|k| k.len() as u64),
-        _ => None,
-    };
-    (calls, values)
-}
-
 /// One row per storage pair: stacks and pools list each member.
 fn flatten(
     spec: &CacheSpec,
@@ -103,9 +79,8 @@ fn flatten(
     }
 }
 
-pub fn run(global: &GlobalArgs, args: CachesArgs) -> Result<Exit> {
-    let loc = locator(global)?;
-    let cfg = loc.config()?;
+pub fn run(ctx: &Context, args: CachesArgs) -> Result<Exit> {
+    let cfg = ctx.locator()?.config().map_err(fleche_core::Error::from)?;
     if cfg.files.is_empty() {
         return Err(CliError::not_found(
             "no fleche configuration found (no fleche.toml from here up to the home directory)",
@@ -156,7 +131,7 @@ pub fn run(global: &GlobalArgs, args: CachesArgs) -> Result<Exit> {
         for (label, kind, values, calls) in rows {
             let (vt, vl, v_exists) = values_text(&values);
             let (ct, cl, c_exists) = calls_text(&calls);
-            let (nc, nv) = counts(&values, &calls);
+            let (nc, nv) = count_stored(&values, &calls);
             let c_exists =
                 c_exists || (matches!(calls, CallStorageSpec::SqlServer { .. }) && nc.is_some());
             let opt = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();

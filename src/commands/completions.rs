@@ -1,8 +1,9 @@
-//! `fleche completions SHELL` and `fleche man`: generated from the clap
-//! definition, so they never drift from the real options. The copies under
-//! `completions/` are checked against this output by `tests/generated.rs`.
+//! `fleche completions SHELL`: generated from the clap definition, so it
+//! never drifts from the real options. The copies under `completions/` are
+//! checked against this output by the tests.
 
-use super::{Cli, GlobalArgs};
+use crate::cli::Cli;
+use crate::context::Context;
 use crate::error::Exit;
 use anyhow::Result;
 use clap::{Args, CommandFactory, ValueEnum};
@@ -29,11 +30,7 @@ pub struct CompletionsArgs {
     pub shell: ShellName,
 }
 
-#[derive(Debug, Args)]
-#[command(about = "Print the manual page (roff), e.g. `fleche man | man -l -`")]
-pub struct ManArgs {}
-
-pub fn run(_global: &GlobalArgs, args: CompletionsArgs) -> Result<Exit> {
+pub fn run(_ctx: &Context, args: CompletionsArgs) -> Result<Exit> {
     let shell = match args.shell {
         ShellName::Bash => Shell::Bash,
         ShellName::Zsh => Shell::Zsh,
@@ -44,13 +41,6 @@ pub fn run(_global: &GlobalArgs, args: CompletionsArgs) -> Result<Exit> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, "fleche", &mut out);
-    io::stdout().lock().write_all(&out)?;
-    Ok(Exit::Success)
-}
-
-pub fn run_man(_global: &GlobalArgs, _args: ManArgs) -> Result<Exit> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
     io::stdout().lock().write_all(&out)?;
     Ok(Exit::Success)
 }

@@ -1,15 +1,16 @@
 //! `fleche digest`: fleche's digest of values typed as Python literals, or
 //! the key of a call.
 
-use super::GlobalArgs;
+use crate::args::{bad_literal, parse_version, with_stdin};
+use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output::{Emitter, Format, Row};
 use anyhow::Result;
 use clap::Args;
-use fleche_core::literal::{self, ParseError};
+use fleche_core::literal::{self, Term};
 use fleche_core::{call_key, digest, repr, CallKeyInput, Value};
 use serde_json::json;
-use std::io::{self, BufRead};
+use std::io;
 
 #[derive(Debug, Args)]
 #[command(
@@ -47,39 +48,22 @@ pub struct DigestArgs {
     format: Option<Format>,
 }
 
-pub fn run(_global: &GlobalArgs, args: DigestArgs) -> Result<Exit> {
-    let inputs = expand_stdin(&args.values)?;
+pub fn run(_ctx: &Context, args: DigestArgs) -> Result<Exit> {
+    let inputs = with_stdin(&args.values, false)?;
     match &args.call {
         Some(name) => run_call(name, &args, &inputs),
         None => run_values(&args, &inputs),
     }
 }
 
-/// `-` stands for one value per line of standard input.
-fn expand_stdin(values: &[String]) -> Result<Vec<String>> {
-    let mut out = Vec::with_capacity(values.len());
-    for v in values {
-        if v == "-" {
-            for line in io::stdin().lock().lines() {
-                let line = line?;
-                if !line.trim().is_empty() {
-                    out.push(line);
-                }
-            }
-        } else {
-            out.push(v.clone());
-        }
-    }
-    Ok(out)
-}
-
 fn parse_value(text: &str) -> Result<Value> {
-    literal::parse(text).map_err(|e| bad_literal(text, &e).into())
-}
-
-fn bad_literal(text: &str, e: &ParseError) -> CliError {
-    CliError::usage(format!("cannot read `{text}` as a value: {e}"))
-        .with_hint("write Python literals, e.g. 100, 'text', [1, 2]; quote strings with spaces")
+    match literal::parse_term(text).map_err(|e| bad_literal("", text, &e))? {
+        Term::Value(v) => Ok(v),
+        Term::Stored(prefix) => Err(CliError::usage(format!(
+            "`{text}`: `@{prefix}` must be expanded against a cache before it can be digested"
+        ))
+        .into()),
+    }
 }
 
 fn digest_of(text: &str, value: &Value) -> Result<String> {
@@ -128,26 +112,6 @@ fn run_values(args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
         }
     }
     Ok(Exit::Success)
-}
-
-/// `--version` is an int when it reads as one, else the text as a string;
-/// a quoted literal (`'"3"'`) gives exactly the string inside.
-fn parse_version(text: &str) -> Result<Value> {
-    let trimmed = text.trim();
-    let quoted = trimmed.starts_with('\'') || trimmed.starts_with('"');
-    if quoted {
-        return match parse_value(trimmed)? {
-            v @ Value::Str(_) => Ok(v),
-            _ => Err(
-                CliError::usage(format!("--version `{text}` is neither an int nor a string"))
-                    .into(),
-            ),
-        };
-    }
-    match literal::parse(trimmed) {
-        Ok(v @ Value::Int(_)) => Ok(v),
-        _ => Ok(Value::Str(text.to_string())),
-    }
 }
 
 fn run_call(name: &str, args: &DigestArgs, inputs: &[String]) -> Result<Exit> {

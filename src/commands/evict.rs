@@ -1,16 +1,13 @@
 //! `fleche evict`: remove call records. Their values stay until `gc`, as
 //! in fleche.
 
-use super::select::WriteSelect;
-use super::tag::sql_writer;
-use super::GlobalArgs;
-use crate::cache;
-use crate::error::{CliError, Exit};
+use crate::args::WriteSelect;
+use crate::context::Context;
+use crate::error::Exit;
 use crate::output::{Emitter, Format, Row};
+use crate::render::plural;
 use anyhow::Result;
 use clap::Args;
-use fleche_core::cache::CallStore;
-use fleche_core::store::callfiles;
 use serde_json::json;
 use std::io;
 
@@ -29,39 +26,20 @@ pub struct EvictArgs {
     pub format: Format,
 }
 
-pub fn run(global: &GlobalArgs, args: EvictArgs) -> Result<Exit> {
-    let caches = cache::open(global)?;
-    let cache = cache::writable(&caches, "evicting")?;
-    let keys = args.select.keys(&caches, cache, "evict")?;
+pub fn run(ctx: &Context, args: EvictArgs) -> Result<Exit> {
+    let cache = ctx.open()?;
+    let writer = ctx.writer(&cache, "evicting")?;
+    let keys = args.select.keys(&cache, &writer, "evict")?;
+    let member = writer.member();
     let records: Vec<_> = keys
         .iter()
-        .filter_map(|k| cache.calls.get(k).ok().flatten())
+        .filter_map(|k| member.get_call(k).ok().flatten())
         .collect();
     let shorts: Vec<String> = records
         .iter()
-        .map(|r| super::ls::short_key(&caches, &r.key, false))
+        .map(|r| ctx.short_key(&cache, &r.key, false))
         .collect::<Result<_>>()?;
-    let removed = match &cache.calls {
-        CallStore::Sql(_) => sql_writer(cache, "evict")?.evict(&keys, args.dry_run)?,
-        #[cfg(feature = "postgresql")]
-        CallStore::Pg(p) => p.writer()?.evict(&keys, args.dry_run)?,
-        CallStore::Files(f) => {
-            let mut removed = Vec::new();
-            for key in &keys {
-                let gone = if args.dry_run {
-                    f.get(key).is_some()
-                } else {
-                    callfiles::evict_file(f.root(), key).map_err(|e| {
-                        CliError::usage(format!("cannot remove call file {key}: {e}"))
-                    })?
-                };
-                if gone {
-                    removed.push(key.clone());
-                }
-            }
-            removed
-        }
-    };
+    let removed = writer.evict(&keys, args.dry_run)?;
     let mut emitter = Emitter::new(
         args.format,
         io::stdout().lock(),
@@ -89,7 +67,7 @@ pub fn run(global: &GlobalArgs, args: EvictArgs) -> Result<Exit> {
     } else {
         "Removed"
     };
-    eprintln!("{verb} {n} call record{}", if n == 1 { "" } else { "s" });
+    eprintln!("{verb} {n} call record{}", plural(n));
     Ok(if n == 0 {
         Exit::NotFound
     } else {

@@ -1,16 +1,14 @@
 //! `fleche expand`: full digests from short ones, looking in call keys and
 //! value keys together (format §6).
 
-use super::GlobalArgs;
-use crate::cache;
-use crate::error::{CliError, Exit};
+use crate::args::with_stdin;
+use crate::context::Context;
+use crate::error::{self, CliError, Exit};
 use crate::output::{Emitter, Format, Row};
 use anyhow::Result;
 use clap::Args;
-use fleche_core::cache::Caches;
-use fleche_core::prefix::{self, Expansion, Kind, Prefix};
 use serde_json::json;
-use std::io::{self, BufRead};
+use std::io;
 
 #[derive(Debug, Args)]
 #[command(
@@ -25,101 +23,9 @@ pub struct ExpandArgs {
     pub format: Option<Format>,
 }
 
-/// Arguments, with `-` replaced by the lines of standard input.
-pub fn with_stdin(items: &[String]) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for item in items {
-        if item == "-" {
-            for line in io::stdin().lock().lines() {
-                let line = line?;
-                let t = line.trim();
-                if !t.is_empty() {
-                    out.push(t.to_string());
-                }
-            }
-        } else {
-            out.push(item.clone());
-        }
-    }
-    Ok(out)
-}
-
-/// Describe a candidate for an ambiguity message: kind, name or type, date.
-pub fn describe(caches: &Caches, key: &str, kind: Kind) -> String {
-    let short: String = key.chars().take(12).collect();
-    match kind {
-        Kind::Call => match caches
-            .find_call(key)
-            .ok()
-            .and_then(|mut v| (!v.is_empty()).then(|| v.remove(0)))
-        {
-            Some((_, rec)) => {
-                let when = rec
-                    .started()
-                    .map(|t| format!(", {}", crate::time::local(t)))
-                    .unwrap_or_default();
-                format!("call {short} ({}{when})", rec.name)
-            }
-            None => format!("call {short}"),
-        },
-        Kind::Value => match caches.load_value(key) {
-            Ok(v) => format!("value {short} ({})", v.value.python_type()),
-            Err(_) => format!("value {short}"),
-        },
-    }
-}
-
-/// Expand one prefix among every member's calls and values, or explain in
-/// one line why not.
-pub fn expand_one(caches: &Caches, text: &str) -> Result<(String, Vec<Kind>), CliError> {
-    let p = Prefix::parse(text).map_err(|e| CliError::usage(e.to_string()))?;
-    if p.as_str().len() == prefix::FULL_LEN {
-        // A full digest is already expanded (as in fleche), stored or not.
-        let key = p.as_str().to_string();
-        let mut kinds = Vec::new();
-        if !caches
-            .find_call(&key)
-            .map_err(|e| CliError::usage(e.to_string()))?
-            .is_empty()
-        {
-            kinds.push(Kind::Call);
-        }
-        if caches.has_value(&key) {
-            kinds.push(Kind::Value);
-        }
-        return Ok((key, kinds));
-    }
-    match caches
-        .expand(&p, 20)
-        .map_err(|e| CliError::usage(e.to_string()))?
-    {
-        Expansion::Unique { key, kinds } => Ok((key, kinds)),
-        Expansion::NotFound => Err(CliError::not_found(format!(
-            "no call or value starts with `{text}`"
-        ))
-        .with_hint("`fleche ls` lists the calls")),
-        Expansion::Ambiguous {
-            candidates,
-            unique_len,
-            more,
-        } => {
-            let list: Vec<String> = candidates
-                .iter()
-                .map(|(k, kind)| describe(caches, k, *kind))
-                .collect();
-            let more = if more { ", and more" } else { "" };
-            Err(CliError::not_found(format!(
-                "short digest `{text}` is ambiguous: {}{more}",
-                list.join("; ")
-            ))
-            .with_hint(format!("type at least {unique_len} characters")))
-        }
-    }
-}
-
-pub fn run(global: &GlobalArgs, args: ExpandArgs) -> Result<Exit> {
-    let caches = cache::open(global)?;
-    let prefixes = with_stdin(&args.prefixes)?;
+pub fn run(ctx: &Context, args: ExpandArgs) -> Result<Exit> {
+    let cache = ctx.open()?;
+    let prefixes = with_stdin(&args.prefixes, true)?;
     let mut exit = Exit::Success;
     let stdout = io::stdout().lock();
     let mut emitter = args
@@ -128,8 +34,9 @@ pub fn run(global: &GlobalArgs, args: ExpandArgs) -> Result<Exit> {
         .transpose()?;
     let mut plain = io::BufWriter::new(stdout);
     for text in &prefixes {
-        match expand_one(&caches, text) {
-            Ok((key, kinds)) => {
+        match cache.resolve(text) {
+            Ok(found) => {
+                let (key, kinds) = (found.key, found.kinds);
                 let kind = match kinds.is_empty() {
                     true => "unknown".to_string(),
                     false => kinds
@@ -148,12 +55,7 @@ pub fn run(global: &GlobalArgs, args: ExpandArgs) -> Result<Exit> {
             }
             Err(e) => {
                 io::Write::flush(&mut plain)?;
-                crate::error::report(&anyhow::Error::new(CliError {
-                    exit: e.exit,
-                    message: e.message,
-                    hint: e.hint,
-                }));
-                exit = exit.max(e.exit);
+                exit = exit.max(error::print(&CliError::from(&e)));
             }
         }
     }

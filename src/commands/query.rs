@@ -1,10 +1,9 @@
 //! `fleche query`: the calls matching filters, with fleche's semantics.
 
-use super::ls::{self, ListArgs, Sort};
-use super::select::SelectArgs;
-use super::GlobalArgs;
-use crate::cache;
+use crate::args::{ListArgs, SelectArgs, Sort};
+use crate::context::Context;
 use crate::error::Exit;
+use crate::render::listing::{emit_calls, Decode};
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -41,14 +40,11 @@ pub struct QueryArgs {
     pub full: bool,
 }
 
-pub fn run(global: &GlobalArgs, mut args: QueryArgs) -> Result<Exit> {
-    let caches = cache::open(global)?;
-    let filter = args.select.filter(&caches)?;
+pub fn run(ctx: &Context, mut args: QueryArgs) -> Result<Exit> {
+    let cache = ctx.open()?;
+    let filter = args.select.filter(&cache)?;
     if args.count {
-        let mut n = 0;
-        for m in &caches.members {
-            n += m.calls.count_matching(&filter)?;
-        }
+        let n = cache.count(&filter)?;
         writeln!(std::io::stdout(), "{n}")?;
         return Ok(if n == 0 {
             Exit::NotFound
@@ -61,15 +57,15 @@ pub fn run(global: &GlobalArgs, mut args: QueryArgs) -> Result<Exit> {
         args.list.reverse = args.oldest;
         args.list.limit = Some(1);
     }
-    let opts = ls::list_options(&args.list, filter);
+    let opts = args.list.options(filter);
     let all = args.decode_args.iter().any(|a| a == "all");
-    let decode = ls::Decode {
+    let decode = Decode {
         arguments: (!all && !args.decode_args.is_empty()).then(|| args.decode_args.clone()),
         all_arguments: all,
         result: args.decode_result,
         full: args.full,
     };
-    let shown = ls::emit_calls_decoded(&caches, &opts, args.list.format, global, &decode)?;
+    let shown = emit_calls(ctx, &cache, &opts, args.list.format, &decode)?;
     Ok(if shown == 0 {
         Exit::NotFound
     } else {

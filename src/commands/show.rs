@@ -1,16 +1,17 @@
 //! `fleche show`: everything about calls and values named by short digests.
 
-use super::expand::{expand_one, with_stdin};
-use super::GlobalArgs;
-use crate::error::{CliError, Exit};
-use crate::{cache, style, time};
+use crate::args::with_stdin;
+use crate::context::Context;
+use crate::error::{self, CliError, Exit};
+use crate::render::{call_json, decoded_json, value_repr};
+use crate::time;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use fleche_core::cache::{Caches, StoredValue, ValueError};
 use fleche_core::prefix::{self, Kind};
-use fleche_core::repr;
 use fleche_core::store::files::Signature;
+use fleche_core::store::values::{StoredValue, ValueError};
 use fleche_core::store::CallRecord;
+use fleche_core::Cache;
 use serde_json::{json, Value as Json};
 use std::io::{self, Write};
 
@@ -39,31 +40,28 @@ pub struct ShowArgs {
     pub format: ShowFormat,
 }
 
-const ABBREV: usize = 200;
-
-pub fn run(global: &GlobalArgs, args: ShowArgs) -> Result<Exit> {
-    let caches = cache::open(global)?;
-    let color = args.format == ShowFormat::Text && style::color_enabled(global);
+pub fn run(ctx: &Context, args: ShowArgs) -> Result<Exit> {
+    let cache = ctx.open()?;
+    let color = args.format == ShowFormat::Text && ctx.color();
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut exit = Exit::Success;
     let mut first = true;
     if args.format == ShowFormat::Json {
         write!(out, "[")?;
     }
-    for text in with_stdin(&args.prefixes)? {
-        let (key, kinds) = match expand_one(&caches, &text) {
-            Ok(found) if !found.1.is_empty() => found,
-            Ok((key, _)) => {
-                report(
-                    &mut out,
-                    CliError::not_found(format!("no call or value has the digest `{key}`")),
-                )?;
-                exit = Exit::NotFound;
+    for text in with_stdin(&args.prefixes, true)? {
+        let (key, kinds) = match cache.resolve(&text) {
+            Ok(found) if !found.kinds.is_empty() => (found.key, found.kinds),
+            Ok(found) => {
+                let e = CliError::not_found(format!(
+                    "no call or value has the digest `{}`",
+                    found.key
+                ));
+                exit = exit.max(report(&mut out, &e)?);
                 continue;
             }
             Err(e) => {
-                exit = exit.max(e.exit);
-                report(&mut out, e)?;
+                exit = exit.max(report(&mut out, &CliError::from(&e))?);
                 continue;
             }
         };
@@ -71,12 +69,12 @@ pub fn run(global: &GlobalArgs, args: ShowArgs) -> Result<Exit> {
         for kind in kinds {
             match kind {
                 Kind::Call => {
-                    for (member, rec) in caches.find_call(&key)? {
-                        let label = caches.is_multi().then_some(member.name.as_str());
-                        items.push(call_item(&caches, label, &rec, args.full, color)?);
+                    for (member, rec) in cache.find_call(&key)? {
+                        let label = cache.is_multi().then_some(member.name());
+                        items.push(call_item(ctx, &cache, label, &rec, args.full, color)?);
                     }
                 }
-                Kind::Value => items.push(value_item(&caches, &key, args.full, color)?),
+                Kind::Value => items.push(value_item(ctx, &cache, &key, args.full, color)?),
             }
         }
         for item in items {
@@ -109,10 +107,10 @@ pub fn run(global: &GlobalArgs, args: ShowArgs) -> Result<Exit> {
     Ok(exit)
 }
 
-fn report(out: &mut impl Write, e: CliError) -> Result<()> {
+/// Report a prefix that names nothing, between the items shown.
+fn report(out: &mut impl Write, e: &CliError) -> Result<Exit> {
     out.flush()?;
-    crate::error::report(&e.into());
-    Ok(())
+    Ok(error::print(e))
 }
 
 struct Item {
@@ -122,41 +120,23 @@ struct Item {
     problem: bool,
 }
 
-/// `{"type", "repr", "value"}` of a decoded value, as in the README.
-pub fn decoded_json(v: &fleche_core::Value, full: bool) -> Json {
-    let r = if full {
-        repr::repr(v)
-    } else {
-        repr::repr_abbrev(v, ABBREV)
-    };
-    json!({"type": v.python_type(), "repr": r, "value": repr::to_json(v)})
-}
-
-fn value_repr(v: &fleche_core::Value, full: bool) -> String {
-    if full {
-        repr::repr(v)
-    } else {
-        repr::repr_abbrev(v, ABBREV)
-    }
-}
-
-fn short(caches: &Caches, key: &str, color: bool) -> Result<String> {
+fn short(ctx: &Context, cache: &Cache, key: &str, color: bool) -> Result<String> {
     if key.len() != prefix::FULL_LEN {
         return Ok(key.to_string());
     }
-    let p = caches.display_prefix(key)?;
-    Ok(style::short_id(key, p.len(), color))
+    ctx.short_key(cache, key, color)
 }
 
 /// A referenced value, decoded or with the reason it is not.
 fn describe_ref(
-    caches: &Caches,
+    ctx: &Context,
+    cache: &Cache,
     digest: &str,
     full: bool,
     color: bool,
 ) -> Result<(String, Json, bool)> {
-    let s = short(caches, digest, color)?;
-    Ok(match caches.load_value(digest) {
+    let s = short(ctx, cache, digest, color)?;
+    Ok(match cache.load_value(digest) {
         Ok(v) => {
             let text = format!(
                 "{}  ({s}, {})",
@@ -179,7 +159,8 @@ fn describe_ref(
 }
 
 fn call_item(
-    caches: &Caches,
+    ctx: &Context,
+    cache: &Cache,
     member: Option<&str>,
     rec: &CallRecord,
     full: bool,
@@ -214,7 +195,7 @@ fn call_item(
         text.push_str("    (none)\n");
     }
     for (name, d) in &rec.arguments {
-        let (t, j, bad) = describe_ref(caches, d, full, color)?;
+        let (t, j, bad) = describe_ref(ctx, cache, d, full, color)?;
         if bad {
             problem = true;
             missing.push(d.clone());
@@ -224,7 +205,7 @@ fn call_item(
     }
     let decoded_result = match &rec.result {
         Some(d) => {
-            let (t, j, bad) = describe_ref(caches, d, full, color)?;
+            let (t, j, bad) = describe_ref(ctx, cache, d, full, color)?;
             if bad {
                 problem = true;
                 missing.push(d.clone());
@@ -262,7 +243,7 @@ fn call_item(
     if !missing.is_empty() {
         line(&mut text, "missing", &missing.join(", "));
     }
-    let mut j = super::ls::call_json(rec);
+    let mut j = call_json(rec);
     j["decoded"] = json!({"arguments": decoded_args, "result": decoded_result});
     j["missing"] = json!(missing);
     if let Some(m) = member {
@@ -283,15 +264,12 @@ fn signature_text(s: Signature) -> &'static str {
     }
 }
 
-fn value_item(caches: &Caches, key: &str, full: bool, color: bool) -> Result<Item> {
-    let used_by = caches.calls_using(key)?;
-    let used_json: Vec<Json> = used_by
-        .iter()
-        .map(|(_, k, _)| Json::String(k.clone()))
-        .collect();
+fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) -> Result<Item> {
+    let used_by = cache.calls_using(key)?;
+    let used_json: Vec<Json> = used_by.iter().map(|u| Json::String(u.key.clone())).collect();
     let mut text = format!("value {key}\n");
     let line = |t: &mut String, label: &str, v: &str| t.push_str(&format!("  {label:<12} {v}\n"));
-    let loaded: Result<StoredValue, ValueError> = caches.load_value(key);
+    let loaded: Result<StoredValue, ValueError> = cache.load_value(key);
     let (j, problem) = match &loaded {
         Ok(v) => {
             line(&mut text, "type", &v.value.python_type());
@@ -306,7 +284,7 @@ fn value_item(caches: &Caches, key: &str, full: bool, color: bool) -> Result<Ite
             let kids: Vec<String> = v
                 .children
                 .iter()
-                .map(|c| short(caches, c, color))
+                .map(|c| short(ctx, cache, c, color))
                 .collect::<Result<_>>()?;
             line(
                 &mut text,
@@ -343,18 +321,22 @@ fn value_item(caches: &Caches, key: &str, full: bool, color: bool) -> Result<Ite
             "no call record (an orphan, a destructured child, or stored by a running call)",
         );
     } else {
-        for (i, (member, k, role)) in used_by.iter().enumerate() {
-            let name = member.calls.get(k)?.map(|r| r.name).unwrap_or_default();
+        for (i, u) in used_by.iter().enumerate() {
+            let name = u.member.get_call(&u.key)?.map(|r| r.name).unwrap_or_default();
             let label = if i == 0 { "used by" } else { "" };
-            let within = if caches.is_multi() {
-                format!(" in {}", member.name)
+            let within = if cache.is_multi() {
+                format!(" in {}", u.member.name())
             } else {
                 String::new()
             };
             line(
                 &mut text,
                 label,
-                &format!("{} {name} ({role}){within}", short(caches, k, color)?),
+                &format!(
+                    "{} {name} ({}){within}",
+                    short(ctx, cache, &u.key, color)?,
+                    u.role
+                ),
             );
         }
     }

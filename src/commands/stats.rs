@@ -1,18 +1,18 @@
 //! `fleche stats`: what a cache holds, at a glance — calls per function,
 //! values and bytes on disk, time span, total walltime, orphans.
 
-use super::gc::{human_bytes, thousands};
-use super::GlobalArgs;
+use crate::context::Context;
 use crate::error::Exit;
 use crate::output::{Emitter, Format, Row};
-use crate::{cache, time};
+use crate::render::{human_bytes, thousands};
+use crate::style::Progress;
+use crate::time;
 use anyhow::Result;
 use clap::Args;
-use fleche_core::cache::{Cache, ValueStore};
-use fleche_core::gc;
+use fleche_core::cache::ValueStats;
+use fleche_core::Member;
 use serde_json::{json, Value as Json};
 use std::io::{self, Write};
-use std::time::{Duration, SystemTime};
 
 #[derive(Debug, Args)]
 #[command(
@@ -24,24 +24,27 @@ pub struct StatsArgs {
     pub format: Format,
 }
 
-fn member_stats(m: &Cache) -> Result<Json> {
-    let functions = m.calls.function_stats()?;
+fn member_stats(m: &Member) -> Result<Json> {
+    let (functions, values) = m.stats()?;
     let calls: u64 = functions.iter().map(|f| f.calls).sum();
     let walltime: f64 = functions.iter().map(|f| f.walltime).sum();
     let first = functions.iter().filter_map(|f| f.first).reduce(f64::min);
     let last = functions.iter().filter_map(|f| f.last).reduce(f64::max);
     let unfinished: u64 = functions.iter().map(|f| f.unfinished).sum();
-    let values = match &m.values {
-        ValueStore::Files { .. } => {
-            let plan = gc::plan(&m.values, &[&m.calls], Duration::ZERO, SystemTime::now())?;
-            json!({
-                "count": plan.total, "bytes": plan.total_bytes,
-                "orphans": plan.dead.len(), "orphan_bytes": plan.dead_bytes(),
-                "missing": plan.missing.len(),
-            })
-        }
-        ValueStore::Hdf5 { keys, .. } => json!({"count": keys.len(), "hdf5": true}),
-        ValueStore::Transient(_) => json!({"count": 0}),
+    let values = match values {
+        ValueStats::Files {
+            count,
+            bytes,
+            orphans,
+            orphan_bytes,
+            missing,
+        } => json!({
+            "count": count, "bytes": bytes,
+            "orphans": orphans, "orphan_bytes": orphan_bytes,
+            "missing": missing,
+        }),
+        ValueStats::Hdf5 { count } => json!({"count": count, "hdf5": true}),
+        ValueStats::None => json!({"count": 0}),
     };
     let mut modules: Vec<(String, u64)> = Vec::new();
     for f in &functions {
@@ -52,7 +55,7 @@ fn member_stats(m: &Cache) -> Result<Json> {
         }
     }
     Ok(json!({
-        "cache": m.name,
+        "cache": m.name(),
         "calls": calls,
         "unfinished": unfinished,
         "walltime": walltime,
@@ -64,11 +67,11 @@ fn member_stats(m: &Cache) -> Result<Json> {
     }))
 }
 
-pub fn run(global: &GlobalArgs, args: StatsArgs) -> Result<Exit> {
-    let caches = cache::open(global)?;
-    let progress = crate::style::Progress::start("Counting…");
-    let stats: Vec<Json> = caches
-        .members
+pub fn run(ctx: &Context, args: StatsArgs) -> Result<Exit> {
+    let cache = ctx.open()?;
+    let progress = Progress::start("Counting…");
+    let stats: Vec<Json> = cache
+        .members()
         .iter()
         .map(member_stats)
         .collect::<Result<_>>()?;

@@ -2,21 +2,19 @@
 //! with what is stored; check that every referenced value is present and
 //! readable. Never modifies anything.
 
-use super::expand::{expand_one, with_stdin};
-use super::select::SelectArgs;
-use super::GlobalArgs;
+use crate::args::{with_stdin, SelectArgs};
+use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output::{Emitter, Format, Row};
-use crate::{cache, style};
+use crate::render::plural;
+use crate::style::Progress;
 use anyhow::Result;
 use clap::Args;
 use fleche_core::prefix::Kind as PrefixKind;
-use fleche_core::store::{ListOptions, SortKey};
-use fleche_core::verify::{self, Kind};
+use fleche_core::verify::Kind;
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::io;
-use std::ops::ControlFlow;
 
 #[derive(Debug, Args)]
 #[command(
@@ -52,10 +50,10 @@ fn kind_name(k: Kind) -> &'static str {
     }
 }
 
-pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<Exit> {
-    let caches = cache::open(global)?;
-    let color = args.format == Format::Table && style::color_enabled(global);
-    let filter = args.select.filter(&caches)?;
+pub fn run(ctx: &Context, args: VerifyArgs) -> Result<Exit> {
+    let cache = ctx.open()?;
+    let color = args.format == Format::Table && ctx.color();
+    let filter = args.select.filter(&cache)?;
     let filtered = filter != Default::default() || !args.prefixes.is_empty();
     let mut emitter = Emitter::new(
         args.format,
@@ -63,32 +61,22 @@ pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<Exit> {
         vec!["problem", "key", "cache", "detail"],
     )?;
     let (mut problems, mut notes, mut calls, mut values, mut unchecked) = (0, 0, 0, 0, 0);
-    for member in &caches.members {
+    for member in cache.members() {
         let selected: Option<BTreeSet<String>> = if filtered {
-            let mut keys = BTreeSet::new();
             let mut f = filter.clone();
-            for text in with_stdin(&args.prefixes)? {
-                let (key, kinds) = expand_one(&caches, &text)?;
-                if !kinds.contains(&PrefixKind::Call) {
+            for text in with_stdin(&args.prefixes, true)? {
+                let found = cache.resolve(&text)?;
+                if !found.kinds.contains(&PrefixKind::Call) {
                     return Err(CliError::not_found(format!("`{text}` is not a call")).into());
                 }
-                f.keys.push(key);
+                f.keys.push(found.key);
             }
-            let opts = ListOptions {
-                filter: f,
-                sort: SortKey::Key,
-                ..Default::default()
-            };
-            member.calls.for_each(&opts, |rec| {
-                keys.insert(rec.key);
-                ControlFlow::Continue(())
-            })?;
-            Some(keys)
+            Some(member.select_keys(&f)?.into_iter().collect())
         } else {
             None
         };
-        let progress = crate::style::Progress::start("Verifying…");
-        let report = verify::verify(member, selected.as_ref())?;
+        let progress = Progress::start("Verifying…");
+        let report = member.verify(selected.as_ref())?;
         drop(progress);
         calls += report.calls_checked;
         values += report.values_checked;
@@ -103,7 +91,8 @@ pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<Exit> {
                 problems += 1;
             }
             let key = if args.format == Format::Table && f.key.len() == 64 {
-                super::ls::short_key(&caches, &f.key, color).unwrap_or_else(|_| f.key.clone())
+                ctx.short_key(&cache, &f.key, color)
+                    .unwrap_or_else(|_| f.key.clone())
             } else {
                 f.key.clone()
             };
@@ -111,11 +100,11 @@ pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<Exit> {
                 cells: vec![
                     kind_name(f.kind).into(),
                     key,
-                    member.name.clone(),
+                    member.name().to_string(),
                     f.detail.clone(),
                 ],
                 json: json!({
-                    "kind": kind_name(f.kind), "key": f.key, "cache": member.name,
+                    "kind": kind_name(f.kind), "key": f.key, "cache": member.name(),
                     // Lossy: a stray file's name need not be UTF-8.
                     "path": f.path.as_ref().map(|p| p.to_string_lossy()), "detail": f.detail, "note": f.kind.is_note(),
                 }),
@@ -125,21 +114,21 @@ pub fn run(global: &GlobalArgs, args: VerifyArgs) -> Result<Exit> {
     emitter.finish()?;
     let mut line = format!(
         "Checked {calls} call{} and {values} value{}: {problems} problem{}",
-        if calls == 1 { "" } else { "s" },
-        if values == 1 { "" } else { "s" },
-        if problems == 1 { "" } else { "s" }
+        plural(calls),
+        plural(values),
+        plural(problems)
     );
     if notes > 0 {
-        line.push_str(&format!(
-            ", {notes} note{}",
-            if notes == 1 { "" } else { "s" }
-        ));
+        line.push_str(&format!(", {notes} note{}", plural(notes)));
         if !args.notes {
             line.push_str(" (--notes lists them)");
         }
     }
     if unchecked > 0 {
-        line.push_str(&format!("; {unchecked} digest{} not recomputable here (objects fleche digests with their own code)", if unchecked == 1 { "" } else { "s" }));
+        line.push_str(&format!(
+            "; {unchecked} digest{} not recomputable here (objects fleche digests with their own code)",
+            plural(unchecked)
+        ));
     }
     eprintln!("{line}");
     Ok(if problems > 0 {

@@ -19,8 +19,6 @@ pub enum DigestError {
     Indigestible(String),
     #[error("cannot digest a set containing a `{0}`: its order depends on the Python process (string hashes are randomised); only sets of numbers, bools and tuples of those are reproducible")]
     UnstableSetOrder(String),
-    #[error("`@{0}` must be expanded against a cache before it can be digested")]
-    UnresolvedRef(String),
     #[error("cannot digest a numpy array of dtype `{0}`")]
     UnsupportedArray(String),
 }
@@ -111,7 +109,6 @@ fn digest_bytes(v: &Value) -> Result<Vec<u8>, DigestError> {
             }
         }
         Value::Digest(d) => return Ok(d.as_bytes().to_vec()),
-        Value::Ref(prefix) => return Err(DigestError::UnresolvedRef(prefix.clone())),
         Value::Record(r) => {
             let fields: Vec<(Value, Value)> = r
                 .fields

@@ -5,12 +5,11 @@
 //! and results before its record); a live file that cannot be decoded
 //! stops the collection instead of letting its children be guessed dead.
 
-use crate::cache::{CallStore, ValueStore};
+use crate::store::calls::{named, referenced, CallStore};
+use crate::store::values::ValueStore;
 use crate::store::files;
-use crate::store::ListOptions;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 use thiserror::Error;
@@ -25,8 +24,18 @@ pub enum GcError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     File(#[from] files::FileError),
-    #[error("cannot read {path}: {message}")]
-    Io { path: PathBuf, message: String },
+    #[error("cache `{0}` keeps no values on disk")]
+    NoValues(String),
+    #[error("cache `{name}` shares the value directory {} but cannot be read", dir.display())]
+    SharedUnreadable {
+        name: String,
+        dir: PathBuf,
+        source: Box<crate::cache::OpenError>,
+    },
+    #[error("{count} call records cannot be read (first: {key}: {why}); nothing was deleted")]
+    BrokenRecords { count: usize, key: String, why: String },
+    #[error("{count} live value file(s) cannot be decoded, so what they point at is unknown; nothing was deleted (first: {key}: {why})")]
+    Undecodable { count: usize, key: String, why: String },
 }
 
 /// A value file gc would delete.
@@ -66,42 +75,6 @@ impl GcPlan {
     pub fn safe(&self) -> bool {
         self.undecodable.is_empty()
     }
-}
-
-/// Every value digest the records of `stores` name.
-pub fn referenced(stores: &[&CallStore]) -> Result<BTreeSet<String>, crate::store::StoreError> {
-    Ok(named(stores)?.into_iter().collect())
-}
-
-/// The value digests the records of `stores` name, with repeats.
-fn named(stores: &[&CallStore]) -> Result<Vec<String>, crate::store::StoreError> {
-    let mut out = Vec::new();
-    for store in stores {
-        match store {
-            CallStore::Sql(sql) => {
-                sql.referenced(|d| out.push(d.to_string()))?;
-                continue;
-            }
-            CallStore::Files(files) => {
-                out.extend(files.named_digests().iter().cloned());
-                continue;
-            }
-            #[cfg(feature = "postgres")]
-            CallStore::Pg(_) => {}
-        }
-        store.for_each(
-            &ListOptions {
-                sort: crate::store::SortKey::Key,
-                ..Default::default()
-            },
-            |rec| {
-                out.extend(rec.arguments.into_iter().map(|(_, d)| d));
-                out.extend(rec.result);
-                ControlFlow::Continue(())
-            },
-        )?;
-    }
-    Ok(out)
 }
 
 /// How far into a pickle the class of its top-level object is named: the

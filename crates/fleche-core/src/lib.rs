@@ -8,6 +8,7 @@ pub mod cache;
 pub mod config;
 pub mod destructure;
 pub mod digest;
+mod error;
 pub mod gc;
 pub mod literal;
 pub mod pickle;
@@ -19,7 +20,9 @@ pub mod store;
 pub mod value;
 pub mod verify;
 
+pub use cache::{Cache, Locator, Member};
 pub use digest::{call_key, digest, CallKeyInput, DigestError};
+pub use error::{Error, Result};
 pub use value::Value;
 
 /// How many threads parallel work may use: `RAYON_NUM_THREADS` when set (as

@@ -55,6 +55,32 @@ pub fn parse(input: &str) -> Result<Value> {
     Err(with_quoting_hint(&chars, trimmed, err))
 }
 
+/// A value typed on the command line where a stored value may stand in
+/// for it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Term {
+    Value(Value),
+    /// `@PREFIX`: the stored value whose digest starts with PREFIX
+    /// (lowercase), to be resolved against a cache.
+    Stored(String),
+}
+
+/// Parse a value, or `@PREFIX` alone.
+pub fn parse_term(input: &str) -> Result<Term> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut parser = Parser::new(&chars);
+    if let Ok(Token {
+        tok: Tok::Ref(prefix),
+        ..
+    }) = parser.next()
+    {
+        if parser.next().is_ok_and(|t| t.tok == Tok::Eof) {
+            return Ok(Term::Stored(prefix));
+        }
+    }
+    parse(input).map(Term::Value)
+}
+
 /// `NAME=VALUE` as in `--arg x=100`: NAME is everything before the first
 /// `=` (trimmed, must be non-empty); VALUE is parsed with [`parse`], its
 /// error columns counted from the start of the whole input.
@@ -1133,7 +1159,10 @@ impl<'a> Parser<'a> {
             Tok::Int(i) => Ok(Value::Int(i)),
             Tok::Float(f) => Ok(Value::Float(f)),
             Tok::Imag(f) => Ok(Value::Complex(0.0, f)),
-            Tok::Ref(prefix) => Ok(Value::Ref(prefix)),
+            Tok::Ref(prefix) => Err(ParseError::at(
+                token.start,
+                format!("`@{prefix}` (a stored value) can only stand alone, as the whole value of a filter"),
+            )),
             Tok::Str(s) => self.concat_str(s),
             Tok::Bytes(b) => self.concat_bytes(b),
             _ => Err(self.unexpected(&token, "a value")),

@@ -114,25 +114,25 @@ pub fn common_prefix_len(a: &str, b: &str) -> usize {
     a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
 }
 
-/// Expand `prefix` among calls and values together; identical keys in
-/// both count once. `limit` caps how many candidates an ambiguity lists.
-pub fn expand<C, V>(
+/// Expand `prefix` among the calls and values of every member of a cache;
+/// identical keys count once. `limit` caps how many candidates an
+/// ambiguity lists.
+pub fn expand<'a, C, V>(
     prefix: &Prefix,
-    calls: &C,
-    values: &V,
+    stores: impl IntoIterator<Item = (&'a C, &'a V)>,
     limit: usize,
 ) -> Result<Expansion, C::Error>
 where
-    C: SortedKeys + ?Sized,
-    V: SortedKeys<Error = std::convert::Infallible> + ?Sized,
+    C: SortedKeys + ?Sized + 'a,
+    V: SortedKeys<Error = std::convert::Infallible> + ?Sized + 'a,
 {
-    let mut found: Vec<(String, Kind)> = calls
-        .with_prefix(prefix.as_str(), limit + 1)?
-        .into_iter()
-        .map(|k| (k, Kind::Call))
-        .collect();
-    let Ok(vals) = values.with_prefix(prefix.as_str(), limit + 1);
-    found.extend(vals.into_iter().map(|k| (k, Kind::Value)));
+    let mut found = Vec::new();
+    for (calls, values) in stores {
+        let keys = calls.with_prefix(prefix.as_str(), limit + 1)?;
+        found.extend(keys.into_iter().map(|k| (k, Kind::Call)));
+        let Ok(vals) = values.with_prefix(prefix.as_str(), limit + 1);
+        found.extend(vals.into_iter().map(|k| (k, Kind::Value)));
+    }
     Ok(resolve(found, limit))
 }
 
@@ -180,16 +180,23 @@ pub fn shrink<S: SortedKeys + ?Sized>(key: &str, store: &S) -> Result<String, S:
     Ok(shortest_unique(key, &[before, after]))
 }
 
-/// The short key to *display*: unique among calls and values together, so
-/// it always expands back to exactly `key`.
-pub fn display_prefix<C, V>(key: &str, calls: &C, values: &V) -> Result<String, C::Error>
+/// The short key to *display*: unique among the calls and values of every
+/// member together, so it always expands back to exactly `key`.
+pub fn display_prefix<'a, C, V>(
+    key: &str,
+    stores: impl IntoIterator<Item = (&'a C, &'a V)>,
+) -> Result<String, C::Error>
 where
-    C: SortedKeys + ?Sized,
-    V: SortedKeys<Error = std::convert::Infallible> + ?Sized,
+    C: SortedKeys + ?Sized + 'a,
+    V: SortedKeys<Error = std::convert::Infallible> + ?Sized + 'a,
 {
-    let (a, b) = calls.neighbours(key)?;
-    let Ok((c, d)) = values.neighbours(key);
-    Ok(shortest_unique(key, &[a, b, c, d]))
+    let mut neighbours = Vec::new();
+    for (calls, values) in stores {
+        let (a, b) = calls.neighbours(key)?;
+        let Ok((c, d)) = values.neighbours(key);
+        neighbours.extend([a, b, c, d]);
+    }
+    Ok(shortest_unique(key, &neighbours))
 }
 
 /// A full SHA-256 key as its 32 bytes: a million of them sort and compare
@@ -446,18 +453,18 @@ mod tests {
         let values = keys(&["aaaa2222", "bbbb0000", "cccc0000"]);
         let p = |s| Prefix::parse(s).expect("prefix");
         assert!(matches!(
-            expand(&p("aaaa"), calls.as_slice(), values.as_slice(), 10).expect("x"),
+            expand(&p("aaaa"), [(calls.as_slice(), values.as_slice())], 10).expect("x"),
             Expansion::Ambiguous { unique_len: 5, .. }
         ));
         assert_eq!(
-            expand(&p("bbbb"), calls.as_slice(), values.as_slice(), 10).expect("x"),
+            expand(&p("bbbb"), [(calls.as_slice(), values.as_slice())], 10).expect("x"),
             Expansion::Unique {
                 key: "bbbb0000".into(),
                 kinds: vec![Kind::Call, Kind::Value]
             }
         );
         assert_eq!(
-            expand(&p("dddd"), calls.as_slice(), values.as_slice(), 10).expect("x"),
+            expand(&p("dddd"), [(calls.as_slice(), values.as_slice())], 10).expect("x"),
             Expansion::NotFound
         );
     }
@@ -545,7 +552,7 @@ mod tests {
         assert_eq!(shrink("ffff0000", calls.as_slice()).expect("x"), "ffff");
         let values = keys(&["ffff0001"]);
         assert_eq!(
-            display_prefix("ffff0000", calls.as_slice(), values.as_slice()).expect("x"),
+            display_prefix("ffff0000", [(calls.as_slice(), values.as_slice())]).expect("x"),
             "ffff0000"
         );
     }

@@ -139,10 +139,6 @@ fn write_value(out: &mut Out, v: &Value, depth: usize) -> Res {
             write_seq(out, iteration_order(items), depth)?;
             out.s("})")
         }
-        Value::Ref(prefix) => {
-            out.c('@')?;
-            out.s(prefix)
-        }
         Value::Record(r) => write_record(out, r, depth),
         Value::NdArray(a) => write_ndarray(out, a, depth),
         Value::Object(o) => write_object(out, o, depth),
@@ -1109,7 +1105,6 @@ fn json_value(v: &Value, depth: usize) -> serde_json::Value {
         Value::Set(items) => tagged("$set", list_json(iteration_order(items), depth)),
         Value::FrozenSet(items) => tagged("$frozenset", list_json(iteration_order(items), depth)),
         Value::Digest(d) => tagged("$digest", d.as_str().into()),
-        Value::Ref(p) => tagged("$ref", p.as_str().into()),
         Value::Record(r) => record_json(r, depth),
         Value::Object(o) => object_json(o, depth),
         Value::NdArray(a) => tagged("$ndarray", ndarray_json(a, depth)),
@@ -1453,7 +1448,6 @@ mod tests {
 
     #[test]
     fn refs_and_records() {
-        assert_eq!(repr(&Value::Ref("60079".into())), "@60079");
         // A dataclass Point(x: int, y: str): Python prints Point(x=1, y='a').
         let point = Value::Record(Record {
             class: "__main__.Point".into(),
@@ -1684,7 +1678,6 @@ mod tests {
             (set(vec![i(8), i(0), i(16)]), json!({"$set": [8, 0, 16]})),
             (fset(vec![i(3), i(1)]), json!({"$frozenset": [1, 3]})),
             (Value::Digest("abc".into()), json!({"$digest": "abc"})),
-            (Value::Ref("600".into()), json!({"$ref": "600"})),
         ];
         for (value, expected) in cases {
             assert_eq!(to_json(&value), expected, "{value:?}");

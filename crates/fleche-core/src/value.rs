@@ -39,9 +39,6 @@ pub enum Value {
     /// An instance of a class we do not model, kept inert: the class named
     /// `module.qualname`, its constructor arguments and its BUILD state.
     Object(Object),
-    /// `@PREFIX` typed on the command line: the stored value whose digest
-    /// starts with PREFIX, resolved against a cache before use.
-    Ref(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -131,7 +128,6 @@ impl Value {
             Value::Record(r) => r.type_name(),
             Value::NdArray(_) => "ndarray",
             Value::Object(o) => o.type_name(),
-            Value::Ref(_) => "Digest",
         }
     }
 
@@ -139,7 +135,7 @@ impl Value {
     /// `__main__.Particle`, `fleche.digest.Digest`.
     pub fn python_type(&self) -> String {
         match self {
-            Value::Digest(_) | Value::Ref(_) => "fleche.digest.Digest".into(),
+            Value::Digest(_) => "fleche.digest.Digest".into(),
             Value::NdArray(_) => "numpy.ndarray".into(),
             Value::Record(r) => r.class.clone(),
             Value::Object(o) => o.class.clone(),

@@ -3,7 +3,8 @@
 //! and check that every referenced value is there and readable. Reads
 //! only; never changes anything.
 
-use crate::cache::{Cache, ValueStore};
+use crate::store::calls::CallStore;
+use crate::store::values::ValueStore;
 use crate::digest::{call_key, digest, CallKeyInput, DigestError};
 use crate::store::files;
 use crate::store::{CallRecord, ListOptions};
@@ -105,7 +106,7 @@ pub fn key_input(rec: &CallRecord) -> CallKeyInput {
 /// their own `__digest__`).
 fn digestible(v: &Value) -> bool {
     match v {
-        Value::Object(_) | Value::Ref(_) => false,
+        Value::Object(_) => false,
         Value::Tuple(items) | Value::List(items) | Value::Set(items) | Value::FrozenSet(items) => {
             items.iter().all(digestible)
         }
@@ -237,12 +238,12 @@ fn strays(dirs: &[PathBuf]) -> Vec<Finding> {
 /// decoded) while other threads check every value file and look for
 /// stray files; what is live then follows in memory.
 pub fn verify(
-    cache: &Cache,
+    calls: &CallStore,
+    values: &ValueStore,
     selected: Option<&BTreeSet<String>>,
 ) -> Result<Report, crate::store::StoreError> {
-    let root = cache.values.root().map(PathBuf::from);
-    let on_files = matches!(cache.values, ValueStore::Files { .. });
-    let values = &cache.values;
+    let root = values.root().map(PathBuf::from);
+    let on_files = matches!(values, ValueStore::Files { .. });
     let opts = ListOptions {
         sort: crate::store::SortKey::Key,
         ..Default::default()
@@ -256,7 +257,7 @@ pub fn verify(
         let everything = whole.then(|| scope.spawn(|| check_all(values)));
         let strays = whole.then(|| {
             let mut dirs: Vec<PathBuf> = root.iter().cloned().collect();
-            if let crate::cache::CallStore::Files(f) = &cache.calls {
+            if let CallStore::Files(f) = calls {
                 dirs.push(f.root().to_path_buf());
             }
             scope.spawn(move || strays(&dirs))
@@ -267,7 +268,7 @@ pub fn verify(
             }
             Some(check_call(rec))
         };
-        let read = cache.calls.for_each_mapped(&opts, &map, |checked| {
+        let read = calls.for_each_mapped(&opts, &map, |checked| {
             if let Some(call) = checked {
                 report.findings.extend(call.mismatch);
                 named.push(call.names);
@@ -280,7 +281,7 @@ pub fn verify(
     read?;
     report.calls_checked = call_keys.len();
     // After the records: a call-file store has decoded them by now.
-    for (key, why) in cache.calls.broken() {
+    for (key, why) in calls.broken() {
         report.findings.push(Finding {
             kind: Kind::UnreadableRecord,
             key: key.clone(),
@@ -292,10 +293,10 @@ pub fn verify(
     // A store that cannot be listed is an error, not every value missing.
     let names = match &everything {
         Some((names, _)) => names,
-        None => cache.values.sorted_keys()?,
+        None => values.sorted_keys()?,
     };
     if matches!(
-        cache.values,
+        values,
         ValueStore::Hdf5 { .. } | ValueStore::Transient(_)
     ) {
         return Ok(report);

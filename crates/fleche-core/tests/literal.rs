@@ -1,7 +1,7 @@
 //! The command-line literal parser: agreement with CPython on Python
 //! literals, the extensions, every error with its column, and no panics.
 
-use fleche_core::literal::{parse, parse_assignment, ParseError, MAX_DEPTH};
+use fleche_core::literal::{self, parse, parse_assignment, ParseError, MAX_DEPTH};
 use fleche_core::value::Record;
 use fleche_core::Value;
 use proptest::prelude::*;
@@ -170,15 +170,20 @@ fn dict_keys_and_set_elements_dedupe_like_python() {
 
 #[test]
 fn extensions() {
+    // `@PREFIX` names a stored value: a term on its own, never part of a value.
     assert_eq!(
-        ok("[@6007, 1]"),
-        Value::List(vec![Value::Ref("6007".into()), int(1)])
+        literal::parse_term(" @AbC "),
+        Ok(literal::Term::Stored("abc".into()))
     );
-    assert_eq!(ok("@AbC"), Value::Ref("abc".into()));
     assert_eq!(
-        ok("{@ab: 1}"),
-        Value::Dict(vec![(Value::Ref("ab".into()), int(1))])
+        literal::parse_term("[1]"),
+        Ok(literal::Term::Value(Value::List(vec![int(1)])))
     );
+    for nested in ["[@6007, 1]", "{@ab: 1}", "@ab, 1"] {
+        let err = literal::parse_term(nested).expect_err(nested);
+        assert!(err.message.contains("can only stand alone"), "{nested}: {err}");
+    }
+    assert!(literal::parse("@6007").is_err());
     assert_eq!(ok("Digest('6007ab')"), Value::Digest("6007ab".into()));
     assert_eq!(ok("D(\"x\" 'y')"), Value::Digest("xy".into()));
     assert_eq!(ok("float('1.5')"), Value::Float(1.5));
@@ -483,7 +488,7 @@ fn nesting_is_limited_not_a_stack_overflow() {
 /// Valid literals to mutate in the property test.
 const SEEDS: &[&str] = &[
     "[1, 2.5, -3j, 'a\\n', b'\\x00', None, True]",
-    "{1: (2, 3), 'k': {4, 5}, @60af: Digest('x')}",
+    "{1: (2, 3), 'k': {4, 5}, Digest('60af'): Digest('x')}",
     "P(x=1, y=frozenset({1, 2}), z=set([3]))",
     "float('-nan'), -inf, 1_000, 0x_ff, 0o7, 0b1",
     "'''tri\nple''' r'\\q' '\\N{EM DASH}\\u00e9\\U0001F600\\777'",
@@ -502,6 +507,7 @@ proptest! {
     #[test]
     fn never_panics_on_literal_like_text(input in "[-+()\\[\\]{},:=@'\"\\\\ .0-9a-fjxobeNu_TrueNonal\n\r{}]{0,40}") {
         let _ = parse(&input);
+        let _ = literal::parse_term(&input);
     }
 
     #[test]

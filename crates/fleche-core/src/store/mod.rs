@@ -2,11 +2,13 @@
 //! storage (SQL now; pickled call files next).
 
 pub mod callfiles;
+pub mod calls;
 pub mod files;
 #[cfg(feature = "postgres")]
 pub mod pg;
 pub mod sql;
 pub mod sql_write;
+pub mod values;
 
 pub use sql::record_matches;
 

@@ -1,15 +1,64 @@
-//! The one selector shared by `query` (and later `tag`, `evict`): filters
-//! typed on the command line, turned into a `CallFilter` pushed into SQL.
+//! Arguments several verbs share — which calls (`SelectArgs`,
+//! `WriteSelect`), their order (`ListArgs`) — and the readers of what is
+//! typed into them: Python literals, `@PREFIX`, versions, ages, stdin.
 
 use crate::error::CliError;
+use crate::output::Format;
 use anyhow::Result;
-use clap::Args;
-use fleche_core::cache::{Cache, Caches};
-use fleche_core::literal;
-use fleche_core::prefix::{self, Expansion, Prefix};
-use fleche_core::store::{python_json_dumps_str, CallFilter, MetaFilter};
-use fleche_core::{digest, Value};
+use clap::{Args, ValueEnum};
+use fleche_core::cache::Writer;
+use fleche_core::literal::{self, Term};
+use fleche_core::prefix::Kind;
+use fleche_core::store::{python_json_dumps_str, CallFilter, ListOptions, MetaFilter, SortKey};
+use fleche_core::{digest, Cache, Value};
 use serde_json::Value as Json;
+use std::io::{self, BufRead};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Sort {
+    /// Start time, newest first.
+    Started,
+    /// Function name, A to Z.
+    Name,
+    /// Wall time, longest first.
+    Walltime,
+    /// Call key.
+    Key,
+}
+
+/// Ordering and paging shared by `ls` and `query`.
+#[derive(Debug, Args, Clone)]
+pub struct ListArgs {
+    /// Show at most N calls.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<u64>,
+    /// Order of the rows.
+    #[arg(long, value_enum, default_value_t = Sort::Started)]
+    pub sort: Sort,
+    /// Reverse the order.
+    #[arg(long, short = 'r')]
+    pub reverse: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+impl ListArgs {
+    pub fn options(&self, filter: CallFilter) -> ListOptions {
+        ListOptions {
+        filter,
+        sort: match self.sort {
+            Sort::Started => SortKey::Started,
+            Sort::Name => SortKey::Name,
+            Sort::Walltime => SortKey::Walltime,
+            Sort::Key => SortKey::Key,
+        },
+        reverse: self.reverse,
+        limit: self.limit,
+    }
+    }
+}
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct SelectArgs {
@@ -75,8 +124,8 @@ pub struct SelectArgs {
 pub fn parse_version(text: &str) -> Result<Value> {
     let trimmed = text.trim();
     if trimmed.starts_with('\'') || trimmed.starts_with('"') {
-        return match literal::parse(trimmed) {
-            Ok(v @ Value::Str(_)) => Ok(v),
+        return match parse_literal("--version", trimmed)? {
+            v @ Value::Str(_) => Ok(v),
             _ => Err(
                 CliError::usage(format!("--version `{text}` is neither an int nor a string"))
                     .into(),
@@ -98,41 +147,30 @@ pub fn version_json(v: &Value) -> String {
 }
 
 pub fn parse_literal(what: &str, text: &str) -> Result<Value> {
-    literal::parse(text).map_err(|e| {
-        CliError::usage(format!("{what}: cannot read `{text}` as a value: {e}"))
-            .with_hint("write Python literals, e.g. 100, 'text', [1, 2]; quote strings with spaces")
-            .into()
-    })
+    literal::parse(text).map_err(|e| bad_literal(what, text, &e).into())
+}
+
+/// A literal that cannot be read; `what` names where it was typed, if
+/// anywhere in particular.
+pub fn bad_literal(what: &str, text: &str, e: &literal::ParseError) -> CliError {
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!("{what}: ")
+    };
+    CliError::usage(format!("{what}cannot read `{text}` as a value: {e}"))
+        .with_hint("write Python literals, e.g. 100, 'text', [1, 2]; quote strings with spaces")
 }
 
 /// The digest a value filter compares with; `@PREFIX` is expanded among
 /// the stored values.
-fn value_digest(caches: &Caches, what: &str, text: &str) -> Result<String> {
-    let value = parse_literal(what, text)?;
-    if let Value::Ref(p) = &value {
-        return resolve_value_prefix(caches, p);
-    }
-    digest(&value).map_err(|e| CliError::usage(format!("{what}: {e}")).into())
-}
-
-pub fn resolve_value_prefix(caches: &Caches, text: &str) -> Result<String> {
-    let p = Prefix::parse(text).map_err(|e| CliError::usage(format!("@{text}: {e}")))?;
-    let mut found = Vec::new();
-    for m in &caches.members {
-        let values = m.values.index()?;
-        let Ok(keys) = prefix::SortedKeys::with_prefix(values, p.as_str(), 11);
-        found.extend(keys.into_iter().map(|k| (k, prefix::Kind::Value)));
-    }
-    match prefix::resolve(found, 10) {
-        Expansion::Unique { key, .. } => Ok(key),
-        Expansion::NotFound => {
-            Err(CliError::not_found(format!("no stored value starts with `{text}`")).into())
+fn value_digest(cache: &Cache, what: &str, text: &str) -> Result<String> {
+    let term = literal::parse_term(text).map_err(|e| bad_literal(what, text, &e))?;
+    match term {
+        Term::Stored(prefix) => Ok(cache.resolve_value(&prefix)?),
+        Term::Value(value) => {
+            digest(&value).map_err(|e| CliError::usage(format!("{what}: {e}")).into())
         }
-        Expansion::Ambiguous { unique_len, .. } => Err(CliError::not_found(format!(
-            "value prefix `{text}` is ambiguous"
-        ))
-        .with_hint(format!("type at least {unique_len} characters"))
-        .into()),
     }
 }
 
@@ -223,7 +261,7 @@ fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
 }
 
 impl SelectArgs {
-    pub fn filter(&self, caches: &Caches) -> Result<CallFilter> {
+    pub fn filter(&self, cache: &Cache) -> Result<CallFilter> {
         let mut f = CallFilter {
             name: self.name.clone(),
             module: self.module.clone(),
@@ -237,14 +275,14 @@ impl SelectArgs {
             match spec.split_once('=') {
                 Some((name, text)) => {
                     let name = name.trim();
-                    let d = value_digest(caches, &format!("--arg {name}"), text)?;
+                    let d = value_digest(cache, &format!("--arg {name}"), text)?;
                     f.arguments.push((name.to_string(), Some(d)));
                 }
                 None => f.arguments.push((spec.trim().to_string(), None)),
             }
         }
         if let Some(text) = &self.result {
-            f.result = Some(value_digest(caches, "--result", text)?);
+            f.result = Some(value_digest(cache, "--result", text)?);
         }
         for spec in &self.meta {
             f.metadata.push(meta_filter(spec, "--meta")?);
@@ -299,9 +337,9 @@ impl WriteSelect {
             || s.until.is_some()
     }
 
-    /// The full keys of the selected calls of `cache` (the member writes
-    /// go to), sorted; prefixes are expanded among all of `caches`.
-    pub fn keys(&self, caches: &Caches, cache: &Cache, verb: &str) -> Result<Vec<String>> {
+    /// The full keys of the selected calls of the member `writer` changes,
+    /// sorted; prefixes are expanded in the whole cache.
+    pub fn keys(&self, cache: &Cache, writer: &Writer, verb: &str) -> Result<Vec<String>> {
         if self.prefixes.is_empty() && !self.has_filters() && !self.all {
             return Err(CliError::usage(format!("{verb} needs calls to act on"))
                 .with_hint(format!(
@@ -309,39 +347,79 @@ impl WriteSelect {
                 ))
                 .into());
         }
-        let mut filter = self.select.filter(caches)?;
-        for text in super::expand::with_stdin(&self.prefixes)? {
-            let (key, kinds) = super::expand::expand_one(caches, &text)?;
-            if !kinds.contains(&prefix::Kind::Call) {
+        let mut filter = self.select.filter(cache)?;
+        let member = writer.member();
+        for text in with_stdin(&self.prefixes, true)? {
+            let found = cache.resolve(&text)?;
+            if !found.kinds.contains(&Kind::Call) {
                 return Err(
                     CliError::not_found(format!("`{text}` is not a call in this cache"))
                         .with_hint("`fleche show` tells calls and values apart")
                         .into(),
                 );
             }
-            if cache.calls.get(&key)?.is_none() {
+            if member.get_call(&found.key)?.is_none() {
                 return Err(CliError::usage(format!(
                     "call `{text}` is not in `{}`, the cache writes go to",
-                    cache.name
+                    member.name()
                 ))
                 .with_hint("in a stack, writes go to its first member")
                 .into());
             }
-            filter.keys.push(key);
+            filter.keys.push(found.key);
         }
         if !self.prefixes.is_empty() && filter.keys.is_empty() {
             return Ok(Vec::new());
         }
-        let mut keys = Vec::new();
-        let opts = fleche_core::store::ListOptions {
-            filter,
-            sort: fleche_core::store::SortKey::Key,
-            ..Default::default()
-        };
-        cache.calls.for_each(&opts, |rec| {
-            keys.push(rec.key);
-            std::ops::ControlFlow::Continue(())
-        })?;
-        Ok(keys)
+        Ok(member.select_keys(&filter)?)
     }
 }
+
+/// Arguments, with `-` replaced by the non-empty lines of standard input
+/// (trimmed when `trim`).
+pub fn with_stdin(items: &[String], trim: bool) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if item == "-" {
+            for line in io::stdin().lock().lines() {
+                let line = line?;
+                let t = line.trim();
+                if !t.is_empty() {
+                    out.push(if trim { t.to_string() } else { line });
+                }
+            }
+        } else {
+            out.push(item.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// `0`, `90s`, `30m`, `2h`, `1d`, `1w` (a bare number is seconds).
+pub fn parse_age(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, unit) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => (&t[..i], &t[i..]),
+        None => (t, "s"),
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not an age such as 0, 30m, 2h or 1d"))?;
+    let secs = match unit {
+        "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        "d" => 86400.0,
+        "w" => 604800.0,
+        other => {
+            return Err(format!(
+                "`{text}`: unknown unit `{other}` (use s, m, h, d or w)"
+            ))
+        }
+    };
+    if n.is_nan() || n < 0.0 || !n.is_finite() {
+        return Err(format!("`{text}` must be zero or more"));
+    }
+    Ok(Duration::from_secs_f64(n * secs))
+}
+

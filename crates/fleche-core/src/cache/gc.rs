@@ -1,0 +1,146 @@
+//! Garbage collection over a whole configuration: the member whose value
+//! directory is collected, and every other configured cache sharing that
+//! directory, whose records count as live too (see [`crate::gc`]).
+
+use super::{open, Cache, Member};
+use crate::gc::{self, GcError, GcPlan, Swept};
+use crate::store::calls::CallStore;
+use crate::store::values::ValueStore;
+use std::time::{Duration, SystemTime};
+
+/// What a member's value store holds, for `stats`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueStats {
+    Files {
+        count: usize,
+        bytes: u64,
+        /// Files no record reaches (what gc would remove), and their bytes.
+        orphans: usize,
+        orphan_bytes: u64,
+        /// Digests records name that have no file.
+        missing: usize,
+    },
+    /// Values in HDF5 files: only those the records name are known.
+    Hdf5 { count: usize },
+    None,
+}
+
+pub(super) fn value_stats(member: &Member) -> Result<ValueStats, GcError> {
+    Ok(match &member.values {
+        ValueStore::Files { .. } => {
+            let plan = gc::plan(
+                &member.values,
+                &[&member.calls],
+                Duration::ZERO,
+                SystemTime::now(),
+            )?;
+            ValueStats::Files {
+                count: plan.total,
+                bytes: plan.total_bytes,
+                orphans: plan.dead.len(),
+                orphan_bytes: plan.dead_bytes(),
+                missing: plan.missing.len(),
+            }
+        }
+        ValueStore::Hdf5 { keys, .. } => ValueStats::Hdf5 { count: keys.len() },
+        ValueStore::Transient(_) => ValueStats::None,
+    })
+}
+
+/// One garbage collection of a member's value directory.
+pub struct Collection<'a> {
+    member: &'a Member,
+    /// Other configured call stores using the same value directory.
+    others: Vec<(String, CallStore)>,
+}
+
+impl Cache {
+    /// The member gc looks at without writing: where writes would go, else
+    /// the first member.
+    pub fn gc_member(&self) -> &Member {
+        self.writer()
+            .map(|w| w.member())
+            .unwrap_or(&self.members[0])
+    }
+
+    /// Start collecting `member`'s value directory: every other configured
+    /// cache keeping its values there is opened, or the collection refused.
+    pub fn collection<'a>(&'a self, member: &'a Member) -> crate::Result<Collection<'a>> {
+        let root = member
+            .values
+            .root()
+            .ok_or_else(|| GcError::NoValues(member.name.clone()))?
+            .to_path_buf();
+        let mut others = Vec::new();
+        if let Some(config) = &self.config {
+            for (name, store) in open::sharing_value_dir(config, &root, &member.calls) {
+                match store {
+                    Ok(s) => others.push((name, s)),
+                    Err(source) => {
+                        return Err(GcError::SharedUnreadable {
+                            name,
+                            dir: root,
+                            source: Box::new(source),
+                        }
+                        .into())
+                    }
+                }
+            }
+        }
+        Ok(Collection { member, others })
+    }
+}
+
+impl Collection<'_> {
+    /// The other caches whose records count as live.
+    pub fn shared_with(&self) -> impl Iterator<Item = &str> {
+        self.others.iter().map(|(name, _)| name.as_str())
+    }
+
+    fn stores(&self) -> Vec<&CallStore> {
+        let mut stores = vec![&self.member.calls];
+        stores.extend(self.others.iter().map(|(_, s)| s));
+        stores
+    }
+
+    /// Whether a fleche process has one of the call databases open.
+    pub fn writer_active(&self) -> bool {
+        self.stores()
+            .iter()
+            .any(|s| matches!(s, CallStore::Sql(sql) if sql.writer_active()))
+    }
+
+    /// Mark and find the dead, deleting nothing. Refused when a record
+    /// cannot be read or a live file cannot be decoded: what they name or
+    /// point at is unknown.
+    pub fn plan(&self, min_age: Duration, now: SystemTime) -> crate::Result<GcPlan> {
+        let stores = self.stores();
+        let plan = gc::plan(&self.member.values, &stores, min_age, now)?;
+        // Checked after the plan, which reads the records anyway.
+        for store in &stores {
+            if let Some((key, why)) = store.broken().first() {
+                return Err(GcError::BrokenRecords {
+                    count: store.broken().len(),
+                    key: key.clone(),
+                    why: why.clone(),
+                }
+                .into());
+            }
+        }
+        if let Some((key, why)) = plan.undecodable.first() {
+            return Err(GcError::Undecodable {
+                count: plan.undecodable.len(),
+                key: key.clone(),
+                why: why.clone(),
+            }
+            .into());
+        }
+        Ok(plan)
+    }
+
+    /// Delete what `plan` found dead, re-reading the records first.
+    pub fn sweep(&self, plan: &GcPlan, min_age: Duration) -> crate::Result<Swept> {
+        Ok(gc::sweep(plan, &self.stores(), min_age)?)
+    }
+
+}

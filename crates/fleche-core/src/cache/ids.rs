@@ -1,0 +1,270 @@
+//! Short digests over a whole cache: expanding what people type, the short
+//! keys shown to them, and fleche's own `shrink`.
+
+use super::{Cache, Member};
+use crate::prefix::{self, Expansion, Kind, KeyBytes, Prefix, PrefixError, SortedQueries};
+use crate::store::files::FileError;
+use crate::store::StoreError;
+use std::borrow::Cow;
+use thiserror::Error;
+
+/// How many candidates an ambiguous prefix lists.
+const CANDIDATES: usize = 20;
+/// How many candidates an ambiguous `@PREFIX` of a value considers.
+const VALUE_CANDIDATES: usize = 10;
+/// Above this many digests, [`Cache::shrink_many`] reads every call key at
+/// once instead of asking for each key's neighbours.
+const BATCH: usize = 64;
+
+/// What a prefix names: its full key, and whether it is a call, a value or
+/// both (empty for a full-length digest nothing holds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub key: String,
+    pub kinds: Vec<Kind>,
+}
+
+/// One candidate of an ambiguous prefix, with what tells it apart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub key: String,
+    pub kind: Kind,
+    /// A call's function name and start time (UNIX seconds).
+    pub call: Option<(String, Option<f64>)>,
+    /// A value's Python type, when it decodes.
+    pub value_type: Option<String>,
+}
+
+#[derive(Debug, Error)]
+pub enum ResolveError {
+    #[error(transparent)]
+    Prefix(#[from] PrefixError),
+    #[error("no call or value starts with `{0}`")]
+    NotFound(String),
+    #[error("short digest `{text}` is ambiguous")]
+    Ambiguous {
+        text: String,
+        candidates: Vec<Candidate>,
+        unique_len: usize,
+        /// More candidates exist than are listed.
+        more: bool,
+    },
+    #[error("@{text}: {source}")]
+    ValuePrefix { text: String, source: PrefixError },
+    #[error("no stored value starts with `{0}`")]
+    NoValue(String),
+    #[error("value prefix `{text}` is ambiguous")]
+    AmbiguousValue { text: String, unique_len: usize },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
+/// fleche's `shrink` of one digest.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shrunk<'a> {
+    /// The shortest unique prefix.
+    To(Cow<'a, str>),
+    /// Every shorter prefix is ambiguous.
+    Full,
+    /// No call or value has this digest.
+    Unknown,
+}
+
+impl Cache {
+    /// The (call and value) stores of every member, their value directories
+    /// listed.
+    fn key_stores(
+        &self,
+    ) -> Result<Vec<(&crate::store::calls::CallStore, &prefix::KeySet)>, FileError> {
+        self.members
+            .iter()
+            .map(|m| Ok((&m.calls, m.values.index()?)))
+            .collect()
+    }
+
+    /// Expand what someone typed among every member's calls and values. A
+    /// full digest is already expanded (as in fleche), stored or not.
+    pub fn resolve(&self, text: &str) -> crate::Result<Resolved> {
+        let p = Prefix::parse(text).map_err(ResolveError::from)?;
+        if p.as_str().len() == prefix::FULL_LEN {
+            let key = p.as_str().to_string();
+            let mut kinds = Vec::new();
+            if !self.find_call(&key)?.is_empty() {
+                kinds.push(Kind::Call);
+            }
+            if self.has_value(&key) {
+                kinds.push(Kind::Value);
+            }
+            return Ok(Resolved { key, kinds });
+        }
+        match prefix::expand(&p, self.key_stores()?, CANDIDATES)? {
+            Expansion::Unique { key, kinds } => Ok(Resolved { key, kinds }),
+            Expansion::NotFound => Err(ResolveError::NotFound(text.to_string()).into()),
+            Expansion::Ambiguous {
+                candidates,
+                unique_len,
+                more,
+            } => Err(ResolveError::Ambiguous {
+                text: text.to_string(),
+                candidates: candidates
+                    .into_iter()
+                    .map(|(key, kind)| self.candidate(key, kind))
+                    .collect(),
+                unique_len,
+                more,
+            }
+            .into()),
+        }
+    }
+
+    fn candidate(&self, key: String, kind: Kind) -> Candidate {
+        let (call, value_type) = match kind {
+            Kind::Call => {
+                let first = self.find_call(&key).ok().and_then(|v| v.into_iter().next());
+                (first.map(|(_, rec)| (rec.name.clone(), rec.started())), None)
+            }
+            Kind::Value => (
+                None,
+                self.load_value(&key).ok().map(|v| v.value.python_type()),
+            ),
+        };
+        Candidate {
+            key,
+            kind,
+            call,
+            value_type,
+        }
+    }
+
+    /// Expand `@PREFIX` (the text after `@`) among the stored values only.
+    pub fn resolve_value(&self, text: &str) -> crate::Result<String> {
+        let p = Prefix::parse(text).map_err(|source| ResolveError::ValuePrefix {
+            text: text.to_string(),
+            source,
+        })?;
+        let mut found = Vec::new();
+        for m in &self.members {
+            let values = m.values.index()?;
+            let Ok(keys) =
+                prefix::SortedKeys::with_prefix(values, p.as_str(), VALUE_CANDIDATES + 1);
+            found.extend(keys.into_iter().map(|k| (k, Kind::Value)));
+        }
+        match prefix::resolve(found, VALUE_CANDIDATES) {
+            Expansion::Unique { key, .. } => Ok(key),
+            Expansion::NotFound => Err(ResolveError::NoValue(text.to_string()).into()),
+            Expansion::Ambiguous { unique_len, .. } => Err(ResolveError::AmbiguousValue {
+                text: text.to_string(),
+                unique_len,
+            }
+            .into()),
+        }
+    }
+
+    /// How many leading characters of `key` to show so that it is unique
+    /// among every member's calls and values (and so expands back to it).
+    pub fn short_len(&self, key: &str) -> crate::Result<usize> {
+        Ok(prefix::display_prefix(key, self.key_stores()?)?.len())
+    }
+
+    /// [`Self::short_len`] of each key.
+    pub fn short_lens(&self, keys: &[&str]) -> crate::Result<Vec<usize>> {
+        let stores = self.key_stores()?;
+        keys.iter()
+            .map(|k| Ok(prefix::display_prefix(k, stores.iter().copied())?.len()))
+            .collect()
+    }
+
+    /// fleche's `shrink` of each digest: within the calls of each member
+    /// holding the call, the longest answer wins; a value (which fleche's
+    /// stacks cannot shrink) likewise within each member's values. Keys
+    /// are compared in lowercase.
+    pub fn shrink_many<'k>(&self, keys: &'k [Cow<'k, str>]) -> crate::Result<Vec<Shrunk<'k>>> {
+        let batch = self.batch_lengths(keys)?;
+        let mut out = Vec::with_capacity(keys.len());
+        for (i, key) in keys.iter().enumerate() {
+            let key: &'k str = key;
+            let mut as_call: Vec<Cow<'k, str>> = Vec::new();
+            let mut as_value: Vec<Cow<'k, str>> = Vec::new();
+            for (n, m) in self.members.iter().enumerate() {
+                let in_calls = match &batch {
+                    Some(lens) => lens[n][i].map(|l| Cow::Borrowed(&key[..l])),
+                    None => match m.calls.get(key)? {
+                        Some(_) => Some(Cow::Owned(prefix::shrink(key, &m.calls)?)),
+                        None => None,
+                    },
+                };
+                match in_calls {
+                    Some(s) => as_call.push(s),
+                    None => {
+                        if let Some(s) = shrink_value(m, key)? {
+                            as_value.push(Cow::Owned(s));
+                        }
+                    }
+                }
+            }
+            let candidates = if as_call.is_empty() {
+                as_value
+            } else {
+                as_call
+            };
+            out.push(match candidates.into_iter().max_by_key(|s| s.len()) {
+                Some(s) if s.len() < key.len() => Shrunk::To(s),
+                Some(_) => Shrunk::Full,
+                None => Shrunk::Unknown,
+            });
+        }
+        Ok(out)
+    }
+
+    /// For many digests (a pipe of every key): each member's call keys read
+    /// once, and every digest's shortest prefix among them found by one
+    /// walk over both sorted lists (as bytes; a million keys are a 32 MB
+    /// array). The digests are parsed and sorted on a second thread while
+    /// the keys are read. Per member, per digest: the prefix length if the
+    /// digest is one of its calls. None when the batch path does not apply.
+    #[allow(clippy::type_complexity)]
+    fn batch_lengths(
+        &self,
+        keys: &[Cow<str>],
+    ) -> Result<Option<Vec<Vec<Option<usize>>>>, ResolveError> {
+        if keys.len() <= BATCH {
+            return Ok(None);
+        }
+        std::thread::scope(|scope| {
+            let sorting = scope.spawn(|| {
+                // A digest that is not a 64-digit hex key is no call key either.
+                let parsed: Vec<Option<KeyBytes>> =
+                    keys.iter().map(|k| prefix::key_bytes(k)).collect();
+                SortedQueries::new(&parsed)
+            });
+            let mut stored = Vec::new();
+            for m in &self.members {
+                match m.calls.sorted_key_bytes()? {
+                    Some(sorted) => stored.push(sorted),
+                    None => return Ok(None),
+                }
+            }
+            let queries = match sorting.join() {
+                Ok(q) => q,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            Ok(Some(
+                stored.iter().map(|s| queries.shrink_among(s)).collect(),
+            ))
+        })
+    }
+}
+
+/// Shrink among one member's values, listing its value directory only when
+/// first needed.
+fn shrink_value(member: &Member, key: &str) -> Result<Option<String>, FileError> {
+    let values = member.values.index()?;
+    if values.contains(key) {
+        let Ok(s) = prefix::shrink(key, values);
+        Ok(Some(s))
+    } else {
+        Ok(None)
+    }
+}

@@ -1,0 +1,296 @@
+//! The one door into a cache: [`Cache`] opens what the configuration (or a
+//! directory) names — one member, or the members of a stack or pool — and
+//! answers every question the command line asks, whatever the stores
+//! behind it are. Nothing outside this module touches a store directly.
+
+mod gc;
+mod ids;
+mod open;
+mod write;
+
+pub use gc::{Collection, ValueStats};
+pub use ids::{Candidate, Resolved, ResolveError, Shrunk};
+pub use open::{count_stored, Locator};
+pub use write::{WriteError, Writer};
+
+use crate::config::{Config, ConfigError};
+use crate::store::calls::CallStore;
+use crate::store::files::FileError;
+use crate::store::values::{load_value_from, StoredValue, ValueError, ValueStore};
+use crate::store::{callfiles, CallFilter, CallRecord, FunctionStats, ListOptions, SortKey};
+use crate::store::StoreError;
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error("{0} holds no fleche cache (no calls.db and no calls/ directory)")]
+    NotACache(PathBuf),
+    #[error("cache `{name}` is {what}, which this version of the tool cannot open yet")]
+    Unsupported { name: String, what: String },
+    #[error("cache `{name}` keeps its calls {what}: there is nothing on disk to inspect")]
+    Transient { name: String, what: String },
+    #[error("cache `{name}`: {message}")]
+    Keys { name: String, message: String },
+}
+
+/// How a configured cache is put together (format §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Composition {
+    Single,
+    /// `[[NAME]]`: saves go to the first member, reads look in all.
+    Stack,
+    /// `[[NAME.pool]]`: read-only, queried as one.
+    Pool,
+}
+
+/// One store pair of a cache: a single cache's own, or one member of a
+/// stack or pool (labelled `NAME[0]`, `NAME[1]`, ...).
+pub struct Member {
+    name: String,
+    /// The config file that declared it, if any.
+    file: Option<PathBuf>,
+    calls: CallStore,
+    values: ValueStore,
+    read_only: bool,
+}
+
+/// A configured cache opened: one member, or the members of a stack or
+/// pool, read as one.
+pub struct Cache {
+    name: String,
+    composition: Composition,
+    members: Vec<Member>,
+    /// The configuration it was opened from (None for a bare directory):
+    /// gc looks there for other caches sharing its value directory.
+    config: Option<Config>,
+}
+
+/// Why a write cannot go to a cache.
+#[derive(Debug, Error)]
+pub enum WriteRefused {
+    #[error("cache `{0}` is a pool, which is read-only (fleche never writes to a pool)")]
+    Pool(String),
+    #[error("cache `{0}` is configured `read_only = true`")]
+    ReadOnly(String),
+}
+
+/// A call that names a value, and how.
+pub struct Use<'a> {
+    pub member: &'a Member,
+    pub key: String,
+    /// `result` or `argument NAME`.
+    pub role: String,
+}
+
+impl Member {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn file(&self) -> Option<&std::path::Path> {
+        self.file.as_deref()
+    }
+
+    pub fn get_call(&self, key: &str) -> crate::Result<Option<CallRecord>> {
+        Ok(self.calls.get(key)?)
+    }
+
+    /// The keys of the calls `filter` selects, sorted.
+    pub fn select_keys(&self, filter: &CallFilter) -> crate::Result<Vec<String>> {
+        let opts = ListOptions {
+            filter: filter.clone(),
+            sort: SortKey::Key,
+            ..Default::default()
+        };
+        let mut keys = Vec::new();
+        self.calls.for_each(&opts, |rec| {
+            keys.push(rec.key);
+            ControlFlow::Continue(())
+        })?;
+        Ok(keys)
+    }
+
+    /// Be told once when call files of this member cannot be decoded (they
+    /// are left out of every answer); SQL stores have no such files.
+    pub fn on_broken_records(&self, hook: callfiles::BrokenHook) {
+        if let CallStore::Files(files) = &self.calls {
+            files.on_broken(hook);
+        }
+    }
+
+    /// Per-function statistics, most-called first, and what the value
+    /// store holds.
+    pub fn stats(&self) -> crate::Result<(Vec<FunctionStats>, ValueStats)> {
+        let functions = self.calls.function_stats()?;
+        Ok((functions, gc::value_stats(self)?))
+    }
+
+    /// Check this member: see [`crate::verify::verify`].
+    pub fn verify(
+        &self,
+        selected: Option<&BTreeSet<String>>,
+    ) -> crate::Result<crate::verify::Report> {
+        Ok(crate::verify::verify(&self.calls, &self.values, selected)?)
+    }
+}
+
+impl Cache {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn composition(&self) -> Composition {
+        self.composition
+    }
+
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    /// Whether answers need to say which member they come from.
+    pub fn is_multi(&self) -> bool {
+        self.members.len() > 1 || self.composition != Composition::Single
+    }
+
+    /// Where writes go: the cache itself, or the first member of a stack.
+    pub fn writer(&self) -> crate::Result<Writer<'_>> {
+        if self.composition == Composition::Pool {
+            return Err(WriteRefused::Pool(self.name.clone()).into());
+        }
+        let first = &self.members[0];
+        if first.read_only {
+            return Err(WriteRefused::ReadOnly(first.name.clone()).into());
+        }
+        Ok(Writer::new(first))
+    }
+
+    /// The calls `opts` selects, in its order, with the member holding each.
+    /// A stack or pool lists each member's calls (a key held by several
+    /// members once per member), merged in the requested order.
+    pub fn list(
+        &self,
+        opts: &ListOptions,
+        mut sink: impl FnMut(&Member, CallRecord) -> ControlFlow<()>,
+    ) -> crate::Result<()> {
+        if let [member] = self.members.as_slice() {
+            return Ok(member.calls.for_each(opts, |rec| sink(member, rec))?);
+        }
+        let mut all: Vec<(CallRecord, &Member)> = Vec::new();
+        for m in &self.members {
+            m.calls.for_each(opts, |rec| {
+                all.push((rec, m));
+                ControlFlow::Continue(())
+            })?;
+        }
+        callfiles::sort_by_record(&mut all, |(r, _)| r, opts.sort, opts.reverse);
+        let limit = opts.limit.map(|l| l as usize).unwrap_or(usize::MAX);
+        for (rec, member) in all.into_iter().take(limit) {
+            if sink(member, rec).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Self::list`] with `map` applied to each record (and the name of
+    /// its member), on several threads where the store can read in
+    /// parallel; `sink` sees the results in listing order.
+    pub fn list_mapped<T: Send>(
+        &self,
+        opts: &ListOptions,
+        map: &(dyn Fn(&str, CallRecord) -> T + Sync),
+        mut sink: impl FnMut(T) -> ControlFlow<()>,
+    ) -> crate::Result<()> {
+        match self.members.as_slice() {
+            [member] => {
+                let name = member.name.as_str();
+                Ok(member
+                    .calls
+                    .for_each_mapped(opts, &|rec| map(name, rec), sink)?)
+            }
+            _ => self.list(opts, |member, rec| sink(map(&member.name, rec))),
+        }
+    }
+
+    /// How many calls `filter` selects, over every member.
+    pub fn count(&self, filter: &CallFilter) -> crate::Result<u64> {
+        let mut n = 0;
+        for m in &self.members {
+            n += m.calls.count_matching(filter)?;
+        }
+        Ok(n)
+    }
+
+    /// Run `f` while every member's value directory is listed on other
+    /// threads (short keys need every value name; the listing overlaps
+    /// with reading the records).
+    pub fn while_indexing_values<R>(&self, f: impl FnOnce() -> R) -> R {
+        std::thread::scope(|scope| {
+            for m in &self.members {
+                let values = &m.values;
+                scope.spawn(move || {
+                    let _ = values.index();
+                });
+            }
+            f()
+        })
+    }
+
+    /// The record of `key` in each member that has it.
+    pub fn find_call(&self, key: &str) -> crate::Result<Vec<(&Member, CallRecord)>> {
+        let mut out = Vec::new();
+        for m in &self.members {
+            if let Some(rec) = m.calls.get(key)? {
+                out.push((m, rec));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether any member has a value file for `key`.
+    pub fn has_value(&self, key: &str) -> bool {
+        self.members.iter().any(|m| m.values.contains(key))
+    }
+
+    /// Load a value from the first member that has it (as a stack reads).
+    pub fn load_value(&self, key: &str) -> Result<StoredValue, ValueError> {
+        self.values().load(key)
+    }
+
+    /// Every member's value store, in stack order: what reading values
+    /// needs, shareable across threads (the call stores are not).
+    pub fn values(&self) -> Values<'_> {
+        Values(self.members.iter().map(|m| &m.values).collect())
+    }
+
+    /// Every call naming `digest` as an argument or result, per member.
+    pub fn calls_using(&self, digest: &str) -> crate::Result<Vec<Use<'_>>> {
+        let mut out = Vec::new();
+        for member in &self.members {
+            for (key, role) in member.calls.calls_using(digest)? {
+                out.push(Use { member, key, role });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The value stores of a cache, in stack order; `Sync`, for loading values
+/// on the threads that build rows.
+pub struct Values<'a>(Vec<&'a ValueStore>);
+
+impl Values<'_> {
+    /// Load a value from the first store that has it.
+    pub fn load(&self, key: &str) -> Result<StoredValue, ValueError> {
+        load_value_from(self.0.iter().copied(), key)
+    }
+}

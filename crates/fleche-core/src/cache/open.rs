@@ -1,0 +1,290 @@
+//! Opening a cache: from the configuration by name, or from a directory.
+
+use super::{Cache, Composition, Member, OpenError};
+use crate::config::{self, CacheSpec, CallStorageSpec, Config, ConfigError, ValueStorageSpec};
+use crate::prefix::KeySet;
+use crate::store::calls::{referenced, CallStore};
+use crate::store::callfiles::FileCalls;
+use crate::store::files;
+use crate::store::sql::SqlCalls;
+use crate::store::values::{hdf5_stem_for, hdf5_stems, ValueStore};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Where a cache is to be found, as the command line said.
+#[derive(Debug, Clone, Default)]
+pub struct Locator {
+    /// `--root DIR`: a cache directory, no configuration.
+    pub root: Option<PathBuf>,
+    /// `--config FILE`: only this file.
+    pub config: Option<PathBuf>,
+    /// `--cache NAME`.
+    pub name: Option<String>,
+    /// The directory the config walk starts from (`-C`, else the cwd).
+    pub cwd: PathBuf,
+    /// `--sql URL`: the call records are in this database instead.
+    pub sql: Option<String>,
+}
+
+impl Locator {
+    /// The configuration this locator reads (empty for `--root`).
+    pub fn config(&self) -> Result<Config, ConfigError> {
+        match &self.config {
+            Some(file) => Config::from_files(std::slice::from_ref(file)),
+            None => Config::load(&self.cwd),
+        }
+    }
+
+    pub fn open(&self) -> Result<Cache, OpenError> {
+        if let Some(dir) = &self.root {
+            let dir = if dir.is_absolute() {
+                dir.clone()
+            } else {
+                self.cwd.join(dir)
+            };
+            let spec = match &self.sql {
+                // Values under DIR/values, records in the database.
+                Some(url) => config::values_at(&dir, url),
+                None => config::cache_at(&dir).ok_or_else(|| OpenError::NotACache(dir.clone()))?,
+            };
+            return open_cache(dir.display().to_string(), None, spec, None);
+        }
+        let cfg = self.config()?;
+        if cfg.files.is_empty() {
+            return Err(ConfigError::NoConfig {
+                cwd: self.cwd.clone(),
+                xdg: config::xdg_config_file()
+                    .unwrap_or_else(|| PathBuf::from("~/.config/fleche/cache.toml")),
+            }
+            .into());
+        }
+        let named = cfg.cache(self.name.as_deref())?;
+        let spec = match (&self.sql, named.spec) {
+            (Some(url), CacheSpec::Single { values, read_only, max_size, .. }) => CacheSpec::Single {
+                values,
+                calls: config::sql_url(Some(url)),
+                read_only,
+                max_size,
+            },
+            (Some(_), _) => {
+                return Err(OpenError::Unsupported {
+                    name: named.name,
+                    what: "a stack or pool, whose members have their own databases (--sql needs a single cache)".into(),
+                })
+            }
+            (None, spec) => spec,
+        };
+        open_cache(named.name, named.file, spec, Some(cfg))
+    }
+}
+
+fn open_member(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Member, OpenError> {
+    let (values, calls, read_only) = match spec {
+        CacheSpec::Single {
+            values,
+            calls,
+            read_only,
+            ..
+        } => (values, calls, read_only),
+        CacheSpec::Stack(_) | CacheSpec::Pool(_) => {
+            return Err(OpenError::Unsupported {
+                name,
+                what: "a nested stack or pool".into(),
+            })
+        }
+        CacheSpec::Ssh { host } => {
+            return Err(OpenError::Unsupported {
+                name,
+                what: format!("a remote cache over ssh ({host})"),
+            })
+        }
+    };
+    let calls = open_calls(&name, calls)?;
+    let values = match values {
+        ValueStorageSpec::Files {
+            root, secret_keys, ..
+        } => ValueStore::Files {
+            dir: files::Dir::new(&root),
+            root,
+            keys: files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys {
+                name: name.clone(),
+                message,
+            })?,
+            index: OnceLock::new(),
+            listing: OnceLock::new(),
+        },
+        ValueStorageSpec::BagOfHolding { root } => {
+            let stems = hdf5_stems(&root);
+            let mut keys: Vec<String> = referenced(&[&calls])?
+                .into_iter()
+                .filter(|k| hdf5_stem_for(&stems, k).is_some())
+                .collect();
+            keys.sort();
+            let index = KeySet::from_names(keys.iter().map(String::as_str));
+            ValueStore::Hdf5 { root, keys, index }
+        }
+        ValueStorageSpec::Transient(t) => ValueStore::Transient(t),
+    };
+    Ok(Member {
+        name,
+        file,
+        calls,
+        values,
+        read_only,
+    })
+}
+
+fn open_cache(
+    name: String,
+    file: Option<PathBuf>,
+    spec: CacheSpec,
+    config: Option<Config>,
+) -> Result<Cache, OpenError> {
+    let (composition, specs) = match spec {
+        CacheSpec::Stack(m) => (Composition::Stack, m),
+        CacheSpec::Pool(m) => (Composition::Pool, m),
+        single => {
+            let member = open_member(name.clone(), file.clone(), single)?;
+            return Ok(Cache {
+                name,
+                composition: Composition::Single,
+                members: vec![member],
+                config,
+            });
+        }
+    };
+    let mut members = Vec::with_capacity(specs.len());
+    for (i, spec) in specs.into_iter().enumerate() {
+        let mut member = open_member(format!("{name}[{i}]"), file.clone(), spec)?;
+        if composition == Composition::Pool {
+            member.read_only = true;
+        }
+        members.push(member);
+    }
+    Ok(Cache {
+        name,
+        composition,
+        members,
+        config,
+    })
+}
+
+/// Open the call storage a configuration describes.
+pub(crate) fn open_calls(name: &str, calls: CallStorageSpec) -> Result<CallStore, OpenError> {
+    let name = name.to_string();
+    Ok(match calls {
+        CallStorageSpec::Sqlite { path } => CallStore::Sql(SqlCalls::open(&path)?),
+        CallStorageSpec::Files {
+            root, secret_keys, ..
+        } => {
+            let keys = files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys {
+                name: name.clone(),
+                message,
+            })?;
+            if !root.is_dir() {
+                return Err(OpenError::NotACache(root));
+            }
+            CallStore::Files(FileCalls::open(&root, &keys)?)
+        }
+        CallStorageSpec::SqlServer { url } => {
+            let scheme = url.split("://").next().unwrap_or("?").to_string();
+            let base = scheme.split('+').next().unwrap_or("").to_string();
+            #[cfg(feature = "postgres")]
+            if base == "postgresql" || base == "postgres" {
+                return Ok(CallStore::Pg(Box::new(crate::store::pg::PgCalls::open(
+                    &url,
+                )?)));
+            }
+            let what = match base.as_str() {
+                "mysql" | "mariadb" => format!(
+                    "on a `{scheme}` server (MySQL/MariaDB call stores are not supported yet)"
+                ),
+                "postgresql" | "postgres" => {
+                    format!("on a `{scheme}` server (this build has no PostgreSQL support)")
+                }
+                _ => format!("on a `{scheme}` server, which this tool does not know"),
+            };
+            return Err(OpenError::Unsupported { name, what });
+        }
+        CallStorageSpec::Transient(what) => {
+            return Err(OpenError::Transient {
+                name,
+                what: format!("in `{what}`"),
+            })
+        }
+    })
+}
+
+/// Every other call storage in `config` whose cache keeps its values in
+/// `values_root`: gc must count their records as live too. Caches named
+/// differently but pointing at the same storages are listed once.
+pub(crate) fn sharing_value_dir(
+    config: &Config,
+    values_root: &Path,
+    own_calls: &CallStore,
+) -> Vec<(String, Result<CallStore, OpenError>)> {
+    fn singles(spec: &CacheSpec, out: &mut Vec<(ValueStorageSpec, CallStorageSpec)>) {
+        match spec {
+            CacheSpec::Single { values, calls, .. } => out.push((values.clone(), calls.clone())),
+            CacheSpec::Stack(m) | CacheSpec::Pool(m) => m.iter().for_each(|c| singles(c, out)),
+            CacheSpec::Ssh { .. } => {}
+        }
+    }
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let ours = canon(values_root);
+    let own = own_calls.describe();
+    let mut seen = vec![own];
+    let mut out = Vec::new();
+    for name in config.cache_names() {
+        let Ok(named) = config.cache(Some(&name)) else {
+            continue;
+        };
+        let mut pairs = Vec::new();
+        singles(&named.spec, &mut pairs);
+        for (values, calls) in pairs {
+            let root = match &values {
+                ValueStorageSpec::Files { root, .. } | ValueStorageSpec::BagOfHolding { root } => {
+                    root
+                }
+                ValueStorageSpec::Transient(_) => continue,
+            };
+            if canon(root) != ours {
+                continue;
+            }
+            let described = match &calls {
+                CallStorageSpec::Sqlite { path } => format!("sqlite {}", path.display()),
+                CallStorageSpec::Files { root, .. } => format!("files {}", root.display()),
+                CallStorageSpec::SqlServer { url } => {
+                    format!("sql {}", crate::config::mask_password(url))
+                }
+                CallStorageSpec::Transient(t) => t.clone(),
+            };
+            if seen.contains(&described) {
+                continue;
+            }
+            seen.push(described);
+            out.push((name.clone(), open_calls(&name, calls)));
+        }
+    }
+    out
+}
+
+/// How many calls and values a configured storage pair holds, where that
+/// can be counted cheaply (None where it cannot, or the store is absent).
+pub fn count_stored(values: &ValueStorageSpec, calls: &CallStorageSpec) -> (Option<u64>, Option<u64>) {
+    let calls = match calls {
+        CallStorageSpec::Sqlite { path } if path.is_file() => {
+            SqlCalls::open(path).ok().and_then(|s| s.count().ok())
+        }
+        CallStorageSpec::Files { root, .. } => files::list_keys(root).ok().map(|k| k.len() as u64),
+        spec @ CallStorageSpec::SqlServer { .. } => open_calls("", spec.clone())
+            .ok()
+            .and_then(|s| s.count().ok()),
+        _ => None,
+    };
+    let values = match values {
+        ValueStorageSpec::Files { root, .. } => files::list_keys(root).ok().map(|k| k.len() as u64),
+        _ => None,
+    };
+    (calls, values)
+}

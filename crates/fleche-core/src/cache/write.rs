@@ -1,0 +1,101 @@
+//! Changing a cache's records: tags and evictions, each as one transaction
+//! (SQL) or one atomic file operation per call (call files), whatever the
+//! store.
+
+use super::Member;
+use crate::store::calls::CallStore;
+use crate::store::callfiles;
+use crate::store::sql_write::{SqlWriter, TagChange};
+use crate::store::StoreError;
+use serde_json::{Map, Value as Json};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot tag call {key}: {message}")]
+    TagFile { key: String, message: String },
+    #[error("cannot remove call file {key}")]
+    EvictFile {
+        key: String,
+        source: std::io::Error,
+    },
+}
+
+/// Writes to the member a cache's writes go to (the first of a stack).
+pub struct Writer<'a> {
+    member: &'a Member,
+}
+
+impl<'a> Writer<'a> {
+    pub(super) fn new(member: &'a Member) -> Self {
+        Writer { member }
+    }
+
+    pub fn member(&self) -> &'a Member {
+        self.member
+    }
+
+    /// Merge `set` into and remove `unset` from the tags of each call; with
+    /// `dry_run`, only say what would change.
+    pub fn tag(
+        &self,
+        keys: &[String],
+        set: &Map<String, Json>,
+        unset: &[String],
+        dry_run: bool,
+    ) -> crate::Result<Vec<TagChange>> {
+        match &self.member.calls {
+            CallStore::Sql(s) => Ok(SqlWriter::open(s.path())?.tag(keys, set, unset, dry_run)?),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => Ok(p.writer()?.tag(keys, set, unset, dry_run)?),
+            CallStore::Files(f) => {
+                let mut changes = Vec::with_capacity(keys.len());
+                for key in keys {
+                    let (before, after) =
+                        callfiles::retag_file(f.root(), key, set, unset, &f.secret_keys, dry_run)
+                            .map_err(|message| WriteError::TagFile {
+                            key: key.clone(),
+                            message,
+                        })?;
+                    changes.push(TagChange {
+                        key: key.clone(),
+                        before,
+                        after,
+                    });
+                }
+                Ok(changes)
+            }
+        }
+    }
+
+    /// Remove the records of `keys`; the keys actually removed (with
+    /// `dry_run`: those that would be).
+    pub fn evict(&self, keys: &[String], dry_run: bool) -> crate::Result<Vec<String>> {
+        match &self.member.calls {
+            CallStore::Sql(s) => Ok(SqlWriter::open(s.path())?.evict(keys, dry_run)?),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => Ok(p.writer()?.evict(keys, dry_run)?),
+            CallStore::Files(f) => {
+                let mut removed = Vec::new();
+                for key in keys {
+                    let gone = if dry_run {
+                        f.get(key).is_some()
+                    } else {
+                        callfiles::evict_file(f.root(), key).map_err(|source| {
+                            WriteError::EvictFile {
+                                key: key.clone(),
+                                source,
+                            }
+                        })?
+                    };
+                    if gone {
+                        removed.push(key.clone());
+                    }
+                }
+                Ok(removed)
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! Every error the core returns, in one type the command line maps to its
+//! messages and exit codes in one place. Each variant keeps its source.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error(transparent)]
+    Open(#[from] crate::cache::OpenError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    File(#[from] crate::store::files::FileError),
+    #[error(transparent)]
+    Value(#[from] crate::store::values::ValueError),
+    #[error(transparent)]
+    Resolve(#[from] crate::cache::ResolveError),
+    #[error(transparent)]
+    Refused(#[from] crate::cache::WriteRefused),
+    #[error(transparent)]
+    Write(#[from] crate::cache::WriteError),
+    #[error(transparent)]
+    Gc(#[from] crate::gc::GcError),
+    #[error(transparent)]
+    Digest(#[from] crate::digest::DigestError),
+}
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,239 @@
+//! Call stores: SQLite, PostgreSQL or pickled call files, answering the same
+//! questions the same way.
+
+use crate::store::callfiles::FileCalls;
+use crate::store::sql::SqlCalls;
+use crate::store::{CallFilter, CallRecord, ListOptions, StoreError};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
+
+/// Call records, in SQLite or in pickled files; the same questions answered
+/// the same way by both.
+pub enum CallStore {
+    Sql(SqlCalls),
+    Files(FileCalls),
+    #[cfg(feature = "postgres")]
+    Pg(Box<crate::store::pg::PgCalls>),
+}
+
+impl CallStore {
+    pub fn count(&self) -> Result<u64, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.count(),
+            CallStore::Files(f) => Ok(f.count()),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.count(),
+        }
+    }
+
+    /// Every call key, sorted (what a batch of prefix questions needs at once).
+    pub fn sorted_keys(&self) -> Result<Vec<String>, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.sorted_keys(),
+            CallStore::Files(f) => Ok(f.keys().to_vec()),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.sorted_keys(),
+        }
+    }
+
+    /// [`Self::sorted_keys`] as bytes; None if some key is not a 64-digit
+    /// lowercase hex digest (then only the string form orders them right).
+    pub fn sorted_key_bytes(&self) -> Result<Option<Vec<crate::prefix::KeyBytes>>, StoreError> {
+        let from = |keys: &[String]| keys.iter().map(|k| crate::prefix::key_bytes(k)).collect();
+        match self {
+            CallStore::Sql(s) => s.sorted_key_bytes(),
+            CallStore::Files(f) => Ok(from(f.keys())),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => Ok(from(&p.sorted_keys()?)),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Result<Option<CallRecord>, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.get(key),
+            CallStore::Files(f) => Ok(f.get(key)),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.get(key),
+        }
+    }
+
+    pub fn for_each(
+        &self,
+        opts: &ListOptions,
+        f: impl FnMut(CallRecord) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        match self {
+            CallStore::Sql(s) => s.for_each(opts, f),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.for_each(opts, f),
+            CallStore::Files(files) => {
+                files.for_each(opts, f);
+                Ok(())
+            }
+        }
+    }
+
+    /// [`Self::for_each`] with `map` applied to each record, on several
+    /// threads where the store can read in parallel; `sink` sees the results
+    /// in listing order.
+    pub fn for_each_mapped<T: Send>(
+        &self,
+        opts: &ListOptions,
+        map: &(dyn Fn(CallRecord) -> T + Sync),
+        mut sink: impl FnMut(T) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        match self {
+            CallStore::Sql(s) => s.for_each_mapped(opts, map, sink),
+            // Every record in key order is the files' own order: decode and
+            // map in parallel, keeping no records.
+            CallStore::Files(f)
+                if opts.filter == CallFilter::default()
+                    && opts.sort == crate::store::SortKey::Key
+                    && !opts.reverse
+                    && opts.limit.is_none() =>
+            {
+                for t in f.map_all(map).into_iter().flatten() {
+                    if sink(t).is_break() {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            _ => self.for_each(opts, |rec| sink(map(rec))),
+        }
+    }
+
+    pub fn count_matching(&self, filter: &CallFilter) -> Result<u64, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.count_matching(filter),
+            CallStore::Files(f) => Ok(f.count_matching(filter)),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.count_matching(filter),
+        }
+    }
+
+    /// (call key, role) of every call naming `digest` as argument or result.
+    pub fn calls_using(&self, digest: &str) -> Result<Vec<(String, String)>, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.calls_using(digest),
+            CallStore::Files(f) => Ok(f.calls_using(digest)),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.calls_using(digest),
+        }
+    }
+
+    /// Per-function statistics, most-called first.
+    pub fn function_stats(&self) -> Result<Vec<crate::store::FunctionStats>, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.function_stats(),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.function_stats(),
+            CallStore::Files(f) => {
+                let mut by: BTreeMap<(String, Option<String>), crate::store::FunctionStats> =
+                    BTreeMap::new();
+                for r in f.records() {
+                    let e = by
+                        .entry((r.name.clone(), r.module.clone()))
+                        .or_insert_with(|| crate::store::FunctionStats {
+                            name: r.name.clone(),
+                            module: r.module.clone(),
+                            ..Default::default()
+                        });
+                    e.calls += 1;
+                    e.walltime += r.walltime().unwrap_or(0.0);
+                    if let Some(t) = r.started() {
+                        e.first = Some(e.first.map_or(t, |x| x.min(t)));
+                        e.last = Some(e.last.map_or(t, |x| x.max(t)));
+                    }
+                    e.unfinished += r.result.is_none() as u64;
+                }
+                let mut out: Vec<_> = by.into_values().collect();
+                out.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.name.cmp(&b.name)));
+                Ok(out)
+            }
+        }
+    }
+
+    /// Call files that could not be decoded (always empty for SQL); decodes
+    /// every call file.
+    pub fn broken(&self) -> &[(String, String)] {
+        match self {
+            CallStore::Files(f) => f.broken(),
+            _ => &[],
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            CallStore::Sql(s) => format!("sqlite {}", s.path().display()),
+            CallStore::Files(f) => format!("files {}", f.root().display()),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => format!("sql {}", p.shown()),
+        }
+    }
+}
+
+impl crate::prefix::SortedKeys for CallStore {
+    type Error = StoreError;
+
+    fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.keys_with_prefix(prefix, limit),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.keys_with_prefix(prefix, limit),
+            CallStore::Files(f) => {
+                let Ok(keys) = f.with_prefix(prefix, limit);
+                Ok(keys)
+            }
+        }
+    }
+
+    fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
+        match self {
+            CallStore::Sql(s) => s.neighbours(key),
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(p) => p.neighbours(key),
+            CallStore::Files(f) => {
+                let Ok(n) = f.neighbours(key);
+                Ok(n)
+            }
+        }
+    }
+}
+
+/// Every value digest the records of `stores` name.
+pub fn referenced(stores: &[&CallStore]) -> Result<BTreeSet<String>, StoreError> {
+    Ok(named(stores)?.into_iter().collect())
+}
+
+/// The value digests the records of `stores` name, with repeats.
+pub(crate) fn named(stores: &[&CallStore]) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    for store in stores {
+        match store {
+            CallStore::Sql(sql) => {
+                sql.referenced(|d| out.push(d.to_string()))?;
+                continue;
+            }
+            CallStore::Files(files) => {
+                out.extend(files.named_digests().iter().cloned());
+                continue;
+            }
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(_) => {}
+        }
+        store.for_each(
+            &ListOptions {
+                sort: crate::store::SortKey::Key,
+                ..Default::default()
+            },
+            |rec| {
+                out.extend(rec.arguments.into_iter().map(|(_, d)| d));
+                out.extend(rec.result);
+                ControlFlow::Continue(())
+            },
+        )?;
+    }
+    Ok(out)
+}
+

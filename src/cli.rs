@@ -1,0 +1,78 @@
+//! The command line's shape: global options and one enum of subcommands,
+//! each with its arguments defined in its own file under `commands/`.
+
+use crate::commands::{
+    caches, completions, digest, evict, expand, gc, ls, man, query, show, shrink, stats, tag,
+    untag, verify,
+};
+use crate::style::ColorChoice;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fleche",
+    version,
+    about = "Inspect, query, tag and clean caches written by the Python library fleche",
+    long_about = None,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the cache is: options every command shares.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Run as if started in DIR (affects where fleche.toml is looked for).
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub chdir: Option<PathBuf>,
+    /// Use the cache of this name from the configuration.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub cache: Option<String>,
+    /// Read this configuration file instead of searching for fleche.toml.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub root: Option<PathBuf>,
+    /// Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one.
+    #[arg(long, value_name = "URL", global = true)]
+    pub sql: Option<String>,
+    /// When to colour output: auto (a terminal without NO_COLOR), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Ls(ls::LsArgs),
+    Query(query::QueryArgs),
+    Show(show::ShowArgs),
+    Expand(expand::ExpandArgs),
+    Shrink(shrink::ShrinkArgs),
+    Tag(tag::TagArgs),
+    Untag(untag::UntagArgs),
+    Evict(evict::EvictArgs),
+    Gc(gc::GcArgs),
+    Verify(verify::VerifyArgs),
+    Stats(stats::StatsArgs),
+    Caches(caches::CachesArgs),
+    Digest(digest::DigestArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

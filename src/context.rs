@@ -1,0 +1,91 @@
+//! What every verb receives: the global options, and the ways to reach the
+//! cache and the terminal they imply (jj's `CommandHelper`).
+
+use crate::cli::GlobalArgs;
+use crate::error::{self, CliError};
+use crate::style;
+use anyhow::Result;
+use fleche_core::cache::Writer;
+use fleche_core::{Cache, Locator};
+use std::path::PathBuf;
+
+pub struct Context {
+    global: GlobalArgs,
+}
+
+impl Context {
+    pub fn new(global: GlobalArgs) -> Context {
+        Context { global }
+    }
+
+    /// Where the cache is, as the global options say (relative paths from
+    /// `-C DIR`, else the working directory).
+    pub fn locator(&self) -> Result<Locator> {
+        let global = &self.global;
+        let cwd = std::env::current_dir()
+            .map_err(|e| CliError::usage(format!("cannot read the working directory: {e}")))?;
+        let cwd = match &global.chdir {
+            Some(dir) if dir.is_absolute() => dir.clone(),
+            Some(dir) => cwd.join(dir),
+            None => cwd,
+        };
+        if !cwd.is_dir() {
+            return Err(CliError::usage(format!("-C {}: no such directory", cwd.display())).into());
+        }
+        let rel = |p: &Option<PathBuf>| {
+            p.as_ref().map(|p| {
+                if p.is_absolute() {
+                    p.clone()
+                } else {
+                    cwd.join(p)
+                }
+            })
+        };
+        Ok(Locator {
+            root: rel(&global.root),
+            config: rel(&global.config),
+            name: global.cache.clone(),
+            cwd,
+            sql: global.sql.clone(),
+        })
+    }
+
+    /// Open the cache; call files that cannot be decoded are left out of
+    /// every answer, with one warning per member.
+    pub fn open(&self) -> Result<Cache> {
+        let cache = self
+            .locator()?
+            .open()
+            .map_err(fleche_core::Error::from)?;
+        for m in cache.members() {
+            let name = m.name().to_string();
+            m.on_broken_records(Box::new(move |broken: &[(String, String)]| {
+                if let Some((key, why)) = broken.first() {
+                    eprintln!(
+                        "Warning: {} call record(s) of `{name}` cannot be read and are left out (first: {key}: {why})",
+                        broken.len()
+                    );
+                }
+            }));
+        }
+        Ok(cache)
+    }
+
+    /// The writer of the member write commands change, or why there is
+    /// none; `verb` (`tagging`, `gc`) says what was refused.
+    pub fn writer<'a>(&self, cache: &'a Cache, verb: &str) -> Result<Writer<'a>> {
+        cache.writer().map_err(|e| error::refused(e, verb))
+    }
+
+    /// Whether to colour output meant for people.
+    pub fn color(&self) -> bool {
+        style::color_enabled(self.global.color)
+    }
+
+    /// The short key people see: unique among every member's calls and
+    /// values, bold and dim on a colour terminal.
+    pub fn short_key(&self, cache: &Cache, key: &str, color: bool) -> Result<String> {
+        let len = cache.short_len(key)?;
+        Ok(style::short_id(key, len, color))
+    }
+}

@@ -1,0 +1,223 @@
+//! Calls as rows: one per call (per member holding it, in a stack or
+//! pool), in the table people read or the formats scripts read, optionally
+//! with decoded arguments and results as columns.
+
+use super::{call_json, decoded_json, tags_text, CallJson};
+use crate::context::Context;
+use crate::output::{encode, Emitter, Encoded, Format, Row};
+use crate::time;
+use anyhow::Result;
+use fleche_core::cache::Values;
+use fleche_core::store::{CallRecord, ListOptions};
+use fleche_core::Cache;
+use serde_json::{json, Value as Json};
+use std::ops::ControlFlow;
+
+pub const HEADERS: [&str; 6] = ["key", "name", "module", "started", "walltime", "tags"];
+
+/// Which decoded values to add as columns (`query --args`, `--results`).
+#[derive(Debug, Clone, Default)]
+pub struct Decode {
+    /// Argument names to decode as their own columns.
+    pub arguments: Option<Vec<String>>,
+    /// Every argument, in one column.
+    pub all_arguments: bool,
+    pub result: bool,
+    pub full: bool,
+}
+
+impl Decode {
+    fn is_empty(&self) -> bool {
+        self.arguments.is_none() && !self.all_arguments && !self.result
+    }
+}
+
+fn decoded(values: &Values, digest: &str, full: bool) -> (String, Json) {
+    match values.load(digest) {
+        Ok(v) => {
+            let j = decoded_json(&v.value, full);
+            (j["repr"].as_str().unwrap_or_default().to_string(), j)
+        }
+        Err(e) => (format!("<{e}>"), json!({"error": e.to_string()})),
+    }
+}
+
+/// Builds output rows; needs no call store, so it can run on any thread.
+struct RowMaker<'a> {
+    format: Format,
+    multi: bool,
+    named: Vec<String>,
+    decode: &'a Decode,
+    values: Values<'a>,
+}
+
+impl RowMaker<'_> {
+    /// The encoded row of `rec` for a machine format (full key).
+    fn encode(&self, rec: &CallRecord, member: &str) -> std::io::Result<Encoded> {
+        if !self.multi && self.decode.is_empty() {
+            match self.format {
+                Format::Jsonl => {
+                    let mut line = serde_json::to_vec(&CallJson(rec))?;
+                    line.push(b'\n');
+                    return Ok(Encoded::Bytes(line));
+                }
+                Format::Json => return Ok(Encoded::Bytes(serde_json::to_vec(&CallJson(rec))?)),
+                _ => {}
+            }
+        }
+        encode(self.format, self.row(rec, rec.key.clone(), member))
+    }
+
+    /// The row of `rec`, showing `key` (full, or short for tables).
+    fn row(&self, rec: &CallRecord, key: String, member: &str) -> Row {
+        let (started, walltime) = if self.format == Format::Table {
+            (
+                rec.started().map(time::local).unwrap_or_default(),
+                rec.walltime().map(time::human_duration).unwrap_or_default(),
+            )
+        } else {
+            (
+                rec.started().map(|t| t.to_string()).unwrap_or_default(),
+                rec.walltime().map(|t| t.to_string()).unwrap_or_default(),
+            )
+        };
+        let mut cells = vec![
+            key,
+            rec.name.clone(),
+            rec.module.clone().unwrap_or_default(),
+            started,
+            walltime,
+            tags_text(rec),
+        ];
+        let mut json = call_json(rec);
+        if self.multi {
+            cells.push(member.to_string());
+            json["cache"] = Json::String(member.to_string());
+        }
+        let decode = self.decode;
+        if decode.is_empty() {
+            return Row { cells, json };
+        }
+        let values = &self.values;
+        let mut args_json = serde_json::Map::new();
+        for name in &self.named {
+            match rec.arguments.iter().find(|(n, _)| n == name) {
+                Some((_, d)) => {
+                    let (text, j) = decoded(values, d, decode.full);
+                    cells.push(text);
+                    args_json.insert(name.clone(), j);
+                }
+                None => cells.push(String::new()),
+            }
+        }
+        if decode.all_arguments {
+            let mut parts = Vec::new();
+            for (name, d) in &rec.arguments {
+                let (text, j) = decoded(values, d, decode.full);
+                parts.push(format!("{name}={text}"));
+                args_json.insert(name.clone(), j);
+            }
+            cells.push(parts.join(", "));
+        }
+        let mut dj = json!({"arguments": args_json});
+        if decode.result {
+            match &rec.result {
+                Some(d) => {
+                    let (text, j) = decoded(values, d, decode.full);
+                    cells.push(text);
+                    dj["result"] = j;
+                }
+                None => {
+                    cells.push(String::new());
+                    dj["result"] = Json::Null;
+                }
+            }
+        }
+        json["decoded"] = dj;
+        Row { cells, json }
+    }
+}
+
+/// Stream the selected calls in the chosen format. Table rows carry short
+/// keys; machine formats carry full keys and exact numbers. A stack or pool
+/// lists each member's calls (a key held by several members once per
+/// member) with a `cache` column, merged in the requested order.
+pub fn emit_calls(
+    ctx: &Context,
+    cache: &Cache,
+    opts: &ListOptions,
+    format: Format,
+    decode: &Decode,
+) -> Result<usize> {
+    if format == Format::Table {
+        // Short keys need every value file's name.
+        cache.while_indexing_values(|| emit_rows(ctx, cache, opts, format, decode))
+    } else {
+        emit_rows(ctx, cache, opts, format, decode)
+    }
+}
+
+/// A sink that runs `step` on each item and stops at the first error,
+/// which it leaves in `failure`.
+fn until_error<'a, T>(
+    failure: &'a mut Option<anyhow::Error>,
+    mut step: impl FnMut(T, &str) -> Result<()> + 'a,
+) -> impl FnMut(T, &str) -> ControlFlow<()> + 'a {
+    move |item, member| match step(item, member) {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(e) => {
+            *failure = Some(e);
+            ControlFlow::Break(())
+        }
+    }
+}
+
+fn emit_rows(
+    ctx: &Context,
+    cache: &Cache,
+    opts: &ListOptions,
+    format: Format,
+    decode: &Decode,
+) -> Result<usize> {
+    let color = format == Format::Table && ctx.color();
+    let multi = cache.is_multi();
+    let mut headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+    if multi {
+        headers.push("cache".into());
+    }
+    let named: Vec<String> = decode.arguments.clone().unwrap_or_default();
+    headers.extend(named.iter().cloned());
+    if decode.all_arguments {
+        headers.push("arguments".into());
+    }
+    if decode.result {
+        headers.push("result".into());
+    }
+    let mut emitter = Emitter::new(format, crate::output::listing_stdout(), headers)?;
+    let maker = RowMaker {
+        format,
+        multi,
+        named,
+        decode,
+        values: cache.values(),
+    };
+    let mut failure = None;
+    if format != Format::Table {
+        // Machine formats need no call store per row: rows are built and
+        // encoded where the records are read, in parallel when possible.
+        let map = |member: &str, rec: CallRecord| maker.encode(&rec, member);
+        let sink = until_error(&mut failure, |encoded: std::io::Result<Encoded>, _: &str| {
+            Ok(emitter.push(encoded?)?)
+        });
+        let mut sink = sink;
+        let sink = move |encoded| sink(encoded, "");
+        cache.list_mapped(opts, &map, sink)?;
+    } else {
+        let mut sink = until_error(&mut failure, |rec: CallRecord, member: &str| {
+            let key = ctx.short_key(cache, &rec.key, color)?;
+            Ok(emitter.row(maker.row(&rec, key, member))?)
+        });
+        cache.list(opts, |member, rec| sink(rec, member.name()))?;
+    }
+    failure.map_or_else(|| Ok(emitter.finish()?), Err)
+}
