@@ -47,16 +47,16 @@ pub struct ListArgs {
 impl ListArgs {
     pub fn options(&self, filter: CallFilter) -> ListOptions {
         ListOptions {
-        filter,
-        sort: match self.sort {
-            Sort::Started => SortKey::Started,
-            Sort::Name => SortKey::Name,
-            Sort::Walltime => SortKey::Walltime,
-            Sort::Key => SortKey::Key,
-        },
-        reverse: self.reverse,
-        limit: self.limit,
-    }
+            filter,
+            sort: match self.sort {
+                Sort::Started => SortKey::Started,
+                Sort::Name => SortKey::Name,
+                Sort::Walltime => SortKey::Walltime,
+                Sort::Key => SortKey::Key,
+            },
+            reverse: self.reverse,
+            limit: self.limit,
+        }
     }
 }
 
@@ -422,4 +422,3 @@ pub fn parse_age(text: &str) -> Result<Duration, String> {
     }
     Ok(Duration::from_secs_f64(n * secs))
 }
-

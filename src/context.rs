@@ -53,10 +53,7 @@ impl Context {
     /// Open the cache; call files that cannot be decoded are left out of
     /// every answer, with one warning per member.
     pub fn open(&self) -> Result<Cache> {
-        let cache = self
-            .locator()?
-            .open()
-            .map_err(fleche_core::Error::from)?;
+        let cache = self.locator()?.open().map_err(fleche_core::Error::from)?;
         for m in cache.members() {
             let name = m.name().to_string();
             m.on_broken_records(Box::new(move |broken: &[(String, String)]| {

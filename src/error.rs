@@ -2,9 +2,8 @@
 //! 0 success, 1 nothing found / ambiguous / verification failed,
 //! 2 usage or environment error, 101 a bug (a panic).
 
-use fleche_core::cache::{OpenError, ResolveError, WriteRefused};
+use fleche_core::cache::{CollectError, OpenError, ResolveError, WriteRefused};
 use fleche_core::config::ConfigError;
-use fleche_core::gc::GcError;
 use fleche_core::prefix::Kind;
 use std::fmt;
 use std::process::ExitCode;
@@ -127,14 +126,14 @@ impl From<&fleche_core::Error> for CliError {
                 not_found(Some(format!("type at least {unique_len} characters")))
             }
             E::Refused(e) => usage(Some(refused_hint(e).into())),
-            E::Gc(GcError::SharedUnreadable { .. }) => usage(Some(
+            E::Collect(CollectError::SharedUnreadable { .. }) => usage(Some(
                 "gc must see every record that may use a value; fix or remove that cache first"
                     .into(),
             )),
-            E::Gc(GcError::BrokenRecords { .. }) => not_found(Some(
+            E::Collect(CollectError::BrokenRecords { .. }) => not_found(Some(
                 "a record gc cannot read may name values; repair or remove it first".into(),
             )),
-            E::Gc(GcError::Undecodable { .. }) => not_found(Some(
+            E::Collect(CollectError::Undecodable { .. }) => not_found(Some(
                 "check the secret keys (FLECHE_SECRET_KEY) or repair the file; `fleche show` on it tells more".into(),
             )),
             _ => usage(None),

@@ -53,10 +53,8 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<Exit> {
         let (key, kinds) = match cache.resolve(&text) {
             Ok(found) if !found.kinds.is_empty() => (found.key, found.kinds),
             Ok(found) => {
-                let e = CliError::not_found(format!(
-                    "no call or value has the digest `{}`",
-                    found.key
-                ));
+                let e =
+                    CliError::not_found(format!("no call or value has the digest `{}`", found.key));
                 exit = exit.max(report(&mut out, &e)?);
                 continue;
             }
@@ -266,7 +264,10 @@ fn signature_text(s: Signature) -> &'static str {
 
 fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) -> Result<Item> {
     let used_by = cache.calls_using(key)?;
-    let used_json: Vec<Json> = used_by.iter().map(|u| Json::String(u.key.clone())).collect();
+    let used_json: Vec<Json> = used_by
+        .iter()
+        .map(|u| Json::String(u.key.clone()))
+        .collect();
     let mut text = format!("value {key}\n");
     let line = |t: &mut String, label: &str, v: &str| t.push_str(&format!("  {label:<12} {v}\n"));
     let loaded: Result<StoredValue, ValueError> = cache.load_value(key);
@@ -322,7 +323,11 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) 
         );
     } else {
         for (i, u) in used_by.iter().enumerate() {
-            let name = u.member.get_call(&u.key)?.map(|r| r.name).unwrap_or_default();
+            let name = u
+                .member
+                .get_call(&u.key)?
+                .map(|r| r.name)
+                .unwrap_or_default();
             let label = if i == 0 { "used by" } else { "" };
             let within = if cache.is_multi() {
                 format!(" in {}", u.member.name())

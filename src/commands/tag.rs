@@ -67,4 +67,3 @@ pub fn run(ctx: &Context, args: TagArgs) -> Result<Exit> {
         Exit::Success
     })
 }
-

@@ -206,9 +206,10 @@ fn emit_rows(
         // Machine formats need no call store per row: rows are built and
         // encoded where the records are read, in parallel when possible.
         let map = |member: &str, rec: CallRecord| maker.encode(&rec, member);
-        let sink = until_error(&mut failure, |encoded: std::io::Result<Encoded>, _: &str| {
-            Ok(emitter.push(encoded?)?)
-        });
+        let sink = until_error(
+            &mut failure,
+            |encoded: std::io::Result<Encoded>, _: &str| Ok(emitter.push(encoded?)?),
+        );
         let mut sink = sink;
         let sink = move |encoded| sink(encoded, "");
         cache.list_mapped(opts, &map, sink)?;

@@ -24,6 +24,8 @@ pub enum Error {
     #[error(transparent)]
     Gc(#[from] crate::gc::GcError),
     #[error(transparent)]
+    Collect(#[from] crate::cache::CollectError),
+    #[error(transparent)]
     Digest(#[from] crate::digest::DigestError),
 }
 pub type Result<T, E = Error> = std::result::Result<T, E>;

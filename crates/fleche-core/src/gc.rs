@@ -6,8 +6,8 @@
 //! stops the collection instead of letting its children be guessed dead.
 
 use crate::store::calls::{named, referenced, CallStore};
-use crate::store::values::ValueStore;
 use crate::store::files;
+use crate::store::values::ValueStore;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -24,18 +24,6 @@ pub enum GcError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     File(#[from] files::FileError),
-    #[error("cache `{0}` keeps no values on disk")]
-    NoValues(String),
-    #[error("cache `{name}` shares the value directory {} but cannot be read", dir.display())]
-    SharedUnreadable {
-        name: String,
-        dir: PathBuf,
-        source: Box<crate::cache::OpenError>,
-    },
-    #[error("{count} call records cannot be read (first: {key}: {why}); nothing was deleted")]
-    BrokenRecords { count: usize, key: String, why: String },
-    #[error("{count} live value file(s) cannot be decoded, so what they point at is unknown; nothing was deleted (first: {key}: {why})")]
-    Undecodable { count: usize, key: String, why: String },
 }
 
 /// A value file gc would delete.

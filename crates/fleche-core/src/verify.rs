@@ -3,10 +3,10 @@
 //! and check that every referenced value is there and readable. Reads
 //! only; never changes anything.
 
-use crate::store::calls::CallStore;
-use crate::store::values::ValueStore;
 use crate::digest::{call_key, digest, CallKeyInput, DigestError};
+use crate::store::calls::CallStore;
 use crate::store::files;
+use crate::store::values::ValueStore;
 use crate::store::{CallRecord, ListOptions};
 use crate::value::Value;
 use rayon::prelude::*;
@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What is wrong (or worth knowing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -230,6 +230,16 @@ fn strays(dirs: &[PathBuf]) -> Vec<Finding> {
     out
 }
 
+/// Each record's key and the values it names (with the argument name, or
+/// None for the result), in key order.
+#[derive(Default)]
+struct Named {
+    keys: Vec<String>,
+    values: Vec<Vec<(String, Option<String>)>>,
+}
+
+type Everything<'a> = Option<Result<CheckedValues<'a>, files::FileError>>;
+
 /// Verify one cache. `selected` limits the check to those calls and the
 /// values they reach; orphans and stray files are only looked for when
 /// the whole cache is checked.
@@ -243,43 +253,9 @@ pub fn verify(
     selected: Option<&BTreeSet<String>>,
 ) -> Result<Report, crate::store::StoreError> {
     let root = values.root().map(PathBuf::from);
-    let on_files = matches!(values, ValueStore::Files { .. });
-    let opts = ListOptions {
-        sort: crate::store::SortKey::Key,
-        ..Default::default()
-    };
     let mut report = Report::default();
-    // Each record's key and the values it names, in key order.
-    let mut call_keys: Vec<String> = Vec::new();
-    let mut named: Vec<Vec<(String, Option<String>)>> = Vec::new();
-    let (read, everything, strays) = std::thread::scope(|scope| {
-        let whole = selected.is_none() && on_files;
-        let everything = whole.then(|| scope.spawn(|| check_all(values)));
-        let strays = whole.then(|| {
-            let mut dirs: Vec<PathBuf> = root.iter().cloned().collect();
-            if let CallStore::Files(f) = calls {
-                dirs.push(f.root().to_path_buf());
-            }
-            scope.spawn(move || strays(&dirs))
-        });
-        let map = |rec: CallRecord| {
-            if selected.is_some_and(|s| !s.contains(&rec.key)) {
-                return None;
-            }
-            Some(check_call(rec))
-        };
-        let read = calls.for_each_mapped(&opts, &map, |checked| {
-            if let Some(call) = checked {
-                report.findings.extend(call.mismatch);
-                named.push(call.names);
-                call_keys.push(call.key);
-            }
-            ControlFlow::Continue(())
-        });
-        (read, everything.map(join), strays.map(join))
-    });
-    read?;
-    report.calls_checked = call_keys.len();
+    let (named, everything, strays) = read_records(calls, values, selected, &mut report)?;
+    report.calls_checked = named.keys.len();
     // After the records: a call-file store has decoded them by now.
     for (key, why) in calls.broken() {
         report.findings.push(Finding {
@@ -295,10 +271,7 @@ pub fn verify(
         Some((names, _)) => names,
         None => values.sorted_keys()?,
     };
-    if matches!(
-        values,
-        ValueStore::Hdf5 { .. } | ValueStore::Transient(_)
-    ) {
+    if matches!(values, ValueStore::Hdf5 { .. } | ValueStore::Transient(_)) {
         return Ok(report);
     }
     let index: FxHashMap<&str, usize> = names
@@ -308,6 +281,7 @@ pub fn verify(
         .collect();
     // Live roots: every value a record names that has a file.
     let roots: Vec<usize> = named
+        .values
         .par_iter()
         .flat_map_iter(|names| {
             names
@@ -315,106 +289,19 @@ pub fn verify(
                 .filter_map(|(d, _)| index.get(d.as_str()).copied())
         })
         .collect();
-    let mut live = vec![false; names.len()];
-    if roots.len() < named.iter().map(Vec::len).sum::<usize>() {
-        // Some are missing: each is reported once, as named by the first
-        // record (by key) naming it.
-        let mut missing: FxHashMap<&str, String> = FxHashMap::default();
-        for (i, names) in named.iter().enumerate() {
-            for (d, role) in names {
-                if index.contains_key(d.as_str()) || missing.contains_key(d.as_str()) {
-                    continue;
-                }
-                let by = match role {
-                    Some(name) => format!("argument `{name}` of call {}", call_keys[i]),
-                    None => format!("result of call {}", call_keys[i]),
-                };
-                missing.insert(d, by);
-            }
-        }
-        for (d, by) in missing {
-            report.findings.push(Finding {
-                kind: Kind::MissingValue,
-                key: d.to_string(),
-                path: root.as_ref().map(|r| r.join(d)),
-                detail: format!("named as the {by}"),
-            });
-        }
+    if roots.len() < named.values.iter().map(Vec::len).sum::<usize>() {
+        report_missing(&named, &index, root.as_deref(), &mut report);
     }
-    let results: Vec<(usize, ValueCheck)> = match everything {
-        None => {
-            // Only what the selection reaches, level by level.
-            let mut frontier: Vec<usize> = roots
-                .into_iter()
-                .filter(|&i| !std::mem::replace(&mut live[i], true))
-                .collect();
-            let mut results = Vec::new();
-            while !frontier.is_empty() {
-                let checked: Vec<(usize, (ValueCheck, Vec<String>))> = frontier
-                    .par_iter()
-                    .map(|&i| (i, check_value(values, &names[i])))
-                    .collect();
-                frontier = Vec::new();
-                for (i, (check, children)) in checked {
-                    for c in children {
-                        if let Some(&j) = index.get(c.as_str()) {
-                            if !std::mem::replace(&mut live[j], true) {
-                                frontier.push(j);
-                            }
-                        }
-                    }
-                    results.push((i, check));
-                }
-            }
-            results
-        }
-        Some((_, checked)) => {
-            // Every file was decoded once, for its digest and its children:
-            // what is live follows from the children in memory.
-            let mut stack = roots;
-            while let Some(i) = stack.pop() {
-                if std::mem::replace(&mut live[i], true) {
-                    continue;
-                }
-                for c in &checked[i].1 {
-                    if let Some(&j) = index.get(c.as_str()) {
-                        stack.push(j);
-                    }
-                }
-            }
-            checked
-                .into_iter()
-                .enumerate()
-                .map(|(i, (check, _))| (i, check))
-                .collect()
-        }
-    };
+    let mut live = vec![false; names.len()];
+    let results = check_reached(values, names, &index, roots, everything, &mut live);
     report.values_checked = results.len();
     let mut reported = vec![false; names.len()];
     for (i, result) in results {
-        match result {
-            ValueCheck::Ok => {}
-            ValueCheck::Unchecked => report.digests_unchecked += 1,
-            ValueCheck::Bad(kind, detail) => {
-                // An orphan that cannot be read is only a note: nothing needs it.
-                let kind = if kind == Kind::UnreadableValue && !live[i] {
-                    Kind::Orphan
-                } else {
-                    kind
-                };
-                let detail = if kind == Kind::Orphan {
-                    format!("unreferenced, and unreadable: {detail}")
-                } else {
-                    detail
-                };
-                reported[i] = true;
-                report.findings.push(Finding {
-                    path: root.as_ref().map(|r| r.join(&names[i])),
-                    kind,
-                    key: names[i].clone(),
-                    detail,
-                });
-            }
+        if let Some(finding) =
+            value_finding(result, &names[i], live[i], root.as_deref(), &mut report)
+        {
+            reported[i] = true;
+            report.findings.push(finding);
         }
     }
     if selected.is_none() {
@@ -435,4 +322,171 @@ pub fn verify(
         .findings
         .sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
     Ok(report)
+}
+
+/// Read and check every selected record (its key recomputed), while other
+/// threads check every value file and look for stray files when the whole
+/// cache of value files is checked.
+fn read_records<'v>(
+    calls: &CallStore,
+    values: &'v ValueStore,
+    selected: Option<&BTreeSet<String>>,
+    report: &mut Report,
+) -> Result<(Named, Everything<'v>, Option<Vec<Finding>>), crate::store::StoreError> {
+    let opts = ListOptions {
+        sort: crate::store::SortKey::Key,
+        ..Default::default()
+    };
+    let mut named = Named::default();
+    let (read, everything, strays) = std::thread::scope(|scope| {
+        let whole = selected.is_none() && matches!(values, ValueStore::Files { .. });
+        let everything = whole.then(|| scope.spawn(|| check_all(values)));
+        let strays = whole.then(|| {
+            let mut dirs: Vec<PathBuf> = values.root().map(PathBuf::from).into_iter().collect();
+            if let CallStore::Files(f) = calls {
+                dirs.push(f.root().to_path_buf());
+            }
+            scope.spawn(move || strays(&dirs))
+        });
+        let map = |rec: CallRecord| {
+            if selected.is_some_and(|s| !s.contains(&rec.key)) {
+                return None;
+            }
+            Some(check_call(rec))
+        };
+        let read = calls.for_each_mapped(&opts, &map, |checked| {
+            if let Some(call) = checked {
+                report.findings.extend(call.mismatch);
+                named.values.push(call.names);
+                named.keys.push(call.key);
+            }
+            ControlFlow::Continue(())
+        });
+        (read, everything.map(join), strays.map(join))
+    });
+    read?;
+    Ok((named, everything, strays))
+}
+
+/// Every value a record names that has no file, reported once, as named
+/// by the first record (by key) naming it.
+fn report_missing(
+    named: &Named,
+    index: &FxHashMap<&str, usize>,
+    root: Option<&Path>,
+    report: &mut Report,
+) {
+    let mut missing: FxHashMap<&str, String> = FxHashMap::default();
+    for (i, names) in named.values.iter().enumerate() {
+        for (d, role) in names {
+            if index.contains_key(d.as_str()) || missing.contains_key(d.as_str()) {
+                continue;
+            }
+            let by = match role {
+                Some(name) => format!("argument `{name}` of call {}", named.keys[i]),
+                None => format!("result of call {}", named.keys[i]),
+            };
+            missing.insert(d, by);
+        }
+    }
+    for (d, by) in missing {
+        report.findings.push(Finding {
+            kind: Kind::MissingValue,
+            key: d.to_string(),
+            path: root.map(|r| r.join(d)),
+            detail: format!("named as the {by}"),
+        });
+    }
+}
+
+/// Mark what the roots reach (in `live`) and give the check of each value
+/// file looked at: every file when all were checked (`everything`), else
+/// only what the selection reaches, checked level by level.
+fn check_reached(
+    values: &ValueStore,
+    names: &[String],
+    index: &FxHashMap<&str, usize>,
+    roots: Vec<usize>,
+    everything: Option<CheckedValues<'_>>,
+    live: &mut [bool],
+) -> Vec<(usize, ValueCheck)> {
+    let Some((_, checked)) = everything else {
+        let mut frontier: Vec<usize> = roots
+            .into_iter()
+            .filter(|&i| !std::mem::replace(&mut live[i], true))
+            .collect();
+        let mut results = Vec::new();
+        while !frontier.is_empty() {
+            let checked: Vec<(usize, (ValueCheck, Vec<String>))> = frontier
+                .par_iter()
+                .map(|&i| (i, check_value(values, &names[i])))
+                .collect();
+            frontier = Vec::new();
+            for (i, (check, children)) in checked {
+                for c in children {
+                    if let Some(&j) = index.get(c.as_str()) {
+                        if !std::mem::replace(&mut live[j], true) {
+                            frontier.push(j);
+                        }
+                    }
+                }
+                results.push((i, check));
+            }
+        }
+        return results;
+    };
+    // Every file was decoded once, for its digest and its children: what
+    // is live follows from the children in memory.
+    let mut stack = roots;
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut live[i], true) {
+            continue;
+        }
+        for c in &checked[i].1 {
+            if let Some(&j) = index.get(c.as_str()) {
+                stack.push(j);
+            }
+        }
+    }
+    checked
+        .into_iter()
+        .enumerate()
+        .map(|(i, (check, _))| (i, check))
+        .collect()
+}
+
+/// The finding of one checked value file, if any (counting digests not
+/// recomputable in `report`). An orphan that cannot be read is only a
+/// note: nothing needs it.
+fn value_finding(
+    result: ValueCheck,
+    name: &str,
+    live: bool,
+    root: Option<&Path>,
+    report: &mut Report,
+) -> Option<Finding> {
+    let (kind, detail) = match result {
+        ValueCheck::Ok => return None,
+        ValueCheck::Unchecked => {
+            report.digests_unchecked += 1;
+            return None;
+        }
+        ValueCheck::Bad(kind, detail) => (kind, detail),
+    };
+    let (kind, detail) = if kind == Kind::UnreadableValue && !live {
+        (
+            Kind::Orphan,
+            format!("unreferenced, and unreadable: {detail}"),
+        )
+    } else if kind == Kind::Orphan {
+        (kind, format!("unreferenced, and unreadable: {detail}"))
+    } else {
+        (kind, detail)
+    };
+    Some(Finding {
+        path: root.map(|r| r.join(name)),
+        kind,
+        key: name.to_string(),
+        detail,
+    })
 }

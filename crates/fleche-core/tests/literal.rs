@@ -181,7 +181,10 @@ fn extensions() {
     );
     for nested in ["[@6007, 1]", "{@ab: 1}", "@ab, 1"] {
         let err = literal::parse_term(nested).expect_err(nested);
-        assert!(err.message.contains("can only stand alone"), "{nested}: {err}");
+        assert!(
+            err.message.contains("can only stand alone"),
+            "{nested}: {err}"
+        );
     }
     assert!(literal::parse("@6007").is_err());
     assert_eq!(ok("Digest('6007ab')"), Value::Digest("6007ab".into()));

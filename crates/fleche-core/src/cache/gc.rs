@@ -6,7 +6,9 @@ use super::{open, Cache, Member};
 use crate::gc::{self, GcError, GcPlan, Swept};
 use crate::store::calls::CallStore;
 use crate::store::values::ValueStore;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
+use thiserror::Error;
 
 /// What a member's value store holds, for `stats`.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,7 +23,9 @@ pub enum ValueStats {
         missing: usize,
     },
     /// Values in HDF5 files: only those the records name are known.
-    Hdf5 { count: usize },
+    Hdf5 {
+        count: usize,
+    },
     None,
 }
 
@@ -47,6 +51,31 @@ pub(super) fn value_stats(member: &Member) -> Result<ValueStats, GcError> {
     })
 }
 
+/// Why a collection cannot go ahead.
+#[derive(Debug, Error)]
+pub enum CollectError {
+    #[error("cache `{0}` keeps no values on disk")]
+    NoValues(String),
+    #[error("cache `{name}` shares the value directory {} but cannot be read", dir.display())]
+    SharedUnreadable {
+        name: String,
+        dir: PathBuf,
+        source: Box<super::OpenError>,
+    },
+    #[error("{count} call records cannot be read (first: {key}: {why}); nothing was deleted")]
+    BrokenRecords {
+        count: usize,
+        key: String,
+        why: String,
+    },
+    #[error("{count} live value file(s) cannot be decoded, so what they point at is unknown; nothing was deleted (first: {key}: {why})")]
+    Undecodable {
+        count: usize,
+        key: String,
+        why: String,
+    },
+}
+
 /// One garbage collection of a member's value directory.
 pub struct Collection<'a> {
     member: &'a Member,
@@ -69,7 +98,7 @@ impl Cache {
         let root = member
             .values
             .root()
-            .ok_or_else(|| GcError::NoValues(member.name.clone()))?
+            .ok_or_else(|| CollectError::NoValues(member.name.clone()))?
             .to_path_buf();
         let mut others = Vec::new();
         if let Some(config) = &self.config {
@@ -77,7 +106,7 @@ impl Cache {
                 match store {
                     Ok(s) => others.push((name, s)),
                     Err(source) => {
-                        return Err(GcError::SharedUnreadable {
+                        return Err(CollectError::SharedUnreadable {
                             name,
                             dir: root,
                             source: Box::new(source),
@@ -119,7 +148,7 @@ impl Collection<'_> {
         // Checked after the plan, which reads the records anyway.
         for store in &stores {
             if let Some((key, why)) = store.broken().first() {
-                return Err(GcError::BrokenRecords {
+                return Err(CollectError::BrokenRecords {
                     count: store.broken().len(),
                     key: key.clone(),
                     why: why.clone(),
@@ -128,7 +157,7 @@ impl Collection<'_> {
             }
         }
         if let Some((key, why)) = plan.undecodable.first() {
-            return Err(GcError::Undecodable {
+            return Err(CollectError::Undecodable {
                 count: plan.undecodable.len(),
                 key: key.clone(),
                 why: why.clone(),
@@ -142,5 +171,4 @@ impl Collection<'_> {
     pub fn sweep(&self, plan: &GcPlan, min_age: Duration) -> crate::Result<Swept> {
         Ok(gc::sweep(plan, &self.stores(), min_age)?)
     }
-
 }

@@ -2,7 +2,7 @@
 //! keys shown to them, and fleche's own `shrink`.
 
 use super::{Cache, Member};
-use crate::prefix::{self, Expansion, Kind, KeyBytes, Prefix, PrefixError, SortedQueries};
+use crate::prefix::{self, Expansion, KeyBytes, Kind, Prefix, PrefixError, SortedQueries};
 use crate::store::files::FileError;
 use crate::store::StoreError;
 use std::borrow::Cow;
@@ -123,7 +123,10 @@ impl Cache {
         let (call, value_type) = match kind {
             Kind::Call => {
                 let first = self.find_call(&key).ok().and_then(|v| v.into_iter().next());
-                (first.map(|(_, rec)| (rec.name.clone(), rec.started())), None)
+                (
+                    first.map(|(_, rec)| (rec.name.clone(), rec.started())),
+                    None,
+                )
             }
             Kind::Value => (
                 None,

@@ -8,8 +8,8 @@ mod ids;
 mod open;
 mod write;
 
-pub use gc::{Collection, ValueStats};
-pub use ids::{Candidate, Resolved, ResolveError, Shrunk};
+pub use gc::{CollectError, Collection, ValueStats};
+pub use ids::{Candidate, ResolveError, Resolved, Shrunk};
 pub use open::{count_stored, Locator};
 pub use write::{WriteError, Writer};
 
@@ -17,8 +17,8 @@ use crate::config::{Config, ConfigError};
 use crate::store::calls::CallStore;
 use crate::store::files::FileError;
 use crate::store::values::{load_value_from, StoredValue, ValueError, ValueStore};
-use crate::store::{callfiles, CallFilter, CallRecord, FunctionStats, ListOptions, SortKey};
 use crate::store::StoreError;
+use crate::store::{callfiles, CallFilter, CallRecord, FunctionStats, ListOptions, SortKey};
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::path::PathBuf;

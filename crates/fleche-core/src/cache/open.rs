@@ -3,8 +3,8 @@
 use super::{Cache, Composition, Member, OpenError};
 use crate::config::{self, CacheSpec, CallStorageSpec, Config, ConfigError, ValueStorageSpec};
 use crate::prefix::KeySet;
-use crate::store::calls::{referenced, CallStore};
 use crate::store::callfiles::FileCalls;
+use crate::store::calls::{referenced, CallStore};
 use crate::store::files;
 use crate::store::sql::SqlCalls;
 use crate::store::values::{hdf5_stem_for, hdf5_stems, ValueStore};
@@ -271,7 +271,10 @@ pub(crate) fn sharing_value_dir(
 
 /// How many calls and values a configured storage pair holds, where that
 /// can be counted cheaply (None where it cannot, or the store is absent).
-pub fn count_stored(values: &ValueStorageSpec, calls: &CallStorageSpec) -> (Option<u64>, Option<u64>) {
+pub fn count_stored(
+    values: &ValueStorageSpec,
+    calls: &CallStorageSpec,
+) -> (Option<u64>, Option<u64>) {
     let calls = match calls {
         CallStorageSpec::Sqlite { path } if path.is_file() => {
             SqlCalls::open(path).ok().and_then(|s| s.count().ok())

@@ -3,8 +3,8 @@
 //! store.
 
 use super::Member;
-use crate::store::calls::CallStore;
 use crate::store::callfiles;
+use crate::store::calls::CallStore;
 use crate::store::sql_write::{SqlWriter, TagChange};
 use crate::store::StoreError;
 use serde_json::{Map, Value as Json};
@@ -17,10 +17,7 @@ pub enum WriteError {
     #[error("cannot tag call {key}: {message}")]
     TagFile { key: String, message: String },
     #[error("cannot remove call file {key}")]
-    EvictFile {
-        key: String,
-        source: std::io::Error,
-    },
+    EvictFile { key: String, source: std::io::Error },
 }
 
 /// Writes to the member a cache's writes go to (the first of a stack).

@@ -236,4 +236,3 @@ pub(crate) fn named(stores: &[&CallStore]) -> Result<Vec<String>, StoreError> {
     }
     Ok(out)
 }
-
