@@ -102,74 +102,80 @@ pub fn run(ctx: &Context, args: StatsArgs) -> Result<Exit> {
         if i > 0 {
             writeln!(out)?;
         }
-        let n = |v: &Json| thousands(v.as_u64().unwrap_or(0));
-        let when = |v: &Json| v.as_f64().map(time::local).unwrap_or_else(|| "-".into());
-        writeln!(
-            out,
-            "cache        {}",
-            s["cache"].as_str().unwrap_or_default()
-        )?;
-        let unfinished = s["unfinished"].as_u64().unwrap_or(0);
-        let extra = if unfinished > 0 {
-            format!(" ({} unfinished)", thousands(unfinished))
-        } else {
-            String::new()
-        };
-        writeln!(out, "calls        {}{extra}", n(&s["calls"]))?;
-        let v = &s["values"];
-        if v.get("hdf5").is_some() {
-            writeln!(
-                out,
-                "values       {} named by records, in HDF5 files (not decoded)",
-                n(&v["count"])
-            )?;
-        } else {
-            writeln!(
-                out,
-                "values       {} files, {}",
-                n(&v["count"]),
-                human_bytes(v["bytes"].as_u64().unwrap_or(0))
-            )?;
-            writeln!(
-                out,
-                "orphans      {} ({}), which `fleche gc` would remove",
-                n(&v["orphans"]),
-                human_bytes(v["orphan_bytes"].as_u64().unwrap_or(0))
-            )?;
-            if v["missing"].as_u64().unwrap_or(0) > 0 {
-                writeln!(
-                    out,
-                    "missing      {} values named by records have no file",
-                    n(&v["missing"])
-                )?;
-            }
-        }
-        writeln!(out, "oldest call  {}", when(&s["oldest"]))?;
-        writeln!(out, "newest call  {}", when(&s["newest"]))?;
-        writeln!(
-            out,
-            "walltime     {} in all",
-            time::human_duration(s["walltime"].as_f64().unwrap_or(0.0))
-        )?;
-        writeln!(out)?;
-        let mut emitter = Emitter::new(
-            Format::Table,
-            &mut out,
-            vec!["function", "module", "calls", "walltime", "latest"],
-        )?;
-        for f in s["functions"].as_array().into_iter().flatten() {
-            emitter.row(Row {
-                cells: vec![
-                    f["name"].as_str().unwrap_or_default().to_string(),
-                    f["module"].as_str().unwrap_or("None").to_string(),
-                    n(&f["calls"]),
-                    time::human_duration(f["walltime"].as_f64().unwrap_or(0.0)),
-                    when(&f["last"]),
-                ],
-                json: f.clone(),
-            })?;
-        }
-        emitter.finish()?;
+        summary(&mut out, s)?;
     }
     Ok(Exit::Success)
+}
+
+/// One member's summary for people: counts and times, then its functions.
+fn summary(out: &mut impl Write, s: &Json) -> Result<()> {
+    let n = |v: &Json| thousands(v.as_u64().unwrap_or(0));
+    let when = |v: &Json| v.as_f64().map(time::local).unwrap_or_else(|| "-".into());
+    writeln!(
+        out,
+        "cache        {}",
+        s["cache"].as_str().unwrap_or_default()
+    )?;
+    let unfinished = s["unfinished"].as_u64().unwrap_or(0);
+    let extra = if unfinished > 0 {
+        format!(" ({} unfinished)", thousands(unfinished))
+    } else {
+        String::new()
+    };
+    writeln!(out, "calls        {}{extra}", n(&s["calls"]))?;
+    let v = &s["values"];
+    if v.get("hdf5").is_some() {
+        writeln!(
+            out,
+            "values       {} named by records, in HDF5 files (not decoded)",
+            n(&v["count"])
+        )?;
+    } else {
+        writeln!(
+            out,
+            "values       {} files, {}",
+            n(&v["count"]),
+            human_bytes(v["bytes"].as_u64().unwrap_or(0))
+        )?;
+        writeln!(
+            out,
+            "orphans      {} ({}), which `fleche gc` would remove",
+            n(&v["orphans"]),
+            human_bytes(v["orphan_bytes"].as_u64().unwrap_or(0))
+        )?;
+        if v["missing"].as_u64().unwrap_or(0) > 0 {
+            writeln!(
+                out,
+                "missing      {} values named by records have no file",
+                n(&v["missing"])
+            )?;
+        }
+    }
+    writeln!(out, "oldest call  {}", when(&s["oldest"]))?;
+    writeln!(out, "newest call  {}", when(&s["newest"]))?;
+    writeln!(
+        out,
+        "walltime     {} in all",
+        time::human_duration(s["walltime"].as_f64().unwrap_or(0.0))
+    )?;
+    writeln!(out)?;
+    let mut emitter = Emitter::new(
+        Format::Table,
+        &mut *out,
+        vec!["function", "module", "calls", "walltime", "latest"],
+    )?;
+    for f in s["functions"].as_array().into_iter().flatten() {
+        emitter.row(Row {
+            cells: vec![
+                f["name"].as_str().unwrap_or_default().to_string(),
+                f["module"].as_str().unwrap_or("None").to_string(),
+                n(&f["calls"]),
+                time::human_duration(f["walltime"].as_f64().unwrap_or(0.0)),
+                when(&f["last"]),
+            ],
+            json: f.clone(),
+        })?;
+    }
+    emitter.finish()?;
+    Ok(())
 }
