@@ -112,7 +112,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// both its children and its size); marking is then a walk in memory. Only
 /// the files no record reaches are `stat`ed, for their age (and a symlink's
 /// own size).
-pub fn plan(
+pub(crate) fn plan(
     values: &ValueStore,
     stores: &[&CallStore],
     min_age: Duration,
@@ -262,7 +262,11 @@ pub struct Swept {
 /// and any value they now name is spared, and so is any file modified since
 /// it was judged too old. Only regular files and symlinks named exactly by
 /// the plan are unlinked; a symlink is removed, never followed.
-pub fn sweep(plan: &GcPlan, stores: &[&CallStore], min_age: Duration) -> Result<Swept, GcError> {
+pub(crate) fn sweep(
+    plan: &GcPlan,
+    stores: &[&CallStore],
+    min_age: Duration,
+) -> Result<Swept, GcError> {
     let mut out = Swept::default();
     if !plan.safe() {
         return Ok(out);

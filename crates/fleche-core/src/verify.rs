@@ -247,7 +247,7 @@ type Everything<'a> = Option<Result<CheckedValues<'a>, files::FileError>>;
 /// A whole check reads the records (keys recomputed where they are
 /// decoded) while other threads check every value file and look for
 /// stray files; what is live then follows in memory.
-pub fn verify(
+pub(crate) fn verify(
     calls: &CallStore,
     values: &ValueStore,
     selected: Option<&BTreeSet<String>>,

@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 
 /// Call records, in SQLite or in pickled files; the same questions answered
 /// the same way by both.
-pub enum CallStore {
+pub(crate) enum CallStore {
     Sql(SqlCalls),
     Files(FileCalls),
     #[cfg(feature = "postgres")]
@@ -26,18 +26,9 @@ impl CallStore {
         }
     }
 
-    /// Every call key, sorted (what a batch of prefix questions needs at once).
-    pub fn sorted_keys(&self) -> Result<Vec<String>, StoreError> {
-        match self {
-            CallStore::Sql(s) => s.sorted_keys(),
-            CallStore::Files(f) => Ok(f.keys().to_vec()),
-            #[cfg(feature = "postgres")]
-            CallStore::Pg(p) => p.sorted_keys(),
-        }
-    }
-
-    /// [`Self::sorted_keys`] as bytes; None if some key is not a 64-digit
-    /// lowercase hex digest (then only the string form orders them right).
+    /// Every call key, sorted, as bytes (what a batch of shrinks needs at
+    /// once); None if some key is not a 64-digit lowercase hex digest (then
+    /// only the string form orders them right).
     pub fn sorted_key_bytes(&self) -> Result<Option<Vec<crate::prefix::KeyBytes>>, StoreError> {
         let from = |keys: &[String]| keys.iter().map(|k| crate::prefix::key_bytes(k)).collect();
         match self {
@@ -202,7 +193,7 @@ impl crate::prefix::SortedKeys for CallStore {
 }
 
 /// Every value digest the records of `stores` name.
-pub fn referenced(stores: &[&CallStore]) -> Result<BTreeSet<String>, StoreError> {
+pub(crate) fn referenced(stores: &[&CallStore]) -> Result<BTreeSet<String>, StoreError> {
     Ok(named(stores)?.into_iter().collect())
 }
 

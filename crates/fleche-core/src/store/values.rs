@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use thiserror::Error;
 
 /// Load a value from the first store that has it (as a stack reads).
-pub fn load_value_from<'a>(
+pub(crate) fn load_value_from<'a>(
     stores: impl IntoIterator<Item = &'a ValueStore>,
     key: &str,
 ) -> Result<StoredValue, ValueError> {
@@ -27,7 +27,7 @@ pub fn load_value_from<'a>(
 
 /// A value store that is opened lazily: its directory is read once, into
 /// a [`KeySet`] (and into strings only for commands that want every name).
-pub enum ValueStore {
+pub(crate) enum ValueStore {
     Files {
         root: PathBuf,
         /// The same directory, for opening its files by name.
