@@ -9,9 +9,10 @@ use clap::{Args, ValueEnum};
 use fleche_core::cache::Writer;
 use fleche_core::literal::{self, Term};
 use fleche_core::prefix::Kind;
-use fleche_core::store::{python_json_dumps_str, CallFilter, ListOptions, MetaFilter, SortKey};
+use fleche_core::store::{
+    json_from_value, python_json_dumps_str, CallFilter, ListOptions, MetaFilter, SortKey,
+};
 use fleche_core::{digest, Cache, Value};
-use serde_json::Value as Json;
 use std::io::{self, BufRead};
 use std::time::Duration;
 
@@ -174,46 +175,6 @@ fn value_digest(cache: &Cache, what: &str, text: &str) -> Result<String> {
     }
 }
 
-/// A metadata value as JSON, for comparison with what fleche stored.
-fn json_of(what: &str, v: &Value) -> Result<Json> {
-    Ok(match v {
-        Value::None => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => serde_json::from_str(&i.to_string())
-            .map_err(|e| CliError::usage(format!("{what}: {e}")))?,
-        Value::Float(f) if f.is_finite() => serde_json::Number::from_f64(*f)
-            .map(Json::Number)
-            .unwrap_or(Json::Null),
-        Value::Str(s) => Json::String(s.clone()),
-        Value::List(items) | Value::Tuple(items) => Json::Array(
-            items
-                .iter()
-                .map(|i| json_of(what, i))
-                .collect::<Result<_>>()?,
-        ),
-        Value::Dict(items) => {
-            let mut m = serde_json::Map::new();
-            for (k, v) in items {
-                let Value::Str(k) = k else {
-                    return Err(CliError::usage(format!(
-                        "{what}: metadata is JSON, so dict keys must be strings"
-                    ))
-                    .into());
-                };
-                m.insert(k.clone(), json_of(what, v)?);
-            }
-            Json::Object(m)
-        }
-        other => {
-            return Err(CliError::usage(format!(
-                "{what}: metadata is JSON and cannot hold a `{}`",
-                other.python_type()
-            ))
-            .into())
-        }
-    })
-}
-
 fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
     let shown = |path: &str| {
         if what == "--tag" {
@@ -248,7 +209,7 @@ fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
             MetaFilter::Equals {
                 kind: kind.into(),
                 key: key.into(),
-                value: json_of(&label, &v)?,
+                value: json_from_value(&v).map_err(|e| CliError::usage(format!("{label}: {e}")))?,
             }
         }
         (None, Some(_)) => {

@@ -59,11 +59,17 @@ pub fn run(_ctx: &Context, args: DigestArgs) -> Result<Exit> {
 fn parse_value(text: &str) -> Result<Value> {
     match literal::parse_term(text).map_err(|e| bad_literal("", text, &e))? {
         Term::Value(v) => Ok(v),
-        Term::Stored(prefix) => Err(CliError::usage(format!(
-            "`{text}`: `@{prefix}` must be expanded against a cache before it can be digested"
-        ))
-        .into()),
+        Term::Stored(prefix) => Err(unexpanded(text, &prefix)),
     }
+}
+
+/// `@PREFIX` names a stored value, which `digest` (it opens no cache)
+/// cannot expand.
+fn unexpanded(text: &str, prefix: &str) -> anyhow::Error {
+    CliError::usage(format!(
+        "`{text}`: `@{prefix}` must be expanded against a cache before it can be digested"
+    ))
+    .into()
 }
 
 fn digest_of(text: &str, value: &Value) -> Result<String> {
@@ -118,6 +124,11 @@ fn run_call(name: &str, args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
     let mut arguments = Vec::with_capacity(inputs.len());
     let mut decoded = Vec::with_capacity(inputs.len());
     for text in inputs {
+        if let Some((_, value)) = text.split_once('=') {
+            if let Ok(Term::Stored(prefix)) = literal::parse_term(value) {
+                return Err(unexpanded(text, &prefix));
+            }
+        }
         let (arg, value) = literal::parse_assignment(text).map_err(|e| {
             CliError::usage(format!("cannot read argument `{text}`: {e}"))
                 .with_hint("write each argument as NAME=VALUE, e.g. x=100")
