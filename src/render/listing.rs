@@ -157,17 +157,19 @@ pub fn emit_calls(
     }
 }
 
-/// A sink that runs `step` on each item and stops at the first error,
-/// which it leaves in `failure`.
-fn until_error<'a, T>(
-    failure: &'a mut Option<anyhow::Error>,
-    mut step: impl FnMut(T, &str) -> Result<()> + 'a,
-) -> impl FnMut(T, &str) -> ControlFlow<()> + 'a {
-    move |item, member| match step(item, member) {
-        Ok(()) => ControlFlow::Continue(()),
-        Err(e) => {
-            *failure = Some(e);
-            ControlFlow::Break(())
+/// Where a streaming sink keeps the first error it met: the stream stops
+/// there, and the error is returned once the store has let go.
+#[derive(Default)]
+struct FirstError(Option<anyhow::Error>);
+
+impl FirstError {
+    fn check(&mut self, step: Result<()>) -> ControlFlow<()> {
+        match step {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                self.0 = Some(e);
+                ControlFlow::Break(())
+            }
         }
     }
 }
@@ -201,24 +203,25 @@ fn emit_rows(
         decode,
         values: cache.values(),
     };
-    let mut failure = None;
+    let mut failure = FirstError::default();
     if format != Format::Table {
         // Machine formats need no call store per row: rows are built and
         // encoded where the records are read, in parallel when possible.
         let map = |member: &str, rec: CallRecord| maker.encode(&rec, member);
-        let sink = until_error(
-            &mut failure,
-            |encoded: std::io::Result<Encoded>, _: &str| Ok(emitter.push(encoded?)?),
-        );
-        let mut sink = sink;
-        let sink = move |encoded| sink(encoded, "");
-        cache.list_mapped(opts, &map, sink)?;
+        cache.list_mapped(opts, &map, |encoded: std::io::Result<Encoded>| {
+            failure.check(
+                encoded
+                    .and_then(|row| emitter.push(row))
+                    .map_err(Into::into),
+            )
+        })?;
     } else {
-        let mut sink = until_error(&mut failure, |rec: CallRecord, member: &str| {
-            let key = ctx.short_key(cache, &rec.key, color)?;
-            Ok(emitter.row(maker.row(&rec, key, member))?)
-        });
-        cache.list(opts, |member, rec| sink(rec, member.name()))?;
+        cache.list(opts, |member, rec| {
+            let row = ctx
+                .short_key(cache, &rec.key, color)
+                .and_then(|key| Ok(emitter.row(maker.row(&rec, key, member.name()))?));
+            failure.check(row)
+        })?;
     }
-    failure.map_or_else(|| Ok(emitter.finish()?), Err)
+    failure.0.map_or_else(|| Ok(emitter.finish()?), Err)
 }

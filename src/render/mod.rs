@@ -16,29 +16,15 @@ use std::io;
 /// How long a decoded value may get before it is abbreviated.
 const ABBREV: usize = 200;
 
-/// The JSON form of a call, as documented in the README.
+/// The JSON form of a call, as documented in the README, as a tree (to
+/// which `show` and decoded listings add fields).
 pub fn call_json(rec: &CallRecord) -> Json {
-    let arguments: serde_json::Map<String, Json> = rec
-        .arguments
-        .iter()
-        .map(|(n, d)| (n.clone(), Json::String(d.clone())))
-        .collect();
-    json!({
-        "kind": "call",
-        "key": rec.key,
-        "name": rec.name,
-        "module": rec.module,
-        "version": rec.version,
-        "code_digest": rec.code_digest,
-        "arguments": arguments,
-        "result": rec.result,
-        "metadata": rec.metadata,
-    })
+    // Serializing a record cannot fail: every map key is a string.
+    serde_json::to_value(CallJson(rec)).unwrap_or_default()
 }
 
-/// [`call_json`] serialized straight from the record, without building a
-/// JSON tree first: the same bytes (the same fields in the same order), a
-/// third of the work per row of a long listing.
+/// A call's JSON form serialized straight from the record, without building
+/// a JSON tree first: a third of the work per row of a long listing.
 struct CallJson<'a>(&'a CallRecord);
 
 impl serde::Serialize for CallJson<'_> {
@@ -59,7 +45,8 @@ impl serde::Serialize for CallJson<'_> {
     }
 }
 
-/// The arguments as a JSON object, as [`call_json`] builds it.
+/// The arguments as a JSON object (a repeated name keeps its first place
+/// and its last value, as in a JSON map).
 struct Arguments<'a>(&'a [(String, String)]);
 
 impl serde::Serialize for Arguments<'_> {
