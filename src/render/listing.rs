@@ -149,11 +149,12 @@ pub fn emit_calls(
     format: Format,
     decode: &Decode,
 ) -> Result<usize> {
+    let rows = || emit_rows(ctx, cache, opts, format, decode);
     if format == Format::Table {
         // Short keys need every value file's name.
-        cache.while_indexing_values(|| emit_rows(ctx, cache, opts, format, decode))
+        cache.while_indexing_values(rows)
     } else {
-        emit_rows(ctx, cache, opts, format, decode)
+        rows()
     }
 }
 
