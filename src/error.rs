@@ -75,8 +75,9 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// An error and its causes as one line, as `report` prints it.
-fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
+/// An error and its causes as one line, as `report` prints it (also where
+/// an error is shown inside the output, as a value that cannot be read).
+pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut cause = err.source();
     while let Some(c) = cause {

@@ -2,7 +2,7 @@
 //! commands use by default.
 
 use crate::context::Context;
-use crate::error::{CliError, Exit};
+use crate::error::{one_line, CliError, Exit};
 use crate::output::{Emitter, Format, Row};
 use anyhow::Result;
 use clap::Args;
@@ -118,9 +118,9 @@ pub fn run(ctx: &Context, args: CachesArgs) -> Result<Exit> {
                         is_default.to_string(),
                         "invalid".into(),
                         String::new(),
-                        e.to_string(),
+                        one_line(&e),
                     ],
-                    json: json!({"name": name, "default": is_default, "error": e.to_string()}),
+                    json: json!({"name": name, "default": is_default, "error": one_line(&e)}),
                 })?;
                 continue;
             }

@@ -2,7 +2,7 @@
 
 use crate::args::with_stdin;
 use crate::context::Context;
-use crate::error::{self, CliError, Exit};
+use crate::error::{self, one_line, CliError, Exit};
 use crate::render::{call_json, decoded_json, value_repr};
 use crate::time;
 use anyhow::Result;
@@ -149,8 +149,8 @@ fn describe_ref(
             true,
         ),
         Err(e) => (
-            format!("<{e}>  ({s})"),
-            json!({"error": e.to_string()}),
+            format!("<{}>  ({s})", one_line(&e)),
+            json!({"error": one_line(&e)}),
             true,
         ),
     })
@@ -308,9 +308,9 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) 
             )
         }
         Err(e) => {
-            line(&mut text, "error", &e.to_string());
+            line(&mut text, "error", &one_line(e));
             (
-                json!({"kind": "value", "key": key, "error": e.to_string(), "used_by": used_json}),
+                json!({"kind": "value", "key": key, "error": one_line(e), "used_by": used_json}),
                 true,
             )
         }

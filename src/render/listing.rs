@@ -4,6 +4,7 @@
 
 use super::{call_json, decoded_json, tags_text, CallJson};
 use crate::context::Context;
+use crate::error::one_line;
 use crate::output::{encode, Emitter, Encoded, Format, Row};
 use crate::time;
 use anyhow::Result;
@@ -38,7 +39,10 @@ fn decoded(values: &Values, digest: &str, full: bool) -> (String, Json) {
             let j = decoded_json(&v.value, full);
             (j["repr"].as_str().unwrap_or_default().to_string(), j)
         }
-        Err(e) => (format!("<{e}>"), json!({"error": e.to_string()})),
+        Err(e) => {
+            let text = one_line(&e);
+            (format!("<{text}>"), json!({"error": text}))
+        }
     }
 }
 

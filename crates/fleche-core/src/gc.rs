@@ -85,7 +85,7 @@ fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
         Err(e) => {
             return Inspected {
                 size: 0,
-                children: Err(e.to_string()),
+                children: Err(crate::error::one_line(&e)),
             }
         }
     };
@@ -97,8 +97,8 @@ fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
     }
     let children = dir
         .read_envelope(name, keys)
-        .map_err(|e| e.to_string())
-        .and_then(|env| crate::pickle::load(&env.payload).map_err(|e| e.to_string()))
+        .map_err(|e| crate::error::one_line(&e))
+        .and_then(|env| crate::pickle::load(&env.payload).map_err(|e| crate::error::one_line(&e)))
         .map(|value| crate::destructure::children(&value));
     Inspected { size, children }
 }
@@ -281,7 +281,8 @@ pub(crate) fn sweep(
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
-                out.failed.push((dead.key.clone(), e.to_string()));
+                out.failed
+                    .push((dead.key.clone(), crate::error::one_line(&e)));
                 continue;
             }
         };
@@ -302,7 +303,9 @@ pub(crate) fn sweep(
         match std::fs::remove_file(&dead.path) {
             Ok(()) => out.removed.push(dead.clone()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => out.failed.push((dead.key.clone(), e.to_string())),
+            Err(e) => out
+                .failed
+                .push((dead.key.clone(), crate::error::one_line(&e))),
         }
     }
     Ok(out)

@@ -49,7 +49,7 @@ pub enum ResolveError {
         /// More candidates exist than are listed.
         more: bool,
     },
-    #[error("@{text}: {source}")]
+    #[error("@{text}")]
     ValuePrefix { text: String, source: PrefixError },
     #[error("no stored value starts with `{0}`")]
     NoValue(String),

@@ -149,7 +149,7 @@ pub enum ValueError {
     Transient(String),
     #[error(transparent)]
     File(#[from] FileError),
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Pickle {
         path: PathBuf,
         source: crate::pickle::PickleError,
