@@ -241,6 +241,12 @@ pub fn print(e: &CliError) -> Exit {
     e.exit
 }
 
+/// Run `main`; a panic (already reported by the hook) exits with its own
+/// code, never one a script could take for an answer.
+pub fn exit_on_panic(main: impl FnOnce() -> ExitCode + std::panic::UnwindSafe) -> ExitCode {
+    std::panic::catch_unwind(main).unwrap_or_else(|_| Exit::Panic.into())
+}
+
 /// A bug must still end in one line, not a backtrace.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
@@ -297,4 +303,72 @@ pub fn report_clap(err: clap::Error) -> ExitCode {
             .unwrap_or_else(|| "see `fleche --help`".to_string()),
     };
     report(&anyhow::Error::new(CliError::usage(first).with_hint(hint)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_exits_with_its_own_code() {
+        let code = exit_on_panic(|| panic!("a bug"));
+        assert_eq!(code, ExitCode::from(101));
+        assert_eq!(exit_on_panic(|| Exit::NotFound.into()), ExitCode::from(1));
+    }
+
+    #[test]
+    fn core_errors_map_to_messages_hints_and_codes() {
+        use fleche_core::cache::Candidate;
+        let not_found = CliError::from(&fleche_core::Error::from(ResolveError::NotFound(
+            "abcd".into(),
+        )));
+        assert_eq!(not_found.exit, Exit::NotFound);
+        assert_eq!(not_found.message, "no call or value starts with `abcd`");
+        assert_eq!(
+            not_found.hint.as_deref(),
+            Some("`fleche ls` lists the calls")
+        );
+        let ambiguous = CliError::from(&fleche_core::Error::from(ResolveError::Ambiguous {
+            text: "a8a3".into(),
+            candidates: vec![
+                Candidate {
+                    key: "a8a306165318aaaa".into(),
+                    kind: Kind::Call,
+                    call: Some(("f".into(), None)),
+                    value_type: None,
+                },
+                Candidate {
+                    key: "a8a308cf1f1abbbb".into(),
+                    kind: Kind::Value,
+                    call: None,
+                    value_type: Some("int".into()),
+                },
+            ],
+            unique_len: 6,
+            more: true,
+        }));
+        assert_eq!(ambiguous.exit, Exit::NotFound);
+        assert_eq!(
+            ambiguous.message,
+            "short digest `a8a3` is ambiguous: call a8a306165318 (f); value a8a308cf1f1a (int), and more"
+        );
+        assert_eq!(
+            ambiguous.hint.as_deref(),
+            Some("type at least 6 characters")
+        );
+        let refused = to_cli(&refused(
+            WriteRefused::Pool("main".into()).into(),
+            "tagging",
+        ));
+        assert_eq!(refused.exit, Exit::Usage);
+        assert_eq!(
+            refused.message,
+            "cache `main` is a pool, which is read-only (fleche never writes to a pool); tagging would change it"
+        );
+        let prefix = CliError::from(&fleche_core::Error::from(ResolveError::from(
+            fleche_core::prefix::Prefix::parse("zz").expect_err("not hex"),
+        )));
+        assert_eq!(prefix.exit, Exit::Usage);
+        assert_eq!(prefix.message, "`zz` is not a hex digest prefix");
+    }
 }

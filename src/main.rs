@@ -20,5 +20,5 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     error::install_panic_hook();
-    std::panic::catch_unwind(commands::main).unwrap_or_else(|_| error::Exit::Panic.into())
+    error::exit_on_panic(commands::main)
 }
