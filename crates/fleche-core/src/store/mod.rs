@@ -1,14 +1,17 @@
-//! Call records and the filters that select them, shared by every call
-//! storage (SQL now; pickled call files next).
+//! Call records, what selects and orders them, and the stores that hold
+//! them: SQLite ([`sql`], written by [`sql_write`]), PostgreSQL ([`pg`]),
+//! pickled call files ([`callfiles`]) and the envelope of every pickled
+//! file ([`files`]).
 
 pub mod callfiles;
 pub mod files;
+pub mod filter;
 #[cfg(feature = "postgres")]
 pub mod pg;
 pub mod sql;
 pub mod sql_write;
 
-pub use sql::record_matches;
+pub use filter::{json_py_eq, metadata_matches, record_matches, CallFilter, MetaFilter};
 
 use serde_json::{Map, Value as Json};
 use std::path::PathBuf;
@@ -73,53 +76,6 @@ pub struct FunctionStats {
     pub unfinished: u64,
 }
 
-/// A metadata condition, with fleche's `query(metadata=...)` semantics.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MetaFilter {
-    /// The call has metadata of this kind (`{"tags": {}}`).
-    Has { kind: String },
-    /// The kind has this key, whatever its value (`{"tags": {"k": None}}`).
-    HasKey { kind: String, key: String },
-    /// The key's value equals this JSON value under Python's `==`
-    /// (`1 == 1.0 == True`, `"1" != 1`).
-    Equals {
-        kind: String,
-        key: String,
-        value: Json,
-    },
-}
-
-impl MetaFilter {
-    /// Whether SQL alone decides this filter. Scalars are compared in the
-    /// database (as Python would: `1 == 1.0 == True`, never `'1' == 1`);
-    /// lists and dicts are compared after loading, as fleche does.
-    pub fn pushed_down(&self) -> bool {
-        match self {
-            MetaFilter::Equals { value, .. } => !matches!(value, Json::Array(_) | Json::Object(_)),
-            _ => true,
-        }
-    }
-}
-
-/// Which calls to select; every field is a conjunction, None is a wildcard.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CallFilter {
-    /// Full keys (from expanded prefixes); empty means any.
-    pub keys: Vec<String>,
-    pub name: Option<String>,
-    pub module: Option<String>,
-    /// The version as fleche stores it: `json.dumps(version)`.
-    pub version_json: Option<String>,
-    pub code_digest: Option<String>,
-    /// (argument name, value digest or None for "has this argument").
-    pub arguments: Vec<(String, Option<String>)>,
-    pub result: Option<String>,
-    pub metadata: Vec<MetaFilter>,
-    /// Bounds on `runtime.timestart` (UNIX seconds), inclusive.
-    pub since: Option<f64>,
-    pub until: Option<f64>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
     /// Newest first by `runtime.timestart`.
@@ -130,6 +86,17 @@ pub enum SortKey {
     Key,
 }
 
+impl SortKey {
+    /// The field of the `runtime` metadata this sort reads, if any.
+    pub fn runtime_field(self) -> Option<&'static str> {
+        match self {
+            SortKey::Started => Some("timestart"),
+            SortKey::Walltime => Some("walltime"),
+            SortKey::Name | SortKey::Key => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ListOptions {
     pub filter: CallFilter,
@@ -138,53 +105,22 @@ pub struct ListOptions {
     pub limit: Option<u64>,
 }
 
-/// Python's `==` between two JSON values as fleche loads them
-/// (`json.loads`): numbers and bools compare numerically, containers
-/// element-wise, strings exactly.
-pub fn json_py_eq(a: &Json, b: &Json) -> bool {
-    fn num(v: &Json) -> Option<f64> {
-        match v {
-            Json::Bool(b) => Some(*b as u8 as f64),
-            Json::Number(n) => n.as_f64(),
-            _ => None,
+impl ListOptions {
+    /// Every call `filter` selects, in the order that costs least (for
+    /// counting them one by one).
+    pub fn counting(filter: &CallFilter) -> ListOptions {
+        ListOptions {
+            filter: filter.clone(),
+            sort: SortKey::Key,
+            ..Default::default()
         }
     }
-    match (a, b) {
-        (Json::Number(x), Json::Number(y)) if x.is_i64() && y.is_i64() => x.as_i64() == y.as_i64(),
-        (Json::Number(x), Json::Number(y)) if x.is_u64() && y.is_u64() => x.as_u64() == y.as_u64(),
-        (Json::Null, Json::Null) => true,
-        (Json::String(x), Json::String(y)) => x == y,
-        (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_py_eq(p, q))
-        }
-        (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_py_eq(v, w)))
-        }
-        _ => match (num(a), num(b)) {
-            (Some(x), Some(y)) => x == y,
-            _ => false,
-        },
-    }
-}
 
-/// Whether a record satisfies the metadata filters (the client-side half of
-/// fleche's `Sql.query`, also the whole check for file stores).
-pub fn metadata_matches(record: &CallRecord, filters: &[MetaFilter]) -> bool {
-    filters.iter().all(|f| match f {
-        MetaFilter::Has { kind } => record.metadata.contains_key(kind),
-        MetaFilter::HasKey { kind, key } => record
-            .metadata
-            .get(kind)
-            .and_then(Json::as_object)
-            .is_some_and(|m| m.contains_key(key)),
-        MetaFilter::Equals { kind, key, value } => record
-            .metadata
-            .get(kind)
-            .and_then(|m| m.get(key))
-            .is_some_and(|v| json_py_eq(v, value)),
-    })
+    /// Whether the listing runs descending: newest and longest first,
+    /// names and keys A-Z, unless reversed.
+    pub fn descending(&self) -> bool {
+        self.sort.runtime_field().is_some() != self.reverse
+    }
 }
 
 /// `json.dumps(v)` with Python's defaults (`", "` and `": "` separators,
@@ -305,18 +241,6 @@ pub fn python_json_dumps_str(s: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn python_equality_of_json() {
-        assert!(json_py_eq(&json!(1), &json!(1.0)));
-        assert!(json_py_eq(&json!(1), &json!(true)));
-        assert!(!json_py_eq(&json!("1"), &json!(1)));
-        assert!(json_py_eq(
-            &json!([1, {"a": false}]),
-            &json!([1.0, {"a": 0}])
-        ));
-        assert!(!json_py_eq(&json!(null), &json!(0)));
-    }
 
     #[test]
     fn full_json_dumps_matches_python() {
