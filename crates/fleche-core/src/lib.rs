@@ -10,6 +10,7 @@ pub mod destructure;
 pub mod digest;
 pub mod gc;
 pub mod literal;
+pub mod numpy;
 pub mod pickle;
 pub mod pickle_write;
 pub mod prefix;
