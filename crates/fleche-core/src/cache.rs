@@ -410,7 +410,7 @@ fn open_spec(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Cac
             root,
             keys: files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys {
                 name: name.clone(),
-                message,
+                message: message.to_string(),
             })?,
             index: OnceLock::new(),
             listing: OnceLock::new(),
@@ -595,7 +595,7 @@ pub fn open_calls(name: &str, calls: CallStorageSpec) -> Result<CallStore, OpenE
         } => {
             let keys = files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys {
                 name: name.clone(),
-                message,
+                message: message.to_string(),
             })?;
             if !root.is_dir() {
                 return Err(OpenError::NotACache(root));
@@ -746,7 +746,7 @@ impl ValueStore {
                     Err(e) => {
                         return Err(FileError::Io {
                             path,
-                            message: e.to_string(),
+                            error: e.into(),
                         }
                         .into())
                     }

@@ -17,16 +17,63 @@ use serde_json::{Map, Value as Json};
 use std::path::PathBuf;
 use thiserror::Error;
 
+/// Why a call store cannot be opened, read or changed.
+///
+/// Every error of the core crate follows one convention: its text is the
+/// whole one-line message, including the text of the error it wraps (kept
+/// typed in a field, here `error`), which is not also its `source()`, so
+/// that a report walking the chain says it once.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("cannot open {path}: {message}")]
-    Open { path: PathBuf, message: String },
-    #[error("{path}: {message}")]
-    Sql { path: PathBuf, message: String },
-    #[error("{path} is not a fleche call database: {message}")]
-    Schema { path: PathBuf, message: String },
+    #[error("cannot open {path}: no such file")]
+    NoFile { path: PathBuf },
+    #[error("cannot open {path}: not a URL")]
+    NotAUrl { path: PathBuf },
+    #[error("cannot open {path}: {error}")]
+    Open { path: PathBuf, error: DbError },
+    #[error("{path}: {error}")]
+    Sql { path: PathBuf, error: DbError },
+    #[error("{path} is not a fleche call database: it has no `{table}` table")]
+    Schema { path: PathBuf, table: &'static str },
+    #[error("{path}: a reader thread stopped")]
+    ReaderStopped { path: PathBuf },
+    #[error("{path}: the tags of call {key} are not a JSON object: {error}")]
+    Tags {
+        path: PathBuf,
+        key: String,
+        error: serde_json::Error,
+    },
     #[error(transparent)]
     Files(#[from] files::FileError),
+}
+
+impl StoreError {
+    /// The database at `path` (a file, or a URL with its password masked)
+    /// cannot be opened.
+    pub fn open(path: impl Into<PathBuf>, error: impl Into<DbError>) -> StoreError {
+        StoreError::Open {
+            path: path.into(),
+            error: error.into(),
+        }
+    }
+
+    /// A statement on the database at `path` failed.
+    pub fn sql(path: impl Into<PathBuf>, error: impl Into<DbError>) -> StoreError {
+        StoreError::Sql {
+            path: path.into(),
+            error: error.into(),
+        }
+    }
+}
+
+/// An error of the database client under a SQL call store.
+#[derive(Debug, Error)]
+pub enum DbError {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
 }
 
 /// One call record as fleche stores it (format §2).
@@ -174,17 +221,32 @@ pub fn merge_tags(
     (!after.is_empty()).then_some(after)
 }
 
+/// Why a value cannot be kept in metadata, which is JSON.
+#[derive(Debug, Error)]
+pub enum JsonValueError {
+    /// An int whose digits JSON does not take.
+    #[error("{0}")]
+    Int(serde_json::Error),
+    #[error("a float JSON cannot hold")]
+    Float,
+    #[error("metadata is JSON, so dict keys must be strings")]
+    DictKey,
+    /// The Python type of the value.
+    #[error("metadata is JSON and cannot hold a `{0}`")]
+    Type(String),
+}
+
 /// A value typed on the command line as the JSON fleche keeps in metadata;
 /// what JSON cannot hold exactly is an error naming its type.
-pub fn json_from_value(v: &crate::Value) -> Result<Json, String> {
+pub fn json_from_value(v: &crate::Value) -> Result<Json, JsonValueError> {
     use crate::Value;
     Ok(match v {
         Value::None => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => serde_json::from_str(&i.to_string()).map_err(|e| e.to_string())?,
+        Value::Int(i) => serde_json::from_str(&i.to_string()).map_err(JsonValueError::Int)?,
         Value::Float(f) if f.is_finite() => serde_json::Number::from_f64(*f)
             .map(Json::Number)
-            .ok_or("a float JSON cannot hold")?,
+            .ok_or(JsonValueError::Float)?,
         Value::Str(s) => Json::String(s.clone()),
         Value::List(items) | Value::Tuple(items) => Json::Array(
             items
@@ -196,18 +258,13 @@ pub fn json_from_value(v: &crate::Value) -> Result<Json, String> {
             let mut m = Map::new();
             for (k, v) in items {
                 let crate::Value::Str(k) = k else {
-                    return Err("metadata is JSON, so dict keys must be strings".into());
+                    return Err(JsonValueError::DictKey);
                 };
                 m.insert(k.clone(), json_from_value(v)?);
             }
             Json::Object(m)
         }
-        other => {
-            return Err(format!(
-                "metadata is JSON and cannot hold a `{}`",
-                other.python_type()
-            ))
-        }
+        other => return Err(JsonValueError::Type(other.python_type())),
     })
 }
 

@@ -83,17 +83,13 @@ fn pgpass_lookup(host: &str, port: u16, db: &str, user: &str) -> Option<String> 
 /// SQLAlchemy's `postgresql+driver://` scheme is accepted.
 pub fn connect(url: &str) -> Result<Client, StoreError> {
     let shown = mask_password(url);
-    let err = |message: String| StoreError::Open {
+    let (_, rest) = url.split_once("://").ok_or_else(|| StoreError::NotAUrl {
         path: PathBuf::from(&shown),
-        message,
-    };
-    let (_, rest) = url
-        .split_once("://")
-        .ok_or_else(|| err("not a URL".into()))?;
+    })?;
     let libpq = format!("postgresql://{rest}");
     let mut config: postgres::Config = libpq
         .parse()
-        .map_err(|e: postgres::Error| err(e.to_string()))?;
+        .map_err(|e: postgres::Error| StoreError::open(&shown, e))?;
     if config.get_user().is_none() {
         if let Ok(u) = std::env::var("PGUSER").or_else(|_| std::env::var("USER")) {
             config.user(&u);
@@ -120,7 +116,9 @@ pub fn connect(url: &str) -> Result<Client, StoreError> {
             config.password(p);
         }
     }
-    config.connect(NoTls).map_err(|e| err(e.to_string()))
+    config
+        .connect(NoTls)
+        .map_err(|e| StoreError::open(&shown, e))
 }
 
 /// Every parameter is bound as text and cast in SQL, so one list of
@@ -220,10 +218,7 @@ impl PgCalls {
         let shown = mask_password(url);
         let read_only = |mut c: Client| -> Result<Client, StoreError> {
             c.batch_execute("SET default_transaction_read_only = on")
-                .map_err(|e| StoreError::Open {
-                    path: PathBuf::from(&shown),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| StoreError::open(&shown, e))?;
             Ok(c)
         };
         let client = read_only(connect(url)?)?;
@@ -242,7 +237,7 @@ impl PgCalls {
             if found == 0 {
                 return Err(StoreError::Schema {
                     path: PathBuf::from(&store.shown),
-                    message: format!("it has no `{table}` table"),
+                    table,
                 });
             }
         }
@@ -259,10 +254,7 @@ impl PgCalls {
     }
 
     fn err(&self, e: postgres::Error) -> StoreError {
-        StoreError::Sql {
-            path: PathBuf::from(&self.shown),
-            message: e.to_string(),
-        }
+        StoreError::sql(&self.shown, e)
     }
 
     fn client(&self) -> std::sync::MutexGuard<'_, Client> {
@@ -472,10 +464,7 @@ impl PgWriter {
         dry_run: bool,
     ) -> Result<Vec<TagChange>, StoreError> {
         let shown = self.shown.clone();
-        let err = |e: postgres::Error| StoreError::Sql {
-            path: PathBuf::from(&shown),
-            message: e.to_string(),
-        };
+        let err = |e: postgres::Error| StoreError::sql(&shown, e);
         let mut tx = self.client.transaction().map_err(err)?;
         let mut changes = Vec::new();
         for key in keys {
@@ -525,10 +514,7 @@ impl PgWriter {
 
     pub fn evict(&mut self, keys: &[String], dry_run: bool) -> Result<Vec<String>, StoreError> {
         let shown = self.shown.clone();
-        let err = |e: postgres::Error| StoreError::Sql {
-            path: PathBuf::from(&shown),
-            message: e.to_string(),
-        };
+        let err = |e: postgres::Error| StoreError::sql(&shown, e);
         let mut tx = self.client.transaction().map_err(err)?;
         let mut removed = Vec::new();
         for key in keys {

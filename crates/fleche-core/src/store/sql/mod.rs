@@ -43,12 +43,10 @@ impl SqlCalls {
     /// committed data; otherwise it is opened `immutable`, which creates no
     /// sidecar files and needs no write access to the directory.
     pub fn open(path: &Path) -> Result<SqlCalls, StoreError> {
-        let open_err = |message: String| StoreError::Open {
-            path: path.to_path_buf(),
-            message,
-        };
         if !path.is_file() {
-            return Err(open_err("no such file".into()));
+            return Err(StoreError::NoFile {
+                path: path.to_path_buf(),
+            });
         }
         let wal = sidecar(path, "-wal");
         let shm = sidecar(path, "-shm");
@@ -61,7 +59,7 @@ impl SqlCalls {
                 "mode=ro&immutable=1"
             },
         );
-        let conn = connect(&uri).map_err(|e| open_err(e.to_string()))?;
+        let conn = connect(&uri).map_err(|e| StoreError::open(path, e))?;
         let store = SqlCalls {
             conn,
             path: path.to_path_buf(),
@@ -83,10 +81,7 @@ impl SqlCalls {
     }
 
     fn sql_err(&self, e: rusqlite::Error) -> StoreError {
-        StoreError::Sql {
-            path: self.path.clone(),
-            message: e.to_string(),
-        }
+        StoreError::sql(&self.path, e)
     }
 
     fn check_schema(&self) -> Result<(), StoreError> {
@@ -94,15 +89,12 @@ impl SqlCalls {
             .conn
             .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-            .map_err(|e| StoreError::Open {
-                path: self.path.clone(),
-                message: e.to_string(),
-            })?;
-        for needed in ["calls", "arguments", "metadata"] {
-            if !tables.iter().any(|t| t == needed) {
+            .map_err(|e| StoreError::open(&self.path, e))?;
+        for table in ["calls", "arguments", "metadata"] {
+            if !tables.iter().any(|t| t == table) {
                 return Err(StoreError::Schema {
                     path: self.path.clone(),
-                    message: format!("it has no `{needed}` table"),
+                    table,
                 });
             }
         }

@@ -313,12 +313,12 @@ impl<'s, T, S: FnMut(T) -> ControlFlow<()>> Feed<'s, T, S> {
     fn drain(&mut self, left: usize) -> Result<(), StoreError> {
         while self.sent - self.received > left && !self.stopped {
             let n = self.from.len();
-            let fetched = self.from[self.received % n]
-                .recv()
-                .map_err(|_| StoreError::Sql {
-                    path: self.path.to_path_buf(),
-                    message: "a reader thread stopped".into(),
-                })??;
+            let fetched =
+                self.from[self.received % n]
+                    .recv()
+                    .map_err(|_| StoreError::ReaderStopped {
+                        path: self.path.to_path_buf(),
+                    })??;
             self.received += 1;
             self.found += fetched.found;
             for t in fetched.mapped {
@@ -341,10 +341,7 @@ fn fetch<T>(
     residual: &Residual,
     map: &(dyn Fn(CallRecord) -> T + Sync),
 ) {
-    let err = |e: rusqlite::Error| StoreError::Sql {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let err = |e: rusqlite::Error| StoreError::sql(path, e);
     let sql = format!("SELECT {RECORD_COLUMNS} FROM calls c WHERE c.key = ?1");
     let conn = match connect(uri) {
         Ok(c) => c,
@@ -473,10 +470,7 @@ fn stream_part<P>(
     out: PartSender<P>,
     mut each: impl FnMut(&Row<'_>) -> rusqlite::Result<Option<(Option<SortValue>, String, P)>>,
 ) {
-    let err = |e: rusqlite::Error| StoreError::Sql {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let err = |e: rusqlite::Error| StoreError::sql(path, e);
     let run = || -> Result<(), StoreError> {
         let conn = connect(uri).map_err(err)?;
         let mut stmt = conn.prepare(sql).map_err(err)?;
