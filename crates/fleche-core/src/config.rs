@@ -11,25 +11,66 @@ use toml::Value as Toml;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}")]
+    #[error("cannot read config file {path}: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("config file {path} is not valid TOML: {message}")]
-    Parse { path: PathBuf, message: String },
+    #[error("config file {path} is not valid TOML: {}", .error.message())]
+    Parse {
+        path: PathBuf,
+        error: toml::de::Error,
+    },
     #[error("cache `{name}` is not defined in {files}")]
     UnknownCache { name: String, files: String },
     #[error("no default cache: {files} define no `[default] cache`")]
     NoDefault { files: String },
     #[error("no fleche configuration found (no fleche.toml from {cwd} up to the home directory, and no {xdg})")]
     NoConfig { cwd: PathBuf, xdg: PathBuf },
-    #[error("cache `{name}` in {file}: {message}")]
+    #[error("cache `{name}` in {file}: {error}")]
     Invalid {
         name: String,
         file: PathBuf,
-        message: String,
+        error: SpecError,
     },
+}
+
+/// What is wrong with a cache's table in the configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SpecError {
+    #[error("a cache must be a table or an array of tables")]
+    NotATable,
+    #[error("`pool` must be an array of tables")]
+    PoolNotArray,
+    #[error("`template` must be a string")]
+    TemplateNotString,
+    #[error("template `{0}` needs a `root`")]
+    TemplateNeedsRoot(String),
+    #[error("unknown template `{0}` (fleche knows bagofholding_hdf, cloudpickle, dill, memory, pickle, sql)")]
+    UnknownTemplate(String),
+    #[error("no `values` storage and no `template`")]
+    NoValues,
+    #[error("no `calls` storage and no `template`")]
+    NoCalls,
+    #[error("a storage must be a table with a `type`")]
+    StorageNotTable,
+    #[error("a storage needs a `type`")]
+    StorageNoType,
+    /// The storage type.
+    #[error("`{0}` storage needs a `root`")]
+    StorageNeedsRoot(String),
+    #[error("`secret_key` must be a list of hex strings")]
+    SecretKeyNotList,
+    #[error("`secret_key` entry `{0}` is not hex")]
+    SecretKeyNotHex(String),
+    #[error("`sql` is a call storage; values need a file storage")]
+    SqlValues,
+    #[error("unknown value storage type `{0}`")]
+    UnknownValueStorage(String),
+    #[error("HDF5 call storage (`bagofholding_hdf`) is not supported")]
+    Hdf5Calls,
+    #[error("unknown call storage type `{0}`")]
+    UnknownCallStorage(String),
 }
 
 /// The merged configuration: each top-level table with the file that
@@ -273,16 +314,14 @@ fn truthy(v: &Toml) -> bool {
 
 /// Read one file with relative `root`/`url` values rebased on its directory.
 fn read_file(path: &Path) -> Result<toml::Table, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| ConfigError::Parse {
-            path: path.to_path_buf(),
-            message: e.message().to_string(),
-        })?;
+    let table: toml::Table = text.parse().map_err(|error| ConfigError::Parse {
+        path: path.to_path_buf(),
+        error,
+    })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(rebase_table(table, &base))
 }
@@ -366,10 +405,10 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 fn cache_spec(v: &Toml, name: &str, file: &Path) -> Result<CacheSpec, ConfigError> {
-    let invalid = |message: String| ConfigError::Invalid {
+    let invalid = |error: SpecError| ConfigError::Invalid {
         name: name.into(),
         file: file.to_path_buf(),
-        message,
+        error,
     };
     match v {
         Toml::Array(members) => Ok(CacheSpec::Stack(
@@ -382,7 +421,7 @@ fn cache_spec(v: &Toml, name: &str, file: &Path) -> Result<CacheSpec, ConfigErro
             if let Some(pool) = t.get("pool") {
                 let members = pool
                     .as_array()
-                    .ok_or_else(|| invalid("`pool` must be an array of tables".into()))?;
+                    .ok_or_else(|| invalid(SpecError::PoolNotArray))?;
                 return Ok(CacheSpec::Pool(
                     members
                         .iter()
@@ -395,7 +434,7 @@ fn cache_spec(v: &Toml, name: &str, file: &Path) -> Result<CacheSpec, ConfigErro
             if let Some(template) = t.get("template") {
                 let template = template
                     .as_str()
-                    .ok_or_else(|| invalid("`template` must be a string".into()))?;
+                    .ok_or_else(|| invalid(SpecError::TemplateNotString))?;
                 let (values, calls) = from_template(template, t).map_err(invalid)?;
                 return Ok(CacheSpec::Single {
                     values,
@@ -414,10 +453,8 @@ fn cache_spec(v: &Toml, name: &str, file: &Path) -> Result<CacheSpec, ConfigErro
             }
             let values = t
                 .get("values")
-                .ok_or_else(|| invalid("no `values` storage and no `template`".into()))?;
-            let calls = t
-                .get("calls")
-                .ok_or_else(|| invalid("no `calls` storage and no `template`".into()))?;
+                .ok_or_else(|| invalid(SpecError::NoValues))?;
+            let calls = t.get("calls").ok_or_else(|| invalid(SpecError::NoCalls))?;
             Ok(CacheSpec::Single {
                 values: value_storage(values).map_err(invalid)?,
                 calls: call_storage(calls).map_err(invalid)?,
@@ -425,9 +462,7 @@ fn cache_spec(v: &Toml, name: &str, file: &Path) -> Result<CacheSpec, ConfigErro
                 max_size,
             })
         }
-        _ => Err(invalid(
-            "a cache must be a table or an array of tables".into(),
-        )),
+        _ => Err(invalid(SpecError::NotATable)),
     }
 }
 
@@ -436,16 +471,19 @@ const FILE_BACKENDS: [&str; 3] = ["pickle", "cloudpickle", "dill"];
 fn from_template(
     template: &str,
     t: &toml::Table,
-) -> Result<(ValueStorageSpec, CallStorageSpec), String> {
-    let root = || -> Result<PathBuf, String> {
+) -> Result<(ValueStorageSpec, CallStorageSpec), SpecError> {
+    let root = || -> Result<PathBuf, SpecError> {
         t.get("root")
             .and_then(Toml::as_str)
             .map(PathBuf::from)
-            .ok_or_else(|| format!("template `{template}` needs a `root`"))
+            .ok_or_else(|| SpecError::TemplateNeedsRoot(template.to_string()))
     };
     let sub = |root: &Path, leaf: &str| root.join(leaf).to_string_lossy().into_owned();
     match template {
-        "memory" => Ok((ValueStorageSpec::Transient("memory".into()), CallStorageSpec::Transient("memory".into()))),
+        "memory" => Ok((
+            ValueStorageSpec::Transient("memory".into()),
+            CallStorageSpec::Transient("memory".into()),
+        )),
         "pickle" | "cloudpickle" | "dill" | "bagofholding_hdf" => {
             let root = root()?;
             let mut values = toml::Table::new();
@@ -453,11 +491,17 @@ fn from_template(
             values.insert("root".into(), Toml::String(sub(&root, "values")));
             let mut calls = values.clone();
             calls.insert("root".into(), Toml::String(sub(&root, "calls")));
-            Ok((value_storage(&Toml::Table(values))?, call_storage(&Toml::Table(calls))?))
+            Ok((
+                value_storage(&Toml::Table(values))?,
+                call_storage(&Toml::Table(calls))?,
+            ))
         }
         "sql" => {
             let root = root()?;
-            let backend = t.get("values").and_then(Toml::as_str).unwrap_or("bagofholding_hdf");
+            let backend = t
+                .get("values")
+                .and_then(Toml::as_str)
+                .unwrap_or("bagofholding_hdf");
             let mut values = toml::Table::new();
             values.insert("type".into(), Toml::String(backend.into()));
             values.insert("root".into(), Toml::String(sub(&root, "values")));
@@ -468,26 +512,27 @@ fn from_template(
             let mut calls = toml::Table::new();
             calls.insert("type".into(), Toml::String("sql".into()));
             calls.insert("url".into(), Toml::String(url));
-            Ok((value_storage(&Toml::Table(values))?, call_storage(&Toml::Table(calls))?))
+            Ok((
+                value_storage(&Toml::Table(values))?,
+                call_storage(&Toml::Table(calls))?,
+            ))
         }
-        other => Err(format!(
-            "unknown template `{other}` (fleche knows bagofholding_hdf, cloudpickle, dill, memory, pickle, sql)"
-        )),
+        other => Err(SpecError::UnknownTemplate(other.to_string())),
     }
 }
 
-fn secret_keys(t: &toml::Table) -> Result<Vec<Vec<u8>>, String> {
+fn secret_keys(t: &toml::Table) -> Result<Vec<Vec<u8>>, SpecError> {
     let Some(v) = t.get("secret_key") else {
         return Ok(Vec::new());
     };
     let items: Vec<&str> = match v {
         Toml::String(s) => vec![s.as_str()],
         Toml::Array(a) => a.iter().filter_map(Toml::as_str).collect(),
-        _ => return Err("`secret_key` must be a list of hex strings".into()),
+        _ => return Err(SpecError::SecretKeyNotList),
     };
     items
         .iter()
-        .map(|h| decode_hex(h).ok_or_else(|| format!("`secret_key` entry `{h}` is not hex")))
+        .map(|h| decode_hex(h).ok_or_else(|| SpecError::SecretKeyNotHex(h.to_string())))
         .collect()
 }
 
@@ -503,25 +548,23 @@ pub fn decode_hex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn storage_type(v: &Toml) -> Result<(&toml::Table, &str), String> {
-    let t = v
-        .as_table()
-        .ok_or("a storage must be a table with a `type`")?;
+fn storage_type(v: &Toml) -> Result<(&toml::Table, &str), SpecError> {
+    let t = v.as_table().ok_or(SpecError::StorageNotTable)?;
     let ty = t
         .get("type")
         .and_then(Toml::as_str)
-        .ok_or("a storage needs a `type`")?;
+        .ok_or(SpecError::StorageNoType)?;
     Ok((t, ty))
 }
 
-fn required_root(t: &toml::Table, ty: &str) -> Result<PathBuf, String> {
+fn required_root(t: &toml::Table, ty: &str) -> Result<PathBuf, SpecError> {
     t.get("root")
         .and_then(Toml::as_str)
         .map(storage_root)
-        .ok_or_else(|| format!("`{ty}` storage needs a `root`"))
+        .ok_or_else(|| SpecError::StorageNeedsRoot(ty.to_string()))
 }
 
-fn value_storage(v: &Toml) -> Result<ValueStorageSpec, String> {
+fn value_storage(v: &Toml) -> Result<ValueStorageSpec, SpecError> {
     let (t, ty) = storage_type(v)?;
     match ty {
         _ if FILE_BACKENDS.contains(&ty) => Ok(ValueStorageSpec::Files {
@@ -538,12 +581,12 @@ fn value_storage(v: &Toml) -> Result<ValueStorageSpec, String> {
             root: required_root(t, ty)?,
         }),
         "memory" | "void" => Ok(ValueStorageSpec::Transient(ty.into())),
-        "sql" => Err("`sql` is a call storage; values need a file storage".into()),
-        other => Err(format!("unknown value storage type `{other}`")),
+        "sql" => Err(SpecError::SqlValues),
+        other => Err(SpecError::UnknownValueStorage(other.to_string())),
     }
 }
 
-fn call_storage(v: &Toml) -> Result<CallStorageSpec, String> {
+fn call_storage(v: &Toml) -> Result<CallStorageSpec, SpecError> {
     let (t, ty) = storage_type(v)?;
     match ty {
         _ if FILE_BACKENDS.contains(&ty) => Ok(CallStorageSpec::Files {
@@ -554,8 +597,8 @@ fn call_storage(v: &Toml) -> Result<CallStorageSpec, String> {
         }),
         "sql" => Ok(sql_url(t.get("url").and_then(Toml::as_str))),
         "memory" | "void" => Ok(CallStorageSpec::Transient(ty.into())),
-        "bagofholding_hdf" => Err("HDF5 call storage (`bagofholding_hdf`) is not supported".into()),
-        other => Err(format!("unknown call storage type `{other}`")),
+        "bagofholding_hdf" => Err(SpecError::Hdf5Calls),
+        other => Err(SpecError::UnknownCallStorage(other.to_string())),
     }
 }
 

@@ -5,8 +5,8 @@
 //! whatever string it holds). When fleche changes an arm, change it here and
 //! regenerate `tests/conformance/vectors.json`.
 
-use crate::pyhash;
 use crate::value::{ArrayData, NdArray, Value};
+use crate::{numpy, pyhash};
 use num_bigint::{BigInt, Sign};
 use sha2::{Digest as _, Sha256};
 use thiserror::Error;
@@ -151,16 +151,15 @@ fn digest_array(m: &mut Sha256, a: &NdArray) -> Result<(), DigestError> {
     match &a.data {
         ArrayData::Raw(raw) => {
             if a.fortran_order && a.shape.len() > 1 {
-                let itemsize = itemsize(&a.dtype)
+                let itemsize = numpy::itemsize(&a.dtype)
                     .ok_or_else(|| DigestError::UnsupportedArray(a.dtype.clone()))?;
-                m.update(fortran_to_c(raw, &a.shape, itemsize));
+                m.update(numpy::fortran_to_c(raw, &a.shape, itemsize));
             } else {
                 m.update(raw);
             }
         }
         ArrayData::Objects(items) => {
-            let order = element_order(&a.shape, a.fortran_order);
-            for i in order {
+            for i in numpy::c_order(&a.shape, a.fortran_order) {
                 let item = items
                     .get(i)
                     .ok_or_else(|| DigestError::UnsupportedArray(a.dtype.clone()))?;
@@ -169,55 +168,6 @@ fn digest_array(m: &mut Sha256, a: &NdArray) -> Result<(), DigestError> {
         }
     }
     Ok(())
-}
-
-/// Bytes per element of a dtype string such as `<f8`, `|b1`, `<U3`, `<M8[ns]`.
-pub fn itemsize(dtype: &str) -> Option<usize> {
-    let kind = dtype.chars().nth(1)?;
-    let digits: String = dtype[2..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let n: usize = digits.parse().ok()?;
-    Some(if kind == 'U' { n * 4 } else { n })
-}
-
-/// Indices into Fortran-ordered storage, visited in C order.
-fn element_order(shape: &[u64], fortran: bool) -> Vec<usize> {
-    let total: u64 = shape.iter().product();
-    if !fortran || shape.len() <= 1 {
-        return (0..total as usize).collect();
-    }
-    let mut out = Vec::with_capacity(total as usize);
-    let mut idx = vec![0u64; shape.len()];
-    for _ in 0..total {
-        // Fortran offset: first axis varies fastest.
-        let mut off = 0u64;
-        let mut stride = 1u64;
-        for (i, &d) in shape.iter().enumerate() {
-            off += idx[i] * stride;
-            stride *= d;
-        }
-        out.push(off as usize);
-        // advance the C-order counter: last axis fastest.
-        for ax in (0..shape.len()).rev() {
-            idx[ax] += 1;
-            if idx[ax] < shape[ax] {
-                break;
-            }
-            idx[ax] = 0;
-        }
-    }
-    out
-}
-
-fn fortran_to_c(raw: &[u8], shape: &[u64], itemsize: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    for i in element_order(shape, true) {
-        let start = i * itemsize;
-        out.extend_from_slice(raw.get(start..start + itemsize).unwrap_or(&[]));
-    }
-    out
 }
 
 /// What a call key is computed from (format §5).
@@ -406,11 +356,5 @@ mod tests {
             }
         }
         assert_eq!(n, 72);
-    }
-
-    #[test]
-    fn fortran_order_is_visited_in_c_order() {
-        // shape (2, 3) stored column-major: element (r, c) at r + 2c.
-        assert_eq!(element_order(&[2, 3], true), vec![0, 2, 4, 1, 3, 5]);
     }
 }

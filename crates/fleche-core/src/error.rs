@@ -1,5 +1,7 @@
 //! Every error the core returns, in one type the command line maps to its
-//! messages and exit codes in one place. Each variant keeps its source.
+//! messages and exit codes in one place. Errors keep what went wrong typed
+//! (an `io::Error`, a `rusqlite::Error`, a `PickleError`) in a field named
+//! `error`, and say it in their own message: the one line a user reads.
 
 use thiserror::Error;
 

@@ -11,6 +11,7 @@ pub mod digest;
 mod error;
 pub mod gc;
 pub mod literal;
+pub mod numpy;
 pub mod pickle;
 pub mod pickle_write;
 pub mod prefix;

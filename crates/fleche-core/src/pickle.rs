@@ -21,7 +21,8 @@
 //! functions are `builtins.function` objects. Set elements and dict keys are
 //! kept as pickled (Python's writer never repeats them), not deduplicated.
 
-use crate::value::{ArrayData, NdArray, Object, Value};
+use crate::numpy;
+use crate::value::{Object, Value};
 use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 use std::collections::HashMap;
@@ -1386,7 +1387,7 @@ fn interpret(o: Object) -> Value {
                 ..o
             })
         }
-        (c, args) if RECONSTRUCT.contains(&c) => match ndarray(&o) {
+        (c, args) if RECONSTRUCT.contains(&c) => match numpy::reconstructed(&o) {
             Some(a) => Value::NdArray(a),
             // Named after the array class (`numpy.ndarray`, `numpy.ma.MaskedArray`).
             None => match args.first().and_then(global_name) {
@@ -1402,30 +1403,17 @@ fn interpret(o: Object) -> Value {
         (
             c,
             [Value::ByteArray(raw) | Value::Bytes(raw), dtype, Value::Tuple(shape), Value::Str(order)],
-        ) if FROMBUFFER.contains(&c) && plain => {
-            let shape: Option<Vec<u64>> = shape
-                .iter()
-                .map(|d| match d {
-                    Value::Int(n) => n.to_u64(),
-                    _ => None,
-                })
-                .collect();
-            match (dtype_str(dtype), shape) {
-                (Some(dtype), Some(shape)) => Value::NdArray(NdArray {
-                    dtype,
-                    shape,
-                    fortran_order: order == "F",
-                    data: ArrayData::Raw(raw.clone()),
-                }),
-                // Structured dtypes, kept inert like `_reconstruct` ones.
-                _ => Value::Object(Object {
-                    class: "numpy.ndarray".into(),
-                    ..o
-                }),
-            }
-        }
+        ) if FROMBUFFER.contains(&c) && plain => match numpy::from_buffer(raw, dtype, shape, order)
+        {
+            Some(a) => Value::NdArray(a),
+            // Structured dtypes, kept inert like `_reconstruct` ones.
+            None => Value::Object(Object {
+                class: "numpy.ndarray".into(),
+                ..o
+            }),
+        },
         (c, [dtype, Value::Bytes(raw)]) if SCALAR.contains(&c) && plain => {
-            match dtype_str(dtype).and_then(|d| scalar(&d, raw)) {
+            match numpy::scalar(dtype, raw) {
                 Some(v) => v,
                 None => Value::Object(o),
             }
@@ -1438,7 +1426,8 @@ fn is_latin1(enc: &str) -> bool {
     matches!(enc, "latin1" | "latin-1" | "latin_1" | "iso-8859-1")
 }
 
-fn latin1(s: &str) -> Option<Vec<u8>> {
+/// A str holding bytes as latin-1 characters, as those bytes.
+pub(crate) fn latin1(s: &str) -> Option<Vec<u8>> {
     s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
 }
 
@@ -1449,170 +1438,6 @@ fn as_f64(v: &Value) -> Option<f64> {
         Value::Bool(b) => Some(f64::from(u8::from(*b))),
         _ => None,
     }
-}
-
-/// `_reconstruct(ndarray, (0,), b'b')` + BUILD
-/// `(version, shape, dtype, fortran_order, data)`. Structured dtypes are left
-/// as objects: fleche digests them field by field, which a raw buffer can't.
-fn ndarray(o: &Object) -> Option<NdArray> {
-    let Some(Value::Tuple(state)) = o.state.as_deref() else {
-        return None;
-    };
-    let [_, Value::Tuple(shape), dtype, fortran, data] = state.as_slice() else {
-        return None;
-    };
-    let shape = shape
-        .iter()
-        .map(|d| match d {
-            Value::Int(n) => n.to_u64(),
-            _ => None,
-        })
-        .collect::<Option<Vec<u64>>>()?;
-    let fortran_order = match fortran {
-        Value::Bool(b) => *b,
-        Value::Int(n) => n.to_u64()? != 0,
-        _ => return None,
-    };
-    let dtype = dtype_str(dtype)?;
-    let data = match data {
-        Value::Bytes(b) => ArrayData::Raw(b.clone()),
-        // Protocol 0/1 without codecs: the buffer as a latin-1 str.
-        Value::Str(s) => ArrayData::Raw(latin1(s)?),
-        Value::List(items) => ArrayData::Objects(items.clone()),
-        _ => return None,
-    };
-    Some(NdArray {
-        dtype,
-        shape,
-        fortran_order,
-        data,
-    })
-}
-
-/// A pickled `numpy.dtype(str, align, copy)` + BUILD
-/// `(ver, byteorder, subarray, names, fields, elsize, alignment, flags[, metadata])`
-/// as numpy's `dtype.str`: `<f8`, `>i4`, `|b1`, `<U5`, `|O`, `<M8[ns]`.
-fn dtype_str(v: &Value) -> Option<String> {
-    let Value::Object(o) = v else { return None };
-    if o.class != "numpy.dtype" {
-        return None;
-    }
-    let Some(Value::Str(spec)) = o.args.first() else {
-        return None;
-    };
-    let state = match o.state.as_deref() {
-        Some(Value::Tuple(t)) => t.as_slice(),
-        _ => &[],
-    };
-    // Structured or subarray dtypes.
-    if matches!(state.get(2), Some(v) if *v != Value::None)
-        || matches!(state.get(3), Some(v) if *v != Value::None)
-    {
-        return None;
-    }
-    let mut chars = spec.chars();
-    let kind = chars.next()?;
-    let size = chars.as_str();
-    if !"biufcmMOSUV".contains(kind) || !size.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let order = match state.get(1) {
-        Some(Value::Str(o)) if o == "=" => "<".to_owned(),
-        Some(Value::Str(o)) if matches!(o.as_str(), "<" | ">" | "|") => o.clone(),
-        _ => {
-            if matches!(kind, 'b' | 'O' | 'S' | 'V') || size == "1" {
-                "|".to_owned()
-            } else {
-                "<".to_owned()
-            }
-        }
-    };
-    Some(match kind {
-        'O' => "|O".to_owned(),
-        'M' | 'm' => {
-            let unit = state.get(8).and_then(datetime_unit).unwrap_or_default();
-            format!("{order}{kind}8{unit}")
-        }
-        _ => format!("{order}{spec}"),
-    })
-}
-
-/// `(metadata, (b'ns', num, den, events))` as `[ns]` or `[5ns]`.
-fn datetime_unit(v: &Value) -> Option<String> {
-    let Value::Tuple(t) = v else { return None };
-    let Some(Value::Tuple(unit)) = t.get(1) else {
-        return None;
-    };
-    let name = match unit.first()? {
-        Value::Bytes(b) => String::from_utf8(b.clone()).ok()?,
-        Value::Str(s) => s.clone(),
-        _ => return None,
-    };
-    if name == "generic" {
-        return Some(String::new());
-    }
-    let num = match unit.get(1) {
-        Some(Value::Int(n)) => n.to_u64()?,
-        _ => 1,
-    };
-    Some(if num == 1 {
-        format!("[{name}]")
-    } else {
-        format!("[{num}{name}]")
-    })
-}
-
-/// A numpy scalar becomes the Python number it equals. fleche digests numpy
-/// numbers through `hash()`, which agrees with the plain number, except NaN,
-/// salted with the numpy type name (`float64`): such NaNs digest differently.
-fn scalar(dtype: &str, raw: &[u8]) -> Option<Value> {
-    let big = dtype.starts_with('>');
-    let code = &dtype[1..];
-    let bytes = |n: usize| -> Option<Vec<u8>> {
-        if raw.len() != n {
-            return None;
-        }
-        let mut b = raw.to_vec();
-        if big {
-            b.reverse();
-        }
-        Some(b)
-    };
-    let f64_of = |b: &[u8]| -> Option<f64> {
-        Some(match b.len() {
-            4 => f64::from(f32::from_le_bytes(b.try_into().ok()?)),
-            8 => f64::from_le_bytes(b.try_into().ok()?),
-            _ => return None,
-        })
-    };
-    Some(match code {
-        "b1" => Value::Bool(*raw.first()? != 0),
-        "i1" | "i2" | "i4" | "i8" => {
-            let b = bytes(code[1..].parse().ok()?)?;
-            Value::Int(BigInt::from_signed_bytes_le(&b))
-        }
-        "u1" | "u2" | "u4" | "u8" => {
-            let b = bytes(code[1..].parse().ok()?)?;
-            Value::Int(BigInt::from_bytes_le(num_bigint::Sign::Plus, &b))
-        }
-        "f4" | "f8" => Value::Float(f64_of(&bytes(code[1..].parse().ok()?)?)?),
-        "c8" | "c16" => {
-            let n: usize = code[1..].parse().ok()?;
-            if raw.len() != n {
-                return None;
-            }
-            let half = n / 2;
-            let part = |chunk: &[u8]| {
-                let mut b = chunk.to_vec();
-                if big {
-                    b.reverse();
-                }
-                f64_of(&b)
-            };
-            Value::Complex(part(&raw[..half])?, part(&raw[half..])?)
-        }
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! CPython 3.11 prints them) and the documented JSON form (see
 //! `docs/json-values.md`).
 
+use crate::numpy::{element_count, fortran_to_c, parse_dtype, storage_index, DType, Kind};
 use crate::value::{ArrayData, NdArray, Object, Record, Value};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
@@ -648,64 +649,6 @@ fn write_bytes(out: &mut Out, b: &[u8]) -> Res {
 // ---------------------------------------------------------------------------
 // numpy arrays
 
-/// How the elements of a dtype are decoded.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Kind {
-    Bool,
-    Int {
-        signed: bool,
-    },
-    Float,
-    Complex,
-    /// `U`: UCS-4 code units, NUL-padded.
-    Unicode,
-    /// `S`: NUL-padded bytes.
-    Bytes,
-    Object,
-}
-
-/// A parsed dtype `.str` such as `<f8`: element kind, byte order, item size.
-#[derive(Clone, Copy, Debug)]
-struct DType {
-    kind: Kind,
-    big_endian: bool,
-    itemsize: usize,
-}
-
-fn parse_dtype(s: &str) -> Option<DType> {
-    let mut chars = s.chars();
-    let (big_endian, rest) = match chars.next()? {
-        '<' | '|' | '=' => (false, chars.as_str()),
-        '>' => (true, chars.as_str()),
-        _ => (false, s),
-    };
-    let kind_char = rest.chars().next()?;
-    let size_str = &rest[kind_char.len_utf8()..];
-    if kind_char == 'O' {
-        return Some(DType {
-            kind: Kind::Object,
-            big_endian,
-            itemsize: 8,
-        });
-    }
-    let size: usize = size_str.parse().ok()?;
-    let (kind, itemsize) = match (kind_char, size) {
-        ('b', 1) => (Kind::Bool, 1),
-        ('i', 1 | 2 | 4 | 8) => (Kind::Int { signed: true }, size),
-        ('u', 1 | 2 | 4 | 8) => (Kind::Int { signed: false }, size),
-        ('f', 2 | 4 | 8) => (Kind::Float, size),
-        ('c', 8 | 16) => (Kind::Complex, size),
-        ('U', n) => (Kind::Unicode, n.checked_mul(4)?),
-        ('S', n) => (Kind::Bytes, n),
-        _ => return None,
-    };
-    Some(DType {
-        kind,
-        big_endian,
-        itemsize,
-    })
-}
-
 /// The dtype as numpy's repr shows it: a name for native-order numbers
 /// (`float64`), the quoted `.str` otherwise (`'>i4'`, `'<U3'`).
 fn dtype_display(dtype: &str, parsed: Option<DType>) -> String {
@@ -762,29 +705,8 @@ impl<'a> ArrayView<'a> {
         ok.then_some(ArrayView { arr, dtype, count })
     }
 
-    /// The storage position of the element at C-order position `c_index`.
-    fn storage_index(&self, c_index: usize) -> usize {
-        if !self.arr.fortran_order || self.arr.shape.len() < 2 {
-            return c_index;
-        }
-        let mut rest = c_index;
-        let mut multi = vec![0usize; self.arr.shape.len()];
-        for (axis, &len) in self.arr.shape.iter().enumerate().rev() {
-            let len = len as usize;
-            multi[axis] = rest % len.max(1);
-            rest /= len.max(1);
-        }
-        let mut index = 0;
-        let mut stride = 1;
-        for (axis, &len) in self.arr.shape.iter().enumerate() {
-            index += multi[axis] * stride;
-            stride *= len as usize;
-        }
-        index
-    }
-
     fn get(&self, c_index: usize) -> Elem<'a> {
-        let i = self.storage_index(c_index);
+        let i = storage_index(&self.arr.shape, self.arr.fortran_order, c_index);
         match &self.arr.data {
             ArrayData::Objects(items) => items
                 .get(i)
@@ -796,12 +718,6 @@ impl<'a> ArrayView<'a> {
             }
         }
     }
-}
-
-fn element_count(shape: &[u64]) -> Option<usize> {
-    shape
-        .iter()
-        .try_fold(1usize, |acc, &n| acc.checked_mul(usize::try_from(n).ok()?))
 }
 
 /// Reads an unsigned integer of `bytes.len()` (at most 8) bytes.
@@ -1241,21 +1157,7 @@ fn c_order_bytes(a: &NdArray, raw: &[u8]) -> (Vec<u8>, bool) {
         return (raw.to_vec(), true);
     }
     let size = raw.len() / count;
-    let view = ArrayView {
-        arr: a,
-        dtype: DType {
-            kind: Kind::Bytes,
-            big_endian: false,
-            itemsize: size,
-        },
-        count,
-    };
-    let mut bytes = Vec::with_capacity(raw.len());
-    for c in 0..count {
-        let i = view.storage_index(c);
-        bytes.extend_from_slice(&raw[i * size..(i + 1) * size]);
-    }
-    (bytes, false)
+    (fortran_to_c(raw, &a.shape, size), false)
 }
 
 #[cfg(test)]

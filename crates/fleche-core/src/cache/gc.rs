@@ -56,11 +56,11 @@ pub(super) fn value_stats(member: &Member) -> Result<ValueStats, GcError> {
 pub enum CollectError {
     #[error("cache `{0}` keeps no values on disk")]
     NoValues(String),
-    #[error("cache `{name}` shares the value directory {} but cannot be read", dir.display())]
+    #[error("cache `{name}` shares the value directory {} but cannot be read: {error}", dir.display())]
     SharedUnreadable {
         name: String,
         dir: PathBuf,
-        source: Box<super::OpenError>,
+        error: Box<super::OpenError>,
     },
     #[error("{count} call records cannot be read (first: {key}: {why}); nothing was deleted")]
     BrokenRecords {
@@ -109,7 +109,7 @@ impl Cache {
                         return Err(CollectError::SharedUnreadable {
                             name,
                             dir: root,
-                            source: Box::new(source),
+                            error: Box::new(source),
                         }
                         .into())
                     }

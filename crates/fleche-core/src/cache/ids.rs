@@ -49,8 +49,8 @@ pub enum ResolveError {
         /// More candidates exist than are listed.
         more: bool,
     },
-    #[error("@{text}")]
-    ValuePrefix { text: String, source: PrefixError },
+    #[error("@{text}: {error}")]
+    ValuePrefix { text: String, error: PrefixError },
     #[error("no stored value starts with `{0}`")]
     NoValue(String),
     #[error("value prefix `{text}` is ambiguous")]
@@ -143,9 +143,9 @@ impl Cache {
 
     /// Expand `@PREFIX` (the text after `@`) among the stored values only.
     pub fn resolve_value(&self, text: &str) -> crate::Result<String> {
-        let p = Prefix::parse(text).map_err(|source| ResolveError::ValuePrefix {
+        let p = Prefix::parse(text).map_err(|error| ResolveError::ValuePrefix {
             text: text.to_string(),
-            source,
+            error,
         })?;
         let mut found = Vec::new();
         for m in &self.members {

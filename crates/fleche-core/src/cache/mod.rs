@@ -38,8 +38,11 @@ pub enum OpenError {
     Unsupported { name: String, what: String },
     #[error("cache `{name}` keeps its calls {what}: there is nothing on disk to inspect")]
     Transient { name: String, what: String },
-    #[error("cache `{name}`: {message}")]
-    Keys { name: String, message: String },
+    #[error("cache `{name}`: {error}")]
+    Keys {
+        name: String,
+        error: crate::store::files::SecretKeyError,
+    },
 }
 
 /// How a configured cache is put together (format §1).

@@ -106,9 +106,9 @@ fn open_member(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<M
         } => ValueStore::Files {
             dir: files::Dir::new(&root),
             root,
-            keys: files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys {
+            keys: files::resolve_keys(&secret_keys).map_err(|error| OpenError::Keys {
                 name: name.clone(),
-                message,
+                error,
             })?,
             index: OnceLock::new(),
             listing: OnceLock::new(),
@@ -177,9 +177,9 @@ pub(crate) fn open_calls(name: &str, calls: CallStorageSpec) -> Result<CallStore
         CallStorageSpec::Files {
             root, secret_keys, ..
         } => {
-            let keys = files::resolve_keys(&secret_keys).map_err(|message| OpenError::Keys {
+            let keys = files::resolve_keys(&secret_keys).map_err(|error| OpenError::Keys {
                 name: name.clone(),
-                message,
+                error,
             })?;
             if !root.is_dir() {
                 return Err(OpenError::NotACache(root));

@@ -14,10 +14,13 @@ use thiserror::Error;
 pub enum WriteError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot tag call {key}: {message}")]
-    TagFile { key: String, message: String },
-    #[error("cannot remove call file {key}")]
-    EvictFile { key: String, source: std::io::Error },
+    #[error("cannot tag call {key}: {error}")]
+    TagFile {
+        key: String,
+        error: callfiles::CallFileError,
+    },
+    #[error("cannot remove call file {key}: {error}")]
+    EvictFile { key: String, error: std::io::Error },
 }
 
 /// Writes to the member a cache's writes go to (the first of a stack).
@@ -52,9 +55,9 @@ impl<'a> Writer<'a> {
                 for key in keys {
                     let (before, after) =
                         callfiles::retag_file(f.root(), key, set, unset, &f.secret_keys, dry_run)
-                            .map_err(|message| WriteError::TagFile {
+                            .map_err(|error| WriteError::TagFile {
                             key: key.clone(),
-                            message,
+                            error,
                         })?;
                     changes.push(TagChange {
                         key: key.clone(),
@@ -80,10 +83,10 @@ impl<'a> Writer<'a> {
                     let gone = if dry_run {
                         f.get(key).is_some()
                     } else {
-                        callfiles::evict_file(f.root(), key).map_err(|source| {
+                        callfiles::evict_file(f.root(), key).map_err(|error| {
                             WriteError::EvictFile {
                                 key: key.clone(),
-                                source,
+                                error,
                             }
                         })?
                     };

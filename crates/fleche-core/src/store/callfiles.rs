@@ -8,6 +8,7 @@
 
 use super::files::{self, FileError};
 use super::{record_matches, CallFilter, CallRecord, ListOptions, SortKey};
+use crate::pickle::PickleError;
 use crate::value::Value;
 use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
@@ -15,6 +16,58 @@ use std::cmp::Ordering;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use thiserror::Error;
+
+/// Why a decoded pickle is not a fleche call record.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RecordError {
+    /// The Python type or class of what the file holds.
+    #[error("not a call record but a `{0}`")]
+    NotACall(String),
+    #[error("the call record has no state")]
+    NoState,
+    #[error("the call record has no name")]
+    NoName,
+    #[error("an argument is not a digest")]
+    ArgumentNotDigest,
+    #[error("the call record has no metadata")]
+    NoMetadata,
+    #[error("the call record's metadata is not a mapping")]
+    MetadataNotMapping,
+}
+
+/// Why a call file cannot be read or rewritten (the convention of
+/// [`crate::store::StoreError`]: the text says it all, the wrapped error is
+/// kept typed in `error`).
+#[derive(Debug, Error)]
+pub enum CallFileError {
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error("{path}: {error}")]
+    Pickle { path: PathBuf, error: PickleError },
+    #[error("{path}: {error}")]
+    Record { path: PathBuf, error: RecordError },
+    /// The record being rewritten is not a call record, before its edit or
+    /// read back after it (the message names no file).
+    #[error("{0}")]
+    Rewrite(RecordError),
+    #[error("{path}: {error}")]
+    Unwritable {
+        path: PathBuf,
+        error: crate::pickle_write::Unsupported,
+    },
+    #[error("BUG: rewritten record does not load: {0}")]
+    RewriteUnreadable(PickleError),
+    #[error("{path}: refusing to rewrite: the new record would not read back as intended")]
+    WouldNotReadBack { path: PathBuf },
+    #[error("{0}")]
+    Compress(std::io::Error),
+    #[error("{path}: {error}")]
+    Write {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
 
 /// Told about call files that cannot be decoded, once per decode.
 pub type BrokenHook = Box<dyn Fn(&[(String, String)]) + Send + Sync>;
@@ -80,7 +133,7 @@ impl FileCalls {
     /// decoded (which [`Self::broken`] then lists).
     pub fn map_all<T: Send>(&self, map: impl Fn(CallRecord) -> T + Sync) -> Vec<Option<T>> {
         let keys = &self.secret_keys;
-        let results: Vec<Result<T, String>> = self
+        let results: Vec<Result<T, CallFileError>> = self
             .names
             .par_iter()
             .map(|key| read_record(&self.dir, key, keys).map(&map))
@@ -92,7 +145,7 @@ impl FileCalls {
             .map(|(r, key)| match r {
                 Ok(t) => Some(t),
                 Err(e) => {
-                    broken.push((key.clone(), e));
+                    broken.push((key.clone(), e.to_string()));
                     None
                 }
             })
@@ -125,7 +178,7 @@ impl FileCalls {
                 return Scanned { digests };
             }
             let keys = &self.secret_keys;
-            let results: Vec<(&String, Result<Vec<String>, String>)> = self
+            let results: Vec<(&String, Result<Vec<String>, CallFileError>)> = self
                 .names
                 .par_iter()
                 .map(|key| (key, read_digests(&self.dir, key, keys)))
@@ -135,7 +188,7 @@ impl FileCalls {
             for (key, found) in results {
                 match found {
                     Ok(d) => digests.extend(d),
-                    Err(e) => broken.push((key.clone(), e)),
+                    Err(e) => broken.push((key.clone(), e.to_string())),
                 }
             }
             self.set_broken(broken);
@@ -170,7 +223,7 @@ impl FileCalls {
             Ok(r) => Some(r),
             Err(e) => {
                 if let Some(hook) = self.hook.get() {
-                    hook(&[(key.to_string(), e)]);
+                    hook(&[(key.to_string(), e.to_string())]);
                 }
                 None
             }
@@ -274,30 +327,40 @@ pub fn sort_by_record<T>(
 }
 
 /// A call file decoded, errors naming it.
-fn read_call(dir: &files::Dir, key: &str, keys: &[Vec<u8>]) -> Result<Value, String> {
-    let env = dir.read_envelope(key, keys).map_err(|e| e.to_string())?;
-    crate::pickle::load(&env.payload)
-        .map_err(|e| format!("{}: {e}", dir.path().join(key).display()))
+fn read_call(dir: &files::Dir, key: &str, keys: &[Vec<u8>]) -> Result<Value, CallFileError> {
+    let env = dir.read_envelope(key, keys)?;
+    crate::pickle::load(&env.payload).map_err(|error| CallFileError::Pickle {
+        path: dir.path().join(key),
+        error,
+    })
 }
 
-fn read_record(dir: &files::Dir, key: &str, keys: &[Vec<u8>]) -> Result<CallRecord, String> {
-    record_from_value(key, &read_call(dir, key, keys)?)
-        .map_err(|e| format!("{}: {e}", dir.path().join(key).display()))
+fn read_record(dir: &files::Dir, key: &str, keys: &[Vec<u8>]) -> Result<CallRecord, CallFileError> {
+    record_from_value(key, &read_call(dir, key, keys)?).map_err(|error| CallFileError::Record {
+        path: dir.path().join(key),
+        error,
+    })
 }
 
 /// The value digests a call file names, failing exactly where
 /// [`read_record`] would.
-fn read_digests(dir: &files::Dir, key: &str, keys: &[Vec<u8>]) -> Result<Vec<String>, String> {
-    let path = dir.path().join(key);
+fn read_digests(
+    dir: &files::Dir,
+    key: &str,
+    keys: &[Vec<u8>],
+) -> Result<Vec<String>, CallFileError> {
     let value = read_call(dir, key, keys)?;
-    let named = || -> Result<Vec<String>, String> {
+    let named = || -> Result<Vec<String>, RecordError> {
         let state = call_state(&value)?;
-        text(state_field(state, "name")).ok_or("the call record has no name")?;
+        text(state_field(state, "name")).ok_or(RecordError::NoName)?;
         let mut out: Vec<String> = arguments_of(state)?.into_iter().map(|(_, d)| d).collect();
         out.extend(text(state_field(state, "result")));
         Ok(out)
     };
-    named().map_err(|e| format!("{}: {e}", path.display()))
+    named().map_err(|error| CallFileError::Record {
+        path: dir.path().join(key),
+        error,
+    })
 }
 
 fn state_field<'a>(state: &'a [(Value, Value)], name: &str) -> Option<&'a Value> {
@@ -315,21 +378,21 @@ fn text(v: Option<&Value>) -> Option<String> {
 }
 
 /// The state dict of a decoded `DigestedCall`.
-fn call_state(v: &Value) -> Result<&[(Value, Value)], String> {
+fn call_state(v: &Value) -> Result<&[(Value, Value)], RecordError> {
     let Value::Object(o) = v else {
-        return Err(format!("not a call record but a `{}`", v.python_type()));
+        return Err(RecordError::NotACall(v.python_type()));
     };
     if o.class != "fleche.call.DigestedCall" {
-        return Err(format!("not a call record but a `{}`", o.class));
+        return Err(RecordError::NotACall(o.class.clone()));
     }
     let Some(Value::Dict(state)) = o.state.as_deref() else {
-        return Err("the call record has no state".into());
+        return Err(RecordError::NoState);
     };
     Ok(state)
 }
 
 /// (name, digest) of each argument, in stored order.
-fn arguments_of(state: &[(Value, Value)]) -> Result<Vec<(String, String)>, String> {
+fn arguments_of(state: &[(Value, Value)]) -> Result<Vec<(String, String)>, RecordError> {
     let items = match state_field(state, "arguments") {
         Some(Value::Dict(items)) => items,
         Some(Value::Object(d)) => &d.dict_items,
@@ -339,15 +402,15 @@ fn arguments_of(state: &[(Value, Value)]) -> Result<Vec<(String, String)>, Strin
         .iter()
         .map(|(k, v)| match (k, v) {
             (Value::Str(k), Value::Digest(d) | Value::Str(d)) => Ok((k.clone(), d.clone())),
-            _ => Err("an argument is not a digest".to_string()),
+            _ => Err(RecordError::ArgumentNotDigest),
         })
         .collect()
 }
 
 /// A decoded `DigestedCall` as a record.
-pub fn record_from_value(key: &str, v: &Value) -> Result<CallRecord, String> {
+pub fn record_from_value(key: &str, v: &Value) -> Result<CallRecord, RecordError> {
     let state = call_state(v)?;
-    let name = text(state_field(state, "name")).ok_or("the call record has no name")?;
+    let name = text(state_field(state, "name")).ok_or(RecordError::NoName)?;
     let arguments = arguments_of(state)?;
     let metadata = match state_field(state, "metadata") {
         Some(Value::Dict(items)) => mapping_json(items),
@@ -471,39 +534,62 @@ pub fn retag_file(
     unset: &[String],
     keys: &[Vec<u8>],
     dry_run: bool,
-) -> Result<(Tags, Tags), String> {
+) -> Result<(Tags, Tags), CallFileError> {
     let path = root.join(key);
-    let env = files::read_envelope(&path, keys).map_err(|e| e.to_string())?;
-    let mut value =
-        crate::pickle::load(&env.payload).map_err(|e| format!("{}: {e}", path.display()))?;
-    let before_rec =
-        record_from_value(key, &value).map_err(|e| format!("{}: {e}", path.display()))?;
+    let env = files::read_envelope(&path, keys)?;
+    let mut value = crate::pickle::load(&env.payload).map_err(|error| CallFileError::Pickle {
+        path: path.clone(),
+        error,
+    })?;
+    let before_rec = record_from_value(key, &value).map_err(|error| CallFileError::Record {
+        path: path.clone(),
+        error,
+    })?;
     let before = before_rec.tags().cloned();
     let after = super::merge_tags(before.as_ref(), set, unset);
     if dry_run || after == before {
         return Ok((before, after));
     }
-    // Edit the `tags` entry of the metadata mapping, leaving the rest as loaded.
-    let Value::Object(call) = &mut value else {
-        return Err("not a call record".into());
+    set_tags(&mut value, after.as_ref(), set).map_err(CallFileError::Rewrite)?;
+    let pickled =
+        crate::pickle_write::dumps(&value).map_err(|error| CallFileError::Unwritable {
+            path: path.clone(),
+            error,
+        })?;
+    check_rewrite(&pickled, &before_rec, after.as_ref(), &path)?;
+    let bytes = files::wrap_envelope(pickled, keys.first(), env.compressed)
+        .map_err(CallFileError::Compress)?;
+    write_atomic(&path, &bytes).map_err(|error| CallFileError::Write { path, error })?;
+    Ok((before, after))
+}
+
+/// Set the `tags` entry of a decoded call record's metadata mapping to
+/// `after` (removed when None), leaving the rest as loaded. Tags that `set`
+/// does not change keep their Python values.
+fn set_tags(
+    value: &mut Value,
+    after: Option<&Map<String, Json>>,
+    set: &Map<String, Json>,
+) -> Result<(), RecordError> {
+    let Value::Object(call) = value else {
+        return Err(RecordError::NotACall(value.python_type()));
     };
     let Some(Value::Dict(state)) = call.state.as_deref_mut() else {
-        return Err("the call record has no state".into());
+        return Err(RecordError::NoState);
     };
     let meta = state
         .iter_mut()
         .find(|(k, _)| is_key(k, "metadata"))
         .map(|(_, v)| v)
-        .ok_or("the call record has no metadata")?;
+        .ok_or(RecordError::NoMetadata)?;
     let items: &mut Vec<(Value, Value)> = match meta {
         Value::Dict(items) => items,
         Value::Object(o) if !o.dict_items.is_empty() || o.class == "collections.defaultdict" => {
             &mut o.dict_items
         }
-        _ => return Err("the call record's metadata is not a mapping".into()),
+        _ => return Err(RecordError::MetadataNotMapping),
     };
-    let new_tags = after.as_ref().map(|t| {
-        // Keep the Python values of tags that did not change.
+    let new_tags = after.map(|t| {
         let old: Vec<(Value, Value)> = match items
             .iter()
             .find(|(k, _)| is_key(k, "tags"))
@@ -538,13 +624,20 @@ pub fn retag_file(
         (None, Some(t)) => items.push((Value::str("tags"), t)),
         (None, None) => {}
     }
-    let pickled =
-        crate::pickle_write::dumps(&value).map_err(|e| format!("{}: {e}", path.display()))?;
-    // Check what we wrote reads back as the intended record.
-    let check = crate::pickle::load(&pickled)
-        .map_err(|e| format!("BUG: rewritten record does not load: {e}"))?;
-    let mut want = before_rec.clone();
-    match &after {
+    Ok(())
+}
+
+/// Whether a rewritten record's pickle reads back as the record it was,
+/// with `after` as its tags.
+fn check_rewrite(
+    pickled: &[u8],
+    before: &CallRecord,
+    after: Option<&Map<String, Json>>,
+    path: &Path,
+) -> Result<(), CallFileError> {
+    let check = crate::pickle::load(pickled).map_err(CallFileError::RewriteUnreadable)?;
+    let mut want = before.clone();
+    match after {
         Some(t) => {
             want.metadata.insert("tags".into(), Json::Object(t.clone()));
         }
@@ -552,7 +645,7 @@ pub fn retag_file(
             want.metadata.shift_remove("tags");
         }
     }
-    let got = record_from_value(key, &check)?;
+    let got = record_from_value(&before.key, &check).map_err(CallFileError::Rewrite)?;
     if !super::json_py_eq(
         &Json::Object(got.metadata.clone()),
         &Json::Object(want.metadata.clone()),
@@ -560,23 +653,11 @@ pub fn retag_file(
         || got.result != want.result
         || got.name != want.name
     {
-        return Err(format!(
-            "{}: refusing to rewrite: the new record would not read back as intended",
-            path.display()
-        ));
+        return Err(CallFileError::WouldNotReadBack {
+            path: path.to_path_buf(),
+        });
     }
-    let mut bytes = pickled;
-    if let Some(first) = keys.first() {
-        bytes.extend_from_slice(files::hmac_hex(first, &bytes).as_bytes());
-    }
-    if env.compressed {
-        use std::io::Write;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        gz.write_all(&bytes).map_err(|e| e.to_string())?;
-        bytes = gz.finish().map_err(|e| e.to_string())?;
-    }
-    write_atomic(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok((before, after))
+    Ok(())
 }
 
 /// Write `bytes` to a dot-prefixed sibling temp file and rename it over

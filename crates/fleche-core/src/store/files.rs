@@ -7,16 +7,63 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use thiserror::Error;
 
+/// Why a file of a store cannot be read (the convention of
+/// [`crate::store::StoreError`]: the text says it all, the wrapped error is
+/// kept typed in `error`). Cloned for every command that asks for a store's
+/// listing, hence the shared I/O errors.
 #[derive(Debug, Clone, Error)]
 pub enum FileError {
-    #[error("{path}: {message}")]
-    Io { path: PathBuf, message: String },
-    #[error("{path}: not valid gzip: {message}")]
-    Gzip { path: PathBuf, message: String },
-    #[error("{path}: {message}")]
-    Signature { path: PathBuf, message: String },
+    #[error("{path}: {error}")]
+    Io {
+        path: PathBuf,
+        error: Arc<std::io::Error>,
+    },
+    #[error("{path}: not valid gzip: {error}")]
+    Gzip { path: PathBuf, error: GzipError },
+    #[error("{path}: {error}")]
+    Signature {
+        path: PathBuf,
+        error: SignatureError,
+    },
+}
+
+impl FileError {
+    pub fn io(path: impl Into<PathBuf>, error: std::io::Error) -> FileError {
+        FileError::Io {
+            path: path.into(),
+            error: Arc::new(error),
+        }
+    }
+}
+
+/// Why a compressed file does not decompress.
+#[derive(Debug, Clone, Error)]
+pub enum GzipError {
+    #[error("{0}")]
+    Corrupt(Arc<std::io::Error>),
+    #[error("decompresses to more than {} GiB", MAX_PAYLOAD >> 30)]
+    TooLarge,
+}
+
+/// Why a file's signature does not check out under the configured keys.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SignatureError {
+    #[error("no pickle STOP opcode, so no signature can be found (corrupt or not a pickle)")]
+    NoStop,
+    #[error("the file is not signed, but signing keys are configured")]
+    Unsigned,
+    #[error("signature does not match any of the {keys} configured key(s)")]
+    NoMatch { keys: usize },
+}
+
+/// `FLECHE_SECRET_KEY` holds a part that is not hex.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("FLECHE_SECRET_KEY holds `{part}`, which is not hex")]
+pub struct SecretKeyError {
+    pub part: String,
 }
 
 /// How a file's signature checked out.
@@ -41,7 +88,7 @@ pub struct Envelope {
 
 /// Secret keys as fleche resolves them: the configured ones, else
 /// `FLECHE_SECRET_KEY` (colon-separated hex).
-pub fn resolve_keys(configured: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, String> {
+pub fn resolve_keys(configured: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, SecretKeyError> {
     if !configured.is_empty() {
         return Ok(configured.to_vec());
     }
@@ -49,8 +96,9 @@ pub fn resolve_keys(configured: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, String> {
         Ok(v) if !v.is_empty() => v
             .split(':')
             .map(|part| {
-                crate::config::decode_hex(part)
-                    .ok_or_else(|| format!("FLECHE_SECRET_KEY holds `{part}`, which is not hex"))
+                crate::config::decode_hex(part).ok_or_else(|| SecretKeyError {
+                    part: part.to_string(),
+                })
             })
             .collect(),
         _ => Ok(Vec::new()),
@@ -62,32 +110,31 @@ pub const MAX_PAYLOAD: u64 = 4 << 30;
 
 /// Read `path` and unwrap gzip and signature.
 pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileError> {
-    let raw = std::fs::read(path).map_err(|e| FileError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let raw = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
     envelope_of(path, raw, keys)
 }
 
 /// [`unwrap_envelope`] of bytes read from `path`, errors naming it.
 pub fn envelope_of(path: &Path, raw: Vec<u8>, keys: &[Vec<u8>]) -> Result<Envelope, FileError> {
     unwrap_envelope(raw, keys).map_err(|e| match e {
-        EnvelopeError::Gzip(message) => FileError::Gzip {
+        EnvelopeError::Gzip(error) => FileError::Gzip {
             path: path.to_path_buf(),
-            message,
+            error,
         },
-        EnvelopeError::Signature(message) => FileError::Signature {
+        EnvelopeError::Signature(error) => FileError::Signature {
             path: path.to_path_buf(),
-            message,
+            error,
         },
     })
 }
 
 /// Why a file's bytes do not unwrap; [`read_envelope`] adds the path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Error)]
 pub enum EnvelopeError {
-    Gzip(String),
-    Signature(String),
+    #[error("not valid gzip: {0}")]
+    Gzip(GzipError),
+    #[error("{0}")]
+    Signature(SignatureError),
 }
 
 /// Unwrap gzip and signature from a value file's bytes (kept apart from
@@ -100,12 +147,9 @@ pub fn unwrap_envelope(raw: Vec<u8>, keys: &[Vec<u8>]) -> Result<Envelope, Envel
         flate2::read::MultiGzDecoder::new(&raw[..])
             .take(MAX_PAYLOAD + 1)
             .read_to_end(&mut out)
-            .map_err(|e| EnvelopeError::Gzip(e.to_string()))?;
+            .map_err(|e| EnvelopeError::Gzip(GzipError::Corrupt(Arc::new(e))))?;
         if out.len() as u64 > MAX_PAYLOAD {
-            return Err(EnvelopeError::Gzip(format!(
-                "decompresses to more than {} GiB",
-                MAX_PAYLOAD >> 30
-            )));
+            return Err(EnvelopeError::Gzip(GzipError::TooLarge));
         }
         out
     } else {
@@ -118,6 +162,27 @@ pub fn unwrap_envelope(raw: Vec<u8>, keys: &[Vec<u8>]) -> Result<Envelope, Envel
         size,
         payload,
     })
+}
+
+/// A value or call file's bytes as fleche writes them: the pickle, signed
+/// with `key` (the first configured key) if there is one, gzipped when
+/// `compress`.
+pub fn wrap_envelope(
+    pickle: Vec<u8>,
+    key: Option<&Vec<u8>>,
+    compress: bool,
+) -> std::io::Result<Vec<u8>> {
+    let mut bytes = pickle;
+    if let Some(key) = key {
+        bytes.extend_from_slice(hmac_hex(key, &bytes).as_bytes());
+    }
+    if compress {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&bytes)?;
+        bytes = gz.finish()?;
+    }
+    Ok(bytes)
 }
 
 /// A store directory whose files are opened by name. On Linux it is kept
@@ -181,19 +246,17 @@ impl Dir {
 
     /// [`read_envelope`] of the file `name`.
     pub fn read_envelope(&self, name: &str, keys: &[Vec<u8>]) -> Result<Envelope, FileError> {
-        let raw = self.read(name).map_err(|e| FileError::Io {
-            path: self.path.join(name),
-            message: e.to_string(),
-        })?;
+        let raw = self
+            .read(name)
+            .map_err(|e| FileError::io(self.path.join(name), e))?;
         envelope_of(&self.path.join(name), raw, keys)
     }
 
     /// [`read_head`] of the file `name`.
     pub fn read_head(&self, name: &str, n: usize) -> Result<(Vec<u8>, u64), FileError> {
-        let f = self.open(name).map_err(|e| FileError::Io {
-            path: self.path.join(name),
-            message: e.to_string(),
-        })?;
+        let f = self
+            .open(name)
+            .map_err(|e| FileError::io(self.path.join(name), e))?;
         head_of(f, &self.path.join(name), n)
     }
 }
@@ -203,18 +266,12 @@ impl Dir {
 /// top-level object is, which is all gc needs for most files. Also the
 /// file's size, from the open file (no second path lookup).
 pub fn read_head(path: &Path, n: usize) -> Result<(Vec<u8>, u64), FileError> {
-    let f = std::fs::File::open(path).map_err(|e| FileError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let f = std::fs::File::open(path).map_err(|e| FileError::io(path, e))?;
     head_of(f, path, n)
 }
 
 fn head_of(mut f: std::fs::File, path: &Path, n: usize) -> Result<(Vec<u8>, u64), FileError> {
-    let io = |e: std::io::Error| FileError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let io = |e: std::io::Error| FileError::io(path, e);
     let size = f.metadata().map_err(io)?.len();
     let mut raw = Vec::with_capacity(n.min(size as usize));
     // No more than the size: a read past the end would be one more syscall.
@@ -232,34 +289,31 @@ fn head_of(mut f: std::fs::File, path: &Path, n: usize) -> Result<(Vec<u8>, u64)
         .read_to_end(&mut head)
         .map_err(|e| FileError::Gzip {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            error: GzipError::Corrupt(Arc::new(e)),
         })?;
     Ok((head, size))
 }
 
 /// `SignedBytes.loads`: split after the last `.` (pickle STOP) and check the
 /// 64-hex HMAC-SHA256 that follows under each key.
-pub fn verify(content: &[u8], keys: &[Vec<u8>]) -> Result<(Vec<u8>, Signature), String> {
+pub fn verify(content: &[u8], keys: &[Vec<u8>]) -> Result<(Vec<u8>, Signature), SignatureError> {
     if keys.is_empty() {
         return Ok((content.to_vec(), Signature::NotChecked));
     }
     let stop = content
         .iter()
         .rposition(|&b| b == b'.')
-        .ok_or("no pickle STOP opcode, so no signature can be found (corrupt or not a pickle)")?;
+        .ok_or(SignatureError::NoStop)?;
     let (data, signature) = content.split_at(stop + 1);
     if signature.is_empty() {
-        return Err("the file is not signed, but signing keys are configured".into());
+        return Err(SignatureError::Unsigned);
     }
     for (i, key) in keys.iter().enumerate() {
         if hmac_hex(key, data).as_bytes() == signature {
             return Ok((data.to_vec(), Signature::Valid(i)));
         }
     }
-    Err(format!(
-        "signature does not match any of the {} configured key(s)",
-        keys.len()
-    ))
+    Err(SignatureError::NoMatch { keys: keys.len() })
 }
 
 /// Hex HMAC-SHA256, the signature fleche appends.
@@ -338,10 +392,7 @@ fn scan_names(
     root: &Path,
     mut f: impl FnMut(&std::ffi::OsStr, Option<bool>),
 ) -> Result<(), FileError> {
-    let io = |e: std::io::Error| FileError::Io {
-        path: root.to_path_buf(),
-        message: e.to_string(),
-    };
+    let io = |e: std::io::Error| FileError::io(root, e);
     #[cfg(target_os = "linux")]
     {
         use rustix::fs::{FileType, Mode, OFlags, RawDir, CWD};
@@ -406,9 +457,10 @@ mod tests {
             (data.clone(), Signature::Valid(1))
         );
         assert!(verify(&signed, &keys[..1]).is_err());
-        assert!(verify(&data, &keys)
-            .expect_err("unsigned")
-            .contains("not signed"));
+        assert_eq!(
+            verify(&data, &keys).expect_err("unsigned"),
+            SignatureError::Unsigned
+        );
         assert_eq!(
             verify(&data, &[]).expect("no keys").1,
             Signature::NotChecked

@@ -1,31 +1,81 @@
-//! Call records and the filters that select them, shared by every call
-//! storage (SQL now; pickled call files next).
+//! Call records, what selects and orders them, and the stores that hold
+//! them: SQLite ([`sql`], written by [`sql_write`]), PostgreSQL ([`pg`]),
+//! pickled call files ([`callfiles`]) and the envelope of every pickled
+//! file ([`files`]).
 
 pub mod callfiles;
 pub mod calls;
 pub mod files;
+pub mod filter;
 #[cfg(feature = "postgres")]
 pub mod pg;
 pub mod sql;
 pub mod sql_write;
 pub mod values;
 
-pub use sql::record_matches;
+pub use filter::{json_py_eq, metadata_matches, record_matches, CallFilter, MetaFilter};
 
 use serde_json::{Map, Value as Json};
 use std::path::PathBuf;
 use thiserror::Error;
 
+/// Why a call store cannot be opened, read or changed.
+///
+/// Every error of the core crate follows one convention: its text is the
+/// whole one-line message, including the text of the error it wraps (kept
+/// typed in a field, here `error`), which is not also its `source()`, so
+/// that a report walking the chain says it once.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("cannot open {path}: {message}")]
-    Open { path: PathBuf, message: String },
-    #[error("{path}: {message}")]
-    Sql { path: PathBuf, message: String },
-    #[error("{path} is not a fleche call database: {message}")]
-    Schema { path: PathBuf, message: String },
+    #[error("cannot open {path}: no such file")]
+    NoFile { path: PathBuf },
+    #[error("cannot open {path}: not a URL")]
+    NotAUrl { path: PathBuf },
+    #[error("cannot open {path}: {error}")]
+    Open { path: PathBuf, error: DbError },
+    #[error("{path}: {error}")]
+    Sql { path: PathBuf, error: DbError },
+    #[error("{path} is not a fleche call database: it has no `{table}` table")]
+    Schema { path: PathBuf, table: &'static str },
+    #[error("{path}: a reader thread stopped")]
+    ReaderStopped { path: PathBuf },
+    #[error("{path}: the tags of call {key} are not a JSON object: {error}")]
+    Tags {
+        path: PathBuf,
+        key: String,
+        error: serde_json::Error,
+    },
     #[error(transparent)]
     Files(#[from] files::FileError),
+}
+
+impl StoreError {
+    /// The database at `path` (a file, or a URL with its password masked)
+    /// cannot be opened.
+    pub fn open(path: impl Into<PathBuf>, error: impl Into<DbError>) -> StoreError {
+        StoreError::Open {
+            path: path.into(),
+            error: error.into(),
+        }
+    }
+
+    /// A statement on the database at `path` failed.
+    pub fn sql(path: impl Into<PathBuf>, error: impl Into<DbError>) -> StoreError {
+        StoreError::Sql {
+            path: path.into(),
+            error: error.into(),
+        }
+    }
+}
+
+/// An error of the database client under a SQL call store.
+#[derive(Debug, Error)]
+pub enum DbError {
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
 }
 
 /// One call record as fleche stores it (format §2).
@@ -75,53 +125,6 @@ pub struct FunctionStats {
     pub unfinished: u64,
 }
 
-/// A metadata condition, with fleche's `query(metadata=...)` semantics.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MetaFilter {
-    /// The call has metadata of this kind (`{"tags": {}}`).
-    Has { kind: String },
-    /// The kind has this key, whatever its value (`{"tags": {"k": None}}`).
-    HasKey { kind: String, key: String },
-    /// The key's value equals this JSON value under Python's `==`
-    /// (`1 == 1.0 == True`, `"1" != 1`).
-    Equals {
-        kind: String,
-        key: String,
-        value: Json,
-    },
-}
-
-impl MetaFilter {
-    /// Whether SQL alone decides this filter. Scalars are compared in the
-    /// database (as Python would: `1 == 1.0 == True`, never `'1' == 1`);
-    /// lists and dicts are compared after loading, as fleche does.
-    pub fn pushed_down(&self) -> bool {
-        match self {
-            MetaFilter::Equals { value, .. } => !matches!(value, Json::Array(_) | Json::Object(_)),
-            _ => true,
-        }
-    }
-}
-
-/// Which calls to select; every field is a conjunction, None is a wildcard.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CallFilter {
-    /// Full keys (from expanded prefixes); empty means any.
-    pub keys: Vec<String>,
-    pub name: Option<String>,
-    pub module: Option<String>,
-    /// The version as fleche stores it: `json.dumps(version)`.
-    pub version_json: Option<String>,
-    pub code_digest: Option<String>,
-    /// (argument name, value digest or None for "has this argument").
-    pub arguments: Vec<(String, Option<String>)>,
-    pub result: Option<String>,
-    pub metadata: Vec<MetaFilter>,
-    /// Bounds on `runtime.timestart` (UNIX seconds), inclusive.
-    pub since: Option<f64>,
-    pub until: Option<f64>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
     /// Newest first by `runtime.timestart`.
@@ -132,6 +135,17 @@ pub enum SortKey {
     Key,
 }
 
+impl SortKey {
+    /// The field of the `runtime` metadata this sort reads, if any.
+    pub fn runtime_field(self) -> Option<&'static str> {
+        match self {
+            SortKey::Started => Some("timestart"),
+            SortKey::Walltime => Some("walltime"),
+            SortKey::Name | SortKey::Key => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ListOptions {
     pub filter: CallFilter,
@@ -140,53 +154,22 @@ pub struct ListOptions {
     pub limit: Option<u64>,
 }
 
-/// Python's `==` between two JSON values as fleche loads them
-/// (`json.loads`): numbers and bools compare numerically, containers
-/// element-wise, strings exactly.
-pub fn json_py_eq(a: &Json, b: &Json) -> bool {
-    fn num(v: &Json) -> Option<f64> {
-        match v {
-            Json::Bool(b) => Some(*b as u8 as f64),
-            Json::Number(n) => n.as_f64(),
-            _ => None,
+impl ListOptions {
+    /// Every call `filter` selects, in the order that costs least (for
+    /// counting them one by one).
+    pub fn counting(filter: &CallFilter) -> ListOptions {
+        ListOptions {
+            filter: filter.clone(),
+            sort: SortKey::Key,
+            ..Default::default()
         }
     }
-    match (a, b) {
-        (Json::Number(x), Json::Number(y)) if x.is_i64() && y.is_i64() => x.as_i64() == y.as_i64(),
-        (Json::Number(x), Json::Number(y)) if x.is_u64() && y.is_u64() => x.as_u64() == y.as_u64(),
-        (Json::Null, Json::Null) => true,
-        (Json::String(x), Json::String(y)) => x == y,
-        (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_py_eq(p, q))
-        }
-        (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_py_eq(v, w)))
-        }
-        _ => match (num(a), num(b)) {
-            (Some(x), Some(y)) => x == y,
-            _ => false,
-        },
-    }
-}
 
-/// Whether a record satisfies the metadata filters (the client-side half of
-/// fleche's `Sql.query`, also the whole check for file stores).
-pub fn metadata_matches(record: &CallRecord, filters: &[MetaFilter]) -> bool {
-    filters.iter().all(|f| match f {
-        MetaFilter::Has { kind } => record.metadata.contains_key(kind),
-        MetaFilter::HasKey { kind, key } => record
-            .metadata
-            .get(kind)
-            .and_then(Json::as_object)
-            .is_some_and(|m| m.contains_key(key)),
-        MetaFilter::Equals { kind, key, value } => record
-            .metadata
-            .get(kind)
-            .and_then(|m| m.get(key))
-            .is_some_and(|v| json_py_eq(v, value)),
-    })
+    /// Whether the listing runs descending: newest and longest first,
+    /// names and keys A-Z, unless reversed.
+    pub fn descending(&self) -> bool {
+        self.sort.runtime_field().is_some() != self.reverse
+    }
 }
 
 /// `json.dumps(v)` with Python's defaults (`", "` and `": "` separators,
@@ -240,17 +223,32 @@ pub fn merge_tags(
     (!after.is_empty()).then_some(after)
 }
 
+/// Why a value cannot be kept in metadata, which is JSON.
+#[derive(Debug, Error)]
+pub enum JsonValueError {
+    /// An int whose digits JSON does not take.
+    #[error("{0}")]
+    Int(serde_json::Error),
+    #[error("a float JSON cannot hold")]
+    Float,
+    #[error("metadata is JSON, so dict keys must be strings")]
+    DictKey,
+    /// The Python type of the value.
+    #[error("metadata is JSON and cannot hold a `{0}`")]
+    Type(String),
+}
+
 /// A value typed on the command line as the JSON fleche keeps in metadata;
 /// what JSON cannot hold exactly is an error naming its type.
-pub fn json_from_value(v: &crate::Value) -> Result<Json, String> {
+pub fn json_from_value(v: &crate::Value) -> Result<Json, JsonValueError> {
     use crate::Value;
     Ok(match v {
         Value::None => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => serde_json::from_str(&i.to_string()).map_err(|e| e.to_string())?,
+        Value::Int(i) => serde_json::from_str(&i.to_string()).map_err(JsonValueError::Int)?,
         Value::Float(f) if f.is_finite() => serde_json::Number::from_f64(*f)
             .map(Json::Number)
-            .ok_or("a float JSON cannot hold")?,
+            .ok_or(JsonValueError::Float)?,
         Value::Str(s) => Json::String(s.clone()),
         Value::List(items) | Value::Tuple(items) => Json::Array(
             items
@@ -262,18 +260,13 @@ pub fn json_from_value(v: &crate::Value) -> Result<Json, String> {
             let mut m = Map::new();
             for (k, v) in items {
                 let crate::Value::Str(k) = k else {
-                    return Err("metadata is JSON, so dict keys must be strings".into());
+                    return Err(JsonValueError::DictKey);
                 };
                 m.insert(k.clone(), json_from_value(v)?);
             }
             Json::Object(m)
         }
-        other => {
-            return Err(format!(
-                "metadata is JSON and cannot hold a `{}`",
-                other.python_type()
-            ))
-        }
+        other => return Err(JsonValueError::Type(other.python_type())),
     })
 }
 
@@ -307,18 +300,6 @@ pub fn python_json_dumps_str(s: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn python_equality_of_json() {
-        assert!(json_py_eq(&json!(1), &json!(1.0)));
-        assert!(json_py_eq(&json!(1), &json!(true)));
-        assert!(!json_py_eq(&json!("1"), &json!(1)));
-        assert!(json_py_eq(
-            &json!([1, {"a": false}]),
-            &json!([1.0, {"a": 0}])
-        ));
-        assert!(!json_py_eq(&json!(null), &json!(0)));
-    }
 
     #[test]
     fn full_json_dumps_matches_python() {

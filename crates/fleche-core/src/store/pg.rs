@@ -3,9 +3,10 @@
 //! run in the server with Python's equality for metadata (`1 == 1.0 ==
 //! True`, `"1" != 1`), which fleche's own casts do not always manage.
 
+use super::filter::Residual;
+use super::sql::query::{join_where, where_clauses, Dialect};
 use super::{
-    python_json_dumps, CallFilter, CallRecord, FunctionStats, ListOptions, MetaFilter, SortKey,
-    StoreError,
+    python_json_dumps, CallFilter, CallRecord, FunctionStats, ListOptions, SortKey, StoreError,
 };
 use crate::store::sql_write::TagChange;
 use postgres::{Client, NoTls};
@@ -82,17 +83,13 @@ fn pgpass_lookup(host: &str, port: u16, db: &str, user: &str) -> Option<String> 
 /// SQLAlchemy's `postgresql+driver://` scheme is accepted.
 pub fn connect(url: &str) -> Result<Client, StoreError> {
     let shown = mask_password(url);
-    let err = |message: String| StoreError::Open {
+    let (_, rest) = url.split_once("://").ok_or_else(|| StoreError::NotAUrl {
         path: PathBuf::from(&shown),
-        message,
-    };
-    let (_, rest) = url
-        .split_once("://")
-        .ok_or_else(|| err("not a URL".into()))?;
+    })?;
     let libpq = format!("postgresql://{rest}");
     let mut config: postgres::Config = libpq
         .parse()
-        .map_err(|e: postgres::Error| err(e.to_string()))?;
+        .map_err(|e: postgres::Error| StoreError::open(&shown, e))?;
     if config.get_user().is_none() {
         if let Ok(u) = std::env::var("PGUSER").or_else(|_| std::env::var("USER")) {
             config.user(&u);
@@ -119,7 +116,9 @@ pub fn connect(url: &str) -> Result<Client, StoreError> {
             config.password(p);
         }
     }
-    config.connect(NoTls).map_err(|e| err(e.to_string()))
+    config
+        .connect(NoTls)
+        .map_err(|e| StoreError::open(&shown, e))
 }
 
 /// Every parameter is bound as text and cast in SQL, so one list of
@@ -139,104 +138,59 @@ impl Params {
             .map(|s| s as &(dyn postgres::types::ToSql + Sync))
             .collect()
     }
+
+    /// The value at `k` is a number or bool equal to the number `n`
+    /// (`1 == 1.0 == True`).
+    fn equals_numeric(&mut self, k: &str, n: String) -> String {
+        let v = self.bind(n);
+        format!(
+            "((json_typeof(m.data -> {k}) = 'number' AND (m.data ->> {k})::numeric = {v}::numeric) \
+             OR (json_typeof(m.data -> {k}) = 'boolean' \
+             AND (CASE WHEN (m.data ->> {k})::boolean THEN 1 ELSE 0 END) = {v}::numeric))"
+        )
+    }
+}
+
+/// PostgreSQL: `$N` text parameters cast where needed, JSON read by `->`,
+/// `->>` and `json_typeof`, and numbers compared as `numeric`, where
+/// fleche's own casts do not always manage Python's equality.
+impl Dialect for Params {
+    const LISTS_LOOKUPS: bool = false;
+
+    fn text(&mut self, s: &str) -> String {
+        self.bind(s)
+    }
+
+    fn key(&mut self, key: &str) -> String {
+        self.bind(key)
+    }
+
+    fn has_key(&self, k: &str) -> String {
+        format!("json_typeof(m.data -> {k}) IS NOT NULL")
+    }
+
+    fn equals_bool(&mut self, k: &str, b: bool) -> String {
+        self.equals_numeric(k, (b as u8).to_string())
+    }
+
+    fn equals_number(&mut self, k: &str, n: &serde_json::Number) -> String {
+        self.equals_numeric(k, n.to_string())
+    }
+
+    fn equals_str(&mut self, k: &str, s: &str) -> String {
+        let v = self.bind(s);
+        format!("json_typeof(m.data -> {k}) = 'string' AND m.data ->> {k} = {v}")
+    }
+
+    fn timestart(&mut self, op: &str, t: f64) -> String {
+        let p = self.bind(t.to_string());
+        format!("(m.data ->> 'timestart')::float8 {op} {p}::float8")
+    }
 }
 
 const RECORD_COLUMNS: &str = "c.key, c.name, c.module, c.version, c.code_digest, c.result, \
      (SELECT json_agg(json_build_array(a.name, a.value) ORDER BY a.position) FROM arguments a WHERE a.call_key = c.key)::text, \
      (SELECT json_object_agg(m.name, m.data) FROM metadata m WHERE m.call_key = c.key)::text";
-
-fn where_clauses(filter: &CallFilter, p: &mut Params) -> Vec<String> {
-    let mut w = Vec::new();
-    if !filter.keys.is_empty() {
-        let slots: Vec<String> = filter.keys.iter().map(|k| p.bind(k.clone())).collect();
-        w.push(format!("c.key IN ({})", slots.join(", ")));
-    }
-    for (column, value) in [
-        ("c.name", &filter.name),
-        ("c.module", &filter.module),
-        ("c.version", &filter.version_json),
-        ("c.code_digest", &filter.code_digest),
-        ("c.result", &filter.result),
-    ] {
-        if let Some(v) = value {
-            let s = p.bind(v.clone());
-            w.push(format!("{column} = {s}"));
-        }
-    }
-    for (name, value) in &filter.arguments {
-        let n = p.bind(name.clone());
-        let cond = match value {
-            Some(v) => format!(" AND a.value = {}", p.bind(v.clone())),
-            None => String::new(),
-        };
-        w.push(format!(
-            "EXISTS (SELECT 1 FROM arguments a WHERE a.call_key = c.key AND a.name = {n}{cond})"
-        ));
-    }
-    for m in &filter.metadata {
-        let (kind, cond) = match m {
-            MetaFilter::Has { kind } => (kind, String::new()),
-            MetaFilter::HasKey { kind, key } => {
-                let k = p.bind(key.clone());
-                (kind, format!(" AND json_typeof(m.data -> {k}) IS NOT NULL"))
-            }
-            MetaFilter::Equals { kind, key, value } => {
-                let k = p.bind(key.clone());
-                let cond = match value {
-                    Json::Bool(_) | Json::Number(_) => {
-                        let n = match value {
-                            Json::Bool(b) => (*b as u8).to_string(),
-                            other => other.to_string(),
-                        };
-                        let v = p.bind(n);
-                        format!(
-                            " AND ((json_typeof(m.data -> {k}) = 'number' AND (m.data ->> {k})::numeric = {v}::numeric) \
-                             OR (json_typeof(m.data -> {k}) = 'boolean' \
-                             AND (CASE WHEN (m.data ->> {k})::boolean THEN 1 ELSE 0 END) = {v}::numeric))"
-                        )
-                    }
-                    Json::String(s) => {
-                        let v = p.bind(s.clone());
-                        format!(
-                            " AND json_typeof(m.data -> {k}) = 'string' AND m.data ->> {k} = {v}"
-                        )
-                    }
-                    _ => format!(" AND json_typeof(m.data -> {k}) IS NOT NULL"),
-                };
-                (kind, cond)
-            }
-        };
-        let kn = p.bind(kind.clone());
-        w.push(format!(
-            "EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.name = {kn}{cond})"
-        ));
-    }
-    if filter.since.is_some() || filter.until.is_some() {
-        let mut cond = String::new();
-        if let Some(s) = filter.since {
-            cond.push_str(&format!(
-                " AND (m.data ->> 'timestart')::float8 >= {}::float8",
-                p.bind(s.to_string())
-            ));
-        }
-        if let Some(u) = filter.until {
-            cond.push_str(&format!(
-                " AND (m.data ->> 'timestart')::float8 <= {}::float8",
-                p.bind(u.to_string())
-            ));
-        }
-        w.push(format!("EXISTS (SELECT 1 FROM metadata m WHERE m.call_key = c.key AND m.name = 'runtime'{cond})"));
-    }
-    w
-}
-
-fn join_where(w: &[String]) -> String {
-    if w.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", w.join(" AND "))
-    }
-}
 
 fn record(row: &postgres::Row) -> Result<CallRecord, postgres::Error> {
     let version: Option<String> = row.try_get(3)?;
@@ -264,10 +218,7 @@ impl PgCalls {
         let shown = mask_password(url);
         let read_only = |mut c: Client| -> Result<Client, StoreError> {
             c.batch_execute("SET default_transaction_read_only = on")
-                .map_err(|e| StoreError::Open {
-                    path: PathBuf::from(&shown),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| StoreError::open(&shown, e))?;
             Ok(c)
         };
         let client = read_only(connect(url)?)?;
@@ -286,7 +237,7 @@ impl PgCalls {
             if found == 0 {
                 return Err(StoreError::Schema {
                     path: PathBuf::from(&store.shown),
-                    message: format!("it has no `{table}` table"),
+                    table,
                 });
             }
         }
@@ -303,10 +254,7 @@ impl PgCalls {
     }
 
     fn err(&self, e: postgres::Error) -> StoreError {
-        StoreError::Sql {
-            path: PathBuf::from(&self.shown),
-            message: e.to_string(),
-        }
+        StoreError::sql(&self.shown, e)
     }
 
     fn client(&self) -> std::sync::MutexGuard<'_, Client> {
@@ -344,24 +292,19 @@ impl PgCalls {
     pub fn for_each(
         &self,
         opts: &ListOptions,
-        mut f: impl FnMut(CallRecord) -> ControlFlow<()>,
+        f: impl FnMut(CallRecord) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
         let mut p = Params(vec![]);
         let wheres = where_clauses(&opts.filter, &mut p);
         let field = |name: &str| {
             format!("(SELECT (m.data ->> '{name}')::float8 FROM metadata m WHERE m.call_key = c.key AND m.name = 'runtime')")
         };
-        let (expr, descending) = match opts.sort {
-            SortKey::Started => (field("timestart"), true),
-            SortKey::Walltime => (field("walltime"), true),
-            SortKey::Name => ("c.name".to_string(), false),
-            SortKey::Key => ("c.key".to_string(), false),
+        let expr = match opts.sort.runtime_field() {
+            Some(name) => field(name),
+            None if opts.sort == SortKey::Name => "c.name".to_string(),
+            None => "c.key".to_string(),
         };
-        let dir = if descending != opts.reverse {
-            "DESC"
-        } else {
-            "ASC"
-        };
+        let dir = if opts.descending() { "DESC" } else { "ASC" };
         let order = if opts.sort == SortKey::Key {
             format!("c.key {dir}")
         } else {
@@ -371,50 +314,27 @@ impl PgCalls {
             "SELECT {RECORD_COLUMNS} FROM calls c{} ORDER BY {order}",
             join_where(&wheres)
         );
-        let client_side: Vec<&MetaFilter> = opts
-            .filter
-            .metadata
-            .iter()
-            .filter(|m| !m.pushed_down())
-            .collect();
-        // A LIMIT in SQL would count rows the client-side filters drop.
-        if let (Some(limit), true) = (opts.limit, client_side.is_empty()) {
+        let residual = Residual::of(&opts.filter);
+        if let Some(limit) = residual.sql_options(opts).limit {
             sql.push_str(&format!(" LIMIT {}::bigint", p.bind(limit.to_string())));
         }
-        let mut left = opts.limit.unwrap_or(u64::MAX);
         let mut client = self.stream.lock().unwrap_or_else(|p| p.into_inner());
         let mut rows = client
             .query_raw(sql.as_str(), p.refs())
             .map_err(|e| self.err(e))?;
         use postgres::fallible_iterator::FallibleIterator;
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            if left == 0 {
-                break;
-            }
-            let rec = record(&row).map_err(|e| self.err(e))?;
-            if !client_side
-                .iter()
-                .all(|m| super::metadata_matches(&rec, std::slice::from_ref(*m)))
-            {
-                continue;
-            }
-            left -= 1;
-            if f(rec).is_break() {
-                break;
-            }
-        }
-        Ok(())
+        let next = || match rows.next() {
+            Ok(Some(row)) => record(&row).map(Some),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        };
+        residual.feed(opts.limit, next, f).map_err(|e| self.err(e))
     }
 
     pub fn count_matching(&self, filter: &CallFilter) -> Result<u64, StoreError> {
-        if filter.metadata.iter().any(|m| !m.pushed_down()) {
+        if !Residual::of(filter).is_empty() {
             let mut n = 0;
-            let opts = ListOptions {
-                filter: filter.clone(),
-                sort: SortKey::Key,
-                ..Default::default()
-            };
-            self.for_each(&opts, |_| {
+            self.for_each(&ListOptions::counting(filter), |_| {
                 n += 1;
                 ControlFlow::Continue(())
             })?;
@@ -544,10 +464,7 @@ impl PgWriter {
         dry_run: bool,
     ) -> Result<Vec<TagChange>, StoreError> {
         let shown = self.shown.clone();
-        let err = |e: postgres::Error| StoreError::Sql {
-            path: PathBuf::from(&shown),
-            message: e.to_string(),
-        };
+        let err = |e: postgres::Error| StoreError::sql(&shown, e);
         let mut tx = self.client.transaction().map_err(err)?;
         let mut changes = Vec::new();
         for key in keys {
@@ -597,10 +514,7 @@ impl PgWriter {
 
     pub fn evict(&mut self, keys: &[String], dry_run: bool) -> Result<Vec<String>, StoreError> {
         let shown = self.shown.clone();
-        let err = |e: postgres::Error| StoreError::Sql {
-            path: PathBuf::from(&shown),
-            message: e.to_string(),
-        };
+        let err = |e: postgres::Error| StoreError::sql(&shown, e);
         let mut tx = self.client.transaction().map_err(err)?;
         let mut removed = Vec::new();
         for key in keys {

@@ -35,7 +35,7 @@ impl SqlWriter {
     pub fn open(path: &Path) -> Result<SqlWriter, StoreError> {
         let err = |e: rusqlite::Error| StoreError::Open {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            error: e.into(),
         };
         // READ_WRITE without CREATE: a missing database is an error, never a new file.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -51,7 +51,7 @@ impl SqlWriter {
     fn sql_err(&self, e: rusqlite::Error) -> StoreError {
         StoreError::Sql {
             path: self.path.clone(),
-            message: e.to_string(),
+            error: e.into(),
         }
     }
 
@@ -72,13 +72,13 @@ impl SqlWriter {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| StoreError::Sql {
                 path: path.clone(),
-                message: e.to_string(),
+                error: e.into(),
             })?;
         let mut changes = Vec::with_capacity(keys.len());
         {
             let err = |e: rusqlite::Error| StoreError::Sql {
                 path: path.clone(),
-                message: e.to_string(),
+                error: e.into(),
             };
             let mut exists = tx
                 .prepare("SELECT 1 FROM calls WHERE key = ?1")
@@ -110,9 +110,10 @@ impl SqlWriter {
                     .map_err(err)?;
                 let before: Option<Map<String, Json>> = match before {
                     Some(text) => {
-                        Some(serde_json::from_str(&text).map_err(|e| StoreError::Sql {
+                        Some(serde_json::from_str(&text).map_err(|e| StoreError::Tags {
                             path: path.clone(),
-                            message: format!("the tags of call {key} are not a JSON object: {e}"),
+                            key: key.clone(),
+                            error: e,
                         })?)
                     }
                     None => None,
@@ -151,7 +152,7 @@ impl SqlWriter {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| StoreError::Sql {
             path: path.clone(),
-            message: e.to_string(),
+            error: e.into(),
         };
         let tx = self
             .conn

@@ -149,10 +149,10 @@ pub enum ValueError {
     Transient(String),
     #[error(transparent)]
     File(#[from] FileError),
-    #[error("{path}")]
+    #[error("{path}: {error}")]
     Pickle {
         path: PathBuf,
-        source: crate::pickle::PickleError,
+        error: crate::pickle::PickleError,
     },
     #[error(transparent)]
     Mend(#[from] crate::destructure::MendError),
@@ -202,16 +202,16 @@ impl ValueStore {
                     Err(e) => {
                         return Err(FileError::Io {
                             path,
-                            message: e.to_string(),
+                            error: e.into(),
                         }
                         .into())
                     }
                 };
                 let env = files::envelope_of(&path, raw, keys)?;
                 let value =
-                    crate::pickle::load(&env.payload).map_err(|source| ValueError::Pickle {
+                    crate::pickle::load(&env.payload).map_err(|error| ValueError::Pickle {
                         path: path.clone(),
-                        source,
+                        error,
                     })?;
                 Ok((env, path, value))
             }

@@ -1,0 +1,380 @@
+//! numpy arrays ([`NdArray`]) and scalars: how numpy pickles them (read by
+//! the pickle reader), what a dtype string (`<f8`, `|b1`, `<U3`, `<M8[ns]`)
+//! says about each element, and where the element at a C-order position is
+//! in a buffer stored in C or Fortran order. `repr` decodes elements with
+//! it; `digest` hashes them in C order, as fleche does.
+
+use crate::value::{ArrayData, NdArray, Object, Value};
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
+
+/// How the elements of a dtype are decoded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    Bool,
+    Int {
+        signed: bool,
+    },
+    Float,
+    Complex,
+    /// `U`: UCS-4 code units, NUL-padded.
+    Unicode,
+    /// `S`: NUL-padded bytes.
+    Bytes,
+    Object,
+}
+
+/// A decodable dtype: element kind, byte order, item size.
+#[derive(Clone, Copy, Debug)]
+pub struct DType {
+    pub kind: Kind,
+    pub big_endian: bool,
+    pub itemsize: usize,
+}
+
+/// A dtype string as (big-endian, kind character, what follows the kind).
+/// The byte-order character (`<`, `>`, `|`, `=`) may be missing.
+fn split(s: &str) -> Option<(bool, char, &str)> {
+    let mut chars = s.chars();
+    let (big_endian, rest) = match chars.next()? {
+        '<' | '|' | '=' => (false, chars.as_str()),
+        '>' => (true, chars.as_str()),
+        _ => (false, s),
+    };
+    let kind = rest.chars().next()?;
+    Some((big_endian, kind, &rest[kind.len_utf8()..]))
+}
+
+/// The dtype's elements, when they can be decoded (booleans, numbers,
+/// fixed-width text and bytes, objects); None otherwise.
+pub fn parse_dtype(s: &str) -> Option<DType> {
+    let (big_endian, kind_char, size_str) = split(s)?;
+    if kind_char == 'O' {
+        return Some(DType {
+            kind: Kind::Object,
+            big_endian,
+            itemsize: 8,
+        });
+    }
+    let size: usize = size_str.parse().ok()?;
+    let (kind, itemsize) = match (kind_char, size) {
+        ('b', 1) => (Kind::Bool, 1),
+        ('i', 1 | 2 | 4 | 8) => (Kind::Int { signed: true }, size),
+        ('u', 1 | 2 | 4 | 8) => (Kind::Int { signed: false }, size),
+        ('f', 2 | 4 | 8) => (Kind::Float, size),
+        ('c', 8 | 16) => (Kind::Complex, size),
+        ('U', n) => (Kind::Unicode, n.checked_mul(4)?),
+        ('S', n) => (Kind::Bytes, n),
+        _ => return None,
+    };
+    Some(DType {
+        kind,
+        big_endian,
+        itemsize,
+    })
+}
+
+/// Bytes per element of any dtype string, decodable or not (`<M8[ns]`: 8).
+pub fn itemsize(dtype: &str) -> Option<usize> {
+    let (_, kind, rest) = split(dtype)?;
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(rest, |end| &rest[..end]);
+    let n: usize = digits.parse().ok()?;
+    if kind == 'U' {
+        n.checked_mul(4)
+    } else {
+        Some(n)
+    }
+}
+
+/// The number of elements of an array of this shape, if it fits a usize.
+pub fn element_count(shape: &[u64]) -> Option<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &n| acc.checked_mul(usize::try_from(n).ok()?))
+}
+
+/// The storage position of the element at C-order position `c_index`
+/// (the last axis varies fastest) of a buffer in C or Fortran order.
+pub fn storage_index(shape: &[u64], fortran: bool, c_index: usize) -> usize {
+    if !fortran || shape.len() < 2 {
+        return c_index;
+    }
+    let mut rest = c_index;
+    let mut multi = vec![0usize; shape.len()];
+    for (axis, &len) in shape.iter().enumerate().rev() {
+        let len = len as usize;
+        multi[axis] = rest % len.max(1);
+        rest /= len.max(1);
+    }
+    let mut index = 0;
+    let mut stride = 1;
+    for (axis, &len) in shape.iter().enumerate() {
+        index += multi[axis] * stride;
+        stride *= len as usize;
+    }
+    index
+}
+
+/// The storage positions of every element, in C order: [`storage_index`]
+/// of 0, 1, 2, … computed in one pass.
+pub fn c_order(shape: &[u64], fortran: bool) -> Vec<usize> {
+    let total: u64 = shape.iter().product();
+    if !fortran || shape.len() <= 1 {
+        return (0..total as usize).collect();
+    }
+    let mut out = Vec::with_capacity(total as usize);
+    let mut idx = vec![0u64; shape.len()];
+    for _ in 0..total {
+        // Fortran offset: first axis varies fastest.
+        let mut off = 0u64;
+        let mut stride = 1u64;
+        for (i, &d) in shape.iter().enumerate() {
+            off += idx[i] * stride;
+            stride *= d;
+        }
+        out.push(off as usize);
+        // advance the C-order counter: last axis fastest.
+        for ax in (0..shape.len()).rev() {
+            idx[ax] += 1;
+            if idx[ax] < shape[ax] {
+                break;
+            }
+            idx[ax] = 0;
+        }
+    }
+    out
+}
+
+/// A Fortran-ordered buffer of `itemsize`-byte elements in C order
+/// (elements missing from a short buffer are left out).
+pub fn fortran_to_c(raw: &[u8], shape: &[u64], itemsize: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    for i in c_order(shape, true) {
+        let start = i * itemsize;
+        out.extend_from_slice(raw.get(start..start + itemsize).unwrap_or(&[]));
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Arrays, dtypes and scalars as numpy pickles them
+
+/// A pickled shape tuple as dimensions.
+fn shape_of(dims: &[Value]) -> Option<Vec<u64>> {
+    dims.iter()
+        .map(|d| match d {
+            Value::Int(n) => n.to_u64(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `_reconstruct(ndarray, (0,), b'b')` + BUILD
+/// `(version, shape, dtype, fortran_order, data)`. Structured dtypes are left
+/// as objects: fleche digests them field by field, which a raw buffer can't.
+pub fn reconstructed(o: &Object) -> Option<NdArray> {
+    let Some(Value::Tuple(state)) = o.state.as_deref() else {
+        return None;
+    };
+    let [_, Value::Tuple(shape), dtype, fortran, data] = state.as_slice() else {
+        return None;
+    };
+    let shape = shape_of(shape)?;
+    let fortran_order = match fortran {
+        Value::Bool(b) => *b,
+        Value::Int(n) => n.to_u64()? != 0,
+        _ => return None,
+    };
+    let dtype = dtype_str(dtype)?;
+    let data = match data {
+        Value::Bytes(b) => ArrayData::Raw(b.clone()),
+        // Protocol 0/1 without codecs: the buffer as a latin-1 str.
+        Value::Str(s) => ArrayData::Raw(crate::pickle::latin1(s)?),
+        Value::List(items) => ArrayData::Objects(items.clone()),
+        _ => return None,
+    };
+    Some(NdArray {
+        dtype,
+        shape,
+        fortran_order,
+        data,
+    })
+}
+
+/// Protocol 5's `_frombuffer(buffer, dtype, shape, order)`, the buffer in
+/// band; None for a structured dtype.
+pub fn from_buffer(raw: &[u8], dtype: &Value, shape: &[Value], order: &str) -> Option<NdArray> {
+    let shape = shape_of(shape);
+    Some(NdArray {
+        dtype: dtype_str(dtype)?,
+        shape: shape?,
+        fortran_order: order == "F",
+        data: ArrayData::Raw(raw.to_vec()),
+    })
+}
+
+/// A pickled `numpy.dtype(str, align, copy)` + BUILD
+/// `(ver, byteorder, subarray, names, fields, elsize, alignment, flags[, metadata])`
+/// as numpy's `dtype.str`: `<f8`, `>i4`, `|b1`, `<U5`, `|O`, `<M8[ns]`.
+fn dtype_str(v: &Value) -> Option<String> {
+    let Value::Object(o) = v else { return None };
+    if o.class != "numpy.dtype" {
+        return None;
+    }
+    let Some(Value::Str(spec)) = o.args.first() else {
+        return None;
+    };
+    let state = match o.state.as_deref() {
+        Some(Value::Tuple(t)) => t.as_slice(),
+        _ => &[],
+    };
+    // Structured or subarray dtypes.
+    if matches!(state.get(2), Some(v) if *v != Value::None)
+        || matches!(state.get(3), Some(v) if *v != Value::None)
+    {
+        return None;
+    }
+    let mut chars = spec.chars();
+    let kind = chars.next()?;
+    let size = chars.as_str();
+    if !"biufcmMOSUV".contains(kind) || !size.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let order = match state.get(1) {
+        Some(Value::Str(o)) if o == "=" => "<".to_owned(),
+        Some(Value::Str(o)) if matches!(o.as_str(), "<" | ">" | "|") => o.clone(),
+        _ => {
+            if matches!(kind, 'b' | 'O' | 'S' | 'V') || size == "1" {
+                "|".to_owned()
+            } else {
+                "<".to_owned()
+            }
+        }
+    };
+    Some(match kind {
+        'O' => "|O".to_owned(),
+        'M' | 'm' => {
+            let unit = state.get(8).and_then(datetime_unit).unwrap_or_default();
+            format!("{order}{kind}8{unit}")
+        }
+        _ => format!("{order}{spec}"),
+    })
+}
+
+/// `(metadata, (b'ns', num, den, events))` as `[ns]` or `[5ns]`.
+fn datetime_unit(v: &Value) -> Option<String> {
+    let Value::Tuple(t) = v else { return None };
+    let Some(Value::Tuple(unit)) = t.get(1) else {
+        return None;
+    };
+    let name = match unit.first()? {
+        Value::Bytes(b) => String::from_utf8(b.clone()).ok()?,
+        Value::Str(s) => s.clone(),
+        _ => return None,
+    };
+    if name == "generic" {
+        return Some(String::new());
+    }
+    let num = match unit.get(1) {
+        Some(Value::Int(n)) => n.to_u64()?,
+        _ => 1,
+    };
+    Some(if num == 1 {
+        format!("[{name}]")
+    } else {
+        format!("[{num}{name}]")
+    })
+}
+
+/// `scalar(dtype, raw)`: a numpy scalar becomes the Python number it
+/// equals. fleche digests numpy numbers through `hash()`, which agrees with
+/// the plain number, except NaN, salted with the numpy type name
+/// (`float64`): such NaNs digest differently.
+pub fn scalar(dtype: &Value, raw: &[u8]) -> Option<Value> {
+    number(&dtype_str(dtype)?, raw)
+}
+
+/// The number a dtype's bytes hold (booleans, integers, floats of 4 or 8
+/// bytes, complex numbers); None for any other dtype.
+fn number(dtype: &str, raw: &[u8]) -> Option<Value> {
+    let big = dtype.starts_with('>');
+    let code = &dtype[1..];
+    let bytes = |n: usize| -> Option<Vec<u8>> {
+        if raw.len() != n {
+            return None;
+        }
+        let mut b = raw.to_vec();
+        if big {
+            b.reverse();
+        }
+        Some(b)
+    };
+    let f64_of = |b: &[u8]| -> Option<f64> {
+        Some(match b.len() {
+            4 => f64::from(f32::from_le_bytes(b.try_into().ok()?)),
+            8 => f64::from_le_bytes(b.try_into().ok()?),
+            _ => return None,
+        })
+    };
+    Some(match code {
+        "b1" => Value::Bool(*raw.first()? != 0),
+        "i1" | "i2" | "i4" | "i8" => {
+            let b = bytes(code[1..].parse().ok()?)?;
+            Value::Int(BigInt::from_signed_bytes_le(&b))
+        }
+        "u1" | "u2" | "u4" | "u8" => {
+            let b = bytes(code[1..].parse().ok()?)?;
+            Value::Int(BigInt::from_bytes_le(num_bigint::Sign::Plus, &b))
+        }
+        "f4" | "f8" => Value::Float(f64_of(&bytes(code[1..].parse().ok()?)?)?),
+        "c8" | "c16" => {
+            let n: usize = code[1..].parse().ok()?;
+            if raw.len() != n {
+                return None;
+            }
+            let half = n / 2;
+            let part = |chunk: &[u8]| {
+                let mut b = chunk.to_vec();
+                if big {
+                    b.reverse();
+                }
+                f64_of(&b)
+            };
+            Value::Complex(part(&raw[..half])?, part(&raw[half..])?)
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fortran_order_is_visited_in_c_order() {
+        // shape (2, 3) stored column-major: element (r, c) at r + 2c.
+        assert_eq!(c_order(&[2, 3], true), vec![0, 2, 4, 1, 3, 5]);
+        for shape in [&[2u64, 3][..], &[3, 1, 4], &[2, 2, 2, 3], &[5], &[]] {
+            for fortran in [false, true] {
+                let all: Vec<usize> = (0..element_count(shape).unwrap_or(0))
+                    .map(|c| storage_index(shape, fortran, c))
+                    .collect();
+                assert_eq!(all, c_order(shape, fortran), "{shape:?} {fortran}");
+            }
+        }
+    }
+
+    #[test]
+    fn dtypes() {
+        assert_eq!(itemsize("<M8[ns]"), Some(8));
+        assert_eq!(itemsize("<U3"), Some(12));
+        assert_eq!(itemsize("|V16"), Some(16));
+        assert_eq!(itemsize("<U"), None);
+        assert!(parse_dtype("<M8[ns]").is_none());
+        let d = parse_dtype(">i4").map(|d| (d.kind, d.big_endian, d.itemsize));
+        assert_eq!(d, Some((Kind::Int { signed: true }, true, 4)));
+        assert_eq!(parse_dtype("|O").map(|d| d.kind), Some(Kind::Object));
+    }
+}

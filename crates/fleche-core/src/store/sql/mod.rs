@@ -1,0 +1,379 @@
+//! SQL call storage on SQLite (format §2), read without ever changing the
+//! database: no `-wal`/`-shm` files are created, nothing is checkpointed.
+//!
+//! Filters are pushed into SQL with the meaning of fleche's `Sql.query`;
+//! the few metadata comparisons SQL cannot make exactly (lists, dicts) are
+//! finished on the loaded rows, as fleche does.
+//!
+//! - [`query`]: the SQL text: a filter as WHERE clauses (shared with
+//!   PostgreSQL through a dialect), the ordered SELECTs of listings;
+//! - [`rows`]: a result row as a [`CallRecord`], and sort values in
+//!   SQLite's order;
+//! - `parallel`: complete listings read by several connections at once;
+//! - `top`: `ls -n N` from one pass over the runtime rows.
+
+mod parallel;
+pub(super) mod query;
+mod rows;
+mod top;
+
+use super::filter::Residual;
+use super::{CallFilter, CallRecord, ListOptions, StoreError};
+use query::{count_sql, select_sql, RECORD_COLUMNS};
+use rows::record;
+use rusqlite::{Connection, OpenFlags};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A read-only handle on a fleche `calls.db`.
+pub struct SqlCalls {
+    conn: Connection,
+    path: PathBuf,
+    /// How `conn` was opened, for the extra connections of parallel reads.
+    uri: String,
+    /// Opened in WAL read mode (a writer was live): one connection only, so
+    /// that every row comes from the same snapshot.
+    live: bool,
+}
+
+impl SqlCalls {
+    /// Open read-only. A database with a live `-wal` file (a fleche process
+    /// is writing, or crashed mid-write) is opened in WAL read mode so we see
+    /// committed data; otherwise it is opened `immutable`, which creates no
+    /// sidecar files and needs no write access to the directory.
+    pub fn open(path: &Path) -> Result<SqlCalls, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::NoFile {
+                path: path.to_path_buf(),
+            });
+        }
+        let wal = sidecar(path, "-wal");
+        let shm = sidecar(path, "-shm");
+        let live = wal.exists() && shm.exists();
+        let uri = file_uri(
+            path,
+            if live {
+                "mode=ro"
+            } else {
+                "mode=ro&immutable=1"
+            },
+        );
+        let conn = connect(&uri).map_err(|e| StoreError::open(path, e))?;
+        let store = SqlCalls {
+            conn,
+            path: path.to_path_buf(),
+            uri,
+            live,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether some process has the database open for writing right now
+    /// (SQLite keeps a `-wal` file while a WAL-mode connection is open).
+    pub fn writer_active(&self) -> bool {
+        sidecar(&self.path, "-wal").exists()
+    }
+
+    fn sql_err(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::sql(&self.path, e)
+    }
+
+    fn check_schema(&self) -> Result<(), StoreError> {
+        let tables: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| StoreError::open(&self.path, e))?;
+        for table in ["calls", "arguments", "metadata"] {
+            if !tables.iter().any(|t| t == table) {
+                return Err(StoreError::Schema {
+                    path: self.path.clone(),
+                    table,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM calls", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Every call key, sorted: one scan of the primary-key index.
+    pub fn sorted_keys(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key FROM calls ORDER BY key")
+            .map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.sql_err(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// [`Self::sorted_keys`] as bytes, without a string per key; None if a
+    /// key is not 64 lowercase hex digits.
+    pub fn sorted_key_bytes(&self) -> Result<Option<Vec<crate::prefix::KeyBytes>>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key FROM calls ORDER BY key")
+            .map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sql_err(e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
+            let key = row.get_ref(0).map_err(|e| self.sql_err(e))?;
+            match key.as_str().ok().and_then(crate::prefix::key_bytes) {
+                Some(b) => out.push(b),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// Every value digest a record names (arguments and results), with
+    /// repeats, to `f`: two plain scans instead of building every record.
+    pub fn referenced(&self, mut f: impl FnMut(&str)) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT value FROM arguments WHERE call_key IN (SELECT key FROM calls) \
+                 UNION ALL SELECT result FROM calls WHERE result IS NOT NULL",
+            )
+            .map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sql_err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
+            let digest = row.get_ref(0).map_err(|e| self.sql_err(e))?;
+            f(digest.as_str().map_err(|e| self.sql_err(e.into()))?);
+        }
+        Ok(())
+    }
+
+    /// One record by full key.
+    pub fn get(&self, key: &str) -> Result<Option<CallRecord>, StoreError> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM calls c WHERE c.key = ?1");
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query([key]).map_err(|e| self.sql_err(e))?;
+        match rows.next().map_err(|e| self.sql_err(e))? {
+            Some(row) => Ok(Some(record(row).map_err(|e| self.sql_err(e))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Stream the selected records to `f` in the requested order.
+    pub fn for_each(
+        &self,
+        opts: &ListOptions,
+        mut f: impl FnMut(CallRecord) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        if let Some(records) = self.first_by_runtime(opts)? {
+            for rec in records {
+                if f(rec).is_break() {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        let residual = Residual::of(&opts.filter);
+        let (sql, params) = select_sql(&residual.sql_options(opts));
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params))
+            .map_err(|e| self.sql_err(e))?;
+        let next = || match rows.next() {
+            Ok(Some(row)) => record(row).map(Some),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        };
+        residual
+            .feed(opts.limit, next, f)
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Count the selected records without loading them.
+    pub fn count_matching(&self, filter: &CallFilter) -> Result<u64, StoreError> {
+        if !Residual::of(filter).is_empty() {
+            let mut n = 0;
+            self.for_each(&ListOptions::counting(filter), |_| {
+                n += 1;
+                ControlFlow::Continue(())
+            })?;
+            return Ok(n);
+        }
+        let (sql, params) = count_sql(filter);
+        self.conn
+            .query_row(&sql, rusqlite::params_from_iter(params), |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as u64)
+            .map_err(|e| self.sql_err(e))
+    }
+
+    /// Per-function counts, walltime and time span, in one aggregate query.
+    pub fn function_stats(&self) -> Result<Vec<super::FunctionStats>, StoreError> {
+        let sql = "SELECT c.name, c.module, count(*), \
+                   total(json_extract(m.data, '$.walltime')), \
+                   min(json_extract(m.data, '$.timestart')), max(json_extract(m.data, '$.timestart')), \
+                   sum(c.result IS NULL) \
+                   FROM calls c LEFT JOIN metadata m ON m.call_key = c.key AND m.name = 'runtime' \
+                   GROUP BY c.name, c.module ORDER BY count(*) DESC, c.name";
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(super::FunctionStats {
+                    name: r.get(0)?,
+                    module: r.get(1)?,
+                    calls: r.get::<_, i64>(2)? as u64,
+                    walltime: r.get::<_, Option<f64>>(3)?.unwrap_or(0.0),
+                    first: r.get(4)?,
+                    last: r.get(5)?,
+                    unfinished: r.get::<_, Option<i64>>(6)?.unwrap_or(0) as u64,
+                })
+            })
+            .map_err(|e| self.sql_err(e))?;
+        let out: Result<Vec<_>, _> = rows.collect();
+        out.map_err(|e| self.sql_err(e))
+    }
+
+    /// Keys starting with `prefix` (lowercase hex), by an indexed range on
+    /// the primary key; at most `limit`.
+    pub fn keys_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let (lo, hi) = prefix_range(prefix);
+        let sql = match hi {
+            Some(_) => "SELECT key FROM calls WHERE key >= ?1 AND key < ?2 ORDER BY key LIMIT ?3",
+            None => "SELECT key FROM calls WHERE key >= ?1 AND ?2 IS NULL ORDER BY key LIMIT ?3",
+        };
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params![lo, hi, limit as i64], |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(|e| self.sql_err(e))?;
+        let keys: Result<Vec<String>, _> = rows.collect();
+        keys.map_err(|e| self.sql_err(e))
+    }
+
+    /// The keys just before and after `key` in sorted order (for shrink).
+    pub fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
+        let before: Option<String> = self
+            .conn
+            .query_row("SELECT max(key) FROM calls WHERE key < ?1", [key], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.sql_err(e))?;
+        let after: Option<String> = self
+            .conn
+            .query_row("SELECT min(key) FROM calls WHERE key > ?1", [key], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.sql_err(e))?;
+        Ok((before, after))
+    }
+
+    /// Every value digest the records name (arguments and results), with
+    /// the key of one call that names it, for gc and `show` of a value.
+    pub fn calls_using(&self, digest: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let sql = "SELECT call_key, 'argument ' || name FROM arguments WHERE value = ?1 \
+                   UNION ALL SELECT key, 'result' FROM calls WHERE result = ?1 ORDER BY 1";
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.sql_err(e))?;
+        let rows = stmt
+            .query_map([digest], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.sql_err(e))?;
+        let out: Result<Vec<_>, _> = rows.collect();
+        out.map_err(|e| self.sql_err(e))
+    }
+}
+
+fn connect(uri: &str) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(uri, flags)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// A `file:` URI for SQLite, percent-encoding what URIs reserve.
+fn file_uri(path: &Path, query: &str) -> String {
+    let mut out = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out.push('?');
+    out.push_str(query);
+    out
+}
+
+/// `[lo, hi)` covering every string that starts with `prefix`.
+fn prefix_range(prefix: &str) -> (String, Option<String>) {
+    let mut hi: Vec<char> = prefix.chars().collect();
+    while let Some(last) = hi.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            hi.push(next);
+            return (prefix.to_string(), Some(hi.into_iter().collect()));
+        }
+    }
+    (prefix.to_string(), None)
+}
+
+impl crate::prefix::SortedKeys for SqlCalls {
+    type Error = StoreError;
+
+    fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        self.keys_with_prefix(prefix, limit)
+    }
+
+    fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
+        SqlCalls::neighbours(self, key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_ranges_cover_exactly_the_prefix() {
+        assert_eq!(
+            prefix_range("60079f"),
+            ("60079f".to_string(), Some("60079g".to_string()))
+        );
+        assert_eq!(
+            prefix_range("ab9"),
+            ("ab9".to_string(), Some("ab:".to_string()))
+        );
+    }
+
+    #[test]
+    fn uris_escape_reserved_characters() {
+        assert_eq!(
+            file_uri(Path::new("/a b/c?d#.db"), "mode=ro"),
+            "file:/a%20b/c%3Fd%23.db?mode=ro"
+        );
+    }
+}
