@@ -188,8 +188,6 @@ fn vectors() {
 // Random values
 
 const RANDOM_VALUES: usize = 10_000;
-const SKIP_NOTICE: &str =
-    "SKIPPED oracle comparison: set FLECHE_ORACLE_PYTHON to a python with fleche==0.22.2";
 
 /// SplitMix64: tiny, seedable, good enough to spread test cases.
 struct Rng(u64);
@@ -976,12 +974,11 @@ fn ask_oracle(python: &str, literals: &[String]) -> Vec<Result<Answer, String>> 
     answers
 }
 
-#[test]
-fn random_values_agree_with_real_fleche() {
-    let seed = seed();
-    notice(&format!(
-        "random_values_agree_with_real_fleche: seed {seed} (FLECHE_CONFORMANCE_SEED={seed} reproduces)"
-    ));
+/// Random values and their literals, each literal parsed back: what we
+/// compare with Python is the *parsed* value (sets take their iteration
+/// order from how the literal builds them). Failures to read back go to
+/// `failures`.
+fn random_cases(seed: u64, failures: &mut Vec<String>) -> Vec<(Value, String)> {
     let mut rng = Rng(seed);
     let mut cases = Vec::with_capacity(RANDOM_VALUES);
     for _ in 0..RANDOM_VALUES {
@@ -990,10 +987,6 @@ fn random_values_agree_with_real_fleche() {
         let text = to_literal(&mut rng, &v);
         cases.push((v, text));
     }
-
-    // What we compare with Python is the *parsed* value: sets take their
-    // iteration order from how the literal builds them.
-    let mut failures = Vec::new();
     for (v, text) in cases.iter_mut() {
         match parse(text) {
             Ok(back) if same(&back, v) => *v = back,
@@ -1001,21 +994,44 @@ fn random_values_agree_with_real_fleche() {
             Err(e) => failures.push(format!("{text:?}: does not parse: {e} (expected {v:?})")),
         }
     }
+    cases
+}
 
-    match std::env::var("FLECHE_ORACLE_PYTHON") {
-        Ok(python) if !python.trim().is_empty() => {
-            let literals: Vec<String> = cases.iter().map(|(_, t)| t.clone()).collect();
-            let answers = ask_oracle(python.trim(), &literals);
-            for ((v, text), answer) in cases.iter().zip(answers) {
-                match answer {
-                    Ok(a) => failures.extend(compare(text, v, &a.digest, &a.repr, &a.type_name)),
-                    Err(e) => failures.push(format!("{text:?}: the oracle cannot read it: {e}")),
-                }
-            }
-        }
-        _ => notice(SKIP_NOTICE),
+#[test]
+fn random_values_read_back() {
+    let seed = seed();
+    let mut failures = Vec::new();
+    let cases = random_cases(seed, &mut failures);
+    if !failures.is_empty() {
+        eprintln!("seed {seed}: rerun with FLECHE_CONFORMANCE_SEED={seed}");
     }
+    report("random values read back", cases.len(), &failures);
+}
 
+#[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a python with fleche==0.22.2; .ci/run sets it)"
+)]
+fn random_values_agree_with_real_fleche() {
+    let python = std::env::var("FLECHE_ORACLE_PYTHON")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .expect("FLECHE_ORACLE_PYTHON must name a python with fleche==0.22.2");
+    let seed = seed();
+    notice(&format!(
+        "random_values_agree_with_real_fleche: seed {seed} (FLECHE_CONFORMANCE_SEED={seed} reproduces)"
+    ));
+    let mut failures = Vec::new();
+    let cases = random_cases(seed, &mut failures);
+    let literals: Vec<String> = cases.iter().map(|(_, t)| t.clone()).collect();
+    let answers = ask_oracle(python.trim(), &literals);
+    for ((v, text), answer) in cases.iter().zip(answers) {
+        match answer {
+            Ok(a) => failures.extend(compare(text, v, &a.digest, &a.repr, &a.type_name)),
+            Err(e) => failures.push(format!("{text:?}: the oracle cannot read it: {e}")),
+        }
+    }
     if !failures.is_empty() {
         eprintln!("seed {seed}: rerun with FLECHE_CONFORMANCE_SEED={seed}");
     }

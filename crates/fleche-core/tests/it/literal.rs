@@ -43,7 +43,7 @@ fn canon(v: &Value) -> String {
 
 #[test]
 fn agrees_with_cpython() {
-    let data = include_str!("data/literal_python.jsonl");
+    let data = include_str!("../data/literal_python.jsonl");
     let mut checked = 0;
     for line in data.lines() {
         let case: serde_json::Value = serde_json::from_str(line).expect("valid JSON line");
