@@ -6,7 +6,7 @@ use crate::args::{parse_literal, WriteSelect};
 use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output::Format;
-use crate::render::tag_changes;
+use crate::render::tags::tag_changes;
 use anyhow::Result;
 use clap::Args;
 use fleche_core::store::json_from_value;

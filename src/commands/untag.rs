@@ -5,7 +5,7 @@ use crate::args::WriteSelect;
 use crate::context::Context;
 use crate::error::Exit;
 use crate::output::Format;
-use crate::render::tag_changes;
+use crate::render::tags::tag_changes;
 use anyhow::Result;
 use clap::Args;
 use serde_json::Map;

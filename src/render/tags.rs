@@ -1,0 +1,52 @@
+//! What `tag` and `untag` changed (or would change).
+
+use super::plural;
+use crate::context::Context;
+use crate::output::{Emitter, Format, Row};
+use fleche_core::store::python_json_dumps;
+use fleche_core::store::sql_write::TagChange;
+use fleche_core::Cache;
+use serde_json::{json, Map, Value as Json};
+use std::io;
+
+/// A call's tags as fleche stores them (`json.dumps`), `-` for none.
+fn tags_json_text(tags: &Option<Map<String, Json>>) -> String {
+    match tags {
+        None => "-".into(),
+        Some(t) => python_json_dumps(&Json::Object(t.clone())),
+    }
+}
+
+/// The tags each call had and has (or would have), and a summary line on
+/// stderr; calls already as asked are only counted.
+pub fn tag_changes(
+    ctx: &Context,
+    cache: &Cache,
+    changes: &[TagChange],
+    dry_run: bool,
+    format: Format,
+) -> anyhow::Result<()> {
+    let color = format == Format::Table && ctx.color();
+    let mut emitter = Emitter::new(format, io::stdout().lock(), vec!["key", "before", "after"])?;
+    for c in changes.iter().filter(|c| c.changed()) {
+        let key = if format == Format::Table {
+            ctx.short_key(cache, &c.key, color)?
+        } else {
+            c.key.clone()
+        };
+        emitter.row(Row {
+            cells: vec![key, tags_json_text(&c.before), tags_json_text(&c.after)],
+            json: json!({"key": c.key, "before": c.before, "after": c.after, "dry_run": dry_run}),
+        })?;
+    }
+    emitter.finish()?;
+    let changed = changes.iter().filter(|c| c.changed()).count();
+    let same = changes.len() - changed;
+    let verb = if dry_run { "Would change" } else { "Changed" };
+    let mut line = format!("{verb} the tags of {changed} call{}", plural(changed));
+    if same > 0 {
+        line.push_str(&format!("; {same} already as asked"));
+    }
+    eprintln!("{line}");
+    Ok(())
+}
