@@ -59,8 +59,6 @@ pub enum Composition {
 /// stack or pool (labelled `NAME[0]`, `NAME[1]`, ...).
 pub struct Member {
     name: String,
-    /// The config file that declared it, if any.
-    file: Option<PathBuf>,
     calls: CallStore,
     values: ValueStore,
     read_only: bool,
@@ -97,10 +95,6 @@ pub struct Use<'a> {
 impl Member {
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    pub fn file(&self) -> Option<&std::path::Path> {
-        self.file.as_deref()
     }
 
     pub fn get_call(&self, key: &str) -> crate::Result<Option<CallRecord>> {
@@ -147,14 +141,6 @@ impl Member {
 }
 
 impl Cache {
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    pub fn composition(&self) -> Composition {
-        self.composition
-    }
-
     pub fn members(&self) -> &[Member] {
         &self.members
     }

@@ -47,7 +47,7 @@ impl Locator {
                 Some(url) => config::values_at(&dir, url),
                 None => config::cache_at(&dir).ok_or_else(|| OpenError::NotACache(dir.clone()))?,
             };
-            return open_cache(dir.display().to_string(), None, spec, None);
+            return open_cache(dir.display().to_string(), spec, None);
         }
         let cfg = self.config()?;
         if cfg.files.is_empty() {
@@ -74,11 +74,11 @@ impl Locator {
             }
             (None, spec) => spec,
         };
-        open_cache(named.name, named.file, spec, Some(cfg))
+        open_cache(named.name, spec, Some(cfg))
     }
 }
 
-fn open_member(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<Member, OpenError> {
+fn open_member(name: String, spec: CacheSpec) -> Result<Member, OpenError> {
     let (values, calls, read_only) = match spec {
         CacheSpec::Single {
             values,
@@ -127,24 +127,18 @@ fn open_member(name: String, file: Option<PathBuf>, spec: CacheSpec) -> Result<M
     };
     Ok(Member {
         name,
-        file,
         calls,
         values,
         read_only,
     })
 }
 
-fn open_cache(
-    name: String,
-    file: Option<PathBuf>,
-    spec: CacheSpec,
-    config: Option<Config>,
-) -> Result<Cache, OpenError> {
+fn open_cache(name: String, spec: CacheSpec, config: Option<Config>) -> Result<Cache, OpenError> {
     let (composition, specs) = match spec {
         CacheSpec::Stack(m) => (Composition::Stack, m),
         CacheSpec::Pool(m) => (Composition::Pool, m),
         single => {
-            let member = open_member(name.clone(), file.clone(), single)?;
+            let member = open_member(name.clone(), single)?;
             return Ok(Cache {
                 name,
                 composition: Composition::Single,
@@ -155,7 +149,7 @@ fn open_cache(
     };
     let mut members = Vec::with_capacity(specs.len());
     for (i, spec) in specs.into_iter().enumerate() {
-        let mut member = open_member(format!("{name}[{i}]"), file.clone(), spec)?;
+        let mut member = open_member(format!("{name}[{i}]"), spec)?;
         if composition == Composition::Pool {
             member.read_only = true;
         }
