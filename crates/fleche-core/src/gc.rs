@@ -85,7 +85,7 @@ fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
         Err(e) => {
             return Inspected {
                 size: 0,
-                children: Err(crate::error::one_line(&e)),
+                children: Err(crate::one_line(&e)),
             }
         }
     };
@@ -97,8 +97,8 @@ fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
     }
     let children = dir
         .read_envelope(name, keys)
-        .map_err(|e| crate::error::one_line(&e))
-        .and_then(|env| crate::pickle::load(&env.payload).map_err(|e| crate::error::one_line(&e)))
+        .map_err(|e| crate::one_line(&e))
+        .and_then(|env| crate::pickle::load(&env.payload).map_err(|e| crate::one_line(&e)))
         .map(|value| crate::destructure::children(&value));
     Inspected { size, children }
 }
@@ -282,7 +282,7 @@ pub(crate) fn sweep(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
                 out.failed
-                    .push((dead.key.clone(), crate::error::one_line(&e)));
+                    .push((dead.key.clone(), crate::one_line(&e)));
                 continue;
             }
         };
@@ -305,7 +305,7 @@ pub(crate) fn sweep(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => out
                 .failed
-                .push((dead.key.clone(), crate::error::one_line(&e))),
+                .push((dead.key.clone(), crate::one_line(&e))),
         }
     }
     Ok(out)

@@ -133,7 +133,7 @@ fn check_value(values: &ValueStore, key: &str) -> (ValueCheck, Vec<String>) {
         Ok(v) => v,
         Err(e) => {
             return (
-                ValueCheck::Bad(Kind::UnreadableValue, crate::error::one_line(&e)),
+                ValueCheck::Bad(Kind::UnreadableValue, crate::one_line(&e)),
                 Vec::new(),
             )
         }
@@ -148,7 +148,7 @@ fn check_value(values: &ValueStore, key: &str) -> (ValueCheck, Vec<String>) {
         Err(DigestError::UnstableSetOrder(_)) | Err(DigestError::Indigestible(_)) => {
             ValueCheck::Unchecked
         }
-        Err(e) => ValueCheck::Bad(Kind::DigestMismatch, crate::error::one_line(&e)),
+        Err(e) => ValueCheck::Bad(Kind::DigestMismatch, crate::one_line(&e)),
     };
     (check, loaded.children)
 }
@@ -174,7 +174,7 @@ fn check_call(rec: CallRecord) -> CheckedCall {
             kind: Kind::KeyMismatch,
             key: rec.key.clone(),
             path: None,
-            detail: crate::error::one_line(&e),
+            detail: crate::one_line(&e),
         }),
     };
     let mut names: Vec<(String, Option<String>)> = rec
