@@ -52,3 +52,32 @@ pub fn main() -> ExitCode {
         Err(err) => error::report(&err),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// ARCHITECTURE.md's first rule: a verb uses the shared modules and the
+    /// core, never another verb.
+    #[test]
+    fn verbs_never_import_verbs() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).expect("src/commands") {
+            let path = entry.expect("entry").path();
+            if path.file_name().is_some_and(|n| n == "mod.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a verb file");
+            // A verb's own tests may name the verb as `super`.
+            let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for bad in ["super::", "crate::commands", "crate::cli::Command"] {
+                assert!(
+                    !text.contains(bad),
+                    "{} refers to `{bad}`: move what it shares to context, args or render",
+                    path.display()
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 15, "only {checked} verb files found");
+    }
+}

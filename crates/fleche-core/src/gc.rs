@@ -281,8 +281,7 @@ pub(crate) fn sweep(
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
-                out.failed
-                    .push((dead.key.clone(), crate::one_line(&e)));
+                out.failed.push((dead.key.clone(), crate::one_line(&e)));
                 continue;
             }
         };
@@ -303,9 +302,7 @@ pub(crate) fn sweep(
         match std::fs::remove_file(&dead.path) {
             Ok(()) => out.removed.push(dead.clone()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => out
-                .failed
-                .push((dead.key.clone(), crate::one_line(&e))),
+            Err(e) => out.failed.push((dead.key.clone(), crate::one_line(&e))),
         }
     }
     Ok(out)

@@ -8,7 +8,6 @@ pub mod cache;
 pub mod config;
 pub mod destructure;
 pub mod digest;
-mod error;
 pub mod gc;
 pub mod literal;
 pub mod numpy;
@@ -22,8 +21,8 @@ pub mod value;
 pub mod verify;
 
 pub use cache::{Cache, Locator, Member};
+pub use cache::{Error, Result};
 pub use digest::{call_key, digest, CallKeyInput, DigestError};
-pub use error::{Error, Result};
 pub use value::Value;
 
 /// How many threads parallel work may use: `RAYON_NUM_THREADS` when set (as

@@ -3,11 +3,13 @@
 //! answers every question the command line asks, whatever the stores
 //! behind it are. Nothing outside this module touches a store directly.
 
+mod error;
 mod gc;
 mod ids;
 mod open;
 mod write;
 
+pub use error::{Error, Result};
 pub use gc::{CollectError, Collection, ValueStats};
 pub use ids::{Candidate, ResolveError, Resolved, Shrunk};
 pub use open::{count_stored, Locator};
