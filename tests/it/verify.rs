@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-mod support;
+use crate::support;
 
 /// A scratch copy of a fixture.
 fn scratch(fixture: &str, tag: &str) -> PathBuf {

@@ -5,9 +5,8 @@
 //! may create databases; `.ci/run` starts a throwaway one) and the oracle
 //! python (`FLECHE_ORACLE_PYTHON`). Without them the test says SKIPPED.
 
-#[path = "oracle/common.rs"]
-mod common;
 
+use crate::support::oracle;
 use serde_json::Value as Json;
 use std::io::Write;
 use std::path::Path;
@@ -62,7 +61,7 @@ fn write_cache(python: &str, dir: &Path, calls: &str) {
     )
     .expect("toml");
     let out = Command::new(python)
-        .arg(common::script("pg_workload.py"))
+        .arg(oracle::script("pg_workload.py"))
         .current_dir(dir)
         .output()
         .expect("python");
@@ -83,7 +82,7 @@ fn postgres_answers_like_sqlite() {
         notice("SKIPPED PostgreSQL tests: set FLECHE_TEST_PG=postgresql://USER@HOST:PORT (a server .ci/run starts)");
         return;
     };
-    let Some(python) = common::oracle_python("PostgreSQL tests") else {
+    let Some(python) = oracle::oracle_python("PostgreSQL tests") else {
         return;
     };
     let db = format!("fleche_test_{}", std::process::id());
@@ -104,7 +103,7 @@ fn postgres_answers_like_sqlite() {
         1,
     );
 
-    let root = common::scratch("pg");
+    let root = oracle::scratch("pg");
     let pg = root.join("pg");
     let lite = root.join("sqlite");
     write_cache(
@@ -249,7 +248,7 @@ fn postgres_answers_like_sqlite() {
 
 #[test]
 fn mysql_is_refused_with_a_clear_error() {
-    let dir = common::scratch("mysql");
+    let dir = oracle::scratch("mysql");
     std::fs::write(
         dir.join("fleche.toml"),
         "[default]\nroot = true\ncache = \"m\"\n[m]\nvalues = { type = \"pickle\", root = \"v\" }\n\

@@ -5,10 +5,8 @@
 //! value files as fleche's `Cache.gc()` on a copy. Needs
 //! `FLECHE_ORACLE_PYTHON`; without it the test says SKIPPED and passes.
 
-#[path = "oracle/common.rs"]
-mod common;
 
-use common::*;
+use crate::support::oracle::*;
 use serde_json::{json, Value as Json};
 use std::collections::BTreeSet;
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-mod support;
+use crate::support;
 
 /// A scratch copy of a fixture.
 fn scratch(fixture: &str, tag: &str) -> PathBuf {

@@ -7,10 +7,8 @@
 //! final `gc --min-age 0` deletes what fleche's own gc deletes on a copy.
 //! Needs `FLECHE_ORACLE_PYTHON`; without it the test says SKIPPED and passes.
 
-#[path = "oracle/common.rs"]
-mod common;
 
-use common::*;
+use crate::support::oracle::*;
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 use std::fs::File;

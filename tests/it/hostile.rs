@@ -3,7 +3,7 @@
 //! UTF-8, a config that is not TOML. Every command fails (or carries on)
 //! with one `Error:` line naming the offending path, never a panic.
 
-mod support;
+use crate::support;
 
 use fleche_core::store::files::unwrap_envelope;
 use std::ffi::OsStr;

@@ -35,7 +35,7 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime, u32)> {
     out
 }
 
-mod support;
+use crate::support;
 
 fn scratch(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fleche-ro-{tag}-{}", std::process::id()));

@@ -36,7 +36,7 @@ fn completions_are_fresh() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         assert!(
             generated(&["completions", shell]) == committed(&format!("fleche.{shell}")),
-            "completions/fleche.{shell} is stale: regenerate it (see tests/generated.rs)"
+            "completions/fleche.{shell} is stale: regenerate it (see tests/it/generated.rs)"
         );
     }
 }
