@@ -2,54 +2,26 @@
 //! ones: `shrink` of many digests (all call keys read at once) and `ls` /
 //! `query` with `--limit` (keys sorted before records are built).
 
-use std::path::Path;
-use std::process::Command;
+use crate::support::TestEnv;
 
-use crate::support;
-
-fn fleche(dir: &str, args: &[&str]) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
-        .arg("-C")
-        .arg(&root)
-        .args(args)
-        .output()
-        .expect("run fleche");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+/// `fleche -C tests/fixtures/<fixture> ARGS`; its stdout, exit 0 required.
+fn fleche(fixture: &str, args: &[&str]) -> String {
+    TestEnv::fixture(fixture).ok(args).stdout
 }
 
-/// `fleche -C dir args` with `RAYON_NUM_THREADS=threads`; its stdout.
-fn on_threads(dir: &Path, threads: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
+/// `fleche ARGS` with `RAYON_NUM_THREADS=threads`; its stdout.
+fn on_threads(dir: &TestEnv, threads: &str, args: &[&str]) -> String {
+    dir.fleche()
         .env("RAYON_NUM_THREADS", threads)
-        .arg("-C")
-        .arg(dir)
         .args(args)
-        .output()
-        .expect("run fleche");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+        .ok()
+        .stdout
 }
 
-fn keys(dir: &str) -> Vec<String> {
-    fleche(dir, &["ls", "--format", "jsonl"])
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("json");
-            v["key"].as_str().expect("key").to_string()
-        })
-        .collect()
+fn keys(fixture: &str) -> Vec<String> {
+    TestEnv::fixture(fixture)
+        .ok(["ls", "--format", "jsonl"])
+        .jsonl_keys()
 }
 
 #[test]
@@ -114,23 +86,13 @@ fn limit_keeps_the_first_rows_of_the_full_listing() {
 /// that are not stored or not hex) prints what it prints for each alone.
 #[test]
 fn a_mixed_batch_shrinks_like_each_alone() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/getting-started");
+    let dir = TestEnv::fixture("getting-started");
     let run = |args: &[String]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
-            .arg("-C")
-            .arg(&root)
-            .arg("shrink")
-            .args(args)
-            .output()
-            .expect("run fleche");
-        (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-            out.status.code(),
-        )
+        let out = dir.fleche().arg("shrink").args(args).run();
+        (out.stdout, out.stderr, out.code)
     };
     let calls = keys("getting-started");
-    let value = std::fs::read_dir(root.join(".fleche/values"))
+    let value = std::fs::read_dir(dir.path(".fleche/values"))
         .expect("values")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .find(|n| n.len() == 64)
@@ -163,8 +125,8 @@ fn a_mixed_batch_shrinks_like_each_alone() {
 /// tied, or left behind by a call that is gone.
 #[test]
 fn parallel_listing_equals_the_single_query() {
-    let dir = support::fixture_copy("getting-started", "parallel-ls");
-    let db = dir.join(".fleche/calls.db");
+    let dir = TestEnv::copy("getting-started");
+    let db = dir.path(".fleche/calls.db");
     {
         let conn = rusqlite::Connection::open(&db).expect("open copy");
         // 40 copies of each of the 34 calls under new keys; copy i's start
@@ -283,8 +245,8 @@ fn parallel_listing_equals_the_single_query() {
 /// lookup by those rows, or the call is listed once per row.
 #[test]
 fn a_partial_unique_index_does_not_split_the_lookup() {
-    let dir = support::fixture_copy("getting-started", "partial-index");
-    let db = dir.join(".fleche/calls.db");
+    let dir = TestEnv::copy("getting-started");
+    let db = dir.path(".fleche/calls.db");
     {
         let conn = rusqlite::Connection::open(&db).expect("open copy");
         conn.execute_batch(

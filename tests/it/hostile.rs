@@ -3,88 +3,27 @@
 //! UTF-8, a config that is not TOML. Every command fails (or carries on)
 //! with one `Error:` line naming the offending path, never a panic.
 
-use crate::support;
-
+use crate::support::{can_drop_privileges, Run, TestEnv};
 use fleche_core::store::files::unwrap_envelope;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The result of `long_running_calculation` in getting-started.
 const GS_VALUE: &str = "83ada2198553b88cb3d0882f7fca8c4e9531049b978df3e9e3b5d6301c6c0bfa";
 
-/// A scratch copy of a fixture, readable by everyone (so that `nobody` can
-/// read all but the parts a test locks).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(fixture: &str, tag: &str) -> Scratch {
-        Scratch(support::fixture_copy(fixture, &format!("hostile-{tag}")))
+/// Run fleche in `dir` with backtraces on (so a panic cannot hide); when
+/// `unprivileged`, as `nobody` if running as root.
+fn fleche(dir: &TestEnv, args: &[&str], unprivileged: bool, env: &[(&str, &str)]) -> Run {
+    let mut cmd = dir.fleche().args(args).env("RUST_BACKTRACE", "1");
+    if unprivileged {
+        cmd = cmd.unprivileged();
     }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        // Give back what tests took away so that the copy can be removed.
-        fn open_up(p: &Path) {
-            let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755));
-            if let Ok(entries) = std::fs::read_dir(p) {
-                for e in entries.flatten() {
-                    open_up(&e.path());
-                }
-            }
-        }
-        open_up(&self.0);
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
-}
-
-/// Run fleche in `dir`; when `unprivileged` and running as root, as
-/// `nobody` (root reads files whatever their mode).
-fn fleche(dir: &Scratch, args: &[&str], unprivileged: bool, env: &[(&str, &str)]) -> Run {
-    let mut cmd = if unprivileged && is_root() {
-        let mut c = Command::new("/usr/bin/setpriv");
-        c.args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            env!("CARGO_BIN_EXE_fleche"),
-        ]);
-        c
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_fleche"))
-    };
-    cmd.arg("-C").arg(&dir.0).args(args);
-    cmd.env_remove("FLECHE_SECRET_KEY");
-    cmd.env("NO_COLOR", "1").env("RUST_BACKTRACE", "1");
     for (k, v) in env {
-        cmd.env(k, v);
+        cmd = cmd.env(k, v);
     }
-    let out = cmd.output().expect("run fleche");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    cmd.run()
 }
 
 /// Exit 1 or 2, exactly one `Error:` line naming `path` and at most one
@@ -159,7 +98,7 @@ const DB_READS: &[&[&str]] = &[
 
 #[test]
 fn a_database_of_garbage_is_named() {
-    let dir = Scratch::new("getting-started", "garbage-db");
+    let dir = TestEnv::copy("getting-started");
     let db = dir.path(".fleche/calls.db");
     std::fs::write(&db, b"this is not an SQLite database at all\n".repeat(200)).expect("write");
     for args in DB_READS {
@@ -169,7 +108,7 @@ fn a_database_of_garbage_is_named() {
 
 #[test]
 fn a_truncated_database_is_named() {
-    let dir = Scratch::new("getting-started", "short-db");
+    let dir = TestEnv::copy("getting-started");
     let db = dir.path(".fleche/calls.db");
     let bytes = std::fs::read(&db).expect("read");
     for keep in [50, 4096 + 100] {
@@ -182,8 +121,8 @@ fn a_truncated_database_is_named() {
 
 #[test]
 fn a_truncated_value_is_named() {
-    let dir = Scratch::new("getting-started", "short-value");
-    let file = dir.path(&format!(".fleche/values/{GS_VALUE}"));
+    let dir = TestEnv::copy("getting-started");
+    let file = dir.path(format!(".fleche/values/{GS_VALUE}"));
     let bytes = std::fs::read(&file).expect("read");
     std::fs::write(&file, &bytes[..bytes.len() / 2]).expect("write");
     for args in [&["show", &GS_VALUE[..8]][..], &["verify"]] {
@@ -196,7 +135,7 @@ fn a_truncated_value_is_named() {
 
 #[test]
 fn a_wrong_signature_is_named() {
-    let dir = Scratch::new("signed-gzip", "bad-sig");
+    let dir = TestEnv::copy("signed-gzip");
     let values = dir.path(".fleche/values");
     let mut names: Vec<PathBuf> = std::fs::read_dir(&values)
         .expect("values")
@@ -225,20 +164,12 @@ fn a_wrong_signature_is_named() {
 
 #[test]
 fn an_unsigned_value_under_a_key_is_named() {
-    let dir = Scratch::new("getting-started", "unsigned");
-    let file = dir.path(&format!(".fleche/values/{GS_VALUE}"));
+    let dir = TestEnv::copy("getting-started");
+    let file = dir.path(format!(".fleche/values/{GS_VALUE}"));
     let args = ["show", &GS_VALUE[..8]];
     let run = fleche(&dir, &args, false, &[("FLECHE_SECRET_KEY", "00ff")]);
     assert_shown_inline(&run, &args, &file);
     assert!(run.stdout.contains("not signed"), "{}", run.stdout);
-}
-
-fn can_drop_privileges() -> bool {
-    if is_root() && !Path::new("/usr/bin/setpriv").exists() {
-        eprintln!("SKIPPED: running as root without setpriv to drop privileges");
-        return false;
-    }
-    true
 }
 
 fn chmod(p: &Path, mode: u32) {
@@ -247,10 +178,10 @@ fn chmod(p: &Path, mode: u32) {
 
 #[test]
 fn an_unreadable_values_directory_is_named() {
-    if !can_drop_privileges() {
+    if !can_drop_privileges("a check of file modes") {
         return;
     }
-    let dir = Scratch::new("getting-started", "noread-values");
+    let dir = TestEnv::copy("getting-started");
     let values = dir.path(".fleche/values");
     chmod(&values, 0o000);
     for args in [
@@ -265,10 +196,10 @@ fn an_unreadable_values_directory_is_named() {
 
 #[test]
 fn an_unreadable_calls_directory_is_named() {
-    if !can_drop_privileges() {
+    if !can_drop_privileges("a check of file modes") {
         return;
     }
-    let dir = Scratch::new("nested", "noread-calls");
+    let dir = TestEnv::copy("nested");
     let calls = dir.path(".fleche/calls");
     chmod(&calls, 0o000);
     for args in [&["ls"][..], &["verify"], &["gc", "--dry-run"], &["stats"]] {
@@ -278,10 +209,10 @@ fn an_unreadable_calls_directory_is_named() {
 
 #[test]
 fn a_permission_denied_database_is_named() {
-    if !can_drop_privileges() {
+    if !can_drop_privileges("a check of file modes") {
         return;
     }
-    let dir = Scratch::new("getting-started", "noread-db");
+    let dir = TestEnv::copy("getting-started");
     let db = dir.path(".fleche/calls.db");
     chmod(&db, 0o000);
     for args in DB_READS {
@@ -291,11 +222,11 @@ fn a_permission_denied_database_is_named() {
 
 #[test]
 fn a_permission_denied_value_is_named() {
-    if !can_drop_privileges() {
+    if !can_drop_privileges("a check of file modes") {
         return;
     }
-    let dir = Scratch::new("getting-started", "noread-value");
-    let file = dir.path(&format!(".fleche/values/{GS_VALUE}"));
+    let dir = TestEnv::copy("getting-started");
+    let file = dir.path(format!(".fleche/values/{GS_VALUE}"));
     chmod(&file, 0o000);
     for args in [&["show", &GS_VALUE[..8]][..], &["verify"]] {
         let run = fleche(&dir, args, true, &[]);
@@ -306,10 +237,10 @@ fn a_permission_denied_value_is_named() {
 
 #[test]
 fn a_permission_denied_config_is_named() {
-    if !can_drop_privileges() {
+    if !can_drop_privileges("a check of file modes") {
         return;
     }
-    let dir = Scratch::new("getting-started", "noread-config");
+    let dir = TestEnv::copy("getting-started");
     let config = dir.path("fleche.toml");
     chmod(&config, 0o000);
     assert_error_naming(&fleche(&dir, &["ls"], true, &[]), &["ls"], &config);
@@ -317,7 +248,7 @@ fn a_permission_denied_config_is_named() {
 
 #[test]
 fn a_config_that_is_not_toml_is_named() {
-    let dir = Scratch::new("getting-started", "bad-toml");
+    let dir = TestEnv::copy("getting-started");
     let config = dir.path("fleche.toml");
     std::fs::write(&config, "[default\nroot = true\n").expect("write");
     for args in [&["ls"][..], &["verify"], &["caches"]] {
@@ -331,7 +262,7 @@ fn a_config_that_is_not_toml_is_named() {
 /// skip it, verify lists it as a stray file, gc leaves it alone.
 #[test]
 fn names_that_are_not_utf8_are_stray_files() {
-    let dir = Scratch::new("nested", "non-utf8");
+    let dir = TestEnv::copy("nested");
     let name = OsStr::from_bytes(b"caf\xe9");
     let stray_value = dir.path(".fleche/values").join(name);
     let stray_call = dir.path(".fleche/calls").join(name);
@@ -368,7 +299,7 @@ fn names_that_are_not_utf8_are_stray_files() {
 /// An undecodable call file is left out with one warning naming it.
 #[test]
 fn a_corrupt_call_file_is_a_warning() {
-    let dir = Scratch::new("nested", "bad-call");
+    let dir = TestEnv::copy("nested");
     let calls = dir.path(".fleche/calls");
     let first = std::fs::read_dir(&calls)
         .expect("calls")
@@ -393,7 +324,7 @@ fn a_corrupt_call_file_is_a_warning() {
 /// `show` of the corrupt one says which file it is.
 #[test]
 fn a_corrupt_call_file_only_matters_when_read() {
-    let dir = Scratch::new("nested", "lazy-call");
+    let dir = TestEnv::copy("nested");
     let calls = dir.path(".fleche/calls");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&calls)
         .expect("calls")

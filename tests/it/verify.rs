@@ -1,30 +1,13 @@
 //! `fleche verify` finds each planted fault, and nothing on clean caches
 //! written by fleche.
 
+use crate::support::TestEnv;
 use serde_json::Value as Json;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-use crate::support;
-
-/// A scratch copy of a fixture.
-fn scratch(fixture: &str, tag: &str) -> PathBuf {
-    support::fixture_copy(fixture, &format!("verify-{tag}"))
-}
-
-fn verify(dir: &Path) -> (Option<i32>, Vec<Json>) {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_fleche"))
-        .arg("-C")
-        .arg(dir)
-        .args(["verify", "--format", "json"])
-        .env_remove("FLECHE_SECRET_KEY")
-        .output()
-        .expect("run fleche");
-    let rows = match serde_json::from_slice::<Json>(&out.stdout) {
-        Ok(Json::Array(rows)) => rows,
-        _ => panic!("{}", String::from_utf8_lossy(&out.stderr)),
-    };
-    (out.status.code(), rows)
+fn verify(dir: &TestEnv) -> (Option<i32>, Vec<Json>) {
+    let out = dir.run(["verify", "--format", "json"]);
+    (out.code, out.rows())
 }
 
 fn kinds(rows: &[Json]) -> Vec<(String, String)> {
@@ -51,10 +34,7 @@ fn clean_caches_are_clean() {
         "stack",
         "pool",
     ] {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(fixture);
-        let (code, rows) = verify(&dir);
+        let (code, rows) = verify(&TestEnv::fixture(fixture));
         assert_eq!(code, Some(0), "{fixture}: {rows:?}");
         assert!(rows.is_empty(), "{fixture}: {rows:?}");
     }
@@ -62,9 +42,9 @@ fn clean_caches_are_clean() {
 
 #[test]
 fn a_tampered_value_is_a_digest_mismatch() {
-    let dir = scratch("getting-started", "tamper");
+    let dir = TestEnv::copy("getting-started");
     // The pickle of 100 (protocol 4: K d .), changed to 101: same length, new content.
-    let path = dir.join(".fleche/values").join(X100);
+    let path = dir.path(".fleche/values").join(X100);
     let mut bytes = std::fs::read(&path).expect("read");
     let at = bytes.iter().position(|&b| b == 100).expect("the byte 100");
     bytes[at] = 101;
@@ -75,29 +55,27 @@ fn a_tampered_value_is_a_digest_mismatch() {
         kinds(&rows),
         vec![("digest-mismatch".to_string(), X100.to_string())]
     );
-    std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
 #[test]
 fn a_deleted_value_is_missing() {
-    let dir = scratch("getting-started", "delete");
-    std::fs::remove_file(dir.join(".fleche/values").join(X100)).expect("rm");
+    let dir = TestEnv::copy("getting-started");
+    std::fs::remove_file(dir.path(".fleche/values").join(X100)).expect("rm");
     let (code, rows) = verify(&dir);
     assert_eq!(code, Some(1));
     assert_eq!(
         kinds(&rows),
         vec![("missing-value".to_string(), X100.to_string())]
     );
-    std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
 #[test]
 fn a_renamed_value_is_missing_under_its_name_and_mismatched_under_the_new_one() {
-    let dir = scratch("getting-started", "rename");
+    let dir = TestEnv::copy("getting-started");
     let other = "0".repeat(64);
     std::fs::rename(
-        dir.join(".fleche/values").join(X100),
-        dir.join(".fleche/values").join(&other),
+        dir.path(".fleche/values").join(X100),
+        dir.path(".fleche/values").join(&other),
     )
     .expect("mv");
     let (code, rows) = verify(&dir);
@@ -109,17 +87,15 @@ fn a_renamed_value_is_missing_under_its_name_and_mismatched_under_the_new_one() 
             ("digest-mismatch".to_string(), other)
         ]
     );
-    std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
 #[test]
 fn an_edited_record_is_a_key_mismatch() {
-    let dir = scratch("getting-started", "edit");
-    let db = rename_double(&dir.join(".fleche/calls.db"));
+    let dir = TestEnv::copy("getting-started");
+    let db = rename_double(&dir.path(".fleche/calls.db"));
     let (code, rows) = verify(&dir);
     assert_eq!(code, Some(1));
     assert_eq!(kinds(&rows), vec![("key-mismatch".to_string(), db)]);
-    std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
 /// Rename the function of the notebook's `double` call in the database, as
@@ -136,10 +112,10 @@ fn rename_double(db: &Path) -> String {
 
 #[test]
 fn an_edited_call_file_is_a_key_mismatch() {
-    let dir = scratch("dill-files", "edit-file");
+    let dir = TestEnv::copy("dill-files");
     // Swap the contents of two call files: each record now sits under the
     // other's key.
-    let calls = dir.join(".fleche/calls");
+    let calls = dir.path(".fleche/calls");
     let mut names: Vec<String> = std::fs::read_dir(&calls)
         .expect("dir")
         .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
@@ -158,5 +134,4 @@ fn an_edited_call_file_is_a_key_mismatch() {
             ("key-mismatch".to_string(), names[1].clone())
         ]
     );
-    std::fs::remove_dir_all(&dir).expect("cleanup");
 }

@@ -2,58 +2,14 @@
 //! fleche's `Cache.gc()` deletes (with `--min-age 0`) and never more; tag and
 //! evict change only what they say; read-only caches refuse.
 
-use serde_json::Value as Json;
+use crate::support::oracle::python;
+use crate::support::{strings, value_files, TestEnv};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use crate::support;
-
-/// A scratch copy of a fixture.
-fn scratch(fixture: &str, tag: &str) -> PathBuf {
-    support::fixture_copy(fixture, &format!("write-{tag}"))
-}
-
-fn fleche(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleche"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env_remove("FLECHE_SECRET_KEY")
-        .output()
-        .expect("run fleche")
-}
-
-fn json_rows(out: &Output) -> Vec<Json> {
-    match serde_json::from_slice::<Json>(&out.stdout) {
-        Ok(Json::Array(rows)) => rows,
-        _ => panic!(
-            "not a JSON array: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    }
-}
-
-fn answers(dir: &Path) -> Json {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("answers.json")).expect("answers"))
-        .expect("json")
-}
-
-fn value_files(dir: &Path) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("dir") {
-            let e = e.expect("entry");
-            if e.file_type().expect("type").is_dir() {
-                stack.push(e.path());
-            } else if d.file_name().is_some_and(|n| n == "values") {
-                out.insert(e.file_name().to_string_lossy().into_owned());
-            }
-        }
-    }
-    out
+/// The value keys fleche's `Cache.gc()` deletes from the fixture
+/// (`answers.json`).
+fn fleche_gc(dir: &TestEnv) -> BTreeSet<String> {
+    strings(&dir.answers()["gc"])
 }
 
 #[test]
@@ -65,71 +21,51 @@ fn gc_deletes_exactly_what_fleche_deletes() {
         "dill-files",
         "cloudpickle-files",
     ] {
-        let dir = scratch(fixture, &format!("gc-{fixture}"));
-        let want: BTreeSet<String> = answers(&dir)["gc"]
-            .as_array()
-            .expect("gc")
-            .iter()
-            .map(|k| k.as_str().expect("key").to_string())
-            .collect();
-        let before = value_files(&dir);
-        let dry = fleche(
-            &dir,
-            &["gc", "--min-age", "0", "--dry-run", "--format", "json"],
-        );
-        let planned: BTreeSet<String> = json_rows(&dry)
-            .iter()
-            .map(|r| r["key"].as_str().expect("key").to_string())
-            .collect();
+        let dir = TestEnv::copy(fixture);
+        let want = fleche_gc(&dir);
+        let before = value_files(dir.root());
+        let dry = dir.run(["gc", "--min-age", "0", "--dry-run", "--format", "json"]);
+        let planned = dry.keys();
         assert_eq!(planned, want, "{fixture}: dry run differs from fleche's gc");
         assert_eq!(
-            value_files(&dir),
+            value_files(dir.root()),
             before,
             "{fixture}: the dry run deleted something"
         );
-        let real = fleche(&dir, &["gc", "--min-age", "0", "--format", "json"]);
-        let removed: BTreeSet<String> = json_rows(&real)
-            .iter()
-            .map(|r| r["key"].as_str().expect("key").to_string())
-            .collect();
+        let real = dir.run(["gc", "--min-age", "0", "--format", "json"]);
+        let removed = real.keys();
         assert_eq!(
             removed, want,
             "{fixture}: removed set differs from fleche's gc"
         );
-        let after = value_files(&dir);
+        let after = value_files(dir.root());
         assert_eq!(
             before.difference(&after).cloned().collect::<BTreeSet<_>>(),
             want,
             "{fixture}: files on disk"
         );
-        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }
 
 #[test]
 fn gc_keeps_young_files_and_what_they_point_at() {
     // Fresh copies are young: with the default --min-age 1h nothing goes.
-    let dir = scratch("nested", "young");
-    let out = fleche(&dir, &["gc", "--dry-run", "--format", "json"]);
+    let dir = TestEnv::copy("nested");
+    let out = dir.run(["gc", "--dry-run", "--format", "json"]);
     assert!(
-        json_rows(&out).is_empty(),
+        out.rows().is_empty(),
         "young files were planned for deletion"
     );
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = out.stderr;
     assert!(err.contains("kept for being younger than 1h"), "{err}");
 
     // Age every file, then make one orphan wrapper young again, as a call
     // still running would have just saved it: its old children stay too.
-    let a = answers(&dir);
-    let dead: BTreeSet<String> = a["gc"]
-        .as_array()
-        .expect("gc")
-        .iter()
-        .map(|k| k.as_str().expect("k").to_string())
-        .collect();
-    let values = dir.join(".fleche/values");
+    let a = dir.answers();
+    let dead = fleche_gc(&dir);
+    let values = dir.path(".fleche/values");
     let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
-    for name in value_files(&dir) {
+    for name in value_files(dir.root()) {
         let f = std::fs::File::options()
             .write(true)
             .open(values.join(&name))
@@ -149,11 +85,8 @@ fn gc_keeps_young_files_and_what_they_point_at() {
         .open(values.join(root))
         .expect("open");
     f.set_modified(std::time::SystemTime::now()).expect("touch");
-    let out = fleche(&dir, &["gc", "--dry-run", "--format", "json"]);
-    let planned: BTreeSet<String> = json_rows(&out)
-        .iter()
-        .map(|r| r["key"].as_str().expect("key").to_string())
-        .collect();
+    let out = dir.run(["gc", "--dry-run", "--format", "json"]);
+    let planned = out.keys();
     assert!(
         !planned.contains(root.as_str()),
         "the young wrapper was planned for deletion"
@@ -171,57 +104,40 @@ fn gc_keeps_young_files_and_what_they_point_at() {
         !planned.is_empty(),
         "old orphans outside the young tree should still go"
     );
-    std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
 #[test]
 fn gc_counts_every_cache_sharing_the_value_directory() {
     // A second cache whose records use the same values: evicting every call
     // of the first must not make the second's values dead.
-    let dir = scratch("getting-started", "shared");
-    let toml = std::fs::read_to_string(dir.join("fleche.toml")).expect("toml");
-    std::fs::create_dir_all(dir.join("other")).expect("mkdir");
-    std::fs::copy(dir.join(".fleche/calls.db"), dir.join("other/calls.db")).expect("copy db");
+    let dir = TestEnv::copy("getting-started");
+    let toml = std::fs::read_to_string(dir.path("fleche.toml")).expect("toml");
+    std::fs::create_dir_all(dir.path("other")).expect("mkdir");
+    std::fs::copy(dir.path(".fleche/calls.db"), dir.path("other/calls.db")).expect("copy db");
     std::fs::write(
-        dir.join("fleche.toml"),
+        dir.path("fleche.toml"),
         format!("{toml}\n[other]\nvalues = {{type = \"pickle\", root = \".fleche/values\"}}\ncalls = {{type = \"sql\", url = \"sqlite:///other/calls.db\"}}\n"),
     )
     .expect("write toml");
-    let out = fleche(&dir, &["evict", "--all"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = fleche(
-        &dir,
-        &["gc", "--min-age", "0", "--dry-run", "--format", "json"],
-    );
-    let planned: BTreeSet<String> = json_rows(&out)
-        .iter()
-        .map(|r| r["key"].as_str().expect("key").to_string())
-        .collect();
-    let want: BTreeSet<String> = answers(&dir)["gc"]
-        .as_array()
-        .expect("gc")
-        .iter()
-        .map(|k| k.as_str().expect("k").to_string())
-        .collect();
+    let out = dir.run(["evict", "--all"]);
+    assert!(out.success(), "{}", out.stderr);
+    let out = dir.run(["gc", "--min-age", "0", "--dry-run", "--format", "json"]);
+    let planned = out.keys();
+    let want = fleche_gc(&dir);
     assert_eq!(
         planned, want,
         "values used by the other cache were planned for deletion"
     );
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("cache `other` shares this value directory")
-    );
-    std::fs::remove_dir_all(&dir).expect("cleanup");
+    assert!(out
+        .stderr
+        .contains("cache `other` shares this value directory"));
 }
 
 #[test]
 fn gc_deletes_nothing_when_a_live_file_cannot_be_decoded() {
-    let dir = scratch("nested", "corrupt");
+    let dir = TestEnv::copy("nested");
     // A live wrapper (a destructured list) truncated: its children are unknown.
-    let a = answers(&dir);
+    let a = dir.answers();
     let (wrapper, _) = a["values"]
         .as_object()
         .expect("values")
@@ -231,69 +147,51 @@ fn gc_deletes_nothing_when_a_live_file_cannot_be_decoded() {
                 && !v["children"].as_array().expect("c").is_empty()
         })
         .expect("a wrapper");
-    let path = dir.join(".fleche/values").join(wrapper);
+    let path = dir.path(".fleche/values").join(wrapper);
     let bytes = std::fs::read(&path).expect("read");
     std::fs::write(&path, &bytes[..bytes.len() / 2]).expect("truncate");
-    let before = value_files(&dir);
-    let out = fleche(&dir, &["gc", "--min-age", "0"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
+    let before = value_files(dir.root());
+    let out = dir.run(["gc", "--min-age", "0"]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let err = out.stderr;
     assert!(
         err.contains("cannot be decoded") && err.contains("nothing was deleted"),
         "{err}"
     );
-    assert_eq!(value_files(&dir), before);
-    std::fs::remove_dir_all(&dir).expect("cleanup");
+    assert_eq!(value_files(dir.root()), before);
 }
 
 #[test]
 fn gc_unlinks_symlinks_without_following_them() {
-    let dir = scratch("getting-started", "symlink");
-    let outside = dir.join("precious.txt");
+    let dir = TestEnv::copy("getting-started");
+    let outside = dir.path("precious.txt");
     std::fs::write(&outside, b"keep me").expect("write");
     let link =
-        dir.join(".fleche/values/0000000000000000000000000000000000000000000000000000000000000000");
+        dir.path(".fleche/values/0000000000000000000000000000000000000000000000000000000000000000");
     std::os::unix::fs::symlink(&outside, &link).expect("symlink");
-    let out = fleche(&dir, &["gc", "--min-age", "0", "--format", "json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = dir.run(["gc", "--min-age", "0", "--format", "json"]);
+    assert!(out.success(), "{}", out.stderr);
     assert!(
         !link.exists() && std::fs::symlink_metadata(&link).is_err(),
         "the dead link stays"
     );
     assert_eq!(std::fs::read(&outside).expect("target"), b"keep me");
-    std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
 #[test]
 fn tag_merges_tags_and_keeps_keys() {
-    let dir = scratch("getting-started", "tag");
-    let out = fleche(
-        &dir,
-        &[
-            "tag",
-            "a8a30616",
-            "--set",
-            "keep=True",
-            "--set",
-            "project=renamed",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = fleche(&dir, &["query", "--tag", "keep=1", "--format", "json"]);
-    let rows = json_rows(&out);
+    let dir = TestEnv::copy("getting-started");
+    let out = dir.run([
+        "tag",
+        "a8a30616",
+        "--set",
+        "keep=True",
+        "--set",
+        "project=renamed",
+    ]);
+    assert!(out.success(), "{}", out.stderr);
+    let out = dir.run(["query", "--tag", "keep=1", "--format", "json"]);
+    let rows = out.rows();
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!(
@@ -304,67 +202,56 @@ fn tag_merges_tags_and_keeps_keys() {
         row["metadata"]["tags"],
         serde_json::json!({"project": "renamed", "category": "testing", "keep": true})
     );
-    let out = fleche(
-        &dir,
-        &[
-            "untag", "a8a30616", "-k", "keep", "-k", "project", "-k", "category",
-        ],
-    );
-    assert!(out.status.success());
-    let out = fleche(&dir, &["show", "a8a30616", "--format", "json"]);
+    let out = dir.run([
+        "untag", "a8a30616", "-k", "keep", "-k", "project", "-k", "category",
+    ]);
+    assert!(out.success());
+    let out = dir.run(["show", "a8a30616", "--format", "json"]);
     assert!(
-        json_rows(&out)[0]["metadata"].get("tags").is_none(),
+        out.rows()[0]["metadata"].get("tags").is_none(),
         "an empty tags row is removed"
     );
     // --dry-run changes nothing.
-    let out = fleche(
-        &dir,
-        &[
-            "tag",
-            "--name",
-            "fib",
-            "--set",
-            "x=1",
-            "--dry-run",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(json_rows(&out).len(), 21);
-    let out = fleche(&dir, &["query", "--tag", "x", "--count"]);
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
-    std::fs::remove_dir_all(&dir).expect("cleanup");
+    let out = dir.run([
+        "tag",
+        "--name",
+        "fib",
+        "--set",
+        "x=1",
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.rows().len(), 21);
+    let out = dir.run(["query", "--tag", "x", "--count"]);
+    assert_eq!(out.stdout.trim(), "0");
 }
 
 #[test]
 fn evict_removes_records_and_keeps_values() {
-    let dir = scratch("getting-started", "evict");
-    let values = value_files(&dir);
-    let out = fleche(
-        &dir,
-        &["evict", "--name", "fib", "--dry-run", "--format", "json"],
-    );
-    assert_eq!(json_rows(&out).len(), 21);
-    let out = fleche(&dir, &["evict", "--name", "fib", "--format", "json"]);
-    assert_eq!(json_rows(&out).len(), 21);
-    let out = fleche(&dir, &["ls", "--format", "json"]);
-    assert_eq!(json_rows(&out).len(), 34 - 21);
-    assert_eq!(value_files(&dir), values, "evict must not delete values");
-    let out = fleche(&dir, &["evict"]);
+    let dir = TestEnv::copy("getting-started");
+    let values = value_files(dir.root());
+    let out = dir.run(["evict", "--name", "fib", "--dry-run", "--format", "json"]);
+    assert_eq!(out.rows().len(), 21);
+    let out = dir.run(["evict", "--name", "fib", "--format", "json"]);
+    assert_eq!(out.rows().len(), 21);
+    let out = dir.run(["ls", "--format", "json"]);
+    assert_eq!(out.rows().len(), 34 - 21);
     assert_eq!(
-        out.status.code(),
-        Some(2),
-        "evict without a selector must refuse"
+        value_files(dir.root()),
+        values,
+        "evict must not delete values"
     );
-    std::fs::remove_dir_all(&dir).expect("cleanup");
+    let out = dir.run(["evict"]);
+    assert_eq!(out.code, Some(2), "evict without a selector must refuse");
 }
 
 #[test]
 fn read_only_caches_refuse_writes() {
-    let dir = scratch("getting-started", "ro");
-    let toml = std::fs::read_to_string(dir.join("fleche.toml")).expect("toml");
+    let dir = TestEnv::copy("getting-started");
+    let toml = std::fs::read_to_string(dir.path("fleche.toml")).expect("toml");
     std::fs::write(
-        dir.join("fleche.toml"),
+        dir.path("fleche.toml"),
         toml.replace("[main]\n", "[main]\nread_only = true\n"),
     )
     .expect("write");
@@ -373,58 +260,52 @@ fn read_only_caches_refuse_writes() {
         &["evict", "--all"],
         &["gc", "--min-age", "0"],
     ] {
-        let out = fleche(&dir, args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("read_only"),
-            "{args:?}"
-        );
+        let out = dir.run(args);
+        assert_eq!(out.code, Some(2), "{args:?}");
+        assert!(out.stderr.contains("read_only"), "{args:?}");
     }
-    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// The call-file fixtures: records rewritten in place by tag and evict.
+const CALL_FILE_FIXTURES: [&str; 2] = ["dill-files", "cloudpickle-files"];
+
+/// A scratch copy of `fixture` whose first call by key we tag
+/// `stage=final, n=3`; the copy, that call's key, and whether its file was
+/// gzipped before.
+fn tag_first_call(fixture: &str) -> (TestEnv, String, bool) {
+    let dir = TestEnv::copy(fixture);
+    let keys = dir.run(["ls", "--format", "json", "--sort", "key"]).keys();
+    let target = keys.first().expect("a call").clone();
+    let compressed = is_gzip(&dir, &target);
+    dir.ok(["tag", &target[..10], "--set", "stage=final", "--set", "n=3"]);
+    (dir, target, compressed)
+}
+
+fn is_gzip(dir: &TestEnv, call: &str) -> bool {
+    std::fs::read(dir.path(".fleche/calls").join(call))
+        .expect("read")
+        .starts_with(&[0x1f, 0x8b])
 }
 
 /// Tagging and evicting pickled call files: the rewritten file keeps its
-/// compression and signature, verifies clean, and (with the oracle) real
-/// fleche finds the tag and loads every record under its unchanged key.
+/// compression and signature and verifies clean.
 #[test]
 fn tag_and_evict_on_call_files() {
-    for fixture in ["dill-files", "cloudpickle-files"] {
-        let dir = scratch(fixture, &format!("files-{fixture}"));
-        let out = fleche(&dir, &["ls", "--format", "json", "--sort", "key"]);
-        let keys: Vec<String> = json_rows(&out)
-            .iter()
-            .map(|r| r["key"].as_str().expect("k").to_string())
-            .collect();
-        let target = keys[0].clone();
-        let compressed_before = std::fs::read(dir.join(".fleche/calls").join(&target))
-            .expect("read")
-            .starts_with(&[0x1f, 0x8b]);
-        let out = fleche(
-            &dir,
-            &["tag", &target[..10], "--set", "stage=final", "--set", "n=3"],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let raw = std::fs::read(dir.join(".fleche/calls").join(&target)).expect("read");
+    for fixture in CALL_FILE_FIXTURES {
+        let (dir, target, compressed_before) = tag_first_call(fixture);
         assert_eq!(
-            raw.starts_with(&[0x1f, 0x8b]),
+            is_gzip(&dir, &target),
             compressed_before,
             "{fixture}: compression changed"
         );
-        let out = fleche(&dir, &["query", "--tag", "stage=final", "--format", "json"]);
-        let rows = json_rows(&out);
+        let rows = dir
+            .run(["query", "--tag", "stage=final", "--format", "json"])
+            .rows();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0]["key"], target.as_str());
-        let out = fleche(&dir, &["verify"]);
-        assert!(
-            out.status.success(),
-            "{fixture}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let leftovers: Vec<String> = std::fs::read_dir(dir.join(".fleche/calls"))
+        let out = dir.run(["verify"]);
+        assert!(out.success(), "{fixture}: {}", out.stderr);
+        let leftovers: Vec<String> = std::fs::read_dir(dir.path(".fleche/calls"))
             .expect("dir")
             .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
             .filter(|n| n.starts_with('.'))
@@ -434,8 +315,20 @@ fn tag_and_evict_on_call_files() {
             "{fixture}: temp files left: {leftovers:?}"
         );
 
-        if let Ok(python) = std::env::var("FLECHE_ORACLE_PYTHON") {
-            let script = r#"
+        dir.ok(["evict", &target[..10]]);
+        assert!(!dir.path(".fleche/calls").join(&target).exists());
+    }
+}
+
+/// Real fleche finds the tag we wrote into a call file and loads every
+/// record under its unchanged key.
+#[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a venv with real fleche; .ci/run sets it)"
+)]
+fn real_fleche_reads_our_rewritten_call_files() {
+    let script = r#"
 import json, sys
 from fleche import cache
 from fleche.call import QueryCall
@@ -445,39 +338,25 @@ for k in c.calls.list():
     assert c.calls.load(k).to_lookup_key() == k, k
 print(json.dumps(found))
 "#;
-            let out = Command::new(python.trim())
-                .arg("-c")
-                .arg(script)
-                .current_dir(&dir)
-                .output()
-                .expect("python");
-            assert!(
-                out.status.success(),
-                "{fixture}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let found: Vec<String> = serde_json::from_slice(&out.stdout).expect("json");
-            assert_eq!(
-                found,
-                vec![target.clone()],
-                "{fixture}: fleche does not see the tag"
-            );
-        } else {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED fleche reading our rewritten call files: set FLECHE_ORACLE_PYTHON"
-            );
-        }
-
-        let out = fleche(&dir, &["evict", &target[..10]]);
+    for fixture in CALL_FILE_FIXTURES {
+        let (dir, target, _) = tag_first_call(fixture);
+        let out = python()
+            .arg("-c")
+            .arg(script)
+            .current_dir(dir.root())
+            .output()
+            .expect("python");
         assert!(
             out.status.success(),
-            "{}",
+            "{fixture}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(!dir.join(".fleche/calls").join(&target).exists());
-        std::fs::remove_dir_all(&dir).expect("cleanup");
+        let found: Vec<String> = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(
+            found,
+            vec![target],
+            "{fixture}: fleche does not see the tag"
+        );
     }
 }
 
@@ -485,37 +364,25 @@ print(json.dumps(found))
 /// metadata filters that are finished outside SQL.
 #[test]
 fn limit_counts_after_client_side_filters() {
-    let dir = scratch("getting-started", "limit");
+    let dir = TestEnv::copy("getting-started");
     // Two more calls with a `labels` tag that does not match; both sort
     // before the matching call 7d12… by key.
-    let out = fleche(
-        &dir,
-        &["tag", "1e352b53", "405dfbad", "--set", "labels=['x']"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = fleche(
-        &dir,
-        &[
-            "query",
-            "--tag",
-            "labels=['a', 'b']",
-            "--sort",
-            "key",
-            "-n",
-            "1",
-            "--format",
-            "json",
-        ],
-    );
-    let rows = json_rows(&out);
+    dir.ok(["tag", "1e352b53", "405dfbad", "--set", "labels=['x']"]);
+    let out = dir.run([
+        "query",
+        "--tag",
+        "labels=['a', 'b']",
+        "--sort",
+        "key",
+        "-n",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let rows = out.rows();
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(
         rows[0]["key"],
         "7d12a7351961d29f5f57e89557a2f4f852a8c33e1b5490bcf88ca2f577dca222"
     );
-    std::fs::remove_dir_all(&dir).expect("cleanup");
 }

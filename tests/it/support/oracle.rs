@@ -1,51 +1,56 @@
-//! Shared by the tests that run real fleche (`FLECHE_ORACLE_PYTHON`) beside
-//! the CLI: finding the oracle, running `fleche_oracle.py`, running the CLI.
+//! Outside services some tests need: real fleche (the Python named by
+//! `FLECHE_ORACLE_PYTHON`), which judges our answers and writes, and a
+//! PostgreSQL server (`FLECHE_TEST_PG`). `.ci/run` provides both.
+//!
+//! Such a test is marked
+//! `#[cfg_attr(not(fleche_oracle), ignore = "...")]` (or `fleche_pg`):
+//! `build.rs` sets the cfg when the variable is set at build time, so
+//! without it the test shows as ignored rather than as a pass that checked
+//! nothing. Once running, a missing variable is a failure.
 
-#![allow(dead_code)]
-
+use super::{strings, TestEnv};
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-/// The oracle python, or `None` after a visible SKIPPED line on the real
-/// stderr (cargo's capture does not hide it).
-pub fn oracle_python(what: &str) -> Option<String> {
-    match std::env::var("FLECHE_ORACLE_PYTHON") {
-        Ok(p) if !p.trim().is_empty() => Some(p.trim().to_string()),
-        _ => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {what}: set FLECHE_ORACLE_PYTHON to a python with fleche==0.22.2"
-            );
-            None
-        }
+fn required(var: &str, what: &str) -> String {
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => v.trim().to_string(),
+        _ => panic!("{var} is not set: this test needs {what} (.ci/run sets it)"),
     }
 }
 
+/// The Python with `fleche==0.22.2` (`tests/conformance/requirements.txt`),
+/// to add a script to; our `FLECHE_SECRET_KEY` is not passed on.
+pub fn python() -> Command {
+    let mut cmd = Command::new(required(
+        "FLECHE_ORACLE_PYTHON",
+        "a Python with real fleche, e.g. .venv/bin/python",
+    ));
+    cmd.env_remove("FLECHE_SECRET_KEY");
+    cmd
+}
+
+/// `postgresql://USER@HOST:PORT` of a server where USER may create databases.
+pub fn test_pg() -> String {
+    required("FLECHE_TEST_PG", "a throwaway PostgreSQL server")
+}
+
+/// A helper script in `tests/oracle/`.
 pub fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/oracle")
         .join(name)
 }
 
-/// A fresh, empty scratch directory.
-pub fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fleche-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir scratch");
-    dir
-}
-
 /// `fleche_oracle.py CMD DIR ARGS...`; a failing python fails the test.
-pub fn oracle(python: &str, cmd: &str, dir: &Path, args: &[&str]) -> Json {
-    let out = Command::new(python)
+pub fn oracle(cmd: &str, dir: &Path, args: &[&str]) -> Json {
+    let out = python()
         .arg(script("fleche_oracle.py"))
         .arg(cmd)
         .arg(dir)
         .args(args)
-        .env_remove("FLECHE_SECRET_KEY")
         .output()
         .expect("start the oracle python");
     assert!(
@@ -62,65 +67,12 @@ pub fn oracle(python: &str, cmd: &str, dir: &Path, args: &[&str]) -> Json {
     })
 }
 
-pub fn fleche(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleche"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env_remove("FLECHE_SECRET_KEY")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run fleche")
-}
-
-/// Run the CLI and insist on exit 0.
-pub fn fleche_ok(dir: &Path, args: &[&str]) -> Output {
-    let out = fleche(dir, args);
-    assert!(
-        out.status.success(),
-        "fleche {args:?} exited {}:\n{}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// The `key` field of every row of a `--format json` listing.
-pub fn json_keys(out: &Output) -> BTreeSet<String> {
-    match serde_json::from_slice::<Json>(&out.stdout) {
-        Ok(Json::Array(rows)) => rows
-            .iter()
-            .map(|r| r["key"].as_str().expect("key").to_string())
-            .collect(),
-        _ => panic!(
-            "not a JSON array: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    }
-}
-
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
-/// Names of the value files (dot-files are fleche's in-flight temporaries).
-pub fn value_files(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir.join(".fleche/values"))
-        .expect("values dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.'))
-        .collect()
+/// The value keys fleche's own `Cache.gc()` deletes, run on a copy of `dir`
+/// so that `dir` stays as it is.
+pub fn fleche_gc_on_a_copy(dir: &TestEnv) -> (BTreeSet<String>, TestEnv) {
+    let copy = dir.duplicate();
+    let deleted = strings(&oracle("gc", copy.root(), &[])["deleted"]);
+    (deleted, copy)
 }
 
 /// The `records` object of an oracle `state` answer.
