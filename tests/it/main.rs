@@ -1,6 +1,6 @@
 //! The integration tests of the `fleche` binary, as one test binary: one
 //! link instead of one per file, and every test shares the harness in
-//! `support`. Each module was once its own `tests/*.rs` file.
+//! `support`. One module per subject.
 
 mod support;
 
@@ -18,6 +18,7 @@ mod read_only;
 mod terminal;
 mod verify;
 mod write;
+mod write_cases;
 
 /// Cargo builds every `tests/*.rs` and `tests/*/main.rs` as a test binary of
 /// its own, outside this harness: there must be no other.
