@@ -18,6 +18,14 @@ fn on_threads(dir: &TestEnv, threads: &str, args: &[&str]) -> String {
         .stdout
 }
 
+/// A scratch copy of getting-started with `sql` run on its database.
+fn edited_copy(sql: &str) -> TestEnv {
+    let dir = TestEnv::copy("getting-started");
+    let conn = rusqlite::Connection::open(dir.path(".fleche/calls.db")).expect("open the copy");
+    conn.execute_batch(sql).expect("edit the copy");
+    dir
+}
+
 fn keys(fixture: &str) -> Vec<String> {
     TestEnv::fixture(fixture)
         .ok(["ls", "--format", "jsonl"])
@@ -92,9 +100,9 @@ fn a_mixed_batch_shrinks_like_each_alone() {
         (out.stdout, out.stderr, out.code)
     };
     let calls = keys("getting-started");
-    let value = std::fs::read_dir(dir.path(".fleche/values"))
-        .expect("values")
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+    let value = dir
+        .names(".fleche/values")
+        .into_iter()
         .find(|n| n.len() == 64)
         .expect("a value file");
     let mut mixed: Vec<String> = Vec::new();
@@ -125,15 +133,11 @@ fn a_mixed_batch_shrinks_like_each_alone() {
 /// tied, or left behind by a call that is gone.
 #[test]
 fn parallel_listing_equals_the_single_query() {
-    let dir = TestEnv::copy("getting-started");
-    let db = dir.path(".fleche/calls.db");
-    {
-        let conn = rusqlite::Connection::open(&db).expect("open copy");
-        // 40 copies of each of the 34 calls under new keys; copy i's start
-        // time is shifted, equal to another copy's, a string, an integer,
-        // null, or missing.
-        conn.execute_batch(
-            "PRAGMA foreign_keys = OFF;
+    // 40 copies of each of the 34 calls under new keys; copy i's start
+    // time is shifted, equal to another copy's, a string, an integer,
+    // null, or missing.
+    let dir = edited_copy(
+        "PRAGMA foreign_keys = OFF;
              CREATE TEMP TABLE n AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) SELECT i FROM n;
              CREATE TEMP TABLE k AS SELECT c.key AS old, substr(c.key, 1, 60) || printf('%04x', n.i) AS new, n.i AS i FROM calls c, n;
              INSERT INTO calls SELECT k.new, c.name, c.module, c.version, c.code_digest, c.result FROM k JOIN calls c ON c.key = k.old;
@@ -149,10 +153,11 @@ fn parallel_listing_equals_the_single_query() {
                  FROM k JOIN metadata m ON m.call_key = k.old WHERE NOT (m.name = 'runtime' AND k.i % 11 = 0);
              INSERT INTO metadata (call_key, name, data) VALUES
                  ('ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff', 'runtime', '{\"timestart\": 1.0, \"walltime\": 1.0}');",
-        )
-        .expect("grow the copy");
-    }
-    assert!(!db.with_extension("db-wal").exists(), "no live WAL left");
+    );
+    assert!(
+        !dir.path(".fleche/calls.db-wal").exists(),
+        "no live WAL left"
+    );
     let calls = 34 * 41;
     let run = |threads: &str, args: &[&str]| on_threads(&dir, threads, args);
     let mut cases: Vec<Vec<&str>> = Vec::new();
@@ -245,12 +250,8 @@ fn parallel_listing_equals_the_single_query() {
 /// lookup by those rows, or the call is listed once per row.
 #[test]
 fn a_partial_unique_index_does_not_split_the_lookup() {
-    let dir = TestEnv::copy("getting-started");
-    let db = dir.path(".fleche/calls.db");
-    {
-        let conn = rusqlite::Connection::open(&db).expect("open copy");
-        conn.execute_batch(
-            "PRAGMA foreign_keys = OFF;
+    let dir = edited_copy(
+        "PRAGMA foreign_keys = OFF;
              CREATE TABLE m2 (id INTEGER NOT NULL PRIMARY KEY, call_key VARCHAR(64) NOT NULL,
                  name VARCHAR NOT NULL, data JSON NOT NULL);
              INSERT INTO m2 SELECT id, call_key, name, data FROM metadata;
@@ -261,9 +262,7 @@ fn a_partial_unique_index_does_not_split_the_lookup() {
              CREATE UNIQUE INDEX uq_runtime ON metadata (call_key, name) WHERE name = 'runtime';
              INSERT INTO metadata (id, call_key, name, data)
                  SELECT 1000000 + id, call_key, name, data FROM metadata WHERE name = 'tags';",
-        )
-        .expect("rebuild metadata");
-    }
+    );
     let run = |threads: &str| {
         on_threads(
             &dir,

@@ -2,7 +2,7 @@
 //! (`tests/fixtures/*/answers.json`, made by `tests/fixtures/make_fixtures.py`
 //! with fleche's API): every query filter set, every expand and shrink.
 
-use crate::support::{strings, TestEnv};
+use crate::support::{strings, TestEnv, SINGLE_CACHES};
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 
@@ -347,13 +347,7 @@ fn check_table(name: &str) {
 
 #[test]
 fn ls_lists_what_fleche_lists() {
-    for name in [
-        "getting-started",
-        "signed-gzip",
-        "nested",
-        "dill-files",
-        "cloudpickle-files",
-    ] {
+    for name in SINGLE_CACHES {
         check_table(name);
     }
 }
@@ -385,13 +379,7 @@ fn hdf5_answers() {
 /// as orphans exactly what fleche's gc would remove.
 #[test]
 fn stats_count_what_fleche_wrote() {
-    for name in [
-        "getting-started",
-        "signed-gzip",
-        "nested",
-        "dill-files",
-        "cloudpickle-files",
-    ] {
+    for name in SINGLE_CACHES {
         let dir = TestEnv::fixture(name);
         let a = dir.answers();
         let rows = dir.run(["stats", "--format", "json"]).rows();

@@ -136,15 +136,8 @@ fn a_truncated_value_is_named() {
 #[test]
 fn a_wrong_signature_is_named() {
     let dir = TestEnv::copy("signed-gzip");
-    let values = dir.path(".fleche/values");
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&values)
-        .expect("values")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    names.sort();
-    let file = names[0].clone();
-    let key = file.file_name().and_then(OsStr::to_str).expect("name");
-    let key = key.to_string();
+    let key = dir.names(".fleche/values")[0].clone();
+    let file = dir.path(".fleche/values").join(&key);
     // Gunzip (no keys: the signature stays on), spoil the last hex digit.
     let raw = std::fs::read(&file).expect("read");
     let mut content = unwrap_envelope(raw, &[]).expect("gzip").payload;
@@ -172,18 +165,23 @@ fn an_unsigned_value_under_a_key_is_named() {
     assert!(run.stdout.contains("not signed"), "{}", run.stdout);
 }
 
-fn chmod(p: &Path, mode: u32) {
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+/// A copy of `fixture` with `rel` made unreadable (mode 000), and the path
+/// of `rel`; `None`, after a visible skip, where file modes cannot bite.
+fn locked(fixture: &str, rel: &str) -> Option<(TestEnv, PathBuf)> {
+    if !can_drop_privileges("a check of file modes") {
+        return None;
+    }
+    let dir = TestEnv::copy(fixture);
+    let path = dir.path(rel);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    Some((dir, path))
 }
 
 #[test]
 fn an_unreadable_values_directory_is_named() {
-    if !can_drop_privileges("a check of file modes") {
+    let Some((dir, values)) = locked("getting-started", ".fleche/values") else {
         return;
-    }
-    let dir = TestEnv::copy("getting-started");
-    let values = dir.path(".fleche/values");
-    chmod(&values, 0o000);
+    };
     for args in [
         &["show", &GS_VALUE[..8]][..],
         &["verify"],
@@ -196,12 +194,9 @@ fn an_unreadable_values_directory_is_named() {
 
 #[test]
 fn an_unreadable_calls_directory_is_named() {
-    if !can_drop_privileges("a check of file modes") {
+    let Some((dir, calls)) = locked("nested", ".fleche/calls") else {
         return;
-    }
-    let dir = TestEnv::copy("nested");
-    let calls = dir.path(".fleche/calls");
-    chmod(&calls, 0o000);
+    };
     for args in [&["ls"][..], &["verify"], &["gc", "--dry-run"], &["stats"]] {
         assert_error_naming(&fleche(&dir, args, true, &[]), args, &calls);
     }
@@ -209,12 +204,9 @@ fn an_unreadable_calls_directory_is_named() {
 
 #[test]
 fn a_permission_denied_database_is_named() {
-    if !can_drop_privileges("a check of file modes") {
+    let Some((dir, db)) = locked("getting-started", ".fleche/calls.db") else {
         return;
-    }
-    let dir = TestEnv::copy("getting-started");
-    let db = dir.path(".fleche/calls.db");
-    chmod(&db, 0o000);
+    };
     for args in DB_READS {
         assert_error_naming(&fleche(&dir, args, true, &[]), args, &db);
     }
@@ -222,12 +214,9 @@ fn a_permission_denied_database_is_named() {
 
 #[test]
 fn a_permission_denied_value_is_named() {
-    if !can_drop_privileges("a check of file modes") {
+    let Some((dir, file)) = locked("getting-started", &format!(".fleche/values/{GS_VALUE}")) else {
         return;
-    }
-    let dir = TestEnv::copy("getting-started");
-    let file = dir.path(format!(".fleche/values/{GS_VALUE}"));
-    chmod(&file, 0o000);
+    };
     for args in [&["show", &GS_VALUE[..8]][..], &["verify"]] {
         let run = fleche(&dir, args, true, &[]);
         assert_shown_inline(&run, args, &file);
@@ -237,12 +226,9 @@ fn a_permission_denied_value_is_named() {
 
 #[test]
 fn a_permission_denied_config_is_named() {
-    if !can_drop_privileges("a check of file modes") {
+    let Some((dir, config)) = locked("getting-started", "fleche.toml") else {
         return;
-    }
-    let dir = TestEnv::copy("getting-started");
-    let config = dir.path("fleche.toml");
-    chmod(&config, 0o000);
+    };
     assert_error_naming(&fleche(&dir, &["ls"], true, &[]), &["ls"], &config);
 }
 
@@ -300,20 +286,14 @@ fn names_that_are_not_utf8_are_stray_files() {
 #[test]
 fn a_corrupt_call_file_is_a_warning() {
     let dir = TestEnv::copy("nested");
-    let calls = dir.path(".fleche/calls");
-    let first = std::fs::read_dir(&calls)
-        .expect("calls")
-        .map(|e| e.expect("entry").path())
-        .min()
-        .expect("a call");
-    std::fs::write(&first, b"\x80\x04garbage").expect("write");
+    let name = dir.names(".fleche/calls")[0].clone();
+    std::fs::write(dir.path(".fleche/calls").join(&name), b"\x80\x04garbage").expect("write");
     let run = fleche(&dir, &["ls"], false, &[]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_no_panic(&run, &["ls"]);
-    let name = first.file_name().and_then(OsStr::to_str).expect("name");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(
-        run.stderr.starts_with("Warning: ") && run.stderr.contains(name),
+        run.stderr.starts_with("Warning: ") && run.stderr.contains(&name),
         "{}",
         run.stderr
     );
@@ -325,16 +305,10 @@ fn a_corrupt_call_file_is_a_warning() {
 #[test]
 fn a_corrupt_call_file_only_matters_when_read() {
     let dir = TestEnv::copy("nested");
-    let calls = dir.path(".fleche/calls");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&calls)
-        .expect("calls")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    files.sort();
-    assert!(files.len() >= 2, "two calls");
-    std::fs::write(&files[0], b"\x80\x04garbage").expect("write");
-    let bad = files[0].file_name().and_then(OsStr::to_str).expect("name");
-    let good = files[1].file_name().and_then(OsStr::to_str).expect("name");
+    let names = dir.names(".fleche/calls");
+    assert!(names.len() >= 2, "two calls");
+    let (bad, good) = (names[0].as_str(), names[1].as_str());
+    std::fs::write(dir.path(".fleche/calls").join(bad), b"\x80\x04garbage").expect("write");
 
     let run = fleche(&dir, &["expand", good], false, &[]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);

@@ -37,9 +37,7 @@ fn root_opens_a_cache_directory_without_configuration() {
         )),
         34
     );
-    let out = fleche(Path::new("/"), &["--root", "/tmp", "ls"]);
-    assert_eq!(out.code, Some(2));
-    let err = &out.stderr;
+    let err = fleche(Path::new("/"), &["--root", "/tmp", "ls"]).failure(2);
     assert!(
         err.starts_with("Error: /tmp holds no fleche cache"),
         "{err}"
@@ -49,31 +47,14 @@ fn root_opens_a_cache_directory_without_configuration() {
 #[test]
 fn config_and_cache_name_select_the_cache() {
     let cfg = fixtures_dir().join("nested/fleche.toml");
-    let out = fleche(
-        Path::new("/"),
-        &[
-            "--config",
-            cfg.to_str().expect("utf-8"),
-            "--cache",
-            "main",
-            "ls",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(count(&out), 7);
-    let out = fleche(
-        Path::new("/"),
-        &[
-            "--config",
-            cfg.to_str().expect("utf-8"),
-            "--cache",
-            "nope",
-            "ls",
-        ],
-    );
-    assert_eq!(out.code, Some(2));
-    let err = &out.stderr;
+    let cfg = cfg.to_str().expect("utf-8");
+    let with_cache = |name: &str, args: &[&str]| {
+        let mut all = vec!["--config", cfg, "--cache", name];
+        all.extend(args);
+        fleche(Path::new("/"), &all)
+    };
+    assert_eq!(count(&with_cache("main", &["ls", "--format", "json"])), 7);
+    let err = with_cache("nope", &["ls"]).failure(2);
     assert!(err.contains("cache `nope` is not defined"), "{err}");
     assert!(err.contains("Hint: `fleche caches`"), "{err}");
 }
@@ -85,9 +66,7 @@ fn no_configuration_points_at_a_local_cache() {
     let tmp = TestEnv::empty();
     std::fs::create_dir_all(tmp.path(".fleche/values")).expect("mkdir");
     std::fs::copy(dir.join(".fleche/calls.db"), tmp.path(".fleche/calls.db")).expect("copy");
-    let out = fleche(tmp.root(), &["ls"]);
-    assert_eq!(out.code, Some(2));
-    let err = &out.stderr;
+    let err = fleche(tmp.root(), &["ls"]).failure(2);
     assert!(
         err.contains("Hint: a cache is right here: try `fleche --root"),
         "{err}"

@@ -1,6 +1,6 @@
-//! The integration tests of the `fleche` binary, as one test binary: one
-//! link instead of one per file, and every test shares the harness in
-//! `support`. One module per subject.
+//! The integration tests of the `fleche` binary, as one test binary (one
+//! link for all of them) whose tests share the harness in `support`. One
+//! module per subject.
 
 mod support;
 

@@ -5,7 +5,7 @@
 //! may create databases; `.ci/run` starts a throwaway one) and the oracle
 //! python (`FLECHE_ORACLE_PYTHON`); ignored without them.
 
-use crate::support::oracle::{python, script, test_pg};
+use crate::support::oracle::{python, script, succeed, test_pg};
 use crate::support::TestEnv;
 use serde_json::Value as Json;
 use std::path::Path;
@@ -44,17 +44,9 @@ fn write_cache(dir: &Path, calls: &str) {
         ),
     )
     .expect("toml");
-    let out = python()
-        .arg(script("pg_workload.py"))
-        .current_dir(dir)
-        .output()
-        .expect("python");
-    assert!(
-        out.status.success(),
-        "fleche failed to write {}: {}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut workload = python();
+    workload.arg(script("pg_workload.py")).current_dir(dir);
+    succeed(workload, &format!("fleche writing {}", dir.display()));
 }
 
 #[test]

@@ -1,42 +1,40 @@
 //! `fleche verify` finds each planted fault, and nothing on clean caches
 //! written by fleche.
 
-use crate::support::TestEnv;
-use serde_json::Value as Json;
+use crate::support::{TestEnv, SINGLE_CACHES};
 use std::path::Path;
 
-fn verify(dir: &TestEnv) -> (Option<i32>, Vec<Json>) {
+/// `verify`'s exit code and findings (kind, key).
+fn verify(dir: &TestEnv) -> (Option<i32>, Vec<(String, String)>) {
     let out = dir.run(["verify", "--format", "json"]);
-    (out.code, out.rows())
-}
-
-fn kinds(rows: &[Json]) -> Vec<(String, String)> {
-    rows.iter()
+    let findings = out
+        .rows()
+        .iter()
         .map(|r| {
             (
                 r["kind"].as_str().expect("kind").to_string(),
                 r["key"].as_str().expect("key").to_string(),
             )
         })
-        .collect()
+        .collect();
+    (out.code, findings)
+}
+
+/// One finding.
+fn found(kind: &str, key: &str) -> (String, String) {
+    (kind.to_string(), key.to_string())
 }
 
 const X100: &str = "60079f7901a9295349d1796c037afc132e81286f785ddeeb763104ef02363102";
 
 #[test]
 fn clean_caches_are_clean() {
-    for fixture in [
-        "getting-started",
-        "signed-gzip",
-        "nested",
-        "dill-files",
-        "cloudpickle-files",
-        "stack",
-        "pool",
-    ] {
-        let (code, rows) = verify(&TestEnv::fixture(fixture));
-        assert_eq!(code, Some(0), "{fixture}: {rows:?}");
-        assert!(rows.is_empty(), "{fixture}: {rows:?}");
+    for fixture in SINGLE_CACHES.into_iter().chain(["stack", "pool"]) {
+        assert_eq!(
+            verify(&TestEnv::fixture(fixture)),
+            (Some(0), vec![]),
+            "{fixture}"
+        );
     }
 }
 
@@ -49,11 +47,9 @@ fn a_tampered_value_is_a_digest_mismatch() {
     let at = bytes.iter().position(|&b| b == 100).expect("the byte 100");
     bytes[at] = 101;
     std::fs::write(&path, bytes).expect("write");
-    let (code, rows) = verify(&dir);
-    assert_eq!(code, Some(1));
     assert_eq!(
-        kinds(&rows),
-        vec![("digest-mismatch".to_string(), X100.to_string())]
+        verify(&dir),
+        (Some(1), vec![found("digest-mismatch", X100)])
     );
 }
 
@@ -61,12 +57,7 @@ fn a_tampered_value_is_a_digest_mismatch() {
 fn a_deleted_value_is_missing() {
     let dir = TestEnv::copy("getting-started");
     std::fs::remove_file(dir.path(".fleche/values").join(X100)).expect("rm");
-    let (code, rows) = verify(&dir);
-    assert_eq!(code, Some(1));
-    assert_eq!(
-        kinds(&rows),
-        vec![("missing-value".to_string(), X100.to_string())]
-    );
+    assert_eq!(verify(&dir), (Some(1), vec![found("missing-value", X100)]));
 }
 
 #[test]
@@ -78,14 +69,15 @@ fn a_renamed_value_is_missing_under_its_name_and_mismatched_under_the_new_one() 
         dir.path(".fleche/values").join(&other),
     )
     .expect("mv");
-    let (code, rows) = verify(&dir);
-    assert_eq!(code, Some(1));
     assert_eq!(
-        kinds(&rows),
-        vec![
-            ("missing-value".to_string(), X100.to_string()),
-            ("digest-mismatch".to_string(), other)
-        ]
+        verify(&dir),
+        (
+            Some(1),
+            vec![
+                found("missing-value", X100),
+                found("digest-mismatch", &other)
+            ]
+        )
     );
 }
 
@@ -93,9 +85,7 @@ fn a_renamed_value_is_missing_under_its_name_and_mismatched_under_the_new_one() 
 fn an_edited_record_is_a_key_mismatch() {
     let dir = TestEnv::copy("getting-started");
     let db = rename_double(&dir.path(".fleche/calls.db"));
-    let (code, rows) = verify(&dir);
-    assert_eq!(code, Some(1));
-    assert_eq!(kinds(&rows), vec![("key-mismatch".to_string(), db)]);
+    assert_eq!(verify(&dir), (Some(1), vec![found("key-mismatch", &db)]));
 }
 
 /// Rename the function of the notebook's `double` call in the database, as
@@ -116,22 +106,19 @@ fn an_edited_call_file_is_a_key_mismatch() {
     // Swap the contents of two call files: each record now sits under the
     // other's key.
     let calls = dir.path(".fleche/calls");
-    let mut names: Vec<String> = std::fs::read_dir(&calls)
-        .expect("dir")
-        .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = dir.names(".fleche/calls");
     let (a, b) = (calls.join(&names[0]), calls.join(&names[1]));
     let (ba, bb) = (std::fs::read(&a).expect("a"), std::fs::read(&b).expect("b"));
     std::fs::write(&a, bb).expect("write a");
     std::fs::write(&b, ba).expect("write b");
-    let (code, rows) = verify(&dir);
-    assert_eq!(code, Some(1));
     assert_eq!(
-        kinds(&rows),
-        vec![
-            ("key-mismatch".to_string(), names[0].clone()),
-            ("key-mismatch".to_string(), names[1].clone())
-        ]
+        verify(&dir),
+        (
+            Some(1),
+            vec![
+                found("key-mismatch", &names[0]),
+                found("key-mismatch", &names[1])
+            ]
+        )
     );
 }

@@ -2,8 +2,8 @@
 //! fleche's `Cache.gc()` deletes (with `--min-age 0`) and never more; tag and
 //! evict change only what they say; read-only caches refuse.
 
-use crate::support::oracle::python;
-use crate::support::{strings, value_files, TestEnv};
+use crate::support::oracle::{python, succeed};
+use crate::support::{strings, value_files, TestEnv, SINGLE_CACHES};
 use std::collections::BTreeSet;
 
 /// The value keys fleche's `Cache.gc()` deletes from the fixture
@@ -14,13 +14,7 @@ fn fleche_gc(dir: &TestEnv) -> BTreeSet<String> {
 
 #[test]
 fn gc_deletes_exactly_what_fleche_deletes() {
-    for fixture in [
-        "getting-started",
-        "signed-gzip",
-        "nested",
-        "dill-files",
-        "cloudpickle-files",
-    ] {
+    for fixture in SINGLE_CACHES {
         let dir = TestEnv::copy(fixture);
         let want = fleche_gc(&dir);
         let before = value_files(dir.root());
@@ -269,13 +263,13 @@ fn read_only_caches_refuse_writes() {
 /// The call-file fixtures: records rewritten in place by tag and evict.
 const CALL_FILE_FIXTURES: [&str; 2] = ["dill-files", "cloudpickle-files"];
 
-/// A scratch copy of `fixture` whose first call by key we tag
-/// `stage=final, n=3`; the copy, that call's key, and whether its file was
-/// gzipped before.
+/// A scratch copy of `fixture` in which we tag the first call `ls --sort
+/// key` lists with `stage=final, n=3`; the copy, that call's key, and
+/// whether its file was gzipped before.
 fn tag_first_call(fixture: &str) -> (TestEnv, String, bool) {
     let dir = TestEnv::copy(fixture);
-    let keys = dir.run(["ls", "--format", "json", "--sort", "key"]).keys();
-    let target = keys.first().expect("a call").clone();
+    let rows = dir.run(["ls", "--format", "json", "--sort", "key"]).rows();
+    let target = rows[0]["key"].as_str().expect("a key").to_string();
     let compressed = is_gzip(&dir, &target);
     dir.ok(["tag", &target[..10], "--set", "stage=final", "--set", "n=3"]);
     (dir, target, compressed)
@@ -305,11 +299,8 @@ fn tag_and_evict_on_call_files() {
         assert_eq!(rows[0]["key"], target.as_str());
         let out = dir.run(["verify"]);
         assert!(out.success(), "{fixture}: {}", out.stderr);
-        let leftovers: Vec<String> = std::fs::read_dir(dir.path(".fleche/calls"))
-            .expect("dir")
-            .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with('.'))
-            .collect();
+        let mut leftovers = dir.names(".fleche/calls");
+        leftovers.retain(|n| n.starts_with('.'));
         assert!(
             leftovers.is_empty(),
             "{fixture}: temp files left: {leftovers:?}"
@@ -340,18 +331,10 @@ print(json.dumps(found))
 "#;
     for fixture in CALL_FILE_FIXTURES {
         let (dir, target, _) = tag_first_call(fixture);
-        let out = python()
-            .arg("-c")
-            .arg(script)
-            .current_dir(dir.root())
-            .output()
-            .expect("python");
-        assert!(
-            out.status.success(),
-            "{fixture}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let found: Vec<String> = serde_json::from_slice(&out.stdout).expect("json");
+        let mut check = python();
+        check.arg("-c").arg(script).current_dir(dir.root());
+        let stdout = succeed(check, &format!("{fixture}: fleche reading our files"));
+        let found: Vec<String> = serde_json::from_slice(&stdout).expect("json");
         assert_eq!(
             found,
             vec![target],

@@ -18,6 +18,16 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The fixtures that are one cache each, with values this tool decodes
+/// (all but `stack`, `pool` and `hdf5`).
+pub const SINGLE_CACHES: [&str; 5] = [
+    "getting-started",
+    "signed-gzip",
+    "nested",
+    "dill-files",
+    "cloudpickle-files",
+];
+
 /// The committed fixture caches.
 pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -31,7 +41,7 @@ pub fn notice(line: &str) {
 
 /// Whether this process runs as root (CI does), where file modes do not
 /// stop reads unless the test drops to `nobody`.
-pub fn is_root() -> bool {
+fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
@@ -113,6 +123,17 @@ impl TestEnv {
         self.root.join(rel)
     }
 
+    /// The names in a directory of this one, sorted.
+    pub fn names(&self, rel: impl AsRef<Path>) -> Vec<String> {
+        let dir = self.path(rel);
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// The fixture's `answers.json`, computed by real fleche's API.
     pub fn answers(&self) -> Json {
         let path = self.path("answers.json");
@@ -163,7 +184,7 @@ fn open_up(p: &Path) {
 
 /// Copy a tree; files get fresh modification times (tests of gc's
 /// `--min-age` count on that).
-pub fn copy_dir(from: &Path, to: &Path) {
+fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read dir") {
         let entry = entry.expect("entry");
@@ -309,6 +330,19 @@ impl Run {
         self.code == Some(0)
     }
 
+    /// stderr of a run that must have exited with `code`.
+    pub fn failure(self, code: i32) -> String {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "fleche {:?}:\n{}{}",
+            self.args,
+            self.stdout,
+            self.stderr
+        );
+        self.stderr
+    }
+
     /// stdout as one JSON document.
     pub fn json(&self) -> Json {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
@@ -352,7 +386,7 @@ pub fn strings(array: &Json) -> BTreeSet<String> {
 }
 
 /// A row's `key` field.
-pub fn key_of(row: &Json) -> String {
+fn key_of(row: &Json) -> String {
     row["key"].as_str().expect("a key").to_string()
 }
 

@@ -44,25 +44,32 @@ pub fn script(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// `fleche_oracle.py CMD DIR ARGS...`; a failing python fails the test.
-pub fn oracle(cmd: &str, dir: &Path, args: &[&str]) -> Json {
-    let out = python()
-        .arg(script("fleche_oracle.py"))
-        .arg(cmd)
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("start the oracle python");
+/// Run a [`python`] command to the end; its stdout. A failure fails the
+/// test, showing `what` and Python's stderr.
+pub fn succeed(mut cmd: Command, what: &str) -> Vec<u8> {
+    let out = cmd.output().expect("start the oracle python");
     assert!(
         out.status.success(),
-        "oracle `{cmd}` failed ({}):\n{}",
+        "{what} failed ({}):\n{}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    out.stdout
+}
+
+/// `fleche_oracle.py CMD DIR ARGS...`; a failing python fails the test.
+pub fn oracle(cmd: &str, dir: &Path, args: &[&str]) -> Json {
+    let mut python = python();
+    python
+        .arg(script("fleche_oracle.py"))
+        .arg(cmd)
+        .arg(dir)
+        .args(args);
+    let stdout = succeed(python, &format!("oracle `{cmd}`"));
+    serde_json::from_slice(&stdout).unwrap_or_else(|e| {
         panic!(
             "oracle `{cmd}` printed no JSON ({e}):\n{}",
-            String::from_utf8_lossy(&out.stdout)
+            String::from_utf8_lossy(&stdout)
         )
     })
 }
