@@ -1,4 +1,4 @@
-"""One real fleche process hammering a shared cache for tests/concurrency.rs.
+"""One real fleche process hammering a shared cache for tests/it/concurrency.rs.
 
   concurrency_worker.py DIR WORKER UNTIL OUT.json
 

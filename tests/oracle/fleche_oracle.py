@@ -1,8 +1,8 @@
 """Real fleche 0.22.2 as the judge of the CLI's write commands.
 
-Used by tests/oracle_write.rs and tests/concurrency.rs; every subcommand
-runs inside DIR (the directory holding fleche.toml) and prints one JSON
-document on stdout.
+Used by the tests in tests/it/ (oracle_write, concurrency, and cli for the
+write cases); every subcommand runs inside DIR (the directory holding
+fleche.toml) and prints one JSON document on stdout.
 
   write DIR           write fleche.toml and a small cache with real fleche
   config DIR          write fleche.toml and let fleche create an empty
@@ -12,6 +12,13 @@ document on stdout.
                       result decoded), the keys cache().query() finds for
                       each tag K=V, and SQLite's PRAGMA integrity_check
   gc DIR              run fleche's own Cache.gc() and list what it deleted
+  calls DIR [Q ...]   the keys cache().query(**Q) finds for each JSON object
+                      Q; for a single cache also every call record as
+                      stored (name, tags, argument and result digests, the
+                      key it loads under, values not loaded) and every value
+                      key
+  refuses DIR KEY     whether fleche refuses to write: evict(KEY) and save()
+                      raising Rejected, and whether the cache has a gc()
 """
 
 import json
@@ -127,6 +134,54 @@ def gc(d: Path) -> dict:
     return {"deleted": sorted(str(k) for k in cache().gc())}
 
 
+def calls(d: Path, specs: list) -> dict:
+    os.chdir(d)
+    from fleche import cache
+    from fleche.digest import Digest
+
+    def text(v):
+        return str(v) if isinstance(v, Digest) else None
+
+    c = cache()
+    out = {
+        "queries": [
+            sorted(str(lc.to_lookup_key()) for lc in c.query(**json.loads(q)))
+            for q in specs
+        ]
+    }
+    if hasattr(c, "calls"):
+        records = {}
+        for key in sorted(str(k) for k in c.calls.list()):
+            dc = c.calls.load(key)
+            records[key] = {
+                "name": dc.name,
+                "tags": dc.metadata.get("tags"),
+                "arguments": {k: text(v) for k, v in dc.arguments.items()},
+                "result": text(dc.result),
+                "lookup_key": str(dc.to_lookup_key()),
+            }
+        out["records"] = records
+        out["values"] = sorted(str(k) for k in c.values.list())
+    return out
+
+
+def refuses(d: Path, key: str) -> dict:
+    os.chdir(d)
+    from fleche import cache
+    from fleche.caches import Rejected
+
+    c = cache()
+    out = {"gc": hasattr(c, "gc")}
+    # A read-only cache raises before looking at what it was given.
+    for name, attempt in (("evict", lambda: c.evict(key)), ("save", lambda: c.save(None))):
+        try:
+            attempt()
+            out[name] = None
+        except Rejected:
+            out[name] = "Rejected"
+    return out
+
+
 def main(argv):
     cmd, d = argv[1], Path(argv[2]).resolve()
     if cmd == "write":
@@ -141,6 +196,10 @@ def main(argv):
         out = state(d, argv[3:])
     elif cmd == "gc":
         out = gc(d)
+    elif cmd == "calls":
+        out = calls(d, argv[3:])
+    elif cmd == "refuses":
+        out = refuses(d, argv[3])
     else:
         raise SystemExit(f"unknown command {cmd}")
     json.dump(out, sys.stdout, indent=1, sort_keys=True)

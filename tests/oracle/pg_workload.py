@@ -1,5 +1,5 @@
 """Write the same calls with real fleche into the cache configured in the
-current directory (tests/postgres.rs runs it once against PostgreSQL and
+current directory (tests/it/postgres.rs runs it once against PostgreSQL and
 once against SQLite, so the two caches must answer alike)."""
 from fleche import fleche, tags
 

@@ -3,19 +3,17 @@
 //! its own query, every key is unchanged, every call still loads (arguments
 //! and result decoded), evicted calls are gone, and gc deletes the same
 //! value files as fleche's `Cache.gc()` on a copy. Needs
-//! `FLECHE_ORACLE_PYTHON`; without it the test says SKIPPED and passes.
+//! `FLECHE_ORACLE_PYTHON` (ignored without it).
 
-#[path = "oracle/common.rs"]
-mod common;
-
-use common::*;
+use crate::support::oracle::*;
+use crate::support::{value_files, TestEnv};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeSet;
 
 const QUERIES: [&str; 3] = ["stage=\"final\"", "kind=\"sq\"", "owner=\"me\""];
 
-fn state(python: &str, dir: &std::path::Path) -> Json {
-    oracle(python, "state", dir, &QUERIES)
+fn state(dir: &TestEnv) -> Json {
+    oracle("state", dir.root(), &QUERIES)
 }
 
 fn query(state: &Json, spec: &str) -> BTreeSet<String> {
@@ -56,13 +54,14 @@ fn without_tags(rec: &Json) -> Json {
 }
 
 #[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a venv with real fleche; .ci/run sets it)"
+)]
 fn write_commands_agree_with_real_fleche() {
-    let Some(python) = oracle_python("oracle_write (tag/evict/gc judged by real fleche)") else {
-        return;
-    };
-    let dir = scratch("oracle-write");
-    oracle(&python, "write", &dir, &[]);
-    let before = state(&python, &dir);
+    let dir = TestEnv::empty();
+    oracle("write", dir.root(), &[]);
+    let before = state(&dir);
     assert_sound(&before, "as written");
     assert_eq!(before["records"].as_object().expect("records").len(), 9);
     assert!(query(&before, QUERIES[0]).is_empty());
@@ -72,15 +71,12 @@ fn write_commands_agree_with_real_fleche() {
     // Tag by key prefix and by filter.
     let add0 = one(calls_where(&before, "add", &[("a", "0")]));
     let add1 = one(calls_where(&before, "add", &[("a", "1")]));
-    fleche_ok(
-        &dir,
-        &["tag", &add0[..8], &add1[..10], "--set", "stage=final"],
-    );
+    dir.ok(["tag", &add0[..8], &add1[..10], "--set", "stage=final"]);
     let squares = calls_where(&before, "square", &[]);
     let square5 = one(calls_where(&before, "square", &[("x", "5")]));
-    fleche_ok(&dir, &["tag", "--name", "square", "--set", "kind=sq"]);
+    dir.ok(["tag", "--name", "square", "--set", "kind=sq"]);
 
-    let tagged = state(&python, &dir);
+    let tagged = state(&dir);
     assert_sound(&tagged, "after tag");
     assert_eq!(record_keys(&tagged), record_keys(&before), "keys changed");
     for (key, rec) in before["records"].as_object().expect("records") {
@@ -103,8 +99,8 @@ fn write_commands_agree_with_real_fleche() {
 
     // Untag by filter: the tags fleche wrote stay, ours go; a call left
     // with no tags loses its tags row (fleche then reports none).
-    fleche_ok(&dir, &["untag", "--tag", "kind", "-k", "kind"]);
-    let untagged = state(&python, &dir);
+    dir.ok(["untag", "--tag", "kind", "-k", "kind"]);
+    let untagged = state(&dir);
     assert_sound(&untagged, "after untag");
     assert!(query(&untagged, QUERIES[1]).is_empty());
     assert_eq!(
@@ -118,17 +114,14 @@ fn write_commands_agree_with_real_fleche() {
     // Evict by prefix and by filter.
     let nest3 = one(calls_where(&before, "nest", &[("n", "3")]));
     let add2 = one(calls_where(&before, "add", &[("a", "2")]));
-    let out = fleche_ok(&dir, &["evict", &nest3[..9], "--format", "json"]);
-    assert_eq!(json_keys(&out), BTreeSet::from([nest3.clone()]));
-    let out = fleche_ok(
-        &dir,
-        &["evict", "--name", "add", "--arg", "a=2", "--format", "json"],
-    );
-    assert_eq!(json_keys(&out), BTreeSet::from([add2.clone()]));
-    let again = fleche(&dir, &["evict", "--name", "add", "--arg", "a=2"]);
-    assert_eq!(again.status.code(), Some(1), "nothing left to evict");
+    let out = dir.ok(["evict", &nest3[..9], "--format", "json"]);
+    assert_eq!(out.keys(), BTreeSet::from([nest3.clone()]));
+    let out = dir.ok(["evict", "--name", "add", "--arg", "a=2", "--format", "json"]);
+    assert_eq!(out.keys(), BTreeSet::from([add2.clone()]));
+    let again = dir.run(["evict", "--name", "add", "--arg", "a=2"]);
+    assert_eq!(again.code, Some(1), "nothing left to evict");
 
-    let evicted = state(&python, &dir);
+    let evicted = state(&dir);
     assert_sound(&evicted, "after evict");
     let mut want = record_keys(&before);
     want.remove(&nest3);
@@ -140,34 +133,24 @@ fn write_commands_agree_with_real_fleche() {
     );
 
     // gc --min-age 0 deletes what fleche's gc deletes on a copy.
-    let copy = scratch("oracle-write-copy");
-    copy_dir(&dir, &copy);
-    let fleche_deleted: BTreeSet<String> = oracle(&python, "gc", &copy, &[])["deleted"]
-        .as_array()
-        .expect("deleted")
-        .iter()
-        .map(|k| k.as_str().expect("key").to_string())
-        .collect();
+    let (fleche_deleted, copy) = fleche_gc_on_a_copy(&dir);
     assert!(
         !fleche_deleted.is_empty(),
         "the evicted calls left orphans for gc"
     );
-    let files = value_files(&dir);
-    let out = fleche_ok(&dir, &["gc", "--min-age", "0", "--format", "json"]);
-    assert_eq!(json_keys(&out), fleche_deleted, "gc differs from fleche's");
+    let files = value_files(dir.root());
+    let out = dir.ok(["gc", "--min-age", "0", "--format", "json"]);
+    assert_eq!(out.keys(), fleche_deleted, "gc differs from fleche's");
     assert_eq!(
         files
-            .difference(&value_files(&dir))
+            .difference(&value_files(dir.root()))
             .cloned()
             .collect::<BTreeSet<_>>(),
         fleche_deleted,
         "files removed from disk"
     );
-    assert_eq!(value_files(&dir), value_files(&copy));
-    let collected = state(&python, &dir);
+    assert_eq!(value_files(dir.root()), value_files(copy.root()));
+    let collected = state(&dir);
     assert_sound(&collected, "after gc");
     assert_eq!(collected["records"], evicted["records"]);
-
-    std::fs::remove_dir_all(&dir).expect("cleanup");
-    std::fs::remove_dir_all(&copy).expect("cleanup");
 }

@@ -2,9 +2,9 @@
 //! same afterwards, and no file (SQLite's `-wal`/`-shm` included) appears —
 //! also when the cache directory is not writable by the user.
 
+use crate::support::{can_drop_privileges, TestEnv};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::SystemTime;
 
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime, u32)> {
@@ -35,18 +35,6 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime, u32)> {
     out
 }
 
-mod support;
-
-fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fleche-ro-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    support::copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/getting-started"),
-        &dir,
-    );
-    dir
-}
-
 const READS: &[&[&str]] = &[
     &["ls"],
     &["ls", "--format", "jsonl"],
@@ -62,47 +50,35 @@ const READS: &[&[&str]] = &[
     &["caches"],
 ];
 
-fn run_all(dir: &Path, wrap: &[&str]) {
+/// Every read command in `dir`; `unprivileged` drops root's privileges.
+fn run_all(dir: &TestEnv, unprivileged: bool) {
     for args in READS {
-        let mut cmd = match wrap.split_first() {
-            Some((prog, rest)) => {
-                let mut c = Command::new(prog);
-                c.args(rest).arg(env!("CARGO_BIN_EXE_fleche"));
-                c
-            }
-            None => Command::new(env!("CARGO_BIN_EXE_fleche")),
-        };
-        let out = cmd
-            .arg("-C")
-            .arg(dir)
-            .args(*args)
-            .output()
-            .expect("run fleche");
+        let mut cmd = dir.fleche().args(*args);
+        if unprivileged {
+            cmd = cmd.unprivileged();
+        }
+        let out = cmd.run();
         assert!(
-            out.status.code() == Some(0) || out.status.code() == Some(1),
+            out.code == Some(0) || out.code == Some(1),
             "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+            out.stderr
         );
-        assert!(
-            !String::from_utf8_lossy(&out.stderr).contains("panicked"),
-            "{args:?} panicked"
-        );
+        assert!(!out.stderr.contains("panicked"), "{args:?} panicked");
     }
 }
 
 #[test]
 fn read_commands_change_nothing() {
-    let dir = scratch("plain");
-    let before = snapshot(&dir);
-    run_all(&dir, &[]);
-    let after = snapshot(&dir);
+    let dir = TestEnv::copy("getting-started");
+    let before = snapshot(dir.root());
+    run_all(&dir, false);
+    let after = snapshot(dir.root());
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
         after.keys().collect::<Vec<_>>(),
         "files appeared or vanished"
     );
     assert!(before == after, "a file changed");
-    std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
 /// As root (CI), drop to `nobody` so the read-only directory really is
@@ -110,39 +86,16 @@ fn read_commands_change_nothing() {
 #[test]
 fn read_commands_work_in_a_read_only_directory() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = scratch("ro");
-    let mut paths: Vec<PathBuf> = snapshot(&dir).into_keys().collect();
-    paths.push(dir.clone());
+    let dir = TestEnv::copy("getting-started");
+    let mut paths: Vec<PathBuf> = snapshot(dir.root()).into_keys().collect();
+    paths.push(dir.root().to_path_buf());
     for p in &paths {
         let mode = if p.is_dir() { 0o555 } else { 0o444 };
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
     }
-    let before = snapshot(&dir);
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"));
-    let setpriv = Path::new("/usr/bin/setpriv").exists();
-    if is_root && !setpriv {
-        eprintln!(
-            "SKIPPED read-only directory check: running as root without setpriv to drop privileges"
-        );
-    } else {
-        let wrap: &[&str] = if is_root {
-            &[
-                "/usr/bin/setpriv",
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-            ]
-        } else {
-            &[]
-        };
-        run_all(&dir, wrap);
+    let before = snapshot(dir.root());
+    if can_drop_privileges("read-only directory check") {
+        run_all(&dir, true);
     }
-    assert!(before == snapshot(&dir), "files changed or appeared");
-    for p in &paths {
-        let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755));
-    }
-    std::fs::remove_dir_all(&dir).expect("cleanup");
+    assert!(before == snapshot(dir.root()), "files changed or appeared");
 }

@@ -3,34 +3,17 @@
 //!
 //! Needs a server: `FLECHE_TEST_PG=postgresql://USER@HOST:PORT` (a role that
 //! may create databases; `.ci/run` starts a throwaway one) and the oracle
-//! python (`FLECHE_ORACLE_PYTHON`). Without them the test says SKIPPED.
+//! python (`FLECHE_ORACLE_PYTHON`); ignored without them.
 
-#[path = "oracle/common.rs"]
-mod common;
-
+use crate::support::oracle::{python, script, succeed, test_pg};
+use crate::support::TestEnv;
 use serde_json::Value as Json;
-use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 
-fn notice(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
-}
-
+/// `fleche -C dir ARGS`: exit code, stdout, stderr.
 fn run_cli(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("TZ", "UTC")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run fleche");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = crate::support::fleche().arg("-C").arg(dir).args(args).run();
+    (out.code, out.stdout, out.stderr)
 }
 
 /// A call's JSON without what legitimately differs between the two
@@ -51,7 +34,7 @@ fn comparable(mut v: Json) -> Json {
     v
 }
 
-fn write_cache(python: &str, dir: &Path, calls: &str) {
+fn write_cache(dir: &Path, calls: &str) {
     std::fs::create_dir_all(dir).expect("mkdir");
     std::fs::write(
         dir.join("fleche.toml"),
@@ -61,31 +44,18 @@ fn write_cache(python: &str, dir: &Path, calls: &str) {
         ),
     )
     .expect("toml");
-    let out = Command::new(python)
-        .arg(common::script("pg_workload.py"))
-        .current_dir(dir)
-        .output()
-        .expect("python");
-    assert!(
-        out.status.success(),
-        "fleche failed to write {}: {}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut workload = python();
+    workload.arg(script("pg_workload.py")).current_dir(dir);
+    succeed(workload, &format!("fleche writing {}", dir.display()));
 }
 
 #[test]
+#[cfg_attr(
+    not(all(fleche_pg, fleche_oracle)),
+    ignore = "needs FLECHE_TEST_PG (a PostgreSQL server) and FLECHE_ORACLE_PYTHON (a venv with real fleche); .ci/run sets both"
+)]
 fn postgres_answers_like_sqlite() {
-    let Some(base) = std::env::var("FLECHE_TEST_PG")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-    else {
-        notice("SKIPPED PostgreSQL tests: set FLECHE_TEST_PG=postgresql://USER@HOST:PORT (a server .ci/run starts)");
-        return;
-    };
-    let Some(python) = common::oracle_python("PostgreSQL tests") else {
-        return;
-    };
+    let base = test_pg();
     let db = format!("fleche_test_{}", std::process::id());
     let mut admin = postgres::Client::connect(
         &format!("{}/postgres", base.trim_end_matches('/')),
@@ -104,19 +74,11 @@ fn postgres_answers_like_sqlite() {
         1,
     );
 
-    let root = common::scratch("pg");
-    let pg = root.join("pg");
-    let lite = root.join("sqlite");
-    write_cache(
-        &python,
-        &pg,
-        &format!("{{ type = \"sql\", url = \"{url}\" }}"),
-    );
-    write_cache(
-        &python,
-        &lite,
-        "{ type = \"sql\", url = \"sqlite:///calls.db\" }",
-    );
+    let root = TestEnv::empty();
+    let pg = root.path("pg");
+    let lite = root.path("sqlite");
+    write_cache(&pg, &format!("{{ type = \"sql\", url = \"{url}\" }}"));
+    write_cache(&lite, "{ type = \"sql\", url = \"sqlite:///calls.db\" }");
 
     let same = |args: &[&str]| {
         let (c1, o1, e1) = run_cli(&pg, args);
@@ -219,7 +181,7 @@ fn postgres_answers_like_sqlite() {
     same_json(&["verify", "--format", "json"]);
 
     // `--root DIR --sql URL` opens the same cache without its fleche.toml.
-    let elsewhere = root.join("elsewhere");
+    let elsewhere = root.path("elsewhere");
     std::fs::create_dir_all(&elsewhere).expect("mkdir");
     let pg_root = pg.to_str().expect("utf-8").to_string();
     let (code, direct, err) = run_cli(
@@ -244,24 +206,22 @@ fn postgres_answers_like_sqlite() {
     )
     .expect("reconnect");
     let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn mysql_is_refused_with_a_clear_error() {
-    let dir = common::scratch("mysql");
+    let dir = TestEnv::empty();
     std::fs::write(
-        dir.join("fleche.toml"),
+        dir.path("fleche.toml"),
         "[default]\nroot = true\ncache = \"m\"\n[m]\nvalues = { type = \"pickle\", root = \"v\" }\n\
          calls = { type = \"sql\", url = \"mysql+pymysql://u:pw@localhost/db\" }\n",
     )
     .expect("toml");
-    let (code, _, err) = run_cli(&dir, &["ls"]);
+    let (code, _, err) = run_cli(dir.root(), &["ls"]);
     assert_eq!(code, Some(2));
     assert!(
         err.contains("mysql+pymysql") && err.contains("not supported yet"),
         "{err}"
     );
     assert!(!err.contains("pw"), "the password leaked: {err}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,18 +5,15 @@
 //! evict is there, no worker saw an error, our commands failed only in the
 //! expected "nothing selected" way, `PRAGMA integrity_check` is ok, and a
 //! final `gc --min-age 0` deletes what fleche's own gc deletes on a copy.
-//! Needs `FLECHE_ORACLE_PYTHON`; without it the test says SKIPPED and passes.
+//! Needs `FLECHE_ORACLE_PYTHON` (ignored without it).
 
-#[path = "oracle/common.rs"]
-mod common;
-
-use common::*;
+use crate::support::oracle::*;
+use crate::support::{notice, value_files, Run, TestEnv};
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 const WORKERS: usize = 3;
@@ -58,10 +55,10 @@ impl Loop {
     /// Run one command. Exit 0 is fine; exit 1 only when nothing was
     /// selected (the call went away meanwhile); anything else, or an
     /// `Error:` line of another kind, is a failure.
-    fn run(&mut self, dir: &Path, args: &[&str]) -> Option<Output> {
+    fn run(&mut self, dir: &TestEnv, args: &[&str]) -> Option<Run> {
         self.runs += 1;
-        let out = fleche(dir, args);
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let out = dir.run(args);
+        let err = out.stderr.clone();
         let nothing_selected = [
             "Changed the tags of 0 calls",
             "Removed 0 call records",
@@ -70,7 +67,7 @@ impl Loop {
         ]
         .iter()
         .any(|m| err.contains(m));
-        match out.status.code() {
+        match out.code {
             Some(0) if !err.contains("Error:") => Some(out),
             Some(1) if nothing_selected => None,
             code => {
@@ -81,17 +78,17 @@ impl Loop {
         }
     }
 
-    fn keys(&mut self, dir: &Path) -> Vec<String> {
+    fn keys(&mut self, dir: &TestEnv) -> Vec<String> {
         match self.run(dir, &["ls", "--format", "json"]) {
-            Some(out) => json_keys(&out).into_iter().collect(),
+            Some(out) => out.keys().into_iter().collect(),
             None => Vec::new(),
         }
     }
 }
 
-fn spawn_worker(python: &str, dir: &Path, logs: &Path, w: usize, until: f64) -> Child {
+fn spawn_worker(dir: &Path, logs: &Path, w: usize, until: f64) -> Child {
     let log = File::create(logs.join(format!("worker{w}.log"))).expect("log file");
-    Command::new(python)
+    python()
         .arg(script("concurrency_worker.py"))
         .arg(dir)
         .arg(w.to_string())
@@ -104,22 +101,19 @@ fn spawn_worker(python: &str, dir: &Path, logs: &Path, w: usize, until: f64) -> 
         .expect("start a worker")
 }
 
-fn notice(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
-}
-
 #[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a venv with real fleche; .ci/run sets it)"
+)]
 fn write_commands_beside_running_fleche_lose_nothing() {
-    let Some(python) = oracle_python("concurrency (tag/untag/evict/gc beside real fleche workers)")
-    else {
-        return;
-    };
     let started = Instant::now();
-    let dir = scratch("concurrency");
-    let logs = scratch("concurrency-logs");
+    let dir = TestEnv::empty();
+    let log_dir = TestEnv::empty();
+    let logs = log_dir.root();
     // fleche creates the tables before any worker starts: processes creating
     // them at once race inside fleche ("table calls already exists").
-    oracle(&python, "config", &dir, &[]);
+    oracle("config", dir.root(), &[]);
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
@@ -132,7 +126,7 @@ fn write_commands_beside_running_fleche_lose_nothing() {
         .expect("clock")
         .as_secs_f64();
     let mut workers: Vec<Child> = (0..WORKERS)
-        .map(|w| spawn_worker(&python, &dir, &logs, w, until))
+        .map(|w| spawn_worker(dir.root(), logs, w, until))
         .collect();
     let mut ours = Loop::default();
     let mut step = 0usize;
@@ -194,7 +188,7 @@ fn write_commands_beside_running_fleche_lose_nothing() {
                 if !keys.is_empty() {
                     let p = keys[rng.below(keys.len())][..12].to_string();
                     if let Some(out) = ours.run(&dir, &["evict", &p, "--format", "json"]) {
-                        ours.evicted.extend(json_keys(&out));
+                        ours.evicted.extend(out.keys());
                     }
                 }
             }
@@ -207,7 +201,7 @@ fn write_commands_beside_running_fleche_lose_nothing() {
                         "evict", "--name", "label", "--arg", &arg, "--format", "json",
                     ],
                 ) {
-                    ours.evicted.extend(json_keys(&out));
+                    ours.evicted.extend(out.keys());
                 }
             }
             _ => {
@@ -218,7 +212,7 @@ fn write_commands_beside_running_fleche_lose_nothing() {
                 // workers' calls take milliseconds, so 3s covers it with room.
                 if let Some(out) = ours.run(&dir, &["gc", "--min-age", "3s", "--format", "json"]) {
                     ours.gc_runs += 1;
-                    ours.gc_removed += json_keys(&out).len();
+                    ours.gc_removed += out.keys().len();
                 }
             }
         }
@@ -283,27 +277,16 @@ fn write_commands_beside_running_fleche_lose_nothing() {
 
     // Quiet now. Evict every grid call, leaving destructured orphans, then
     // gc --min-age 0 deletes exactly what fleche's gc deletes on a copy.
-    let out = fleche_ok(&dir, &["evict", "--name", "grid", "--format", "json"]);
-    ours.evicted.extend(json_keys(&out));
-    let copy = scratch("concurrency-copy");
-    copy_dir(&dir, &copy);
-    let fleche_deleted: BTreeSet<String> = oracle(&python, "gc", &copy, &[])["deleted"]
-        .as_array()
-        .expect("deleted")
-        .iter()
-        .map(|k| k.as_str().expect("key").to_string())
-        .collect();
-    let out = fleche_ok(&dir, &["gc", "--min-age", "0", "--format", "json"]);
-    assert_eq!(
-        json_keys(&out),
-        fleche_deleted,
-        "final gc differs from fleche's"
-    );
+    let out = dir.ok(["evict", "--name", "grid", "--format", "json"]);
+    ours.evicted.extend(out.keys());
+    let (fleche_deleted, copy) = fleche_gc_on_a_copy(&dir);
+    let out = dir.ok(["gc", "--min-age", "0", "--format", "json"]);
+    assert_eq!(out.keys(), fleche_deleted, "final gc differs from fleche's");
     assert!(!fleche_deleted.is_empty(), "evicting grid left no orphans");
-    assert_eq!(value_files(&dir), value_files(&copy));
+    assert_eq!(value_files(dir.root()), value_files(copy.root()));
 
     // Everything that should be there loads.
-    let state = oracle(&python, "state", &dir, &[]);
+    let state = oracle("state", dir.root(), &[]);
     assert_sound(&state, "after the run");
     let present = record_keys(&state);
     let missing: Vec<&String> = completed
@@ -320,8 +303,4 @@ fn write_commands_beside_running_fleche_lose_nothing() {
         fleche_deleted.len(),
         started.elapsed().as_secs_f64()
     ));
-
-    for d in [&dir, &logs, &copy] {
-        std::fs::remove_dir_all(d).expect("cleanup");
-    }
 }

@@ -6,14 +6,11 @@
 //!         cargo run -q -- completions $s > completions/fleche.$s; done
 //!     cargo run -q -- man > completions/fleche.1
 
+use crate::support::fleche;
 use std::path::Path;
-use std::process::Command;
 
 fn generated(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
-        .args(args)
-        .output()
-        .expect("run fleche");
+    let out = fleche().args(args).output();
     assert!(
         out.status.success(),
         "{}",
@@ -36,7 +33,7 @@ fn completions_are_fresh() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         assert!(
             generated(&["completions", shell]) == committed(&format!("fleche.{shell}")),
-            "completions/fleche.{shell} is stale: regenerate it (see tests/generated.rs)"
+            "completions/fleche.{shell} is stale: regenerate it (see tests/it/generated.rs)"
         );
     }
 }

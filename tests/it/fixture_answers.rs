@@ -2,32 +2,9 @@
 //! (`tests/fixtures/*/answers.json`, made by `tests/fixtures/make_fixtures.py`
 //! with fleche's API): every query filter set, every expand and shrink.
 
+use crate::support::{strings, TestEnv, SINGLE_CACHES};
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-fn answers(name: &str) -> Json {
-    let text = std::fs::read_to_string(fixture(name).join("answers.json")).expect("answers.json");
-    serde_json::from_str(&text).expect("answers are JSON")
-}
-
-fn fleche(dir: &Path, args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleche"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("FLECHE_SECRET_KEY")
-        .output()
-        .expect("run fleche")
-}
 
 /// A JSON value from the answers as a Python literal for the command line.
 fn literal(v: &Json) -> String {
@@ -97,28 +74,20 @@ fn query_args(filter: &Json) -> Vec<String> {
 }
 
 fn check_queries(name: &str) {
-    let dir = fixture(name);
+    let dir = TestEnv::fixture(name);
     let mut failures = Vec::new();
-    for q in answers(name)["queries"].as_array().expect("queries") {
+    for q in dir.answers()["queries"].as_array().expect("queries") {
         let args = query_args(&q["filter"]);
-        let out = fleche(&dir, &args);
-        let expected: BTreeSet<String> = q["keys"]
-            .as_array()
-            .expect("keys")
-            .iter()
-            .map(|k| k.as_str().expect("key").to_string())
-            .collect();
-        let code = out.status.code();
-        let got: BTreeSet<String> = match serde_json::from_slice::<Json>(&out.stdout) {
+        let out = dir.run(&args);
+        let expected = strings(&q["keys"]);
+        let code = out.code;
+        let got: BTreeSet<String> = match serde_json::from_str::<Json>(&out.stdout) {
             Ok(Json::Array(rows)) => rows
                 .iter()
                 .map(|r| r["key"].as_str().expect("key").to_string())
                 .collect(),
             _ => {
-                failures.push(format!(
-                    "{args:?}: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                ));
+                failures.push(format!("{args:?}: {}", out.stderr));
                 continue;
             }
         };
@@ -142,31 +111,29 @@ fn check_queries(name: &str) {
 }
 
 fn check_expand_and_shrink(name: &str) {
-    let dir = fixture(name);
-    let a = answers(name);
+    let dir = TestEnv::fixture(name);
+    let a = dir.answers();
     let mut failures = Vec::new();
     for (prefix, expected) in a["expand"].as_object().expect("expand") {
-        let out = fleche(&dir, &["expand".into(), prefix.clone()]);
-        let got = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let out = dir.run(["expand", prefix]);
+        let got = out.stdout.trim();
+        let stderr = &out.stderr;
         // Fewer than 4 characters: fleche raises KeyError; we refuse the
         // prefix outright as a usage error (exit 2), as documented.
         if prefix.len() < 4 {
-            if out.status.code() != Some(2) {
+            if out.code != Some(2) {
                 failures.push(format!(
                     "expand {prefix:?}: should be refused, got exit {:?}",
-                    out.status.code()
+                    out.code
                 ));
             }
             continue;
         }
         let ok = match expected.as_str() {
-            Some(full) if full.len() == 64 => got == full && out.status.code() == Some(0),
-            Some("ambiguous") => out.status.code() == Some(1) && stderr.contains("ambiguous"),
-            Some("not found") => {
-                out.status.code() == Some(1) && stderr.contains("no call or value")
-            }
-            Some("too short") => out.status.code() == Some(2),
+            Some(full) if full.len() == 64 => got == full && out.code == Some(0),
+            Some("ambiguous") => out.code == Some(1) && stderr.contains("ambiguous"),
+            Some("not found") => out.code == Some(1) && stderr.contains("no call or value"),
+            Some("too short") => out.code == Some(2),
             other => {
                 failures.push(format!("{prefix}: unknown expectation {other:?}"));
                 continue;
@@ -185,8 +152,8 @@ fn check_expand_and_shrink(name: &str) {
         if expected.len() > 64 || !expected.chars().all(|c| c.is_ascii_hexdigit()) {
             continue;
         }
-        let out = fleche(&dir, &["shrink".into(), key.clone()]);
-        let got = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let out = dir.run(["shrink", key]);
+        let got = out.stdout.trim();
         if got != expected {
             failures.push(format!("shrink {key}: got {got:?}, fleche says {expected}"));
         }
@@ -268,32 +235,20 @@ const BUILTIN_TYPES: &[&str] = &[
 /// `show` of every value file: the Python type, the destructured children,
 /// and for builtin values the exact `repr()` fleche's load gives.
 fn check_values(name: &str) {
-    let dir = fixture(name);
+    let dir = TestEnv::fixture(name);
     let mut failures = Vec::new();
-    for (key, want) in answers(name)["values"].as_object().expect("values") {
+    for (key, want) in dir.answers()["values"].as_object().expect("values") {
         if want.get("error").is_some() {
             continue;
         }
-        let out = fleche(
-            &dir,
-            &[
-                "show".into(),
-                "--full".into(),
-                "--format".into(),
-                "json".into(),
-                key.clone(),
-            ],
-        );
-        let got: Json = match serde_json::from_slice::<Json>(&out.stdout) {
+        let out = dir.run(["show", "--full", "--format", "json", key]);
+        let got: Json = match serde_json::from_str::<Json>(&out.stdout) {
             Ok(Json::Array(mut items)) if !items.is_empty() => {
                 let i = items.iter().position(|x| x["kind"] == "value").unwrap_or(0);
                 items.swap_remove(i)
             }
             _ => {
-                failures.push(format!(
-                    "show {key}: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                ));
+                failures.push(format!("show {key}: {}", out.stderr));
                 continue;
             }
         };
@@ -366,44 +321,22 @@ fn cloudpickle_files_values() {
 /// `ls` lists every call fleche's `cache().table()` lists; each short key
 /// it shows expands back to that call.
 fn check_table(name: &str) {
-    let dir = fixture(name);
-    let want: BTreeSet<String> = answers(name)["table"]["keys"]
-        .as_array()
-        .expect("table keys")
-        .iter()
-        .map(|k| k.as_str().expect("key").to_string())
-        .collect();
-    let out = fleche(&dir, &["ls".into(), "--format".into(), "json".into()]);
-    let rows: Json = serde_json::from_slice(&out.stdout).expect("ls json");
-    let got: BTreeSet<String> = rows
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(|r| r["key"].as_str().expect("key").to_string())
-        .collect();
+    let dir = TestEnv::fixture(name);
+    let want = strings(&dir.answers()["table"]["keys"]);
+    let got = dir.run(["ls", "--format", "json"]).keys();
     assert_eq!(got, want, "{name}: ls and fleche's table() differ");
 
     // Table rows (once per member in a stack or pool): every short key is
     // a prefix of exactly one listed call and expands back to it.
-    let table = fleche(
-        &dir,
-        &[
-            "ls".into(),
-            "--sort".into(),
-            "key".into(),
-            "--color".into(),
-            "never".into(),
-        ],
-    );
-    let text = String::from_utf8(table.stdout).expect("utf-8");
+    let table = dir.run(["ls", "--sort", "key", "--color", "never"]);
     let mut seen = BTreeSet::new();
-    for line in text.lines().skip(1) {
+    for line in table.stdout.lines().skip(1) {
         let short = line.split_whitespace().next().expect("short key");
         let matching: Vec<&String> = want.iter().filter(|k| k.starts_with(short)).collect();
         assert_eq!(matching.len(), 1, "{name}: {short} matches {matching:?}");
-        let back = fleche(&dir, &["expand".into(), short.to_string()]);
+        let back = dir.run(["expand", short]);
         assert_eq!(
-            String::from_utf8_lossy(&back.stdout).trim(),
+            back.stdout.trim(),
             matching[0].as_str(),
             "{name}: {short} does not expand back"
         );
@@ -414,13 +347,7 @@ fn check_table(name: &str) {
 
 #[test]
 fn ls_lists_what_fleche_lists() {
-    for name in [
-        "getting-started",
-        "signed-gzip",
-        "nested",
-        "dill-files",
-        "cloudpickle-files",
-    ] {
+    for name in SINGLE_CACHES {
         check_table(name);
     }
 }
@@ -452,19 +379,10 @@ fn hdf5_answers() {
 /// as orphans exactly what fleche's gc would remove.
 #[test]
 fn stats_count_what_fleche_wrote() {
-    for name in [
-        "getting-started",
-        "signed-gzip",
-        "nested",
-        "dill-files",
-        "cloudpickle-files",
-    ] {
-        let a = answers(name);
-        let out = fleche(
-            &fixture(name),
-            &["stats".into(), "--format".into(), "json".into()],
-        );
-        let rows: Json = serde_json::from_slice(&out.stdout).expect("stats json");
+    for name in SINGLE_CACHES {
+        let dir = TestEnv::fixture(name);
+        let a = dir.answers();
+        let rows = dir.run(["stats", "--format", "json"]).rows();
         let s = &rows[0];
         let records = a["records"].as_array().expect("records");
         assert_eq!(s["calls"].as_u64(), Some(records.len() as u64), "{name}");

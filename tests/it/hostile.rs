@@ -3,88 +3,27 @@
 //! UTF-8, a config that is not TOML. Every command fails (or carries on)
 //! with one `Error:` line naming the offending path, never a panic.
 
-mod support;
-
+use crate::support::{can_drop_privileges, Run, TestEnv};
 use fleche_core::store::files::unwrap_envelope;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The result of `long_running_calculation` in getting-started.
 const GS_VALUE: &str = "83ada2198553b88cb3d0882f7fca8c4e9531049b978df3e9e3b5d6301c6c0bfa";
 
-/// A scratch copy of a fixture, readable by everyone (so that `nobody` can
-/// read all but the parts a test locks).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(fixture: &str, tag: &str) -> Scratch {
-        Scratch(support::fixture_copy(fixture, &format!("hostile-{tag}")))
+/// Run fleche in `dir` with backtraces on (so a panic cannot hide); when
+/// `unprivileged`, as `nobody` if running as root.
+fn fleche(dir: &TestEnv, args: &[&str], unprivileged: bool, env: &[(&str, &str)]) -> Run {
+    let mut cmd = dir.fleche().args(args).env("RUST_BACKTRACE", "1");
+    if unprivileged {
+        cmd = cmd.unprivileged();
     }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        // Give back what tests took away so that the copy can be removed.
-        fn open_up(p: &Path) {
-            let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755));
-            if let Ok(entries) = std::fs::read_dir(p) {
-                for e in entries.flatten() {
-                    open_up(&e.path());
-                }
-            }
-        }
-        open_up(&self.0);
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
-}
-
-/// Run fleche in `dir`; when `unprivileged` and running as root, as
-/// `nobody` (root reads files whatever their mode).
-fn fleche(dir: &Scratch, args: &[&str], unprivileged: bool, env: &[(&str, &str)]) -> Run {
-    let mut cmd = if unprivileged && is_root() {
-        let mut c = Command::new("/usr/bin/setpriv");
-        c.args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            env!("CARGO_BIN_EXE_fleche"),
-        ]);
-        c
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_fleche"))
-    };
-    cmd.arg("-C").arg(&dir.0).args(args);
-    cmd.env_remove("FLECHE_SECRET_KEY");
-    cmd.env("NO_COLOR", "1").env("RUST_BACKTRACE", "1");
     for (k, v) in env {
-        cmd.env(k, v);
+        cmd = cmd.env(k, v);
     }
-    let out = cmd.output().expect("run fleche");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    cmd.run()
 }
 
 /// Exit 1 or 2, exactly one `Error:` line naming `path` and at most one
@@ -159,7 +98,7 @@ const DB_READS: &[&[&str]] = &[
 
 #[test]
 fn a_database_of_garbage_is_named() {
-    let dir = Scratch::new("getting-started", "garbage-db");
+    let dir = TestEnv::copy("getting-started");
     let db = dir.path(".fleche/calls.db");
     std::fs::write(&db, b"this is not an SQLite database at all\n".repeat(200)).expect("write");
     for args in DB_READS {
@@ -169,7 +108,7 @@ fn a_database_of_garbage_is_named() {
 
 #[test]
 fn a_truncated_database_is_named() {
-    let dir = Scratch::new("getting-started", "short-db");
+    let dir = TestEnv::copy("getting-started");
     let db = dir.path(".fleche/calls.db");
     let bytes = std::fs::read(&db).expect("read");
     for keep in [50, 4096 + 100] {
@@ -182,8 +121,8 @@ fn a_truncated_database_is_named() {
 
 #[test]
 fn a_truncated_value_is_named() {
-    let dir = Scratch::new("getting-started", "short-value");
-    let file = dir.path(&format!(".fleche/values/{GS_VALUE}"));
+    let dir = TestEnv::copy("getting-started");
+    let file = dir.path(format!(".fleche/values/{GS_VALUE}"));
     let bytes = std::fs::read(&file).expect("read");
     std::fs::write(&file, &bytes[..bytes.len() / 2]).expect("write");
     for args in [&["show", &GS_VALUE[..8]][..], &["verify"]] {
@@ -196,16 +135,9 @@ fn a_truncated_value_is_named() {
 
 #[test]
 fn a_wrong_signature_is_named() {
-    let dir = Scratch::new("signed-gzip", "bad-sig");
-    let values = dir.path(".fleche/values");
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&values)
-        .expect("values")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    names.sort();
-    let file = names[0].clone();
-    let key = file.file_name().and_then(OsStr::to_str).expect("name");
-    let key = key.to_string();
+    let dir = TestEnv::copy("signed-gzip");
+    let key = dir.names(".fleche/values")[0].clone();
+    let file = dir.path(".fleche/values").join(&key);
     // Gunzip (no keys: the signature stays on), spoil the last hex digit.
     let raw = std::fs::read(&file).expect("read");
     let mut content = unwrap_envelope(raw, &[]).expect("gzip").payload;
@@ -225,34 +157,31 @@ fn a_wrong_signature_is_named() {
 
 #[test]
 fn an_unsigned_value_under_a_key_is_named() {
-    let dir = Scratch::new("getting-started", "unsigned");
-    let file = dir.path(&format!(".fleche/values/{GS_VALUE}"));
+    let dir = TestEnv::copy("getting-started");
+    let file = dir.path(format!(".fleche/values/{GS_VALUE}"));
     let args = ["show", &GS_VALUE[..8]];
     let run = fleche(&dir, &args, false, &[("FLECHE_SECRET_KEY", "00ff")]);
     assert_shown_inline(&run, &args, &file);
     assert!(run.stdout.contains("not signed"), "{}", run.stdout);
 }
 
-fn can_drop_privileges() -> bool {
-    if is_root() && !Path::new("/usr/bin/setpriv").exists() {
-        eprintln!("SKIPPED: running as root without setpriv to drop privileges");
-        return false;
+/// A copy of `fixture` with `rel` made unreadable (mode 000), and the path
+/// of `rel`; `None`, after a visible skip, where file modes cannot bite.
+fn locked(fixture: &str, rel: &str) -> Option<(TestEnv, PathBuf)> {
+    if !can_drop_privileges("a check of file modes") {
+        return None;
     }
-    true
-}
-
-fn chmod(p: &Path, mode: u32) {
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    let dir = TestEnv::copy(fixture);
+    let path = dir.path(rel);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    Some((dir, path))
 }
 
 #[test]
 fn an_unreadable_values_directory_is_named() {
-    if !can_drop_privileges() {
+    let Some((dir, values)) = locked("getting-started", ".fleche/values") else {
         return;
-    }
-    let dir = Scratch::new("getting-started", "noread-values");
-    let values = dir.path(".fleche/values");
-    chmod(&values, 0o000);
+    };
     for args in [
         &["show", &GS_VALUE[..8]][..],
         &["verify"],
@@ -265,12 +194,9 @@ fn an_unreadable_values_directory_is_named() {
 
 #[test]
 fn an_unreadable_calls_directory_is_named() {
-    if !can_drop_privileges() {
+    let Some((dir, calls)) = locked("nested", ".fleche/calls") else {
         return;
-    }
-    let dir = Scratch::new("nested", "noread-calls");
-    let calls = dir.path(".fleche/calls");
-    chmod(&calls, 0o000);
+    };
     for args in [&["ls"][..], &["verify"], &["gc", "--dry-run"], &["stats"]] {
         assert_error_naming(&fleche(&dir, args, true, &[]), args, &calls);
     }
@@ -278,12 +204,9 @@ fn an_unreadable_calls_directory_is_named() {
 
 #[test]
 fn a_permission_denied_database_is_named() {
-    if !can_drop_privileges() {
+    let Some((dir, db)) = locked("getting-started", ".fleche/calls.db") else {
         return;
-    }
-    let dir = Scratch::new("getting-started", "noread-db");
-    let db = dir.path(".fleche/calls.db");
-    chmod(&db, 0o000);
+    };
     for args in DB_READS {
         assert_error_naming(&fleche(&dir, args, true, &[]), args, &db);
     }
@@ -291,12 +214,9 @@ fn a_permission_denied_database_is_named() {
 
 #[test]
 fn a_permission_denied_value_is_named() {
-    if !can_drop_privileges() {
+    let Some((dir, file)) = locked("getting-started", &format!(".fleche/values/{GS_VALUE}")) else {
         return;
-    }
-    let dir = Scratch::new("getting-started", "noread-value");
-    let file = dir.path(&format!(".fleche/values/{GS_VALUE}"));
-    chmod(&file, 0o000);
+    };
     for args in [&["show", &GS_VALUE[..8]][..], &["verify"]] {
         let run = fleche(&dir, args, true, &[]);
         assert_shown_inline(&run, args, &file);
@@ -306,18 +226,15 @@ fn a_permission_denied_value_is_named() {
 
 #[test]
 fn a_permission_denied_config_is_named() {
-    if !can_drop_privileges() {
+    let Some((dir, config)) = locked("getting-started", "fleche.toml") else {
         return;
-    }
-    let dir = Scratch::new("getting-started", "noread-config");
-    let config = dir.path("fleche.toml");
-    chmod(&config, 0o000);
+    };
     assert_error_naming(&fleche(&dir, &["ls"], true, &[]), &["ls"], &config);
 }
 
 #[test]
 fn a_config_that_is_not_toml_is_named() {
-    let dir = Scratch::new("getting-started", "bad-toml");
+    let dir = TestEnv::copy("getting-started");
     let config = dir.path("fleche.toml");
     std::fs::write(&config, "[default\nroot = true\n").expect("write");
     for args in [&["ls"][..], &["verify"], &["caches"]] {
@@ -331,7 +248,7 @@ fn a_config_that_is_not_toml_is_named() {
 /// skip it, verify lists it as a stray file, gc leaves it alone.
 #[test]
 fn names_that_are_not_utf8_are_stray_files() {
-    let dir = Scratch::new("nested", "non-utf8");
+    let dir = TestEnv::copy("nested");
     let name = OsStr::from_bytes(b"caf\xe9");
     let stray_value = dir.path(".fleche/values").join(name);
     let stray_call = dir.path(".fleche/calls").join(name);
@@ -368,21 +285,15 @@ fn names_that_are_not_utf8_are_stray_files() {
 /// An undecodable call file is left out with one warning naming it.
 #[test]
 fn a_corrupt_call_file_is_a_warning() {
-    let dir = Scratch::new("nested", "bad-call");
-    let calls = dir.path(".fleche/calls");
-    let first = std::fs::read_dir(&calls)
-        .expect("calls")
-        .map(|e| e.expect("entry").path())
-        .min()
-        .expect("a call");
-    std::fs::write(&first, b"\x80\x04garbage").expect("write");
+    let dir = TestEnv::copy("nested");
+    let name = dir.names(".fleche/calls")[0].clone();
+    std::fs::write(dir.path(".fleche/calls").join(&name), b"\x80\x04garbage").expect("write");
     let run = fleche(&dir, &["ls"], false, &[]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_no_panic(&run, &["ls"]);
-    let name = first.file_name().and_then(OsStr::to_str).expect("name");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(
-        run.stderr.starts_with("Warning: ") && run.stderr.contains(name),
+        run.stderr.starts_with("Warning: ") && run.stderr.contains(&name),
         "{}",
         run.stderr
     );
@@ -393,17 +304,11 @@ fn a_corrupt_call_file_is_a_warning() {
 /// `show` of the corrupt one says which file it is.
 #[test]
 fn a_corrupt_call_file_only_matters_when_read() {
-    let dir = Scratch::new("nested", "lazy-call");
-    let calls = dir.path(".fleche/calls");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&calls)
-        .expect("calls")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    files.sort();
-    assert!(files.len() >= 2, "two calls");
-    std::fs::write(&files[0], b"\x80\x04garbage").expect("write");
-    let bad = files[0].file_name().and_then(OsStr::to_str).expect("name");
-    let good = files[1].file_name().and_then(OsStr::to_str).expect("name");
+    let dir = TestEnv::copy("nested");
+    let names = dir.names(".fleche/calls");
+    assert!(names.len() >= 2, "two calls");
+    let (bad, good) = (names[0].as_str(), names[1].as_str());
+    std::fs::write(dir.path(".fleche/calls").join(bad), b"\x80\x04garbage").expect("write");
 
     let run = fleche(&dir, &["expand", good], false, &[]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);

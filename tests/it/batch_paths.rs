@@ -2,54 +2,34 @@
 //! ones: `shrink` of many digests (all call keys read at once) and `ls` /
 //! `query` with `--limit` (keys sorted before records are built).
 
-use std::path::Path;
-use std::process::Command;
+use crate::support::TestEnv;
 
-mod support;
-
-fn fleche(dir: &str, args: &[&str]) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
-        .arg("-C")
-        .arg(&root)
-        .args(args)
-        .output()
-        .expect("run fleche");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+/// `fleche -C tests/fixtures/<fixture> ARGS`; its stdout, exit 0 required.
+fn fleche(fixture: &str, args: &[&str]) -> String {
+    TestEnv::fixture(fixture).ok(args).stdout
 }
 
-/// `fleche -C dir args` with `RAYON_NUM_THREADS=threads`; its stdout.
-fn on_threads(dir: &Path, threads: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
+/// `fleche ARGS` with `RAYON_NUM_THREADS=threads`; its stdout.
+fn on_threads(dir: &TestEnv, threads: &str, args: &[&str]) -> String {
+    dir.fleche()
         .env("RAYON_NUM_THREADS", threads)
-        .arg("-C")
-        .arg(dir)
         .args(args)
-        .output()
-        .expect("run fleche");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+        .ok()
+        .stdout
 }
 
-fn keys(dir: &str) -> Vec<String> {
-    fleche(dir, &["ls", "--format", "jsonl"])
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("json");
-            v["key"].as_str().expect("key").to_string()
-        })
-        .collect()
+/// A scratch copy of getting-started with `sql` run on its database.
+fn edited_copy(sql: &str) -> TestEnv {
+    let dir = TestEnv::copy("getting-started");
+    let conn = rusqlite::Connection::open(dir.path(".fleche/calls.db")).expect("open the copy");
+    conn.execute_batch(sql).expect("edit the copy");
+    dir
+}
+
+fn keys(fixture: &str) -> Vec<String> {
+    TestEnv::fixture(fixture)
+        .ok(["ls", "--format", "jsonl"])
+        .jsonl_keys()
 }
 
 #[test]
@@ -114,25 +94,15 @@ fn limit_keeps_the_first_rows_of_the_full_listing() {
 /// that are not stored or not hex) prints what it prints for each alone.
 #[test]
 fn a_mixed_batch_shrinks_like_each_alone() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/getting-started");
+    let dir = TestEnv::fixture("getting-started");
     let run = |args: &[String]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_fleche"))
-            .arg("-C")
-            .arg(&root)
-            .arg("shrink")
-            .args(args)
-            .output()
-            .expect("run fleche");
-        (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-            out.status.code(),
-        )
+        let out = dir.fleche().arg("shrink").args(args).run();
+        (out.stdout, out.stderr, out.code)
     };
     let calls = keys("getting-started");
-    let value = std::fs::read_dir(root.join(".fleche/values"))
-        .expect("values")
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+    let value = dir
+        .names(".fleche/values")
+        .into_iter()
         .find(|n| n.len() == 64)
         .expect("a value file");
     let mut mixed: Vec<String> = Vec::new();
@@ -163,15 +133,11 @@ fn a_mixed_batch_shrinks_like_each_alone() {
 /// tied, or left behind by a call that is gone.
 #[test]
 fn parallel_listing_equals_the_single_query() {
-    let dir = support::fixture_copy("getting-started", "parallel-ls");
-    let db = dir.join(".fleche/calls.db");
-    {
-        let conn = rusqlite::Connection::open(&db).expect("open copy");
-        // 40 copies of each of the 34 calls under new keys; copy i's start
-        // time is shifted, equal to another copy's, a string, an integer,
-        // null, or missing.
-        conn.execute_batch(
-            "PRAGMA foreign_keys = OFF;
+    // 40 copies of each of the 34 calls under new keys; copy i's start
+    // time is shifted, equal to another copy's, a string, an integer,
+    // null, or missing.
+    let dir = edited_copy(
+        "PRAGMA foreign_keys = OFF;
              CREATE TEMP TABLE n AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) SELECT i FROM n;
              CREATE TEMP TABLE k AS SELECT c.key AS old, substr(c.key, 1, 60) || printf('%04x', n.i) AS new, n.i AS i FROM calls c, n;
              INSERT INTO calls SELECT k.new, c.name, c.module, c.version, c.code_digest, c.result FROM k JOIN calls c ON c.key = k.old;
@@ -187,10 +153,11 @@ fn parallel_listing_equals_the_single_query() {
                  FROM k JOIN metadata m ON m.call_key = k.old WHERE NOT (m.name = 'runtime' AND k.i % 11 = 0);
              INSERT INTO metadata (call_key, name, data) VALUES
                  ('ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff', 'runtime', '{\"timestart\": 1.0, \"walltime\": 1.0}');",
-        )
-        .expect("grow the copy");
-    }
-    assert!(!db.with_extension("db-wal").exists(), "no live WAL left");
+    );
+    assert!(
+        !dir.path(".fleche/calls.db-wal").exists(),
+        "no live WAL left"
+    );
     let calls = 34 * 41;
     let run = |threads: &str, args: &[&str]| on_threads(&dir, threads, args);
     let mut cases: Vec<Vec<&str>> = Vec::new();
@@ -283,12 +250,8 @@ fn parallel_listing_equals_the_single_query() {
 /// lookup by those rows, or the call is listed once per row.
 #[test]
 fn a_partial_unique_index_does_not_split_the_lookup() {
-    let dir = support::fixture_copy("getting-started", "partial-index");
-    let db = dir.join(".fleche/calls.db");
-    {
-        let conn = rusqlite::Connection::open(&db).expect("open copy");
-        conn.execute_batch(
-            "PRAGMA foreign_keys = OFF;
+    let dir = edited_copy(
+        "PRAGMA foreign_keys = OFF;
              CREATE TABLE m2 (id INTEGER NOT NULL PRIMARY KEY, call_key VARCHAR(64) NOT NULL,
                  name VARCHAR NOT NULL, data JSON NOT NULL);
              INSERT INTO m2 SELECT id, call_key, name, data FROM metadata;
@@ -299,9 +262,7 @@ fn a_partial_unique_index_does_not_split_the_lookup() {
              CREATE UNIQUE INDEX uq_runtime ON metadata (call_key, name) WHERE name = 'runtime';
              INSERT INTO metadata (id, call_key, name, data)
                  SELECT 1000000 + id, call_key, name, data FROM metadata WHERE name = 'tags';",
-        )
-        .expect("rebuild metadata");
-    }
+    );
     let run = |threads: &str| {
         on_threads(
             &dir,

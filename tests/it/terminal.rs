@@ -1,30 +1,45 @@
 //! Terminal manners: colour only on a terminal and never with NO_COLOR, a
 //! closed pipe is not an error, tables fit the terminal.
 
+use crate::support::{notice, Fleche, TestEnv};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-fn fixture() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/getting-started")
+const SCRIPT: &str = "/usr/bin/script";
+
+fn in_fixture(args: &str) -> Fleche {
+    TestEnv::fixture("getting-started")
+        .fleche()
+        .args(args.split_whitespace())
 }
 
-/// Run the CLI on a pseudo-terminal through util-linux `script`, if present.
+/// Run the CLI on a pseudo-terminal through util-linux `script`, if present,
+/// with colour left to the terminal and `env` on top.
 fn on_tty(env: &[(&str, &str)], args: &str) -> Option<String> {
-    if !Path::new("/usr/bin/script").exists() {
-        eprintln!("SKIPPED terminal check: no /usr/bin/script to make a pseudo-terminal");
+    if !Path::new(SCRIPT).exists() {
+        notice(&format!(
+            "SKIPPED terminal check: no {SCRIPT} to make a pseudo-terminal"
+        ));
         return None;
     }
-    let cmd = format!(
-        "{} -C {} {args}",
-        env!("CARGO_BIN_EXE_fleche"),
-        fixture().display()
-    );
-    let mut c = Command::new("/usr/bin/script");
-    c.args(["-qec", &cmd, "/dev/null"])
-        .env_remove("NO_COLOR")
-        .env("TZ", "UTC");
+    let mut fleche = in_fixture(args).env_remove("NO_COLOR");
     for (k, v) in env {
-        c.env(k, v);
+        fleche = fleche.env(k, v);
+    }
+    // `script` takes the command as one line and passes its own
+    // environment on.
+    let inner = fleche.command();
+    let line: Vec<&str> = std::iter::once(inner.get_program())
+        .chain(inner.get_args())
+        .map(|a| a.to_str().expect("a UTF-8 argument"))
+        .collect();
+    let mut c = Command::new(SCRIPT);
+    c.args(["-qec", &line.join(" "), "/dev/null"]);
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
     }
     let out = c.output().expect("script");
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
@@ -63,10 +78,8 @@ fn tables_fit_the_terminal() {
 #[test]
 fn a_closed_pipe_is_not_an_error() {
     // `fleche ls --format jsonl | head -1`: the reader goes away early.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fleche"))
-        .arg("-C")
-        .arg(fixture())
-        .args(["ls", "--format", "jsonl"])
+    let mut child = in_fixture("ls --format jsonl")
+        .command()
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

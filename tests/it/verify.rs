@@ -1,0 +1,124 @@
+//! `fleche verify` finds each planted fault, and nothing on clean caches
+//! written by fleche.
+
+use crate::support::{TestEnv, SINGLE_CACHES};
+use std::path::Path;
+
+/// `verify`'s exit code and findings (kind, key).
+fn verify(dir: &TestEnv) -> (Option<i32>, Vec<(String, String)>) {
+    let out = dir.run(["verify", "--format", "json"]);
+    let findings = out
+        .rows()
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().expect("kind").to_string(),
+                r["key"].as_str().expect("key").to_string(),
+            )
+        })
+        .collect();
+    (out.code, findings)
+}
+
+/// One finding.
+fn found(kind: &str, key: &str) -> (String, String) {
+    (kind.to_string(), key.to_string())
+}
+
+const X100: &str = "60079f7901a9295349d1796c037afc132e81286f785ddeeb763104ef02363102";
+
+#[test]
+fn clean_caches_are_clean() {
+    for fixture in SINGLE_CACHES.into_iter().chain(["stack", "pool"]) {
+        assert_eq!(
+            verify(&TestEnv::fixture(fixture)),
+            (Some(0), vec![]),
+            "{fixture}"
+        );
+    }
+}
+
+#[test]
+fn a_tampered_value_is_a_digest_mismatch() {
+    let dir = TestEnv::copy("getting-started");
+    // The pickle of 100 (protocol 4: K d .), changed to 101: same length, new content.
+    let path = dir.path(".fleche/values").join(X100);
+    let mut bytes = std::fs::read(&path).expect("read");
+    let at = bytes.iter().position(|&b| b == 100).expect("the byte 100");
+    bytes[at] = 101;
+    std::fs::write(&path, bytes).expect("write");
+    assert_eq!(
+        verify(&dir),
+        (Some(1), vec![found("digest-mismatch", X100)])
+    );
+}
+
+#[test]
+fn a_deleted_value_is_missing() {
+    let dir = TestEnv::copy("getting-started");
+    std::fs::remove_file(dir.path(".fleche/values").join(X100)).expect("rm");
+    assert_eq!(verify(&dir), (Some(1), vec![found("missing-value", X100)]));
+}
+
+#[test]
+fn a_renamed_value_is_missing_under_its_name_and_mismatched_under_the_new_one() {
+    let dir = TestEnv::copy("getting-started");
+    let other = "0".repeat(64);
+    std::fs::rename(
+        dir.path(".fleche/values").join(X100),
+        dir.path(".fleche/values").join(&other),
+    )
+    .expect("mv");
+    assert_eq!(
+        verify(&dir),
+        (
+            Some(1),
+            vec![
+                found("missing-value", X100),
+                found("digest-mismatch", &other)
+            ]
+        )
+    );
+}
+
+#[test]
+fn an_edited_record_is_a_key_mismatch() {
+    let dir = TestEnv::copy("getting-started");
+    let db = rename_double(&dir.path(".fleche/calls.db"));
+    assert_eq!(verify(&dir), (Some(1), vec![found("key-mismatch", &db)]));
+}
+
+/// Rename the function of the notebook's `double` call in the database, as
+/// a hand edit would; returns that call's key.
+fn rename_double(db: &Path) -> String {
+    let key = "3fb9bd0ba9c388530e4a0f5fbb789aaf7b5c598c1fae748de84aad8f244a2d8f";
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let n = conn
+        .execute("UPDATE calls SET name = 'triple' WHERE key = ?1", [key])
+        .expect("update");
+    assert_eq!(n, 1);
+    key.to_string()
+}
+
+#[test]
+fn an_edited_call_file_is_a_key_mismatch() {
+    let dir = TestEnv::copy("dill-files");
+    // Swap the contents of two call files: each record now sits under the
+    // other's key.
+    let calls = dir.path(".fleche/calls");
+    let names = dir.names(".fleche/calls");
+    let (a, b) = (calls.join(&names[0]), calls.join(&names[1]));
+    let (ba, bb) = (std::fs::read(&a).expect("a"), std::fs::read(&b).expect("b"));
+    std::fs::write(&a, bb).expect("write a");
+    std::fs::write(&b, ba).expect("write b");
+    assert_eq!(
+        verify(&dir),
+        (
+            Some(1),
+            vec![
+                found("key-mismatch", &names[0]),
+                found("key-mismatch", &names[1])
+            ]
+        )
+    );
+}
