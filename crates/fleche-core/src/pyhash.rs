@@ -8,7 +8,7 @@
 use crate::value::Value;
 use num_bigint::{BigInt, Sign};
 use num_integer::Integer;
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_traits::{Signed, ToPrimitive};
 
 /// `sys.hash_info.modulus`: 2**61 - 1 on 64-bit builds.
 pub const MODULUS: u64 = (1 << 61) - 1;
@@ -74,24 +74,6 @@ fn decompose(x: f64) -> (u64, i32) {
     } else {
         (frac | (1u64 << 52), exp_bits - 1075)
     }
-}
-
-/// The exact integer value of an integral finite float.
-pub fn float_to_bigint(x: f64) -> Option<BigInt> {
-    if !x.is_finite() || x.fract() != 0.0 {
-        return None;
-    }
-    if x == 0.0 {
-        return Some(BigInt::zero());
-    }
-    let (mantissa, exp) = decompose(x.abs());
-    let mag = BigInt::from(mantissa);
-    let mag = if exp >= 0 {
-        mag << (exp as usize)
-    } else {
-        mag >> ((-exp) as usize)
-    };
-    Some(if x < 0.0 { -mag } else { mag })
 }
 
 const XXPRIME_1: u64 = 11400714785074694791;

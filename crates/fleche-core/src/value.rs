@@ -226,14 +226,33 @@ fn int_eq_float(i: &BigInt, f: f64) -> bool {
     if f == 0.0 {
         return i.is_zero();
     }
-    match crate::pyhash::float_to_bigint(f) {
-        Some(b) => &b == i,
-        None => false,
-    }
+    // Exact: an integral float's value converts without rounding.
+    num_traits::FromPrimitive::from_f64(f).is_some_and(|b: BigInt| &b == i)
 }
 
 impl From<i64> for Value {
     fn from(i: i64) -> Self {
         Value::int(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ints_equal_floats_exactly_as_in_python() {
+        let int = |s: &str| Value::Int(s.parse().expect("an int"));
+        let two53 = 9007199254740992.0;
+        assert!(int("9007199254740992").py_eq(&Value::Float(two53)));
+        assert!(!int("9007199254740993").py_eq(&Value::Float(two53)));
+        // 1e30 is 1000000000000000019884624838656 exactly.
+        assert!(!int("1000000000000000000000000000000").py_eq(&Value::Float(1e30)));
+        assert!(int("1000000000000000019884624838656").py_eq(&Value::Float(1e30)));
+        assert!(int("-3").py_eq(&Value::Float(-3.0)));
+        assert!(int("0").py_eq(&Value::Float(-0.0)));
+        assert!(!int("1").py_eq(&Value::Float(1.5)));
+        assert!(!int("1").py_eq(&Value::Float(f64::NAN)));
+        assert!(Value::Bool(true).py_eq(&Value::Complex(1.0, 0.0)));
     }
 }
