@@ -153,16 +153,6 @@ pub struct ListOptions {
 }
 
 impl ListOptions {
-    /// Every call `filter` selects, in the order that costs least (for
-    /// counting them one by one).
-    pub fn counting(filter: &CallFilter) -> ListOptions {
-        ListOptions {
-            filter: filter.clone(),
-            sort: SortKey::Key,
-            ..Default::default()
-        }
-    }
-
     /// Whether the listing runs descending: newest and longest first,
     /// names and keys A-Z, unless reversed.
     pub fn descending(&self) -> bool {
