@@ -56,7 +56,7 @@ pub struct CallFilter {
 
 /// The metadata filters SQL leaves to the loaded records (those not
 /// [`MetaFilter::pushed_down`]).
-pub struct Residual<'a>(Vec<&'a MetaFilter>);
+pub(crate) struct Residual<'a>(Vec<&'a MetaFilter>);
 
 impl<'a> Residual<'a> {
     pub fn of(filter: &'a CallFilter) -> Residual<'a> {
@@ -117,7 +117,7 @@ impl<'a> Residual<'a> {
 /// The number of calls `filter` selects when SQL cannot count them alone
 /// (see [`Residual`]): `for_each` lists them, in key order, and they are
 /// counted; None when SQL can.
-pub fn count_by_listing<E>(
+pub(crate) fn count_by_listing<E>(
     filter: &CallFilter,
     for_each: impl FnOnce(&ListOptions, &mut dyn FnMut(CallRecord) -> ControlFlow<()>) -> Result<(), E>,
 ) -> Result<Option<u64>, E> {

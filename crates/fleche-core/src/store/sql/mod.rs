@@ -5,9 +5,9 @@
 //! the few metadata comparisons SQL cannot make exactly (lists, dicts) are
 //! finished on the loaded rows, as fleche does.
 //!
-//! - [`query`]: the SQL text: a filter as WHERE clauses (shared with
+//! - `query`: the SQL text: a filter as WHERE clauses (shared with
 //!   PostgreSQL through a dialect), the ordered SELECTs of listings;
-//! - [`rows`]: a result row as a [`CallRecord`], and sort values in
+//! - `rows`: a result row as a [`CallRecord`], and sort values in
 //!   SQLite's order;
 //! - `parallel`: complete listings read by several connections at once;
 //! - `top`: `ls -n N` from one pass over the runtime rows.
