@@ -423,7 +423,16 @@ impl<'a> Machine<'a> {
         Ok(items.chunks(2).map(|c| (c[0], c[1])).collect())
     }
 
-    fn memo_put(&mut self, index: u64) -> Result<(), PickleError> {
+    /// PUT, BINPUT, LONG_BINPUT, MEMOIZE: the top item into the memo, at
+    /// the index the opcode gives (MEMOIZE: the next one).
+    #[inline]
+    fn memo_put(&mut self, byte: u8) -> Result<(), PickleError> {
+        let index = match byte {
+            b'p' => self.line_index()?,
+            b'q' => self.u8()?.into(),
+            b'r' => self.u32()?.into(),
+            _ => self.memo.len() as u64,
+        };
         let top = self.top()?;
         if self.memo.len() >= self.limits.max_memo && !self.memo.contains(index) {
             return Err(PickleError::Limit {
@@ -435,7 +444,15 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
-    fn memo_get(&mut self, index: u64) -> Result<(), PickleError> {
+    /// GET, BINGET, LONG_BINGET: the memo entry at the index the opcode
+    /// gives.
+    #[inline]
+    fn memo_get(&mut self, byte: u8) -> Result<(), PickleError> {
+        let index = match byte {
+            b'g' => self.line_index()?,
+            b'h' => self.u8()?.into(),
+            _ => self.u32()?.into(),
+        };
         let id = self
             .memo
             .get(index)
@@ -535,6 +552,9 @@ impl<'a> Machine<'a> {
             .ok_or_else(|| self.invalid(format!("`{s}` is not an integer")))
     }
 
+    /// Run the opcodes up to STOP; the id of the node it returns. The
+    /// opcodes are grouped by what they do; all but the shortest have a
+    /// method, which reads the opcode's argument where it has one.
     fn run(&mut self) -> Result<Id, PickleError> {
         loop {
             self.op_start = self.pos;
@@ -547,296 +567,55 @@ impl<'a> Machine<'a> {
                 byte,
             })?;
             match byte {
-                0x80 => {
-                    let proto = self.u8()?;
-                    if proto > 5 {
-                        return Err(self.unsupported(format!("protocol {proto}")));
-                    }
-                }
-                0x95 => {
-                    // Frames only group opcodes for buffered reading.
-                    self.u64()?;
-                }
+                // Framing and the stack.
                 b'.' => return self.pop(),
+                0x80 => self.proto()?,
+                // Frames only group opcodes for buffered reading.
+                0x95 => _ = self.u64()?,
                 b'(' => self.marks.push(self.stack.len()),
-                b'0' => {
-                    if self.stack.len() > self.floor() {
-                        self.pop()?;
-                    } else {
-                        self.pop_mark()?;
-                    }
-                }
-                b'1' => {
-                    self.pop_mark()?;
-                }
-                b'2' => {
-                    let top = self.top()?;
-                    self.stack.push(top);
-                }
+                b'0' => self.pop_top()?,
+                b'1' => _ = self.pop_mark()?,
+                b'2' => self.dup()?,
+                // None, bools, ints, floats.
                 b'N' => self.push_leaf(Value::None),
                 0x88 => self.push_leaf(Value::Bool(true)),
                 0x89 => self.push_leaf(Value::Bool(false)),
-                b'I' => {
-                    let line = self.line()?;
-                    let v = match line {
-                        b"00" => Value::Bool(false),
-                        b"01" => Value::Bool(true),
-                        text => Value::Int(self.int_text(text)?),
-                    };
-                    self.push_leaf(v);
-                }
-                b'L' => {
-                    let line = self.line()?;
-                    let n = self.int_text(line)?;
-                    self.push_leaf(Value::Int(n));
-                }
-                b'J' => {
-                    let n = i32::from_le_bytes(self.array()?);
-                    self.push_leaf(Value::int(n.into()));
-                }
-                b'K' => {
-                    let n = self.u8()?;
-                    self.push_leaf(Value::int(n.into()));
-                }
-                b'M' => {
-                    let n = u16::from_le_bytes(self.array()?);
-                    self.push_leaf(Value::int(n.into()));
-                }
-                0x8a | 0x8b => {
-                    let len = if byte == 0x8a {
-                        self.u8()?.into()
-                    } else {
-                        let n = i32::from_le_bytes(self.array()?);
-                        u64::try_from(n).map_err(|_| self.invalid("a negative length"))?
-                    };
-                    let bytes = self.take(len)?;
-                    self.push_leaf(Value::Int(BigInt::from_signed_bytes_le(bytes)));
-                }
-                b'F' => {
-                    let line = self.line_str()?;
-                    let f: f64 = line
-                        .trim()
-                        .parse()
-                        .map_err(|_| self.invalid(format!("`{line}` is not a float")))?;
-                    self.push_leaf(Value::Float(f));
-                }
-                b'G' => {
-                    let f = f64::from_be_bytes(self.array()?);
-                    self.push_leaf(Value::Float(f));
-                }
-                b'S' => {
-                    let line = self.line()?;
-                    let body = unquote(line)
-                        .ok_or_else(|| self.invalid("the STRING argument is not quoted"))?;
-                    let bytes = escape_decode(body);
-                    self.push_leaf(py2_str(bytes));
-                }
-                b'T' | b'U' => {
-                    let len = if byte == b'T' {
-                        let n = i32::from_le_bytes(self.array()?);
-                        u64::try_from(n).map_err(|_| self.invalid("a negative length"))?
-                    } else {
-                        self.u8()?.into()
-                    };
-                    let bytes = self.take(len)?.to_vec();
-                    self.push_leaf(py2_str(bytes));
-                }
-                b'V' => {
-                    let line = self.line()?;
-                    self.push_leaf(Value::Str(raw_unicode_escape(line)));
-                }
-                b'X' | 0x8c | 0x8d => {
-                    let len = match byte {
-                        b'X' => self.u32()?.into(),
-                        0x8c => self.u8()?.into(),
-                        _ => self.u64()?,
-                    };
-                    let bytes = self.take(len)?;
-                    // CPython decodes with `surrogatepass`; lone surrogates
-                    // have no Rust `String` form and become U+FFFD.
-                    let s = match std::str::from_utf8(bytes) {
-                        Ok(s) => s.to_owned(),
-                        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-                    };
-                    self.push_leaf(Value::Str(s));
-                }
-                b'B' | b'C' | 0x8e | 0x96 => {
-                    let len = match byte {
-                        b'B' => self.u32()?.into(),
-                        b'C' => self.u8()?.into(),
-                        _ => self.u64()?,
-                    };
-                    let bytes = self.take(len)?.to_vec();
-                    self.push_leaf(if byte == 0x96 {
-                        Value::ByteArray(bytes)
-                    } else {
-                        Value::Bytes(bytes)
-                    });
-                }
+                b'I' => self.int_line()?,
+                b'L' => self.long_line()?,
+                b'J' | b'K' | b'M' => self.bin_int(byte)?,
+                0x8a | 0x8b => self.long_bytes(byte)?,
+                b'F' => self.float_line()?,
+                b'G' => self.bin_float()?,
+                // Strings and bytes.
+                b'S' => self.string_line()?,
+                b'T' | b'U' => self.py2_string(byte)?,
+                b'V' => self.unicode_line()?,
+                b'X' | 0x8c | 0x8d => self.unicode(byte)?,
+                b'B' | b'C' | 0x8e | 0x96 => self.bytes(byte)?,
+                // Containers, empty or from the stack.
                 b')' => self.push(Node::Tuple(Vec::new())),
-                0x85..=0x87 => {
-                    let n = (byte - 0x84) as usize;
-                    let floor = self.floor();
-                    if self.stack.len() < floor + n {
-                        return Err(self.invalid("the stack is empty"));
-                    }
-                    let items = self.stack.split_off(self.stack.len() - n);
-                    self.push(Node::Tuple(items));
-                }
-                b't' => {
-                    let items = self.pop_mark()?;
-                    self.push(Node::Tuple(items));
-                }
                 b']' => self.push(Node::List(Vec::new())),
-                b'l' => {
-                    let items = self.pop_mark()?;
-                    self.push(Node::List(items));
-                }
                 b'}' => self.push(Node::Dict(Vec::new())),
-                b'd' => {
-                    let items = self.pop_mark()?;
-                    let pairs = self.pairs(items)?;
-                    self.push(Node::Dict(pairs));
-                }
                 0x8f => self.push(Node::Set(Vec::new())),
-                0x91 => {
-                    let items = self.pop_mark()?;
-                    self.push(Node::FrozenSet(items));
-                }
-                b'a' => {
-                    let item = self.pop()?;
-                    let target = self.top()?;
-                    self.append(target, vec![item])?;
-                }
-                b'e' => {
-                    let items = self.pop_mark()?;
-                    let target = self.top()?;
-                    self.append(target, items)?;
-                }
-                b's' => {
-                    let value = self.pop()?;
-                    let key = self.pop()?;
-                    let target = self.top()?;
-                    self.set_items(target, vec![(key, value)])?;
-                }
-                b'u' => {
-                    let items = self.pop_mark()?;
-                    let pairs = self.pairs(items)?;
-                    let target = self.top()?;
-                    self.set_items(target, pairs)?;
-                }
-                0x90 => {
-                    let items = self.pop_mark()?;
-                    let target = self.top()?;
-                    match self.nodes.get_mut(target) {
-                        Some(Node::Set(set)) => set.extend(items),
-                        Some(Node::Obj(o)) => o.list_items.extend(items),
-                        _ => return Err(self.invalid("cannot add items to this object")),
-                    }
-                }
-                b'p' => {
-                    let index = self.line_index()?;
-                    self.memo_put(index)?;
-                }
-                b'q' => {
-                    let index = self.u8()?.into();
-                    self.memo_put(index)?;
-                }
-                b'r' => {
-                    let index = self.u32()?.into();
-                    self.memo_put(index)?;
-                }
-                0x94 => {
-                    let index = self.memo.len() as u64;
-                    self.memo_put(index)?;
-                }
-                b'g' => {
-                    let index = self.line_index()?;
-                    self.memo_get(index)?;
-                }
-                b'h' => {
-                    let index = self.u8()?.into();
-                    self.memo_get(index)?;
-                }
-                b'j' => {
-                    let index = self.u32()?.into();
-                    self.memo_get(index)?;
-                }
-                b'c' => {
-                    let module = self.line_str()?;
-                    let name = self.line_str()?;
-                    self.global(module, name);
-                }
-                0x93 => {
-                    let name = self.pop()?;
-                    let module = self.pop()?;
-                    match (self.str_of(module), self.str_of(name)) {
-                        (Some(m), Some(n)) => {
-                            let (m, n) = (m.to_owned(), n.to_owned());
-                            self.global(&m, &n);
-                        }
-                        _ => return Err(self.invalid("module and name must be strings")),
-                    }
-                }
-                b'R' => {
-                    let args = self.pop()?;
-                    let callable = self.pop()?;
-                    let args = self.tuple_items(args)?;
-                    self.reduce(callable, args)?;
-                }
-                0x81 => {
-                    let args = self.pop()?;
-                    let cls = self.pop()?;
-                    let args = self.tuple_items(args)?;
-                    self.new_obj(cls, args, None);
-                }
-                0x92 => {
-                    let kwargs = self.pop()?;
-                    let args = self.pop()?;
-                    let cls = self.pop()?;
-                    let args = self.tuple_items(args)?;
-                    self.new_obj(cls, args, Some(kwargs));
-                }
-                b'i' => {
-                    let module = self.line_str()?;
-                    let name = self.line_str()?;
-                    let args = self.pop_mark()?;
-                    let cls = self.add(Node::Global(fix_import(module, name)));
-                    self.new_obj(cls, args, None);
-                }
-                b'o' => {
-                    let mut items = self.pop_mark()?;
-                    if items.is_empty() {
-                        return Err(self.invalid("no class to instantiate"));
-                    }
-                    let cls = items.remove(0);
-                    self.new_obj(cls, items, None);
-                }
-                b'b' => {
-                    let state = self.pop()?;
-                    let target = self.top()?;
-                    self.obj_mut(target)?.state = Some(state);
-                }
-                b'P' | b'Q' => {
-                    return Err(
-                        self.unsupported("persistent IDs refer to objects outside the pickle")
-                    )
-                }
-                0x82..=0x84 => {
-                    let code: u32 = match byte {
-                        0x82 => self.u8()?.into(),
-                        0x83 => u16::from_le_bytes(self.array()?).into(),
-                        _ => self.u32()?,
-                    };
-                    return Err(self.unsupported(format!(
-                        "extension code {code} names a class registered in the writing process"
-                    )));
-                }
-                0x97 | 0x98 => {
-                    return Err(
-                        self.unsupported("out-of-band buffers are not part of the pickle bytes")
-                    )
-                }
+                0x85..=0x87 => self.tuple_of((byte - 0x84) as usize)?,
+                b't' | b'l' | b'd' | 0x91 => self.collect_mark(byte)?,
+                // Items into the container on top of the stack.
+                b'a' | b'e' => self.append_op(byte)?,
+                b's' | b'u' => self.set_items_op(byte)?,
+                0x90 => self.add_items()?,
+                // The memo.
+                b'p' | b'q' | b'r' | 0x94 => self.memo_put(byte)?,
+                b'g' | b'h' | b'j' => self.memo_get(byte)?,
+                // Classes and the objects made from them.
+                b'c' => self.global_line()?,
+                0x93 => self.stack_global()?,
+                b'R' => self.reduce_op()?,
+                0x81 | 0x92 => self.new_obj_op(byte)?,
+                b'i' => self.inst()?,
+                b'o' => self.obj()?,
+                b'b' => self.build()?,
+                // What refers to objects outside the pickle.
+                b'P' | b'Q' | 0x82..=0x84 | 0x97 | 0x98 => return Err(self.refusal(byte)),
                 _ => {
                     return Err(PickleError::UnknownOpcode {
                         offset: self.op_start,
@@ -844,6 +623,325 @@ impl<'a> Machine<'a> {
                     })
                 }
             }
+        }
+    }
+
+    /// PROTO: protocols up to 5 are read.
+    fn proto(&mut self) -> Result<(), PickleError> {
+        let proto = self.u8()?;
+        if proto > 5 {
+            return Err(self.unsupported(format!("protocol {proto}")));
+        }
+        Ok(())
+    }
+
+    /// POP: the top item, or the topmost mark when nothing is above it.
+    fn pop_top(&mut self) -> Result<(), PickleError> {
+        if self.stack.len() > self.floor() {
+            self.pop()?;
+        } else {
+            self.pop_mark()?;
+        }
+        Ok(())
+    }
+
+    /// DUP.
+    fn dup(&mut self) -> Result<(), PickleError> {
+        let top = self.top()?;
+        self.stack.push(top);
+        Ok(())
+    }
+
+    /// INT: decimal text; `00` and `01` are the bools of protocol 0.
+    fn int_line(&mut self) -> Result<(), PickleError> {
+        let v = match self.line()? {
+            b"00" => Value::Bool(false),
+            b"01" => Value::Bool(true),
+            text => Value::Int(self.int_text(text)?),
+        };
+        self.push_leaf(v);
+        Ok(())
+    }
+
+    /// LONG: decimal text, perhaps with Python 2's `L`.
+    fn long_line(&mut self) -> Result<(), PickleError> {
+        let line = self.line()?;
+        let n = self.int_text(line)?;
+        self.push_leaf(Value::Int(n));
+        Ok(())
+    }
+
+    /// BININT, BININT1, BININT2: 4 signed, 1 or 2 unsigned bytes.
+    #[inline]
+    fn bin_int(&mut self, byte: u8) -> Result<(), PickleError> {
+        let n: i64 = match byte {
+            b'J' => i32::from_le_bytes(self.array()?).into(),
+            b'K' => self.u8()?.into(),
+            _ => u16::from_le_bytes(self.array()?).into(),
+        };
+        self.push_leaf(Value::int(n));
+        Ok(())
+    }
+
+    /// LONG1 and LONG4: two's complement, little-endian.
+    #[inline]
+    fn long_bytes(&mut self, byte: u8) -> Result<(), PickleError> {
+        let len = match byte {
+            0x8a => self.u8()?.into(),
+            _ => self.i32_len()?,
+        };
+        let bytes = self.take(len)?;
+        self.push_leaf(Value::Int(BigInt::from_signed_bytes_le(bytes)));
+        Ok(())
+    }
+
+    /// A 4-byte signed length, which must not be negative.
+    #[inline]
+    fn i32_len(&mut self) -> Result<u64, PickleError> {
+        let n = i32::from_le_bytes(self.array()?);
+        u64::try_from(n).map_err(|_| self.invalid("a negative length"))
+    }
+
+    /// FLOAT: `repr()` text.
+    fn float_line(&mut self) -> Result<(), PickleError> {
+        let line = self.line_str()?;
+        let f: f64 = line
+            .trim()
+            .parse()
+            .map_err(|_| self.invalid(format!("`{line}` is not a float")))?;
+        self.push_leaf(Value::Float(f));
+        Ok(())
+    }
+
+    /// BINFLOAT: 8 bytes, big-endian.
+    fn bin_float(&mut self) -> Result<(), PickleError> {
+        let f = f64::from_be_bytes(self.array()?);
+        self.push_leaf(Value::Float(f));
+        Ok(())
+    }
+
+    /// STRING: a quoted, escaped Python 2 `str`.
+    fn string_line(&mut self) -> Result<(), PickleError> {
+        let line = self.line()?;
+        let body =
+            unquote(line).ok_or_else(|| self.invalid("the STRING argument is not quoted"))?;
+        let bytes = escape_decode(body);
+        self.push_leaf(py2_str(bytes));
+        Ok(())
+    }
+
+    /// BINSTRING and SHORT_BINSTRING: the bytes of a Python 2 `str`.
+    fn py2_string(&mut self, byte: u8) -> Result<(), PickleError> {
+        let len = match byte {
+            b'T' => self.i32_len()?,
+            _ => self.u8()?.into(),
+        };
+        let bytes = self.take(len)?.to_vec();
+        self.push_leaf(py2_str(bytes));
+        Ok(())
+    }
+
+    /// UNICODE: raw-unicode-escaped text.
+    fn unicode_line(&mut self) -> Result<(), PickleError> {
+        let line = self.line()?;
+        self.push_leaf(Value::Str(raw_unicode_escape(line)));
+        Ok(())
+    }
+
+    /// The BINUNICODE opcodes: UTF-8.
+    #[inline]
+    fn unicode(&mut self, byte: u8) -> Result<(), PickleError> {
+        let len = match byte {
+            b'X' => self.u32()?.into(),
+            0x8c => self.u8()?.into(),
+            _ => self.u64()?,
+        };
+        let bytes = self.take(len)?;
+        // CPython decodes with `surrogatepass`; lone surrogates have no
+        // Rust `String` form and become U+FFFD.
+        let s = match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_owned(),
+            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        };
+        self.push_leaf(Value::Str(s));
+        Ok(())
+    }
+
+    /// The BINBYTES opcodes and BYTEARRAY8.
+    #[inline]
+    fn bytes(&mut self, byte: u8) -> Result<(), PickleError> {
+        let len = match byte {
+            b'B' => self.u32()?.into(),
+            b'C' => self.u8()?.into(),
+            _ => self.u64()?,
+        };
+        let bytes = self.take(len)?.to_vec();
+        self.push_leaf(if byte == 0x96 {
+            Value::ByteArray(bytes)
+        } else {
+            Value::Bytes(bytes)
+        });
+        Ok(())
+    }
+
+    /// TUPLE1, TUPLE2, TUPLE3: the top `n` items.
+    #[inline]
+    fn tuple_of(&mut self, n: usize) -> Result<(), PickleError> {
+        if self.stack.len() < self.floor() + n {
+            return Err(self.invalid("the stack is empty"));
+        }
+        let items = self.stack.split_off(self.stack.len() - n);
+        self.push(Node::Tuple(items));
+        Ok(())
+    }
+
+    /// TUPLE, LIST, DICT, FROZENSET: the items above the mark.
+    #[inline]
+    fn collect_mark(&mut self, byte: u8) -> Result<(), PickleError> {
+        let items = self.pop_mark()?;
+        let node = match byte {
+            b't' => Node::Tuple(items),
+            b'l' => Node::List(items),
+            b'd' => Node::Dict(self.pairs(items)?),
+            _ => Node::FrozenSet(items),
+        };
+        self.push(node);
+        Ok(())
+    }
+
+    /// APPEND and APPENDS: the top item, or the items above the mark, onto
+    /// the list below.
+    #[inline]
+    fn append_op(&mut self, byte: u8) -> Result<(), PickleError> {
+        let items = match byte {
+            b'a' => vec![self.pop()?],
+            _ => self.pop_mark()?,
+        };
+        let target = self.top()?;
+        self.append(target, items)
+    }
+
+    /// SETITEM and SETITEMS: the top key and value, or the pairs above the
+    /// mark, into the dict below.
+    #[inline]
+    fn set_items_op(&mut self, byte: u8) -> Result<(), PickleError> {
+        let pairs = match byte {
+            b's' => {
+                let value = self.pop()?;
+                let key = self.pop()?;
+                vec![(key, value)]
+            }
+            _ => {
+                let items = self.pop_mark()?;
+                self.pairs(items)?
+            }
+        };
+        let target = self.top()?;
+        self.set_items(target, pairs)
+    }
+
+    /// ADDITEMS: the items above the mark into the set below it.
+    fn add_items(&mut self) -> Result<(), PickleError> {
+        let items = self.pop_mark()?;
+        let target = self.top()?;
+        match self.nodes.get_mut(target) {
+            Some(Node::Set(set)) => set.extend(items),
+            Some(Node::Obj(o)) => o.list_items.extend(items),
+            _ => return Err(self.invalid("cannot add items to this object")),
+        }
+        Ok(())
+    }
+
+    /// GLOBAL: module and name as two text lines.
+    fn global_line(&mut self) -> Result<(), PickleError> {
+        let module = self.line_str()?;
+        let name = self.line_str()?;
+        self.global(module, name);
+        Ok(())
+    }
+
+    /// STACK_GLOBAL: module and name from the stack.
+    fn stack_global(&mut self) -> Result<(), PickleError> {
+        let name = self.pop()?;
+        let module = self.pop()?;
+        match (self.str_of(module), self.str_of(name)) {
+            (Some(m), Some(n)) => {
+                let (m, n) = (m.to_owned(), n.to_owned());
+                self.global(&m, &n);
+                Ok(())
+            }
+            _ => Err(self.invalid("module and name must be strings")),
+        }
+    }
+
+    /// REDUCE: a callable and its argument tuple.
+    fn reduce_op(&mut self) -> Result<(), PickleError> {
+        let args = self.pop()?;
+        let callable = self.pop()?;
+        let args = self.tuple_items(args)?;
+        self.reduce(callable, args)
+    }
+
+    /// NEWOBJ and NEWOBJ_EX (with keyword arguments):
+    /// `cls.__new__(cls, *args)`.
+    fn new_obj_op(&mut self, byte: u8) -> Result<(), PickleError> {
+        let kwargs = match byte {
+            0x92 => Some(self.pop()?),
+            _ => None,
+        };
+        let args = self.pop()?;
+        let cls = self.pop()?;
+        let args = self.tuple_items(args)?;
+        self.new_obj(cls, args, kwargs);
+        Ok(())
+    }
+
+    /// INST: a class named by two text lines, its arguments above the mark.
+    fn inst(&mut self) -> Result<(), PickleError> {
+        let module = self.line_str()?;
+        let name = self.line_str()?;
+        let args = self.pop_mark()?;
+        let cls = self.add(Node::Global(fix_import(module, name)));
+        self.new_obj(cls, args, None);
+        Ok(())
+    }
+
+    /// OBJ: the class and its arguments above the mark.
+    fn obj(&mut self) -> Result<(), PickleError> {
+        let mut items = self.pop_mark()?;
+        if items.is_empty() {
+            return Err(self.invalid("no class to instantiate"));
+        }
+        let cls = items.remove(0);
+        self.new_obj(cls, items, None);
+        Ok(())
+    }
+
+    /// BUILD: the top item as the state of the object below it.
+    fn build(&mut self) -> Result<(), PickleError> {
+        let state = self.pop()?;
+        let target = self.top()?;
+        self.obj_mut(target)?.state = Some(state);
+        Ok(())
+    }
+
+    /// Why an opcode that refers to something outside the pickle (a
+    /// persistent ID, an extension code, an out-of-band buffer) is refused.
+    fn refusal(&mut self, byte: u8) -> PickleError {
+        let code: Result<u32, PickleError> = match byte {
+            0x82 => self.u8().map(u32::from),
+            0x83 => self.array().map(|b| u16::from_le_bytes(b).into()),
+            0x84 => self.u32(),
+            0x97 | 0x98 => {
+                return self.unsupported("out-of-band buffers are not part of the pickle bytes")
+            }
+            _ => return self.unsupported("persistent IDs refer to objects outside the pickle"),
+        };
+        match code {
+            Ok(code) => self.unsupported(format!(
+                "extension code {code} names a class registered in the writing process"
+            )),
+            Err(e) => e,
         }
     }
 

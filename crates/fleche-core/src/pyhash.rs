@@ -181,13 +181,9 @@ fn insert_clean(table: &mut [Option<(usize, u64)>], mask: usize, idx: usize, has
     }
 }
 
-/// Whether a set's iteration order is the same in every Python process:
-/// always for 0 or 1 elements, else only if every element's hash is.
-pub fn is_stable_set(items: &[Value]) -> bool {
-    items.len() <= 1 || items.iter().all(|i| stable_hash(i).is_some())
-}
-
-/// The first element whose hash differs between Python processes.
+/// The first element whose hash differs between Python processes: with
+/// one, a set's iteration order is not the same in every process (sets of
+/// 0 or 1 elements always are).
 pub fn unstable_element(items: &[Value]) -> Option<&Value> {
     if items.len() <= 1 {
         return None;

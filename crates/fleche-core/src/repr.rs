@@ -1462,6 +1462,10 @@ mod tests {
             repr(&grid),
             "array([[1, 2, 3], [4, 5, -6]], dtype=int16, shape=(2, 3))"
         );
+    }
+
+    #[test]
+    fn fortran_ordered_arrays_show_in_c_order() {
         // numpy's order='F' buffer of [[1, 2, 3], [4, 5, 6]] as <i2.
         let Value::NdArray(mut fortran) =
             array("<i2", &[2, 3], vec![1, 0, 4, 0, 2, 0, 5, 0, 3, 0, 6, 0])
@@ -1478,13 +1482,20 @@ mod tests {
             to_json(&fortran)["$ndarray"]["data"],
             json!([1, 2, 3, 4, 5, 6])
         );
+    }
 
+    #[test]
+    fn dtypes_show_as_numpy_names_them() {
         let big_endian = array(">i4", &[2], vec![0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe]);
         assert_eq!(repr(&big_endian), "array([1, -2], dtype='>i4', shape=(2,))");
         let unsigned = array("|u1", &[2], vec![0, 255]);
         assert_eq!(repr(&unsigned), "array([0, 255], dtype=uint8, shape=(2,))");
         let bools = array("|b1", &[2], vec![1, 0]);
         assert_eq!(repr(&bools), "array([True, False], dtype=bool, shape=(2,))");
+    }
+
+    #[test]
+    fn narrow_floats_show_the_shortest_digits_of_their_width() {
         // numpy prints float32 1/3 as 0.33333334 and float16 0.1 as 0.1.
         let f32s = array(
             "<f4",
@@ -1505,6 +1516,10 @@ mod tests {
             repr(&f16s),
             "array([0.1, 1e-07, 65500.0, 6e-08], dtype=float16, shape=(4,))"
         );
+    }
+
+    #[test]
+    fn complex_and_text_arrays() {
         let complexes = array("<c16", &[1], le_bytes(&[1.0f64, -2.0], |x| x.to_le_bytes()));
         assert_eq!(
             repr(&complexes),
@@ -1524,6 +1539,10 @@ mod tests {
             repr(&bytes),
             "array([b'ab', b'xyz'], dtype='|S3', shape=(2,))"
         );
+    }
+
+    #[test]
+    fn scalar_empty_undecodable_and_object_arrays() {
         let scalar = array("<i8", &[], 5i64.to_le_bytes().to_vec());
         assert_eq!(repr(&scalar), "array(5, dtype=int64, shape=())");
         let empty = array("<f8", &[2, 0], vec![]);

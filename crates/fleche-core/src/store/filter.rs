@@ -3,7 +3,7 @@
 //! SQL stores translate what they can into SQL (see
 //! [`MetaFilter::pushed_down`]) and finish the rest here, as fleche does.
 
-use super::{CallRecord, ListOptions};
+use super::{CallRecord, ListOptions, SortKey};
 use serde_json::Value as Json;
 use std::ops::ControlFlow;
 
@@ -56,7 +56,7 @@ pub struct CallFilter {
 
 /// The metadata filters SQL leaves to the loaded records (those not
 /// [`MetaFilter::pushed_down`]).
-pub struct Residual<'a>(Vec<&'a MetaFilter>);
+pub(crate) struct Residual<'a>(Vec<&'a MetaFilter>);
 
 impl<'a> Residual<'a> {
     pub fn of(filter: &'a CallFilter) -> Residual<'a> {
@@ -112,6 +112,29 @@ impl<'a> Residual<'a> {
         }
         Ok(())
     }
+}
+
+/// The number of calls `filter` selects when SQL cannot count them alone
+/// (see [`Residual`]): `for_each` lists them, in key order, and they are
+/// counted; None when SQL can.
+pub(crate) fn count_by_listing<E>(
+    filter: &CallFilter,
+    for_each: impl FnOnce(&ListOptions, &mut dyn FnMut(CallRecord) -> ControlFlow<()>) -> Result<(), E>,
+) -> Result<Option<u64>, E> {
+    if Residual::of(filter).is_empty() {
+        return Ok(None);
+    }
+    let opts = ListOptions {
+        filter: filter.clone(),
+        sort: SortKey::Key,
+        ..Default::default()
+    };
+    let mut n = 0;
+    for_each(&opts, &mut |_| {
+        n += 1;
+        ControlFlow::Continue(())
+    })?;
+    Ok(Some(n))
 }
 
 /// Python's `==` between two JSON values as fleche loads them

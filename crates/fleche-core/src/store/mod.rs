@@ -21,10 +21,12 @@ use thiserror::Error;
 
 /// Why a call store cannot be opened, read or changed.
 ///
-/// Every error of the core crate follows one convention: its text is the
-/// whole one-line message, including the text of the error it wraps (kept
-/// typed in a field, here `error`), which is not also its `source()`, so
-/// that a report walking the chain says it once.
+/// The errors of the stores ([`StoreError`], [`files::FileError`],
+/// [`callfiles::CallFileError`]) and of the configuration
+/// ([`crate::config::ConfigError`]) follow one convention: the text is the
+/// whole one-line message, including the text of the error wrapped, which
+/// is kept typed in a field (`error`) and is not also the `source()`, so
+/// that printing the text alone or the text and its chain says it once.
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("cannot open {path}: no such file")]
@@ -155,16 +157,6 @@ pub struct ListOptions {
 }
 
 impl ListOptions {
-    /// Every call `filter` selects, in the order that costs least (for
-    /// counting them one by one).
-    pub fn counting(filter: &CallFilter) -> ListOptions {
-        ListOptions {
-            filter: filter.clone(),
-            sort: SortKey::Key,
-            ..Default::default()
-        }
-    }
-
     /// Whether the listing runs descending: newest and longest first,
     /// names and keys A-Z, unless reversed.
     pub fn descending(&self) -> bool {

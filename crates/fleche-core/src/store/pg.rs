@@ -3,8 +3,9 @@
 //! run in the server with Python's equality for metadata (`1 == 1.0 ==
 //! True`, `"1" != 1`), which fleche's own casts do not always manage.
 
-use super::filter::Residual;
-use super::sql::query::{join_where, where_clauses, Dialect};
+use super::filter::{count_by_listing, Residual};
+use super::sql::query::{direction, join_where, sort_expr, where_clauses, Dialect};
+use super::sql::rows::{metadata_of, version_of};
 use super::{
     python_json_dumps, CallFilter, CallRecord, FunctionStats, ListOptions, SortKey, StoreError,
 };
@@ -186,6 +187,10 @@ impl Dialect for Params {
         let p = self.bind(t.to_string());
         format!("(m.data ->> 'timestart')::float8 {op} {p}::float8")
     }
+
+    fn runtime_value(field: &str) -> String {
+        format!("(SELECT (m.data ->> '{field}')::float8 FROM metadata m WHERE m.call_key = c.key AND m.name = 'runtime')")
+    }
 }
 
 const RECORD_COLUMNS: &str = "c.key, c.name, c.module, c.version, c.code_digest, c.result, \
@@ -200,15 +205,13 @@ fn record(row: &postgres::Row) -> Result<CallRecord, postgres::Error> {
         key: row.try_get(0)?,
         name: row.try_get(1)?,
         module: row.try_get(2)?,
-        version: version.map(|v| serde_json::from_str(&v).unwrap_or(Json::String(v))),
+        version: version_of(version),
         code_digest: row.try_get(4)?,
         result: row.try_get(5)?,
         arguments: args
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default(),
-        metadata: meta
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or_default(),
+        metadata: metadata_of(meta),
     })
 }
 
@@ -296,15 +299,8 @@ impl PgCalls {
     ) -> Result<(), StoreError> {
         let mut p = Params(vec![]);
         let wheres = where_clauses(&opts.filter, &mut p);
-        let field = |name: &str| {
-            format!("(SELECT (m.data ->> '{name}')::float8 FROM metadata m WHERE m.call_key = c.key AND m.name = 'runtime')")
-        };
-        let expr = match opts.sort.runtime_field() {
-            Some(name) => field(name),
-            None if opts.sort == SortKey::Name => "c.name".to_string(),
-            None => "c.key".to_string(),
-        };
-        let dir = if opts.descending() { "DESC" } else { "ASC" };
+        let expr = sort_expr::<Params>(opts.sort);
+        let dir = direction(opts);
         let order = if opts.sort == SortKey::Key {
             format!("c.key {dir}")
         } else {
@@ -332,12 +328,7 @@ impl PgCalls {
     }
 
     pub fn count_matching(&self, filter: &CallFilter) -> Result<u64, StoreError> {
-        if !Residual::of(filter).is_empty() {
-            let mut n = 0;
-            self.for_each(&ListOptions::counting(filter), |_| {
-                n += 1;
-                ControlFlow::Continue(())
-            })?;
+        if let Some(n) = count_by_listing(filter, |opts, f| self.for_each(opts, f))? {
             return Ok(n);
         }
         let mut p = Params(vec![]);
@@ -426,18 +417,6 @@ impl PgCalls {
                 })
             })
             .collect()
-    }
-}
-
-impl crate::prefix::SortedKeys for PgCalls {
-    type Error = StoreError;
-
-    fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
-        self.keys_with_prefix(prefix, limit)
-    }
-
-    fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
-        PgCalls::neighbours(self, key)
     }
 }
 

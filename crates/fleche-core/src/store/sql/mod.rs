@@ -5,19 +5,19 @@
 //! the few metadata comparisons SQL cannot make exactly (lists, dicts) are
 //! finished on the loaded rows, as fleche does.
 //!
-//! - [`query`]: the SQL text: a filter as WHERE clauses (shared with
+//! - `query`: the SQL text: a filter as WHERE clauses (shared with
 //!   PostgreSQL through a dialect), the ordered SELECTs of listings;
-//! - [`rows`]: a result row as a [`CallRecord`], and sort values in
+//! - `rows`: a result row as a [`CallRecord`], and sort values in
 //!   SQLite's order;
 //! - `parallel`: complete listings read by several connections at once;
 //! - `top`: `ls -n N` from one pass over the runtime rows.
 
 mod parallel;
 pub(super) mod query;
-mod rows;
+pub(super) mod rows;
 mod top;
 
-use super::filter::Residual;
+use super::filter::{count_by_listing, Residual};
 use super::{CallFilter, CallRecord, ListOptions, StoreError};
 use query::{count_sql, select_sql, RECORD_COLUMNS};
 use rows::record;
@@ -204,12 +204,7 @@ impl SqlCalls {
 
     /// Count the selected records without loading them.
     pub fn count_matching(&self, filter: &CallFilter) -> Result<u64, StoreError> {
-        if !Residual::of(filter).is_empty() {
-            let mut n = 0;
-            self.for_each(&ListOptions::counting(filter), |_| {
-                n += 1;
-                ControlFlow::Continue(())
-            })?;
+        if let Some(n) = count_by_listing(filter, |opts, f| self.for_each(opts, f))? {
             return Ok(n);
         }
         let (sql, params) = count_sql(filter);
@@ -339,18 +334,6 @@ fn prefix_range(prefix: &str) -> (String, Option<String>) {
         }
     }
     (prefix.to_string(), None)
-}
-
-impl crate::prefix::SortedKeys for SqlCalls {
-    type Error = StoreError;
-
-    fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, StoreError> {
-        self.keys_with_prefix(prefix, limit)
-    }
-
-    fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), StoreError> {
-        SqlCalls::neighbours(self, key)
-    }
 }
 
 #[cfg(test)]

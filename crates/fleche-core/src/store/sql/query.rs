@@ -49,6 +49,10 @@ pub(in crate::store) trait Dialect {
 
     /// The runtime row's `timestart` compared by `op` (`>=`, `<=`) with `t`.
     fn timestart(&mut self, op: &str, t: f64) -> String;
+
+    /// The call's runtime `field` (`timestart`, `walltime`), looked up by a
+    /// scalar subquery, for sorting.
+    fn runtime_value(field: &str) -> String;
 }
 
 /// SQLite: `?N` parameters of their own SQL type, JSON read by `json_type`
@@ -102,6 +106,12 @@ impl Dialect for Sqlite {
     fn timestart(&mut self, op: &str, t: f64) -> String {
         let p = self.bind(SqlValue::Real(t));
         format!("json_extract(m.data, '$.timestart') {op} {p}")
+    }
+
+    fn runtime_value(field: &str) -> String {
+        format!(
+            "(SELECT json_extract(m.data, '$.{field}') FROM metadata m WHERE m.call_key = c.key AND m.name = 'runtime')"
+        )
     }
 }
 
@@ -233,11 +243,22 @@ pub(in crate::store) fn join_where(w: &[String]) -> String {
     }
 }
 
-/// The field of the call's runtime row, looked up by a scalar subquery.
-fn runtime_value(field: &str) -> String {
-    format!(
-        "(SELECT json_extract(m.data, '$.{field}') FROM metadata m WHERE m.call_key = c.key AND m.name = 'runtime')"
-    )
+/// The expression a listing sorts by, in the dialect `D`.
+pub(in crate::store) fn sort_expr<D: Dialect>(sort: SortKey) -> String {
+    match sort.runtime_field() {
+        Some(field) => D::runtime_value(field),
+        None if sort == SortKey::Name => "c.name".to_string(),
+        None => "c.key".to_string(),
+    }
+}
+
+/// `DESC` or `ASC`, as the listing runs.
+pub(in crate::store) fn direction(opts: &ListOptions) -> &'static str {
+    if opts.descending() {
+        "DESC"
+    } else {
+        "ASC"
+    }
 }
 
 /// What a listing sorts by: the expression, its direction, the ORDER BY.
@@ -248,12 +269,8 @@ struct Order {
 }
 
 fn order(opts: &ListOptions, filtered: bool) -> Order {
-    let expr = match opts.sort.runtime_field() {
-        Some(field) => runtime_value(field),
-        None if opts.sort == SortKey::Name => "c.name".to_string(),
-        None => "c.key".to_string(),
-    };
-    let dir = if opts.descending() { "DESC" } else { "ASC" };
+    let expr = sort_expr::<Sqlite>(opts.sort);
+    let dir = direction(opts);
     // Calls without the sort field go last either way; ties break by key.
     let by = if opts.sort == SortKey::Key {
         // With a filter, scan and sort what it keeps: walking the key index

@@ -17,19 +17,29 @@ pub(super) fn record(row: &Row<'_>) -> rusqlite::Result<CallRecord> {
             args.into_iter().map(|(_, n, v)| (n, v)).collect()
         })
         .unwrap_or_default();
-    let metadata = meta_json
-        .and_then(|s| serde_json::from_str::<Map<String, Json>>(&s).ok())
-        .unwrap_or_default();
     Ok(CallRecord {
         key: row.get(0)?,
         name: row.get(1)?,
         module: row.get(2)?,
-        version: version.map(|v| serde_json::from_str(&v).unwrap_or(Json::String(v))),
+        version: version_of(version),
         code_digest: row.get(4)?,
         result: row.get(5)?,
         arguments,
-        metadata,
+        metadata: metadata_of(meta_json),
     })
+}
+
+/// The `version` column: the JSON fleche stores (an int or a string), or
+/// the text itself when it is not JSON.
+pub(in crate::store) fn version_of(text: Option<String>) -> Option<Json> {
+    text.map(|v| serde_json::from_str(&v).unwrap_or(Json::String(v)))
+}
+
+/// The metadata column, a JSON object by kind (empty when there is none
+/// or it does not read).
+pub(in crate::store) fn metadata_of(text: Option<String>) -> Map<String, Json> {
+    text.and_then(|s| serde_json::from_str::<Map<String, Json>>(&s).ok())
+        .unwrap_or_default()
 }
 
 /// SQLite's order of two `position` values as `record` receives them
