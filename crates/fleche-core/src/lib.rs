@@ -47,3 +47,99 @@ pub(crate) fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// The modules a top-level module (a file, or a directory with all its
+    /// files) names through `crate::`.
+    fn imports(path: &Path, modules: &BTreeSet<String>, out: &mut BTreeSet<String>) {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(path).expect("a module directory") {
+                imports(&entry.expect("entry").path(), modules, out);
+            }
+            return;
+        }
+        let text = std::fs::read_to_string(path).expect("a source file");
+        // Unit tests may reach anywhere; doc links are no imports.
+        let code: String = text
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut rest = code.as_str();
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            let names: Vec<&str> = match rest.strip_prefix('{') {
+                Some(group) => group[..group.find('}').unwrap_or(0)].split(',').collect(),
+                None => vec![rest],
+            };
+            for name in names {
+                let name = name.trim_start();
+                let end = name
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(name.len());
+                if modules.contains(&name[..end]) {
+                    out.insert(name[..end].to_string());
+                }
+            }
+        }
+    }
+
+    /// ARCHITECTURE.md's layering: no two modules of the core need each
+    /// other, directly or through others.
+    #[test]
+    fn modules_form_no_cycle() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let modules: BTreeSet<String> = std::fs::read_dir(&src)
+            .expect("src")
+            .map(|e| e.expect("entry").path())
+            .filter_map(|p| {
+                let name = p.file_stem()?.to_str()?.to_string();
+                (name != "lib").then_some(name)
+            })
+            .collect();
+        assert!(modules.contains("cache") && modules.contains("store"));
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for m in &modules {
+            let dir = src.join(m);
+            let path = if dir.is_dir() {
+                dir
+            } else {
+                src.join(format!("{m}.rs"))
+            };
+            let mut out = BTreeSet::new();
+            imports(&path, &modules, &mut out);
+            out.remove(m);
+            graph.insert(m.clone(), out);
+        }
+        // Depth-first search for a way back to where it started.
+        for start in graph.keys() {
+            let mut stack: Vec<Vec<&String>> = vec![vec![start]];
+            while let Some(route) = stack.pop() {
+                let last = route[route.len() - 1];
+                for next in &graph[last] {
+                    assert!(
+                        next != start,
+                        "import cycle: {} -> {start}",
+                        route
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" -> ")
+                    );
+                    if !route.contains(&next) {
+                        let mut longer = route.clone();
+                        longer.push(next);
+                        stack.push(longer);
+                    }
+                }
+            }
+        }
+    }
+}

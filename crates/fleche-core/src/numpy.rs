@@ -191,7 +191,7 @@ pub fn reconstructed(o: &Object) -> Option<NdArray> {
     let data = match data {
         Value::Bytes(b) => ArrayData::Raw(b.clone()),
         // Protocol 0/1 without codecs: the buffer as a latin-1 str.
-        Value::Str(s) => ArrayData::Raw(crate::pickle::latin1(s)?),
+        Value::Str(s) => ArrayData::Raw(crate::value::latin1(s)?),
         Value::List(items) => ArrayData::Objects(items.clone()),
         _ => return None,
     };

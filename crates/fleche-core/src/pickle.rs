@@ -1453,13 +1453,13 @@ fn interpret(o: Object) -> Value {
         ("builtins.bytearray", []) if plain => Value::ByteArray(Vec::new()),
         ("builtins.bytearray", [Value::Bytes(b)]) if plain => Value::ByteArray(b.clone()),
         ("builtins.bytearray", [Value::Str(s), Value::Str(enc)]) if plain && is_latin1(enc) => {
-            match latin1(s) {
+            match crate::value::latin1(s) {
                 Some(b) => Value::ByteArray(b),
                 None => Value::Object(o),
             }
         }
         ("_codecs.encode", [Value::Str(s), Value::Str(enc)]) if plain && is_latin1(enc) => {
-            match latin1(s) {
+            match crate::value::latin1(s) {
                 Some(b) => Value::Bytes(b),
                 None => Value::Object(o),
             }
@@ -1522,11 +1522,6 @@ fn interpret(o: Object) -> Value {
 
 fn is_latin1(enc: &str) -> bool {
     matches!(enc, "latin1" | "latin-1" | "latin_1" | "iso-8859-1")
-}
-
-/// A str holding bytes as latin-1 characters, as those bytes.
-pub(crate) fn latin1(s: &str) -> Option<Vec<u8>> {
-    s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
 }
 
 fn as_f64(v: &Value) -> Option<f64> {

@@ -230,6 +230,12 @@ fn int_eq_float(i: &BigInt, f: f64) -> bool {
     num_traits::FromPrimitive::from_f64(f).is_some_and(|b: BigInt| &b == i)
 }
 
+/// A str holding bytes as latin-1 characters (how Python 2 pickles carry
+/// bytes), as those bytes; None if a character is above U+00FF.
+pub(crate) fn latin1(s: &str) -> Option<Vec<u8>> {
+    s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+}
+
 impl From<i64> for Value {
     fn from(i: i64) -> Self {
         Value::int(i)
