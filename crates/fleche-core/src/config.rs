@@ -727,11 +727,27 @@ mod tests {
         p
     }
 
-    fn tempdir(tag: &str) -> PathBuf {
+    /// A scratch directory, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl std::ops::Deref for Scratch {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn tempdir(tag: &str) -> Scratch {
         let d = std::env::temp_dir().join(format!("fleche-config-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).expect("mkdir");
-        d.canonicalize().expect("canonical")
+        Scratch(d.canonicalize().expect("canonical"))
     }
 
     #[test]
