@@ -23,23 +23,6 @@ const WORK: Duration = Duration::from_secs(20);
 /// A worker that has not finished by then has hung.
 const DEADLINE: Duration = Duration::from_secs(90);
 
-/// SplitMix64, seeded per run (the seed is printed).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// What our side did, and what went wrong.
 #[derive(Default)]
 struct Loop {
@@ -119,7 +102,8 @@ fn write_commands_beside_running_fleche_lose_nothing() {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(7);
     notice(&format!("concurrency: seed {seed}"));
-    let mut rng = Rng(seed);
+    // Seeded per run (the seed is printed).
+    let mut rng = fastrand::Rng::with_seed(seed);
 
     let until = (std::time::SystemTime::now() + WORK)
         .duration_since(std::time::UNIX_EPOCH)
@@ -140,12 +124,12 @@ fn write_commands_beside_running_fleche_lose_nothing() {
             break;
         }
         step += 1;
-        let n = rng.below(12).to_string();
+        let n = rng.usize(..12).to_string();
         match step % 7 {
             0 => {
                 // Tag by filter: an argument value and fleche's own tags.
                 let x = format!("x={n}");
-                let w = format!("worker={}", rng.below(WORKERS));
+                let w = format!("worker={}", rng.usize(..WORKERS));
                 for args in [
                     vec![
                         "tag",
@@ -167,8 +151,8 @@ fn write_commands_beside_running_fleche_lose_nothing() {
                 // Tag by key prefix.
                 let keys = ours.keys(&dir);
                 if keys.len() >= 2 {
-                    let a = keys[rng.below(keys.len())][..12].to_string();
-                    let b = keys[rng.below(keys.len())][..16].to_string();
+                    let a = keys[rng.usize(..keys.len())][..12].to_string();
+                    let b = keys[rng.usize(..keys.len())][..16].to_string();
                     let set = format!("batch={step}");
                     if ours.run(&dir, &["tag", &a, &b, "--set", &set]).is_some() {
                         ours.tagged += 1;
@@ -186,7 +170,7 @@ fn write_commands_beside_running_fleche_lose_nothing() {
                 // Evict one call by prefix.
                 let keys = ours.keys(&dir);
                 if !keys.is_empty() {
-                    let p = keys[rng.below(keys.len())][..12].to_string();
+                    let p = keys[rng.usize(..keys.len())][..12].to_string();
                     if let Some(out) = ours.run(&dir, &["evict", &p, "--format", "json"]) {
                         ours.evicted.extend(out.keys());
                     }
@@ -194,7 +178,7 @@ fn write_commands_beside_running_fleche_lose_nothing() {
             }
             5 => {
                 // Evict by filter.
-                let arg = format!("n={}", rng.below(6));
+                let arg = format!("n={}", rng.usize(..6));
                 if let Some(out) = ours.run(
                     &dir,
                     &[

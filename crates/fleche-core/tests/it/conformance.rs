@@ -189,29 +189,28 @@ fn vectors() {
 
 const RANDOM_VALUES: usize = 10_000;
 
-/// SplitMix64: tiny, seedable, good enough to spread test cases.
-struct Rng(u64);
+/// A seeded generator with the few draws the value generator needs.
+struct Rng(fastrand::Rng);
 
 impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(fastrand::Rng::with_seed(seed))
+    }
+
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.u64(..)
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.usize(..n)
     }
 
     fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        let span = (i128::from(hi) - i128::from(lo) + 1) as u128;
-        (i128::from(lo) + (u128::from(self.next()) % span) as i128) as i64
+        self.0.i64(lo..=hi)
     }
 
     fn chance(&mut self, p: f64) -> bool {
-        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+        self.0.f64() < p
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -979,7 +978,7 @@ fn ask_oracle(python: &str, literals: &[String]) -> Vec<Result<Answer, String>> 
 /// order from how the literal builds them). Failures to read back go to
 /// `failures`.
 fn random_cases(seed: u64, failures: &mut Vec<String>) -> Vec<(Value, String)> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut cases = Vec::with_capacity(RANDOM_VALUES);
     for _ in 0..RANDOM_VALUES {
         let depth = *rng.pick(&[0usize, 1, 2, 3, 3, 4]);
