@@ -85,4 +85,14 @@ impl Context {
         let len = cache.short_len(key)?;
         Ok(style::short_id(key, len, color))
     }
+
+    /// [`Self::short_key`] of many keys at once.
+    pub fn short_keys(&self, cache: &Cache, keys: &[&str], color: bool) -> Result<Vec<String>> {
+        let lens = cache.short_lens(keys)?;
+        Ok(keys
+            .iter()
+            .zip(lens)
+            .map(|(key, len)| style::short_id(key, len, color))
+            .collect())
+    }
 }

@@ -35,10 +35,8 @@ pub fn run(ctx: &Context, args: EvictArgs) -> Result<Exit> {
         .iter()
         .filter_map(|k| member.get_call(k).ok().flatten())
         .collect();
-    let shorts: Vec<String> = records
-        .iter()
-        .map(|r| ctx.short_key(&cache, &r.key, false))
-        .collect::<Result<_>>()?;
+    let record_keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
+    let shorts = ctx.short_keys(&cache, &record_keys, false)?;
     let removed = writer.evict(&keys, args.dry_run)?;
     let mut emitter = Emitter::new(
         args.format,

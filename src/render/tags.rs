@@ -28,19 +28,21 @@ pub fn tag_changes(
 ) -> anyhow::Result<()> {
     let color = format == Format::Table && ctx.color();
     let mut emitter = Emitter::new(format, io::stdout().lock(), vec!["key", "before", "after"])?;
-    for c in changes.iter().filter(|c| c.changed()) {
-        let key = if format == Format::Table {
-            ctx.short_key(cache, &c.key, color)?
-        } else {
-            c.key.clone()
-        };
+    let changed: Vec<&TagChange> = changes.iter().filter(|c| c.changed()).collect();
+    let keys: Vec<&str> = changed.iter().map(|c| c.key.as_str()).collect();
+    let shown = if format == Format::Table {
+        ctx.short_keys(cache, &keys, color)?
+    } else {
+        keys.iter().map(|k| k.to_string()).collect()
+    };
+    for (c, key) in changed.iter().zip(shown) {
         emitter.row(Row {
             cells: vec![key, tags_json_text(&c.before), tags_json_text(&c.after)],
             json: json!({"key": c.key, "before": c.before, "after": c.after, "dry_run": dry_run}),
         })?;
     }
     emitter.finish()?;
-    let changed = changes.iter().filter(|c| c.changed()).count();
+    let changed = changed.len();
     let same = changes.len() - changed;
     let verb = if dry_run { "Would change" } else { "Changed" };
     let mut line = format!("{verb} the tags of {changed} call{}", plural(changed));
