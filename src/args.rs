@@ -125,8 +125,8 @@ pub struct SelectArgs {
 pub fn parse_version(text: &str) -> Result<Value> {
     let trimmed = text.trim();
     if trimmed.starts_with('\'') || trimmed.starts_with('"') {
-        return match parse_literal("--version", trimmed)? {
-            v @ Value::Str(_) => Ok(v),
+        return match literal::parse(trimmed) {
+            Ok(v @ Value::Str(_)) => Ok(v),
             _ => Err(
                 CliError::usage(format!("--version `{text}` is neither an int nor a string"))
                     .into(),
@@ -147,8 +147,16 @@ pub fn version_json(v: &Value) -> String {
     }
 }
 
-pub fn parse_literal(what: &str, text: &str) -> Result<Value> {
-    literal::parse(text).map_err(|e| bad_literal(what, text, &e).into())
+/// A metadata value (a tag, a `--meta` comparison): a Python literal that
+/// JSON can hold, so never a stored value (`@PREFIX`).
+pub fn parse_metadata_literal(what: &str, text: &str) -> Result<Value> {
+    match literal::parse_term(text).map_err(|e| bad_literal(what, text, &e))? {
+        Term::Value(v) => Ok(v),
+        Term::Stored(_) => Err(CliError::usage(format!(
+            "{what}: metadata is JSON and cannot hold a `fleche.digest.Digest`"
+        ))
+        .into()),
+    }
 }
 
 /// A literal that cannot be read; `what` names where it was typed, if
@@ -205,7 +213,7 @@ fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
         },
         (Some(key), Some(text)) => {
             let label = format!("{what} {}", shown(path));
-            let v = parse_literal(&label, text)?;
+            let v = parse_metadata_literal(&label, text)?;
             MetaFilter::Equals {
                 kind: kind.into(),
                 key: key.into(),
@@ -381,5 +389,25 @@ pub fn parse_age(text: &str) -> Result<Duration, String> {
     if n.is_nan() || n < 0.0 || !n.is_finite() {
         return Err(format!("`{text}` must be zero or more"));
     }
-    Ok(Duration::from_secs_f64(n * secs))
+    Duration::try_from_secs_f64(n * secs).map_err(|_| format!("`{text}` is too long an age"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_well() {
+        assert_eq!(parse_age("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_age("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_age("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_age(" 2d "), Ok(Duration::from_secs(172_800)));
+        assert!(parse_age("-1h").is_err());
+        assert!(parse_age("1y").is_err());
+        assert!(parse_age("nan").is_err());
+        assert_eq!(
+            parse_age("100000000000000000000w"),
+            Err("`100000000000000000000w` is too long an age".to_string())
+        );
+    }
 }

@@ -75,17 +75,7 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// An error and its causes as one line, as `report` prints it (also where
-/// an error is shown inside the output, as a value that cannot be read).
-pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut cause = err.source();
-    while let Some(c) = cause {
-        parts.push(c.to_string());
-        cause = c.source();
-    }
-    parts.join(": ")
-}
+pub use fleche_core::one_line;
 
 /// The one mapping of core errors to what the user reads: the message is
 /// the error with its causes, the exit code and hint depend on the kind.
@@ -200,26 +190,18 @@ fn describe(c: &fleche_core::cache::Candidate) -> String {
 
 /// What the user is told about `err`.
 pub fn to_cli(err: &anyhow::Error) -> CliError {
-    if let Some(cli) = err.downcast_ref::<CliError>() {
-        return CliError {
-            exit: cli.exit,
-            message: err
-                .chain()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(": "),
-            hint: cli.hint.clone(),
-        };
-    }
     if let Some(core) = err.downcast_ref::<fleche_core::Error>() {
         return CliError::from(core);
     }
-    CliError::usage(
-        err.chain()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>()
-            .join(": "),
-    )
+    let message = one_line(err.as_ref());
+    match err.downcast_ref::<CliError>() {
+        Some(cli) => CliError {
+            exit: cli.exit,
+            message,
+            hint: cli.hint.clone(),
+        },
+        None => CliError::usage(message),
+    }
 }
 
 /// Print the error as `Error: ...` (+ `Hint: ...`) on stderr and give its

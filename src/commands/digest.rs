@@ -140,6 +140,13 @@ fn run_call(name: &str, args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
         arguments.push((arg.clone(), d.clone()));
         decoded.push((arg, value, d));
     }
+    if let Some(text) = &args.version {
+        // A quoted version is a literal, and says so when it cannot be read.
+        let trimmed = text.trim();
+        if trimmed.starts_with('\'') || trimmed.starts_with('"') {
+            literal::parse(trimmed).map_err(|e| bad_literal("", trimmed, &e))?;
+        }
+    }
     let version = args.version.as_deref().map(parse_version).transpose()?;
     let input = CallKeyInput {
         name: name.to_string(),
@@ -148,7 +155,7 @@ fn run_call(name: &str, args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
         code_digest: args.code_digest.clone(),
         arguments,
     };
-    let key = call_key(&input).map_err(|e| CliError::usage(e.to_string()))?;
+    let key = call_key(&input).map_err(fleche_core::Error::from)?;
     let stdout = io::stdout().lock();
     match args.format {
         None => {

@@ -2,7 +2,7 @@
 //! `tags(...)` context writes) on selected calls. Tags are
 //! metadata, so a call's key never changes.
 
-use crate::args::{parse_literal, WriteSelect};
+use crate::args::{parse_metadata_literal, WriteSelect};
 use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output::Format;
@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, args: TagArgs) -> Result<Exit> {
         if k.is_empty() {
             return Err(CliError::usage(format!("--set `{spec}`: the key is empty")).into());
         }
-        let value = parse_literal(&format!("--set {k}"), text)?;
+        let value = parse_metadata_literal(&format!("--set {k}"), text)?;
         let j = json_from_value(&value).map_err(|e| CliError::usage(format!("--set {k}: {e}")))?;
         set.insert(k.to_string(), j);
     }

@@ -53,8 +53,18 @@ fn kind_name(k: Kind) -> &'static str {
 pub fn run(ctx: &Context, args: VerifyArgs) -> Result<Exit> {
     let cache = ctx.open()?;
     let color = args.format == Format::Table && ctx.color();
-    let filter = args.select.filter(&cache)?;
+    let mut filter = args.select.filter(&cache)?;
     let filtered = filter != Default::default() || !args.prefixes.is_empty();
+    // Prefixes (and stdin) are read once, for every member.
+    for text in with_stdin(&args.prefixes, true)? {
+        let found = cache.resolve(&text)?;
+        if !found.kinds.contains(&PrefixKind::Call) {
+            return Err(CliError::not_found(format!("`{text}` is not a call")).into());
+        }
+        filter.keys.push(found.key);
+    }
+    // Prefixes that named nothing (an empty stdin) select nothing, not all.
+    let nothing = !args.prefixes.is_empty() && filter.keys.is_empty();
     let mut emitter = Emitter::new(
         args.format,
         io::stdout().lock(),
@@ -62,18 +72,10 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<Exit> {
     )?;
     let (mut problems, mut notes, mut calls, mut values, mut unchecked) = (0, 0, 0, 0, 0);
     for member in cache.members() {
-        let selected: Option<BTreeSet<String>> = if filtered {
-            let mut f = filter.clone();
-            for text in with_stdin(&args.prefixes, true)? {
-                let found = cache.resolve(&text)?;
-                if !found.kinds.contains(&PrefixKind::Call) {
-                    return Err(CliError::not_found(format!("`{text}` is not a call")).into());
-                }
-                f.keys.push(found.key);
-            }
-            Some(member.select_keys(&f)?.into_iter().collect())
-        } else {
-            None
+        let selected: Option<BTreeSet<String>> = match (filtered, nothing) {
+            (false, _) => None,
+            (true, true) => Some(BTreeSet::new()),
+            (true, false) => Some(member.select_keys(&filter)?.into_iter().collect()),
         };
         let progress = Progress::start("Verifying…");
         let report = member.verify(selected.as_ref())?;

@@ -16,8 +16,8 @@ const ABBREV: usize = 200;
 /// The JSON form of a call, as documented in the README, as a tree (to
 /// which `show` and decoded listings add fields).
 pub fn call_json(rec: &CallRecord) -> Json {
-    // Serializing a record cannot fail: every map key is a string.
-    serde_json::to_value(CallJson(rec)).unwrap_or_default()
+    serde_json::to_value(CallJson(rec))
+        .expect("BUG: a record serializes (every map key is a string)")
 }
 
 /// A call's JSON form serialized straight from the record, without building
@@ -87,14 +87,10 @@ pub fn tags_text(rec: &CallRecord) -> String {
 
 /// `{"type", "repr", "value"}` of a decoded value, as in the README.
 pub fn decoded_json(v: &Value, full: bool) -> Json {
-    let r = if full {
-        repr::repr(v)
-    } else {
-        repr::repr_abbrev(v, ABBREV)
-    };
-    json!({"type": v.python_type(), "repr": r, "value": repr::to_json(v)})
+    json!({"type": v.python_type(), "repr": value_repr(v, full), "value": repr::to_json(v)})
 }
 
+/// Python's `repr` of a value, abbreviated unless `full`.
 pub fn value_repr(v: &Value, full: bool) -> String {
     if full {
         repr::repr(v)

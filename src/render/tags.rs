@@ -3,8 +3,8 @@
 use super::plural;
 use crate::context::Context;
 use crate::output::{Emitter, Format, Row};
+use fleche_core::cache::TagChange;
 use fleche_core::store::python_json_dumps;
-use fleche_core::store::sql_write::TagChange;
 use fleche_core::Cache;
 use serde_json::{json, Map, Value as Json};
 use std::io;

@@ -193,8 +193,12 @@ fn write_commands_beside_running_fleche_lose_nothing() {
                 // runs and files the record only at commit, so `--min-age 0`
                 // beside running writers may delete the arguments of a call
                 // in flight; that window is what the minimum age is for. The
-                // workers' calls take milliseconds, so 3s covers it with room.
-                if let Some(out) = ours.run(&dir, &["gc", "--min-age", "3s", "--format", "json"]) {
+                // workers' calls take milliseconds, but this test shares two
+                // cores with the rest of the suite, where a worker stalled
+                // over 3s between stashing and filing (a record whose
+                // argument gc had deleted): 10s leaves room for that, and
+                // still lets values evicted in the first half be collected.
+                if let Some(out) = ours.run(&dir, &["gc", "--min-age", "10s", "--format", "json"]) {
                     ours.gc_runs += 1;
                     ours.gc_removed += out.keys().len();
                 }

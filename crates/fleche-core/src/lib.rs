@@ -37,7 +37,7 @@ pub fn threads() -> usize {
 
 /// An error and its causes on one line (`outer: inner: innermost`), where a
 /// reason is kept as text (a finding's detail, a file gc could not read).
-pub(crate) fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
+pub fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();
     let mut cause = err.source();
     while let Some(c) = cause {

@@ -1161,7 +1161,7 @@ impl<'a> Parser<'a> {
             Tok::Imag(f) => Ok(Value::Complex(0.0, f)),
             Tok::Ref(prefix) => Err(ParseError::at(
                 token.start,
-                format!("`@{prefix}` (a stored value) can only stand alone, as the whole value of a filter"),
+                format!("`@{prefix}` (a stored value) cannot be part of another value"),
             )),
             Tok::Str(s) => self.concat_str(s),
             Tok::Bytes(b) => self.concat_bytes(b),

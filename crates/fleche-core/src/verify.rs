@@ -478,8 +478,6 @@ fn value_finding(
             Kind::Orphan,
             format!("unreferenced, and unreadable: {detail}"),
         )
-    } else if kind == Kind::Orphan {
-        (kind, format!("unreferenced, and unreadable: {detail}"))
     } else {
         (kind, detail)
     };

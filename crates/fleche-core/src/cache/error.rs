@@ -16,8 +16,6 @@ pub enum Error {
     #[error(transparent)]
     File(#[from] crate::store::files::FileError),
     #[error(transparent)]
-    Value(#[from] crate::store::values::ValueError),
-    #[error(transparent)]
     Resolve(#[from] crate::cache::ResolveError),
     #[error(transparent)]
     Refused(#[from] crate::cache::WriteRefused),

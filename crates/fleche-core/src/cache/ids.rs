@@ -4,7 +4,6 @@
 use super::{Cache, Member};
 use crate::prefix::{self, Expansion, KeyBytes, Kind, Prefix, PrefixError, SortedQueries};
 use crate::store::files::FileError;
-use crate::store::StoreError;
 use std::borrow::Cow;
 use thiserror::Error;
 
@@ -55,10 +54,6 @@ pub enum ResolveError {
     NoValue(String),
     #[error("value prefix `{text}` is ambiguous")]
     AmbiguousValue { text: String, unique_len: usize },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    File(#[from] FileError),
 }
 
 /// fleche's `shrink` of one digest.
@@ -173,6 +168,9 @@ impl Cache {
 
     /// [`Self::short_len`] of each key.
     pub fn short_lens(&self, keys: &[&str]) -> crate::Result<Vec<usize>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
         let stores = self.key_stores()?;
         keys.iter()
             .map(|k| Ok(prefix::display_prefix(k, stores.iter().copied())?.len()))
@@ -228,10 +226,7 @@ impl Cache {
     /// the keys are read. Per member, per digest: the prefix length if the
     /// digest is one of its calls. None when the batch path does not apply.
     #[allow(clippy::type_complexity)]
-    fn batch_lengths(
-        &self,
-        keys: &[Cow<str>],
-    ) -> Result<Option<Vec<Vec<Option<usize>>>>, ResolveError> {
+    fn batch_lengths(&self, keys: &[Cow<str>]) -> crate::Result<Option<Vec<Vec<Option<usize>>>>> {
         if keys.len() <= BATCH {
             return Ok(None);
         }

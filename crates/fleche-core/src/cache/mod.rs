@@ -15,10 +15,15 @@ pub use ids::{Candidate, ResolveError, Resolved, Shrunk};
 pub use open::{count_stored, Locator};
 pub use write::{WriteError, Writer};
 
+// The values the facade hands out, named where the facade is.
+pub use crate::store::files::Signature;
+pub use crate::store::sql_write::TagChange;
+pub use crate::store::values::{StoredValue, ValueError};
+
 use crate::config::{Config, ConfigError};
 use crate::store::calls::CallStore;
 use crate::store::files::FileError;
-use crate::store::values::{load_value_from, StoredValue, ValueError, ValueStore};
+use crate::store::values::{load_value_from, ValueStore};
 use crate::store::StoreError;
 use crate::store::{callfiles, CallFilter, CallRecord, FunctionStats, ListOptions, SortKey};
 use std::collections::BTreeSet;
@@ -34,6 +39,8 @@ pub enum OpenError {
     Store(#[from] StoreError),
     #[error(transparent)]
     File(#[from] FileError),
+    #[error("cache `{0}` is a stack or pool without members")]
+    NoMembers(String),
     #[error("{0} holds no fleche cache (no calls.db and no calls/ directory)")]
     NotACache(PathBuf),
     #[error("cache `{name}` is {what}, which this version of the tool cannot open yet")]
@@ -133,7 +140,9 @@ impl Member {
         Ok((functions, gc::value_stats(self)?))
     }
 
-    /// Check this member: see [`crate::verify::verify`].
+    /// Check this member: call keys recomputed, values present, readable
+    /// and (where this tool can digest them) named by their digest; with
+    /// `selected`, only those calls and the values they reach.
     pub fn verify(
         &self,
         selected: Option<&BTreeSet<String>>,

@@ -147,6 +147,9 @@ fn open_cache(name: String, spec: CacheSpec, config: Option<Config>) -> Result<C
             });
         }
     };
+    if specs.is_empty() {
+        return Err(OpenError::NoMembers(name));
+    }
     let mut members = Vec::with_capacity(specs.len());
     for (i, spec) in specs.into_iter().enumerate() {
         let mut member = open_member(format!("{name}[{i}]"), spec)?;

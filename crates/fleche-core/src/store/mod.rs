@@ -1,16 +1,16 @@
 //! Call records, what selects and orders them, and the stores that hold
-//! them: SQLite ([`sql`], written by [`sql_write`]), PostgreSQL ([`pg`]),
+//! them: SQLite (`sql`, written by `sql_write`), PostgreSQL (`pg`),
 //! pickled call files ([`callfiles`]) and the envelope of every pickled
 //! file ([`files`]).
 
 pub mod callfiles;
-pub mod calls;
+pub(crate) mod calls;
 pub mod files;
 pub mod filter;
 #[cfg(feature = "postgres")]
-pub mod pg;
-pub mod sql;
-pub mod sql_write;
+pub(crate) mod pg;
+pub(crate) mod sql;
+pub(crate) mod sql_write;
 pub mod values;
 
 pub use filter::{json_py_eq, metadata_matches, record_matches, CallFilter, MetaFilter};

@@ -182,7 +182,7 @@ fn extensions() {
     for nested in ["[@6007, 1]", "{@ab: 1}", "@ab, 1"] {
         let err = literal::parse_term(nested).expect_err(nested);
         assert!(
-            err.message.contains("can only stand alone"),
+            err.message.contains("cannot be part of another value"),
             "{nested}: {err}"
         );
     }

@@ -108,21 +108,8 @@ impl SqlCalls {
             .map_err(|e| self.sql_err(e))
     }
 
-    /// Every call key, sorted: one scan of the primary-key index.
-    pub fn sorted_keys(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT key FROM calls ORDER BY key")
-            .map_err(|e| self.sql_err(e))?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(|e| self.sql_err(e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.sql_err(e))
-    }
-
-    /// [`Self::sorted_keys`] as bytes, without a string per key; None if a
-    /// key is not 64 lowercase hex digits.
+    /// Every call key, sorted (one scan of the primary-key index), as bytes
+    /// without a string per key; None if a key is not 64 lowercase hex digits.
     pub fn sorted_key_bytes(&self) -> Result<Option<Vec<crate::prefix::KeyBytes>>, StoreError> {
         let mut stmt = self
             .conn
