@@ -3,7 +3,7 @@
 //! UTF-8, a config that is not TOML. Every command fails (or carries on)
 //! with one `Error:` line naming the offending path, never a panic.
 
-use crate::support::{can_drop_privileges, Run, TestEnv};
+use crate::support::{assert_can_drop_privileges, Run, TestEnv};
 use fleche_core::store::files::unwrap_envelope;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -166,22 +166,22 @@ fn an_unsigned_value_under_a_key_is_named() {
 }
 
 /// A copy of `fixture` with `rel` made unreadable (mode 000), and the path
-/// of `rel`; `None`, after a visible skip, where file modes cannot bite.
-fn locked(fixture: &str, rel: &str) -> Option<(TestEnv, PathBuf)> {
-    if !can_drop_privileges("a check of file modes") {
-        return None;
-    }
+/// of `rel`.
+fn locked(fixture: &str, rel: &str) -> (TestEnv, PathBuf) {
+    assert_can_drop_privileges();
     let dir = TestEnv::copy(fixture);
     let path = dir.path(rel);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).expect("chmod");
-    Some((dir, path))
+    (dir, path)
 }
 
 #[test]
+#[cfg_attr(
+    not(fleche_modes),
+    ignore = "needs file modes that bite: not root, or /usr/bin/setpriv"
+)]
 fn an_unreadable_values_directory_is_named() {
-    let Some((dir, values)) = locked("getting-started", ".fleche/values") else {
-        return;
-    };
+    let (dir, values) = locked("getting-started", ".fleche/values");
     for args in [
         &["show", &GS_VALUE[..8]][..],
         &["verify"],
@@ -193,30 +193,36 @@ fn an_unreadable_values_directory_is_named() {
 }
 
 #[test]
+#[cfg_attr(
+    not(fleche_modes),
+    ignore = "needs file modes that bite: not root, or /usr/bin/setpriv"
+)]
 fn an_unreadable_calls_directory_is_named() {
-    let Some((dir, calls)) = locked("nested", ".fleche/calls") else {
-        return;
-    };
+    let (dir, calls) = locked("nested", ".fleche/calls");
     for args in [&["ls"][..], &["verify"], &["gc", "--dry-run"], &["stats"]] {
         assert_error_naming(&fleche(&dir, args, true, &[]), args, &calls);
     }
 }
 
 #[test]
+#[cfg_attr(
+    not(fleche_modes),
+    ignore = "needs file modes that bite: not root, or /usr/bin/setpriv"
+)]
 fn a_permission_denied_database_is_named() {
-    let Some((dir, db)) = locked("getting-started", ".fleche/calls.db") else {
-        return;
-    };
+    let (dir, db) = locked("getting-started", ".fleche/calls.db");
     for args in DB_READS {
         assert_error_naming(&fleche(&dir, args, true, &[]), args, &db);
     }
 }
 
 #[test]
+#[cfg_attr(
+    not(fleche_modes),
+    ignore = "needs file modes that bite: not root, or /usr/bin/setpriv"
+)]
 fn a_permission_denied_value_is_named() {
-    let Some((dir, file)) = locked("getting-started", &format!(".fleche/values/{GS_VALUE}")) else {
-        return;
-    };
+    let (dir, file) = locked("getting-started", &format!(".fleche/values/{GS_VALUE}"));
     for args in [&["show", &GS_VALUE[..8]][..], &["verify"]] {
         let run = fleche(&dir, args, true, &[]);
         assert_shown_inline(&run, args, &file);
@@ -225,10 +231,12 @@ fn a_permission_denied_value_is_named() {
 }
 
 #[test]
+#[cfg_attr(
+    not(fleche_modes),
+    ignore = "needs file modes that bite: not root, or /usr/bin/setpriv"
+)]
 fn a_permission_denied_config_is_named() {
-    let Some((dir, config)) = locked("getting-started", "fleche.toml") else {
-        return;
-    };
+    let (dir, config) = locked("getting-started", "fleche.toml");
     assert_error_naming(&fleche(&dir, &["ls"], true, &[]), &["ls"], &config);
 }
 

@@ -1,7 +1,7 @@
 //! Terminal manners: colour only on a terminal and never with NO_COLOR, a
 //! closed pipe is not an error, tables fit the terminal.
 
-use crate::support::{notice, Fleche, TestEnv};
+use crate::support::{Fleche, TestEnv};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -13,15 +13,14 @@ fn in_fixture(args: &str) -> Fleche {
         .args(args.split_whitespace())
 }
 
-/// Run the CLI on a pseudo-terminal through util-linux `script`, if present,
-/// with colour left to the terminal and `env` on top.
-fn on_tty(env: &[(&str, &str)], args: &str) -> Option<String> {
-    if !Path::new(SCRIPT).exists() {
-        notice(&format!(
-            "SKIPPED terminal check: no {SCRIPT} to make a pseudo-terminal"
-        ));
-        return None;
-    }
+/// Run the CLI on a pseudo-terminal through util-linux `script` (tests that
+/// need it are built ignored without it, `cfg(fleche_pty)`), with colour
+/// left to the terminal and `env` on top.
+fn on_tty(env: &[(&str, &str)], args: &str) -> String {
+    assert!(
+        Path::new(SCRIPT).exists(),
+        "no {SCRIPT} for a pseudo-terminal"
+    );
     let mut fleche = in_fixture(args).env_remove("NO_COLOR");
     for (k, v) in env {
         fleche = fleche.env(k, v);
@@ -42,32 +41,30 @@ fn on_tty(env: &[(&str, &str)], args: &str) -> Option<String> {
         };
     }
     let out = c.output().expect("script");
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
+#[cfg_attr(not(fleche_pty), ignore = "needs /usr/bin/script (util-linux)")]
 fn colour_on_a_terminal_unless_no_color() {
-    let Some(coloured) = on_tty(&[("COLUMNS", "200")], "ls -n 3") else {
-        return;
-    };
+    let coloured = on_tty(&[("COLUMNS", "200")], "ls -n 3");
     assert!(
         coloured.contains("\x1b[1m"),
         "no bold key on a terminal: {coloured:?}"
     );
-    let plain = on_tty(&[("NO_COLOR", "1"), ("COLUMNS", "200")], "ls -n 3").expect("script");
+    let plain = on_tty(&[("NO_COLOR", "1"), ("COLUMNS", "200")], "ls -n 3");
     assert!(
         !plain.contains('\x1b'),
         "escape codes despite NO_COLOR: {plain:?}"
     );
-    let never = on_tty(&[("COLUMNS", "200")], "--color never ls -n 3").expect("script");
+    let never = on_tty(&[("COLUMNS", "200")], "--color never ls -n 3");
     assert!(!never.contains('\x1b'));
 }
 
 #[test]
+#[cfg_attr(not(fleche_pty), ignore = "needs /usr/bin/script (util-linux)")]
 fn tables_fit_the_terminal() {
-    let Some(out) = on_tty(&[("COLUMNS", "70"), ("NO_COLOR", "1")], "ls") else {
-        return;
-    };
+    let out = on_tty(&[("COLUMNS", "70"), ("NO_COLOR", "1")], "ls");
     for line in out.lines() {
         let width = line.trim_end_matches('\r').chars().count();
         assert!(width <= 70, "{width} columns: {line:?}");
