@@ -117,6 +117,9 @@ impl From<&fleche_core::Error> for CliError {
                 not_found(Some(format!("type at least {unique_len} characters")))
             }
             E::Refused(e) => usage(Some(refused_hint(e).into())),
+            E::Collect(CollectError::UnsafeRoot { .. }) => usage(Some(
+                "give the cache a values directory of its own in its configuration".into(),
+            )),
             E::Collect(CollectError::SharedUnreadable { .. }) => usage(Some(
                 "gc must see every record that may use a value; fix or remove that cache first"
                     .into(),

@@ -61,6 +61,16 @@ pub fn run(ctx: &Context, args: GcArgs) -> Result<Exit> {
     let progress = Progress::start("Scanning records and values…");
     let plan = collection.plan(min_age, SystemTime::now())?;
     drop(progress);
+    if let Some(first) = plan.foreign.first() {
+        eprintln!(
+            "Note: {} file{} in {} {} not named like fleche values (first: {first}); gc never deletes {}",
+            thousands(plan.foreign.len() as u64),
+            plural(plan.foreign.len()),
+            plan.root.display(),
+            if plan.foreign.len() == 1 { "is" } else { "are" },
+            if plan.foreign.len() == 1 { "it" } else { "them" },
+        );
+    }
     let mut emitter = Emitter::new(
         args.format,
         io::stdout().lock(),

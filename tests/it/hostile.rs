@@ -335,3 +335,74 @@ fn a_corrupt_call_file_only_matters_when_read() {
         run.stderr
     );
 }
+
+/// Issue #15, H7: gc deletes only files named as fleche names values (a
+/// 64-digit hex digest); anything else in the value directory stays, and
+/// the dry run says so.
+#[test]
+fn gc_never_deletes_files_not_named_like_values() {
+    let dir = TestEnv::copy("getting-started");
+    let values = dir.path(".fleche/values");
+    for name in ["thesis.tex", "results.csv", "ABCDEF", &"f".repeat(63)] {
+        std::fs::write(values.join(name), "user data").expect("write");
+    }
+    let orphans_before: Vec<String> = dir
+        .ok(["gc", "--dry-run", "--min-age", "0", "--format", "json"])
+        .json()
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["key"].as_str().expect("key").to_string())
+        .collect();
+    assert!(!orphans_before.is_empty(), "the fixture has orphan values");
+    assert!(
+        orphans_before
+            .iter()
+            .all(|k| k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{orphans_before:?}"
+    );
+    let run = dir.ok(["gc", "--min-age", "0"]);
+    assert!(
+        run.stderr.contains("4 files in") && run.stderr.contains("gc never deletes them"),
+        "{}",
+        run.stderr
+    );
+    for name in ["thesis.tex", "results.csv", "ABCDEF", &"f".repeat(63)] {
+        assert_eq!(
+            std::fs::read_to_string(values.join(name)).expect("still there"),
+            "user data"
+        );
+    }
+    for key in &orphans_before {
+        assert!(!values.join(key).exists(), "{key} was not collected");
+    }
+}
+
+/// Issue #15, H7: a configuration whose values live in `/`, the home
+/// directory or a system directory makes gc refuse, before reading a file.
+#[test]
+fn gc_refuses_a_values_root_that_is_no_cache_of_its_own() {
+    let dir = TestEnv::copy("getting-started");
+    let home = TestEnv::empty();
+    std::fs::write(home.path("thesis.tex"), "user data").expect("write");
+    let db = dir.path(".fleche/calls.db");
+    for root in ["/", "~", "/etc", "/usr/share"] {
+        std::fs::write(
+            dir.path("fleche.toml"),
+            format!(
+                "[default]\nroot = true\ncache = \"x\"\n\n[x]\nvalues = {{type = \"pickle\", root = \"{root}\"}}\ncalls = {{type = \"sql\", url = \"sqlite:///{}\"}}\n",
+                db.display()
+            ),
+        )
+        .expect("config");
+        for args in [&["gc", "--dry-run"][..], &["gc", "--min-age", "0"]] {
+            let run = dir.fleche().args(args).env("HOME", home.root()).run();
+            let err = run.failure(2);
+            assert!(
+                err.contains("which gc will not collect") && err.contains("Hint: "),
+                "{root} {args:?}: {err}"
+            );
+        }
+    }
+    assert!(home.path("thesis.tex").exists());
+}

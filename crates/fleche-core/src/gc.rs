@@ -52,6 +52,9 @@ pub struct GcPlan {
     pub undecodable: Vec<(String, String)>,
     /// Digests records name that have no file (already missing).
     pub missing: BTreeSet<String>,
+    /// Unreferenced files whose names are not fleche's (a 64-digit hex
+    /// digest): never deleted, whatever the directory holds.
+    pub foreign: Vec<String>,
 }
 
 impl GcPlan {
@@ -200,7 +203,9 @@ pub(crate) fn plan(
     let young = marker.plan.young.len();
     for (i, name) in names.iter().enumerate() {
         plan.total_bytes += sizes[i];
-        if !live[i] {
+        if !live[i] && crate::prefix::key_bytes(name).is_none() {
+            plan.foreign.push(name.clone());
+        } else if !live[i] {
             plan.dead.push(DeadValue {
                 key: name.clone(),
                 path: root.join(name),

@@ -313,7 +313,11 @@ pub(crate) fn verify(
                 kind: Kind::Orphan,
                 key: key.clone(),
                 path: root.as_ref().map(|r| r.join(key)),
-                detail: "no record needs it (gc would delete it)".into(),
+                detail: if crate::prefix::key_bytes(key).is_some() {
+                    "no record needs it (gc would delete it)".into()
+                } else {
+                    "not named like a fleche value (gc leaves it)".into()
+                },
             });
         }
         report.findings.extend(strays.unwrap_or_default());

@@ -56,6 +56,8 @@ pub(super) fn value_stats(member: &Member) -> Result<ValueStats, GcError> {
 pub enum CollectError {
     #[error("cache `{0}` keeps no values on disk")]
     NoValues(String),
+    #[error("cache `{name}` keeps its values in {}, which gc will not collect", dir.display())]
+    UnsafeRoot { name: String, dir: PathBuf },
     #[error("cache `{name}` shares the value directory {} but cannot be read: {error}", dir.display())]
     SharedUnreadable {
         name: String,
@@ -74,6 +76,29 @@ pub enum CollectError {
         key: String,
         why: String,
     },
+}
+
+/// Whether `dir` is one no value store should be: the file system's root,
+/// the home directory, or a system directory. A configuration pointing
+/// there (a mistake, or a hostile `fleche.toml` found on the way up) must
+/// not make gc delete the files in it.
+fn is_unsafe_root(dir: &std::path::Path) -> bool {
+    let canon = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let dir = canon(dir);
+    const SYSTEM: [&str; 19] = [
+        "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/media", "/mnt", "/opt",
+        "/proc", "/root", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var",
+    ];
+    if SYSTEM.iter().any(|s| dir == std::path::Path::new(s))
+        || [
+            "/bin", "/boot", "/dev", "/etc", "/proc", "/sbin", "/sys", "/usr",
+        ]
+        .iter()
+        .any(|s| dir.starts_with(s))
+    {
+        return true;
+    }
+    crate::config::home_dir().is_some_and(|home| dir == canon(&home))
 }
 
 /// One garbage collection of a member's value directory.
@@ -100,6 +125,13 @@ impl Cache {
             .root()
             .ok_or_else(|| CollectError::NoValues(member.name.clone()))?
             .to_path_buf();
+        if is_unsafe_root(&root) {
+            return Err(CollectError::UnsafeRoot {
+                name: member.name.clone(),
+                dir: root,
+            }
+            .into());
+        }
         let mut others = Vec::new();
         if let Some(config) = &self.config {
             for (name, store) in open::sharing_value_dir(config, &root, &member.calls) {
