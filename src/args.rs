@@ -277,6 +277,14 @@ impl SelectArgs {
     }
 }
 
+/// What a write command's arguments select.
+pub struct Selection {
+    /// The filter, with every named call among its keys.
+    pub filter: CallFilter,
+    /// Each named call as typed, with its full key.
+    pub named: Vec<(String, String)>,
+}
+
 /// Which calls a write command changes: call prefixes, the query filters,
 /// or `--all`; never everything by accident.
 #[derive(Debug, Args, Clone, Default)]
@@ -306,9 +314,11 @@ impl WriteSelect {
             || s.until.is_some()
     }
 
-    /// The full keys of the selected calls of the member `writer` changes,
-    /// sorted; prefixes are expanded in the whole cache.
-    pub fn keys(&self, cache: &Cache, writer: &Writer, verb: &str) -> Result<Vec<String>> {
+    /// The filter that selects the calls (named calls among its keys), and
+    /// each named call as typed with its full key. Named calls that are no
+    /// calls are an error; `None` when calls were named (on stdin) but none
+    /// given, which selects nothing.
+    pub fn selection(&self, cache: &Cache, verb: &str) -> Result<Option<Selection>> {
         if self.prefixes.is_empty() && !self.has_filters() && !self.all {
             return Err(CliError::usage(format!("{verb} needs calls to act on"))
                 .with_hint(format!(
@@ -317,8 +327,12 @@ impl WriteSelect {
                 .into());
         }
         let mut filter = self.select.filter(cache)?;
-        let member = writer.member();
+        let mut named = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for text in with_stdin(&self.prefixes, true)? {
+            if !seen.insert(text.clone()) {
+                continue;
+            }
             let found = cache.resolve(&text)?;
             if !found.kinds.contains(&Kind::Call) {
                 return Err(
@@ -327,7 +341,24 @@ impl WriteSelect {
                         .into(),
                 );
             }
-            if member.get_call(&found.key)?.is_none() {
+            filter.keys.push(found.key.clone());
+            named.push((text, found.key));
+        }
+        if !self.prefixes.is_empty() && named.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Selection { filter, named }))
+    }
+
+    /// The full keys of the selected calls of the member `writer` changes,
+    /// sorted; prefixes are expanded in the whole cache.
+    pub fn keys(&self, cache: &Cache, writer: &Writer, verb: &str) -> Result<Vec<String>> {
+        let Some(Selection { filter, named }) = self.selection(cache, verb)? else {
+            return Ok(Vec::new());
+        };
+        let member = writer.member();
+        for (text, key) in &named {
+            if member.get_call(key)?.is_none() {
                 return Err(CliError::usage(format!(
                     "call `{text}` is not in `{}`, the cache writes go to",
                     member.name()
@@ -335,10 +366,6 @@ impl WriteSelect {
                 .with_hint("in a stack, writes go to its first member")
                 .into());
             }
-            filter.keys.push(found.key);
-        }
-        if !self.prefixes.is_empty() && filter.keys.is_empty() {
-            return Ok(Vec::new());
         }
         Ok(member.select_keys(&filter)?)
     }

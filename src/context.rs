@@ -74,6 +74,12 @@ impl Context {
         cache.writer().map_err(|e| error::refused(e, verb))
     }
 
+    /// The writers an eviction goes through (every writable member of a
+    /// stack), or why there are none.
+    pub fn evictors<'a>(&self, cache: &'a Cache, verb: &str) -> Result<Vec<Writer<'a>>> {
+        cache.evictors().map_err(|e| error::refused(e, verb))
+    }
+
     /// Whether to colour output meant for people.
     pub fn color(&self) -> bool {
         style::color_enabled(self.global.color)

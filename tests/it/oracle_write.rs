@@ -6,7 +6,7 @@
 //! `FLECHE_ORACLE_PYTHON` (ignored without it).
 
 use crate::support::oracle::*;
-use crate::support::{value_files, TestEnv};
+use crate::support::{strings, value_files, TestEnv};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeSet;
 
@@ -153,4 +153,43 @@ fn write_commands_agree_with_real_fleche() {
     let collected = state(&dir);
     assert_sound(&collected, "after gc");
     assert_eq!(collected["records"], evicted["records"]);
+}
+
+/// Issue #15, item 1: `evict` on a stack leaves what fleche's own
+/// `CacheStack.evict` leaves, for a call in both members and for one only
+/// in the second.
+#[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a venv with real fleche; .ci/run sets it)"
+)]
+fn evict_on_a_stack_agrees_with_real_fleche() {
+    let everything = |dir: &TestEnv| -> BTreeSet<String> {
+        strings(&oracle("calls", dir.root(), &["{}"])["queries"][0])
+    };
+    let ours = TestEnv::copy("stack");
+    let before = everything(&ours);
+    let rows = ours.ok(["ls", "--format", "json"]).rows();
+    let keys_in = |member: &str| -> BTreeSet<String> {
+        rows.iter()
+            .filter(|r| r["cache"] == member)
+            .map(|r| r["key"].as_str().expect("key").to_string())
+            .collect()
+    };
+    let in_second_only = keys_in("main[1]")
+        .difference(&keys_in("main[0]"))
+        .next()
+        .expect("a call only in the second member")
+        .clone();
+    for key in [
+        "a1c85e65eb3a995e56c3cadfba0109a9ef3382652e246d0141f558d5bd7086b1",
+        &in_second_only,
+    ] {
+        let theirs = ours.duplicate();
+        ours.ok(["evict", key]);
+        oracle("evict", theirs.root(), &[key]);
+        let after = everything(&ours);
+        assert_eq!(after, everything(&theirs), "after evicting {key}");
+        assert!(before.contains(key) && !after.contains(key), "{key}");
+    }
 }

@@ -369,3 +369,73 @@ fn limit_counts_after_client_side_filters() {
         "7d12a7351961d29f5f57e89557a2f4f852a8c33e1b5490bcf88ca2f577dca222"
     );
 }
+
+/// A call the `stack` fixture holds in both members.
+const IN_BOTH_LAYERS: &str = "a1c85e65eb3a995e56c3cadfba0109a9ef3382652e246d0141f558d5bd7086b1";
+
+/// Issue #15, item 1: `evict` on a stack removes the call from every member
+/// holding it, as fleche's `CacheStack.evict` does, and says where from.
+#[test]
+fn evict_on_a_stack_removes_the_call_from_every_member() {
+    let dir = TestEnv::copy("stack");
+    let out = dir.ok(["evict", &IN_BOTH_LAYERS[..10], "--format", "json"]);
+    let rows = out.json();
+    let from: BTreeSet<String> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            assert_eq!(r["key"], IN_BOTH_LAYERS);
+            r["cache"].as_str().expect("cache").to_string()
+        })
+        .collect();
+    assert_eq!(
+        from,
+        BTreeSet::from(["main[0]".to_string(), "main[1]".to_string()])
+    );
+    assert!(
+        out.stderr
+            .contains("Removed 2 call records (1 from main[0], 1 from main[1])"),
+        "{}",
+        out.stderr
+    );
+    dir.run(["show", IN_BOTH_LAYERS]).failure(1);
+    assert!(!dir
+        .ok(["ls", "--format", "jsonl"])
+        .jsonl_keys()
+        .contains(&IN_BOTH_LAYERS.to_string()));
+}
+
+/// Issue #15, item 3: many calls named on stdin are looked up in batches
+/// (SQLite binds at most 32,766 values in one statement).
+#[test]
+fn evict_and_tag_take_more_keys_than_one_statement_binds() {
+    let dir = TestEnv::copy("getting-started");
+    let keys = dir.ok(["ls", "--format", "jsonl"]).jsonl_keys();
+    // Every key many times over: 40,000 lines naming the same few calls.
+    let lines: String = keys
+        .iter()
+        .cycle()
+        .take(40_000)
+        .map(|k| format!("{k}\n"))
+        .collect();
+    for args in [
+        &[
+            "tag",
+            "-",
+            "--set",
+            "batch=1",
+            "--dry-run",
+            "--format",
+            "json",
+        ][..],
+        &["evict", "-", "--dry-run", "--format", "json"],
+    ] {
+        let out = dir.fleche().args(args).stdin(lines.as_bytes()).ok();
+        assert_eq!(
+            out.json().as_array().expect("rows").len(),
+            keys.len(),
+            "{args:?}"
+        );
+    }
+}

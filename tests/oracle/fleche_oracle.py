@@ -19,6 +19,8 @@ fleche.toml) and prints one JSON document on stdout.
                       key
   refuses DIR KEY     whether fleche refuses to write: evict(KEY) and save()
                       raising Rejected, and whether the cache has a gc()
+  evict DIR KEY       cache().evict(KEY) (a stack evicts from every member
+                      that takes writes)
 """
 
 import json
@@ -200,6 +202,12 @@ def main(argv):
         out = calls(d, argv[3:])
     elif cmd == "refuses":
         out = refuses(d, argv[3])
+    elif cmd == "evict":
+        os.chdir(d)
+        from fleche import cache
+
+        cache().evict(argv[3])
+        out = {"ok": True}
     else:
         raise SystemExit(f"unknown command {cmd}")
     json.dump(out, sys.stdout, indent=1, sort_keys=True)

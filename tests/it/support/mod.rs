@@ -211,6 +211,7 @@ pub fn fleche() -> Fleche {
         ],
         cwd: None,
         unprivileged: false,
+        stdin: None,
     }
 }
 
@@ -222,6 +223,8 @@ pub struct Fleche {
     env: Vec<(OsString, Option<OsString>)>,
     cwd: Option<PathBuf>,
     unprivileged: bool,
+    /// What standard input holds (else nothing: it is closed).
+    stdin: Option<Vec<u8>>,
 }
 
 impl Fleche {
@@ -254,9 +257,15 @@ impl Fleche {
 
     /// As root, run as `nobody` (through `setpriv`) so that file modes
     /// apply; otherwise the user already is unprivileged. See
-    /// [`can_drop_privileges`].
+    /// [`assert_can_drop_privileges`].
     pub fn unprivileged(mut self) -> Fleche {
         self.unprivileged = true;
+        self
+    }
+
+    /// Give the run `text` on standard input.
+    pub fn stdin(mut self, text: impl Into<Vec<u8>>) -> Fleche {
+        self.stdin = Some(text.into());
         self
     }
 
@@ -284,8 +293,22 @@ impl Fleche {
     }
 
     /// Run to the end, capturing stdout and stderr as bytes.
-    pub fn output(self) -> Output {
-        self.command().output().expect("run fleche")
+    pub fn output(mut self) -> Output {
+        let Some(input) = self.stdin.take() else {
+            return self.command().output().expect("run fleche");
+        };
+        let mut child = self
+            .command()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run fleche");
+        let mut pipe = child.stdin.take().expect("stdin");
+        let writer = std::thread::spawn(move || pipe.write_all(&input));
+        let out = child.wait_with_output().expect("wait for fleche");
+        writer.join().expect("stdin writer").expect("write stdin");
+        out
     }
 
     /// Run to the end, whatever the exit code.

@@ -110,18 +110,35 @@ impl Member {
         Ok(self.calls.get(key)?)
     }
 
-    /// The keys of the calls `filter` selects, sorted.
+    /// The keys of the calls `filter` selects, sorted. Many named keys are
+    /// looked up in batches: one statement may bind at most 32,766 values
+    /// in SQLite (65,535 in PostgreSQL).
     pub fn select_keys(&self, filter: &CallFilter) -> crate::Result<Vec<String>> {
-        let opts = ListOptions {
-            filter: filter.clone(),
-            sort: SortKey::Key,
-            ..Default::default()
-        };
+        const BATCH: usize = 10_000;
         let mut keys = Vec::new();
-        self.calls.for_each(&opts, |rec| {
-            keys.push(rec.key);
-            ControlFlow::Continue(())
-        })?;
+        let mut select = |filter: CallFilter| {
+            let opts = ListOptions {
+                filter,
+                sort: SortKey::Key,
+                ..Default::default()
+            };
+            self.calls.for_each(&opts, |rec| {
+                keys.push(rec.key);
+                ControlFlow::Continue(())
+            })
+        };
+        if filter.keys.len() <= BATCH {
+            select(filter.clone())?;
+            return Ok(keys);
+        }
+        for part in filter.keys.chunks(BATCH) {
+            select(CallFilter {
+                keys: part.to_vec(),
+                ..filter.clone()
+            })?;
+        }
+        keys.sort_unstable();
+        keys.dedup();
         Ok(keys)
     }
 
@@ -171,6 +188,25 @@ impl Cache {
             return Err(WriteRefused::ReadOnly(first.name.clone()).into());
         }
         Ok(Writer::new(first))
+    }
+
+    /// Where an eviction goes, as fleche's `CacheStack.evict` does it: every
+    /// member of a stack that takes writes (read-only ones are skipped), or
+    /// the cache itself.
+    pub fn evictors(&self) -> crate::Result<Vec<Writer<'_>>> {
+        if self.composition != Composition::Stack {
+            return Ok(vec![self.writer()?]);
+        }
+        let writers: Vec<Writer<'_>> = self
+            .members
+            .iter()
+            .filter(|m| !m.read_only)
+            .map(Writer::new)
+            .collect();
+        if writers.is_empty() {
+            return Err(WriteRefused::ReadOnly(self.members[0].name.clone()).into());
+        }
+        Ok(writers)
     }
 
     /// The calls `opts` selects, in its order, with the member holding each.

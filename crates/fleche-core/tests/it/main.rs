@@ -2,6 +2,7 @@
 //! fleche, the literal parser, the pickle corpus, and regressions.
 
 mod conformance;
+mod facade;
 mod literal;
 mod pickle_corpus;
 mod regressions;
