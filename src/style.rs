@@ -26,8 +26,10 @@ pub fn color_enabled(choice: ColorChoice) -> bool {
 /// A key shown at a stable width of 8 (or its unique length, if longer),
 /// the unique part bold and the rest dim on a colour terminal.
 pub fn short_id(key: &str, unique: usize, color: bool) -> String {
-    let width = unique.max(8).min(key.len());
-    let (head, tail) = key[..width].split_at(unique.min(width));
+    // Counted in characters: a key fleche did not write may be any text.
+    let width = unique.max(8).min(key.chars().count());
+    let head: String = key.chars().take(unique.min(width)).collect();
+    let tail: String = key.chars().take(width).skip(head.chars().count()).collect();
     if color {
         format!("\x1b[1m{head}\x1b[0m\x1b[2m{tail}\x1b[0m")
     } else {

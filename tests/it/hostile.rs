@@ -406,3 +406,32 @@ fn gc_refuses_a_values_root_that_is_no_cache_of_its_own() {
     }
     assert!(home.path("thesis.tex").exists());
 }
+
+/// Issue #15, item 5: a call key that is not hex (any text in a database
+/// fleche did not write) is shown, never sliced inside a character.
+#[test]
+fn a_call_key_that_is_not_ascii_is_listed() {
+    let dir = TestEnv::copy("getting-started");
+    let conn = rusqlite::Connection::open(dir.path(".fleche/calls.db")).expect("open the copy");
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         UPDATE calls SET key = 'cb9é' || substr(key, 5) WHERE key LIKE 'cb9db168%';
+         UPDATE arguments SET call_key = 'cb9é' || substr(call_key, 5) WHERE call_key LIKE 'cb9db168%';
+         UPDATE metadata SET call_key = 'cb9é' || substr(call_key, 5) WHERE call_key LIKE 'cb9db168%';",
+    )
+    .expect("rename a key");
+    drop(conn);
+    for args in [
+        &["ls"][..],
+        &["ls", "--format", "json"],
+        &["query", "--name", "long_running_calculation"],
+        &["verify"],
+    ] {
+        let run = fleche(&dir, args, false, &[]);
+        assert_no_panic(&run, args);
+        assert!(matches!(run.code, Some(0 | 1)), "{args:?}: {}", run.stderr);
+    }
+    assert!(fleche(&dir, &["ls"], false, &[])
+        .stdout
+        .contains("cb9éb168"));
+}

@@ -110,8 +110,9 @@ pub enum Expansion {
     },
 }
 
+/// In characters, as the prefixes shown and typed are counted.
 pub fn common_prefix_len(a: &str, b: &str) -> usize {
-    a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
 }
 
 /// Expand `prefix` among the calls and values of every member of a cache;
