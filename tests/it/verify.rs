@@ -122,3 +122,29 @@ fn an_edited_call_file_is_a_key_mismatch() {
         )
     );
 }
+
+/// Issue #15, item 6: calls named on stdin are read once and checked in
+/// every member of a stack (only where they are), and an empty stdin checks
+/// nothing, not everything.
+#[test]
+fn verify_reads_named_calls_once_for_every_member() {
+    let dir = TestEnv::fixture("stack");
+    // In the first member only.
+    let key = "66e4f304d4e7f98e1d24609051ffa5842441494226fa3a5c6ced23b7d5988c46";
+    let run = dir
+        .fleche()
+        .args(["verify", "-"])
+        .stdin(format!("{key}\n"))
+        .ok();
+    assert!(
+        run.stderr.starts_with("Checked 1 call and "),
+        "{}",
+        run.stderr
+    );
+    let run = dir.fleche().args(["verify", "-"]).stdin("").ok();
+    assert!(
+        run.stderr.starts_with("Checked 0 calls and 0 values"),
+        "{}",
+        run.stderr
+    );
+}
