@@ -718,7 +718,7 @@ _fleche() {
                     return 0
                     ;;
                 --sort)
-                    COMPREPLY=($(compgen -W "started name walltime key" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "started stopped name walltime key" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -850,7 +850,7 @@ _fleche() {
                     return 0
                     ;;
                 --sort)
-                    COMPREPLY=($(compgen -W "started name walltime key" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "started stopped name walltime key" -- "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -52,6 +52,7 @@ complete -c fleche -n "__fish_fleche_needs_command" -f -a "man" -d 'Print the ma
 complete -c fleche -n "__fish_fleche_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c fleche -n "__fish_fleche_using_subcommand ls" -s n -l limit -d 'Show at most N calls' -r
 complete -c fleche -n "__fish_fleche_using_subcommand ls" -l sort -d 'Order of the rows' -r -f -a "started\t'Start time, newest first'
+stopped\t'Stop time, newest first'
 name\t'Function name, A to Z'
 walltime\t'Wall time, longest first'
 key\t'Call key'"
@@ -82,6 +83,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand query" -l since -d 'Calls 
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l until -d 'Calls started at or before WHEN (same forms as --since)' -r
 complete -c fleche -n "__fish_fleche_using_subcommand query" -s n -l limit -d 'Show at most N calls' -r
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l sort -d 'Order of the rows' -r -f -a "started\t'Start time, newest first'
+stopped\t'Stop time, newest first'
 name\t'Function name, A to Z'
 walltime\t'Wall time, longest first'
 key\t'Call key'"
@@ -101,8 +103,8 @@ always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand query" -s r -l reverse -d 'Reverse the order'
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l count -d 'Print only the number of matching calls'
-complete -c fleche -n "__fish_fleche_using_subcommand query" -l latest -d 'Only the most recently started matching call'
-complete -c fleche -n "__fish_fleche_using_subcommand query" -l oldest -d 'Only the earliest started matching call'
+complete -c fleche -n "__fish_fleche_using_subcommand query" -l latest -d 'Only the matching call that stopped last (fleche\'s `latest()`)'
+complete -c fleche -n "__fish_fleche_using_subcommand query" -l oldest -d 'Only the matching call that stopped first (fleche\'s `oldest()`)'
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l results -d 'Add the decoded result as a column'
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l full -d 'Do not abbreviate decoded values'
 complete -c fleche -n "__fish_fleche_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -39,6 +39,7 @@ _arguments "${_arguments_options[@]}" : \
 '-n+[Show at most N calls]:N:_default' \
 '--limit=[Show at most N calls]:N:_default' \
 '--sort=[Order of the rows]:SORT:((started\:"Start time, newest first"
+stopped\:"Stop time, newest first"
 name\:"Function name, A to Z"
 walltime\:"Wall time, longest first"
 key\:"Call key"))' \
@@ -74,6 +75,7 @@ _arguments "${_arguments_options[@]}" : \
 '-n+[Show at most N calls]:N:_default' \
 '--limit=[Show at most N calls]:N:_default' \
 '--sort=[Order of the rows]:SORT:((started\:"Start time, newest first"
+stopped\:"Stop time, newest first"
 name\:"Function name, A to Z"
 walltime\:"Wall time, longest first"
 key\:"Call key"))' \
@@ -92,8 +94,8 @@ tsv\:"Tab-separated, with a header line"))' \
 '-r[Reverse the order]' \
 '--reverse[Reverse the order]' \
 '(--latest --oldest)--count[Print only the number of matching calls]' \
-'(--oldest)--latest[Only the most recently started matching call]' \
-'--oldest[Only the earliest started matching call]' \
+'(--oldest)--latest[Only the matching call that stopped last (fleche'\''s \`latest()\`)]' \
+'--oldest[Only the matching call that stopped first (fleche'\''s \`oldest()\`)]' \
 '--results[Add the decoded result as a column]' \
 '--full[Do not abbreviate decoded values]' \
 '-h[Print help (see more with '\''--help'\'')]' \

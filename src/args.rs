@@ -20,6 +20,8 @@ use std::time::Duration;
 pub enum Sort {
     /// Start time, newest first.
     Started,
+    /// Stop time, newest first.
+    Stopped,
     /// Function name, A to Z.
     Name,
     /// Wall time, longest first.
@@ -51,6 +53,7 @@ impl ListArgs {
             filter,
             sort: match self.sort {
                 Sort::Started => SortKey::Started,
+                Sort::Stopped => SortKey::Stopped,
                 Sort::Name => SortKey::Name,
                 Sort::Walltime => SortKey::Walltime,
                 Sort::Key => SortKey::Key,

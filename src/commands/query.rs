@@ -2,11 +2,12 @@
 
 use crate::args::{ListArgs, SelectArgs, Sort};
 use crate::context::Context;
-use crate::error::Exit;
+use crate::error::{CliError, Exit};
 use crate::render::listing::{emit_calls, Decode};
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
+use std::ops::ControlFlow;
 
 #[derive(Debug, Args)]
 #[command(
@@ -23,10 +24,10 @@ pub struct QueryArgs {
     /// Print only the number of matching calls.
     #[arg(long, conflicts_with_all = ["latest", "oldest"])]
     pub count: bool,
-    /// Only the most recently started matching call.
+    /// Only the matching call that stopped last (fleche's `latest()`).
     #[arg(long, conflicts_with = "oldest")]
     pub latest: bool,
-    /// Only the earliest started matching call.
+    /// Only the matching call that stopped first (fleche's `oldest()`).
     #[arg(long)]
     pub oldest: bool,
     /// Add decoded arguments as columns: a comma-separated list of names, or `all`.
@@ -53,11 +54,28 @@ pub fn run(ctx: &Context, mut args: QueryArgs) -> Result<Exit> {
         });
     }
     if args.latest || args.oldest {
-        args.list.sort = Sort::Started;
+        // fleche's `latest()`/`oldest()`: by stop time, and an error when no
+        // matching call has one.
+        args.list.sort = Sort::Stopped;
         args.list.reverse = args.oldest;
         args.list.limit = Some(1);
     }
     let opts = args.list.options(filter);
+    if args.latest || args.oldest {
+        let mut first = None;
+        cache.list(&opts, |_, rec| {
+            first = Some(rec);
+            ControlFlow::Break(())
+        })?;
+        if first.is_some_and(|rec| rec.stopped().is_none()) {
+            return Err(CliError::not_found(format!(
+                "cannot tell the {} call: none of the matching calls has a stop time (runtime metadata)",
+                if args.latest { "latest" } else { "oldest" }
+            ))
+            .with_hint("fleche records it with meta=['Runtime'], the default")
+            .into());
+        }
+    }
     let all = args.decode_args.iter().any(|a| a == "all");
     let decode = Decode {
         arguments: (!all && !args.decode_args.is_empty()).then(|| args.decode_args.clone()),

@@ -193,3 +193,32 @@ fn evict_on_a_stack_agrees_with_real_fleche() {
         assert!(before.contains(key) && !after.contains(key), "{key}");
     }
 }
+
+/// Issue #15, item 7: `--latest`/`--oldest` answer as fleche's `latest()`
+/// and `oldest()` where start and stop order disagree.
+#[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a venv with real fleche; .ci/run sets it)"
+)]
+fn latest_and_oldest_agree_with_real_fleche() {
+    let (dir, _, _) = crate::write::start_and_stop_disagree();
+    for (query, args) in [
+        ("{}", &[][..]),
+        (
+            r#"{"name": "another_calculation"}"#,
+            &["--name", "another_calculation"][..],
+        ),
+    ] {
+        let fleche = oracle("extremes", dir.root(), &[query]);
+        for which in ["latest", "oldest"] {
+            let ours = dir
+                .ok(["query", &format!("--{which}"), "--format", "json"]
+                    .into_iter()
+                    .chain(args.iter().copied()))
+                .keys();
+            let theirs = fleche[which].as_str().expect("a key").to_string();
+            assert_eq!(ours, BTreeSet::from([theirs]), "{which} {query}");
+        }
+    }
+}

@@ -439,3 +439,34 @@ fn evict_and_tag_take_more_keys_than_one_statement_binds() {
         );
     }
 }
+
+/// A copy of getting-started where the call that started last is not the
+/// one that stopped last (nor the first to start the first to stop): the
+/// call keys that stop last and first.
+pub fn start_and_stop_disagree() -> (TestEnv, String, String) {
+    let dir = TestEnv::copy("getting-started");
+    let rows = dir.ok(["ls", "--format", "json"]).rows();
+    let key = |i: usize| rows[i]["key"].as_str().expect("key").to_string();
+    // Listed newest first: stop the oldest last, and the newest first.
+    let (stops_last, stops_first) = (key(rows.len() - 1), key(0));
+    let conn = rusqlite::Connection::open(dir.path(".fleche/calls.db")).expect("open");
+    for (k, t) in [(&stops_last, 4.0e9), (&stops_first, 1.0)] {
+        conn.execute(
+            "UPDATE metadata SET data = json_set(data, '$.timestop', ?2) \
+             WHERE call_key = ?1 AND name = 'runtime'",
+            rusqlite::params![k, t],
+        )
+        .expect("move the stop time");
+    }
+    (dir, stops_last, stops_first)
+}
+
+/// Issue #15, item 7: `--latest`/`--oldest` pick by stop time, as fleche's
+/// `latest()`/`oldest()`.
+#[test]
+fn latest_and_oldest_go_by_stop_time() {
+    let (dir, stops_last, stops_first) = start_and_stop_disagree();
+    let one = |flag: &str| dir.ok(["query", flag, "--format", "json"]).keys();
+    assert_eq!(one("--latest"), BTreeSet::from([stops_last]));
+    assert_eq!(one("--oldest"), BTreeSet::from([stops_first]));
+}

@@ -21,6 +21,7 @@ fleche.toml) and prints one JSON document on stdout.
                       raising Rejected, and whether the cache has a gc()
   evict DIR KEY       cache().evict(KEY) (a stack evicts from every member
                       that takes writes)
+  extremes DIR Q      the keys of cache().query(**Q).latest() and .oldest()
 """
 
 import json
@@ -202,6 +203,15 @@ def main(argv):
         out = calls(d, argv[3:])
     elif cmd == "refuses":
         out = refuses(d, argv[3])
+    elif cmd == "extremes":
+        os.chdir(d)
+        from fleche import cache
+
+        q = json.loads(argv[3])
+        out = {
+            "latest": str(cache().query(**q).latest().to_lookup_key()),
+            "oldest": str(cache().query(**q).oldest().to_lookup_key()),
+        }
     elif cmd == "evict":
         os.chdir(d)
         from fleche import cache

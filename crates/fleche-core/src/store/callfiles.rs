@@ -301,10 +301,11 @@ pub fn sort_by_record<T>(
 ) {
     let field = |r: &CallRecord| match sort {
         SortKey::Started => r.started(),
+        SortKey::Stopped => r.stopped(),
         SortKey::Walltime => r.walltime(),
         _ => None,
     };
-    let descending = matches!(sort, SortKey::Started | SortKey::Walltime) != reverse;
+    let descending = sort.runtime_field().is_some() != reverse;
     items.sort_by(|x, y| {
         let (a, b) = (record(x), record(y));
         let primary = match sort {

@@ -103,6 +103,10 @@ impl CallRecord {
         self.metadata.get("runtime")?.get("timestart")?.as_f64()
     }
 
+    pub fn stopped(&self) -> Option<f64> {
+        self.metadata.get("runtime")?.get("timestop")?.as_f64()
+    }
+
     pub fn walltime(&self) -> Option<f64> {
         self.metadata.get("runtime")?.get("walltime")?.as_f64()
     }
@@ -132,6 +136,8 @@ pub enum SortKey {
     /// Newest first by `runtime.timestart`.
     #[default]
     Started,
+    /// Newest first by `runtime.timestop` (fleche's `latest()`/`oldest()`).
+    Stopped,
     Name,
     Walltime,
     Key,
@@ -142,6 +148,7 @@ impl SortKey {
     pub fn runtime_field(self) -> Option<&'static str> {
         match self {
             SortKey::Started => Some("timestart"),
+            SortKey::Stopped => Some("timestop"),
             SortKey::Walltime => Some("walltime"),
             SortKey::Name | SortKey::Key => None,
         }

@@ -342,7 +342,7 @@ pub(super) fn ordered_keys_sql(opts: &ListOptions, part: bool) -> (String, Vec<S
     let sql = match opts.sort {
         // The runtime field once per call: in ORDER BY it is looked up for
         // each term that names it (a quarter of a 1M-call `query --name`).
-        SortKey::Started | SortKey::Walltime => format!(
+        SortKey::Started | SortKey::Stopped | SortKey::Walltime => format!(
             "WITH o AS MATERIALIZED (SELECT c.key AS k, {expr} AS s FROM calls c{}) \
              SELECT k, s FROM o ORDER BY s IS NULL, s {dir}, k {dir}",
             join_where(&wheres)
@@ -370,7 +370,7 @@ pub(super) fn ordered_records_sql(opts: &ListOptions, source: &str) -> (String, 
         // The runtime row found by the call's key alone, like the metadata
         // column finds its rows: its pages are then in the cache (a third
         // fewer page reads than through the (call_key, name) index).
-        SortKey::Started | SortKey::Walltime => format!(
+        SortKey::Started | SortKey::Stopped | SortKey::Walltime => format!(
             "SELECT {RECORD_COLUMNS}, {} FROM calls c{} ORDER BY 9 {dir} NULLS LAST, c.key {dir}",
             expr.replace("AND m.name =", "AND +m.name ="),
             join_where(&wheres)
