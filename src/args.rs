@@ -14,7 +14,6 @@ use fleche_core::store::{
 };
 use fleche_core::{digest, Cache, Value};
 use std::io::{self, BufRead};
-use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Sort {
@@ -392,52 +391,4 @@ pub fn with_stdin(items: &[String], trim: bool) -> Result<Vec<String>> {
         }
     }
     Ok(out)
-}
-
-/// `0`, `90s`, `30m`, `2h`, `1d`, `1w` (a bare number is seconds).
-pub fn parse_age(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let (number, unit) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
-        Some((i, _)) => (&t[..i], &t[i..]),
-        None => (t, "s"),
-    };
-    let n: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not an age such as 0, 30m, 2h or 1d"))?;
-    let secs = match unit {
-        "s" => 1.0,
-        "m" | "min" => 60.0,
-        "h" => 3600.0,
-        "d" => 86400.0,
-        "w" => 604800.0,
-        other => {
-            return Err(format!(
-                "`{text}`: unknown unit `{other}` (use s, m, h, d or w)"
-            ))
-        }
-    };
-    if n.is_nan() || n < 0.0 || !n.is_finite() {
-        return Err(format!("`{text}` must be zero or more"));
-    }
-    Duration::try_from_secs_f64(n * secs).map_err(|_| format!("`{text}` is too long an age"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_read_well() {
-        assert_eq!(parse_age("0"), Ok(Duration::ZERO));
-        assert_eq!(parse_age("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_age("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(parse_age(" 2d "), Ok(Duration::from_secs(172_800)));
-        assert!(parse_age("-1h").is_err());
-        assert!(parse_age("1y").is_err());
-        assert!(parse_age("nan").is_err());
-        assert_eq!(
-            parse_age("100000000000000000000w"),
-            Err("`100000000000000000000w` is too long an age".to_string())
-        );
-    }
 }

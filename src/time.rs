@@ -2,34 +2,59 @@
 //! durations out. The zone is the system's, or `TZ`.
 
 use jiff::{civil, tz::TimeZone, Timestamp};
+use std::time::Duration;
 
-/// `--since`/`--until`: an age (`45s`, `30m`, `2h`, `3d`, `1w`) before
-/// `now`, or a local date or date-time, as UNIX seconds.
+/// An age or duration, the one way every option reads them: a number
+/// with a unit (`90s`, `30m`, `5min`, `2h`, `1.5d`, `1w`, also spelled out:
+/// `2 hours`), or a bare number of seconds.
+pub fn parse_age(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (number, unit) = (t[..split].trim(), t[split..].trim());
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not an age such as 0, 30m, 2h or 1d"))?;
+    let secs = match unit.to_ascii_lowercase().as_str() {
+        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86400.0,
+        "w" | "week" | "weeks" => 604800.0,
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}` (use s, m, h, d or w)"
+            ))
+        }
+    };
+    if n.is_nan() || n < 0.0 || !n.is_finite() {
+        return Err(format!("`{text}` must be zero or more"));
+    }
+    Duration::try_from_secs_f64(n * secs).map_err(|_| format!("`{text}` is too long an age"))
+}
+
+/// `--since`/`--until`: an age before `now` (as [`parse_age`] reads it), or
+/// a local date or date-time, as UNIX seconds.
 pub fn parse_when(text: &str, now: Timestamp) -> Result<f64, String> {
     let t = text.trim();
-    if let Some(unit) = t.chars().last().filter(|c| c.is_ascii_alphabetic()) {
-        let number = &t[..t.len() - 1];
-        if let Ok(n) = number.parse::<f64>() {
-            let secs = match unit {
-                's' => 1.0,
-                'm' => 60.0,
-                'h' => 3600.0,
-                'd' => 86400.0,
-                'w' => 7.0 * 86400.0,
-                _ => {
-                    return Err(format!(
-                        "`{text}`: unknown unit `{unit}` (use s, m, h, d or w)"
-                    ))
-                }
-            };
-            return Ok(now.as_millisecond() as f64 / 1000.0 - n * secs);
-        }
-    }
+    let age_error = match parse_age(t) {
+        Ok(age) => return Ok(now.as_millisecond() as f64 / 1000.0 - age.as_secs_f64()),
+        Err(e) => e,
+    };
     let tz = TimeZone::system();
-    let civil = t
-        .parse::<civil::DateTime>()
-        .or_else(|_| t.parse::<civil::Date>().map(|d| d.to_datetime(civil::Time::midnight())))
-        .map_err(|_| format!("`{text}` is neither a date (2026-11-28, 2026-11-28T14:00) nor an age (30m, 2h, 3d)"))?;
+    let civil = t.parse::<civil::DateTime>().or_else(|_| {
+        t.parse::<civil::Date>()
+            .map(|d| d.to_datetime(civil::Time::midnight()))
+    });
+    let civil = match civil {
+        Ok(c) => c,
+        // A number with a unit that is not one: say what units there are.
+        Err(_) if age_error.contains("unknown unit") => return Err(age_error),
+        Err(_) => {
+            return Err(format!(
+                "`{text}` is neither a date (2026-11-28, 2026-11-28T14:00) nor an age (30m, 2h, 3d)"
+            ))
+        }
+    };
     let zoned = civil
         .to_zoned_datetime(tz)
         .map_err(|e| format!("`{text}`: {e}"))?;
@@ -79,6 +104,35 @@ mod tests {
         assert_eq!(parse_when("1.5d", now), Ok(1_000_000.0 - 129_600.0));
         assert!(parse_when("3y", now).is_err());
         assert!(parse_when("yesterday", now).is_err());
+    }
+
+    #[test]
+    fn ages_read_well() {
+        assert_eq!(parse_age("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_age("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_age("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_age(" 2d "), Ok(Duration::from_secs(172_800)));
+        assert!(parse_age("-1h").is_err());
+        assert!(parse_age("1y").is_err());
+        assert!(parse_age("nan").is_err());
+        assert_eq!(
+            parse_age("100000000000000000000w"),
+            Err("`100000000000000000000w` is too long an age".to_string())
+        );
+    }
+
+    #[test]
+    fn since_takes_every_age_parse_age_takes() {
+        let now = Timestamp::from_second(1_000_000).expect("ts");
+        assert_eq!(parse_when("5min", now), Ok(1_000_000.0 - 300.0));
+        assert_eq!(parse_when("90", now), Ok(1_000_000.0 - 90.0));
+        assert_eq!(parse_when("2 hours", now), Ok(1_000_000.0 - 7200.0));
+        assert_eq!(
+            parse_when("3y", now),
+            Err("`3y`: unknown unit `y` (use s, m, h, d or w)".to_string())
+        );
+        assert!(parse_when("2026-11-28", now).is_ok());
+        assert!(parse_when("2026-11-28T14:00", now).is_ok());
     }
 
     #[test]

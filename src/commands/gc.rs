@@ -1,7 +1,6 @@
 //! `fleche gc`: delete value files no call record needs, without the
 //! hazards of fleche's own `Cache.gc()` (see `fleche_core::gc`).
 
-use crate::args::parse_age;
 use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output::{Emitter, Format, Row};
@@ -38,8 +37,8 @@ pub struct GcArgs {
 }
 
 pub fn run(ctx: &Context, args: GcArgs) -> Result<Exit> {
-    let min_age =
-        parse_age(&args.min_age).map_err(|e| CliError::usage(format!("--min-age: {e}")))?;
+    let min_age = crate::time::parse_age(&args.min_age)
+        .map_err(|e| CliError::usage(format!("--min-age: {e}")))?;
     let cache = ctx.open()?;
     let member = if args.dry_run {
         cache.gc_member()
