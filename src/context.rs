@@ -55,6 +55,12 @@ impl Context {
     pub fn open(&self) -> Result<Cache> {
         let cache = self.locator()?.open().map_err(fleche_core::Error::from)?;
         for m in cache.members() {
+            if let Some(log) = m.unread_log() {
+                eprintln!(
+                    "Warning: {} holds writes this read cannot see without changing the cache (there is no -shm file); open the cache once with fleche to recover them",
+                    log.display()
+                );
+            }
             let name = m.name().to_string();
             m.on_broken_records(Box::new(move |broken: &[(String, String)]| {
                 if let Some((key, why)) = broken.first() {

@@ -120,6 +120,10 @@ impl From<&fleche_core::Error> for CliError {
             E::Collect(CollectError::UnsafeRoot { .. }) => usage(Some(
                 "give the cache a values directory of its own in its configuration".into(),
             )),
+            E::Collect(CollectError::UnreadLog { .. }) => usage(Some(
+                "open the cache once with fleche (or sqlite3) to recover the log, then run gc again"
+                    .into(),
+            )),
             E::Collect(CollectError::SharedUnreadable { .. }) => usage(Some(
                 "gc must see every record that may use a value; fix or remove that cache first"
                     .into(),

@@ -435,3 +435,55 @@ fn a_call_key_that_is_not_ascii_is_listed() {
         .stdout
         .contains("cb9éb168"));
 }
+
+/// Issue #15, H1: records that are only in a `-wal` without its `-shm` (a
+/// cache copied while fleche was writing) are not visible to a read that
+/// writes nothing: reads warn, and gc refuses instead of deleting the
+/// values those records name.
+#[test]
+fn gc_refuses_when_a_write_ahead_log_cannot_be_read() {
+    let source = TestEnv::copy("getting-started");
+    let db = source.path(".fleche/calls.db");
+    let key = "cb9db168b7a8eb99bda637a54241ad5d4e2726b5cd67ad4cfb21baa5874c2b9e";
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL;
+         CREATE TEMP TABLE c AS SELECT * FROM calls WHERE key = '{key}';
+         CREATE TEMP TABLE a AS SELECT * FROM arguments WHERE call_key = '{key}';
+         CREATE TEMP TABLE m AS SELECT * FROM metadata WHERE call_key = '{key}';
+         DELETE FROM arguments WHERE call_key = '{key}';
+         DELETE FROM metadata WHERE call_key = '{key}';
+         DELETE FROM calls WHERE key = '{key}';
+         PRAGMA wal_checkpoint(TRUNCATE);
+         PRAGMA wal_autocheckpoint = 0;
+         INSERT INTO calls SELECT * FROM temp.c;
+         INSERT INTO arguments SELECT * FROM temp.a;
+         INSERT INTO metadata SELECT * FROM temp.m;"
+    ))
+    .expect("a record only in the log");
+    // Copied while the writer is still open: the log without its index.
+    let copy = source.duplicate();
+    drop(conn);
+    let _ = std::fs::remove_file(copy.path(".fleche/calls.db-shm"));
+    assert!(copy.path(".fleche/calls.db-wal").exists());
+    let before = crate::support::value_files(&copy.path(".fleche/values"));
+    for args in [
+        &["gc", "--min-age", "0"][..],
+        &["gc", "--dry-run", "--min-age", "0"],
+    ] {
+        let run = fleche(&copy, args, false, &[]);
+        assert_no_panic(&run, args);
+        let err = run.failure(2);
+        assert!(err.contains("calls.db-wal holds writes"), "{err}");
+    }
+    assert_eq!(
+        before,
+        crate::support::value_files(&copy.path(".fleche/values"))
+    );
+    let ls = fleche(&copy, &["ls"], false, &[]);
+    assert!(ls.stderr.starts_with("Warning: "), "{}", ls.stderr);
+    assert!(
+        !copy.path(".fleche/calls.db-shm").exists(),
+        "a read wrote -shm"
+    );
+}

@@ -64,6 +64,8 @@ pub enum CollectError {
         dir: PathBuf,
         error: Box<super::OpenError>,
     },
+    #[error("{} holds writes that cannot be read without writing to the cache (there is no -shm file beside it); nothing was deleted", log.display())]
+    UnreadLog { log: PathBuf },
     #[error("{count} call records cannot be read (first: {key}: {why}); nothing was deleted")]
     BrokenRecords {
         count: usize,
@@ -176,6 +178,10 @@ impl Collection<'_> {
     /// point at is unknown.
     pub fn plan(&self, min_age: Duration, now: SystemTime) -> crate::Result<GcPlan> {
         let stores = self.stores();
+        // Records only in an unread log name values that would look dead.
+        if let Some(log) = stores.iter().find_map(|s| s.unread_log()) {
+            return Err(CollectError::UnreadLog { log }.into());
+        }
         let plan = gc::plan(&self.member.values, &stores, min_age, now)?;
         // Checked after the plan, which reads the records anyway.
         for store in &stores {

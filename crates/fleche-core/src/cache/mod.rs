@@ -142,6 +142,12 @@ impl Member {
         Ok(keys)
     }
 
+    /// A write-ahead log of this member's database that a read cannot see
+    /// without writing (its records are missing from every answer).
+    pub fn unread_log(&self) -> Option<PathBuf> {
+        self.calls.unread_log()
+    }
+
     /// Be told once when call files of this member cannot be decoded (they
     /// are left out of every answer); SQL stores have no such files.
     pub fn on_broken_records(&self, hook: callfiles::BrokenHook) {

@@ -26,6 +26,15 @@ impl CallStore {
         }
     }
 
+    /// A write-ahead log this store holds but cannot read (see
+    /// [`SqlCalls::unread_log`]).
+    pub fn unread_log(&self) -> Option<std::path::PathBuf> {
+        match self {
+            CallStore::Sql(s) => s.unread_log(),
+            _ => None,
+        }
+    }
+
     /// Every call key, sorted, as bytes (what a batch of shrinks needs at
     /// once); None if some key is not a 64-digit lowercase hex digest (then
     /// only the string form orders them right).

@@ -74,6 +74,16 @@ impl SqlCalls {
         &self.path
     }
 
+    /// A write-ahead log holding writes this read-only connection cannot
+    /// see: a non-empty `-wal` without its `-shm` (a cache copied while a
+    /// writer was active, or a writer that crashed). Reading it would mean
+    /// creating the `-shm` file; the database was opened `immutable`.
+    pub fn unread_log(&self) -> Option<PathBuf> {
+        let wal = sidecar(&self.path, "-wal");
+        let unread = !self.live && std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+        unread.then_some(wal)
+    }
+
     /// Whether some process has the database open for writing right now
     /// (SQLite keeps a `-wal` file while a WAL-mode connection is open).
     pub fn writer_active(&self) -> bool {
