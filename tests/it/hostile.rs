@@ -487,3 +487,42 @@ fn gc_refuses_when_a_write_ahead_log_cannot_be_read() {
         "a read wrote -shm"
     );
 }
+
+/// Issue #15, H10: a destructured wrapper whose class is named past the
+/// first kilobyte of its pickle still keeps its children alive.
+#[test]
+fn gc_follows_wrappers_that_name_their_class_late() {
+    let plain = TestEnv::copy("nested");
+    let dead = |dir: &TestEnv| {
+        dir.ok(["gc", "--dry-run", "--min-age", "0", "--format", "json"])
+            .keys()
+    };
+    let expected = dead(&plain);
+    let padded = TestEnv::copy("nested");
+    let values = padded.path(".fleche/values");
+    let mut rewritten = 0;
+    for name in padded.names(".fleche/values") {
+        let path = values.join(&name);
+        let bytes = std::fs::read(&path).expect("read");
+        let Some(body) = bytes.strip_prefix(b"\x80\x04\x95".as_slice()) else {
+            continue;
+        };
+        if !bytes
+            .windows(28)
+            .any(|w| w == b"fleche.storage.destructuring")
+        {
+            continue;
+        }
+        // PROTO 4, a 2,000-character string dropped at once, then the
+        // original opcodes (after its FRAME).
+        let mut late = b"\x80\x04X".to_vec();
+        late.extend_from_slice(&2000u32.to_le_bytes());
+        late.extend(std::iter::repeat_n(b'x', 2000));
+        late.push(b'0');
+        late.extend_from_slice(&body[8..]);
+        std::fs::write(&path, late).expect("write");
+        rewritten += 1;
+    }
+    assert!(rewritten > 0, "the fixture has destructured wrappers");
+    assert_eq!(dead(&padded), expected);
+}

@@ -68,9 +68,10 @@ impl GcPlan {
     }
 }
 
-/// How far into a pickle the class of its top-level object is named: the
-/// wrapper's global comes first (after PROTO and FRAME), so a file whose
-/// head does not name the destructuring module has no children.
+/// How much of a pickle is read first: fleche names the wrapper's class
+/// right after PROTO and FRAME. A longer file is searched to its end for
+/// the destructuring module's name (any pickle may name its class later),
+/// and decoded only if it is there.
 const HEAD: usize = 1024;
 
 /// One value file as gc sees it: its size and its destructured children,
@@ -80,8 +81,9 @@ struct Inspected {
     children: Result<Vec<String>, String>,
 }
 
-/// Open a value file once: its size, and its children from its head unless
-/// it is a destructured wrapper (fleche follows top-level wrappers only).
+/// Open a value file: its size, and its destructured children (fleche
+/// follows top-level wrappers only); decoded only when it names the
+/// destructuring module.
 fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
     let (head, size) = match dir.read_head(name, HEAD) {
         Ok(found) => found,
@@ -92,7 +94,10 @@ fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
             }
         }
     };
-    if !contains(&head, b"fleche.storage.destructuring") {
+    const WRAPPERS: &[u8] = b"fleche.storage.destructuring";
+    let named = contains(&head, WRAPPERS)
+        || (head.len() >= HEAD && dir.payload_contains(name, WRAPPERS).unwrap_or(true));
+    if !named {
         return Inspected {
             size,
             children: Ok(Vec::new()),

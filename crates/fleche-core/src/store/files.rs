@@ -261,6 +261,51 @@ impl Dir {
     }
 }
 
+impl Dir {
+    /// Whether a file's pickle (gunzipped if needed) holds `needle`
+    /// anywhere, read as a stream: no more than a buffer in memory, whatever
+    /// the file's size.
+    pub fn payload_contains(&self, name: &str, needle: &[u8]) -> Result<bool, FileError> {
+        let path = self.path.join(name);
+        let io = |e: std::io::Error| FileError::io(&path, e);
+        let mut f = self.open(name).map_err(io)?;
+        let mut magic = [0u8; 2];
+        let got = f.read(&mut magic).map_err(io)?;
+        let start = std::io::Cursor::new(magic[..got].to_vec());
+        let raw = start.chain(f);
+        if magic[..got] == [0x1f, 0x8b] {
+            let gz = flate2::read::MultiGzDecoder::new(raw);
+            stream_contains(gz, needle).map_err(|e| FileError::Gzip {
+                path: path.clone(),
+                error: GzipError::Corrupt(Arc::new(e)),
+            })
+        } else {
+            stream_contains(raw, needle).map_err(io)
+        }
+    }
+}
+
+/// Whether `reader` holds `needle`, read in chunks that overlap by its
+/// length so that a match across two chunks is found.
+fn stream_contains(mut reader: impl Read, needle: &[u8]) -> std::io::Result<bool> {
+    let keep = needle.len().saturating_sub(1);
+    let mut buf = vec![0u8; (1 << 16) + keep];
+    let mut filled = 0;
+    loop {
+        let n = reader.read(&mut buf[filled..])?;
+        if n == 0 {
+            return Ok(false);
+        }
+        filled += n;
+        if buf[..filled].windows(needle.len()).any(|w| w == needle) {
+            return Ok(true);
+        }
+        let tail = filled.saturating_sub(keep);
+        buf.copy_within(tail..filled, 0);
+        filled -= tail;
+    }
+}
+
 /// The first `n` bytes of a file's pickle (gunzipped if needed), without
 /// reading the rest or checking a signature: enough to tell what class the
 /// top-level object is, which is all gc needs for most files. Also the
