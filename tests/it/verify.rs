@@ -27,14 +27,22 @@ fn found(kind: &str, key: &str) -> (String, String) {
 
 const X100: &str = "60079f7901a9295349d1796c037afc132e81286f785ddeeb763104ef02363102";
 
+/// The value of signed-gzip signed with a key its configuration does not
+/// know (fleche treats it as absent, and its gc deletes it).
+const FOREIGN_SIGNED: &str = "e7f831a3267ed0eec5740a66c302b3fd43b43fc8ca95a49887455b268efdeefb";
+
 #[test]
 fn clean_caches_are_clean() {
     for fixture in SINGLE_CACHES.into_iter().chain(["stack", "pool"]) {
-        assert_eq!(
-            verify(&TestEnv::fixture(fixture)),
-            (Some(0), vec![]),
-            "{fixture}"
-        );
+        let expected = if fixture == "signed-gzip" {
+            // Issue #15, item 9: a file whose signature does not match is a
+            // problem, as `git fsck` reports a corrupt dangling object, even
+            // though no record needs it.
+            (Some(1), vec![found("unreadable-value", FOREIGN_SIGNED)])
+        } else {
+            (Some(0), vec![])
+        };
+        assert_eq!(verify(&TestEnv::fixture(fixture)), expected, "{fixture}");
     }
 }
 

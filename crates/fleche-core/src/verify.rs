@@ -6,7 +6,8 @@
 use crate::digest::{call_key, digest, CallKeyInput, DigestError};
 use crate::store::calls::CallStore;
 use crate::store::files;
-use crate::store::values::ValueStore;
+use crate::store::files::FileError;
+use crate::store::values::{ValueError, ValueStore};
 use crate::store::{CallRecord, ListOptions};
 use crate::value::Value;
 use rayon::prelude::*;
@@ -124,6 +125,9 @@ enum ValueCheck {
     Ok,
     Unchecked,
     Bad(Kind, String),
+    /// Its signature does not match, or it is unsigned where keys are
+    /// configured: a problem whether or not a record needs it.
+    Tampered(String),
 }
 
 /// Check one value file; also its destructured children (none if it
@@ -131,6 +135,9 @@ enum ValueCheck {
 fn check_value(values: &ValueStore, key: &str) -> (ValueCheck, Vec<String>) {
     let loaded = match values.load(key) {
         Ok(v) => v,
+        Err(e @ ValueError::File(FileError::Signature { .. })) => {
+            return (ValueCheck::Tampered(crate::one_line(&e)), Vec::new())
+        }
         Err(e) => {
             return (
                 ValueCheck::Bad(Kind::UnreadableValue, crate::one_line(&e)),
@@ -476,6 +483,14 @@ fn value_finding(
             return None;
         }
         ValueCheck::Bad(kind, detail) => (kind, detail),
+        ValueCheck::Tampered(detail) => {
+            return Some(Finding {
+                path: root.map(|r| r.join(name)),
+                kind: Kind::UnreadableValue,
+                key: name.to_string(),
+                detail,
+            })
+        }
     };
     let (kind, detail) = if kind == Kind::UnreadableValue && !live {
         (
