@@ -56,7 +56,7 @@ impl Context {
         let cache = self.locator()?.open().map_err(fleche_core::Error::from)?;
         for m in cache.members() {
             if let Some(log) = m.unread_log() {
-                eprintln!(
+                say!(
                     "Warning: {} holds writes this read cannot see without changing the cache (there is no -shm file); open the cache once with fleche to recover them",
                     log.display()
                 );
@@ -64,7 +64,7 @@ impl Context {
             let name = m.name().to_string();
             m.on_broken_records(Box::new(move |broken: &[(String, String)]| {
                 if let Some((key, why)) = broken.first() {
-                    eprintln!(
+                    say!(
                         "Warning: {} call record(s) of `{name}` cannot be read and are left out (first: {key}: {why})",
                         broken.len()
                     );

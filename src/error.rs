@@ -223,9 +223,9 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
 /// Print one error (`Error:`, `Hint:`) and give its exit code, for verbs
 /// that report a failed item and go on with the next.
 pub fn print(e: &CliError) -> Exit {
-    eprintln!("Error: {}", e.message.replace('\n', " "));
+    say!("Error: {}", e.message.replace('\n', " "));
     if let Some(hint) = &e.hint {
-        eprintln!("Hint: {hint}");
+        say!("Hint: {hint}");
     }
     e.exit
 }
@@ -249,7 +249,7 @@ pub fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("Error: internal error: {msg}{at}; please report it");
+        say!("Error: internal error: {msg}{at}; please report it");
     }));
 }
 

@@ -2,6 +2,16 @@
 //! Everything about the format lives in `fleche-core`; this binary parses the
 //! command line, dispatches, and renders.
 
+/// A line on stderr that cannot fail: `eprintln!` panics when stderr is a
+/// closed pipe (`fleche verify 2>&1 | head -1`), and a panic while
+/// reporting one aborts.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod cli;
 mod commands;

@@ -114,7 +114,7 @@ pub fn run(ctx: &Context, args: EvictArgs) -> Result<Exit> {
             .collect();
         line.push_str(&format!(" ({})", per.join(", ")));
     }
-    eprintln!("{line}");
+    say!("{line}");
     Ok(if n == 0 {
         Exit::NotFound
     } else {

@@ -47,12 +47,10 @@ pub fn run(ctx: &Context, args: GcArgs) -> Result<Exit> {
     };
     let collection = cache.collection(member)?;
     for name in collection.shared_with() {
-        eprintln!(
-            "Note: cache `{name}` shares this value directory; its records count as live too"
-        );
+        say!("Note: cache `{name}` shares this value directory; its records count as live too");
     }
     if min_age.is_zero() && collection.writer_active() && !args.dry_run {
-        eprintln!(
+        say!(
             "Warning: a fleche process has the call database open; with --min-age 0 the argument values \
              of calls still running (saved before their record) can be deleted"
         );
@@ -61,7 +59,7 @@ pub fn run(ctx: &Context, args: GcArgs) -> Result<Exit> {
     let plan = collection.plan(min_age, SystemTime::now())?;
     drop(progress);
     if let Some(first) = plan.foreign.first() {
-        eprintln!(
+        say!(
             "Note: {} file{} in {} {} not named like fleche values (first: {first}); gc never deletes {}",
             thousands(plan.foreign.len() as u64),
             plural(plan.foreign.len()),
@@ -92,7 +90,7 @@ pub fn run(ctx: &Context, args: GcArgs) -> Result<Exit> {
     if args.dry_run {
         list(&mut emitter, &plan.dead)?;
         emitter.finish()?;
-        eprintln!(
+        say!(
             "Would remove {} value{}, {} ({} live, {} kept for being younger than {})",
             thousands(plan.dead.len() as u64),
             plural(plan.dead.len()),
@@ -121,7 +119,7 @@ pub fn run(ctx: &Context, args: GcArgs) -> Result<Exit> {
             swept.spared.len()
         ));
     }
-    eprintln!("{line}");
+    say!("{line}");
     if let Some((key, why)) = swept.failed.first() {
         return Err(CliError::usage(format!(
             "could not remove {} file(s) (first: {key}: {why})",

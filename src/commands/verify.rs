@@ -132,7 +132,7 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<Exit> {
             plural(unchecked)
         ));
     }
-    eprintln!("{line}");
+    say!("{line}");
     Ok(if problems > 0 {
         Exit::NotFound
     } else {

@@ -49,6 +49,6 @@ pub fn tag_changes(
     if same > 0 {
         line.push_str(&format!("; {same} already as asked"));
     }
-    eprintln!("{line}");
+    say!("{line}");
     Ok(())
 }

@@ -90,3 +90,23 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Issue #15, H11: a closed stderr (`fleche verify 2>&1 | head -1`) is not a
+/// crash: the summary and warnings that cannot be written are dropped.
+#[test]
+fn a_closed_stderr_is_not_an_error() {
+    let dir = TestEnv::copy("getting-started");
+    for args in ["verify", "gc --dry-run", "tag --all --set k=1 --dry-run"] {
+        let mut child = dir
+            .fleche()
+            .args(args.split_whitespace())
+            .command()
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stderr.take());
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(0), "{args}: {status}");
+    }
+}
