@@ -216,6 +216,11 @@ fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
         (Some(key), Some(text)) => {
             let label = format!("{what} {}", shown(path));
             let v = parse_metadata_literal(&label, text)?;
+            if matches!(&v, Value::Int(i) if i64::try_from(i).is_err()) {
+                say!(
+                    "Note: {label}: fleche's own query raises OverflowError for an int beyond 64 bits; this compares exactly, as Python's == does"
+                );
+            }
             MetaFilter::Equals {
                 kind: kind.into(),
                 key: key.into(),

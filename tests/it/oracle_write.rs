@@ -222,3 +222,27 @@ fn latest_and_oldest_agree_with_real_fleche() {
         }
     }
 }
+
+/// Issue #15, item 2: after `tag`, real fleche loads the other tags as
+/// they were, an int beyond 64 bits included.
+#[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a venv with real fleche; .ci/run sets it)"
+)]
+fn tags_fleche_wrote_survive_tagging_in_real_fleche() {
+    let dir = crate::write::with_big_int_tags();
+    dir.ok(["tag", "cb9db168", "--set", "stage=1"]);
+    let calls = oracle("calls", dir.root(), &[]);
+    let tags = calls["records"]
+        .as_object()
+        .expect("records")
+        .iter()
+        .find(|(k, _)| k.starts_with("cb9db168"))
+        .map(|(_, r)| r["tags"].clone())
+        .expect("the tagged call");
+    assert_eq!(
+        tags.to_string(),
+        r#"{"big":1180591620717411303424,"f":1e+300,"n":-5,"stage":1,"x":1.0}"#
+    );
+}

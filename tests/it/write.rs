@@ -470,3 +470,50 @@ fn latest_and_oldest_go_by_stop_time() {
     assert_eq!(one("--latest"), BTreeSet::from([stops_last]));
     assert_eq!(one("--oldest"), BTreeSet::from([stops_first]));
 }
+
+/// A copy of getting-started whose call `cb9db168` carries tags fleche
+/// wrote with an int beyond 64 bits (2**70), a float and a negative int.
+pub fn with_big_int_tags() -> TestEnv {
+    let dir = TestEnv::copy("getting-started");
+    let conn = rusqlite::Connection::open(dir.path(".fleche/calls.db")).expect("open");
+    conn.execute(
+        "INSERT INTO metadata (call_key, name, data) SELECT key, 'tags', ?1 FROM calls \
+         WHERE key LIKE 'cb9db168%'",
+        [r#"{"big": 1180591620717411303424, "f": 1e+300, "x": 1.0, "n": -5}"#],
+    )
+    .expect("tags");
+    dir
+}
+
+/// Issue #15, item 2: tagging keeps every other tag as it was (an int
+/// beyond 64 bits stays that int), and a filter compares ints exactly.
+#[test]
+fn tags_keep_big_ints_and_compare_them_exactly() {
+    let dir = with_big_int_tags();
+    dir.ok([
+        "tag",
+        "cb9db168",
+        "--set",
+        "stage=1",
+        "--set",
+        "huge=1180591620717411303425",
+    ]);
+    let conn = rusqlite::Connection::open(dir.path(".fleche/calls.db")).expect("open");
+    let data: String = conn
+        .query_row(
+            "SELECT data FROM metadata WHERE name = 'tags' AND call_key LIKE 'cb9db168%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("tags");
+    assert_eq!(
+        data,
+        r#"{"big": 1180591620717411303424, "f": 1e+300, "x": 1.0, "n": -5, "stage": 1, "huge": 1180591620717411303425}"#
+    );
+    let count = |spec: &str| dir.run(["query", "--tag", spec, "--count"]).stdout;
+    assert_eq!(count("big=1180591620717411303424"), "1\n");
+    assert_eq!(count("big=1180591620717411303425"), "0\n");
+    assert_eq!(count("huge=1180591620717411303424"), "0\n");
+    assert_eq!(count("huge=1180591620717411303425"), "1\n");
+    assert_eq!(count("x=1"), "1\n");
+}

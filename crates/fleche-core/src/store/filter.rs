@@ -4,6 +4,7 @@
 //! [`MetaFilter::pushed_down`]) and finish the rest here, as fleche does.
 
 use super::{CallRecord, ListOptions, SortKey};
+use num_bigint::BigInt;
 use serde_json::Value as Json;
 use std::ops::ControlFlow;
 
@@ -29,6 +30,16 @@ impl MetaFilter {
     /// lists and dicts are compared after loading, as fleche does.
     pub fn pushed_down(&self) -> bool {
         match self {
+            // SQL compares numbers as doubles: exact only below 2^53.
+            MetaFilter::Equals {
+                value: Json::Number(n),
+                ..
+            } => {
+                !matches!(py_number(n), PyNumber::Int(i) if i.bits() > 53)
+                    && !n
+                        .as_f64()
+                        .is_some_and(|f| f.fract() == 0.0 && f.abs() >= 2f64.powi(53))
+            }
             MetaFilter::Equals { value, .. } => !matches!(value, Json::Array(_) | Json::Object(_)),
             _ => true,
         }
@@ -141,16 +152,14 @@ pub(crate) fn count_by_listing<E>(
 /// (`json.loads`): numbers and bools compare numerically, containers
 /// element-wise, strings exactly.
 pub fn json_py_eq(a: &Json, b: &Json) -> bool {
-    fn num(v: &Json) -> Option<f64> {
+    fn num(v: &Json) -> Option<PyNumber> {
         match v {
-            Json::Bool(b) => Some(*b as u8 as f64),
-            Json::Number(n) => n.as_f64(),
+            Json::Bool(b) => Some(PyNumber::Int(BigInt::from(*b as u8))),
+            Json::Number(n) => Some(py_number(n)),
             _ => None,
         }
     }
     match (a, b) {
-        (Json::Number(x), Json::Number(y)) if x.is_i64() && y.is_i64() => x.as_i64() == y.as_i64(),
-        (Json::Number(x), Json::Number(y)) if x.is_u64() && y.is_u64() => x.as_u64() == y.as_u64(),
         (Json::Null, Json::Null) => true,
         (Json::String(x), Json::String(y)) => x == y,
         (Json::Array(x), Json::Array(y)) => {
@@ -162,9 +171,37 @@ pub fn json_py_eq(a: &Json, b: &Json) -> bool {
                     .all(|(k, v)| y.get(k).is_some_and(|w| json_py_eq(v, w)))
         }
         _ => match (num(a), num(b)) {
-            (Some(x), Some(y)) => x == y,
+            (Some(x), Some(y)) => x.py_eq(&y),
             _ => false,
         },
+    }
+}
+
+/// A JSON number as Python reads it back: an int of any size, or a float.
+enum PyNumber {
+    Int(BigInt),
+    Float(f64),
+}
+
+fn py_number(n: &serde_json::Number) -> PyNumber {
+    let text = n.to_string();
+    match text.parse::<BigInt>() {
+        Ok(i) if super::is_int_text(&text) => PyNumber::Int(i),
+        _ => PyNumber::Float(n.as_f64().unwrap_or(f64::NAN)),
+    }
+}
+
+impl PyNumber {
+    /// Python's `==`: exact between ints, and between an int and a float.
+    fn py_eq(&self, other: &PyNumber) -> bool {
+        match (self, other) {
+            (PyNumber::Int(a), PyNumber::Int(b)) => a == b,
+            (PyNumber::Float(a), PyNumber::Float(b)) => a == b,
+            (PyNumber::Int(i), PyNumber::Float(f)) | (PyNumber::Float(f), PyNumber::Int(i)) => {
+                f.fract() == 0.0
+                    && num_traits::FromPrimitive::from_f64(*f).is_some_and(|b: BigInt| &b == i)
+            }
+        }
     }
 }
 

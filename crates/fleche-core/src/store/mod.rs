@@ -178,14 +178,19 @@ pub fn python_json_dumps(v: &Json) -> String {
     match v {
         Json::Null => "null".into(),
         Json::Bool(b) => if *b { "true" } else { "false" }.into(),
-        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => i.to_string(),
-            (_, Some(u)) => u.to_string(),
-            _ => match n.as_f64() {
-                Some(f) => crate::repr::repr(&crate::Value::Float(f)),
-                None => n.to_string(),
-            },
-        },
+        // Numbers keep their text (serde_json's arbitrary precision): an
+        // int of any size prints as Python prints it; a float as `repr()`.
+        Json::Number(n) => {
+            let text = n.to_string();
+            if is_int_text(&text) {
+                text
+            } else {
+                match n.as_f64() {
+                    Some(f) => crate::repr::repr(&crate::Value::Float(f)),
+                    None => text,
+                }
+            }
+        }
         Json::String(s) => python_json_dumps_str(s),
         Json::Array(items) => format!(
             "[{}]",
@@ -203,6 +208,12 @@ pub fn python_json_dumps(v: &Json) -> String {
                 .join(", ")
         ),
     }
+}
+
+/// Whether a JSON number's text is an int (`-12`, not `1.0` or `1e3`).
+pub(crate) fn is_int_text(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A call's tags after setting `set` and removing `unset`: `None` when no
