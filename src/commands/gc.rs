@@ -60,11 +60,12 @@ pub fn run(ctx: &Context, args: GcArgs) -> Result<Exit> {
     drop(progress);
     if let Some(first) = plan.foreign.first() {
         say!(
-            "Note: {} file{} in {} {} not named like fleche values (first: {first}); gc never deletes {}",
+            "Note: {} file{} in {} {} no fleche value{} (a name or file type fleche never writes; first: {first}); gc never deletes {}",
             thousands(plan.foreign.len() as u64),
             plural(plan.foreign.len()),
             plan.root.display(),
             if plan.foreign.len() == 1 { "is" } else { "are" },
+            plural(plan.foreign.len()),
             if plan.foreign.len() == 1 { "it" } else { "them" },
         );
     }

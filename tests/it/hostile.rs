@@ -526,3 +526,64 @@ fn gc_follows_wrappers_that_name_their_class_late() {
     assert!(rewritten > 0, "the fixture has destructured wrappers");
     assert_eq!(dead(&padded), expected);
 }
+
+/// Run fleche in `dir`, killed and failed after `secs` seconds.
+fn within(dir: &TestEnv, args: &[&str], secs: u64) -> std::process::ExitStatus {
+    let mut child = dir
+        .fleche()
+        .args(args)
+        .command()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("fleche {args:?} still running after {secs}s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Issue #15, H6 and H8: a FIFO, or a link to `/dev/zero`, named like a
+/// value never blocks or floods a read; verify calls the FIFO a problem and
+/// gc never deletes it.
+#[test]
+fn special_files_in_a_value_directory_are_not_read() {
+    let dir = TestEnv::copy("getting-started");
+    let values = dir.path(".fleche/values");
+    let fifo = values.join("cd".repeat(32));
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", values.join("ef".repeat(32))).expect("symlink");
+    for args in [
+        &["verify"][..],
+        &["stats"],
+        &["show", "cdcd"],
+        &["show", "efef"],
+        &["gc", "--dry-run", "--min-age", "0"],
+    ] {
+        let status = within(&dir, args, 20);
+        assert!(status.code().is_some(), "{args:?}: {status}");
+    }
+    let verify = fleche(&dir, &["verify", "--format", "json"], false, &[]);
+    assert_eq!(verify.code, Some(1), "{}", verify.stderr);
+    assert!(
+        verify.stdout.contains("not a regular file"),
+        "{}",
+        verify.stdout
+    );
+    within(&dir, &["gc", "--min-age", "0"], 20);
+    assert!(
+        std::fs::symlink_metadata(&fifo).is_ok(),
+        "gc deleted the FIFO"
+    );
+}

@@ -178,27 +178,30 @@ pub(crate) fn plan(
             }
         }
     }
-    let unnamed: Vec<(usize, u64, bool)> = (0..names.len())
+    let unnamed: Vec<(usize, u64, bool, bool)> = (0..names.len())
         .into_par_iter()
         .filter(|&i| !marker.live[i])
         .map(|i| {
             let meta = std::fs::symlink_metadata(root.join(&names[i]));
-            let (size, young) = match meta {
+            let (size, young, special) = match meta {
                 Ok(m) => {
                     let young = !min_age.is_zero()
                         && m.modified()
                             .ok()
                             .and_then(|t| now.duration_since(t).ok())
                             .is_none_or(|age| age < min_age);
-                    (m.len(), young)
+                    let kind = m.file_type();
+                    (m.len(), young, !(kind.is_file() || kind.is_symlink()))
                 }
-                Err(_) => (0, false),
+                Err(_) => (0, false, false),
             };
-            (i, size, young)
+            (i, size, young, special)
         })
         .collect();
     let mut sizes: Vec<u64> = inspected.iter().map(|f| f.size).collect();
-    for &(i, size, young) in &unnamed {
+    let mut special = vec![false; names.len()];
+    for &(i, size, young, is_special) in &unnamed {
+        special[i] = is_special;
         sizes[i] = size;
         if young {
             marker.mark(i);
@@ -208,7 +211,9 @@ pub(crate) fn plan(
     let young = marker.plan.young.len();
     for (i, name) in names.iter().enumerate() {
         plan.total_bytes += sizes[i];
-        if !live[i] && crate::prefix::key_bytes(name).is_none() {
+        // What fleche never writes is never deleted: a name that is not a
+        // digest, or a FIFO or device file in the directory.
+        if !live[i] && (crate::prefix::key_bytes(name).is_none() || special[i]) {
             plan.foreign.push(name.clone());
         } else if !live[i] {
             plan.dead.push(DeadValue {
@@ -295,7 +300,7 @@ pub(crate) fn sweep(
                 continue;
             }
         };
-        if meta.is_dir() {
+        if !(meta.is_file() || meta.is_symlink()) {
             out.spared.push(dead.key.clone());
             continue;
         }

@@ -126,7 +126,8 @@ enum ValueCheck {
     Unchecked,
     Bad(Kind, String),
     /// Its signature does not match, or it is unsigned where keys are
-    /// configured: a problem whether or not a record needs it.
+    /// configured, or it is a FIFO or device file: a problem whether or not
+    /// a record needs it.
     Tampered(String),
 }
 
@@ -137,6 +138,9 @@ fn check_value(values: &ValueStore, key: &str) -> (ValueCheck, Vec<String>) {
         Ok(v) => v,
         Err(e @ ValueError::File(FileError::Signature { .. })) => {
             return (ValueCheck::Tampered(crate::one_line(&e)), Vec::new())
+        }
+        Err(ValueError::File(ref e)) if e.is_not_regular() => {
+            return (ValueCheck::Tampered(crate::one_line(e)), Vec::new())
         }
         Err(e) => {
             return (

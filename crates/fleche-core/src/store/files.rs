@@ -110,8 +110,36 @@ pub const MAX_PAYLOAD: u64 = 4 << 30;
 
 /// Read `path` and unwrap gzip and signature.
 pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileError> {
-    let raw = std::fs::read(path).map_err(|e| FileError::io(path, e))?;
+    let io = |e| FileError::io(path, e);
+    let mut f = std::fs::File::open(path).and_then(regular).map_err(io)?;
+    let size = f.metadata().map_err(io)?.len();
+    let mut raw = Vec::with_capacity(size as usize);
+    (&mut f).take(size).read_to_end(&mut raw).map_err(io)?;
     envelope_of(path, raw, keys)
+}
+
+/// The file if it is a regular one. A FIFO, a device (a link to
+/// `/dev/zero`) or a directory in a store is no value: reading it could
+/// block forever or never end.
+pub fn regular(f: std::fs::File) -> std::io::Result<std::fs::File> {
+    if f.metadata()?.is_file() {
+        Ok(f)
+    } else {
+        Err(std::io::Error::other(NotRegular))
+    }
+}
+
+/// Why a store file was not read: see [`regular`].
+#[derive(Debug, Error)]
+#[error("not a regular file (a FIFO, a device or a directory)")]
+pub struct NotRegular;
+
+impl FileError {
+    /// Whether the file is no regular file (a FIFO, a device).
+    pub fn is_not_regular(&self) -> bool {
+        matches!(self, FileError::Io { error, .. }
+            if error.get_ref().is_some_and(|e| e.is::<NotRegular>()))
+    }
 }
 
 /// [`unwrap_envelope`] of bytes read from `path`, errors naming it.
@@ -209,7 +237,8 @@ impl Dir {
         &self.path
     }
 
-    /// Open the file `name` (a bare file name) for reading.
+    /// Open the file `name` (a bare file name) for reading: a regular file
+    /// only (see [`regular`]); on Linux without blocking on a FIFO.
     pub fn open(&self, name: &str) -> std::io::Result<std::fs::File> {
         #[cfg(target_os = "linux")]
         {
@@ -219,13 +248,14 @@ impl Dir {
                 rustix::fs::openat(CWD, &self.path, flags, Mode::empty()).ok()
             });
             if let Some(dir) = dir {
-                let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+                let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK;
                 return rustix::fs::openat(dir, name, flags, Mode::empty())
                     .map(std::fs::File::from)
-                    .map_err(Into::into);
+                    .map_err(Into::into)
+                    .and_then(regular);
             }
         }
-        std::fs::File::open(self.path.join(name))
+        std::fs::File::open(self.path.join(name)).and_then(regular)
     }
 
     /// The whole file `name`: its size from the open file, then that many
@@ -311,7 +341,9 @@ fn stream_contains(mut reader: impl Read, needle: &[u8]) -> std::io::Result<bool
 /// top-level object is, which is all gc needs for most files. Also the
 /// file's size, from the open file (no second path lookup).
 pub fn read_head(path: &Path, n: usize) -> Result<(Vec<u8>, u64), FileError> {
-    let f = std::fs::File::open(path).map_err(|e| FileError::io(path, e))?;
+    let f = std::fs::File::open(path)
+        .and_then(regular)
+        .map_err(|e| FileError::io(path, e))?;
     head_of(f, path, n)
 }
 
