@@ -50,11 +50,8 @@ pub fn run(ctx: &Context, args: EvictArgs) -> Result<Exit> {
             }
         }
         for w in &writers {
-            let keys = w.member().select_keys(filter)?;
-            let mut records = Vec::with_capacity(keys.len());
-            for key in &keys {
-                records.extend(w.member().get_call(key)?);
-            }
+            let records = w.member().select(filter)?;
+            let keys: Vec<String> = records.iter().map(|r| r.key.clone()).collect();
             selected.push((w, keys, records));
         }
     }

@@ -128,7 +128,7 @@ enum ValueCheck {
     /// Its signature does not match, or it is unsigned where keys are
     /// configured, or it is a FIFO or device file: a problem whether or not
     /// a record needs it.
-    Tampered(String),
+    AlwaysAProblem(String),
 }
 
 /// Check one value file; also its destructured children (none if it
@@ -137,10 +137,10 @@ fn check_value(values: &ValueStore, key: &str) -> (ValueCheck, Vec<String>) {
     let loaded = match values.load(key) {
         Ok(v) => v,
         Err(e @ ValueError::File(FileError::Signature { .. })) => {
-            return (ValueCheck::Tampered(crate::one_line(&e)), Vec::new())
+            return (ValueCheck::AlwaysAProblem(crate::one_line(&e)), Vec::new())
         }
         Err(ValueError::File(ref e)) if e.is_not_regular() => {
-            return (ValueCheck::Tampered(crate::one_line(e)), Vec::new())
+            return (ValueCheck::AlwaysAProblem(crate::one_line(e)), Vec::new())
         }
         Err(e) => {
             return (
@@ -487,7 +487,7 @@ fn value_finding(
             return None;
         }
         ValueCheck::Bad(kind, detail) => (kind, detail),
-        ValueCheck::Tampered(detail) => {
+        ValueCheck::AlwaysAProblem(detail) => {
             return Some(Finding {
                 path: root.map(|r| r.join(name)),
                 kind: Kind::UnreadableValue,

@@ -110,12 +110,12 @@ impl Member {
         Ok(self.calls.get(key)?)
     }
 
-    /// The keys of the calls `filter` selects, sorted. Many named keys are
-    /// looked up in batches: one statement may bind at most 32,766 values
-    /// in SQLite (65,535 in PostgreSQL).
-    pub fn select_keys(&self, filter: &CallFilter) -> crate::Result<Vec<String>> {
+    /// The records of the calls `filter` selects, sorted by key. Many
+    /// named keys are looked up in batches: one statement may bind at most
+    /// 32,766 values in SQLite (65,535 in PostgreSQL).
+    pub fn select(&self, filter: &CallFilter) -> crate::Result<Vec<CallRecord>> {
         const BATCH: usize = 10_000;
-        let mut keys = Vec::new();
+        let mut records = Vec::new();
         let mut select = |filter: CallFilter| {
             let opts = ListOptions {
                 filter,
@@ -123,13 +123,13 @@ impl Member {
                 ..Default::default()
             };
             self.calls.for_each(&opts, |rec| {
-                keys.push(rec.key);
+                records.push(rec);
                 ControlFlow::Continue(())
             })
         };
         if filter.keys.len() <= BATCH {
             select(filter.clone())?;
-            return Ok(keys);
+            return Ok(records);
         }
         for part in filter.keys.chunks(BATCH) {
             select(CallFilter {
@@ -137,9 +137,14 @@ impl Member {
                 ..filter.clone()
             })?;
         }
-        keys.sort_unstable();
-        keys.dedup();
-        Ok(keys)
+        records.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        records.dedup_by(|a, b| a.key == b.key);
+        Ok(records)
+    }
+
+    /// The keys of [`Self::select`].
+    pub fn select_keys(&self, filter: &CallFilter) -> crate::Result<Vec<String>> {
+        Ok(self.select(filter)?.into_iter().map(|r| r.key).collect())
     }
 
     /// A write-ahead log of this member's database that a read cannot see
