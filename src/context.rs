@@ -47,13 +47,28 @@ impl Context {
             name: global.cache.clone(),
             cwd,
             sql: global.sql.clone(),
+            writes: false,
         })
     }
 
     /// Open the cache; call files that cannot be decoded are left out of
     /// every answer, with one warning per member.
     pub fn open(&self) -> Result<Cache> {
-        let cache = self.locator()?.open().map_err(fleche_core::Error::from)?;
+        self.open_with(self.locator()?)
+    }
+
+    /// Open the cache for a command that changes call records; a dry run
+    /// reads exactly as read commands do.
+    pub fn open_to_change(&self, dry_run: bool) -> Result<Cache> {
+        let locator = Locator {
+            writes: !dry_run,
+            ..self.locator()?
+        };
+        self.open_with(locator)
+    }
+
+    fn open_with(&self, locator: Locator) -> Result<Cache> {
+        let cache = locator.open().map_err(fleche_core::Error::from)?;
         for m in cache.members() {
             if let Some(log) = m.unread_log() {
                 say!(

@@ -29,7 +29,7 @@ pub struct EvictArgs {
 }
 
 pub fn run(ctx: &Context, args: EvictArgs) -> Result<Exit> {
-    let cache = ctx.open()?;
+    let cache = ctx.open_to_change(args.dry_run)?;
     let writers = ctx.evictors(&cache, "evicting")?;
     let selection = args.select.selection(&cache, "evict")?;
     // Per member: the selected records, read before anything is removed.

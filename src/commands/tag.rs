@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: TagArgs) -> Result<Exit> {
     if let Some(k) = args.unset.iter().find(|k| set.contains_key(*k)) {
         return Err(CliError::usage(format!("tag `{k}` is both set and unset")).into());
     }
-    let cache = ctx.open()?;
+    let cache = ctx.open_to_change(args.dry_run)?;
     let writer = ctx.writer(&cache, "tagging")?;
     let keys = args.select.keys(&cache, &writer, "tag")?;
     let changes = writer.tag(&keys, &set, &args.unset, args.dry_run)?;

@@ -26,7 +26,7 @@ pub struct UntagArgs {
 }
 
 pub fn run(ctx: &Context, args: UntagArgs) -> Result<Exit> {
-    let cache = ctx.open()?;
+    let cache = ctx.open_to_change(args.dry_run)?;
     let writer = ctx.writer(&cache, "tagging")?;
     let keys = args.select.keys(&cache, &writer, "tag")?;
     let changes = writer.tag(&keys, &Map::new(), &args.keys, args.dry_run)?;

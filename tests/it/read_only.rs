@@ -102,3 +102,106 @@ fn read_commands_work_in_a_read_only_directory() {
     run_all(&dir, true);
     assert!(before == snapshot(dir.root()), "files changed or appeared");
 }
+
+/// The state a crashed fleche writer leaves: committed records only in
+/// `calls.db-wal`, with its `-shm` index (copied while the writer's
+/// connection was open, as a crash or a copy of a live cache would).
+fn after_a_crashed_writer() -> TestEnv {
+    let live = TestEnv::copy("getting-started");
+    let dir = TestEnv::copy("getting-started");
+    let db = live.path(".fleche/calls.db");
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; \
+         UPDATE metadata SET data = '{\"crashed\": 1}' WHERE name = 'tags' \
+         AND call_key = (SELECT min(call_key) FROM metadata WHERE name = 'tags');",
+    )
+    .expect("write");
+    for suffix in ["", "-wal", "-shm"] {
+        let name = format!(".fleche/calls.db{suffix}");
+        std::fs::copy(live.path(&name), dir.path(&name)).expect("copy");
+    }
+    drop(conn);
+    assert!(
+        std::fs::metadata(dir.path(".fleche/calls.db-wal"))
+            .expect("wal")
+            .len()
+            > 0
+    );
+    dir
+}
+
+const DRY_RUNS: &[&[&str]] = &[
+    &["tag", "--all", "--set", "checked=1", "--dry-run"],
+    &["untag", "--all", "--key", "project", "--dry-run"],
+    &["evict", "--all", "--dry-run"],
+    &["gc", "--dry-run", "--min-age", "0s"],
+];
+
+fn run_each(dir: &TestEnv, commands: &[&[&str]], unprivileged: bool) {
+    for args in commands {
+        let mut cmd = dir.fleche().args(*args);
+        if unprivileged {
+            cmd = cmd.unprivileged();
+        }
+        let out = cmd.run();
+        assert_eq!(out.code, Some(0), "{args:?} failed: {}", out.stderr);
+    }
+}
+
+#[test]
+fn reads_after_a_crashed_writer_see_its_records_and_change_nothing() {
+    let dir = after_a_crashed_writer();
+    let before = snapshot(dir.root());
+    let found = dir.ok(["query", "--tag", "crashed=1", "--count"]);
+    assert_eq!(found.stdout.trim(), "1", "the log's record is read");
+    run_all(&dir, false);
+    run_each(&dir, DRY_RUNS, false);
+    assert!(
+        before == snapshot(dir.root()),
+        "a read or dry run wrote to the cache"
+    );
+}
+
+#[test]
+fn dry_runs_change_nothing() {
+    let dir = TestEnv::copy("getting-started");
+    let before = snapshot(dir.root());
+    run_each(&dir, DRY_RUNS, false);
+    assert!(
+        before == snapshot(dir.root()),
+        "a dry run wrote to the cache"
+    );
+}
+
+/// Readers that open SQLite's index read-only must not stop the same
+/// process from writing through it.
+#[test]
+fn writes_after_a_crashed_writer_see_its_records() {
+    let dir = after_a_crashed_writer();
+    dir.ok(["tag", "--tag", "crashed=1", "--set", "seen=1"]);
+    let found = dir.ok(["query", "--tag", "seen=1", "--tag", "crashed=1", "--count"]);
+    assert_eq!(found.stdout.trim(), "1");
+}
+
+#[test]
+#[cfg_attr(
+    not(fleche_modes),
+    ignore = "needs file modes that bite: not root, or /usr/bin/setpriv"
+)]
+fn dry_runs_work_in_a_read_only_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    for dir in [TestEnv::copy("getting-started"), after_a_crashed_writer()] {
+        let mut paths: Vec<PathBuf> = snapshot(dir.root()).into_keys().collect();
+        paths.push(dir.root().to_path_buf());
+        for p in &paths {
+            let mode = if p.is_dir() { 0o555 } else { 0o444 };
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        }
+        let before = snapshot(dir.root());
+        assert_can_drop_privileges();
+        run_each(&dir, DRY_RUNS, true);
+        run_all(&dir, true);
+        assert!(before == snapshot(dir.root()), "files changed or appeared");
+    }
+}

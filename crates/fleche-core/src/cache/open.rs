@@ -24,6 +24,10 @@ pub struct Locator {
     pub cwd: PathBuf,
     /// `--sql URL`: the call records are in this database instead.
     pub sql: Option<String>,
+    /// The command will change call records (not a dry run): its readers
+    /// must share SQLite's `-shm` index with the writer instead of opening
+    /// it read-only.
+    pub writes: bool,
 }
 
 impl Locator {
@@ -47,7 +51,7 @@ impl Locator {
                 Some(url) => config::values_at(&dir, url),
                 None => config::cache_at(&dir).ok_or_else(|| OpenError::NotACache(dir.clone()))?,
             };
-            return open_cache(dir.display().to_string(), spec, None);
+            return open_cache(dir.display().to_string(), spec, None, self.writes);
         }
         let cfg = self.config()?;
         if cfg.files.is_empty() {
@@ -74,11 +78,11 @@ impl Locator {
             }
             (None, spec) => spec,
         };
-        open_cache(named.name, spec, Some(cfg))
+        open_cache(named.name, spec, Some(cfg), self.writes)
     }
 }
 
-fn open_member(name: String, spec: CacheSpec) -> Result<Member, OpenError> {
+fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, OpenError> {
     let (values, calls, read_only) = match spec {
         CacheSpec::Single {
             values,
@@ -99,7 +103,7 @@ fn open_member(name: String, spec: CacheSpec) -> Result<Member, OpenError> {
             })
         }
     };
-    let calls = open_calls(&name, calls)?;
+    let calls = open_calls_for(&name, calls, writes)?;
     let values = match values {
         ValueStorageSpec::Files {
             root, secret_keys, ..
@@ -133,12 +137,17 @@ fn open_member(name: String, spec: CacheSpec) -> Result<Member, OpenError> {
     })
 }
 
-fn open_cache(name: String, spec: CacheSpec, config: Option<Config>) -> Result<Cache, OpenError> {
+fn open_cache(
+    name: String,
+    spec: CacheSpec,
+    config: Option<Config>,
+    writes: bool,
+) -> Result<Cache, OpenError> {
     let (composition, specs) = match spec {
         CacheSpec::Stack(m) => (Composition::Stack, m),
         CacheSpec::Pool(m) => (Composition::Pool, m),
         single => {
-            let member = open_member(name.clone(), single)?;
+            let member = open_member(name.clone(), single, writes)?;
             return Ok(Cache {
                 name,
                 composition: Composition::Single,
@@ -152,7 +161,7 @@ fn open_cache(name: String, spec: CacheSpec, config: Option<Config>) -> Result<C
     }
     let mut members = Vec::with_capacity(specs.len());
     for (i, spec) in specs.into_iter().enumerate() {
-        let mut member = open_member(format!("{name}[{i}]"), spec)?;
+        let mut member = open_member(format!("{name}[{i}]"), spec, writes)?;
         if composition == Composition::Pool {
             member.read_only = true;
         }
@@ -168,8 +177,19 @@ fn open_cache(name: String, spec: CacheSpec, config: Option<Config>) -> Result<C
 
 /// Open the call storage a configuration describes.
 pub(crate) fn open_calls(name: &str, calls: CallStorageSpec) -> Result<CallStore, OpenError> {
+    open_calls_for(name, calls, false)
+}
+
+fn open_calls_for(
+    name: &str,
+    calls: CallStorageSpec,
+    writes: bool,
+) -> Result<CallStore, OpenError> {
     let name = name.to_string();
     Ok(match calls {
+        CallStorageSpec::Sqlite { path } if writes => {
+            CallStore::Sql(SqlCalls::open_beside_writer(&path)?)
+        }
         CallStorageSpec::Sqlite { path } => CallStore::Sql(SqlCalls::open(&path)?),
         CallStorageSpec::Files {
             root, secret_keys, ..

@@ -47,7 +47,7 @@ impl<'a> Writer<'a> {
         dry_run: bool,
     ) -> crate::Result<Vec<TagChange>> {
         match &self.member.calls {
-            CallStore::Sql(s) => Ok(SqlWriter::open(s.path())?.tag(keys, set, unset, dry_run)?),
+            CallStore::Sql(s) => Ok(SqlWriter::open(s.path(), dry_run)?.tag(keys, set, unset)?),
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => Ok(p.writer()?.tag(keys, set, unset, dry_run)?),
             CallStore::Files(f) => {
@@ -74,7 +74,7 @@ impl<'a> Writer<'a> {
     /// `dry_run`: those that would be).
     pub fn evict(&self, keys: &[String], dry_run: bool) -> crate::Result<Vec<String>> {
         match &self.member.calls {
-            CallStore::Sql(s) => Ok(SqlWriter::open(s.path())?.evict(keys, dry_run)?),
+            CallStore::Sql(s) => Ok(SqlWriter::open(s.path(), dry_run)?.evict(keys)?),
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => Ok(p.writer()?.evict(keys, dry_run)?),
             CallStore::Files(f) => {

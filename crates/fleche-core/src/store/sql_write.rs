@@ -15,6 +15,9 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct SqlWriter {
     conn: Connection,
     path: PathBuf,
+    /// Opened for a dry run: a read-only connection that never creates or
+    /// touches `-wal`/`-shm`, in a deferred (read) transaction.
+    dry_run: bool,
 }
 
 /// A call's tags before and after a change.
@@ -32,20 +35,42 @@ impl TagChange {
 }
 
 impl SqlWriter {
-    pub fn open(path: &Path) -> Result<SqlWriter, StoreError> {
+    /// Open for writing, or with `dry_run` as a reader does (a dry run
+    /// writes nothing, not even SQLite's sidecar files, and works on a
+    /// cache it may not write).
+    pub fn open(path: &Path, dry_run: bool) -> Result<SqlWriter, StoreError> {
         let err = |e: rusqlite::Error| StoreError::Open {
             path: path.to_path_buf(),
             error: e.into(),
         };
-        // READ_WRITE without CREATE: a missing database is an error, never a new file.
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(err)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
-        conn.execute_batch("PRAGMA foreign_keys=ON").map_err(err)?;
+        let conn = if dry_run {
+            if !path.is_file() {
+                return Err(StoreError::NoFile {
+                    path: path.to_path_buf(),
+                });
+            }
+            super::sql::connect(&super::sql::read_uri(path, false).0).map_err(err)?
+        } else {
+            // READ_WRITE without CREATE: a missing database is an error, never a new file.
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+            conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+            conn.execute_batch("PRAGMA foreign_keys=ON").map_err(err)?;
+            conn
+        };
         Ok(SqlWriter {
             conn,
             path: path.to_path_buf(),
+            dry_run,
         })
+    }
+
+    fn behavior(&self) -> TransactionBehavior {
+        if self.dry_run {
+            TransactionBehavior::Deferred
+        } else {
+            TransactionBehavior::Immediate
+        }
     }
 
     fn sql_err(&self, e: rusqlite::Error) -> StoreError {
@@ -57,19 +82,19 @@ impl SqlWriter {
 
     /// Merge `set` into and remove `unset` from the `tags` metadata of each
     /// call, in one transaction. A call left without tags loses its `tags`
-    /// row. With `dry_run` nothing is written. Keys that are not (or no
+    /// row. A dry run writes nothing. Keys that are not (or no
     /// longer) in the store are skipped.
     pub fn tag(
         &mut self,
         keys: &[String],
         set: &Map<String, Json>,
         unset: &[String],
-        dry_run: bool,
     ) -> Result<Vec<TagChange>, StoreError> {
+        let (dry_run, behavior) = (self.dry_run, self.behavior());
         let path = self.path.clone();
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .transaction_with_behavior(behavior)
             .map_err(|e| StoreError::Sql {
                 path: path.clone(),
                 error: e.into(),
@@ -148,16 +173,14 @@ impl SqlWriter {
     /// Delete call records (their arguments and metadata with them) in one
     /// transaction; values stay until gc, as in fleche. Returns the keys
     /// that were present.
-    pub fn evict(&mut self, keys: &[String], dry_run: bool) -> Result<Vec<String>, StoreError> {
+    pub fn evict(&mut self, keys: &[String]) -> Result<Vec<String>, StoreError> {
+        let (dry_run, behavior) = (self.dry_run, self.behavior());
         let path = self.path.clone();
         let err = |e: rusqlite::Error| StoreError::Sql {
             path: path.clone(),
             error: e.into(),
         };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = self.conn.transaction_with_behavior(behavior).map_err(err)?;
         let mut removed = Vec::new();
         {
             let mut exists = tx

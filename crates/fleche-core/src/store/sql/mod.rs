@@ -40,25 +40,31 @@ pub struct SqlCalls {
 impl SqlCalls {
     /// Open read-only. A database with a live `-wal` file (a fleche process
     /// is writing, or crashed mid-write) is opened in WAL read mode so we see
-    /// committed data; otherwise it is opened `immutable`, which creates no
+    /// committed data, with `readonly_shm` so that reading never writes the
+    /// `-shm` index (a reader otherwise records its snapshot there, and
+    /// rebuilds the index after a crashed writer); SQLite then takes only
+    /// shared locks and, when it cannot use the index, reads the log into
+    /// its own memory. Otherwise it is opened `immutable`, which creates no
     /// sidecar files and needs no write access to the directory.
     pub fn open(path: &Path) -> Result<SqlCalls, StoreError> {
+        SqlCalls::open_with(path, false)
+    }
+
+    /// Open read-only for a command that then writes through another
+    /// connection: SQLite shares one `-shm` index among a process's
+    /// connections to a file, and the first to open it decides whether it
+    /// is writable, so these readers must not open it read-only.
+    pub fn open_beside_writer(path: &Path) -> Result<SqlCalls, StoreError> {
+        SqlCalls::open_with(path, true)
+    }
+
+    fn open_with(path: &Path, beside_writer: bool) -> Result<SqlCalls, StoreError> {
         if !path.is_file() {
             return Err(StoreError::NoFile {
                 path: path.to_path_buf(),
             });
         }
-        let wal = sidecar(path, "-wal");
-        let shm = sidecar(path, "-shm");
-        let live = wal.exists() && shm.exists();
-        let uri = file_uri(
-            path,
-            if live {
-                "mode=ro"
-            } else {
-                "mode=ro&immutable=1"
-            },
-        );
+        let (uri, live) = read_uri(path, beside_writer);
         let conn = connect(&uri).map_err(|e| StoreError::open(path, e))?;
         let store = SqlCalls {
             conn,
@@ -290,7 +296,19 @@ impl SqlCalls {
     }
 }
 
-fn connect(uri: &str) -> rusqlite::Result<Connection> {
+/// The URI a reader opens `path` with, and whether a writer may be live
+/// (a `-wal` with its `-shm`: read in WAL mode, else `immutable`).
+pub(crate) fn read_uri(path: &Path, beside_writer: bool) -> (String, bool) {
+    let live = sidecar(path, "-wal").exists() && sidecar(path, "-shm").exists();
+    let query = match (live, beside_writer) {
+        (false, _) => "mode=ro&immutable=1",
+        (true, false) => "mode=ro&readonly_shm=1",
+        (true, true) => "mode=ro",
+    };
+    (file_uri(path, query), live)
+}
+
+pub(crate) fn connect(uri: &str) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
