@@ -6,8 +6,25 @@ use crate::error::{self, CliError};
 use crate::style;
 use anyhow::Result;
 use fleche_core::cache::Writer;
-use fleche_core::{Cache, Locator};
+use fleche_core::gc::GcPlan;
+use fleche_core::{Cache, Locator, Member};
 use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+/// `fleche gc`'s default minimum age, which `stats` and `verify` assume
+/// when they say what gc would do.
+pub const GC_MIN_AGE: &str = "1h";
+
+/// What `fleche gc` with its defaults would do to a member's values.
+pub enum GcForecast {
+    Removes {
+        plan: GcPlan,
+        /// Other caches sharing the value directory, whose records count.
+        shared_with: Vec<String>,
+    },
+    /// It would delete nothing, for this reason (one line).
+    Refuses(String),
+}
 
 pub struct Context {
     global: GlobalArgs,
@@ -99,6 +116,25 @@ impl Context {
     /// stack), or why there are none.
     pub fn evictors<'a>(&self, cache: &'a Cache, verb: &str) -> Result<Vec<Writer<'a>>> {
         cache.evictors().map_err(|e| error::refused(e, verb))
+    }
+
+    /// What `fleche gc` would do now to `member`'s value directory, looked
+    /// at over every configured cache sharing it, as gc itself does.
+    pub fn gc_forecast(&self, cache: &Cache, member: &Member) -> Result<GcForecast> {
+        let refused = |e: &fleche_core::Error| GcForecast::Refuses(error::one_line(e));
+        let collection = match cache.collection(member) {
+            Ok(c) => c,
+            Err(e) => return Ok(refused(&e)),
+        };
+        let min_age = crate::time::parse_age(GC_MIN_AGE).unwrap_or(Duration::from_secs(3600));
+        let survey = collection.survey(min_age, SystemTime::now())?;
+        Ok(match survey.refusal {
+            Some(why) => refused(&fleche_core::Error::from(why)),
+            None => GcForecast::Removes {
+                plan: survey.plan,
+                shared_with: collection.shared_with().map(String::from).collect(),
+            },
+        })
     }
 
     /// Whether to colour output meant for people.

@@ -26,7 +26,7 @@ deleted.",
 )]
 pub struct GcArgs {
     /// Keep value files modified more recently than this (0, 90s, 30m, 2h, 1d, 1w).
-    #[arg(long, value_name = "AGE", default_value = "1h")]
+    #[arg(long, value_name = "AGE", default_value = crate::context::GC_MIN_AGE)]
     pub min_age: String,
     /// List each file that would be deleted, with its size, and the total; delete nothing.
     #[arg(long)]

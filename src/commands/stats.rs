@@ -1,16 +1,16 @@
 //! `fleche stats`: what a cache holds, at a glance — calls per function,
 //! values and bytes on disk, time span, total walltime, orphans.
 
-use crate::context::Context;
+use crate::context::{Context, GcForecast, GC_MIN_AGE};
 use crate::error::Exit;
 use crate::output::{Emitter, Format, Row};
-use crate::render::{human_bytes, thousands};
+use crate::render::{human_bytes, plural, thousands};
 use crate::style::Progress;
 use crate::time;
 use anyhow::Result;
 use clap::Args;
 use fleche_core::cache::ValueStats;
-use fleche_core::Member;
+use fleche_core::{Cache, Member};
 use serde_json::{json, Value as Json};
 use std::io::{self, Write};
 
@@ -24,7 +24,7 @@ pub struct StatsArgs {
     pub format: Format,
 }
 
-fn member_stats(m: &Member) -> Result<Json> {
+fn member_stats(ctx: &Context, cache: &Cache, m: &Member) -> Result<Json> {
     let (functions, values) = m.stats()?;
     let calls: u64 = functions.iter().map(|f| f.calls).sum();
     let walltime: f64 = functions.iter().map(|f| f.walltime).sum();
@@ -42,6 +42,7 @@ fn member_stats(m: &Member) -> Result<Json> {
             "count": count, "bytes": bytes,
             "orphans": orphans, "orphan_bytes": orphan_bytes,
             "missing": missing,
+            "gc": gc_forecast(ctx, cache, m, orphans)?,
         }),
         ValueStats::Hdf5 { count } => json!({"count": count, "hdf5": true}),
         ValueStats::None => json!({"count": 0}),
@@ -67,13 +68,67 @@ fn member_stats(m: &Member) -> Result<Json> {
     }))
 }
 
+/// What `fleche gc` would do, as JSON. Without orphans (files no record of
+/// this member needs) it removes nothing whatever the other caches hold, so
+/// the second look over the records is spared.
+fn gc_forecast(ctx: &Context, cache: &Cache, m: &Member, orphans: usize) -> Result<Json> {
+    if orphans == 0 {
+        return Ok(json!({"would_remove": 0, "bytes": 0}));
+    }
+    Ok(match ctx.gc_forecast(cache, m)? {
+        GcForecast::Refuses(why) => json!({"refuses": why}),
+        GcForecast::Removes { plan, shared_with } => json!({
+            "would_remove": plan.dead.len(), "bytes": plan.dead_bytes(),
+            "kept_young": plan.young.len(), "min_age": GC_MIN_AGE,
+            "shared_with": shared_with,
+        }),
+    })
+}
+
+/// The `gc` line of the summary: what gc would do with the orphans.
+fn gc_line(gc: &Json) -> Option<String> {
+    if let Some(why) = gc["refuses"].as_str() {
+        return Some(format!("would delete nothing: {why}"));
+    }
+    gc.get("kept_young")?;
+    let n = gc["would_remove"].as_u64().unwrap_or(0);
+    let mut line = format!(
+        "would remove {} file{} ({})",
+        thousands(n),
+        plural(n as usize),
+        human_bytes(gc["bytes"].as_u64().unwrap_or(0))
+    );
+    let young = gc["kept_young"].as_u64().unwrap_or(0);
+    if young > 0 {
+        line.push_str(&format!(
+            ", keep {} younger than {}",
+            thousands(young),
+            gc["min_age"].as_str().unwrap_or_default()
+        ));
+    }
+    let shared: Vec<String> = gc["shared_with"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_str().map(|s| format!("`{s}`")))
+        .collect();
+    if !shared.is_empty() {
+        line.push_str(&format!(
+            ", and keep what {} sharing this directory need{}",
+            shared.join(", "),
+            if shared.len() == 1 { "s" } else { "" }
+        ));
+    }
+    Some(line)
+}
+
 pub fn run(ctx: &Context, args: StatsArgs) -> Result<Exit> {
     let cache = ctx.open()?;
     let progress = Progress::start("Counting…");
     let stats: Vec<Json> = cache
         .members()
         .iter()
-        .map(member_stats)
+        .map(|m| member_stats(ctx, &cache, m))
         .collect::<Result<_>>()?;
     drop(progress);
     if args.format != Format::Table {
@@ -139,10 +194,13 @@ fn summary(out: &mut impl Write, s: &Json) -> Result<()> {
         )?;
         writeln!(
             out,
-            "orphans      {} ({}), which `fleche gc` would remove",
+            "orphans      {} ({}) no record of this cache needs",
             n(&v["orphans"]),
             human_bytes(v["orphan_bytes"].as_u64().unwrap_or(0))
         )?;
+        if let Some(line) = gc_line(&v["gc"]) {
+            writeln!(out, "gc           {line}")?;
+        }
         if v["missing"].as_u64().unwrap_or(0) > 0 {
             writeln!(
                 out,

@@ -3,7 +3,7 @@
 //! readable. Never modifies anything.
 
 use crate::args::{with_stdin, SelectArgs};
-use crate::context::Context;
+use crate::context::{Context, GcForecast, GC_MIN_AGE};
 use crate::error::{CliError, Exit};
 use crate::output::{Emitter, Format, Row};
 use crate::render::plural;
@@ -11,9 +11,10 @@ use crate::style::Progress;
 use anyhow::Result;
 use clap::Args;
 use fleche_core::prefix::Kind as PrefixKind;
-use fleche_core::verify::Kind;
+use fleche_core::verify::{Finding, Kind};
+use fleche_core::{Cache, Member};
 use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io;
 
 #[derive(Debug, Args)]
@@ -50,6 +51,49 @@ fn kind_name(k: Kind) -> &'static str {
     }
 }
 
+/// Add to each orphan note what `fleche gc` would do with the file: delete
+/// it, keep it for its age, keep it for another cache sharing the
+/// directory, or refuse to delete anything.
+fn say_what_gc_does(
+    ctx: &Context,
+    cache: &Cache,
+    member: &Member,
+    findings: &mut [Finding],
+) -> Result<()> {
+    let is_orphan = |f: &Finding| f.kind == Kind::Orphan && f.key.len() == 64;
+    if !findings.iter().any(is_orphan) {
+        return Ok(());
+    }
+    let forecast = ctx.gc_forecast(cache, member)?;
+    let (dead, young): (HashSet<&str>, HashSet<&str>) = match &forecast {
+        GcForecast::Removes { plan, .. } => (
+            plan.dead.iter().map(|d| d.key.as_str()).collect(),
+            plan.young.iter().map(String::as_str).collect(),
+        ),
+        GcForecast::Refuses(_) => Default::default(),
+    };
+    for f in findings.iter_mut().filter(|f| is_orphan(f)) {
+        let fate = match &forecast {
+            GcForecast::Refuses(why) => format!("gc would delete nothing: {why}"),
+            GcForecast::Removes { .. } if dead.contains(f.key.as_str()) => {
+                "gc would delete it".to_string()
+            }
+            GcForecast::Removes { .. } if young.contains(f.key.as_str()) => {
+                format!("gc keeps it while it is younger than {GC_MIN_AGE}")
+            }
+            GcForecast::Removes { shared_with, .. } if !shared_with.is_empty() => format!(
+                "gc keeps it: a record of {} (sharing this directory), or a file younger than {GC_MIN_AGE}, needs it",
+                shared_with.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+            ),
+            GcForecast::Removes { .. } => {
+                format!("gc keeps it: a file younger than {GC_MIN_AGE} needs it")
+            }
+        };
+        f.detail = format!("{}; {fate}", f.detail);
+    }
+    Ok(())
+}
+
 pub fn run(ctx: &Context, args: VerifyArgs) -> Result<Exit> {
     let cache = ctx.open()?;
     let color = args.format == Format::Table && ctx.color();
@@ -78,8 +122,11 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<Exit> {
             (true, false) => Some(member.select_keys(&filter)?.into_iter().collect()),
         };
         let progress = Progress::start("Verifying…");
-        let report = member.verify(selected.as_ref())?;
+        let mut report = member.verify(selected.as_ref())?;
         drop(progress);
+        if args.notes {
+            say_what_gc_does(ctx, &cache, member, &mut report.findings)?;
+        }
         calls += report.calls_checked;
         values += report.values_checked;
         unchecked += report.digests_unchecked;

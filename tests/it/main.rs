@@ -8,6 +8,7 @@ mod batch_paths;
 mod cli;
 mod concurrency;
 mod fixture_answers;
+mod gc_forecast;
 mod generated;
 mod hostile;
 mod locate;

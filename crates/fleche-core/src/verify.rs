@@ -31,7 +31,8 @@ pub enum Kind {
     DigestMismatch,
     /// A call file cannot be decoded into a record.
     UnreadableRecord,
-    /// Not referenced by any record (gc would delete it): a note.
+    /// Not referenced by any record of the member: a note (whether gc
+    /// deletes it depends on its age and on caches sharing the directory).
     Orphan,
     /// A temp or lock file, or a name that is not UTF-8, in a store: a note.
     StrayFile,
@@ -325,7 +326,7 @@ pub(crate) fn verify(
                 key: key.clone(),
                 path: root.as_ref().map(|r| r.join(key)),
                 detail: if crate::prefix::key_bytes(key).is_some() {
-                    "no record needs it (gc would delete it)".into()
+                    "no record of this cache needs it".into()
                 } else {
                     "not named like a fleche value (gc leaves it)".into()
                 },

@@ -103,6 +103,14 @@ fn is_unsafe_root(dir: &std::path::Path) -> bool {
     crate::config::home_dir().is_some_and(|home| dir == canon(&home))
 }
 
+/// A collection looked at, not made.
+#[derive(Debug)]
+pub struct Survey {
+    pub plan: GcPlan,
+    /// Why gc would delete nothing at all.
+    pub refusal: Option<CollectError>,
+}
+
 /// One garbage collection of a member's value directory.
 pub struct Collection<'a> {
     member: &'a Member,
@@ -177,32 +185,43 @@ impl Collection<'_> {
     /// cannot be read or a live file cannot be decoded: what they name or
     /// point at is unknown.
     pub fn plan(&self, min_age: Duration, now: SystemTime) -> crate::Result<GcPlan> {
+        let survey = self.survey(min_age, now)?;
+        match survey.refusal {
+            Some(refusal) => Err(refusal.into()),
+            None => Ok(survey.plan),
+        }
+    }
+
+    /// What gc would find, and why it would refuse to delete any of it, if
+    /// it would: for commands that describe a collection without making it.
+    pub fn survey(&self, min_age: Duration, now: SystemTime) -> crate::Result<Survey> {
         let stores = self.stores();
         // Records only in an unread log name values that would look dead.
-        if let Some(log) = stores.iter().find_map(|s| s.unread_log()) {
-            return Err(CollectError::UnreadLog { log }.into());
-        }
+        let unread = stores.iter().find_map(|s| s.unread_log());
         let plan = gc::plan(&self.member.values, &stores, min_age, now)?;
-        // Checked after the plan, which reads the records anyway.
-        for store in &stores {
-            if let Some((key, why)) = store.broken().first() {
-                return Err(CollectError::BrokenRecords {
+        let broken = stores.iter().find_map(|store| {
+            store
+                .broken()
+                .first()
+                .map(|(key, why)| CollectError::BrokenRecords {
                     count: store.broken().len(),
                     key: key.clone(),
                     why: why.clone(),
-                }
-                .into());
-            }
-        }
-        if let Some((key, why)) = plan.undecodable.first() {
-            return Err(CollectError::Undecodable {
+                })
+        });
+        let undecodable = plan
+            .undecodable
+            .first()
+            .map(|(key, why)| CollectError::Undecodable {
                 count: plan.undecodable.len(),
                 key: key.clone(),
                 why: why.clone(),
-            }
-            .into());
-        }
-        Ok(plan)
+            });
+        let refusal = unread
+            .map(|log| CollectError::UnreadLog { log })
+            .or(broken)
+            .or(undecodable);
+        Ok(Survey { plan, refusal })
     }
 
     /// Delete what `plan` found dead, re-reading the records first.
