@@ -11,6 +11,7 @@ use std::path::Path;
 /// [`crate::support::fleche`] (trycmd can set variables but not remove
 /// them; an empty `FLECHE_SECRET_KEY` means none).
 fn cases() -> trycmd::TestCases {
+    crate::support::fixtures_dir();
     let cases = trycmd::TestCases::new();
     cases
         .register_bin("fleche", Path::new(env!("CARGO_BIN_EXE_fleche")))

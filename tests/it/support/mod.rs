@@ -28,9 +28,39 @@ pub const SINGLE_CACHES: [&str; 5] = [
     "cloudpickle-files",
 ];
 
-/// The committed fixture caches.
+/// The committed fixture caches, checked unchanged first.
 pub fn fixtures_dir() -> PathBuf {
+    assert_fixtures_unchanged();
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Every expected answer was computed on the committed fixtures: when one
+/// was changed in place (a write command tried on it, say), every test
+/// that reads them fails with what changed and how to restore it, instead
+/// of as puzzling answer mismatches. Outside a git checkout there is
+/// nothing to compare.
+pub fn assert_fixtures_unchanged() {
+    static CHANGED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let changed = CHANGED.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let args = [
+            "status",
+            "--porcelain",
+            "--untracked-files=all",
+            "--",
+            "tests/fixtures",
+        ];
+        match Command::new("git").arg("-C").arg(root).args(args).output() {
+            Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+            _ => String::new(),
+        }
+    });
+    assert!(
+        changed.trim().is_empty(),
+        "the committed fixtures were changed, so their recorded answers no longer hold:\n{changed}\
+         restore them with `git checkout -- tests/fixtures && git clean -fd tests/fixtures` \
+         (try write commands on a copy: `cp -r tests/fixtures/getting-started /tmp/tour`)"
+    );
 }
 
 /// A line on the real stderr: cargo's capture hides `eprintln!` of a
@@ -68,7 +98,8 @@ pub struct TestEnv {
 }
 
 impl TestEnv {
-    /// The committed fixture itself, for tests that only read it.
+    /// The committed fixture itself, for tests that only read it (checked
+    /// unchanged by [`fixtures_dir`]).
     pub fn fixture(name: &str) -> TestEnv {
         let root = fixtures_dir().join(name);
         assert!(root.is_dir(), "no fixture {}", root.display());
