@@ -8,6 +8,8 @@ pub mod cache;
 pub mod config;
 pub mod destructure;
 pub mod digest;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gc;
 pub mod literal;
 pub mod numpy;

@@ -1,8 +1,10 @@
 //! The core's integration tests, in one binary: conformance with real
-//! fleche, the literal parser, the pickle corpus, and regressions.
+//! fleche, the literal parser, the pickle corpus, fuzzing, and regressions.
 
+mod alloc;
 mod conformance;
 mod facade;
+mod fuzz;
 mod literal;
 mod pickle_corpus;
 mod regressions;
