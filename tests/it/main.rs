@@ -16,6 +16,7 @@ mod notebook;
 mod oracle_write;
 mod postgres;
 mod read_only;
+mod readme;
 mod terminal;
 mod verify;
 mod write;
