@@ -73,11 +73,22 @@ impl StoreError {
 /// An error of the database client under a SQL call store.
 #[derive(Debug, Error)]
 pub enum DbError {
-    #[error(transparent)]
+    #[error("{}", sqlite_text(.0))]
     Sqlite(#[from] rusqlite::Error),
     #[cfg(feature = "postgres")]
     #[error(transparent)]
     Postgres(#[from] postgres::Error),
+}
+
+/// SQLite's message without the statement it quotes: ours can be long (a
+/// batch of keys), and an error is one line naming the database.
+fn sqlite_text(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqlInputError { msg, offset, .. } => {
+            format!("{msg} (at byte {offset} of the statement)")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// One call record as fleche stores it (format §2).
@@ -308,6 +319,16 @@ pub fn python_json_dumps_str(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_failing_statement_is_not_quoted() {
+        let conn = rusqlite::Connection::open_in_memory().expect("memory");
+        let long = format!("SELECT {} FROM nowhere", vec!["1"; 50_000].join(", "));
+        let err = conn.prepare(&long).map(|_| ()).expect_err("no such table");
+        let text = StoreError::sql("calls.db", err).to_string();
+        assert!(text.len() < 200 && !text.contains("1, 1"), "{text}");
+        assert!(text.starts_with("calls.db: no such table: nowhere"), "{text}");
+    }
     use super::*;
     use serde_json::json;
 
