@@ -4,6 +4,7 @@
 //! See `../shared/fleche-format.md` in the project workspace for the format in
 //! prose; fleche's own source is the final word.
 
+pub mod arrayprint;
 pub mod cache;
 pub mod config;
 pub mod destructure;

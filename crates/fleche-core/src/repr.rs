@@ -417,7 +417,7 @@ fn format_float(x: f64, add_dot_0: bool, force_sign: bool) -> String {
 /// shortest length but not always the closest last digit
 /// (167840108842343.63 where Python has ...62), so redo that length with
 /// exact rounding and keep it if it still reads back as `x`.
-fn shortest_sci<F>(x: F, parse: impl Fn(&str) -> Option<F>) -> String
+pub(crate) fn shortest_sci<F>(x: F, parse: impl Fn(&str) -> Option<F>) -> String
 where
     F: std::fmt::LowerExp + PartialEq + Copy,
 {
@@ -782,12 +782,12 @@ fn decode(dtype: DType, bytes: &[u8]) -> Elem<'static> {
     }
 }
 
-fn f32_shortest_sci(f: f32) -> String {
+pub(crate) fn f32_shortest_sci(f: f32) -> String {
     shortest_sci(f.abs(), |s| s.parse::<f32>().ok())
 }
 
 /// IEEE half precision to single (exact).
-fn f16_to_f32(bits: u16) -> f32 {
+pub(crate) fn f16_to_f32(bits: u16) -> f32 {
     let sign = if bits & 0x8000 != 0 { -1.0f32 } else { 1.0 };
     let exp = (bits >> 10) & 0x1f;
     let frac = (bits & 0x3ff) as f32;
@@ -802,7 +802,7 @@ fn f16_to_f32(bits: u16) -> f32 {
 
 /// Shortest `{:e}` digits that read back as the same half-precision value,
 /// the closest such when two qualify (numpy's `float16` repr).
-fn f16_shortest_sci(bits: u16) -> String {
+pub(crate) fn f16_shortest_sci(bits: u16) -> String {
     let mag = bits & 0x7fff;
     let v = f16_to_f32(mag) as f64;
     let below = f16_to_f32(mag.saturating_sub(1)) as f64;

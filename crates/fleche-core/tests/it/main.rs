@@ -2,6 +2,7 @@
 //! fleche, the literal parser, the pickle corpus, fuzzing, and regressions.
 
 mod alloc;
+mod arrays;
 mod conformance;
 mod facade;
 mod fuzz;

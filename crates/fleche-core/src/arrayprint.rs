@@ -1,0 +1,833 @@
+//! numpy's `repr()` of an array, byte for byte as numpy 2.x prints it at
+//! its default print options (`numpy/_core/arrayprint.py`: linewidth 75,
+//! precision 8, floatmode `maxprec`, threshold 1000, edgeitems 3, no
+//! legacy mode). The layout (`_formatArray`, `_extendLine_pretty`), the
+//! per-dtype formatters (`FloatingFormat`, `IntegerFormat`, `BoolFormat`,
+//! `ComplexFloatingFormat`) and the `shape=`/`dtype=` extras are ported
+//! line by line; Dragon4's digits are Rust's exact formatting (both round
+//! the exact binary value, ties to even) and the shortest round-trip
+//! digits of the element's own width.
+//!
+//! Only what is printed is decoded: a summarised array formats its corners.
+
+use crate::numpy::{element_count, parse_dtype, storage_index, DType, Kind};
+use crate::repr::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
+use crate::value::{ArrayData, NdArray};
+
+const LINEWIDTH: usize = 75;
+const EDGEITEMS: usize = 3;
+const PRECISION: usize = 8;
+/// numpy's default: arrays with more elements are summarised.
+pub const THRESHOLD: usize = 1000;
+
+/// `repr()` of the array as numpy prints it, summarising above `threshold`
+/// elements (`usize::MAX`: never). None for what this port does not cover
+/// yet (strings, objects, datetimes, structured dtypes) or data that does
+/// not match the shape.
+pub fn array_repr(a: &NdArray, threshold: usize) -> Option<String> {
+    let dtype = parse_dtype(&a.dtype)?;
+    if !matches!(
+        dtype.kind,
+        Kind::Bool | Kind::Int { .. } | Kind::Float | Kind::Complex
+    ) {
+        return None;
+    }
+    let ArrayData::Raw(raw) = &a.data else {
+        return None;
+    };
+    let size = element_count(&a.shape)?;
+    if size.checked_mul(dtype.itemsize)? != raw.len() {
+        return None;
+    }
+    let prefix = "array(";
+    let summarise = size > threshold;
+    let body = if size == 0 {
+        "[]".to_string()
+    } else {
+        let view = View::new(a, dtype, raw, summarise);
+        let format = Formatter::new(dtype, &view.elements, a.shape.is_empty());
+        let strings: Vec<String> = view.elements.iter().map(|e| format.format(e)).collect();
+        let next_line_prefix = " ".repeat(1 + prefix.len());
+        let mut layout = Layout {
+            shape: &a.shape,
+            view_lens: &view.lens,
+            strings: &strings,
+            summarise,
+        };
+        layout.recurse(&mut Vec::new(), &next_line_prefix, LINEWIDTH - 1)
+    };
+    let mut extras = Vec::new();
+    if (size == 0 && a.shape != [0]) || summarise {
+        extras.push(format!("shape={}", shape_repr(&a.shape)));
+    }
+    if !dtype_is_implied(dtype) || size == 0 {
+        extras.push(format!("dtype={}", dtype_short_repr(dtype)));
+    }
+    if extras.is_empty() {
+        return Some(format!("{prefix}{body})"));
+    }
+    let arr_str = format!("{prefix}{body},");
+    let extra_str = format!("{})", extras.join(", "));
+    let last_line_len = arr_str.chars().count()
+        - arr_str
+            .rfind('\n')
+            .map_or(0, |i| arr_str[..=i].chars().count());
+    let spacer = if last_line_len + extra_str.chars().count() + 1 > LINEWIDTH {
+        format!("\n{}", " ".repeat(prefix.len()))
+    } else {
+        " ".to_string()
+    };
+    Some(format!("{arr_str}{spacer}{extra_str}"))
+}
+
+/// A Python tuple's repr of the shape: `(5,)`, `(2, 3)`, `()`.
+fn shape_repr(shape: &[u64]) -> String {
+    match shape {
+        [one] => format!("({one},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// `dtype_is_implied`: numpy leaves out `dtype=` for native int64,
+/// float64, complex128 and bool.
+fn dtype_is_implied(d: DType) -> bool {
+    let native = !d.big_endian || d.itemsize == 1;
+    native
+        && matches!(
+            (d.kind, d.itemsize),
+            (Kind::Bool, 1)
+                | (Kind::Int { signed: true }, 8)
+                | (Kind::Float, 8)
+                | (Kind::Complex, 16)
+        )
+}
+
+/// `dtype_short_repr`: the type's name, or its quoted `str` when it is not
+/// native.
+fn dtype_short_repr(d: DType) -> String {
+    let (code, name) = match d.kind {
+        Kind::Bool => ('b', "bool".to_string()),
+        Kind::Int { signed: true } => ('i', format!("int{}", d.itemsize * 8)),
+        Kind::Int { signed: false } => ('u', format!("uint{}", d.itemsize * 8)),
+        Kind::Float => ('f', format!("float{}", d.itemsize * 8)),
+        Kind::Complex => ('c', format!("complex{}", d.itemsize * 8)),
+        _ => ('?', String::new()),
+    };
+    if d.big_endian && d.itemsize > 1 {
+        format!("'>{code}{}'", d.itemsize)
+    } else {
+        name
+    }
+}
+
+/// A float element, kept at its own width (its shortest digits differ).
+#[derive(Clone, Copy, Debug)]
+enum Float {
+    F64(f64),
+    F32(f32),
+    F16(u16),
+}
+
+impl Float {
+    fn value(self) -> f64 {
+        match self {
+            Float::F64(x) => x,
+            Float::F32(x) => x as f64,
+            Float::F16(bits) => f16_to_f32(bits) as f64,
+        }
+    }
+
+    /// The shortest digits that read back as this value at its width, as
+    /// (digits, exponent): the value is `d.ddd × 10**exponent`.
+    fn shortest(self) -> (String, i32) {
+        let x = self.value();
+        if x == 0.0 {
+            return ("0".into(), 0);
+        }
+        let sci = match self {
+            Float::F64(x) => shortest_sci(x.abs(), |s| s.parse::<f64>().ok()),
+            Float::F32(x) => f32_shortest_sci(x.abs()),
+            Float::F16(bits) => f16_shortest_sci(bits & 0x7fff),
+        };
+        split_sci(&sci)
+    }
+}
+
+/// `1.2345e-5` as ("12345", -5); trailing zeros of the digits dropped.
+fn split_sci(sci: &str) -> (String, i32) {
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let trimmed = digits.trim_end_matches('0');
+    let digits = if trimmed.is_empty() { "0" } else { trimmed };
+    (digits.to_string(), exp)
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Elem {
+    Bool(bool),
+    Int(i128),
+    Float(Float),
+    Complex(Float, Float),
+}
+
+fn read_uint(bytes: &[u8], big_endian: bool) -> u64 {
+    let fold = |acc: u64, &b: &u8| (acc << 8) | b as u64;
+    if big_endian {
+        bytes.iter().fold(0, fold)
+    } else {
+        bytes.iter().rev().fold(0, fold)
+    }
+}
+
+fn float_at(bytes: &[u8], big_endian: bool) -> Float {
+    let bits = read_uint(bytes, big_endian);
+    match bytes.len() {
+        2 => Float::F16(bits as u16),
+        4 => Float::F32(f32::from_bits(bits as u32)),
+        _ => Float::F64(f64::from_bits(bits)),
+    }
+}
+
+fn decode(d: DType, bytes: &[u8]) -> Elem {
+    match d.kind {
+        Kind::Bool => Elem::Bool(bytes.iter().any(|&b| b != 0)),
+        Kind::Int { signed } => {
+            let raw = read_uint(bytes, d.big_endian);
+            let bits = bytes.len() as u32 * 8;
+            let v = if signed && bits < 64 && (raw >> (bits - 1)) & 1 == 1 {
+                raw as i128 - (1i128 << bits)
+            } else if signed {
+                raw as i64 as i128
+            } else {
+                raw as i128
+            };
+            Elem::Int(v)
+        }
+        Kind::Complex => {
+            let half = bytes.len() / 2;
+            Elem::Complex(
+                float_at(&bytes[..half], d.big_endian),
+                float_at(&bytes[half..], d.big_endian),
+            )
+        }
+        _ => Elem::Float(float_at(bytes, d.big_endian)),
+    }
+}
+
+/// The elements that are printed: every one, or the corners of a
+/// summarised array (`_leading_trailing`), in C order of the view.
+struct View {
+    /// Per axis, how many indices the view keeps.
+    lens: Vec<usize>,
+    elements: Vec<Elem>,
+}
+
+impl View {
+    fn new(a: &NdArray, dtype: DType, raw: &[u8], summarise: bool) -> View {
+        let kept: Vec<Vec<u64>> = a
+            .shape
+            .iter()
+            .map(|&n| {
+                if summarise && n > 2 * EDGEITEMS as u64 {
+                    let e = EDGEITEMS as u64;
+                    (0..e).chain(n - e..n).collect()
+                } else {
+                    (0..n).collect()
+                }
+            })
+            .collect();
+        let lens: Vec<usize> = kept.iter().map(Vec::len).collect();
+        let count: usize = lens.iter().product();
+        let mut elements = Vec::with_capacity(count);
+        let mut at = vec![0usize; kept.len()];
+        for _ in 0..count {
+            // The C-order index of the element at `at` in the whole array.
+            let mut c_index: u64 = 0;
+            for (axis, &i) in at.iter().enumerate() {
+                c_index = c_index * a.shape[axis] + kept[axis][i];
+            }
+            let s = storage_index(&a.shape, a.fortran_order, c_index as usize);
+            let bytes = &raw[s * dtype.itemsize..(s + 1) * dtype.itemsize];
+            elements.push(decode(dtype, bytes));
+            for axis in (0..at.len()).rev() {
+                at[axis] += 1;
+                if at[axis] < lens[axis] {
+                    break;
+                }
+                at[axis] = 0;
+            }
+        }
+        View { lens, elements }
+    }
+}
+
+/// `_formatArray`, over the view's formatted elements.
+struct Layout<'a> {
+    shape: &'a [u64],
+    view_lens: &'a [usize],
+    strings: &'a [String],
+    summarise: bool,
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+impl Layout<'_> {
+    fn element(&self, index: &[usize]) -> &str {
+        let mut flat = 0;
+        for (axis, &i) in index.iter().enumerate() {
+            flat = flat * self.view_lens[axis] + i;
+        }
+        &self.strings[flat]
+    }
+
+    fn recurse(
+        &mut self,
+        index: &mut Vec<usize>,
+        hanging_indent: &str,
+        curr_width: usize,
+    ) -> String {
+        let axis = index.len();
+        let axes_left = self.shape.len() - axis;
+        if axes_left == 0 {
+            return self.element(index).to_string();
+        }
+        let next_hanging_indent = format!("{hanging_indent} ");
+        let next_width = curr_width.saturating_sub(1);
+        let a_len = self.shape[axis];
+        let view_len = self.view_lens[axis];
+        let show_summary = self.summarise && a_len > 2 * EDGEITEMS as u64;
+        let (leading, trailing) = if show_summary {
+            (EDGEITEMS, EDGEITEMS)
+        } else {
+            (0, view_len)
+        };
+        let separator = ", ";
+        let mut s = String::new();
+        let mut sub = |layout: &mut Self, i: usize| {
+            index.push(i);
+            let out = layout.recurse(index, &next_hanging_indent, next_width);
+            index.pop();
+            out
+        };
+        if axes_left == 1 {
+            let elem_width = curr_width.saturating_sub(1);
+            let mut line = hanging_indent.to_string();
+            for i in 0..leading {
+                let word = sub(self, i);
+                extend_line_pretty(&mut s, &mut line, &word, elem_width, hanging_indent);
+                line.push_str(separator);
+            }
+            if show_summary {
+                extend_line(&mut s, &mut line, "...", elem_width, hanging_indent);
+                line.push_str(separator);
+            }
+            for i in (2..=trailing).rev() {
+                let word = sub(self, view_len - i);
+                extend_line_pretty(&mut s, &mut line, &word, elem_width, hanging_indent);
+                line.push_str(separator);
+            }
+            let word = sub(self, view_len - 1);
+            extend_line_pretty(&mut s, &mut line, &word, elem_width, hanging_indent);
+            s.push_str(&line);
+        } else {
+            let line_sep = format!(",{}", "\n".repeat(axes_left - 1));
+            for i in 0..leading {
+                let nested = sub(self, i);
+                s.push_str(&format!("{hanging_indent}{nested}{line_sep}"));
+            }
+            if show_summary {
+                s.push_str(&format!("{hanging_indent}...{line_sep}"));
+            }
+            for i in (2..=trailing).rev() {
+                let nested = sub(self, view_len - i);
+                s.push_str(&format!("{hanging_indent}{nested}{line_sep}"));
+            }
+            let nested = sub(self, view_len - 1);
+            s.push_str(&format!("{hanging_indent}{nested}"));
+        }
+        format!("[{}]", &s[hanging_indent.len()..])
+    }
+}
+
+/// `_extendLine`.
+fn extend_line(
+    s: &mut String,
+    line: &mut String,
+    word: &str,
+    line_width: usize,
+    next_line_prefix: &str,
+) {
+    let mut needs_wrap = width(line) + width(word) > line_width;
+    // Don't wrap lines if it won't help.
+    if width(line) <= width(next_line_prefix) {
+        needs_wrap = false;
+    }
+    if needs_wrap {
+        s.push_str(line.trim_end());
+        s.push('\n');
+        *line = next_line_prefix.to_string();
+    }
+    line.push_str(word);
+}
+
+/// `_extendLine_pretty`: a word of several lines keeps its own indent.
+fn extend_line_pretty(
+    s: &mut String,
+    line: &mut String,
+    word: &str,
+    line_width: usize,
+    next_line_prefix: &str,
+) {
+    let words: Vec<&str> = word.lines().collect();
+    if words.len() <= 1 {
+        return extend_line(s, line, word, line_width, next_line_prefix);
+    }
+    let max_word_length = words.iter().map(|w| width(w)).max().unwrap_or(0);
+    let indent;
+    if width(line) + max_word_length > line_width && width(line) > width(next_line_prefix) {
+        s.push_str(line.trim_end());
+        s.push('\n');
+        *line = format!("{next_line_prefix}{}", words[0]);
+        indent = next_line_prefix.to_string();
+    } else {
+        indent = " ".repeat(width(line));
+        line.push_str(words[0]);
+    }
+    for w in &words[1..] {
+        s.push_str(line.trim_end());
+        s.push('\n');
+        *line = format!("{indent}{w}");
+    }
+    let suffix_length = max_word_length - width(words[words.len() - 1]);
+    line.push_str(&" ".repeat(suffix_length));
+}
+
+/// The formatter of the dtype, set up from the printed elements.
+enum Formatter {
+    Bool { zero_d: bool },
+    Int { width: usize },
+    Float(FloatFormat),
+    Complex(FloatFormat, FloatFormat),
+}
+
+impl Formatter {
+    fn new(dtype: DType, elements: &[Elem], zero_d: bool) -> Formatter {
+        let floats = |pick: fn(&Elem) -> Option<Float>| -> Vec<Float> {
+            elements.iter().filter_map(pick).collect()
+        };
+        match dtype.kind {
+            Kind::Bool => Formatter::Bool { zero_d },
+            Kind::Int { .. } => {
+                let ints = elements.iter().filter_map(|e| match e {
+                    Elem::Int(i) => Some(*i),
+                    _ => None,
+                });
+                let (min, max) =
+                    ints.fold((i128::MAX, i128::MIN), |(lo, hi), i| (lo.min(i), hi.max(i)));
+                Formatter::Int {
+                    width: max.to_string().len().max(min.to_string().len()),
+                }
+            }
+            Kind::Complex => Formatter::Complex(
+                FloatFormat::new(
+                    &floats(|e| match e {
+                        Elem::Complex(re, _) => Some(*re),
+                        _ => None,
+                    }),
+                    false,
+                ),
+                FloatFormat::new(
+                    &floats(|e| match e {
+                        Elem::Complex(_, im) => Some(*im),
+                        _ => None,
+                    }),
+                    true,
+                ),
+            ),
+            _ => Formatter::Float(FloatFormat::new(
+                &floats(|e| match e {
+                    Elem::Float(f) => Some(*f),
+                    _ => None,
+                }),
+                false,
+            )),
+        }
+    }
+
+    fn format(&self, e: &Elem) -> String {
+        match (self, e) {
+            (Formatter::Bool { zero_d }, Elem::Bool(b)) => match (b, zero_d) {
+                (true, true) => "True".into(),
+                (true, false) => " True".into(),
+                (false, _) => "False".into(),
+            },
+            (Formatter::Int { width }, Elem::Int(i)) => format!("{i:>width$}"),
+            (Formatter::Float(f), Elem::Float(x)) => f.format(*x),
+            (Formatter::Complex(re, im), Elem::Complex(r, i)) => {
+                let r = re.format(*r);
+                let i = im.format(*i);
+                // The 'j' goes before the imaginary part's padding.
+                let sp = i.trim_end().len();
+                format!("{r}{}j{}", &i[..sp], &i[sp..])
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Trim {
+    /// 'k': keep trailing zeros.
+    Keep,
+    /// '.': trim trailing zeros, keep the point.
+    Dot,
+}
+
+/// `FloatingFormat` in `maxprec` mode, with Dragon4's options.
+struct FloatFormat {
+    exp_format: bool,
+    precision: usize,
+    min_digits: usize,
+    trim: Trim,
+    sign_plus: bool,
+    pad_left: usize,
+    pad_right: usize,
+    exp_size: usize,
+}
+
+impl FloatFormat {
+    fn new(data: &[Float], sign_plus: bool) -> FloatFormat {
+        let finite: Vec<Float> = data
+            .iter()
+            .copied()
+            .filter(|f| f.value().is_finite())
+            .collect();
+        let mut f = FloatFormat {
+            exp_format: false,
+            precision: PRECISION,
+            min_digits: 0,
+            trim: Trim::Dot,
+            sign_plus,
+            pad_left: 0,
+            pad_right: 0,
+            exp_size: 0,
+        };
+        let non_zero: Vec<Float> = finite
+            .iter()
+            .copied()
+            .filter(|f| f.value() != 0.0)
+            .collect();
+        if let Some(first) = non_zero.first() {
+            let abs = |f: &Float| f.value().abs();
+            let max = non_zero.iter().map(abs).fold(0.0, f64::max);
+            let min = non_zero.iter().map(abs).fold(f64::INFINITY, f64::min);
+            // Python floats meet numpy scalars at the scalars' width (NEP 50).
+            let (cutoff, small, ratio) = match first {
+                Float::F64(_) => (1e8, 1e-4, max / min),
+                Float::F32(_) => (1e6, 1e-4f32 as f64, (max as f32 / min as f32) as f64),
+                Float::F16(_) => (1e3, round_f16(1e-4), round_f16(max / min)),
+            };
+            if max >= cutoff || min < small || ratio > 1000.0 {
+                f.exp_format = true;
+            }
+        }
+        if finite.is_empty() {
+            f.pad_left = 0;
+            f.pad_right = 0;
+            f.trim = Trim::Dot;
+            f.min_digits = 0;
+        } else if f.exp_format {
+            let strs: Vec<String> = finite
+                .iter()
+                .map(|&x| scientific(x, Some(PRECISION), 0, Trim::Dot, sign_plus, 0, 0))
+                .collect();
+            let mut exp_len = 0;
+            let mut precision = 0;
+            let mut pad_left = 0;
+            for s in &strs {
+                let (mantissa, exp) = s.split_once('e').unwrap_or((s, ""));
+                exp_len = exp_len.max(exp.len());
+                let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+                precision = precision.max(frac.len());
+                pad_left = pad_left.max(int.len());
+            }
+            f.exp_size = exp_len.saturating_sub(1);
+            f.trim = Trim::Keep;
+            f.precision = precision;
+            f.min_digits = precision;
+            f.pad_left = pad_left;
+            f.pad_right = f.exp_size + 2 + precision;
+        } else {
+            let mut pad_left = 0;
+            let mut pad_right = 0;
+            for &x in &finite {
+                let s = positional(x, Some(PRECISION), 0, Trim::Dot, sign_plus, 0, 0);
+                let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+                pad_left = pad_left.max(int.len());
+                pad_right = pad_right.max(frac.len());
+            }
+            f.pad_left = pad_left;
+            f.pad_right = pad_right;
+            f.trim = Trim::Dot;
+            f.min_digits = 0;
+        }
+        if finite.len() != data.len() {
+            let neginf = sign_plus
+                || data
+                    .iter()
+                    .any(|x| x.value().is_infinite() && x.value() < 0.0);
+            let offset = f.pad_right + 1;
+            f.pad_left = f
+                .pad_left
+                .max(3usize.saturating_sub(offset))
+                .max((3 + neginf as usize).saturating_sub(offset));
+        }
+        f
+    }
+
+    fn format(&self, x: Float) -> String {
+        let v = x.value();
+        if !v.is_finite() {
+            let ret = if v.is_nan() {
+                format!("{}nan", if self.sign_plus { "+" } else { "" })
+            } else {
+                let sign = if v < 0.0 {
+                    "-"
+                } else if self.sign_plus {
+                    "+"
+                } else {
+                    ""
+                };
+                format!("{sign}inf")
+            };
+            let pad = (self.pad_left + self.pad_right + 1).saturating_sub(ret.len());
+            return format!("{}{ret}", " ".repeat(pad));
+        }
+        if self.exp_format {
+            scientific(
+                x,
+                Some(self.precision),
+                self.min_digits,
+                self.trim,
+                self.sign_plus,
+                self.pad_left,
+                self.exp_size,
+            )
+        } else {
+            positional(
+                x,
+                Some(self.precision),
+                self.min_digits,
+                self.trim,
+                self.sign_plus,
+                self.pad_left,
+                self.pad_right,
+            )
+        }
+    }
+}
+
+/// A value rounded to half precision (to the nearest, ties to even).
+fn round_f16(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    let e = x.abs().log2().floor() as i32;
+    // 11 significant bits for normal halves; subnormals have a fixed step.
+    let step = 2f64.powi(e.max(-14) - 10);
+    let r = (x / step).round_ties_even() * step;
+    if r.abs() >= 65520.0 {
+        f64::INFINITY.copysign(x)
+    } else {
+        r
+    }
+}
+
+/// How many digits Dragon4 prints, unique mode with a cutoff: the shortest
+/// round-trip digits when they fit in `precision` (padded with exact digits
+/// up to `min_digits`), else the exact value rounded at `precision`. `needed`
+/// is how many the shortest form has.
+fn digits_to_print(needed: usize, precision: Option<usize>, min_digits: usize) -> Option<usize> {
+    match precision {
+        Some(p) if needed > p => Some(p),
+        _ if needed < min_digits => Some(min_digits),
+        _ => None,
+    }
+}
+
+fn sign_of(x: f64, sign_plus: bool) -> &'static str {
+    if x.is_sign_negative() {
+        "-"
+    } else if sign_plus {
+        "+"
+    } else {
+        ""
+    }
+}
+
+/// `dragon4_positional(x, precision, min_digits, unique=True,
+/// fractional=True, trim, sign, pad_left, pad_right)`.
+fn positional(
+    x: Float,
+    precision: Option<usize>,
+    min_digits: usize,
+    trim: Trim,
+    sign_plus: bool,
+    pad_left: usize,
+    pad_right: usize,
+) -> String {
+    let v = x.value();
+    let (digits, exp) = x.shortest();
+    let n = digits.len() as i32;
+    let needed = (n - 1 - exp).max(0) as usize;
+    let (mut int, mut frac) = match digits_to_print(needed, precision, min_digits) {
+        Some(count) => {
+            let s = format!("{:.*}", count, v.abs());
+            let (i, f) = s.split_once('.').unwrap_or((&s, ""));
+            (i.to_string(), f.to_string())
+        }
+        None if exp >= 0 => {
+            let e = exp as usize;
+            let int: String = if digits.len() > e {
+                digits[..=e].to_string()
+            } else {
+                format!("{digits}{}", "0".repeat(e + 1 - digits.len()))
+            };
+            let frac = digits.get(e + 1..).unwrap_or("").to_string();
+            (int, frac)
+        }
+        None => (
+            "0".to_string(),
+            format!("{}{digits}", "0".repeat((-exp - 1) as usize)),
+        ),
+    };
+    if digits == "0" {
+        int = "0".into();
+        if frac.chars().all(|c| c == '0') && min_digits == 0 {
+            frac.clear();
+        }
+    }
+    if trim == Trim::Dot {
+        while frac.ends_with('0') && frac.len() > min_digits {
+            frac.pop();
+        }
+    }
+    let whole = format!("{}{int}", sign_of(v, sign_plus));
+    let left = pad_left.saturating_sub(whole.len());
+    let right = pad_right.saturating_sub(frac.len());
+    format!("{}{whole}.{frac}{}", " ".repeat(left), " ".repeat(right))
+}
+
+/// `dragon4_scientific(x, precision, min_digits, unique=True, trim, sign,
+/// pad_left, exp_digits)`; `exp_digits` 0 means numpy's default of 2.
+fn scientific(
+    x: Float,
+    precision: Option<usize>,
+    min_digits: usize,
+    trim: Trim,
+    sign_plus: bool,
+    pad_left: usize,
+    exp_digits: usize,
+) -> String {
+    let v = x.value();
+    let (short, short_exp) = x.shortest();
+    let needed = short.len() - 1;
+    let (digits, exp) = match digits_to_print(needed, precision, min_digits) {
+        Some(count) if v != 0.0 => {
+            let s = format!("{:.*e}", count, v.abs());
+            let (mantissa, e) = s.split_once('e').unwrap_or((&s, "0"));
+            let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+            (digits, e.parse().unwrap_or(0))
+        }
+        Some(count) => (format!("0{}", "0".repeat(count)), 0),
+        None => (short, short_exp),
+    };
+    let mut frac = digits[1..].to_string();
+    if trim == Trim::Dot {
+        while frac.ends_with('0') && frac.len() > min_digits {
+            frac.pop();
+        }
+    }
+    let whole = format!("{}{}", sign_of(v, sign_plus), &digits[..1]);
+    let left = pad_left.saturating_sub(whole.len());
+    let exp_width = exp_digits.max(2);
+    format!(
+        "{}{whole}.{frac}e{}{:0exp_width$}",
+        " ".repeat(left),
+        if exp < 0 { '-' } else { '+' },
+        exp.unsigned_abs()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arr(dtype: &str, shape: &[u64], raw: Vec<u8>) -> NdArray {
+        NdArray {
+            dtype: dtype.into(),
+            shape: shape.to_vec(),
+            fortran_order: false,
+            data: ArrayData::Raw(raw),
+        }
+    }
+
+    fn f64s(xs: &[f64]) -> Vec<u8> {
+        xs.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    fn i64s(xs: impl IntoIterator<Item = i64>) -> Vec<u8> {
+        xs.into_iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn floats_as_numpy_prints_them() {
+        let cases: &[(&[f64], &str)] = &[
+            (
+                &[0.0, 0.25, 0.5, 0.75, 1.0],
+                "array([0.  , 0.25, 0.5 , 0.75, 1.  ])",
+            ),
+            (&[0.125, 1e-5], "array([1.25e-01, 1.00e-05])"),
+            (&[0.125, 0.25], "array([0.125, 0.25 ])"),
+            (
+                &[f64::NAN, 1.0, f64::NEG_INFINITY],
+                "array([ nan,   1., -inf])",
+            ),
+            (&[-0.0], "array([-0.])"),
+            (&[1.0 / 3.0], "array([0.33333333])"),
+        ];
+        for (xs, want) in cases {
+            let a = arr("<f8", &[xs.len() as u64], f64s(xs));
+            assert_eq!(array_repr(&a, THRESHOLD).as_deref(), Some(*want));
+        }
+    }
+
+    #[test]
+    fn ints_wrap_and_summarise() {
+        let a = arr("<i8", &[3, 4], i64s(0..12));
+        assert_eq!(
+            array_repr(&a, THRESHOLD).as_deref(),
+            Some("array([[ 0,  1,  2,  3],\n       [ 4,  5,  6,  7],\n       [ 8,  9, 10, 11]])")
+        );
+        let a = arr("<i8", &[2000], i64s(0..2000));
+        assert_eq!(
+            array_repr(&a, THRESHOLD).as_deref(),
+            Some("array([   0,    1,    2, ..., 1997, 1998, 1999], shape=(2000,))")
+        );
+        let a = arr("<i4", &[0, 3], Vec::new());
+        assert_eq!(
+            array_repr(&a, THRESHOLD).as_deref(),
+            Some("array([], shape=(0, 3), dtype=int32)")
+        );
+    }
+}
