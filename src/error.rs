@@ -187,10 +187,10 @@ fn describe(c: &fleche_core::cache::Candidate) -> String {
             let when = started
                 .map(|t| format!(", {}", crate::time::local(t)))
                 .unwrap_or_default();
-            format!("call {short} ({name}{when})")
+            format!("call {short} ({}{when})", crate::style::printable(name))
         }
         (Kind::Call, None, _) => format!("call {short}"),
-        (Kind::Value, _, Some(ty)) => format!("value {short} ({ty})"),
+        (Kind::Value, _, Some(ty)) => format!("value {short} ({})", crate::style::printable(ty)),
         (Kind::Value, _, None) => format!("value {short}"),
     }
 }

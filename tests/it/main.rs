@@ -11,6 +11,7 @@ mod fixture_answers;
 mod generated;
 mod hostile;
 mod locate;
+mod messages;
 mod notebook;
 mod oracle_write;
 mod postgres;
