@@ -143,10 +143,11 @@ pub fn decoded_json(v: &Value, full: bool) -> Json {
     json!({"type": v.python_type(), "repr": value_repr(v, full), "value": repr::to_json(v)})
 }
 
-/// Python's `repr` of a value, abbreviated unless `full`.
+/// Python's `repr` of a value, abbreviated unless `full` (then arrays are
+/// shown whole too).
 pub fn value_repr(v: &Value, full: bool) -> String {
     if full {
-        repr::repr(v)
+        repr::repr_full(v)
     } else {
         repr::repr_abbrev(v, ABBREV)
     }
