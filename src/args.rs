@@ -518,6 +518,9 @@ pub const NUMBER_MARK: char = '\0';
 /// it as a value; option values and everything after `--` stay as typed.
 pub fn mark_negative_numbers(argv: Vec<OsString>) -> Vec<OsString> {
     use clap::CommandFactory;
+    if !argv.iter().any(|a| a == "digest") {
+        return argv;
+    }
     let cli = crate::cli::Cli::command();
     let Some(digest) = cli.find_subcommand("digest") else {
         return argv;

@@ -294,7 +294,10 @@ pub fn report_clap(err: clap::Error) -> ExitCode {
         Some(clap::error::ContextValue::String(arg))
             if err.kind() == ErrorKind::UnknownArgument && !arg.starts_with("--") =>
         {
-            let argv: Vec<String> = std::env::args().collect();
+            // `args()` would panic on an argument that is not UTF-8.
+            let argv: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
             let at = argv.iter().position(|a| a.starts_with(arg.as_str()));
             let word = at.map_or_else(|| arg.clone(), |i| argv[i].clone());
             let option = at
