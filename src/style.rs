@@ -124,3 +124,27 @@ impl Drop for Progress {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_written_as_python_writes_them() {
+        assert_eq!(printable("Zoë 日本"), "Zoë 日本");
+        assert_eq!(
+            printable("a\x1b]0;t\x07\r\n\t\u{9b}\x7f\u{202e}"),
+            r"a\x1b]0;t\x07\r\n\t\x9b\x7f\u202e"
+        );
+        // Only this program's own bold, dim and reset pass in a cell.
+        assert_eq!(
+            printable_cell("\x1b[1mab\x1b[0m\x1b[2mcd\x1b[0m"),
+            "\x1b[1mab\x1b[0m\x1b[2mcd\x1b[0m"
+        );
+        assert_eq!(printable_cell("\x1b[2J\x1b[31m"), r"\x1b[2J\x1b[31m");
+        assert_eq!(
+            short_id("ab\x1bcdefghij", 2, true),
+            "\x1b[1mab\x1b[0m\x1b[2m\\x1bcdefg\x1b[0m"
+        );
+    }
+}
