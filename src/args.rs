@@ -13,6 +13,7 @@ use fleche_core::store::{
     json_from_value, python_json_dumps_str, CallFilter, ListOptions, MetaFilter, SortKey,
 };
 use fleche_core::{digest, Cache, Value};
+use std::ffi::OsString;
 use std::io::{self, BufRead};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -161,6 +162,28 @@ pub fn parse_metadata_literal(what: &str, text: &str) -> Result<Value> {
     }
 }
 
+/// A metadata value as the JSON fleche stores; what JSON cannot hold is
+/// named (nan and inf, not "a float").
+pub fn metadata_json(label: &str, v: &Value) -> Result<serde_json::Value> {
+    fn non_finite(v: &Value) -> Option<f64> {
+        match v {
+            Value::Float(f) if !f.is_finite() => Some(*f),
+            Value::List(items) | Value::Tuple(items) => items.iter().find_map(non_finite),
+            Value::Dict(items) => items.iter().find_map(|(_, v)| non_finite(v)),
+            _ => None,
+        }
+    }
+    if let Some(f) = non_finite(v) {
+        let name = fleche_core::repr::float_repr(f);
+        return Err(CliError::usage(format!(
+            "{label}: metadata is JSON, which cannot hold {name} (only finite floats)"
+        ))
+        .with_hint("write it as a string instead, e.g. 'nan'")
+        .into());
+    }
+    json_from_value(v).map_err(|e| CliError::usage(format!("{label}: {e}")).into())
+}
+
 /// A literal that cannot be read; `what` names where it was typed, if
 /// anywhere in particular.
 pub fn bad_literal(what: &str, text: &str, e: &literal::ParseError) -> CliError {
@@ -180,9 +203,56 @@ fn value_digest(cache: &Cache, what: &str, text: &str) -> Result<String> {
     match term {
         Term::Stored(prefix) => Ok(cache.resolve_value(&prefix)?),
         Term::Value(value) => {
-            digest(&value).map_err(|e| CliError::usage(format!("{what}: {e}")).into())
+            digest_value(&value).map_err(|e| CliError::usage(format!("{what}: {e}")).into())
         }
     }
+}
+
+/// fleche's digest of a typed value, or why it has none, said precisely.
+pub fn digest_value(value: &Value) -> std::result::Result<String, String> {
+    digest(value).map_err(|e| match e {
+        // The core names the element's type; a float (or a tuple or
+        // complex holding one) is unstable only as NaN.
+        digest::DigestError::UnstableSetOrder(_) if holds_unordered_nan(value) => {
+            "cannot digest a set holding nan with other elements: a nan's hash is its address in memory, so the set's order, and fleche's digest of it, changes from one run to the next".to_string()
+        }
+        other => other.to_string(),
+    })
+}
+
+/// Whether a set somewhere in `v` holds a NaN (alone or in a tuple) next to
+/// other elements.
+fn holds_unordered_nan(v: &Value) -> bool {
+    fn is_nan(v: &Value) -> bool {
+        match v {
+            Value::Float(f) => f.is_nan(),
+            Value::Complex(re, im) => re.is_nan() || im.is_nan(),
+            Value::Tuple(items) => items.iter().any(is_nan),
+            _ => false,
+        }
+    }
+    match v {
+        Value::Set(items) | Value::FrozenSet(items) => {
+            (items.len() > 1 && items.iter().any(is_nan)) || items.iter().any(holds_unordered_nan)
+        }
+        Value::List(items) | Value::Tuple(items) => items.iter().any(holds_unordered_nan),
+        Value::Dict(items) => items
+            .iter()
+            .any(|(k, v)| holds_unordered_nan(k) || holds_unordered_nan(v)),
+        _ => false,
+    }
+}
+
+/// An argument name must be there: fleche's arguments are Python names.
+pub fn check_argument_name(name: &str, spec: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(
+            CliError::usage(format!("`{spec}`: the argument name before `=` is empty"))
+                .with_hint("write NAME=VALUE, e.g. x=100")
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
@@ -224,7 +294,7 @@ fn meta_filter(spec: &str, what: &str) -> Result<MetaFilter> {
             MetaFilter::Equals {
                 kind: kind.into(),
                 key: key.into(),
-                value: json_from_value(&v).map_err(|e| CliError::usage(format!("{label}: {e}")))?,
+                value: metadata_json(&label, &v)?,
             }
         }
         (None, Some(_)) => {
@@ -248,14 +318,16 @@ impl SelectArgs {
             f.version_json = Some(version_json(&parse_version(v)?));
         }
         for spec in &self.args {
-            match spec.split_once('=') {
-                Some((name, text)) => {
-                    let name = name.trim();
-                    let d = value_digest(cache, &format!("--arg {name}"), text)?;
-                    f.arguments.push((name.to_string(), Some(d)));
-                }
-                None => f.arguments.push((spec.trim().to_string(), None)),
-            }
+            let (name, text) = match spec.split_once('=') {
+                Some((name, text)) => (name, Some(text)),
+                None => (spec.as_str(), None),
+            };
+            check_argument_name(name, &format!("--arg {spec}"))?;
+            let name = name.trim();
+            let d = text
+                .map(|text| value_digest(cache, &format!("--arg {name}"), text))
+                .transpose()?;
+            f.arguments.push((name.to_string(), d));
         }
         if let Some(text) = &self.result {
             f.result = Some(value_digest(cache, "--result", text)?);
@@ -281,6 +353,43 @@ impl SelectArgs {
             );
         }
         Ok(f)
+    }
+}
+
+impl SelectArgs {
+    /// When nothing matched: for each `--arg NAME=nan` (or `inf`, typed
+    /// bare, which reads as the float) that would match calls as the
+    /// string, a hint saying so and how to write the string.
+    pub fn string_hints(&self, cache: &Cache, filter: &CallFilter) -> Result<Vec<String>> {
+        let mut hints = Vec::new();
+        for (i, spec) in self.args.iter().enumerate() {
+            let Some((name, text)) = spec.split_once('=') else {
+                continue;
+            };
+            let word = text.trim();
+            let unsigned = word.trim_start_matches(['+', '-']).to_ascii_lowercase();
+            if !matches!(unsigned.as_str(), "nan" | "inf" | "infinity") {
+                continue;
+            }
+            let mut as_string = filter.clone();
+            let Some(slot) = as_string.arguments.get_mut(i) else {
+                continue;
+            };
+            slot.1 = Some(digest(&Value::Str(word.to_string()))?);
+            let n = cache.count(&as_string)?;
+            if n > 0 {
+                let name = name.trim();
+                let calls = if n == 1 {
+                    "1 call matches".to_string()
+                } else {
+                    format!("{n} calls match")
+                };
+                hints.push(format!(
+                    "--arg {name}={word} is the float {word}; {calls} the string: --arg \"{name}='{word}'\""
+                ));
+            }
+        }
+        Ok(hints)
     }
 }
 
@@ -396,4 +505,81 @@ pub fn with_stdin(items: &[String], trim: bool) -> Result<Vec<String>> {
         }
     }
     Ok(out)
+}
+
+/// Marks a word of `fleche digest` that clap would take for a flag but
+/// that is a Python number (`-inf`, `-5e-324`, `-1_000`, `-0x10`, `-1j`):
+/// clap's own test passes only `-1` and `-1.5`-like words. No argument can
+/// hold a NUL, so the mark is never typed; `digest` removes it.
+pub const NUMBER_MARK: char = '\0';
+
+/// `argv` with every Python number literal starting with `-` among the
+/// values of `fleche digest` marked with [`NUMBER_MARK`], so that clap takes
+/// it as a value; option values and everything after `--` stay as typed.
+pub fn mark_negative_numbers(argv: Vec<OsString>) -> Vec<OsString> {
+    use clap::CommandFactory;
+    if !argv.iter().any(|a| a == "digest") {
+        return argv;
+    }
+    let cli = crate::cli::Cli::command();
+    let Some(digest) = cli.find_subcommand("digest") else {
+        return argv;
+    };
+    // The options taking a value, at the top and in `digest`.
+    let takes_value: Vec<String> = cli
+        .get_arguments()
+        .chain(digest.get_arguments())
+        .filter(|a| !a.is_positional() && a.get_action().takes_values())
+        .flat_map(|a| {
+            let long = a.get_long().map(|l| format!("--{l}"));
+            let short = a.get_short().map(|s| format!("-{s}"));
+            long.into_iter().chain(short)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(argv.len());
+    let mut words = argv.into_iter();
+    out.extend(words.next());
+    let mut in_digest = false;
+    while let Some(word) = words.next() {
+        let Some(text) = word.to_str() else {
+            out.push(word);
+            continue;
+        };
+        if text == "--" {
+            out.push(word);
+            break;
+        }
+        if takes_value.iter().any(|o| o == text) {
+            out.push(word);
+            out.extend(words.next());
+            continue;
+        }
+        if !in_digest {
+            if !text.starts_with('-') {
+                if text != "digest" {
+                    // Another verb.
+                    out.push(word);
+                    break;
+                }
+                in_digest = true;
+            }
+            out.push(word);
+            continue;
+        }
+        if text.len() > 1 && text.starts_with('-') && is_number(text) {
+            out.push(format!("{NUMBER_MARK}{text}").into());
+        } else {
+            out.push(word);
+        }
+    }
+    out.extend(words);
+    out
+}
+
+/// Whether `text` is a Python number literal (`-inf` and `nan` included).
+fn is_number(text: &str) -> bool {
+    matches!(
+        literal::parse(text),
+        Ok(Value::Int(_) | Value::Float(_) | Value::Complex(..))
+    )
 }

@@ -187,10 +187,10 @@ fn describe(c: &fleche_core::cache::Candidate) -> String {
             let when = started
                 .map(|t| format!(", {}", crate::time::local(t)))
                 .unwrap_or_default();
-            format!("call {short} ({name}{when})")
+            format!("call {short} ({}{when})", crate::style::printable(name))
         }
         (Kind::Call, None, _) => format!("call {short}"),
-        (Kind::Value, _, Some(ty)) => format!("value {short} ({ty})"),
+        (Kind::Value, _, Some(ty)) => format!("value {short} ({})", crate::style::printable(ty)),
         (Kind::Value, _, None) => format!("value {short}"),
     }
 }
@@ -269,29 +269,92 @@ pub fn report_clap(err: clap::Error) -> ExitCode {
         _ => {}
     }
     let rendered = err.render().to_string();
-    let mut first = rendered
-        .lines()
-        .find(|l| !l.trim().is_empty())
+    let mut lines = rendered.lines().skip_while(|l| l.trim().is_empty());
+    let mut first = lines
+        .next()
         .unwrap_or("invalid usage")
         .trim_start_matches("error: ")
         .to_string();
+    // What clap lists below its first line (the missing arguments, the
+    // possible values) belongs to the message.
+    let details: Vec<&str> = lines
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .filter(|l| !l.starts_with("tip:"))
+        .collect();
+    if !details.is_empty() {
+        first = format!("{first} {}", details.join(", "));
+    }
+    let usage = rendered
+        .lines()
+        .find_map(|l| l.strip_prefix("Usage: "))
+        .map(|u| format!("usage: {u}"));
     let hint = match err.get(clap::error::ContextKind::InvalidArg) {
         // clap names only the first short flag of `-inf`; quote the whole word.
         Some(clap::error::ContextValue::String(arg))
             if err.kind() == ErrorKind::UnknownArgument && !arg.starts_with("--") =>
         {
-            let word = std::env::args()
-                .find(|a| a.starts_with(arg.as_str()))
-                .unwrap_or_else(|| arg.clone());
-            first = format!("unexpected argument '{word}'");
-            format!("values starting with '-' go after `--`, as in `fleche ... -- {word}`")
+            // `args()` would panic on an argument that is not UTF-8.
+            let argv: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let at = argv.iter().position(|a| a.starts_with(arg.as_str()));
+            let word = at.map_or_else(|| arg.clone(), |i| argv[i].clone());
+            let option = at
+                .and_then(|i| i.checked_sub(1))
+                .map(|i| argv[i].as_str())
+                .filter(|prev| takes_value(prev));
+            match option {
+                // `ls -n -1`: no `--` helps, the count must be positive.
+                Some(o @ ("-n" | "--limit")) => {
+                    first = format!("{o} takes a positive count of calls, not '{word}'");
+                    format!("e.g. `{o} 10`; without {o} every call is listed")
+                }
+                // An option's value that starts with '-' goes attached.
+                Some(o) => {
+                    first = format!("{o} needs a value, and '{word}' reads as an option");
+                    let joined = if o.starts_with("--") {
+                        format!("{o}={word}")
+                    } else {
+                        format!("{o}{word}")
+                    };
+                    format!("attach a value starting with '-' to its option: `{joined}`")
+                }
+                None => {
+                    first = format!("unexpected argument '{word}'");
+                    match usage {
+                        // A verb without values: `--` would not help.
+                        Some(u) if u.trim_end().ends_with("[OPTIONS]") => u,
+                        _ => format!(
+                            "values starting with '-' go after `--`, as in `fleche ... -- {word}`"
+                        ),
+                    }
+                }
+            }
         }
         _ => rendered
             .lines()
             .find_map(|l| l.trim().strip_prefix("tip: ").map(str::to_string))
+            .or(usage)
             .unwrap_or_else(|| "see `fleche --help`".to_string()),
     };
     report(&anyhow::Error::new(CliError::usage(first).with_hint(hint)))
+}
+
+/// Whether `word` is an option (of any verb) that takes a value.
+fn takes_value(word: &str) -> bool {
+    use clap::CommandFactory;
+    fn within(cmd: &clap::Command, word: &str) -> bool {
+        cmd.get_arguments().any(|a| {
+            !a.is_positional()
+                && a.get_action().takes_values()
+                && (a
+                    .get_long()
+                    .is_some_and(|l| word.strip_prefix("--") == Some(l))
+                    || a.get_short().is_some_and(|s| word == format!("-{s}")))
+        }) || cmd.get_subcommands().any(|c| within(c, word))
+    }
+    word.starts_with('-') && within(&crate::cli::Cli::command(), word)
 }
 
 #[cfg(test)]

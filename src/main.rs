@@ -4,11 +4,14 @@
 
 /// A line on stderr that cannot fail: `eprintln!` panics when stderr is a
 /// closed pipe (`fleche verify 2>&1 | head -1`), and a panic while
-/// reporting one aborts.
+/// reporting one aborts. Names quoted from a cache may hold control
+/// characters: the line is made printable, so it stays one line and
+/// cannot act on the terminal.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stderr(), "{}", $crate::style::printable(&line));
     }};
 }
 

@@ -1,9 +1,11 @@
 //! Rendering rows for people (a table) and for scripts (JSON, JSONL, CSV,
 //! TSV), chosen by one `--format` flag on every listing command.
 
+use crate::style::printable_cell;
 use clap::ValueEnum;
 use comfy_table::{presets, ContentArrangement, Table};
 use serde_json::Value as Json;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -141,6 +143,13 @@ impl<W: Write> Emitter<W> {
             Format::Table => {
                 if let Some(mut rows) = self.table.take() {
                     if self.count > 0 {
+                        // Whatever verb built them, no cell acts on the
+                        // terminal (only the short keys' own colours pass).
+                        for cell in rows.iter_mut().flatten().chain(&mut self.headers) {
+                            if let Cow::Owned(safe) = printable_cell(cell) {
+                                *cell = safe;
+                            }
+                        }
                         if let Some(width) = terminal_width() {
                             fit(&self.headers, &mut rows, width);
                         }

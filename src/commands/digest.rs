@@ -1,14 +1,14 @@
 //! `fleche digest`: fleche's digest of values typed as Python literals, or
 //! the key of a call.
 
-use crate::args::{bad_literal, parse_version, with_stdin};
+use crate::args::{bad_literal, parse_version, with_stdin, NUMBER_MARK};
 use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output::{Emitter, Format, Row};
 use anyhow::Result;
 use clap::Args;
 use fleche_core::literal::{self, Term};
-use fleche_core::{call_key, digest, repr, CallKeyInput, Value};
+use fleche_core::{call_key, repr, Cache, CallKeyInput, Value};
 use serde_json::json;
 use std::io;
 
@@ -19,7 +19,7 @@ use std::io;
     after_help = "VALUEs are Python literals: 100, -1.5, 'text', b'raw', (1, 2), {'a': [1, 2]}, {1, 2}, \
 True, None, nan, Point(x=1, y=2) for a dataclass, Digest('...') for a digest. \
 A bare word such as my_project is a string. `-` reads one value per line from stdin; \
-negative numbers work as they are, other values starting with `-` go after `--` (fleche digest -- -inf).\n\n\
+numbers work as they are (-1, -inf, -5e-324), other values starting with `-` go after `--` (fleche digest -- -x).\n\n\
 Examples:\n  fleche digest 100\n  fleche digest --call fib --module __main__ n=20"
 )]
 pub struct DigestArgs {
@@ -48,35 +48,89 @@ pub struct DigestArgs {
     format: Option<Format>,
 }
 
-pub fn run(_ctx: &Context, args: DigestArgs) -> Result<Exit> {
+pub fn run(ctx: &Context, mut args: DigestArgs) -> Result<Exit> {
+    for value in &mut args.values {
+        if let Some(number) = value.strip_prefix(NUMBER_MARK) {
+            *value = number.to_string();
+        }
+    }
     let inputs = with_stdin(&args.values, false)?;
+    let mut stored = Stored {
+        ctx,
+        cache: None,
+        load: args.format.is_some(),
+    };
     match &args.call {
-        Some(name) => run_call(name, &args, &inputs),
-        None => run_values(&args, &inputs),
+        Some(name) => run_call(name, &args, &inputs, &mut stored),
+        None => run_values(&args, &inputs, &mut stored),
     }
 }
 
-fn parse_value(text: &str) -> Result<Value> {
+/// Where `@PREFIX` values are expanded: the cache, opened when one is
+/// first named (digesting literals needs none).
+struct Stored<'a> {
+    ctx: &'a Context,
+    cache: Option<Cache>,
+    /// Whether the value itself is wanted too (for `--format`).
+    load: bool,
+}
+
+impl Stored<'_> {
+    /// The digest of the stored value `@prefix` names — its key: fleche
+    /// loads a `Digest` argument and digests the value, which gives the key
+    /// it is stored under — and the value when it is wanted.
+    fn expand(&mut self, text: &str, prefix: &str) -> Result<(String, Option<Value>)> {
+        let cache = match &mut self.cache {
+            Some(cache) => cache,
+            slot => {
+                let cache = self.ctx.open().map_err(|e| {
+                    let cli = crate::error::to_cli(&e);
+                    CliError::usage(format!(
+                        "`{text}` names a stored value, but no cache can be opened: {}",
+                        cli.message
+                    ))
+                    .with_hint(
+                        "run in the directory of the cache's fleche.toml, or give -C DIR, --root DIR or --cache NAME",
+                    )
+                })?;
+                slot.insert(cache)
+            }
+        };
+        let key = cache.resolve_value(prefix)?;
+        let value = if self.load {
+            let loaded = cache.load_value(&key).map_err(|e| {
+                CliError::usage(format!("`{text}`: {}", crate::error::one_line(&e)))
+            })?;
+            Some(loaded.value)
+        } else {
+            None
+        };
+        Ok((key, value))
+    }
+}
+
+/// A value typed (or a stored one named): its digest, and the value when
+/// it is known or wanted.
+fn read_value(stored: &mut Stored, text: &str) -> Result<(String, Option<Value>)> {
     match literal::parse_term(text).map_err(|e| bad_literal("", text, &e))? {
-        Term::Value(v) => Ok(v),
-        Term::Stored(prefix) => Err(unexpanded(text, &prefix)),
+        Term::Value(v) => Ok((digest_of(text, &v)?, Some(v))),
+        Term::Stored(prefix) => stored.expand(text, &prefix),
     }
-}
-
-/// `@PREFIX` names a stored value, which `digest` (it opens no cache)
-/// cannot expand.
-fn unexpanded(text: &str, prefix: &str) -> anyhow::Error {
-    CliError::usage(format!(
-        "`{text}`: `@{prefix}` must be expanded against a cache before it can be digested"
-    ))
-    .into()
 }
 
 fn digest_of(text: &str, value: &Value) -> Result<String> {
-    digest(value).map_err(|e| CliError::usage(format!("`{text}`: {e}")).into())
+    crate::args::digest_value(value).map_err(|e| CliError::usage(format!("`{text}`: {e}")).into())
 }
 
-fn run_values(args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
+/// The type, repr and JSON form of a value for `--format`.
+fn described(value: &Option<Value>) -> (String, String, serde_json::Value) {
+    match value {
+        Some(v) => (v.python_type(), repr::repr(v), repr::to_json(v)),
+        None => Default::default(),
+    }
+}
+
+fn run_values(args: &DigestArgs, inputs: &[String], stored: &mut Stored) -> Result<Exit> {
     if inputs.is_empty() {
         return Err(CliError::usage("no value to digest")
             .with_hint("pass values, e.g. `fleche digest 100 'text'`, or `-` to read stdin")
@@ -84,8 +138,7 @@ fn run_values(args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
     }
     let mut parsed = Vec::with_capacity(inputs.len());
     for text in inputs {
-        let value = parse_value(text)?;
-        let d = digest_of(text, &value)?;
+        let (d, value) = read_value(stored, text)?;
         parsed.push((text, value, d));
     }
     let stdout = io::stdout().lock();
@@ -102,14 +155,14 @@ fn run_values(args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
             let mut emitter =
                 Emitter::new(format, stdout, vec!["digest", "type", "repr", "input"])?;
             for (text, value, d) in parsed {
-                let r = repr::repr(&value);
+                let (ty, r, json) = described(&value);
                 emitter.row(Row {
-                    cells: vec![d.clone(), value.python_type(), r.clone(), text.clone()],
+                    cells: vec![d.clone(), ty.clone(), r.clone(), text.clone()],
                     json: json!({
                         "input": text,
-                        "type": value.python_type(),
+                        "type": ty,
                         "repr": r,
-                        "value": repr::to_json(&value),
+                        "value": json,
                         "digest": d,
                     }),
                 })?;
@@ -120,23 +173,34 @@ fn run_values(args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn run_call(name: &str, args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
+fn run_call(name: &str, args: &DigestArgs, inputs: &[String], stored: &mut Stored) -> Result<Exit> {
     let mut arguments = Vec::with_capacity(inputs.len());
     let mut decoded = Vec::with_capacity(inputs.len());
     for text in inputs {
-        if let Some((_, value)) = text.split_once('=') {
-            if let Ok(Term::Stored(prefix)) = literal::parse_term(value) {
-                return Err(unexpanded(text, &prefix));
+        let stored_arg =
+            text.split_once('=')
+                .and_then(|(arg, value)| match literal::parse_term(value) {
+                    Ok(Term::Stored(prefix)) => Some((arg.trim().to_string(), prefix)),
+                    _ => None,
+                });
+        let (arg, d, value) = match stored_arg {
+            Some((arg, prefix)) => {
+                crate::args::check_argument_name(&arg, text)?;
+                let (d, value) = stored.expand(text, &prefix)?;
+                (arg, d, value)
             }
-        }
-        let (arg, value) = literal::parse_assignment(text).map_err(|e| {
-            CliError::usage(format!("cannot read argument `{text}`: {e}"))
-                .with_hint("write each argument as NAME=VALUE, e.g. x=100")
-        })?;
+            None => {
+                let (arg, value) = literal::parse_assignment(text).map_err(|e| {
+                    CliError::usage(format!("cannot read argument `{text}`: {e}"))
+                        .with_hint("write each argument as NAME=VALUE, e.g. x=100")
+                })?;
+                let d = digest_of(text, &value)?;
+                (arg, d, Some(value))
+            }
+        };
         if arguments.iter().any(|(n, _): &(String, String)| n == &arg) {
             return Err(CliError::usage(format!("argument `{arg}` is given twice")).into());
         }
-        let d = digest_of(text, &value)?;
         arguments.push((arg.clone(), d.clone()));
         decoded.push((arg, value, d));
     }
@@ -171,10 +235,8 @@ fn run_call(name: &str, args: &DigestArgs, inputs: &[String]) -> Result<Exit> {
             )?;
             let mut args_json = serde_json::Map::new();
             for (arg, value, d) in &decoded {
-                args_json.insert(
-                    arg.clone(),
-                    json!({"type": value.python_type(), "repr": repr::repr(value), "digest": d}),
-                );
+                let (ty, r, _) = described(value);
+                args_json.insert(arg.clone(), json!({"type": ty, "repr": r, "digest": d}));
             }
             let version_json = version
                 .as_ref()

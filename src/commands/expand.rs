@@ -5,6 +5,7 @@ use crate::args::with_stdin;
 use crate::context::Context;
 use crate::error::{self, CliError, Exit};
 use crate::output::{Emitter, Format, Row};
+use crate::style::printable;
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
@@ -50,7 +51,11 @@ pub fn run(ctx: &Context, args: ExpandArgs) -> Result<Exit> {
                         cells: vec![text.clone(), key.clone(), kind.clone()],
                         json: json!({"prefix": text, "key": key, "kind": kind}),
                     })?,
-                    None => io::Write::write_all(&mut plain, format!("{key}\n").as_bytes())?,
+                    // A key fleche did not write may hold any text.
+                    None => io::Write::write_all(
+                        &mut plain,
+                        format!("{}\n", printable(&key)).as_bytes(),
+                    )?,
                 }
             }
             Err(e) => {

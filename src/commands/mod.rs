@@ -25,7 +25,8 @@ use clap::Parser;
 use std::process::ExitCode;
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let argv = crate::args::mark_negative_numbers(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(err) => return error::report_clap(err),
     };

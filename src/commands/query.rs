@@ -3,6 +3,7 @@
 use crate::args::{ListArgs, SelectArgs, Sort};
 use crate::context::Context;
 use crate::error::{CliError, Exit};
+use crate::output::Format;
 use crate::render::listing::{emit_calls, Decode};
 use anyhow::Result;
 use clap::Args;
@@ -84,9 +85,16 @@ pub fn run(ctx: &Context, mut args: QueryArgs) -> Result<Exit> {
         full: args.full,
     };
     let shown = emit_calls(ctx, &cache, &opts, args.list.format, &decode)?;
-    Ok(if shown == 0 {
-        Exit::NotFound
-    } else {
-        Exit::Success
-    })
+    if shown > 0 {
+        return Ok(Exit::Success);
+    }
+    // An empty table is no answer to a person; the other formats print
+    // their empty form, which is one.
+    if args.list.format == Format::Table {
+        say!("No call matches");
+        for hint in args.select.string_hints(&cache, &opts.filter)? {
+            say!("Hint: {hint}");
+        }
+    }
+    Ok(Exit::NotFound)
 }

@@ -4,6 +4,7 @@ use crate::args::with_stdin;
 use crate::context::Context;
 use crate::error::{self, one_line, CliError, Exit};
 use crate::render::{call_json, decoded_json, value_repr};
+use crate::style::printable;
 use crate::time;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
@@ -119,7 +120,7 @@ struct Item {
 
 fn short(ctx: &Context, cache: &Cache, key: &str, color: bool) -> Result<String> {
     if key.len() != prefix::FULL_LEN {
-        return Ok(key.to_string());
+        return Ok(printable(key).into_owned());
     }
     ctx.short_key(cache, key, color)
 }
@@ -137,8 +138,8 @@ fn describe_ref(
         Ok(v) => {
             let text = format!(
                 "{}  ({s}, {})",
-                value_repr(&v.value, full),
-                v.value.python_type()
+                printable(&value_repr(&v.value, full)),
+                printable(&v.value.python_type())
             );
             (text, decoded_json(&v.value, full), false)
         }
@@ -148,7 +149,7 @@ fn describe_ref(
             true,
         ),
         Err(e) => (
-            format!("<{}>  ({s})", one_line(&e)),
+            format!("<{}>  ({s})", printable(&one_line(&e))),
             json!({"error": one_line(&e)}),
             true,
         ),
@@ -167,24 +168,28 @@ fn call_item(
     let mut problem = false;
     let mut missing = Vec::new();
     let line = |t: &mut String, label: &str, v: &str| t.push_str(&format!("  {label:<12} {v}\n"));
-    text.push_str(&format!("call {}\n", rec.key));
+    text.push_str(&format!("call {}\n", printable(&rec.key)));
     if let Some(m) = member {
-        line(&mut text, "cache", m);
+        line(&mut text, "cache", &printable(m));
     }
-    line(&mut text, "name", &rec.name);
-    line(&mut text, "module", rec.module.as_deref().unwrap_or("None"));
+    line(&mut text, "name", &printable(&rec.name));
+    line(
+        &mut text,
+        "module",
+        &printable(rec.module.as_deref().unwrap_or("None")),
+    );
     line(
         &mut text,
         "version",
         &rec.version
             .as_ref()
-            .map(|v| v.to_string())
+            .map(|v| printable(&v.to_string()).into_owned())
             .unwrap_or("None".into()),
     );
     line(
         &mut text,
         "code digest",
-        rec.code_digest.as_deref().unwrap_or("None"),
+        &printable(rec.code_digest.as_deref().unwrap_or("None")),
     );
     let mut decoded_args = serde_json::Map::new();
     text.push_str("  arguments\n");
@@ -197,7 +202,7 @@ fn call_item(
             problem = true;
             missing.push(d.clone());
         }
-        text.push_str(&format!("    {name} = {t}\n"));
+        text.push_str(&format!("    {} = {t}\n", printable(name)));
         decoded_args.insert(name.clone(), j);
     }
     let decoded_result = match &rec.result {
@@ -229,16 +234,24 @@ fn call_item(
                             format!("{}  ({v})", time::local(t))
                         }
                         ("runtime", _, Some(t)) => format!("{}  ({v})", time::human_duration(t)),
-                        _ => v.to_string(),
+                        _ => printable(&v.to_string()).into_owned(),
                     };
-                    text.push_str(&format!("    {kind}.{k} = {shown}\n"));
+                    text.push_str(&format!(
+                        "    {}.{} = {shown}\n",
+                        printable(kind),
+                        printable(k)
+                    ));
                 }
             }
-            _ => text.push_str(&format!("    {kind} = {data}\n")),
+            _ => text.push_str(&format!(
+                "    {} = {}\n",
+                printable(kind),
+                printable(&data.to_string())
+            )),
         }
     }
     if !missing.is_empty() {
-        line(&mut text, "missing", &missing.join(", "));
+        line(&mut text, "missing", &printable(&missing.join(", ")));
     }
     let mut j = call_json(rec);
     j["decoded"] = json!({"arguments": decoded_args, "result": decoded_result});
@@ -267,13 +280,13 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) 
         .iter()
         .map(|u| Json::String(u.key.clone()))
         .collect();
-    let mut text = format!("value {key}\n");
+    let mut text = format!("value {}\n", printable(key));
     let line = |t: &mut String, label: &str, v: &str| t.push_str(&format!("  {label:<12} {v}\n"));
     let loaded: Result<StoredValue, ValueError> = cache.load_value(key);
     let (j, problem) = match &loaded {
         Ok(v) => {
-            line(&mut text, "type", &v.value.python_type());
-            line(&mut text, "value", &value_repr(&v.value, full));
+            line(&mut text, "type", &printable(&v.value.python_type()));
+            line(&mut text, "value", &printable(&value_repr(&v.value, full)));
             line(&mut text, "size", &format!("{} bytes on disk", v.size));
             line(
                 &mut text,
@@ -307,7 +320,7 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) 
             )
         }
         Err(e) => {
-            line(&mut text, "error", &one_line(e));
+            line(&mut text, "error", &printable(&one_line(e)));
             (
                 json!({"kind": "value", "key": key, "error": one_line(e), "used_by": used_json}),
                 true,
@@ -329,7 +342,7 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) 
                 .unwrap_or_default();
             let label = if i == 0 { "used by" } else { "" };
             let within = if cache.is_multi() {
-                format!(" in {}", u.member.name())
+                format!(" in {}", printable(u.member.name()))
             } else {
                 String::new()
             };
@@ -337,8 +350,9 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) 
                 &mut text,
                 label,
                 &format!(
-                    "{} {name} ({}){within}",
+                    "{} {} ({}){within}",
                     short(ctx, cache, &u.key, color)?,
+                    printable(&name),
                     u.role
                 ),
             );

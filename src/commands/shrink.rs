@@ -3,6 +3,7 @@
 
 use crate::context::Context;
 use crate::error::{self, CliError, Exit};
+use crate::style::printable;
 use anyhow::Result;
 use clap::Args;
 use fleche_core::cache::Shrunk;
@@ -51,7 +52,7 @@ pub fn run(ctx: &Context, args: ShrinkArgs) -> Result<Exit> {
     for (d, s) in digests.iter().zip(shrunk) {
         let problem = match s {
             Shrunk::To(s) => {
-                writeln!(out, "{s}")?;
+                writeln!(out, "{}", printable(&s))?;
                 continue;
             }
             Shrunk::Full => CliError::not_found(format!(

@@ -2,14 +2,13 @@
 //! `tags(...)` context writes) on selected calls. Tags are
 //! metadata, so a call's key never changes.
 
-use crate::args::{parse_metadata_literal, WriteSelect};
+use crate::args::{metadata_json, parse_metadata_literal, WriteSelect};
 use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output::Format;
 use crate::render::tags::tag_changes;
 use anyhow::Result;
 use clap::Args;
-use fleche_core::store::json_from_value;
 use serde_json::Map;
 
 #[derive(Debug, Args)]
@@ -49,8 +48,8 @@ pub fn run(ctx: &Context, args: TagArgs) -> Result<Exit> {
         if k.is_empty() {
             return Err(CliError::usage(format!("--set `{spec}`: the key is empty")).into());
         }
-        let value = parse_metadata_literal(&format!("--set {k}"), text)?;
-        let j = json_from_value(&value).map_err(|e| CliError::usage(format!("--set {k}: {e}")))?;
+        let label = format!("--set {k}");
+        let j = metadata_json(&label, &parse_metadata_literal(&label, text)?)?;
         set.insert(k.to_string(), j);
     }
     if let Some(k) = args.unset.iter().find(|k| set.contains_key(*k)) {

@@ -6,6 +6,7 @@ use super::{call_json, decoded_json, tags_text, CallJson};
 use crate::context::Context;
 use crate::error::one_line;
 use crate::output::{encode, Emitter, Encoded, Format, Row};
+use crate::style::printable;
 use crate::time;
 use anyhow::Result;
 use fleche_core::cache::Values;
@@ -85,17 +86,27 @@ impl RowMaker<'_> {
                 rec.walltime().map(|t| t.to_string()).unwrap_or_default(),
             )
         };
+        // Tables are for terminals: text from the cache is made printable
+        // there; CSV and TSV keep it exact.
+        let table = self.format == Format::Table;
+        let text = |s: &str| {
+            if table {
+                printable(s).into_owned()
+            } else {
+                s.to_string()
+            }
+        };
         let mut cells = vec![
             key,
-            rec.name.clone(),
-            rec.module.clone().unwrap_or_default(),
+            text(&rec.name),
+            text(rec.module.as_deref().unwrap_or_default()),
             started,
             walltime,
-            tags_text(rec),
+            text(&tags_text(rec)),
         ];
         let mut json = call_json(rec);
         if self.multi {
-            cells.push(member.to_string());
+            cells.push(text(member));
             json["cache"] = Json::String(member.to_string());
         }
         let decode = self.decode;
@@ -107,8 +118,8 @@ impl RowMaker<'_> {
         for name in &self.named {
             match rec.arguments.iter().find(|(n, _)| n == name) {
                 Some((_, d)) => {
-                    let (text, j) = decoded(values, d, decode.full);
-                    cells.push(text);
+                    let (shown, j) = decoded(values, d, decode.full);
+                    cells.push(text(&shown));
                     args_json.insert(name.clone(), j);
                 }
                 None => cells.push(String::new()),
@@ -117,8 +128,8 @@ impl RowMaker<'_> {
         if decode.all_arguments {
             let mut parts = Vec::new();
             for (name, d) in &rec.arguments {
-                let (text, j) = decoded(values, d, decode.full);
-                parts.push(format!("{name}={text}"));
+                let (shown, j) = decoded(values, d, decode.full);
+                parts.push(text(&format!("{name}={shown}")));
                 args_json.insert(name.clone(), j);
             }
             cells.push(parts.join(", "));
@@ -127,8 +138,8 @@ impl RowMaker<'_> {
         if decode.result {
             match &rec.result {
                 Some(d) => {
-                    let (text, j) = decoded(values, d, decode.full);
-                    cells.push(text);
+                    let (shown, j) = decoded(values, d, decode.full);
+                    cells.push(text(&shown));
                     dj["result"] = j;
                 }
                 None => {

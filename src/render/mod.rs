@@ -70,19 +70,72 @@ impl serde::Serialize for Arguments<'_> {
     }
 }
 
-/// `k=v, k2=v2` for the tags column.
+/// `k=v, k2=v2` for the tags column, each value as Python's `repr` shows
+/// it (`n='1'` is a string, `n=1` an int).
 pub fn tags_text(rec: &CallRecord) -> String {
     rec.tags()
         .map(|t| {
             t.iter()
-                .map(|(k, v)| match v {
-                    Json::String(s) => format!("{k}={s}"),
-                    other => format!("{k}={other}"),
-                })
+                .map(|(k, v)| format!("{k}={}", json_repr(v)))
                 .collect::<Vec<_>>()
                 .join(", ")
         })
         .unwrap_or_default()
+}
+
+/// Python's `repr` of what `json.loads` makes of `v`: `'Zoë'`, `None`,
+/// `True`, `[1, 'a']`, `{'k': 1.0}`. Strings escape what is not printable,
+/// as Python's repr does, so the text is safe on a terminal; numbers keep
+/// the digits stored (an int of any size stays exact).
+pub fn json_repr(v: &Json) -> String {
+    let mut out = String::new();
+    write_json_repr(&mut out, v);
+    out
+}
+
+fn write_json_repr(out: &mut String, v: &Json) {
+    match v {
+        Json::Null => out.push_str("None"),
+        Json::Bool(true) => out.push_str("True"),
+        Json::Bool(false) => out.push_str("False"),
+        Json::Number(n) => {
+            let text = n.to_string();
+            if text.contains(['.', 'e', 'E']) {
+                // `json.loads` makes a float of it (1e400 is inf).
+                let f = text.parse::<f64>().unwrap_or(f64::NAN);
+                out.push_str(&repr::float_repr(f));
+            } else {
+                out.push_str(
+                    text.strip_prefix("-")
+                        .filter(|d| d.bytes().all(|b| b == b'0'))
+                        .map_or(&text, |_| "0"),
+                );
+            }
+        }
+        Json::String(s) => out.push_str(&repr::repr(&Value::Str(s.clone()))),
+        Json::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_json_repr(out, item);
+            }
+            out.push(']');
+        }
+        Json::Object(map) => {
+            out.push('{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&repr::repr(&Value::Str(k.clone())));
+                out.push_str(": ");
+                write_json_repr(out, item);
+            }
+            out.push('}');
+        }
+    }
 }
 
 /// `{"type", "repr", "value"}` of a decoded value, as in the README.
@@ -90,10 +143,11 @@ pub fn decoded_json(v: &Value, full: bool) -> Json {
     json!({"type": v.python_type(), "repr": value_repr(v, full), "value": repr::to_json(v)})
 }
 
-/// Python's `repr` of a value, abbreviated unless `full`.
+/// Python's `repr` of a value, abbreviated unless `full` (then arrays are
+/// shown whole too).
 pub fn value_repr(v: &Value, full: bool) -> String {
     if full {
-        repr::repr(v)
+        repr::repr_full(v)
     } else {
         repr::repr_abbrev(v, ABBREV)
     }

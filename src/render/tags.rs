@@ -4,16 +4,16 @@ use super::plural;
 use crate::context::Context;
 use crate::output::{Emitter, Format, Row};
 use fleche_core::cache::TagChange;
-use fleche_core::store::python_json_dumps;
 use fleche_core::Cache;
 use serde_json::{json, Map, Value as Json};
 use std::io;
 
-/// A call's tags as fleche stores them (`json.dumps`), `-` for none.
-fn tags_json_text(tags: &Option<Map<String, Json>>) -> String {
+/// A call's tags as Python's `repr` shows the dict (`{'name': 'Zoë'}`),
+/// `-` for none.
+fn tags_repr(tags: &Option<Map<String, Json>>) -> String {
     match tags {
         None => "-".into(),
-        Some(t) => python_json_dumps(&Json::Object(t.clone())),
+        Some(t) => super::json_repr(&Json::Object(t.clone())),
     }
 }
 
@@ -37,7 +37,7 @@ pub fn tag_changes(
     };
     for (c, key) in changed.iter().zip(shown) {
         emitter.row(Row {
-            cells: vec![key, tags_json_text(&c.before), tags_json_text(&c.after)],
+            cells: vec![key, tags_repr(&c.before), tags_repr(&c.after)],
             json: json!({"key": c.key, "before": c.before, "after": c.after, "dry_run": dry_run}),
         })?;
     }

@@ -12,6 +12,7 @@ mod gc_forecast;
 mod generated;
 mod hostile;
 mod locate;
+mod messages;
 mod notebook;
 mod oracle_write;
 mod postgres;

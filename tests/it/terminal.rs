@@ -110,3 +110,10 @@ fn a_closed_stderr_is_not_an_error() {
         assert_eq!(status.code(), Some(0), "{args}: {status}");
     }
 }
+
+#[test]
+#[cfg_attr(not(fleche_pty), ignore = "needs /usr/bin/script (util-linux)")]
+fn a_query_matching_nothing_says_so_on_a_terminal() {
+    let out = on_tty(&[("NO_COLOR", "1")], "query --arg x=101");
+    assert_eq!(out.trim_end(), "No call matches", "{out:?}");
+}

@@ -234,11 +234,15 @@ impl Calls {
     }
 }
 
-/// Tags as a table shows them: JSON, `-` for none.
+/// Tags as a table shows them: Python's repr of the dict, `-` for none.
 fn tags(cell: &str) -> Json {
     match cell {
         "-" => Json::Null,
-        _ => serde_json::from_str(cell).expect("tags as JSON"),
+        // Shown as Python's repr of the dict.
+        _ => fleche_core::store::json_from_value(
+            &fleche_core::literal::parse(cell).expect("tags as a Python literal"),
+        )
+        .expect("tags JSON can hold"),
     }
 }
 

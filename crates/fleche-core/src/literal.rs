@@ -1396,6 +1396,8 @@ fn call(name: String, args: Vec<Arg>, pos: usize, source_table: Option<usize>) -
         "set" => Ok(Value::Set(set_call(&name, args, pos, source_table)?)),
         "frozenset" => Ok(Value::FrozenSet(set_call(&name, args, pos, source_table)?)),
         "float" => float_call(args, pos),
+        "complex" => complex_call(args, pos),
+        "bytearray" => bytearray_call(args, pos),
         "Digest" | "D" => match only_positional(&name, args, pos)?.pop() {
             Some(Arg {
                 value: Value::Str(s),
@@ -1554,6 +1556,121 @@ fn float_call(args: Vec<Arg>, pos: usize) -> Result<Value> {
         }
     };
     Ok(Value::Float(value))
+}
+
+/// `complex()`, `complex(re)`, `complex(re, im)` (also as `real=`,
+/// `imag=`) of numbers, with CPython 3.11's arithmetic when an argument is
+/// itself complex: `complex(1j, 1j)` is `(-1+1j)`.
+fn complex_call(args: Vec<Arg>, pos: usize) -> Result<Value> {
+    let given = args.len();
+    if given > 2 {
+        return Err(ParseError::at(
+            pos,
+            format!("complex() takes at most 2 arguments ({given} given)"),
+        ));
+    }
+    let (mut real, mut imag): (Option<Arg>, Option<Arg>) = (None, None);
+    for (i, arg) in args.into_iter().enumerate() {
+        let slot = match arg.name.as_ref().map(|(n, _)| n.as_str()) {
+            None if i == 0 => &mut real,
+            None => &mut imag,
+            Some("real") => &mut real,
+            Some("imag") => &mut imag,
+            Some(other) => {
+                return Err(ParseError::at(
+                    arg.pos,
+                    format!("complex() got an unexpected keyword argument '{other}'"),
+                ))
+            }
+        };
+        if slot.is_some() {
+            return Err(ParseError::at(
+                arg.pos,
+                "complex() got multiple values for one argument",
+            ));
+        }
+        *slot = Some(arg);
+    }
+    /// An argument as (re, im, is_complex).
+    fn number(arg: &Arg, which: &str) -> Result<(f64, f64, bool)> {
+        match &arg.value {
+            Value::Complex(re, im) => Ok((*re, *im, true)),
+            Value::Float(f) => Ok((*f, 0.0, false)),
+            Value::Bool(b) => Ok((f64::from(u8::from(*b)), 0.0, false)),
+            Value::Int(i) => int_to_f64(i)
+                .map(|f| (f, 0.0, false))
+                .ok_or_else(|| ParseError::at(arg.pos, "int too large to convert to float")),
+            Value::Str(_) => Err(ParseError::at(
+                arg.pos,
+                "complex() of a string is not read here: write the number itself, e.g. 1+2j",
+            )),
+            other => Err(ParseError::at(
+                arg.pos,
+                format!(
+                    "complex() {which} argument must be a number, not '{}'",
+                    other.type_name()
+                ),
+            )),
+        }
+    }
+    let (mut re, r_imag, r_complex) = match &real {
+        Some(arg) => number(arg, "first")?,
+        None => (0.0, 0.0, false),
+    };
+    let Some(imag) = imag else {
+        return Ok(Value::Complex(re, r_imag));
+    };
+    let (mut im, i_imag, i_complex) = number(&imag, "second")?;
+    if i_complex {
+        re -= i_imag;
+    }
+    if r_complex {
+        im += r_imag;
+    }
+    Ok(Value::Complex(re, im))
+}
+
+/// `bytearray()`, `bytearray(b'...')` (as `repr` prints one), and
+/// `bytearray([1, 2])` of ints below 256.
+fn bytearray_call(args: Vec<Arg>, pos: usize) -> Result<Value> {
+    let Some(arg) = only_positional("bytearray", args, pos)?.pop() else {
+        return Ok(Value::ByteArray(Vec::new()));
+    };
+    let bytes = match arg.value {
+        Value::Bytes(b) | Value::ByteArray(b) => b,
+        Value::List(items) | Value::Tuple(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::Bool(b) => Ok(u8::from(*b)),
+                Value::Int(i) => i
+                    .to_u8()
+                    .ok_or_else(|| ParseError::at(arg.pos, "byte must be in range(0, 256)")),
+                other => Err(ParseError::at(
+                    arg.pos,
+                    format!(
+                        "'{}' object cannot be interpreted as an integer",
+                        other.type_name()
+                    ),
+                )),
+            })
+            .collect::<Result<Vec<u8>>>()?,
+        Value::Str(_) => {
+            return Err(ParseError::at(
+                arg.pos,
+                "bytearray() of a string needs an encoding: write bytearray(b'...')",
+            ))
+        }
+        other => {
+            return Err(ParseError::at(
+                arg.pos,
+                format!(
+                    "bytearray() takes bytes or a list of ints here (bytearray(b'...')), not '{}'",
+                    other.type_name()
+                ),
+            ))
+        }
+    };
+    Ok(Value::ByteArray(bytes))
 }
 
 /// `Name(field=value, ...)`: fields in the order typed.

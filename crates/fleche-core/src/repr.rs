@@ -32,6 +32,15 @@ pub fn repr(v: &Value) -> String {
     out.buf
 }
 
+/// [`repr`] with every element of every array (`show --full`): arrays are
+/// otherwise summarised around `...`.
+pub fn repr_full(v: &Value) -> String {
+    let mut out = Out::new(usize::MAX);
+    out.whole_arrays = true;
+    let _ = write_value(&mut out, v, 0);
+    out.buf
+}
+
 /// [`repr`] cut to at most `max_chars` characters, ending in `…` when cut.
 /// Rendering stops as soon as the limit is passed, so huge values are cheap.
 pub fn repr_abbrev(v: &Value, max_chars: usize) -> String {
@@ -62,6 +71,8 @@ struct Out {
     buf: String,
     chars: usize,
     limit: usize,
+    /// Arrays in full, not summarised.
+    whole_arrays: bool,
 }
 
 impl Out {
@@ -70,6 +81,7 @@ impl Out {
             buf: String::new(),
             chars: 0,
             limit,
+            whole_arrays: false,
         }
     }
 
@@ -939,7 +951,7 @@ fn write_axis(
     }
     let len = shape[axis] as usize;
     out.c('[')?;
-    let summarise = len > SUMMARY_THRESHOLD;
+    let summarise = len > SUMMARY_THRESHOLD && !out.whole_arrays;
     let mut first = true;
     for i in 0..len {
         if summarise && i == EDGE_ITEMS {
