@@ -169,7 +169,7 @@ fn summary(out: &mut impl Write, s: &Json) -> Result<()> {
     writeln!(
         out,
         "cache        {}",
-        s["cache"].as_str().unwrap_or_default()
+        crate::style::printable(s["cache"].as_str().unwrap_or_default())
     )?;
     let unfinished = s["unfinished"].as_u64().unwrap_or(0);
     let extra = if unfinished > 0 {
@@ -199,7 +199,7 @@ fn summary(out: &mut impl Write, s: &Json) -> Result<()> {
             human_bytes(v["orphan_bytes"].as_u64().unwrap_or(0))
         )?;
         if let Some(line) = gc_line(&v["gc"]) {
-            writeln!(out, "gc           {line}")?;
+            writeln!(out, "gc           {}", crate::style::printable(&line))?;
         }
         if v["missing"].as_u64().unwrap_or(0) > 0 {
             writeln!(
