@@ -21,7 +21,8 @@ import numpy as np
 
 FLOATS = ["<f8", "<f4", "<f2", ">f8", ">f4"]
 INTS = ["<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", ">i4", ">u2"]
-OTHERS = ["|b1", "<c16", "<c8", ">c16"]
+OTHERS = ["|b1", "<c16", "<c8", ">c16", "<U5", ">U3", "|S4", "<U1"]
+WORDS = ["", "a", "bcd", "naïve", "日本", "it's", 'say "hi"', "tab\t", "\x00x", "zoë!", "\u202e", "back\\slash"]
 
 
 def shape_for(rng, small):
@@ -80,8 +81,12 @@ def values(rng, dtype, shape):
         with np.errstate(over="ignore"):
             v = float_values(rng, n).astype(dt)
     elif dt.kind == "c":
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             v = (float_values(rng, n) + 1j * float_values(rng, n)).astype(dt)
+    elif dt.kind == "U":
+        v = np.array([str(rng.choice(WORDS)) for _ in range(n)], dtype=object).astype(dt)
+    elif dt.kind == "S":
+        v = np.array([str(rng.choice(WORDS)).encode("utf-8")[:4] for _ in range(n)], dtype=object).astype(dt)
     elif dt.kind == "b":
         v = rng.random(n) < 0.5
     else:

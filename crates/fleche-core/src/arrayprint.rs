@@ -11,8 +11,8 @@
 //! Only what is printed is decoded: a summarised array formats its corners.
 
 use crate::numpy::{element_count, parse_dtype, storage_index, DType, Kind};
-use crate::repr::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
-use crate::value::{ArrayData, NdArray};
+use crate::repr::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, repr, shortest_sci};
+use crate::value::{ArrayData, NdArray, Value};
 
 const LINEWIDTH: usize = 75;
 const EDGEITEMS: usize = 3;
@@ -22,14 +22,11 @@ pub const THRESHOLD: usize = 1000;
 
 /// `repr()` of the array as numpy prints it, summarising above `threshold`
 /// elements (`usize::MAX`: never). None for what this port does not cover
-/// yet (strings, objects, datetimes, structured dtypes) or data that does
-/// not match the shape.
+/// yet (objects, datetimes, structured dtypes) or data that does not match
+/// the shape.
 pub fn array_repr(a: &NdArray, threshold: usize) -> Option<String> {
     let dtype = parse_dtype(&a.dtype)?;
-    if !matches!(
-        dtype.kind,
-        Kind::Bool | Kind::Int { .. } | Kind::Float | Kind::Complex
-    ) {
+    if dtype.kind == Kind::Object {
         return None;
     }
     let ArrayData::Raw(raw) = &a.data else {
@@ -112,6 +109,15 @@ fn dtype_is_implied(d: DType) -> bool {
 /// `dtype_short_repr`: the type's name, or its quoted `str` when it is not
 /// native.
 fn dtype_short_repr(d: DType) -> String {
+    // Flexible types: their quoted `str`, numpy's own spelling.
+    match d.kind {
+        Kind::Unicode => {
+            let order = if d.big_endian { '>' } else { '<' };
+            return format!("'{order}U{}'", d.itemsize / 4);
+        }
+        Kind::Bytes => return format!("'|S{}'", d.itemsize),
+        _ => {}
+    }
     let (code, name) = match d.kind {
         Kind::Bool => ('b', "bool".to_string()),
         Kind::Int { signed: true } => ('i', format!("int{}", d.itemsize * 8)),
@@ -170,12 +176,14 @@ fn split_sci(sci: &str) -> (String, i32) {
     (digits.to_string(), exp)
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum Elem {
     Bool(bool),
     Int(i128),
     Float(Float),
     Complex(Float, Float),
+    /// A string or bytes element, as Python's repr of its `.item()`.
+    Text(String),
 }
 
 fn read_uint(bytes: &[u8], big_endian: bool) -> u64 {
@@ -217,6 +225,19 @@ fn decode(d: DType, bytes: &[u8]) -> Elem {
                 float_at(&bytes[..half], d.big_endian),
                 float_at(&bytes[half..], d.big_endian),
             )
+        }
+        // `.item()` drops the trailing NULs of the fixed width.
+        Kind::Unicode => {
+            let s: String = bytes
+                .chunks_exact(4)
+                .map(|c| read_uint(c, d.big_endian) as u32)
+                .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect();
+            Elem::Text(repr(&Value::Str(s.trim_end_matches('\0').to_string())))
+        }
+        Kind::Bytes => {
+            let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            Elem::Text(repr(&Value::Bytes(bytes[..end].to_vec())))
         }
         _ => Elem::Float(float_at(bytes, d.big_endian)),
     }
@@ -414,8 +435,14 @@ fn extend_line_pretty(
 
 /// The formatter of the dtype, set up from the printed elements.
 enum Formatter {
-    Bool { zero_d: bool },
-    Int { width: usize },
+    /// `repr_format`: strings and bytes, unpadded.
+    Repr,
+    Bool {
+        zero_d: bool,
+    },
+    Int {
+        width: usize,
+    },
     Float(FloatFormat),
     Complex(FloatFormat, FloatFormat),
 }
@@ -426,6 +453,7 @@ impl Formatter {
             elements.iter().filter_map(pick).collect()
         };
         match dtype.kind {
+            Kind::Unicode | Kind::Bytes => Formatter::Repr,
             Kind::Bool => Formatter::Bool { zero_d },
             Kind::Int { .. } => {
                 let ints = elements.iter().filter_map(|e| match e {
@@ -466,6 +494,7 @@ impl Formatter {
 
     fn format(&self, e: &Elem) -> String {
         match (self, e) {
+            (Formatter::Repr, Elem::Text(t)) => t.clone(),
             (Formatter::Bool { zero_d }, Elem::Bool(b)) => match (b, zero_d) {
                 (true, true) => "True".into(),
                 (true, false) => " True".into(),
