@@ -15,13 +15,14 @@ array under 60 elements (the committed offline vectors).
 
 import base64
 import json
+import pickle
 import sys
 
 import numpy as np
 
 FLOATS = ["<f8", "<f4", "<f2", ">f8", ">f4"]
 INTS = ["<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", ">i4", ">u2"]
-OTHERS = ["|b1", "<c16", "<c8", ">c16", "<U5", ">U3", "|S4", "<U1"]
+OTHERS = ["|b1", "<c16", "<c8", ">c16", "<U5", ">U3", "|S4", "<U1", "|O", "|O"]
 WORDS = ["", "a", "bcd", "naïve", "日本", "it's", 'say "hi"', "tab\t", "\x00x", "zoë!", "\u202e", "back\\slash"]
 
 
@@ -83,6 +84,11 @@ def values(rng, dtype, shape):
     elif dt.kind == "c":
         with np.errstate(over="ignore", invalid="ignore"):
             v = (float_values(rng, n) + 1j * float_values(rng, n)).astype(dt)
+    elif dt.kind == "O":
+        pool = [None, 1, -2.5, "s", b"b", (1, 2), [1, [2]], {"k": 1}, True, 10**30, float("nan"), 1j, {1, 2}]
+        v = np.empty(n, dtype=object)
+        for i in range(n):
+            v[i] = pool[int(rng.integers(0, len(pool)))]
     elif dt.kind == "U":
         v = np.array([str(rng.choice(WORDS)) for _ in range(n)], dtype=object).astype(dt)
     elif dt.kind == "S":
@@ -116,15 +122,19 @@ def halves():
         emit(a, False)
 
 
-def emit(a, fortran):
+def emit(a, fortran, protocol=4):
     order = "F" if fortran else "C"
-    print(json.dumps({
+    case = {
         "dtype": a.dtype.str,
         "shape": list(a.shape),
         "fortran": fortran,
-        "data": base64.b64encode(a.tobytes(order=order)).decode(),
+        # The array as pickle writes it (object arrays exist only so).
+        "pickle": base64.b64encode(pickle.dumps(a, protocol=protocol)).decode(),
         "repr": repr(a),
-    }))
+    }
+    if a.dtype.kind != "O":
+        case["data"] = base64.b64encode(a.tobytes(order=order)).decode()
+    print(json.dumps(case))
 
 
 def main():
@@ -140,7 +150,7 @@ def main():
         fortran = a.ndim >= 2 and rng.random() < 0.3
         if fortran:
             a = np.asfortranarray(a)
-        emit(a, fortran)
+        emit(a, fortran, int(rng.integers(2, 6)))
 
 
 if __name__ == "__main__":

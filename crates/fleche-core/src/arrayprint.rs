@@ -22,18 +22,19 @@ pub const THRESHOLD: usize = 1000;
 
 /// `repr()` of the array as numpy prints it, summarising above `threshold`
 /// elements (`usize::MAX`: never). None for what this port does not cover
-/// yet (objects, datetimes, structured dtypes) or data that does not match
-/// the shape.
+/// yet (datetimes, structured dtypes) or data that does not match the
+/// shape.
 pub fn array_repr(a: &NdArray, threshold: usize) -> Option<String> {
     let dtype = parse_dtype(&a.dtype)?;
-    if dtype.kind == Kind::Object {
-        return None;
-    }
-    let ArrayData::Raw(raw) = &a.data else {
-        return None;
-    };
     let size = element_count(&a.shape)?;
-    if size.checked_mul(dtype.itemsize)? != raw.len() {
+    let fits = match (&a.data, dtype.kind) {
+        (ArrayData::Objects(items), Kind::Object) => items.len() == size,
+        (ArrayData::Raw(raw), kind) if kind != Kind::Object => {
+            size.checked_mul(dtype.itemsize) == Some(raw.len())
+        }
+        _ => false,
+    };
+    if !fits {
         return None;
     }
     let prefix = "array(";
@@ -41,7 +42,7 @@ pub fn array_repr(a: &NdArray, threshold: usize) -> Option<String> {
     let body = if size == 0 {
         "[]".to_string()
     } else {
-        let view = View::new(a, dtype, raw, summarise);
+        let view = View::new(a, dtype, summarise);
         let format = Formatter::new(dtype, &view.elements, a.shape.is_empty());
         let strings: Vec<String> = view.elements.iter().map(|e| format.format(e)).collect();
         let next_line_prefix = " ".repeat(1 + prefix.len());
@@ -116,6 +117,7 @@ fn dtype_short_repr(d: DType) -> String {
             return format!("'{order}U{}'", d.itemsize / 4);
         }
         Kind::Bytes => return format!("'|S{}'", d.itemsize),
+        Kind::Object => return "object".into(),
         _ => {}
     }
     let (code, name) = match d.kind {
@@ -243,6 +245,15 @@ fn decode(d: DType, bytes: &[u8]) -> Elem {
     }
 }
 
+/// `_object_format`: an element's repr, a list's marked as such (a nested
+/// list would read as another axis).
+fn object_repr(v: &Value) -> String {
+    match v {
+        Value::List(_) => format!("list({})", repr(v)),
+        _ => repr(v),
+    }
+}
+
 /// The elements that are printed: every one, or the corners of a
 /// summarised array (`_leading_trailing`), in C order of the view.
 struct View {
@@ -252,7 +263,7 @@ struct View {
 }
 
 impl View {
-    fn new(a: &NdArray, dtype: DType, raw: &[u8], summarise: bool) -> View {
+    fn new(a: &NdArray, dtype: DType, summarise: bool) -> View {
         let kept: Vec<Vec<u64>> = a
             .shape
             .iter()
@@ -275,9 +286,15 @@ impl View {
             for (axis, &i) in at.iter().enumerate() {
                 c_index = c_index * a.shape[axis] + kept[axis][i];
             }
-            let s = storage_index(&a.shape, a.fortran_order, c_index as usize);
-            let bytes = &raw[s * dtype.itemsize..(s + 1) * dtype.itemsize];
-            elements.push(decode(dtype, bytes));
+            elements.push(match &a.data {
+                ArrayData::Raw(raw) => {
+                    let s = storage_index(&a.shape, a.fortran_order, c_index as usize);
+                    decode(dtype, &raw[s * dtype.itemsize..(s + 1) * dtype.itemsize])
+                }
+                // numpy pickles an object array's items in C order, whatever
+                // the order of the array it came from.
+                ArrayData::Objects(items) => Elem::Text(object_repr(&items[c_index as usize])),
+            });
             for axis in (0..at.len()).rev() {
                 at[axis] += 1;
                 if at[axis] < lens[axis] {
@@ -453,7 +470,7 @@ impl Formatter {
             elements.iter().filter_map(pick).collect()
         };
         match dtype.kind {
-            Kind::Unicode | Kind::Bytes => Formatter::Repr,
+            Kind::Unicode | Kind::Bytes | Kind::Object => Formatter::Repr,
             Kind::Bool => Formatter::Bool { zero_d },
             Kind::Int { .. } => {
                 let ints = elements.iter().filter_map(|e| match e {

@@ -9,8 +9,26 @@ use fleche_core::value::{ArrayData, NdArray};
 use serde_json::Value as Json;
 use std::path::Path;
 
-fn array_of(case: &Json) -> NdArray {
-    NdArray {
+fn b64(case: &Json, field: &str) -> Option<Vec<u8>> {
+    let text = case.get(field)?.as_str().expect("base64 text");
+    Some(
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .expect("base64"),
+    )
+}
+
+/// The array as the pickle reader gives it back.
+fn unpickled(case: &Json) -> Option<NdArray> {
+    match fleche_core::pickle::load(&b64(case, "pickle")?) {
+        Ok(fleche_core::Value::NdArray(a)) => Some(a),
+        other => panic!("{}: not read as an array: {other:?}", case["repr"]),
+    }
+}
+
+/// The array from its raw buffer, where the case has one.
+fn from_raw(case: &Json) -> Option<NdArray> {
+    Some(NdArray {
         dtype: case["dtype"].as_str().expect("dtype").to_string(),
         shape: case["shape"]
             .as_array()
@@ -19,12 +37,8 @@ fn array_of(case: &Json) -> NdArray {
             .map(|d| d.as_u64().expect("dim"))
             .collect(),
         fortran_order: case["fortran"].as_bool().expect("fortran"),
-        data: ArrayData::Raw(
-            base64::engine::general_purpose::STANDARD
-                .decode(case["data"].as_str().expect("data"))
-                .expect("base64"),
-        ),
-    }
+        data: ArrayData::Raw(b64(case, "data")?),
+    })
 }
 
 /// Every case whose repr differs, described; none may be left unprinted.
@@ -33,17 +47,19 @@ fn differences(lines: &str) -> (usize, Vec<String>) {
     let mut out = Vec::new();
     for line in lines.lines() {
         let case: Json = serde_json::from_str(line).expect("a JSON line");
-        let a = array_of(&case);
         let want = case["repr"].as_str().expect("repr");
-        let got = array_repr(&a, THRESHOLD);
         n += 1;
-        if got.as_deref() != Some(want) {
-            out.push(format!(
-                "{} {:?}:\n  numpy: {want}\n  ours:  {}",
-                a.dtype,
-                a.shape,
-                got.unwrap_or_else(|| "(not printed)".into())
-            ));
+        for (how, a) in [("raw", from_raw(&case)), ("pickled", unpickled(&case))] {
+            let Some(a) = a else { continue };
+            let got = array_repr(&a, THRESHOLD);
+            if got.as_deref() != Some(want) {
+                out.push(format!(
+                    "{} {:?} ({how}):\n  numpy: {want}\n  ours:  {}",
+                    a.dtype,
+                    a.shape,
+                    got.unwrap_or_else(|| "(not printed)".into())
+                ));
+            }
         }
     }
     (n, out)

@@ -45,3 +45,28 @@ fn signatures_fail_with_a_reason() {
     assert_eq!(env.signature, Signature::Valid(0));
     assert_eq!(env.payload, b"\x80\x04K\x01.");
 }
+
+/// A Fortran-ordered object array (`np.asfortranarray` of a 2×3 object
+/// array holding 0, 1, 2, 10, 11, 12), as fleche 0.22.2 stored it under
+/// its digest: numpy pickles the items in C order, so they are digested in
+/// the order they come (reordering them made `verify` report a mismatch).
+#[test]
+fn a_fortran_object_array_digests_as_fleche_does() {
+    let hex = "80049598000000000000008c166e756d70792e5f636f72652e6d756c74696172726179948c0c5f7265636f6e7374727563749493948c056e756d7079948c076e6461727261799493944b0085944301629487945294284b014b024b03869468038c0564747970659493948c024f3894898887945294284b038c017c944e4e4e4affffffff4affffffff4b3f749462885d94284b004b014b024b0a4b0b4b0c657494622e";
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect();
+    let v = fleche_core::pickle::load(&bytes).expect("an array");
+    assert_eq!(
+        fleche_core::digest(&v).expect("digestible"),
+        "dff46fa86f4f77d57882ba2a39ea871efd27382568d910afdc834155e0c2a127"
+    );
+    let fleche_core::Value::NdArray(a) = &v else {
+        panic!("{v:?}")
+    };
+    assert_eq!(
+        fleche_core::arrayprint::array_repr(a, 1000).as_deref(),
+        Some("array([[0, 1, 2],\n       [10, 11, 12]], dtype=object)")
+    );
+}
