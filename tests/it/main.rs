@@ -12,6 +12,7 @@ mod generated;
 mod hostile;
 mod locate;
 mod notebook;
+mod older;
 mod oracle_write;
 mod postgres;
 mod read_only;

@@ -172,8 +172,31 @@ struct CheckedCall {
     names: Vec<(String, Option<String>)>,
 }
 
+/// The key a record computes to, or the stored key when the record's
+/// version read back as an int computes to it as text: fleche 0.10's
+/// `INTEGER` version column turned `version="3"` into the integer 3 after
+/// the call was keyed with the string (a float like 1.2 already keys as its
+/// text in [`key_input`]).
+fn computed_key(rec: &CallRecord) -> Result<String, DigestError> {
+    let input = key_input(rec);
+    let key = call_key(&input)?;
+    if key == rec.key {
+        return Ok(key);
+    }
+    if let Some(serde_json::Value::Number(n)) = &rec.version {
+        let as_text = CallKeyInput {
+            version: Some(Value::Str(n.to_string())),
+            ..input
+        };
+        if call_key(&as_text).is_ok_and(|k| k == rec.key) {
+            return Ok(rec.key.clone());
+        }
+    }
+    Ok(key)
+}
+
 fn check_call(rec: CallRecord) -> CheckedCall {
-    let mismatch = match call_key(&key_input(&rec)) {
+    let mismatch = match computed_key(&rec) {
         Ok(k) if k == rec.key => None,
         Ok(k) => Some(Finding {
             kind: Kind::KeyMismatch,

@@ -1,0 +1,177 @@
+//! Caches and configurations of older fleche releases, and what a
+//! configuration found on the way may and may not make this tool do.
+//!
+//! The fleche 0.10 fixtures (`tests/fixtures/fleche010-*`) and their
+//! `answers.json` were written by real fleche 0.10.0
+//! (`tests/fixtures/make_fleche010.py`).
+
+use crate::fixture_answers::{check_expand_and_shrink, check_values, query_args};
+use crate::support::{strings, TestEnv};
+use serde_json::Value as Json;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// fleche 0.10's SQL store (an `INTEGER` version column) and its file store
+/// (`fleche.call.Call` records).
+const FLECHE010: [&str; 2] = ["fleche010-sql", "fleche010-files"];
+
+/// fleche 0.10's `table()` and `query()` name each call by
+/// `to_lookup_key()`, recomputed from the record as loaded; where SQLite
+/// turned the string version `"1.2"` into the real 1.2 (or `"3"` into 3)
+/// that names no stored call (0.10's own `expand` does not find it). The
+/// call is stored, found again by fleche (a cache hit) and loaded under the
+/// key it was saved with; this maps fleche's listed keys to those.
+fn stored(answers: &Json, listed: &Json) -> BTreeSet<String> {
+    let by_lookup: BTreeMap<&str, &str> = answers["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .map(|r| {
+            (
+                r["lookup_key"].as_str().expect("lookup_key"),
+                r["key"].as_str().expect("key"),
+            )
+        })
+        .collect();
+    strings(listed)
+        .iter()
+        .map(|k| by_lookup.get(k.as_str()).copied().unwrap_or(k).to_string())
+        .collect()
+}
+
+fn record_keys(answers: &Json) -> BTreeSet<String> {
+    answers["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .map(|r| r["key"].as_str().expect("key").to_string())
+        .collect()
+}
+
+#[test]
+fn fleche010_ls_lists_every_call() {
+    for name in FLECHE010 {
+        let dir = TestEnv::fixture(name);
+        let a = dir.answers();
+        let out = dir.ok(["ls", "--format", "json"]);
+        assert_eq!(out.stderr, "", "{name}");
+        assert_eq!(out.keys(), record_keys(&a), "{name}");
+        assert_eq!(out.keys(), stored(&a, &a["table"]["keys"]), "{name}");
+        // Three of its calls (versions "1.2" and "3") are listed under keys
+        // that name nothing.
+        let renamed = a["records"]
+            .as_array()
+            .expect("records")
+            .iter()
+            .filter(|r| r["key"] != r["lookup_key"])
+            .count();
+        assert_eq!(renamed, if name == "fleche010-sql" { 3 } else { 0 });
+    }
+}
+
+/// `show` gives each record as fleche 0.10 loads it: on SQL the version
+/// `"1.2"` comes back as the float 1.2 and `"3"` as the int 3.
+#[test]
+fn fleche010_show_gives_the_records_fleche_loads() {
+    for name in FLECHE010 {
+        let dir = TestEnv::fixture(name);
+        for want in dir.answers()["records"].as_array().expect("records") {
+            let key = want["key"].as_str().expect("key");
+            let items = dir.ok(["show", "--format", "json", key]).rows();
+            let got = &items[0];
+            for field in ["key", "name", "module", "version", "code_digest", "result"] {
+                assert_eq!(got[field], want[field], "{name} {key}: {field}");
+            }
+            let args: Vec<(String, String)> = want["arguments"]
+                .as_array()
+                .expect("arguments")
+                .iter()
+                .map(|p| {
+                    (
+                        p[0].as_str().expect("name").into(),
+                        p[1].as_str().expect("d").into(),
+                    )
+                })
+                .collect();
+            let got_args: Vec<(String, String)> = got["arguments"]
+                .as_object()
+                .expect("arguments")
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().expect("digest").into()))
+                .collect();
+            assert_eq!(got_args, args, "{name} {key}: arguments");
+            assert_eq!(got["metadata"], want["metadata"], "{name} {key}: metadata");
+        }
+    }
+    let sql = TestEnv::fixture("fleche010-sql");
+    let text = sql.ok(["show", "daca38f8"]).stdout;
+    assert!(text.contains("version      1.2\n"), "{text}");
+}
+
+/// Every query fleche 0.10 ran, `--version "1.2"` and `--version 2` among
+/// them, selects the same calls here.
+#[test]
+fn fleche010_queries_select_what_fleche_selects() {
+    for name in FLECHE010 {
+        let dir = TestEnv::fixture(name);
+        let a = dir.answers();
+        let mut failures = Vec::new();
+        for q in a["queries"].as_array().expect("queries") {
+            let args = query_args(&q["filter"]);
+            let out = dir.run(&args);
+            let want = stored(&a, &q["keys"]);
+            let got: BTreeSet<String> = match serde_json::from_str::<Json>(&out.stdout) {
+                Ok(Json::Array(_)) => out.keys(),
+                _ => {
+                    failures.push(format!("{args:?}: {}", out.stderr));
+                    continue;
+                }
+            };
+            if got != want {
+                failures.push(format!("{args:?}: got {got:?}, fleche 0.10 says {want:?}"));
+            }
+        }
+        assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
+    }
+}
+
+#[test]
+fn fleche010_expand_shrink_and_values_agree() {
+    for name in FLECHE010 {
+        check_expand_and_shrink(name);
+        check_values(name);
+    }
+}
+
+/// Every record loads in fleche 0.10, and `verify` finds nothing wrong.
+#[test]
+fn fleche010_verify_finds_no_problem() {
+    for name in FLECHE010 {
+        let dir = TestEnv::fixture(name);
+        let a = dir.answers();
+        let loads = a["loads"].as_object().expect("loads");
+        assert!(loads.values().all(|v| v == &Json::Bool(true)), "{name}");
+        let out = dir.run(["verify"]);
+        assert_eq!(out.code, Some(0), "{name}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("Checked {} calls", loads.len())),
+            "{name}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(" 0 problems"), "{name}: {}", out.stderr);
+    }
+}
+
+/// fleche 0.10 has no gc; `gc` removes exactly the values its records
+/// leave unreferenced (answers.json: the mark-and-sweep of 0.10's API).
+#[test]
+fn fleche010_gc_removes_what_no_record_needs() {
+    for name in FLECHE010 {
+        let dir = TestEnv::copy(name);
+        let want = strings(&dir.answers()["gc"]);
+        let dry = dir.ok(["gc", "--dry-run", "--min-age", "0", "--format", "json"]);
+        assert_eq!(dry.keys(), want, "{name}");
+        let stats = dir.ok(["stats", "--format", "json"]).rows();
+        assert_eq!(stats[0]["calls"].as_u64(), Some(8), "{name}");
+    }
+}
