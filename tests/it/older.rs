@@ -175,3 +175,49 @@ fn fleche010_gc_removes_what_no_record_needs() {
         assert_eq!(stats[0]["calls"].as_u64(), Some(8), "{name}");
     }
 }
+
+/// `KEY.lock` beside a value or call file (fleche 0.20–0.21 leave them,
+/// as bagofholding does) belongs to the format: `verify` does not call it
+/// a note, and `gc` neither deletes it nor mentions it, as fleche's own gc
+/// (whose listing skips `*.lock`) leaves it alone.
+#[test]
+fn lock_files_are_part_of_the_format() {
+    let dir = TestEnv::copy("getting-started");
+    let values = dir.path(".fleche/values");
+    let orphans = strings(&dir.answers()["gc"]);
+    let orphan = orphans.iter().next().expect("an orphan").clone();
+    let live = dir
+        .names(".fleche/values")
+        .into_iter()
+        .find(|n| !orphans.contains(n))
+        .expect("a live value");
+    let locks = [
+        format!("{live}.lock"),
+        format!("{orphan}.lock"),
+        format!("{}.lock", "0".repeat(64)),
+    ];
+    for lock in &locks {
+        std::fs::write(values.join(lock), "host\n123\n1774227000.0").expect("lock");
+    }
+    let verify = dir.ok(["verify", "--notes", "--format", "json"]);
+    let notes: Vec<String> = verify
+        .rows()
+        .iter()
+        .map(|f| format!("{} {}", f["kind"], f["key"]))
+        .collect();
+    assert_eq!(notes.len(), orphans.len(), "{notes:?}");
+    assert!(
+        notes.iter().all(|n| n.starts_with("\"orphan\"")),
+        "{notes:?}"
+    );
+
+    let dry = dir.ok(["gc", "--dry-run", "--min-age", "0", "--format", "json"]);
+    assert_eq!(dry.keys(), orphans);
+    assert!(!dry.stderr.contains(".lock"), "{}", dry.stderr);
+    let run = dir.ok(["gc", "--min-age", "0"]);
+    assert!(!run.stderr.contains(".lock"), "{}", run.stderr);
+    for lock in &locks {
+        assert!(values.join(lock).is_file(), "gc deleted {lock}");
+    }
+    assert!(!values.join(&orphan).exists());
+}
