@@ -53,7 +53,14 @@ impl Context {
     /// Open the cache; call files that cannot be decoded are left out of
     /// every answer, with one warning per member.
     pub fn open(&self) -> Result<Cache> {
-        let cache = self.locator()?.open().map_err(fleche_core::Error::from)?;
+        let locator = self.locator()?;
+        let cache = match locator.open() {
+            Ok(cache) => cache,
+            Err(e) if locator.root.is_none() => {
+                return Err(error::open_failed(e.into(), &locator.cwd))
+            }
+            Err(e) => return Err(fleche_core::Error::from(e).into()),
+        };
         for m in cache.members() {
             if let Some(log) = m.unread_log() {
                 say!(

@@ -221,3 +221,98 @@ fn lock_files_are_part_of_the_format() {
     }
     assert!(!values.join(&orphan).exists());
 }
+
+/// A copy of the getting-started cache's `.fleche` directory in `dir`.
+fn place_getting_started(dir: &std::path::Path) {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read dir") {
+            let entry = entry.expect("entry");
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("type").is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).expect("copy");
+            }
+        }
+    }
+    copy(
+        &crate::support::fixtures_dir().join("getting-started/.fleche"),
+        &dir.join(".fleche"),
+    );
+}
+
+const SQL_CACHE: &str = "[default]\ncache = \"main\"\n\n[main]\ntemplate = \"sql\"\nroot = \".fleche\"\nvalues = \"pickle\"\n";
+
+/// fleche up to 0.13 read `~/.fleche.toml` when there was no
+/// `./fleche.toml` and `XDG_CONFIG_HOME` was not set, with relative paths
+/// from where the job ran; it comes last, below every file fleche reads
+/// today.
+#[test]
+fn home_fleche_toml_is_read_as_fleche_013_read_it() {
+    let home = TestEnv::empty();
+    std::fs::write(home.path(".fleche.toml"), SQL_CACHE).expect("write");
+    let work = TestEnv::empty();
+    place_getting_started(&work.path("project"));
+    let want = strings(&TestEnv::fixture("getting-started").answers()["table"]["keys"]);
+    let ls = || {
+        crate::support::fleche()
+            .env("HOME", home.root())
+            .env_remove("XDG_CONFIG_HOME")
+            .current_dir(work.path("project"))
+            .args(["ls", "--format", "json"])
+    };
+    assert_eq!(ls().ok().keys(), want);
+
+    // XDG_CONFIG_HOME set (even to a directory without the file): fleche
+    // 0.13 read $XDG_CONFIG_HOME/fleche/cache.toml instead, never ~/.fleche.toml.
+    let err = ls()
+        .env("XDG_CONFIG_HOME", home.path("xdg"))
+        .run()
+        .failure(2);
+    assert!(err.contains("no fleche configuration found"), "{err}");
+
+    // Lowest priority: a fleche.toml on the walk wins table by table.
+    std::fs::write(
+        work.path("project/fleche.toml"),
+        "[default]\ncache = \"other\"\n\n[other]\ntemplate = \"pickle\"\nroot = \"nothing-here\"\n",
+    )
+    .expect("write");
+    let err = ls().run().failure(2);
+    assert!(err.contains("nothing-here"), "{err}");
+    let main = ls().args(["--cache", "main"]).ok();
+    assert_eq!(main.keys(), want);
+}
+
+/// Before fleche 0.21.1 a relative `root` in a parent directory's
+/// `fleche.toml` was relative to where the job ran: a job run in `sub/`
+/// put its cache in `sub/.fleche`. Today's reading looks next to the file;
+/// when nothing is there, the hint names the cache the job made.
+#[test]
+fn a_cache_left_where_the_job_ran_is_named_in_the_hint() {
+    let project = TestEnv::empty();
+    std::fs::write(
+        project.path("fleche.toml"),
+        SQL_CACHE.replace("[default]\n", "[default]\nroot = true\n"),
+    )
+    .expect("write");
+    place_getting_started(&project.path("sub"));
+    let run = crate::support::fleche()
+        .arg("-C")
+        .arg(project.path("sub"))
+        .arg("ls")
+        .run();
+    let err = run.failure(2);
+    let local = project.path("sub/.fleche");
+    assert!(
+        err.contains(&format!("Hint: {}", local.join("calls.db").display()))
+            && err.contains(&format!("`fleche --root {}`", local.display()))
+            && err.contains("before 0.21.1"),
+        "{err}"
+    );
+    let ls = project
+        .fleche()
+        .args(["--root", &local.display().to_string(), "ls"])
+        .ok();
+    assert!(ls.stdout.lines().count() > 1, "{}", ls.stdout);
+}
