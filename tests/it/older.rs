@@ -316,3 +316,61 @@ fn a_cache_left_where_the_job_ran_is_named_in_the_hint() {
         .ok();
     assert!(ls.stdout.lines().count() > 1, "{}", ls.stdout);
 }
+
+/// A `postgresql://` URL in a configuration found on the way: commands
+/// that only describe the configuration never connect to it (they would
+/// send `PGPASSWORD` or a `.pgpass` wildcard password to that host). The
+/// "server" is a local listener that counts the connections it gets.
+#[test]
+fn describing_a_configuration_never_connects() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let port = listener.local_addr().expect("addr").port();
+    let (arrived, stop) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let counter = {
+        let (arrived, stop) = (arrived.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    // Closed at once: a client that did connect fails fast.
+                    Ok(_) => drop(arrived.fetch_add(1, Ordering::SeqCst)),
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            }
+        })
+    };
+    let dir = TestEnv::empty();
+    std::fs::create_dir(dir.path("values")).expect("mkdir");
+    std::fs::write(
+        dir.path("fleche.toml"),
+        format!(
+            "[default]\nroot = true\ncache = \"remote\"\n\n[remote]\n\
+             values = {{ type = \"pickle\", root = \"values\" }}\n\
+             calls = {{ type = \"sql\", url = \"postgresql://someone:pw@127.0.0.1:{port}/db\" }}\n"
+        ),
+    )
+    .expect("write");
+    for args in [
+        &["caches"][..],
+        &["caches", "--format", "json"],
+        &["completions", "bash"],
+        &["man"],
+    ] {
+        crate::support::fleche()
+            .current_dir(dir.root())
+            .env("PGPASSWORD", "do-not-send")
+            .args(args)
+            .ok();
+    }
+    let table = dir.ok(["caches"]).stdout;
+    assert!(table.contains(" ? ") || table.contains("?\n"), "{table}");
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    stop.store(true, Ordering::SeqCst);
+    counter.join().expect("listener thread");
+    assert_eq!(arrived.load(Ordering::SeqCst), 0, "a command connected");
+}

@@ -267,7 +267,10 @@ pub(crate) fn sharing_value_dir(
 }
 
 /// How many calls and values a configured storage pair holds, where that
-/// can be counted cheaply (None where it cannot, or the store is absent).
+/// can be counted cheaply from local files (None where it cannot, or the
+/// store is absent). A database server is never contacted: describing a
+/// configuration found on the way must not send credentials
+/// (`PGPASSWORD`, a `.pgpass` wildcard) to whatever host it names.
 pub fn count_stored(
     values: &ValueStorageSpec,
     calls: &CallStorageSpec,
@@ -277,9 +280,6 @@ pub fn count_stored(
             SqlCalls::open(path).ok().and_then(|s| s.count().ok())
         }
         CallStorageSpec::Files { root, .. } => files::list_keys(root).ok().map(|k| k.len() as u64),
-        spec @ CallStorageSpec::SqlServer { .. } => open_calls("", spec.clone())
-            .ok()
-            .and_then(|s| s.count().ok()),
         _ => None,
     };
     let values = match values {
