@@ -84,13 +84,27 @@ impl Context {
     /// The writer of the member write commands change, or why there is
     /// none; `verb` (`tagging`, `gc`) says what was refused.
     pub fn writer<'a>(&self, cache: &'a Cache, verb: &str) -> Result<Writer<'a>> {
+        self.trusted(verb)?;
         cache.writer().map_err(|e| error::refused(e, verb))
     }
 
     /// The writers an eviction goes through (every writable member of a
     /// stack), or why there are none.
     pub fn evictors<'a>(&self, cache: &'a Cache, verb: &str) -> Result<Vec<Writer<'a>>> {
+        self.trusted(verb)?;
         cache.evictors().map_err(|e| error::refused(e, verb))
+    }
+
+    /// Refuse a write when the configuration file of the cache was found on
+    /// the way in a place another user owns (git's `safe.directory`); reads
+    /// go on as usual, `gc --dry-run` among them. The writers of `tag`,
+    /// `untag` and `evict` are refused before they know of a dry run.
+    fn trusted(&self, verb: &str) -> Result<()> {
+        match self.locator()?.foreign_config() {
+            Ok(Some(foreign)) => Err(error::untrusted(&foreign, verb)),
+            // The cache opened from the same configuration already.
+            Ok(None) | Err(_) => Ok(()),
+        }
     }
 
     /// Whether to colour output meant for people.

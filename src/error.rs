@@ -194,6 +194,17 @@ fn moved_store(missing: &std::path::Path, cwd: &std::path::Path) -> Option<std::
     })
 }
 
+/// A write through a configuration another user controls, refused.
+pub fn untrusted(foreign: &fleche_core::config::ForeignConfig, verb: &str) -> anyhow::Error {
+    CliError::usage(format!("{foreign}; {verb} would write through it"))
+        .with_hint(format!(
+            "if you trust it, set {}={} (`*` trusts every directory), as git's safe.directory; reading needs no such setting",
+            fleche_core::config::SAFE_DIRECTORIES_VAR,
+            foreign.dir.display()
+        ))
+        .into()
+}
+
 fn refused_hint(e: &WriteRefused) -> &'static str {
     match e {
         WriteRefused::Pool(_) => "a pool never takes writes; open one member directly with --root DIR (`fleche caches` lists them)",

@@ -374,3 +374,64 @@ fn describing_a_configuration_never_connects() {
     counter.join().expect("listener thread");
     assert_eq!(arrived.load(Ordering::SeqCst), 0, "a command connected");
 }
+
+/// git's `safe.directory` for writes: a configuration found on the way in
+/// a directory another user owns may be read through (`gc --dry-run`
+/// only reads), but `tag`, `untag`, `evict` (their dry runs too) and `gc`
+/// refuse to write through it unless
+/// `FLECHE_SAFE_DIRECTORIES` names that directory (or is `*`). A file named
+/// with `--config` was chosen, not found.
+#[test]
+#[cfg_attr(
+    not(fleche_root),
+    ignore = "needs root, to give a directory to another user"
+)]
+fn writes_through_another_users_configuration_are_refused() {
+    let dir = TestEnv::copy("getting-started");
+    std::os::unix::fs::chown(dir.root(), Some(65534), Some(65534)).expect("chown");
+    let key = strings(&dir.answers()["table"]["keys"])
+        .into_iter()
+        .next()
+        .expect("a call");
+    let db = dir.path(".fleche/calls.db");
+    let before = std::fs::read(&db).expect("read");
+    let here = || crate::support::fleche().current_dir(dir.root());
+    here().args(["ls"]).ok();
+    here().args(["verify"]).ok();
+    here().args(["gc", "--dry-run"]).ok();
+    for args in [
+        &["tag", key.as_str(), "--set", "x=1"][..],
+        &["tag", "--dry-run", key.as_str(), "--set", "x=1"],
+        &["untag", key.as_str(), "--key", "n"],
+        &["evict", key.as_str()],
+        &["evict", "--dry-run", key.as_str()],
+        &["gc", "--min-age", "0"],
+    ] {
+        let err = here().args(args).run().failure(2);
+        assert!(
+            err.contains("belongs to another user (uid 65534)")
+                && err.contains(&format!("FLECHE_SAFE_DIRECTORIES={}", dir.root().display())),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        before,
+        "the cache changed"
+    );
+
+    let safe = dir.root().display().to_string();
+    here()
+        .env("FLECHE_SAFE_DIRECTORIES", format!("/elsewhere:{safe}"))
+        .args(["tag", key.as_str(), "--set", "x=1"])
+        .ok();
+    here()
+        .env("FLECHE_SAFE_DIRECTORIES", "*")
+        .args(["untag", key.as_str(), "--key", "x"])
+        .ok();
+    here()
+        .arg("--config")
+        .arg(dir.path("fleche.toml"))
+        .args(["gc", "--dry-run"])
+        .ok();
+}

@@ -206,6 +206,56 @@ pub fn discover(cwd: &Path) -> Vec<PathBuf> {
     paths
 }
 
+/// The variable naming the directories whose configuration files may be
+/// written through although another user owns them (git's
+/// `safe.directory`): a `:`-separated list, `*` for all.
+pub const SAFE_DIRECTORIES_VAR: &str = "FLECHE_SAFE_DIRECTORIES";
+
+/// A configuration file found on the way that another user owns, or that
+/// lies in a directory another user owns: writes must not go through it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{file} was found in {}, which belongs to another user (uid {owner})", .dir.display())]
+pub struct ForeignConfig {
+    pub file: PathBuf,
+    /// The directory holding it, as given to [`SAFE_DIRECTORIES_VAR`].
+    pub dir: PathBuf,
+    pub owner: u32,
+}
+
+/// Whether writes through `file` must be refused: it or its directory is
+/// owned by a user other than the one running (as root under sudo, the
+/// user who ran sudo, as git allows), and [`SAFE_DIRECTORIES_VAR`] does not
+/// name its directory. A cache described there could point gc, tag or
+/// evict at anything that user chose.
+pub fn foreign_config(file: &Path) -> Option<ForeignConfig> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let file = absolute(file);
+        let dir = file.parent()?.to_path_buf();
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        let sudo = (me == 0)
+            .then(|| std::env::var("SUDO_UID").ok()?.parse::<u32>().ok())
+            .flatten();
+        let owner = [&file, &dir]
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok().map(|m| m.uid()))
+            .find(|&uid| uid != me && Some(uid) != sudo)?;
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| normalize(p));
+        let trusted = std::env::var_os(SAFE_DIRECTORIES_VAR).is_some_and(|list| {
+            std::env::split_paths(&list)
+                .any(|entry| entry.as_os_str() == "*" || canon(&absolute(&entry)) == canon(&dir))
+        });
+        (!trusted).then_some(ForeignConfig { file, dir, owner })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        None
+    }
+}
+
 /// `Path.absolute()`: joined onto the working directory, not resolved.
 fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {

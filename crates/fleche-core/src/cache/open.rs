@@ -35,6 +35,17 @@ impl Locator {
         }
     }
 
+    /// The configuration file a write to the cache would go through, when
+    /// it was found on the way (not named by `--config` or `--root`) in a
+    /// place another user owns (see [`config::foreign_config`]).
+    pub fn foreign_config(&self) -> Result<Option<config::ForeignConfig>, ConfigError> {
+        if self.root.is_some() || self.config.is_some() {
+            return Ok(None);
+        }
+        let named = self.config()?.cache(self.name.as_deref())?;
+        Ok(named.file.as_deref().and_then(config::foreign_config))
+    }
+
     pub fn open(&self) -> Result<Cache, OpenError> {
         if let Some(dir) = &self.root {
             let dir = if dir.is_absolute() {
