@@ -435,3 +435,34 @@ fn writes_through_another_users_configuration_are_refused() {
         .args(["gc", "--dry-run"])
         .ok();
 }
+
+/// `tag` and `evict` work on fleche 0.10's caches: a `fleche.call.Call`
+/// record is rewritten as fleche 0.10 pickled it, with only its tags
+/// changed.
+#[test]
+fn fleche010_caches_take_tags_and_evictions() {
+    for name in FLECHE010 {
+        let dir = TestEnv::copy(name);
+        dir.ok(["tag", "daca38f8", "--set", "who=me"]);
+        let shown = dir.ok(["show", "--format", "json", "daca38f8"]).rows();
+        assert_eq!(
+            shown[0]["metadata"]["tags"],
+            serde_json::json!({"who": "me"}),
+            "{name}"
+        );
+        let answers = dir.answers();
+        let record = answers["records"]
+            .as_array()
+            .expect("records")
+            .iter()
+            .find(|r| r["key"].as_str().is_some_and(|k| k.starts_with("daca38f8")))
+            .expect("the record");
+        assert_eq!(shown[0]["version"], record["version"], "{name}");
+        assert_eq!(
+            shown[0]["arguments"]["sep"], record["arguments"][1][1],
+            "{name}"
+        );
+        dir.ok(["evict", "66e4f304"]);
+        assert_eq!(dir.ok(["ls", "--format", "json"]).keys().len(), 7, "{name}");
+    }
+}
