@@ -1,6 +1,6 @@
 //! File call storage (format §3): one pickled `fleche.call.DigestedCall`
-//! (fleche 0.10: `fleche.call.Call`) per file under `calls/`, named by the call key. Opening lists the keys
-//! only; records are decoded (in parallel, with rayon) the first time a
+//! (fleche 0.10: `fleche.call.Call`) per file under `calls/`, named by the
+//! call key. Opening lists the keys only; records are decoded (in parallel, with rayon) the first time a
 //! question needs them, since a prefix lookup or a `show` of one call
 //! should not pay for decoding every file. Questions about many records are
 //! then answered from memory: fleche's own query on this layout loads every
