@@ -5,7 +5,8 @@
 //! `.ci/run` sets both. Likewise for what the machine offers: `cfg(fleche_pty)`
 //! when util-linux `script` can make a pseudo-terminal, `cfg(fleche_modes)`
 //! when file modes can stop a read (the tests do not run as root, or can drop
-//! to `nobody` with `setpriv`).
+//! to `nobody` with `setpriv`), `cfg(fleche_root)` when they run as root (and
+//! can give a directory to another user).
 
 use std::path::Path;
 
@@ -14,6 +15,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(fleche_pg)");
     println!("cargo::rustc-check-cfg=cfg(fleche_pty)");
     println!("cargo::rustc-check-cfg=cfg(fleche_modes)");
+    println!("cargo::rustc-check-cfg=cfg(fleche_root)");
     if Path::new("/usr/bin/script").exists() {
         println!("cargo::rustc-cfg=fleche_pty");
     }
@@ -21,6 +23,9 @@ fn main() {
         .arg("-u")
         .output()
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if root {
+        println!("cargo::rustc-cfg=fleche_root");
+    }
     if !root || Path::new("/usr/bin/setpriv").exists() {
         println!("cargo::rustc-cfg=fleche_modes");
     }

@@ -85,7 +85,13 @@ impl Context {
     }
 
     fn open_with(&self, locator: Locator) -> Result<Cache> {
-        let cache = locator.open().map_err(fleche_core::Error::from)?;
+        let cache = match locator.open() {
+            Ok(cache) => cache,
+            Err(e) if locator.root.is_none() => {
+                return Err(error::open_failed(e.into(), &locator.cwd))
+            }
+            Err(e) => return Err(fleche_core::Error::from(e).into()),
+        };
         for m in cache.members() {
             if let Some(log) = m.unread_log() {
                 say!(
@@ -109,12 +115,14 @@ impl Context {
     /// The writer of the member write commands change, or why there is
     /// none; `verb` (`tagging`, `gc`) says what was refused.
     pub fn writer<'a>(&self, cache: &'a Cache, verb: &str) -> Result<Writer<'a>> {
+        self.trusted(verb)?;
         cache.writer().map_err(|e| error::refused(e, verb))
     }
 
     /// The writers an eviction goes through (every writable member of a
     /// stack), or why there are none.
     pub fn evictors<'a>(&self, cache: &'a Cache, verb: &str) -> Result<Vec<Writer<'a>>> {
+        self.trusted(verb)?;
         cache.evictors().map_err(|e| error::refused(e, verb))
     }
 
@@ -135,6 +143,18 @@ impl Context {
                 shared_with: collection.shared_with().map(String::from).collect(),
             },
         })
+    }
+
+    /// Refuse a write when the configuration file of the cache was found on
+    /// the way in a place another user owns (git's `safe.directory`); reads
+    /// go on as usual, `gc --dry-run` among them. The writers of `tag`,
+    /// `untag` and `evict` are refused before they know of a dry run.
+    fn trusted(&self, verb: &str) -> Result<()> {
+        match self.locator()?.foreign_config() {
+            Ok(Some(foreign)) => Err(error::untrusted(&foreign, verb)),
+            // The cache opened from the same configuration already.
+            Ok(None) | Err(_) => Ok(()),
+        }
     }
 
     /// Whether to colour output meant for people.

@@ -5,6 +5,7 @@
 use fleche_core::cache::{CollectError, OpenError, ResolveError, WriteRefused};
 use fleche_core::config::ConfigError;
 use fleche_core::prefix::Kind;
+use fleche_core::store::StoreError;
 use std::fmt;
 use std::process::ExitCode;
 
@@ -147,6 +148,61 @@ pub fn refused(err: fleche_core::Error, verb: &str) -> anyhow::Error {
             .into(),
         _ => err.into(),
     }
+}
+
+/// A configured cache that failed to open, said with where the job may
+/// have put it: before fleche 0.21.1 a relative path in a parent
+/// directory's `fleche.toml` was relative to where the job ran, so its
+/// cache may sit under the working directory `cwd` instead.
+pub fn open_failed(err: fleche_core::Error, cwd: &std::path::Path) -> anyhow::Error {
+    let missing = match &err {
+        fleche_core::Error::Open(OpenError::Store(StoreError::NoFile { path })) => path,
+        fleche_core::Error::Open(OpenError::NotACache(path)) => path,
+        _ => return err.into(),
+    };
+    let Some(found) = moved_store(missing, cwd) else {
+        return err.into();
+    };
+    let cli = CliError::from(&err);
+    let dir = found.parent().unwrap_or(&found);
+    CliError {
+        hint: Some(format!(
+            "{} exists: fleche before 0.21.1 read a relative path in a parent directory's fleche.toml from where the job ran; open that cache with `fleche --root {}`",
+            found.display(),
+            dir.display()
+        )),
+        ..cli
+    }
+    .into()
+}
+
+/// Where a store configured at `missing` would be had its relative path
+/// been read from `cwd`: `cwd` joined with its path below a parent of
+/// `cwd`, else `cwd/.fleche` holding a cache.
+fn moved_store(missing: &std::path::Path, cwd: &std::path::Path) -> Option<std::path::PathBuf> {
+    let moved = cwd.ancestors().skip(1).find_map(|parent| {
+        let rel = missing.strip_prefix(parent).ok()?;
+        let candidate = cwd.join(rel);
+        (candidate != missing && candidate.exists()).then_some(candidate)
+    });
+    moved.or_else(|| {
+        let local = cwd.join(".fleche");
+        ["calls.db", "calls"]
+            .iter()
+            .map(|leaf| local.join(leaf))
+            .find(|p| p.exists() && p.as_path() != missing)
+    })
+}
+
+/// A write through a configuration another user controls, refused.
+pub fn untrusted(foreign: &fleche_core::config::ForeignConfig, verb: &str) -> anyhow::Error {
+    CliError::usage(format!("{foreign}; {verb} would write through it"))
+        .with_hint(format!(
+            "if you trust it, set {}={} (`*` trusts every directory), as git's safe.directory; reading needs no such setting",
+            fleche_core::config::SAFE_DIRECTORIES_VAR,
+            foreign.dir.display()
+        ))
+        .into()
 }
 
 fn refused_hint(e: &WriteRefused) -> &'static str {

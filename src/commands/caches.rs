@@ -132,8 +132,10 @@ pub fn run(ctx: &Context, args: CachesArgs) -> Result<Exit> {
             let (vt, vl, v_exists) = values_text(&values);
             let (ct, cl, c_exists) = calls_text(&calls);
             let (nc, nv) = count_stored(&values, &calls);
+            // A server is never contacted here: whether it holds the
+            // records is not known.
             let c_exists =
-                c_exists || (matches!(calls, CallStorageSpec::SqlServer { .. }) && nc.is_some());
+                (!matches!(calls, CallStorageSpec::SqlServer { .. })).then_some(c_exists);
             let opt = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
             emitter.row(Row {
                 cells: vec![
@@ -149,10 +151,10 @@ pub fn run(ctx: &Context, args: CachesArgs) -> Result<Exit> {
                     vl.clone(),
                     ct.clone(),
                     cl.clone(),
-                    if v_exists && c_exists {
-                        "yes".into()
-                    } else {
-                        "no".into()
+                    match (v_exists, c_exists) {
+                        (true, Some(true)) => "yes".into(),
+                        (true, None) => "?".into(),
+                        _ => "no".into(),
                     },
                     opt(nc),
                     opt(nv),

@@ -23,7 +23,7 @@ use std::io;
     long_about = "Check a cache without changing it: recompute every call key from its record, check \
 that every value a record names exists, decodes and passes its signature, recompute the digest of \
 every value whose type this tool can digest and compare it with the file name, and list orphan values \
-and stray temp/lock files (notes, not problems). Exit status 1 when a problem is found.",
+and stray temp files (notes, not problems; lock files are fleche's own). Exit status 1 when a problem is found.",
     after_help = "Examples:\n  fleche verify\n  fleche verify --name fib\n  fleche verify --format json | jq '.[] | select(.kind == \"digest-mismatch\")'"
 )]
 pub struct VerifyArgs {

@@ -29,7 +29,7 @@ fn literal(v: &Json) -> String {
 }
 
 /// fleche's query filter (as recorded in the answers) as our options.
-fn query_args(filter: &Json) -> Vec<String> {
+pub(crate) fn query_args(filter: &Json) -> Vec<String> {
     let mut args = vec!["query".to_string(), "--format".into(), "json".into()];
     let f = filter.as_object().expect("filter object");
     for (field, v) in f {
@@ -110,7 +110,7 @@ fn check_queries(name: &str) {
     );
 }
 
-fn check_expand_and_shrink(name: &str) {
+pub(crate) fn check_expand_and_shrink(name: &str) {
     let dir = TestEnv::fixture(name);
     let a = dir.answers();
     let mut failures = Vec::new();
@@ -234,7 +234,7 @@ const BUILTIN_TYPES: &[&str] = &[
 
 /// `show` of every value file: the Python type, the destructured children,
 /// and for builtin values the exact `repr()` fleche's load gives.
-fn check_values(name: &str) {
+pub(crate) fn check_values(name: &str) {
     let dir = TestEnv::fixture(name);
     let mut failures = Vec::new();
     for (key, want) in dir.answers()["values"].as_object().expect("values") {

@@ -14,6 +14,7 @@ mod hostile;
 mod locate;
 mod messages;
 mod notebook;
+mod older;
 mod oracle_write;
 mod postgres;
 mod read_only;

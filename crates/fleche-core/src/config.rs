@@ -1,6 +1,7 @@
 //! Finding caches the way fleche does (format §1, fleche 0.22 `config.py`):
 //! the `fleche.toml` walk from the working directory up to `$HOME`, the XDG
-//! fallback (computed XDG-style on every OS, as fleche does), shallow merge,
+//! fallback (computed XDG-style on every OS, as fleche does), last the
+//! `~/.fleche.toml` of fleche up to 0.13, shallow merge,
 //! `[default] root = true`, templates, relative paths rebased on the
 //! declaring file, and `~`. When fleche's config.py changes, change this.
 
@@ -162,7 +163,19 @@ pub fn xdg_config_file() -> Option<PathBuf> {
     Some(base.join("fleche").join("cache.toml"))
 }
 
-/// Config files fleche would read from `cwd`, closest first.
+/// `~/.fleche.toml`, the file fleche up to 0.13 read when there was no
+/// `./fleche.toml` and `XDG_CONFIG_HOME` was not set at all (set, even
+/// empty, it read `$XDG_CONFIG_HOME/fleche/cache.toml` instead); later
+/// releases never read it. None when it does not apply.
+pub fn legacy_home_file() -> Option<PathBuf> {
+    if std::env::var_os("XDG_CONFIG_HOME").is_some() {
+        return None;
+    }
+    Some(home_dir()?.join(".fleche.toml"))
+}
+
+/// Config files fleche would read from `cwd`, closest first; last, with
+/// the lowest priority, `~/.fleche.toml` as fleche up to 0.13 read it.
 pub fn discover(cwd: &Path) -> Vec<PathBuf> {
     let home = home_dir().map(|h| absolute(&h));
     let mut paths = Vec::new();
@@ -185,7 +198,62 @@ pub fn discover(cwd: &Path) -> Vec<PathBuf> {
             paths.push(xdg);
         }
     }
+    if let Some(legacy) = legacy_home_file() {
+        if legacy.is_file() {
+            paths.push(legacy);
+        }
+    }
     paths
+}
+
+/// The variable naming the directories whose configuration files may be
+/// written through although another user owns them (git's
+/// `safe.directory`): a `:`-separated list, `*` for all.
+pub const SAFE_DIRECTORIES_VAR: &str = "FLECHE_SAFE_DIRECTORIES";
+
+/// A configuration file found on the way that another user owns, or that
+/// lies in a directory another user owns: writes must not go through it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{file} was found in {}, which belongs to another user (uid {owner})", .dir.display())]
+pub struct ForeignConfig {
+    pub file: PathBuf,
+    /// The directory holding it, as given to [`SAFE_DIRECTORIES_VAR`].
+    pub dir: PathBuf,
+    pub owner: u32,
+}
+
+/// Whether writes through `file` must be refused: it or its directory is
+/// owned by a user other than the one running (as root under sudo, the
+/// user who ran sudo, as git allows), and [`SAFE_DIRECTORIES_VAR`] does not
+/// name its directory. A cache described there could point gc, tag or
+/// evict at anything that user chose.
+pub fn foreign_config(file: &Path) -> Option<ForeignConfig> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let file = absolute(file);
+        let dir = file.parent()?.to_path_buf();
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        let sudo = (me == 0)
+            .then(|| std::env::var("SUDO_UID").ok()?.parse::<u32>().ok())
+            .flatten();
+        let owner = [&file, &dir]
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok().map(|m| m.uid()))
+            .find(|&uid| uid != me && Some(uid) != sudo)?;
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| normalize(p));
+        let trusted = std::env::var_os(SAFE_DIRECTORIES_VAR).is_some_and(|list| {
+            std::env::split_paths(&list)
+                .any(|entry| entry.as_os_str() == "*" || canon(&absolute(&entry)) == canon(&dir))
+        });
+        (!trusted).then_some(ForeignConfig { file, dir, owner })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        None
+    }
 }
 
 /// `Path.absolute()`: joined onto the working directory, not resolved.
@@ -201,16 +269,35 @@ fn absolute(p: &Path) -> PathBuf {
 
 impl Config {
     /// Read and shallow-merge the files fleche would read from `cwd`.
+    /// Relative paths in `~/.fleche.toml` are relative to `cwd`: the only
+    /// releases that read it (up to 0.13) resolved them from where the job
+    /// ran.
     pub fn load(cwd: &Path) -> Result<Config, ConfigError> {
-        Config::from_files(&discover(cwd))
+        let legacy = legacy_home_file();
+        let files: Vec<(PathBuf, Option<PathBuf>)> = discover(cwd)
+            .into_iter()
+            .map(|f| {
+                let base = (Some(&f) == legacy.as_ref()).then(|| absolute(cwd));
+                (f, base)
+            })
+            .collect();
+        Config::merge(&files)
     }
 
     /// Read and shallow-merge `files` (closest first), stopping after a file
     /// with `[default] root = true`.
     pub fn from_files(files: &[PathBuf]) -> Result<Config, ConfigError> {
+        let files: Vec<(PathBuf, Option<PathBuf>)> =
+            files.iter().map(|f| (f.clone(), None)).collect();
+        Config::merge(&files)
+    }
+
+    /// [`Config::from_files`], each file's relative paths based on the
+    /// directory given with it, else its own.
+    fn merge(files: &[(PathBuf, Option<PathBuf>)]) -> Result<Config, ConfigError> {
         let mut config = Config::default();
-        for path in files {
-            let table = read_file(path)?;
+        for (path, base) in files {
+            let table = read_file(path, base.as_deref())?;
             config.files.push(path.clone());
             let is_root = table
                 .get("default")
@@ -312,8 +399,9 @@ fn truthy(v: &Toml) -> bool {
     }
 }
 
-/// Read one file with relative `root`/`url` values rebased on its directory.
-fn read_file(path: &Path) -> Result<toml::Table, ConfigError> {
+/// Read one file with relative `root`/`url` values rebased on `base`, by
+/// default its directory.
+fn read_file(path: &Path, base: Option<&Path>) -> Result<toml::Table, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
         path: path.to_path_buf(),
         error,
@@ -322,7 +410,10 @@ fn read_file(path: &Path) -> Result<toml::Table, ConfigError> {
         path: path.to_path_buf(),
         error,
     })?;
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = match base {
+        Some(b) => b.to_path_buf(),
+        None => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
     Ok(rebase_table(table, &base))
 }
 

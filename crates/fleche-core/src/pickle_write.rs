@@ -15,7 +15,12 @@ pub struct Unsupported(pub String);
 
 /// Classes rebuilt with `cls.__new__(cls, *args)` (NEWOBJ) when pickled,
 /// as Python's default `__reduce_ex__(4)` does for them.
-const NEWOBJ_CLASSES: [&str; 2] = ["fleche.call.DigestedCall", "fleche.digest.Digest"];
+/// (`fleche.call.Call` is the call record of fleche 0.10's file stores.)
+const NEWOBJ_CLASSES: [&str; 3] = [
+    "fleche.call.DigestedCall",
+    "fleche.call.Call",
+    "fleche.digest.Digest",
+];
 /// Classes rebuilt by calling them (REDUCE), then filled with SETITEMS.
 const REDUCE_CLASSES: [&str; 2] = ["collections.defaultdict", "collections.OrderedDict"];
 

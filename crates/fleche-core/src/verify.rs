@@ -34,7 +34,7 @@ pub enum Kind {
     /// Not referenced by any record of the member: a note (whether gc
     /// deletes it depends on its age and on caches sharing the directory).
     Orphan,
-    /// A temp or lock file, or a name that is not UTF-8, in a store: a note.
+    /// A temp file, or a name that is not UTF-8, in a store: a note.
     StrayFile,
 }
 
@@ -173,8 +173,31 @@ struct CheckedCall {
     names: Vec<(String, Option<String>)>,
 }
 
+/// The key a record computes to, or the stored key when the record's
+/// version read back as an int computes to it as text: fleche 0.10's
+/// `INTEGER` version column turned `version="3"` into the integer 3 after
+/// the call was keyed with the string (a float like 1.2 already keys as its
+/// text in [`key_input`]).
+fn computed_key(rec: &CallRecord) -> Result<String, DigestError> {
+    let input = key_input(rec);
+    let key = call_key(&input)?;
+    if key == rec.key {
+        return Ok(key);
+    }
+    if let Some(serde_json::Value::Number(n)) = &rec.version {
+        let as_text = CallKeyInput {
+            version: Some(Value::Str(n.to_string())),
+            ..input
+        };
+        if call_key(&as_text).is_ok_and(|k| k == rec.key) {
+            return Ok(rec.key.clone());
+        }
+    }
+    Ok(key)
+}
+
 fn check_call(rec: CallRecord) -> CheckedCall {
-    let mismatch = match call_key(&key_input(&rec)) {
+    let mismatch = match computed_key(&rec) {
         Ok(k) if k == rec.key => None,
         Ok(k) => Some(Finding {
             kind: Kind::KeyMismatch,
@@ -218,18 +241,27 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// Temp files, lock files and names that are not UTF-8 in `dirs`.
+/// Whether `name` is a lock file of the format: `KEY.lock` beside a value
+/// or call file (fleche before 0.22 takes one per read and write; 0.20 and
+/// 0.21 leave them behind, as bagofholding does beside its `.h5` files).
+/// fleche's own listing skips them and its gc leaves them alone.
+fn is_lock_file(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.ends_with(".lock"))
+}
+
+/// Temp files and names that are not UTF-8 in `dirs` (not lock files,
+/// which are part of the format).
 fn strays(dirs: &[PathBuf]) -> Vec<Finding> {
     let mut out = Vec::new();
     for dir in dirs {
         let Ok(names) = files::stray_names(dir) else {
             continue;
         };
-        for name in names {
+        for name in names.into_iter().filter(|n| !is_lock_file(n)) {
             let detail = if name.to_str().is_none() {
                 "a name that is not UTF-8, so not a fleche key"
             } else {
-                "a temp or lock file (from an interrupted write or an old fleche)"
+                "a temp file (from an interrupted write)"
             };
             out.push(Finding {
                 kind: Kind::StrayFile,

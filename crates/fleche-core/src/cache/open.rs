@@ -39,6 +39,17 @@ impl Locator {
         }
     }
 
+    /// The configuration file a write to the cache would go through, when
+    /// it was found on the way (not named by `--config` or `--root`) in a
+    /// place another user owns (see [`config::foreign_config`]).
+    pub fn foreign_config(&self) -> Result<Option<config::ForeignConfig>, ConfigError> {
+        if self.root.is_some() || self.config.is_some() {
+            return Ok(None);
+        }
+        let named = self.config()?.cache(self.name.as_deref())?;
+        Ok(named.file.as_deref().and_then(config::foreign_config))
+    }
+
     pub fn open(&self) -> Result<Cache, OpenError> {
         if let Some(dir) = &self.root {
             let dir = if dir.is_absolute() {
@@ -287,7 +298,10 @@ pub(crate) fn sharing_value_dir(
 }
 
 /// How many calls and values a configured storage pair holds, where that
-/// can be counted cheaply (None where it cannot, or the store is absent).
+/// can be counted cheaply from local files (None where it cannot, or the
+/// store is absent). A database server is never contacted: describing a
+/// configuration found on the way must not send credentials
+/// (`PGPASSWORD`, a `.pgpass` wildcard) to whatever host it names.
 pub fn count_stored(
     values: &ValueStorageSpec,
     calls: &CallStorageSpec,
@@ -297,9 +311,6 @@ pub fn count_stored(
             SqlCalls::open(path).ok().and_then(|s| s.count().ok())
         }
         CallStorageSpec::Files { root, .. } => files::list_keys(root).ok().map(|k| k.len() as u64),
-        spec @ CallStorageSpec::SqlServer { .. } => open_calls("", spec.clone())
-            .ok()
-            .and_then(|s| s.count().ok()),
         _ => None,
     };
     let values = match values {

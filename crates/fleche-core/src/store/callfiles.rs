@@ -1,6 +1,6 @@
 //! File call storage (format §3): one pickled `fleche.call.DigestedCall`
-//! per file under `calls/`, named by the call key. Opening lists the keys
-//! only; records are decoded (in parallel, with rayon) the first time a
+//! (fleche 0.10: `fleche.call.Call`) per file under `calls/`, named by the
+//! call key. Opening lists the keys only; records are decoded (in parallel, with rayon) the first time a
 //! question needs them, since a prefix lookup or a `show` of one call
 //! should not pay for decoding every file. Questions about many records are
 //! then answered from memory: fleche's own query on this layout loads every
@@ -378,12 +378,18 @@ fn text(v: Option<&Value>) -> Option<String> {
     }
 }
 
-/// The state dict of a decoded `DigestedCall`.
+/// The classes of call records: fleche 0.10 pickled its `Call` dataclass
+/// (arguments and result already `Digest`s), later releases `DigestedCall`;
+/// both have the same seven fields.
+const CALL_CLASSES: [&str; 2] = ["fleche.call.DigestedCall", "fleche.call.Call"];
+
+/// The state dict of a decoded call record (`DigestedCall`, or fleche
+/// 0.10's `Call`).
 fn call_state(v: &Value) -> Result<&[(Value, Value)], RecordError> {
     let Value::Object(o) = v else {
         return Err(RecordError::NotACall(v.python_type()));
     };
-    if o.class != "fleche.call.DigestedCall" {
+    if !CALL_CLASSES.contains(&o.class.as_str()) {
         return Err(RecordError::NotACall(o.class.clone()));
     }
     let Some(Value::Dict(state)) = o.state.as_deref() else {

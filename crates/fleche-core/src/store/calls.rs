@@ -17,15 +17,6 @@ pub(crate) enum CallStore {
 }
 
 impl CallStore {
-    pub fn count(&self) -> Result<u64, StoreError> {
-        match self {
-            CallStore::Sql(s) => s.count(),
-            CallStore::Files(f) => Ok(f.count()),
-            #[cfg(feature = "postgres")]
-            CallStore::Pg(p) => p.count(),
-        }
-    }
-
     /// A write-ahead log this store holds but cannot read (see
     /// [`SqlCalls::unread_log`]).
     pub fn unread_log(&self) -> Option<std::path::PathBuf> {

@@ -274,14 +274,6 @@ impl PgCalls {
         self.client().query(sql, &p.refs()).map_err(|e| self.err(e))
     }
 
-    pub fn count(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .one("SELECT count(*) FROM calls", &Params(vec![]))?
-            .try_get(0)
-            .map_err(|e| self.err(e))?;
-        Ok(n as u64)
-    }
-
     pub fn get(&self, key: &str) -> Result<Option<CallRecord>, StoreError> {
         let mut p = Params(vec![]);
         let k = p.bind(key);

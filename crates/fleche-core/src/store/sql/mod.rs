@@ -22,6 +22,7 @@ use super::{CallFilter, CallRecord, ListOptions, StoreError};
 use query::{count_sql, select_sql, RECORD_COLUMNS};
 use rows::record;
 use rusqlite::{Connection, OpenFlags};
+use std::borrow::Cow;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -35,6 +36,10 @@ pub struct SqlCalls {
     /// Opened in WAL read mode (a writer was live): one connection only, so
     /// that every row comes from the same snapshot.
     live: bool,
+    /// fleche 0.10's schema: `calls.version` is an `INTEGER` column holding
+    /// the version itself (SQLite's affinity made `"1.2"` the real 1.2), not
+    /// its JSON text.
+    raw_versions: bool,
 }
 
 impl SqlCalls {
@@ -71,9 +76,14 @@ impl SqlCalls {
             path: path.to_path_buf(),
             uri,
             live,
+            raw_versions: false,
         };
         store.check_schema()?;
-        Ok(store)
+        let raw_versions = store.version_column_type()?.eq_ignore_ascii_case("INTEGER");
+        Ok(SqlCalls {
+            raw_versions,
+            ..store
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -115,6 +125,41 @@ impl SqlCalls {
             }
         }
         Ok(())
+    }
+
+    /// The declared type of `calls.version` (`VARCHAR` since fleche 0.11,
+    /// `INTEGER` in 0.10).
+    fn version_column_type(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT type FROM pragma_table_info('calls') WHERE name = 'version'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(String::new()),
+                e => Err(StoreError::open(&self.path, e)),
+            })
+    }
+
+    /// `opts` with its version filter as this database holds versions.
+    /// fleche 0.10 binds the version itself, and the column's `INTEGER`
+    /// affinity turns a numeric text into a number before comparing: its
+    /// `version="1.2"` matches the stored real 1.2 and `"2"` matches the
+    /// integer 2. Binding the text of the version does the same here.
+    fn stored_form<'a>(&self, opts: &'a ListOptions) -> Cow<'a, ListOptions> {
+        match &opts.filter.version_json {
+            Some(json) if self.raw_versions => {
+                let raw = match serde_json::from_str::<serde_json::Value>(json) {
+                    Ok(serde_json::Value::String(s)) => s,
+                    _ => json.clone(),
+                };
+                let mut opts = opts.clone();
+                opts.filter.version_json = Some(raw);
+                Cow::Owned(opts)
+            }
+            _ => Cow::Borrowed(opts),
+        }
     }
 
     pub fn count(&self) -> Result<u64, StoreError> {
@@ -181,6 +226,7 @@ impl SqlCalls {
         opts: &ListOptions,
         mut f: impl FnMut(CallRecord) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
+        let opts = &*self.stored_form(opts);
         if let Some(records) = self.first_by_runtime(opts)? {
             for rec in records {
                 if f(rec).is_break() {
@@ -210,7 +256,14 @@ impl SqlCalls {
         if let Some(n) = count_by_listing(filter, |opts, f| self.for_each(opts, f))? {
             return Ok(n);
         }
-        let (sql, params) = count_sql(filter);
+        let (sql, params) = count_sql(
+            &self
+                .stored_form(&ListOptions {
+                    filter: filter.clone(),
+                    ..ListOptions::default()
+                })
+                .filter,
+        );
         self.conn
             .query_row(&sql, rusqlite::params_from_iter(params), |r| {
                 r.get::<_, i64>(0)

@@ -40,6 +40,7 @@ impl SqlCalls {
         if opts.limit.is_some() || self.live || workers < 2 {
             return self.for_each(opts, |rec| sink(map(rec)));
         }
+        let opts = &*self.stored_form(opts);
         let residual = Residual::of(&opts.filter);
         let filtered = opts.filter != CallFilter::default();
         if filtered {

@@ -6,7 +6,7 @@ use rusqlite::Row;
 use serde_json::{Map, Value as Json};
 
 pub(super) fn record(row: &Row<'_>) -> rusqlite::Result<CallRecord> {
-    let version: Option<String> = row.get(3)?;
+    let version = version_cell(row.get_ref(3)?);
     let args_json: Option<String> = row.get(6)?;
     let meta_json: Option<String> = row.get(7)?;
     let arguments = args_json
@@ -21,7 +21,7 @@ pub(super) fn record(row: &Row<'_>) -> rusqlite::Result<CallRecord> {
         key: row.get(0)?,
         name: row.get(1)?,
         module: row.get(2)?,
-        version: version_of(version),
+        version,
         code_digest: row.get(4)?,
         result: row.get(5)?,
         arguments,
@@ -33,6 +33,26 @@ pub(super) fn record(row: &Row<'_>) -> rusqlite::Result<CallRecord> {
 /// the text itself when it is not JSON.
 pub(in crate::store) fn version_of(text: Option<String>) -> Option<Json> {
     text.map(|v| serde_json::from_str(&v).unwrap_or(Json::String(v)))
+}
+
+/// The `version` cell as fleche reads it back: JSON text since fleche
+/// 0.11; fleche 0.10 declared the column `INTEGER`, so SQLite kept
+/// `version=2` as the integer 2, `"1.2"` as the real 1.2 and a non-numeric
+/// string as its text, and fleche 0.10 returns them as such.
+fn version_cell(cell: rusqlite::types::ValueRef<'_>) -> Option<Json> {
+    use rusqlite::types::ValueRef;
+    match cell {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(Json::from(i)),
+        ValueRef::Real(r) => Some(
+            serde_json::Number::from_f64(r)
+                .map(Json::Number)
+                .unwrap_or_else(|| Json::String(r.to_string())),
+        ),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            version_of(Some(String::from_utf8_lossy(t).into_owned()))
+        }
+    }
 }
 
 /// The metadata column, a JSON object by kind (empty when there is none
