@@ -30,7 +30,7 @@ pub struct EvictArgs {
 
 pub fn run(ctx: &Context, args: EvictArgs) -> Result<Exit> {
     let cache = ctx.open_to_change(args.dry_run)?;
-    let writers = ctx.evictors(&cache, "evicting")?;
+    let writers = ctx.evictors(&cache, "evicting", args.dry_run)?;
     let selection = args.select.selection(&cache, "evict")?;
     // Per member: the selected records, read before anything is removed.
     let mut selected = Vec::with_capacity(writers.len());

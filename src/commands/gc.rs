@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: GcArgs) -> Result<Exit> {
     let member = if args.dry_run {
         cache.gc_member()
     } else {
-        ctx.writer(&cache, "gc")?.member()
+        ctx.writer(&cache, "gc", false)?.member()
     };
     let collection = cache.collection(member)?;
     for name in collection.shared_with() {

@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: TagArgs) -> Result<Exit> {
         return Err(CliError::usage(format!("tag `{k}` is both set and unset")).into());
     }
     let cache = ctx.open_to_change(args.dry_run)?;
-    let writer = ctx.writer(&cache, "tagging")?;
+    let writer = ctx.writer(&cache, "tagging", args.dry_run)?;
     let keys = args.select.keys(&cache, &writer, "tag")?;
     let changes = writer.tag(&keys, &set, &args.unset, args.dry_run)?;
     tag_changes(ctx, &cache, &changes, args.dry_run, args.format)?;

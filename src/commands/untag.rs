@@ -27,7 +27,7 @@ pub struct UntagArgs {
 
 pub fn run(ctx: &Context, args: UntagArgs) -> Result<Exit> {
     let cache = ctx.open_to_change(args.dry_run)?;
-    let writer = ctx.writer(&cache, "tagging")?;
+    let writer = ctx.writer(&cache, "tagging", args.dry_run)?;
     let keys = args.select.keys(&cache, &writer, "tag")?;
     let changes = writer.tag(&keys, &Map::new(), &args.keys, args.dry_run)?;
     tag_changes(ctx, &cache, &changes, args.dry_run, args.format)?;
