@@ -399,7 +399,9 @@ fn writes_through_another_users_configuration_are_refused() {
     here().args(["ls"]).ok();
     here().args(["verify"]).ok();
     here().args(["gc", "--dry-run"]).ok();
-    here().args(["tag", "--dry-run", key.as_str(), "--set", "x=1"]).ok();
+    here()
+        .args(["tag", "--dry-run", key.as_str(), "--set", "x=1"])
+        .ok();
     here().args(["evict", "--dry-run", key.as_str()]).ok();
     for args in [
         &["tag", key.as_str(), "--set", "x=1"][..],

@@ -714,9 +714,11 @@ fn named_escape(body: &[(char, usize)], i: usize, pos: usize) -> Result<(char, u
     // unicode_names2 matches loosely (UAX44-LM2: ignoring spaces, `_` and
     // medial hyphens); CPython only ignores case. Keep to CPython's words.
     let upper = name.to_ascii_uppercase();
-    let well_formed = upper
-        .split(' ')
-        .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    // No name starts with a hyphen (and unicode_names2 underflows on one).
+    let well_formed = !upper.starts_with('-')
+        && upper
+            .split(' ')
+            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
     if !well_formed {
         return Err(unknown());
     }
