@@ -14,6 +14,7 @@ array under 60 elements (the committed offline vectors).
 """
 
 import base64
+import io
 import json
 import pickle
 import sys
@@ -124,6 +125,7 @@ def halves():
 
 def emit(a, fortran, protocol=4):
     order = "F" if fortran else "C"
+    loaded = pickle.loads(pickle.dumps(a, protocol=protocol))
     case = {
         "dtype": a.dtype.str,
         "shape": list(a.shape),
@@ -131,9 +133,16 @@ def emit(a, fortran, protocol=4):
         # The array as pickle writes it (object arrays exist only so).
         "pickle": base64.b64encode(pickle.dumps(a, protocol=protocol)).decode(),
         "repr": repr(a),
+        # What fleche gives back: numpy byte-swaps big-endian data to native
+        # on a protocol < 5 pickle-read.
+        "loaded_repr": repr(loaded),
     }
     if a.dtype.kind != "O":
         case["data"] = base64.b64encode(a.tobytes(order=order)).decode()
+        # What np.save writes of the array as pickle gives it back.
+        buf = io.BytesIO()
+        np.save(buf, loaded)
+        case["npy"] = base64.b64encode(buf.getvalue()).decode()
     print(json.dumps(case))
 
 

@@ -25,6 +25,7 @@ pub const THRESHOLD: usize = 1000;
 /// yet (datetimes, structured dtypes) or data that does not match the
 /// shape.
 pub fn array_repr(a: &NdArray, threshold: usize) -> Option<String> {
+    let a = &*crate::numpy::loaded(a);
     let dtype = parse_dtype(&a.dtype)?;
     let size = element_count(&a.shape)?;
     let fits = match (&a.data, dtype.kind) {
@@ -825,6 +826,7 @@ mod tests {
             shape: shape.to_vec(),
             fortran_order: false,
             data: ArrayData::Raw(raw),
+            native_on_load: false,
         }
     }
 

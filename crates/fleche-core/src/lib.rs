@@ -13,6 +13,7 @@ pub mod digest;
 pub mod fuzzing;
 pub mod gc;
 pub mod literal;
+pub mod npy;
 pub mod numpy;
 pub mod pickle;
 pub mod pickle_write;

@@ -200,6 +200,7 @@ pub fn reconstructed(o: &Object) -> Option<NdArray> {
         shape,
         fortran_order,
         data,
+        native_on_load: true,
     })
 }
 
@@ -212,6 +213,7 @@ pub fn from_buffer(raw: &[u8], dtype: &Value, shape: &[Value], order: &str) -> O
         shape: shape?,
         fortran_order: order == "F",
         data: ArrayData::Raw(raw.to_vec()),
+        native_on_load: false,
     })
 }
 
@@ -345,6 +347,35 @@ fn number(dtype: &str, raw: &[u8]) -> Option<Value> {
             Value::Complex(part(&raw[..half])?, part(&raw[half..])?)
         }
         _ => return None,
+    })
+}
+
+/// The array as numpy gives it back from the pickle: `__setstate__`
+/// byte-swaps a big-endian buffer to native (elements swapped whole,
+/// complex numbers per part, text per code unit); `_frombuffer` does not.
+pub fn loaded(a: &NdArray) -> std::borrow::Cow<'_, NdArray> {
+    use std::borrow::Cow;
+    let (true, Some(rest), ArrayData::Raw(raw)) =
+        (a.native_on_load, a.dtype.strip_prefix('>'), &a.data)
+    else {
+        return Cow::Borrowed(a);
+    };
+    let unit = match (rest.chars().next(), itemsize(&a.dtype)) {
+        (Some('U'), _) => 4,
+        (Some('c'), Some(n)) => n / 2,
+        (_, Some(n)) => n,
+        (_, None) => return Cow::Borrowed(a),
+    };
+    let mut raw = raw.clone();
+    if unit > 1 {
+        for chunk in raw.chunks_exact_mut(unit) {
+            chunk.reverse();
+        }
+    }
+    Cow::Owned(NdArray {
+        dtype: format!("<{rest}"),
+        data: ArrayData::Raw(raw),
+        ..a.clone()
     })
 }
 

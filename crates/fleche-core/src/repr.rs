@@ -1221,6 +1221,7 @@ mod tests {
             shape: shape.to_vec(),
             fortran_order: false,
             data: ArrayData::Raw(data),
+            native_on_load: false,
         })
     }
     fn le_bytes<const N: usize, T>(items: &[T], to: impl Fn(&T) -> [u8; N]) -> Vec<u8> {
@@ -1569,6 +1570,7 @@ mod tests {
             shape: vec![2],
             fortran_order: false,
             data: ArrayData::Objects(vec![s("a"), Value::None]),
+            native_on_load: false,
         });
         assert_eq!(
             repr(&objects),

@@ -63,6 +63,12 @@ pub struct NdArray {
     pub shape: Vec<u64>,
     /// True when `data` holds the elements in Fortran (column-major) order.
     pub fortran_order: bool,
+    /// numpy's `__setstate__` (the `_reconstruct` pickles of protocols
+    /// below 5) byte-swaps big-endian data to native on load: the array
+    /// fleche gives back, which `show` prints and `export` writes, is
+    /// native, while the digest fleche stored was taken before pickling, of
+    /// the array as it is here. See [`crate::numpy::loaded`].
+    pub native_on_load: bool,
     pub data: ArrayData,
 }
 

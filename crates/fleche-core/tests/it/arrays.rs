@@ -1,5 +1,6 @@
-//! numpy arrays print as numpy 2.x prints them: `arrayprint::array_repr`
-//! against `repr()` of random arrays (`tests/conformance/arrays.py`): the
+//! numpy arrays print as numpy 2.x prints them and export as `np.save`
+//! writes them: `arrayprint::array_repr` and `npy::to_npy` against numpy
+//! on random arrays (`tests/conformance/arrays.py`): the
 //! committed small vectors always, and 2,500 fresh ones of every size
 //! (summarised ones included) from the oracle's numpy where it is set up.
 
@@ -38,6 +39,7 @@ fn from_raw(case: &Json) -> Option<NdArray> {
             .collect(),
         fortran_order: case["fortran"].as_bool().expect("fortran"),
         data: ArrayData::Raw(b64(case, "data")?),
+        native_on_load: false,
     })
 }
 
@@ -47,10 +49,23 @@ fn differences(lines: &str) -> (usize, Vec<String>) {
     let mut out = Vec::new();
     for line in lines.lines() {
         let case: Json = serde_json::from_str(line).expect("a JSON line");
-        let want = case["repr"].as_str().expect("repr");
         n += 1;
-        for (how, a) in [("raw", from_raw(&case)), ("pickled", unpickled(&case))] {
+        if let (Some(want), Some(a)) = (b64(&case, "npy"), unpickled(&case)) {
+            if fleche_core::npy::to_npy(&a).as_ref() != Ok(&want) {
+                out.push(format!(
+                    "{} {:?}: np.save writes other bytes",
+                    a.dtype, a.shape
+                ));
+            }
+        }
+        // The pickled array is what fleche gives back: numpy byte-swaps
+        // big-endian data to native on a protocol < 5 pickle-read.
+        for (how, a, field) in [
+            ("raw", from_raw(&case), "repr"),
+            ("pickled", unpickled(&case), "loaded_repr"),
+        ] {
             let Some(a) = a else { continue };
+            let want = case[field].as_str().expect("repr");
             let got = array_repr(&a, THRESHOLD);
             if got.as_deref() != Some(want) {
                 out.push(format!(

@@ -70,3 +70,27 @@ fn a_fortran_object_array_digests_as_fleche_does() {
         Some("array([[0, 1, 2],\n       [10, 11, 12]], dtype=object)")
     );
 }
+
+/// `np.array(['ab', 'c'], dtype='>U2')` as fleche 0.22.2 stored it under
+/// its digest, taken before pickling (big-endian); numpy byte-swaps it to
+/// native when it reads the protocol-4 pickle, and that is what it shows.
+#[test]
+fn a_big_endian_array_is_read_as_numpy_reads_it() {
+    let hex = "80049593000000000000008c166e756d70792e5f636f72652e6d756c74696172726179948c0c5f7265636f6e7374727563749493948c056e756d7079948c076e6461727261799493944b0085944301629487945294284b014b02859468038c0564747970659493948c02553294898887945294284b038c013e944e4e4e4b084b044b0874946289431000000061000000620000006300000000947494622e";
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect();
+    let v = fleche_core::pickle::load(&bytes).expect("an array");
+    assert_eq!(
+        fleche_core::digest(&v).expect("digestible"),
+        "8b4147ecbf9446dfeddc8c92ab73d1fdf7b5bdeb5fbb1769cce3bf63fc81d5a2"
+    );
+    let fleche_core::Value::NdArray(a) = &v else {
+        panic!("{v:?}")
+    };
+    assert_eq!(
+        fleche_core::arrayprint::array_repr(a, 1000).as_deref(),
+        Some("array(['ab', 'c'], dtype='<U2')")
+    );
+}
