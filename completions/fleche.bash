@@ -31,6 +31,9 @@ _fleche() {
             fleche,expand)
                 cmd="fleche__subcmd__expand"
                 ;;
+            fleche,export)
+                cmd="fleche__subcmd__export"
+                ;;
             fleche,gc)
                 cmd="fleche__subcmd__gc"
                 ;;
@@ -79,6 +82,9 @@ _fleche() {
             fleche__subcmd__help,expand)
                 cmd="fleche__subcmd__help__subcmd__expand"
                 ;;
+            fleche__subcmd__help,export)
+                cmd="fleche__subcmd__help__subcmd__export"
+                ;;
             fleche__subcmd__help,gc)
                 cmd="fleche__subcmd__help__subcmd__gc"
                 ;;
@@ -119,7 +125,7 @@ _fleche() {
 
     case "${cmd}" in
         fleche)
-            opts="-C -h -V --cache --config --root --sql --color --help --version ls query show expand shrink tag untag evict gc verify stats caches digest completions man help"
+            opts="-C -h -V --cache --config --root --sql --color --help --version ls query show expand shrink export tag untag evict gc verify stats caches digest completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -418,6 +424,56 @@ _fleche() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        fleche__subcmd__export)
+            opts="-o -C -h --output --as --cache --config --root --sql --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -W "npy json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         fleche__subcmd__gc)
             opts="-C -h --min-age --dry-run --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -465,7 +521,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__help)
-            opts="ls query show expand shrink tag untag evict gc verify stats caches digest completions man help"
+            opts="ls query show expand shrink export tag untag evict gc verify stats caches digest completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,6 +591,20 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__help__subcmd__expand)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fleche__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -150,6 +150,24 @@ _arguments "${_arguments_options[@]}" : \
 '*::digests -- Full digests of calls or values, or `-` for stdin:_default' \
 && ret=0
 ;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+'-o+[The file to write (replaced whole), or \`-\` for standard output]:FILE:_files' \
+'--output=[The file to write (replaced whole), or \`-\` for standard output]:FILE:_files' \
+'--as=[The format; by default the output file'\''s extension (.npy, .json, .csv)]:FORMAT:((npy\:"A numpy array, byte for byte as \`np.save\` writes it"
+json\:"Any value, as \`show --format json\` gives it"
+csv\:"A pandas DataFrame or Series, as \`to_csv()\` writes it"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':prefix -- The value, or the call whose result to export, by (short) digest:_default' \
+&& ret=0
+;;
 (tag)
 _arguments "${_arguments_options[@]}" : \
 '--name=[Calls named NAME (the function'\''s qualified name, e.g. \`fib\`, \`MyClass.compute\`)]:NAME:_default' \
@@ -405,6 +423,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (tag)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -466,6 +488,7 @@ _fleche_commands() {
 'show:Show calls and values by (short) digest\: arguments, result, metadata, decoded values' \
 'expand:Expand short digests to full ones (calls and values); \`-\` reads one per line from stdin' \
 'shrink:Shorten full digests to the shortest unique prefix; \`-\` reads one per line from stdin' \
+'export:Write a cached value to a file\: a numpy array as .npy (as np.save writes it), any value as JSON' \
 'tag:Set or remove tags on calls (selected by key prefix or by query filters)' \
 'untag:Remove tags from calls (selected by key prefix or by query filters)' \
 'evict:Remove call records (values stay until \`fleche gc\`)' \
@@ -505,6 +528,11 @@ _fleche__subcmd__expand_commands() {
     local commands; commands=()
     _describe -t commands 'fleche expand commands' commands "$@"
 }
+(( $+functions[_fleche__subcmd__export_commands] )) ||
+_fleche__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche export commands' commands "$@"
+}
 (( $+functions[_fleche__subcmd__gc_commands] )) ||
 _fleche__subcmd__gc_commands() {
     local commands; commands=()
@@ -518,6 +546,7 @@ _fleche__subcmd__help_commands() {
 'show:Show calls and values by (short) digest\: arguments, result, metadata, decoded values' \
 'expand:Expand short digests to full ones (calls and values); \`-\` reads one per line from stdin' \
 'shrink:Shorten full digests to the shortest unique prefix; \`-\` reads one per line from stdin' \
+'export:Write a cached value to a file\: a numpy array as .npy (as np.save writes it), any value as JSON' \
 'tag:Set or remove tags on calls (selected by key prefix or by query filters)' \
 'untag:Remove tags from calls (selected by key prefix or by query filters)' \
 'evict:Remove call records (values stay until \`fleche gc\`)' \
@@ -556,6 +585,11 @@ _fleche__subcmd__help__subcmd__evict_commands() {
 _fleche__subcmd__help__subcmd__expand_commands() {
     local commands; commands=()
     _describe -t commands 'fleche help expand commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__export_commands] )) ||
+_fleche__subcmd__help__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help export commands' commands "$@"
 }
 (( $+functions[_fleche__subcmd__help__subcmd__gc_commands] )) ||
 _fleche__subcmd__help__subcmd__gc_commands() {

@@ -2,8 +2,8 @@
 //! each with its arguments defined in its own file under `commands/`.
 
 use crate::commands::{
-    caches, completions, digest, evict, expand, gc, ls, man, query, show, shrink, stats, tag,
-    untag, verify,
+    caches, completions, digest, evict, expand, export, gc, ls, man, query, show, shrink, stats,
+    tag, untag, verify,
 };
 use crate::style::ColorChoice;
 use clap::{Args, Parser, Subcommand};
@@ -54,6 +54,7 @@ pub enum Command {
     Show(show::ShowArgs),
     Expand(expand::ExpandArgs),
     Shrink(shrink::ShrinkArgs),
+    Export(export::ExportArgs),
     Tag(tag::TagArgs),
     Untag(untag::UntagArgs),
     Evict(evict::EvictArgs),

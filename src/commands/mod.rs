@@ -7,6 +7,7 @@ pub mod completions;
 pub mod digest;
 pub mod evict;
 pub mod expand;
+pub mod export;
 pub mod gc;
 pub mod ls;
 pub mod man;
@@ -36,6 +37,7 @@ pub fn main() -> ExitCode {
         Command::Query(args) => query::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Expand(args) => expand::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
         Command::Shrink(args) => shrink::run(&ctx, args),
         Command::Tag(args) => tag::run(&ctx, args),
         Command::Untag(args) => untag::run(&ctx, args),

@@ -22,6 +22,8 @@ fleche.toml) and prints one JSON document on stdout.
   evict DIR KEY       cache().evict(KEY) (a stack evicts from every member
                       that takes writes)
   extremes DIR Q      the keys of cache().query(**Q).latest() and .oldest()
+  npy DIR KEY...      np.save's bytes (base64) of each value cache().load_value
+                      gives back, or the type's name when it is no array
 """
 
 import json
@@ -212,6 +214,24 @@ def main(argv):
             "latest": str(cache().query(**q).latest().to_lookup_key()),
             "oldest": str(cache().query(**q).oldest().to_lookup_key()),
         }
+    elif cmd == "npy":
+        import base64
+        import io
+
+        import numpy as np
+
+        os.chdir(d)
+        from fleche import cache
+
+        out = {}
+        for key in argv[3:]:
+            v = cache().load_value(key)
+            if isinstance(v, np.ndarray):
+                buf = io.BytesIO()
+                np.save(buf, v, allow_pickle=False)
+                out[key] = base64.b64encode(buf.getvalue()).decode()
+            else:
+                out[key] = type(v).__name__
     elif cmd == "evict":
         os.chdir(d)
         from fleche import cache
