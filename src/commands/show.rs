@@ -3,7 +3,7 @@
 use crate::args::with_stdin;
 use crate::context::Context;
 use crate::error::{self, one_line, CliError, Exit};
-use crate::render::{call_json, decoded_json, value_repr};
+use crate::render::{call_json, decoded_json, value_lines};
 use crate::style::printable;
 use crate::time;
 use anyhow::Result;
@@ -126,19 +126,25 @@ fn short(ctx: &Context, cache: &Cache, key: &str, color: bool) -> Result<String>
 }
 
 /// A referenced value, decoded or with the reason it is not.
+/// A value a call names, for the text view; `indent` is the column its
+/// text starts at.
+/// Where the text of a labelled line (`  result       ...`) starts.
+const LABEL_WIDTH: usize = 15;
+
 fn describe_ref(
     ctx: &Context,
     cache: &Cache,
     digest: &str,
     full: bool,
     color: bool,
+    indent: usize,
 ) -> Result<(String, Json, bool)> {
     let s = short(ctx, cache, digest, color)?;
     Ok(match cache.load_value(digest) {
         Ok(v) => {
             let text = format!(
                 "{}  ({s}, {})",
-                printable(&value_repr(&v.value, full)),
+                value_lines(&v.value, full, indent),
                 printable(&v.value.python_type())
             );
             (text, decoded_json(&v.value, full), false)
@@ -197,17 +203,19 @@ fn call_item(
         text.push_str("    (none)\n");
     }
     for (name, d) in &rec.arguments {
-        let (t, j, bad) = describe_ref(ctx, cache, d, full, color)?;
+        let shown_name = printable(name);
+        let indent = 4 + shown_name.chars().count() + 3;
+        let (t, j, bad) = describe_ref(ctx, cache, d, full, color, indent)?;
         if bad {
             problem = true;
             missing.push(d.clone());
         }
-        text.push_str(&format!("    {} = {t}\n", printable(name)));
+        text.push_str(&format!("    {shown_name} = {t}\n"));
         decoded_args.insert(name.clone(), j);
     }
     let decoded_result = match &rec.result {
         Some(d) => {
-            let (t, j, bad) = describe_ref(ctx, cache, d, full, color)?;
+            let (t, j, bad) = describe_ref(ctx, cache, d, full, color, LABEL_WIDTH)?;
             if bad {
                 problem = true;
                 missing.push(d.clone());
@@ -286,7 +294,11 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) 
     let (j, problem) = match &loaded {
         Ok(v) => {
             line(&mut text, "type", &printable(&v.value.python_type()));
-            line(&mut text, "value", &printable(&value_repr(&v.value, full)));
+            line(
+                &mut text,
+                "value",
+                &value_lines(&v.value, full, LABEL_WIDTH),
+            );
             line(&mut text, "size", &format!("{} bytes on disk", v.size));
             line(
                 &mut text,

@@ -148,9 +148,24 @@ pub fn decoded_json(v: &Value, full: bool) -> Json {
 pub fn value_repr(v: &Value, full: bool) -> String {
     if full {
         repr::repr_full(v)
+    } else if matches!(v, Value::NdArray(_)) {
+        // numpy's repr summarises past 1,000 elements itself.
+        repr::repr(v)
     } else {
         repr::repr_abbrev(v, ABBREV)
     }
+}
+
+/// [`value_repr`] for a terminal beside a label: each line made printable,
+/// the lines after the first (numpy's arrays) indented by `indent` so the
+/// value keeps its shape.
+pub fn value_lines(v: &Value, full: bool, indent: usize) -> String {
+    let pad = format!("\n{}", " ".repeat(indent));
+    value_repr(v, full)
+        .split('\n')
+        .map(|l| crate::style::printable(l).into_owned())
+        .collect::<Vec<_>>()
+        .join(&pad)
 }
 
 /// `1,234`.

@@ -358,8 +358,6 @@ const BYTEARRAY: (&str, &str) = (
 
 /// `pickle.dumps(numpy.arange(8.0), protocol=4)` (numpy 2.4), whose
 /// digest fleche gives as the key below.
-const ARANGE8: &str = "800495c9000000000000008c166e756d70792e5f636f72652e6d756c74696172726179948c0c5f7265636f6e7374727563749493948c056e756d7079948c076e6461727261799493944b0085944301629487945294284b014b08859468038c0564747970659493948c02663894898887945294284b038c013c944e4e4e4affffffff4affffffff4b007494628943400000000000000000000000000000f03f000000000000004000000000000008400000000000001040000000000000144000000000000018400000000000001c40947494622e";
-const ARANGE8_KEY: &str = "e81443876bf13c9e805af59201a5a108c6eedb58609a4acd1490fa2125801699";
 
 fn hex(text: &str) -> Vec<u8> {
     (0..text.len())
@@ -383,21 +381,53 @@ fn what_show_prints_of_a_bytearray_reads_back() {
     assert_eq!(digests(&["digest", &text]), vec![key.to_string()]);
 }
 
+/// `(np.arange(1001) % 7).astype(np.uint8)`, pickled by protocol 4 (its
+/// data in the middle) and fleche's digest of it: one element past numpy's
+/// summarisation threshold.
+const PAST_THRESHOLD_HEAD: &str = "80049576040000000000008c166e756d70792e5f636f72652e6d756c74696172726179948c0c5f7265636f6e7374727563749493948c056e756d7079948c076e6461727261799493944b0085944301629487945294284b014de903859468038c0564747970659493948c02753194898887945294284b038c017c944e4e4e4affffffff4affffffff4b007494628942e9030000";
+const PAST_THRESHOLD_TAIL: &str = "947494622e";
+const PAST_THRESHOLD_KEY: &str = "36859e739dca4a8fa690e29fd0ed2da7637d9475d1ac570210d31d302aa4be92";
+
 #[test]
 fn full_shows_whole_arrays() {
     let env = TestEnv::copy("getting-started");
+    let mut pickle = hex(PAST_THRESHOLD_HEAD);
+    pickle.extend((0..1001u32).map(|i| (i % 7) as u8));
+    pickle.extend(hex(PAST_THRESHOLD_TAIL));
     std::fs::write(
-        env.path(format!(".fleche/values/{ARANGE8_KEY}")),
-        hex(ARANGE8),
+        env.path(format!(".fleche/values/{PAST_THRESHOLD_KEY}")),
+        pickle,
     )
     .expect("write the value");
-    let cut = env.ok(["show", &ARANGE8_KEY[..10]]).stdout;
-    assert!(cut.contains("[0.0, 1.0, 2.0, ..., 5.0, 6.0, 7.0]"), "{cut}");
-    let full = env.ok(["show", &ARANGE8_KEY[..10], "--full"]).stdout;
+    // numpy's repr, summarised past 1,000 elements.
+    let cut = env.ok(["show", &PAST_THRESHOLD_KEY[..10]]).stdout;
     assert!(
-        full.contains("[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]"),
+        cut.contains("array([0, 1, 2, ..., 4, 5, 6], shape=(1001,), dtype=uint8)"),
+        "{cut}"
+    );
+    // numpy's repr with threshold=sys.maxsize: every element, wrapped,
+    // its lines kept in shape beside the label.
+    let full = env.ok(["show", &PAST_THRESHOLD_KEY[..10], "--full"]).stdout;
+    let label = " ".repeat(15);
+    assert!(
+        full.contains(&format!(
+            "array([0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5, 6, 0,\n{label}       1, 2,"
+        )),
         "{full}"
     );
+    let json = env
+        .ok([
+            "show",
+            &PAST_THRESHOLD_KEY[..10],
+            "--full",
+            "--format",
+            "json",
+        ])
+        .json();
+    let text = json[0]["repr"].as_str().expect("repr");
+    assert_eq!(text.lines().count(), 46, "numpy's 46 lines: {text}");
+    assert!(full.contains("4, 5, 6], dtype=uint8)"), "{full}");
+    assert!(!full.contains("..."), "{full}");
 }
 
 #[test]

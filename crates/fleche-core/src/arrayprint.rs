@@ -11,8 +11,13 @@
 //! Only what is printed is decoded: a summarised array formats its corners.
 
 use crate::numpy::{element_count, parse_dtype, storage_index, DType, Kind};
-use crate::repr::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, repr, shortest_sci};
+use crate::shortest::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
 use crate::value::{ArrayData, NdArray, Value};
+
+/// Python's `repr` of an element that is a Python object (a string or
+/// bytes item, an object array's element): `repr` itself, passed in so
+/// that arrays inside object arrays print through this module again.
+pub type ElementRepr<'a> = &'a dyn Fn(&Value) -> String;
 
 const LINEWIDTH: usize = 75;
 const EDGEITEMS: usize = 3;
@@ -24,9 +29,13 @@ pub const THRESHOLD: usize = 1000;
 /// elements (`usize::MAX`: never). None for what this port does not cover
 /// yet (datetimes, structured dtypes) or data that does not match the
 /// shape.
-pub fn array_repr(a: &NdArray, threshold: usize) -> Option<String> {
+pub fn array_repr(a: &NdArray, threshold: usize, repr: ElementRepr) -> Option<String> {
     let a = &*crate::numpy::loaded(a);
     let dtype = parse_dtype(&a.dtype)?;
+    // numpy's NPY_MAXDIMS: no array it writes has more axes.
+    if a.shape.len() > 64 {
+        return None;
+    }
     let size = element_count(&a.shape)?;
     let fits = match (&a.data, dtype.kind) {
         (ArrayData::Objects(items), Kind::Object) => items.len() == size,
@@ -43,7 +52,7 @@ pub fn array_repr(a: &NdArray, threshold: usize) -> Option<String> {
     let body = if size == 0 {
         "[]".to_string()
     } else {
-        let view = View::new(a, dtype, summarise);
+        let view = View::new(a, dtype, summarise, repr);
         let format = Formatter::new(dtype, &view.elements, a.shape.is_empty());
         let strings: Vec<String> = view.elements.iter().map(|e| format.format(e)).collect();
         let next_line_prefix = " ".repeat(1 + prefix.len());
@@ -207,7 +216,7 @@ fn float_at(bytes: &[u8], big_endian: bool) -> Float {
     }
 }
 
-fn decode(d: DType, bytes: &[u8]) -> Elem {
+fn decode(d: DType, bytes: &[u8], repr: ElementRepr) -> Elem {
     match d.kind {
         Kind::Bool => Elem::Bool(bytes.iter().any(|&b| b != 0)),
         Kind::Int { signed } => {
@@ -248,7 +257,7 @@ fn decode(d: DType, bytes: &[u8]) -> Elem {
 
 /// `_object_format`: an element's repr, a list's marked as such (a nested
 /// list would read as another axis).
-fn object_repr(v: &Value) -> String {
+fn object_repr(v: &Value, repr: ElementRepr) -> String {
     match v {
         Value::List(_) => format!("list({})", repr(v)),
         _ => repr(v),
@@ -264,7 +273,7 @@ struct View {
 }
 
 impl View {
-    fn new(a: &NdArray, dtype: DType, summarise: bool) -> View {
+    fn new(a: &NdArray, dtype: DType, summarise: bool, repr: ElementRepr) -> View {
         let kept: Vec<Vec<u64>> = a
             .shape
             .iter()
@@ -290,11 +299,17 @@ impl View {
             elements.push(match &a.data {
                 ArrayData::Raw(raw) => {
                     let s = storage_index(&a.shape, a.fortran_order, c_index as usize);
-                    decode(dtype, &raw[s * dtype.itemsize..(s + 1) * dtype.itemsize])
+                    decode(
+                        dtype,
+                        &raw[s * dtype.itemsize..(s + 1) * dtype.itemsize],
+                        repr,
+                    )
                 }
                 // numpy pickles an object array's items in C order, whatever
                 // the order of the array it came from.
-                ArrayData::Objects(items) => Elem::Text(object_repr(&items[c_index as usize])),
+                ArrayData::Objects(items) => {
+                    Elem::Text(object_repr(&items[c_index as usize], repr))
+                }
             });
             for axis in (0..at.len()).rev() {
                 at[axis] += 1;
@@ -856,7 +871,10 @@ mod tests {
         ];
         for (xs, want) in cases {
             let a = arr("<f8", &[xs.len() as u64], f64s(xs));
-            assert_eq!(array_repr(&a, THRESHOLD).as_deref(), Some(*want));
+            assert_eq!(
+                array_repr(&a, THRESHOLD, &crate::repr::repr).as_deref(),
+                Some(*want)
+            );
         }
     }
 
@@ -864,17 +882,17 @@ mod tests {
     fn ints_wrap_and_summarise() {
         let a = arr("<i8", &[3, 4], i64s(0..12));
         assert_eq!(
-            array_repr(&a, THRESHOLD).as_deref(),
+            array_repr(&a, THRESHOLD, &crate::repr::repr).as_deref(),
             Some("array([[ 0,  1,  2,  3],\n       [ 4,  5,  6,  7],\n       [ 8,  9, 10, 11]])")
         );
         let a = arr("<i8", &[2000], i64s(0..2000));
         assert_eq!(
-            array_repr(&a, THRESHOLD).as_deref(),
+            array_repr(&a, THRESHOLD, &crate::repr::repr).as_deref(),
             Some("array([   0,    1,    2, ..., 1997, 1998, 1999], shape=(2000,))")
         );
         let a = arr("<i4", &[0, 3], Vec::new());
         assert_eq!(
-            array_repr(&a, THRESHOLD).as_deref(),
+            array_repr(&a, THRESHOLD, &crate::repr::repr).as_deref(),
             Some("array([], shape=(0, 3), dtype=int32)")
         );
     }

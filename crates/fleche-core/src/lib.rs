@@ -20,6 +20,7 @@ pub mod pickle_write;
 pub mod prefix;
 pub mod pyhash;
 pub mod repr;
+pub mod shortest;
 pub mod store;
 pub mod value;
 pub mod verify;

@@ -3,6 +3,7 @@
 //! `docs/json-values.md`).
 
 use crate::numpy::{element_count, fortran_to_c, parse_dtype, storage_index, DType, Kind};
+use crate::shortest::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
 use crate::value::{ArrayData, NdArray, Object, Record, Value};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
@@ -16,10 +17,6 @@ use unicode_general_category::{get_general_category, GeneralCategory};
 /// RecursionError around depth 1000, so no real value is cut.
 const MAX_DEPTH: usize = 500;
 
-/// numpy-like summarising: an axis longer than this shows its first and last
-/// [`EDGE_ITEMS`] entries around `...`.
-const SUMMARY_THRESHOLD: usize = 6;
-const EDGE_ITEMS: usize = 3;
 /// Bytes shown of an array whose dtype we cannot decode.
 const RAW_PREVIEW: usize = 32;
 
@@ -234,7 +231,7 @@ fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
         }
         _ => {}
     }
-    out.s(&o.class)?;
+    write_name(out, &o.class)?;
     out.c('(')?;
     let mut first = true;
     let mut sep = |out: &mut Out| -> Res {
@@ -316,7 +313,7 @@ fn write_defaultdict(out: &mut Out, o: &Object, depth: usize) -> Res {
                 && f.dict_items.is_empty() =>
         {
             out.s("<class '")?;
-            out.s(f.class.strip_prefix("builtins.").unwrap_or(&f.class))?;
+            write_name(out, f.class.strip_prefix("builtins.").unwrap_or(&f.class))?;
             out.s("'>")?;
         }
         Some(other) => write_value(out, other, depth)?,
@@ -422,26 +419,6 @@ fn format_float(x: f64, add_dot_0: bool, force_sign: bool) -> String {
         &shortest_sci(x.abs(), |s| s.parse::<f64>().ok()),
         add_dot_0,
     )
-}
-
-/// The shortest round-trip digits of `x` in `{:e}` form, and among those the
-/// closest to `x`, as CPython's `dtoa` picks them. Rust's `{:e}` finds the
-/// shortest length but not always the closest last digit
-/// (167840108842343.63 where Python has ...62), so redo that length with
-/// exact rounding and keep it if it still reads back as `x`.
-pub(crate) fn shortest_sci<F>(x: F, parse: impl Fn(&str) -> Option<F>) -> String
-where
-    F: std::fmt::LowerExp + PartialEq + Copy,
-{
-    let shortest = format!("{x:e}");
-    let (mantissa, _) = shortest.split_once('e').unwrap_or((&shortest, ""));
-    let digits = mantissa.chars().filter(char::is_ascii_digit).count();
-    let closest = format!("{:.*e}", digits.saturating_sub(1), x);
-    if parse(&closest) == Some(x) {
-        closest
-    } else {
-        shortest
-    }
 }
 
 /// Lays out shortest digits (`{:e}` output such as `1.2345e20`) the way
@@ -794,83 +771,7 @@ fn decode(dtype: DType, bytes: &[u8]) -> Elem<'static> {
     }
 }
 
-pub(crate) fn f32_shortest_sci(f: f32) -> String {
-    shortest_sci(f.abs(), |s| s.parse::<f32>().ok())
-}
-
-/// IEEE half precision to single (exact).
-pub(crate) fn f16_to_f32(bits: u16) -> f32 {
-    let sign = if bits & 0x8000 != 0 { -1.0f32 } else { 1.0 };
-    let exp = (bits >> 10) & 0x1f;
-    let frac = (bits & 0x3ff) as f32;
-    let mag = match exp {
-        0 => frac * 2f32.powi(-24),
-        0x1f if frac == 0.0 => f32::INFINITY,
-        0x1f => f32::NAN,
-        e => (1.0 + frac / 1024.0) * 2f32.powi(e as i32 - 15),
-    };
-    sign * mag
-}
-
-/// Shortest `{:e}` digits that read back as the same half-precision value,
-/// the closest such when two qualify (numpy's `float16` repr).
-pub(crate) fn f16_shortest_sci(bits: u16) -> String {
-    let mag = bits & 0x7fff;
-    let v = f16_to_f32(mag) as f64;
-    let below = f16_to_f32(mag.saturating_sub(1)) as f64;
-    // Past the largest finite half (0x7bff) the next step would be 2**16.
-    let above = if mag + 1 >= 0x7c00 {
-        65536.0
-    } else {
-        f16_to_f32(mag + 1) as f64
-    };
-    let even = mag & 1 == 0;
-    let reads_back = |c: f64| {
-        let d = (c - v).abs();
-        let beats_below = mag == 0 || d < c - below || (even && d == c - below);
-        let beats_above = d < above - c || (even && d == above - c);
-        beats_below && beats_above
-    };
-    for precision in 0..5usize {
-        // The correctly rounded digits and their two decimal neighbours: a
-        // half-way case can round towards a value that does not read back.
-        let rounded = format!("{v:.precision$e}");
-        let Some((mantissa, exp)) = rounded.split_once('e') else {
-            continue;
-        };
-        let Ok(exp) = exp.parse::<i32>() else {
-            continue;
-        };
-        let digits: i64 = mantissa.replace('.', "").parse().unwrap_or(0);
-        let scale = exp - precision as i32;
-        let best = [digits, digits - 1, digits + 1]
-            .into_iter()
-            .filter_map(|m| {
-                let c: f64 = format!("{m}e{scale}").parse().ok()?;
-                reads_back(c).then_some((m, c))
-            })
-            .min_by(|a, b| (a.1 - v).abs().total_cmp(&(b.1 - v).abs()));
-        if let Some((_, c)) = best {
-            return format!("{c:.precision$e}");
-        }
-    }
-    format!("{v:e}")
-}
-
 impl Elem<'_> {
-    /// The element's Python-style text (`repr` of the scalar).
-    fn write(&self, out: &mut Out, depth: usize) -> Res {
-        match self {
-            Elem::Value(v) => write_value(out, v, depth),
-            Elem::Borrowed(v) => write_value(out, v, depth),
-            Elem::F32(f) => out.s(&narrow_float_repr(*f as f64, || f32_shortest_sci(*f))),
-            Elem::F16(bits) => {
-                let f = f16_to_f32(*bits) as f64;
-                out.s(&narrow_float_repr(f, || f16_shortest_sci(*bits)))
-            }
-        }
-    }
-
     fn to_json(&self, depth: usize) -> serde_json::Value {
         match self {
             Elem::Value(v) => json_value(v, depth),
@@ -900,18 +801,50 @@ fn narrow_float_json(f: f64, sci: impl FnOnce() -> String) -> serde_json::Value 
     number_from_repr(&narrow_float_repr(f, sci)).unwrap_or_else(|| float_json(f))
 }
 
-fn write_ndarray(out: &mut Out, a: &NdArray, depth: usize) -> Res {
-    let view = ArrayView::new(a);
-    out.s("array(")?;
-    match &view {
-        Some(view) => {
-            let strides = c_strides(&a.shape);
-            write_axis(out, view, &strides, 0, 0, depth)?;
-        }
-        None => write_raw_preview(out, a, depth)?,
+/// A class name from a pickle, with any control character escaped as
+/// Python escapes it in a string: a hostile name cannot break a line or
+/// act on a terminal, and the only raw newlines in a repr are numpy's.
+fn write_name(out: &mut Out, name: &str) -> Res {
+    if name.chars().all(is_printable) {
+        return out.s(name);
     }
+    for c in name.chars() {
+        match c as u32 {
+            _ if is_printable(c) => out.c(c)?,
+            0x0a => out.s("\\n")?,
+            0x0d => out.s("\\r")?,
+            0x09 => out.s("\\t")?,
+            n @ 0..=0xff => out.s(&format!("\\x{n:02x}"))?,
+            n @ 0x100..=0xffff => out.s(&format!("\\u{n:04x}"))?,
+            n => out.s(&format!("\\U{n:08x}"))?,
+        }
+    }
+    Ok(())
+}
+
+fn write_ndarray(out: &mut Out, a: &NdArray, depth: usize) -> Res {
+    // numpy's own repr wherever the port covers the dtype.
+    let threshold = if out.whole_arrays {
+        usize::MAX
+    } else {
+        crate::arrayprint::THRESHOLD
+    };
+    let element = |v: &Value| {
+        if threshold == usize::MAX {
+            repr_full(v)
+        } else {
+            repr(v)
+        }
+    };
+    if let Some(text) = crate::arrayprint::array_repr(a, threshold, &element) {
+        return out.s(&text);
+    }
+    // Not decodable here (a datetime, a structured dtype, data that does
+    // not fill the shape): a preview of what is stored.
+    out.s("array(")?;
+    write_raw_preview(out, a, depth)?;
     out.s(", dtype=")?;
-    out.s(&dtype_display(&a.dtype, view.as_ref().map(|v| v.dtype)))?;
+    out.s(&dtype_display(&a.dtype, None))?;
     out.s(", shape=(")?;
     for (i, n) in a.shape.iter().enumerate() {
         if i > 0 {
@@ -923,56 +856,6 @@ fn write_ndarray(out: &mut Out, a: &NdArray, depth: usize) -> Res {
         out.c(',')?;
     }
     out.s("))")
-}
-
-fn c_strides(shape: &[u64]) -> Vec<usize> {
-    let mut strides = vec![1usize; shape.len()];
-    for axis in (0..shape.len().saturating_sub(1)).rev() {
-        strides[axis] = strides[axis + 1].saturating_mul(shape[axis + 1] as usize);
-    }
-    strides
-}
-
-/// Nested brackets per axis, summarising long axes numpy-style.
-fn write_axis(
-    out: &mut Out,
-    view: &ArrayView,
-    strides: &[usize],
-    axis: usize,
-    base: usize,
-    depth: usize,
-) -> Res {
-    let shape = &view.arr.shape;
-    if axis == shape.len() {
-        if base < view.count {
-            return view.get(base).write(out, depth);
-        }
-        return Ok(());
-    }
-    let len = shape[axis] as usize;
-    out.c('[')?;
-    let summarise = len > SUMMARY_THRESHOLD && !out.whole_arrays;
-    let mut first = true;
-    for i in 0..len {
-        if summarise && i == EDGE_ITEMS {
-            out.s(", ...")?;
-        }
-        if summarise && (EDGE_ITEMS..len - EDGE_ITEMS).contains(&i) {
-            continue;
-        }
-        if !std::mem::take(&mut first) {
-            out.s(", ")?;
-        }
-        write_axis(
-            out,
-            view,
-            strides,
-            axis + 1,
-            base + i * strides[axis],
-            depth,
-        )?;
-    }
-    out.c(']')
 }
 
 /// Undecodable arrays: object elements flat, or the first raw bytes.
@@ -1447,25 +1330,25 @@ mod tests {
     }
 
     #[test]
+    fn class_names_cannot_break_lines() {
+        let o = object("m.Evil\n\x1b]0;title\x07");
+        assert_eq!(repr(&Value::Object(o)), "m.Evil\\n\\x1b]0;title\\x07()");
+    }
+
+    #[test]
     fn arrays_show_elements_dtype_and_shape() {
         let floats = array(
             "<f8",
             &[3],
             le_bytes(&[1.0f64, 2.5, -0.0], |x| x.to_le_bytes()),
         );
-        assert_eq!(
-            repr(&floats),
-            "array([1.0, 2.5, -0.0], dtype=float64, shape=(3,))"
-        );
+        assert_eq!(repr(&floats), "array([ 1. ,  2.5, -0. ])");
         let ints = array(
             "<i8",
             &[10],
             le_bytes(&(0..10i64).collect::<Vec<_>>(), |x| x.to_le_bytes()),
         );
-        assert_eq!(
-            repr(&ints),
-            "array([0, 1, 2, ..., 7, 8, 9], dtype=int64, shape=(10,))"
-        );
+        assert_eq!(repr(&ints), "array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])");
         let grid = array(
             "<i2",
             &[2, 3],
@@ -1473,7 +1356,7 @@ mod tests {
         );
         assert_eq!(
             repr(&grid),
-            "array([[1, 2, 3], [4, 5, -6]], dtype=int16, shape=(2, 3))"
+            "array([[ 1,  2,  3],\n       [ 4,  5, -6]], dtype=int16)"
         );
     }
 
@@ -1489,7 +1372,7 @@ mod tests {
         let fortran = Value::NdArray(fortran);
         assert_eq!(
             repr(&fortran),
-            "array([[1, 2, 3], [4, 5, 6]], dtype=int16, shape=(2, 3))"
+            "array([[1, 2, 3],\n       [4, 5, 6]], dtype=int16)"
         );
         assert_eq!(
             to_json(&fortran)["$ndarray"]["data"],
@@ -1500,11 +1383,11 @@ mod tests {
     #[test]
     fn dtypes_show_as_numpy_names_them() {
         let big_endian = array(">i4", &[2], vec![0, 0, 0, 1, 0xff, 0xff, 0xff, 0xfe]);
-        assert_eq!(repr(&big_endian), "array([1, -2], dtype='>i4', shape=(2,))");
+        assert_eq!(repr(&big_endian), "array([ 1, -2], dtype='>i4')");
         let unsigned = array("|u1", &[2], vec![0, 255]);
-        assert_eq!(repr(&unsigned), "array([0, 255], dtype=uint8, shape=(2,))");
+        assert_eq!(repr(&unsigned), "array([  0, 255], dtype=uint8)");
         let bools = array("|b1", &[2], vec![1, 0]);
-        assert_eq!(repr(&bools), "array([True, False], dtype=bool, shape=(2,))");
+        assert_eq!(repr(&bools), "array([ True, False])");
     }
 
     #[test]
@@ -1517,9 +1400,10 @@ mod tests {
         );
         assert_eq!(
             repr(&f32s),
-            "array([0.33333334, 0.6666667], dtype=float32, shape=(2,))"
+            "array([0.33333334, 0.6666667 ], dtype=float32)"
         );
-        // Half-precision bits of 0.1, 1e-7, 65504 (shortest: 65500), 6e-8.
+        // Half-precision bits of 0.1, 1.19e-7, 65504, 5.96e-8 (numpy's
+        // scientific form carries every element to the same digits).
         let f16s = array(
             "<f2",
             &[4],
@@ -1527,39 +1411,30 @@ mod tests {
         );
         assert_eq!(
             repr(&f16s),
-            "array([0.1, 1e-07, 65500.0, 6e-08], dtype=float16, shape=(4,))"
+            "array([1.00e-01, 1.19e-07, 6.55e+04, 5.96e-08], dtype=float16)"
         );
     }
 
     #[test]
     fn complex_and_text_arrays() {
         let complexes = array("<c16", &[1], le_bytes(&[1.0f64, -2.0], |x| x.to_le_bytes()));
-        assert_eq!(
-            repr(&complexes),
-            "array([(1-2j)], dtype=complex128, shape=(1,))"
-        );
+        assert_eq!(repr(&complexes), "array([1.-2.j])");
         let strings = array(
             "<U2",
             &[2],
             le_bytes(&[0x61u32, 0x62, 0xe9, 0], |x| x.to_le_bytes()),
         );
-        assert_eq!(
-            repr(&strings),
-            "array(['ab', 'é'], dtype='<U2', shape=(2,))"
-        );
+        assert_eq!(repr(&strings), "array(['ab', 'é'], dtype='<U2')");
         let bytes = array("|S3", &[2], b"ab\0xyz".to_vec());
-        assert_eq!(
-            repr(&bytes),
-            "array([b'ab', b'xyz'], dtype='|S3', shape=(2,))"
-        );
+        assert_eq!(repr(&bytes), "array([b'ab', b'xyz'], dtype='|S3')");
     }
 
     #[test]
     fn scalar_empty_undecodable_and_object_arrays() {
         let scalar = array("<i8", &[], 5i64.to_le_bytes().to_vec());
-        assert_eq!(repr(&scalar), "array(5, dtype=int64, shape=())");
+        assert_eq!(repr(&scalar), "array(5)");
         let empty = array("<f8", &[2, 0], vec![]);
-        assert_eq!(repr(&empty), "array([[], []], dtype=float64, shape=(2, 0))");
+        assert_eq!(repr(&empty), "array([], shape=(2, 0), dtype=float64)");
         let dates = array("<M8[ns]", &[1], vec![1, 2, 3, 4, 5, 6, 7, 8]);
         assert_eq!(
             repr(&dates),
@@ -1572,10 +1447,7 @@ mod tests {
             data: ArrayData::Objects(vec![s("a"), Value::None]),
             native_on_load: false,
         });
-        assert_eq!(
-            repr(&objects),
-            "array(['a', None], dtype=object, shape=(2,))"
-        );
+        assert_eq!(repr(&objects), "array(['a', None], dtype=object)");
     }
 
     #[test]

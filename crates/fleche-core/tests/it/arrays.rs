@@ -66,7 +66,7 @@ fn differences(lines: &str) -> (usize, Vec<String>) {
         ] {
             let Some(a) = a else { continue };
             let want = case[field].as_str().expect("repr");
-            let got = array_repr(&a, THRESHOLD);
+            let got = array_repr(&a, THRESHOLD, &fleche_core::repr::repr);
             if got.as_deref() != Some(want) {
                 out.push(format!(
                     "{} {:?} ({how}):\n  numpy: {want}\n  ours:  {}",

@@ -66,7 +66,7 @@ fn a_fortran_object_array_digests_as_fleche_does() {
         panic!("{v:?}")
     };
     assert_eq!(
-        fleche_core::arrayprint::array_repr(a, 1000).as_deref(),
+        fleche_core::arrayprint::array_repr(a, 1000, &fleche_core::repr::repr).as_deref(),
         Some("array([[0, 1, 2],\n       [10, 11, 12]], dtype=object)")
     );
 }
@@ -90,7 +90,7 @@ fn a_big_endian_array_is_read_as_numpy_reads_it() {
         panic!("{v:?}")
     };
     assert_eq!(
-        fleche_core::arrayprint::array_repr(a, 1000).as_deref(),
+        fleche_core::arrayprint::array_repr(a, 1000, &fleche_core::repr::repr).as_deref(),
         Some("array(['ab', 'c'], dtype='<U2')")
     );
 }
