@@ -356,9 +356,6 @@ const BYTEARRAY: (&str, &str) = (
     "3214ac0ffb14d4a962d31b12362671998585bfe8b69f9edeb8111affdccdef1e",
 );
 
-/// `pickle.dumps(numpy.arange(8.0), protocol=4)` (numpy 2.4), whose
-/// digest fleche gives as the key below.
-
 fn hex(text: &str) -> Vec<u8> {
     (0..text.len())
         .step_by(2)
