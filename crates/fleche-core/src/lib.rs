@@ -21,6 +21,7 @@ pub mod prefix;
 pub mod pyhash;
 pub mod repr;
 pub mod shortest;
+pub mod stdrepr;
 pub mod store;
 pub mod value;
 pub mod verify;

@@ -210,6 +210,9 @@ fn write_record(out: &mut Out, r: &Record, depth: usize) -> Res {
 /// `key=value` pairs are a `__dict__`-like (str-keyed dict) BUILD state and
 /// any other state shows as `<state=...>`.
 fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
+    if let Some(text) = crate::stdrepr::known(o, &repr) {
+        return out.s(&text);
+    }
     match o.class.as_str() {
         "collections.OrderedDict" if o.args.is_empty() && o.state.is_none() => {
             return write_ordered_dict(out, o, depth);
@@ -231,7 +234,19 @@ fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
         }
         _ => {}
     }
-    write_name(out, &o.class)?;
+    // An instance rebuilt from its `__dict__` alone prints as a dataclass
+    // does, under its class's own name (what a plain class would print,
+    // `<module.Name object at 0x...>`, holds an address).
+    let as_dataclass = o.args.is_empty()
+        && o.list_items.is_empty()
+        && o.dict_items.is_empty()
+        && matches!(o.state.as_deref(), Some(Value::Dict(items))
+            if items.iter().all(|(k, _)| matches!(k, Value::Str(_))));
+    if as_dataclass {
+        write_name(out, o.type_name())?;
+    } else {
+        write_name(out, &o.class)?;
+    }
     out.c('(')?;
     let mut first = true;
     let mut sep = |out: &mut Out| -> Res {
@@ -315,6 +330,22 @@ fn write_defaultdict(out: &mut Out, o: &Object, depth: usize) -> Res {
             out.s("<class '")?;
             write_name(out, f.class.strip_prefix("builtins.").unwrap_or(&f.class))?;
             out.s("'>")?;
+        }
+        // A class or function named by the pickle: Python's own text for
+        // a class; a function's holds an address.
+        Some(factory) if crate::pickle::global_name(factory).is_some() => {
+            let name = crate::pickle::global_name(factory).unwrap_or_default();
+            let name = name.strip_prefix("builtins.").unwrap_or(name);
+            let last = name.rsplit('.').next().unwrap_or(name);
+            if !name.contains('.') || last.starts_with(char::is_uppercase) {
+                out.s("<class '")?;
+                write_name(out, name)?;
+                out.s("'>")?;
+            } else {
+                out.s("<function ")?;
+                write_name(out, last)?;
+                out.s(" at 0x?>")?;
+            }
         }
         Some(other) => write_value(out, other, depth)?,
     }
@@ -1313,10 +1344,8 @@ mod tests {
     fn other_objects_show_class_args_and_state() {
         let mut o = object("pandas.core.frame.DataFrame");
         o.state = Some(Box::new(dict(vec![(s("_typ"), s("dataframe"))])));
-        assert_eq!(
-            repr(&Value::Object(o)),
-            "pandas.core.frame.DataFrame(_typ='dataframe')"
-        );
+        // Rebuilt from a `__dict__` alone: shown as a dataclass is.
+        assert_eq!(repr(&Value::Object(o)), "DataFrame(_typ='dataframe')");
         let mut o = object("m.C");
         o.args = vec![i(1)];
         o.state = Some(Box::new(tup(vec![Value::None, dict(vec![])])));

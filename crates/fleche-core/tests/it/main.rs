@@ -9,3 +9,4 @@ mod fuzz;
 mod literal;
 mod pickle_corpus;
 mod regressions;
+mod values;

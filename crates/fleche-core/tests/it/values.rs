@@ -1,0 +1,111 @@
+//! Values scientists cache print as Python prints them: `repr` of each value
+//! the inert reader gives back, against `repr()` of what Python unpickles,
+//! for pickles of the three styles fleche stores (pickle, cloudpickle,
+//! dill) — `tests/conformance/values.py`, committed as
+//! `tests/data/python_values.jsonl` and regenerated from the oracle's
+//! Python where it is set up.
+
+use base64::Engine;
+use serde_json::Value as Json;
+use std::path::Path;
+
+/// The cases whose repr differs: (name/style, Python's, ours).
+fn differences(lines: &str) -> (usize, Vec<(String, String, String)>) {
+    let mut n = 0;
+    let mut out = Vec::new();
+    for line in lines.lines() {
+        let case: Json = serde_json::from_str(line).expect("a JSON line");
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(case["pickle"].as_str().expect("pickle"))
+            .expect("base64");
+        let want = case["repr"].as_str().expect("repr").to_string();
+        let label = format!(
+            "{}/{}",
+            case["name"].as_str().unwrap_or("?"),
+            case["style"].as_str().unwrap_or("?")
+        );
+        n += 1;
+        let got = match fleche_core::pickle::load(&bytes) {
+            Ok(v) => fleche_core::repr::repr(&v),
+            Err(e) => format!("<error: {e}>"),
+        };
+        if got != want {
+            out.push((label, want, got));
+        }
+    }
+    (n, out)
+}
+
+/// Known gaps, by name: kinds `show` does not print as Python yet (each an
+/// open part of the values issue). The test fails when one starts to pass,
+/// so that the list only shrinks.
+const NOT_YET: &[&str] = &[
+    // Enum members and namedtuple fields are named only by the class
+    // definition, which a pickle by reference does not hold.
+    "enum",
+    "intenum",
+    "namedtuple",
+    "namedtuple_typing",
+    // numpy scalars are read as the Python numbers they equal, without
+    // their type; datetime64 arrays are not decoded yet.
+    "np_array_dt",
+    "np_bool",
+    "np_complex",
+    "np_datetime",
+    "np_float32",
+    "np_float64",
+    "np_int8",
+    "np_str",
+    "np_timedelta",
+    "np_uint64",
+];
+
+fn check(text: &str) {
+    let (n, diffs) = differences(text);
+    let mut unexpected = Vec::new();
+    let mut fixed: Vec<&str> = NOT_YET.to_vec();
+    for (label, want, got) in &diffs {
+        let name = label.split('/').next().unwrap_or("");
+        if NOT_YET.contains(&name) {
+            continue;
+        }
+        unexpected.push(format!("{label}:\n  python: {want}\n  ours:   {got}"));
+    }
+    fixed.retain(|name| {
+        !diffs
+            .iter()
+            .any(|(l, _, _)| l.split('/').next() == Some(name))
+    });
+    assert!(
+        unexpected.is_empty() && fixed.is_empty(),
+        "{} of {n} values print otherwise:\n{}\nnow printing as Python (remove from NOT_YET): {fixed:?}",
+        unexpected.len(),
+        unexpected.join("\n")
+    );
+}
+
+#[test]
+fn committed_values_print_as_python_does() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/python_values.jsonl");
+    check(&std::fs::read_to_string(path).expect("python_values.jsonl"));
+}
+
+#[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a python with numpy, cloudpickle, dill; .ci/run sets it)"
+)]
+fn values_print_as_the_oracles_python_does() {
+    let python = std::env::var("FLECHE_ORACLE_PYTHON").expect("FLECHE_ORACLE_PYTHON");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/values.py");
+    let out = std::process::Command::new(python)
+        .arg(&script)
+        .output()
+        .expect("run values.py");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check(&String::from_utf8_lossy(&out.stdout));
+}

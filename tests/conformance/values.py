@@ -1,0 +1,146 @@
+"""Values scientists cache, pickled the three ways fleche stores them
+(pickle, cloudpickle, dill), with repr() of what unpickling gives back —
+the conformance of `show` (crates/fleche-core/tests/it/values.rs).
+
+    python values.py
+
+writes one JSON object per line: {"name", "style", "pickle" (base64),
+"repr"}. Addresses in reprs (" at 0x...") are masked as " at 0x?".
+"""
+
+import base64
+import collections
+import dataclasses
+import datetime
+import decimal
+import enum
+import fractions
+import json
+import pathlib
+import pickle
+import re
+import sys
+import typing
+import uuid
+import zoneinfo
+
+import cloudpickle
+import dill
+import numpy as np
+
+
+@dataclasses.dataclass
+class Run:
+    name: str
+    params: dict
+    score: float = 0.0
+
+
+class Point(typing.NamedTuple):
+    x: int
+    y: float
+
+
+Pair = collections.namedtuple("Pair", ["left", "right"])
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 3
+
+
+class Color(enum.Enum):
+    RED = "r"
+    BLUE = "b"
+
+
+def values():
+    utc = datetime.timezone.utc
+    cet = datetime.timezone(datetime.timedelta(hours=1), "CET")
+    yield "date", datetime.date(2024, 5, 17)
+    yield "date_min", datetime.date(1, 1, 1)
+    yield "datetime", datetime.datetime(2024, 5, 17, 12, 30)
+    yield "datetime_s", datetime.datetime(2024, 5, 17, 12, 30, 5)
+    yield "datetime_us", datetime.datetime(2024, 5, 17, 12, 30, 5, 123)
+    yield "datetime_utc", datetime.datetime(2024, 5, 17, 12, 30, tzinfo=utc)
+    yield "datetime_cet", datetime.datetime(2024, 5, 17, 0, 0, tzinfo=cet)
+    yield "datetime_fold", datetime.datetime(2024, 10, 27, 2, 30, fold=1)
+    yield "datetime_zone", datetime.datetime(2024, 5, 17, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))
+    yield "time", datetime.time(12, 30)
+    yield "time_us", datetime.time(0, 0, 1, 5)
+    yield "time_tz", datetime.time(8, 0, tzinfo=utc)
+    yield "timedelta", datetime.timedelta(days=1, seconds=3600)
+    yield "timedelta_zero", datetime.timedelta(0)
+    yield "timedelta_neg", datetime.timedelta(microseconds=-1)
+    yield "timedelta_us", datetime.timedelta(microseconds=250)
+    yield "timezone_utc", utc
+    yield "timezone_named", cet
+    yield "timezone_offset", datetime.timezone(datetime.timedelta(hours=-5, minutes=-30))
+    yield "zoneinfo", zoneinfo.ZoneInfo("America/New_York")
+    yield "decimal", decimal.Decimal("1.10")
+    yield "decimal_exp", decimal.Decimal("-1.5E+10")
+    yield "decimal_nan", decimal.Decimal("NaN")
+    yield "fraction", fractions.Fraction(1, 3)
+    yield "fraction_int", fractions.Fraction(4, 2)
+    yield "fraction_neg", fractions.Fraction(-7, 12)
+    yield "uuid", uuid.UUID("12345678-1234-5678-1234-567812345678")
+    yield "path", pathlib.PurePosixPath("data/run.csv")
+    yield "path_posix", pathlib.PosixPath("/tmp/x")
+    yield "range", range(0, 10, 2)
+    yield "range_1", range(5)
+    yield "range_neg", range(10, 0, -3)
+    yield "slice", slice(1, 5, None)
+    yield "slice_full", slice(None, None, 2)
+    yield "pattern", re.compile(r"a+\d")
+    yield "pattern_flags", re.compile("x", re.IGNORECASE | re.MULTILINE)
+    yield "ordereddict", collections.OrderedDict([("a", 1), ("b", [2])])
+    yield "ordereddict_empty", collections.OrderedDict()
+    yield "defaultdict", collections.defaultdict(list, {"k": [1]})
+    yield "counter", collections.Counter("abracadabra")
+    yield "deque", collections.deque([1, 2, 3])
+    yield "deque_maxlen", collections.deque([1, 2], maxlen=5)
+    yield "dataclass", Run("fit", {"lr": 0.1}, 0.93)
+    yield "namedtuple_typing", Point(1, 2.5)
+    yield "namedtuple", Pair("l", None)
+    yield "intenum", Level.HIGH
+    yield "enum", Color.BLUE
+    yield "complex", complex(1, -2)
+    yield "bytearray", bytearray(b"\x00ab")
+    yield "frozenset", frozenset({1, 2})
+    yield "np_float64", np.float64(2.5)
+    yield "np_float32", np.float32(0.1)
+    yield "np_int8", np.int8(-3)
+    yield "np_uint64", np.uint64(2**64 - 1)
+    yield "np_bool", np.True_
+    yield "np_complex", np.complex128(1 + 2j)
+    yield "np_str", np.str_("hé")
+    yield "np_datetime", np.datetime64("2024-05-17T12:30")
+    yield "np_timedelta", np.timedelta64(5, "s")
+    yield "np_array_dt", np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]")
+
+
+def main():
+    styles = {
+        "pickle": lambda v: pickle.dumps(v, protocol=4),
+        "cloudpickle": cloudpickle.dumps,
+        "dill": dill.dumps,
+    }
+    for name, value in values():
+        for style, dumps in styles.items():
+            try:
+                data = dumps(value)
+                back = pickle.loads(data) if style != "dill" else dill.loads(data)
+            except Exception as e:  # a value a style cannot pickle is skipped
+                print(f"skip {name} {style}: {e}", file=sys.stderr)
+                continue
+            text = re.sub(r" at 0x[0-9a-f]+", " at 0x?", repr(back))
+            print(json.dumps({
+                "name": name,
+                "style": style,
+                "pickle": base64.b64encode(data).decode(),
+                "repr": text,
+            }))
+
+
+if __name__ == "__main__":
+    main()
