@@ -24,6 +24,8 @@ import numpy as np
 FLOATS = ["<f8", "<f4", "<f2", ">f8", ">f4"]
 INTS = ["<i8", "<i4", "<i2", "|i1", "<u8", "<u4", "<u2", "|u1", ">i4", ">u2"]
 OTHERS = ["|b1", "<c16", "<c8", ">c16", "<U5", ">U3", "|S4", "<U1", "|O", "|O"]
+TIMES = ["<M8[D]", "<M8[s]", "<M8[ns]", "<M8[M]", "<M8[Y]", "<M8[W]", "<M8[h]", "<M8[ms]",
+         "<M8[us]", "<m8[s]", "<m8[ms]", ">M8[D]", "<M8[10s]", "<m8[5D]", "<m8[ns]", "<M8[as]"]
 WORDS = ["", "a", "bcd", "naïve", "日本", "it's", 'say "hi"', "tab\t", "\x00x", "zoë!", "\u202e", "back\\slash"]
 
 
@@ -85,6 +87,14 @@ def values(rng, dtype, shape):
     elif dt.kind == "c":
         with np.errstate(over="ignore", invalid="ignore"):
             v = (float_values(rng, n) + 1j * float_values(rng, n)).astype(dt)
+    elif dt.kind in "Mm":
+        span = [10**3, 10**6, 10**9, 10**12, 10**17][int(rng.integers(0, 5))]
+        raw = rng.integers(-span, span, n, dtype=np.int64)
+        nat = rng.random(n) < rng.choice([0.0, 0.1, 0.5])
+        raw[nat] = np.iinfo(np.int64).min
+        v = raw.view(dt if dt.isnative else dt.newbyteorder("="))
+        if not dt.isnative:
+            v = v.astype(dt)
     elif dt.kind == "O":
         pool = [None, 1, -2.5, "s", b"b", (1, 2), [1, [2]], {"k": 1}, True, 10**30, float("nan"), 1j, {1, 2}]
         v = np.empty(n, dtype=object)
@@ -153,7 +163,7 @@ def main():
     small = "--small" in sys.argv
     rng = np.random.default_rng(seed)
     for _ in range(count):
-        dtype = str(rng.choice(FLOATS + FLOATS + INTS + OTHERS))
+        dtype = str(rng.choice(FLOATS + FLOATS + INTS + OTHERS + TIMES))
         shape = shape_for(rng, small)
         a = values(rng, dtype, shape)
         fortran = a.ndim >= 2 and rng.random() < 0.3

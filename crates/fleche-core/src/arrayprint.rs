@@ -12,6 +12,7 @@
 
 use crate::numpy::{element_count, parse_dtype, storage_index, DType, Kind};
 use crate::shortest::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
+use crate::timelike::{TimeType, NAT};
 use crate::value::{ArrayData, NdArray, Value};
 
 /// Python's `repr` of an element that is a Python object (a string or
@@ -27,11 +28,19 @@ pub const THRESHOLD: usize = 1000;
 
 /// `repr()` of the array as numpy prints it, summarising above `threshold`
 /// elements (`usize::MAX`: never). None for what this port does not cover
-/// yet (datetimes, structured dtypes) or data that does not match the
-/// shape.
+/// yet (structured dtypes) or data that does not match the shape.
 pub fn array_repr(a: &NdArray, threshold: usize, repr: ElementRepr) -> Option<String> {
     let a = &*crate::numpy::loaded(a);
-    let dtype = parse_dtype(&a.dtype)?;
+    // datetime64/timedelta64 elements are int64 counts of their unit.
+    let time = TimeType::parse(&a.dtype);
+    let dtype = match &time {
+        Some(t) => DType {
+            kind: Kind::Int { signed: true },
+            big_endian: t.big_endian,
+            itemsize: 8,
+        },
+        None => parse_dtype(&a.dtype)?,
+    };
     // numpy's NPY_MAXDIMS: no array it writes has more axes.
     if a.shape.len() > 64 {
         return None;
@@ -53,7 +62,10 @@ pub fn array_repr(a: &NdArray, threshold: usize, repr: ElementRepr) -> Option<St
         "[]".to_string()
     } else {
         let view = View::new(a, dtype, summarise, repr);
-        let format = Formatter::new(dtype, &view.elements, a.shape.is_empty());
+        let format = match &time {
+            Some(t) => Formatter::time(t, &view.elements),
+            None => Formatter::new(dtype, &view.elements, a.shape.is_empty()),
+        };
         let strings: Vec<String> = view.elements.iter().map(|e| format.format(e)).collect();
         let next_line_prefix = " ".repeat(1 + prefix.len());
         let mut layout = Layout {
@@ -68,8 +80,13 @@ pub fn array_repr(a: &NdArray, threshold: usize, repr: ElementRepr) -> Option<St
     if (size == 0 && a.shape != [0]) || summarise {
         extras.push(format!("shape={}", shape_repr(&a.shape)));
     }
-    if !dtype_is_implied(dtype) || size == 0 {
-        extras.push(format!("dtype={}", dtype_short_repr(dtype)));
+    match &time {
+        Some(t) if t.big_endian => extras.push(format!("dtype='{}'", t.code())),
+        Some(t) => extras.push(format!("dtype='{}'", t.name())),
+        None if !dtype_is_implied(dtype) || size == 0 => {
+            extras.push(format!("dtype={}", dtype_short_repr(dtype)))
+        }
+        None => {}
     }
     if extras.is_empty() {
         return Some(format!("{prefix}{body})"));
@@ -478,9 +495,48 @@ enum Formatter {
     },
     Float(FloatFormat),
     Complex(FloatFormat, FloatFormat),
+    /// `_TimelikeFormat`: each element's text right-aligned to the width
+    /// of the largest and smallest element's (not every element's).
+    Time {
+        kind: TimeType,
+        width: usize,
+    },
 }
 
 impl Formatter {
+    fn time(kind: &TimeType, elements: &[Elem]) -> Formatter {
+        let values: Vec<i64> = elements
+            .iter()
+            .filter_map(|e| match e {
+                Elem::Int(i) => Some(*i as i64),
+                _ => None,
+            })
+            .collect();
+        let text = |v: i64| Self::time_text(kind, v);
+        let real: Vec<i64> = values.iter().copied().filter(|&v| v != NAT).collect();
+        let mut width = match (real.iter().max(), real.iter().min()) {
+            (Some(&max), Some(&min)) => text(max).chars().count().max(text(min).chars().count()),
+            _ => 0,
+        };
+        if real.len() < values.len() {
+            width = width.max(5);
+        }
+        Formatter::Time {
+            kind: kind.clone(),
+            width,
+        }
+    }
+
+    fn time_text(kind: &TimeType, v: i64) -> String {
+        if v == NAT {
+            "'NaT'".into()
+        } else if kind.datetime {
+            format!("'{}'", kind.datetime_text(v))
+        } else {
+            v.to_string()
+        }
+    }
+
     fn new(dtype: DType, elements: &[Elem], zero_d: bool) -> Formatter {
         let floats = |pick: fn(&Elem) -> Option<Float>| -> Vec<Float> {
             elements.iter().filter_map(pick).collect()
@@ -534,6 +590,9 @@ impl Formatter {
                 (false, _) => "False".into(),
             },
             (Formatter::Int { width }, Elem::Int(i)) => format!("{i:>width$}"),
+            (Formatter::Time { kind, width }, Elem::Int(i)) => {
+                format!("{:>width$}", Self::time_text(kind, *i as i64))
+            }
             (Formatter::Float(f), Elem::Float(x)) => f.format(*x),
             (Formatter::Complex(re, im), Elem::Complex(r, i)) => {
                 let r = re.format(*r);

@@ -23,6 +23,7 @@ pub mod repr;
 pub mod shortest;
 pub mod stdrepr;
 pub mod store;
+pub mod timelike;
 pub mod value;
 pub mod verify;
 
