@@ -7,6 +7,7 @@
 
 use crate::pickle::global_name;
 use crate::value::{Object, Record, Value};
+use std::collections::HashMap;
 use thiserror::Error;
 
 const ITERABLE: &str = "fleche.storage.destructuring.DigestedIterable";
@@ -19,12 +20,19 @@ const ATTRS: &str = "fleche.storage.destructuring.DigestedAttrs";
 /// overflowing the stack.
 pub const MAX_MEND_DEPTH: usize = 500;
 
+/// Values a mended tree may hold beyond four times those of the distinct
+/// files it is made of: only a wrapper listing the same child many times
+/// (at every level of a chain: 1,000 × 1,000 × 1,000) makes it larger.
+pub const MEND_NODE_FLOOR: u64 = 1 << 18;
+
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum MendError {
     #[error("value `{0}` contains itself through its destructured children")]
     Cycle(String),
     #[error("destructured values nest more than {MAX_MEND_DEPTH} levels deep")]
     TooDeep,
+    #[error("destructured children repeat so often that the value would hold more than {limit} values (its files hold {stored})")]
+    TooLarge { limit: u64, stored: u64 },
 }
 
 /// The wrapper's kind and its pickled fields, if `v` is one.
@@ -102,67 +110,116 @@ pub fn children(v: &Value) -> Vec<String> {
 /// mending it in turn. `DigestedIterable` keeps its list or tuple,
 /// `DigestedDict` becomes a dict, dataclass/attrs wrappers a [`Record`].
 /// Other values come back unchanged. Like fleche, wrappers stored *inline*
-/// in a container are not mended, and every `Digest` child is loaded.
+/// in a container are not mended, and every `Digest` child is used.
+///
+/// Each child file is loaded and mended once, however often it is listed
+/// (fleche loads it every time); what the copies cost is counted instead:
+/// more than [`MEND_NODE_FLOOR`] values plus four times those stored is
+/// refused ([`MendError::TooLarge`]).
 pub fn mend<E: From<MendError>>(
     v: &Value,
     load: &mut dyn FnMut(&str) -> Result<Value, E>,
 ) -> Result<Value, E> {
-    let mut path = Vec::new();
-    mend_at(v, load, &mut path)
+    let mut m = Mender {
+        load,
+        path: Vec::new(),
+        done: HashMap::new(),
+        stored: v.node_count(),
+        built: 0,
+    };
+    m.mend(v)
 }
 
-fn mend_at<E: From<MendError>>(
-    v: &Value,
-    load: &mut dyn FnMut(&str) -> Result<Value, E>,
-    path: &mut Vec<String>,
-) -> Result<Value, E> {
-    let Some(w) = wrapper(v) else {
-        return Ok(v.clone());
-    };
-    let mut get = |x: &Value| -> Result<Value, E> {
+struct Mender<'a, E> {
+    load: &'a mut dyn FnMut(&str) -> Result<Value, E>,
+    /// The children being mended, outermost first (to find cycles).
+    path: Vec<String>,
+    /// Children mended so far, with their number of values.
+    done: HashMap<String, (Value, u64)>,
+    /// Values in the files loaded.
+    stored: u64,
+    /// Values copied into the mended tree.
+    built: u64,
+}
+
+impl<E: From<MendError>> Mender<'_, E> {
+    fn charge(&mut self, nodes: u64) -> Result<(), E> {
+        self.built = self.built.saturating_add(nodes);
+        let limit = MEND_NODE_FLOOR.saturating_add(self.stored.saturating_mul(4));
+        if self.built > limit {
+            return Err(MendError::TooLarge {
+                limit,
+                stored: self.stored,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    fn child(&mut self, x: &Value) -> Result<Value, E> {
         let Value::Digest(key) = x else {
             return Ok(x.clone());
         };
-        if path.contains(key) {
+        if let Some((value, nodes)) = self.done.get(key) {
+            let (value, nodes) = (value.clone(), *nodes);
+            self.charge(nodes)?;
+            return Ok(value);
+        }
+        if self.path.contains(key) {
             return Err(MendError::Cycle(key.clone()).into());
         }
-        if path.len() >= MAX_MEND_DEPTH {
+        if self.path.len() >= MAX_MEND_DEPTH {
             return Err(MendError::TooDeep.into());
         }
-        let raw = load(key)?;
-        path.push(key.clone());
-        let out = mend_at(&raw, load, path);
-        path.pop();
-        out
-    };
-    Ok(match w {
-        Wrapper::Iterable(Value::Tuple(items)) => {
-            Value::Tuple(items.iter().map(&mut get).collect::<Result<_, E>>()?)
-        }
-        Wrapper::Iterable(Value::List(items)) => {
-            Value::List(items.iter().map(&mut get).collect::<Result<_, E>>()?)
-        }
-        Wrapper::Iterable(_) => v.clone(),
-        Wrapper::Dict(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for (k, x) in items {
-                out.push((get(k)?, get(x)?));
+        let raw = (self.load)(key)?;
+        self.stored = self.stored.saturating_add(raw.node_count());
+        self.path.push(key.clone());
+        let out = self.mend(&raw);
+        self.path.pop();
+        let out = out?;
+        let nodes = out.node_count();
+        self.charge(nodes)?;
+        self.done.insert(key.clone(), (out.clone(), nodes));
+        Ok(out)
+    }
+
+    fn mend(&mut self, v: &Value) -> Result<Value, E> {
+        let Some(w) = wrapper(v) else {
+            return Ok(v.clone());
+        };
+        Ok(match w {
+            Wrapper::Iterable(Value::Tuple(items)) => Value::Tuple(self.children(items)?),
+            Wrapper::Iterable(Value::List(items)) => Value::List(self.children(items)?),
+            Wrapper::Iterable(_) => v.clone(),
+            Wrapper::Dict(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (k, x) in items {
+                    out.push((self.child(k)?, self.child(x)?));
+                }
+                Value::Dict(out)
             }
-            Value::Dict(out)
-        }
-        Wrapper::Fields { class, fields } => {
-            let class = global_name(class).unwrap_or("<unknown>").to_owned();
-            let mut out = Vec::with_capacity(fields.len());
-            for (name, x) in fields {
-                let name = match name {
-                    Value::Str(s) => s.clone(),
-                    _ => return Ok(v.clone()),
-                };
-                out.push((name, get(x)?));
+            Wrapper::Fields { class, fields } => {
+                let class = global_name(class).unwrap_or("<unknown>").to_owned();
+                let mut out = Vec::with_capacity(fields.len());
+                for (name, x) in fields {
+                    let name = match name {
+                        Value::Str(s) => s.clone(),
+                        _ => return Ok(v.clone()),
+                    };
+                    out.push((name, self.child(x)?));
+                }
+                Value::Record(Record { class, fields: out })
             }
-            Value::Record(Record { class, fields: out })
+        })
+    }
+
+    fn children(&mut self, items: &[Value]) -> Result<Vec<Value>, E> {
+        let mut out = Vec::with_capacity(items.len());
+        for x in items {
+            out.push(self.child(x)?);
         }
-    })
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

@@ -145,6 +145,8 @@ fn digest_mapping(m: &mut Sha256, items: &[(Value, Value)]) -> Result<(), Digest
 }
 
 fn digest_array(m: &mut Sha256, a: &NdArray) -> Result<(), DigestError> {
+    // The shape decides how much is visited: only when the data backs it.
+    numpy::check(a).map_err(|_| DigestError::UnsupportedArray(a.dtype.clone()))?;
     m.update(digest_bytes(&Value::Str(a.dtype.clone()))?);
     let shape = Value::Tuple(a.shape.iter().map(|&d| Value::Int(d.into())).collect());
     m.update(digest_bytes(&shape)?);
@@ -159,7 +161,7 @@ fn digest_array(m: &mut Sha256, a: &NdArray) -> Result<(), DigestError> {
             }
         }
         ArrayData::Objects(items) => {
-            for i in numpy::c_order(&a.shape, a.fortran_order) {
+            for i in numpy::c_order_iter(&a.shape, a.fortran_order) {
                 let item = items
                     .get(i)
                     .ok_or_else(|| DigestError::UnsupportedArray(a.dtype.clone()))?;

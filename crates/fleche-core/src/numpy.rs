@@ -120,42 +120,104 @@ pub fn storage_index(shape: &[u64], fortran: bool, c_index: usize) -> usize {
 /// The storage positions of every element, in C order: [`storage_index`]
 /// of 0, 1, 2, … computed in one pass.
 pub fn c_order(shape: &[u64], fortran: bool) -> Vec<usize> {
-    let total: u64 = shape.iter().product();
-    if !fortran || shape.len() <= 1 {
-        return (0..total as usize).collect();
+    c_order_iter(shape, fortran).collect()
+}
+
+/// [`c_order`] as an iterator: nothing allocated per element, so visiting
+/// an array costs no memory beyond its own.
+pub fn c_order_iter(shape: &[u64], fortran: bool) -> impl Iterator<Item = usize> + '_ {
+    let total = element_count(shape).unwrap_or(0);
+    let fortran = fortran && shape.len() > 1;
+    // Fortran strides: the first axis varies fastest in storage.
+    let mut strides = vec![1usize; shape.len()];
+    for axis in 1..shape.len() {
+        strides[axis] = strides[axis - 1].saturating_mul(shape[axis - 1] as usize);
     }
-    let mut out = Vec::with_capacity(total as usize);
     let mut idx = vec![0u64; shape.len()];
-    for _ in 0..total {
-        // Fortran offset: first axis varies fastest.
-        let mut off = 0u64;
-        let mut stride = 1u64;
-        for (i, &d) in shape.iter().enumerate() {
-            off += idx[i] * stride;
-            stride *= d;
+    let mut off = 0usize;
+    (0..total).map(move |c| {
+        if !fortran {
+            return c;
         }
-        out.push(off as usize);
-        // advance the C-order counter: last axis fastest.
+        let here = off;
+        // Advance the C-order counter (last axis fastest), keeping the
+        // Fortran offset in step.
         for ax in (0..shape.len()).rev() {
             idx[ax] += 1;
+            off += strides[ax];
             if idx[ax] < shape[ax] {
                 break;
             }
+            off -= strides[ax] * idx[ax] as usize;
             idx[ax] = 0;
         }
-    }
-    out
+        here
+    })
 }
 
 /// A Fortran-ordered buffer of `itemsize`-byte elements in C order
 /// (elements missing from a short buffer are left out).
 pub fn fortran_to_c(raw: &[u8], shape: &[u64], itemsize: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
-    for i in c_order(shape, true) {
-        let start = i * itemsize;
-        out.extend_from_slice(raw.get(start..start + itemsize).unwrap_or(&[]));
+    if itemsize == 0 {
+        return out;
+    }
+    for i in c_order_iter(shape, true) {
+        let item = i
+            .checked_mul(itemsize)
+            .and_then(|start| raw.get(start..start.checked_add(itemsize)?));
+        out.extend_from_slice(item.unwrap_or(&[]));
     }
     out
+}
+
+/// Why an array cannot be what its pickle says: its data does not fill its
+/// shape. numpy refuses such a pickle ("buffer size does not match array
+/// size"; an object list of the wrong length it reads past), and nothing
+/// here may trust a shape the bytes present do not back: a 161-byte file
+/// can declare 2**40 elements.
+pub fn check(a: &NdArray) -> Result<(), String> {
+    let shape = || {
+        let dims: Vec<String> = a.shape.iter().map(u64::to_string).collect();
+        let comma = if dims.len() == 1 { "," } else { "" };
+        format!("shape ({}{comma})", dims.join(", "))
+    };
+    let Some(count) = element_count(&a.shape) else {
+        return Err(format!(
+            "{} has more elements than memory can hold",
+            shape()
+        ));
+    };
+    match &a.data {
+        ArrayData::Objects(items) if items.len() != count => Err(format!(
+            "an object array of {} holds {} element(s), not {count}",
+            shape(),
+            items.len()
+        )),
+        ArrayData::Objects(_) => Ok(()),
+        ArrayData::Raw(raw) => {
+            let fits = match itemsize(&a.dtype) {
+                Some(size) => count.checked_mul(size) == Some(raw.len()),
+                // Unknown item size: whole elements of at least a byte.
+                None => count == 0 || (raw.len() >= count && raw.len() % count == 0),
+            };
+            // Elements of no bytes: numpy refuses those too.
+            let empty_items = count > 0 && raw.is_empty();
+            if fits && !empty_items {
+                Ok(())
+            } else {
+                Err(format!(
+                    "an array of {} and dtype {} needs {} bytes of data, the pickle holds {}",
+                    shape(),
+                    a.dtype,
+                    itemsize(&a.dtype)
+                        .and_then(|s| count.checked_mul(s))
+                        .map_or_else(|| "more".to_string(), |n| n.to_string()),
+                    raw.len()
+                ))
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------

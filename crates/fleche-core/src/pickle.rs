@@ -111,6 +111,10 @@ pub enum PickleError {
     },
     #[error("the pickle exceeds the limit of {limit} {what}")]
     Limit { what: &'static str, limit: u64 },
+    /// A numpy array whose data does not fill its shape: numpy refuses to
+    /// load it, and its size cannot be trusted.
+    #[error("invalid numpy array: {reason}")]
+    Array { reason: String },
 }
 
 /// Decode a pickle into a value tree, with [`Limits::for_input`].
@@ -1167,10 +1171,12 @@ impl Builder<'_> {
             // Unpickling adds elements one by one (ADDITEMS, FROZENSET).
             Node::Set(items) => self
                 .values(items, depth)
-                .map(|v| Value::Set(crate::pyhash::order_by_insertion(v))),
+                .and_then(set_order)
+                .map(Value::Set),
             Node::FrozenSet(items) => self
                 .values(items, depth)
-                .map(|v| Value::FrozenSet(crate::pyhash::order_by_insertion(v))),
+                .and_then(set_order)
+                .map(Value::FrozenSet),
             Node::Dict(items) => self.pairs(items, depth).map(Value::Dict),
             Node::Global(name) => Ok(global_ref(name.clone())),
             Node::Obj(obj) => self.object(obj, depth),
@@ -1342,13 +1348,17 @@ impl Builder<'_> {
         };
         let list_items = self.values(&obj.list_items, depth)?;
         let dict_items = self.pairs(&obj.dict_items, depth)?;
-        Ok(interpret(Object {
+        let value = interpret(Object {
             class,
             args,
             state: state.map(Box::new),
             list_items,
             dict_items,
-        }))
+        })?;
+        if let Value::NdArray(a) = &value {
+            crate::numpy::check(a).map_err(|reason| PickleError::Array { reason })?;
+        }
+        Ok(value)
     }
 
     fn class_name(&self, id: Id, depth: usize) -> String {
@@ -1422,11 +1432,22 @@ fn global_ref(name: String) -> Value {
     })
 }
 
+/// Elements added one by one to a set, as unpickling does: in CPython's
+/// iteration order, equal ones dropped. Hashes that collide on purpose
+/// would make that quadratic, here as in CPython: refused past a budget.
+fn set_order(items: Vec<Value>) -> Result<Vec<Value>, PickleError> {
+    let budget = crate::pyhash::probe_budget(items.len());
+    crate::pyhash::order_by_insertion_within(items, budget).map_err(|_| PickleError::Limit {
+        what: "hash-table probes building a set (its elements' hashes collide)",
+        limit: budget as u64,
+    })
+}
+
 /// Give the callables this tool understands their meaning; anything that
 /// does not have the expected shape stays an inert object.
-fn interpret(o: Object) -> Value {
+fn interpret(o: Object) -> Result<Value, PickleError> {
     let plain = o.state.is_none() && o.list_items.is_empty() && o.dict_items.is_empty();
-    match (o.class.as_str(), o.args.as_slice()) {
+    Ok(match (o.class.as_str(), o.args.as_slice()) {
         ("fleche.digest.Digest", [Value::Str(s)]) if plain => Value::Digest(s.clone()),
         ("cloudpickle.cloudpickle._make_function", _) => Value::Object(Object {
             class: "builtins.function".into(),
@@ -1441,7 +1462,7 @@ fn interpret(o: Object) -> Value {
             };
             items.extend(o.list_items);
             // `set(list)` on load adds the elements one by one.
-            let items = crate::pyhash::order_by_insertion(items);
+            let items = set_order(items)?;
             if o.class == "builtins.set" {
                 Value::Set(items)
             } else {
@@ -1476,7 +1497,7 @@ fn interpret(o: Object) -> Value {
                     Value::List(kv) | Value::Tuple(kv) if kv.len() == 2 => {
                         items.push((kv[0].clone(), kv[1].clone()))
                     }
-                    _ => return Value::Object(o),
+                    _ => return Ok(Value::Object(o)),
                 }
             }
             Value::Object(Object {
@@ -1517,7 +1538,7 @@ fn interpret(o: Object) -> Value {
             }
         }
         _ => Value::Object(o),
-    }
+    })
 }
 
 fn is_latin1(enc: &str) -> bool {

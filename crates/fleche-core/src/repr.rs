@@ -103,7 +103,13 @@ fn write_value(out: &mut Out, v: &Value, depth: usize) -> Res {
         Value::None => out.s("None"),
         Value::Bool(true) => out.s("True"),
         Value::Bool(false) => out.s("False"),
-        Value::Int(i) => out.s(&i.to_string()),
+        Value::Int(i) => match int_decimal(i) {
+            Some(text) => out.s(&text),
+            None => out.s(&format!(
+                "<int of {} bits: more than {MAX_INT_DIGITS} digits, which Python's repr refuses>",
+                i.bits()
+            )),
+        },
         Value::Float(f) => out.s(&float_repr(*f)),
         Value::Complex(re, im) => out.s(&complex_repr(*re, *im)),
         // A Digest is a str subclass without a repr of its own.
@@ -368,6 +374,24 @@ fn write_counter(out: &mut Out, items: &[(Value, Value)], depth: usize) -> Res {
 
 // ---------------------------------------------------------------------------
 // Numbers
+
+/// CPython's `sys.int_info.default_max_str_digits`: `repr()` of an int with
+/// more digits raises ValueError ("Exceeds the limit (4300 digits) for
+/// integer string conversion"), and the conversion is quadratic (a 1 MiB
+/// LONG4 took seconds).
+pub const MAX_INT_DIGITS: usize = 4300;
+
+/// An int's decimal digits as `repr()` prints them, or None past
+/// [`MAX_INT_DIGITS`], found without converting a huge int: below 2**14300
+/// an int has at most 4305 digits, from there on at least that many.
+pub fn int_decimal(i: &BigInt) -> Option<String> {
+    if i.bits() > 14_300 {
+        return None;
+    }
+    let text = i.to_string();
+    let digits = text.trim_start_matches('-').len();
+    (digits <= MAX_INT_DIGITS).then_some(text)
+}
 
 /// `repr(float)`: shortest round-trip digits, fixed notation for decimal
 /// exponents in -4..16, `.0` on integral fixed values.
@@ -700,7 +724,11 @@ impl<'a> ArrayView<'a> {
         let ok = match (&arr.data, dtype.kind) {
             (ArrayData::Objects(items), _) => items.len() == count,
             (ArrayData::Raw(_), Kind::Object) => false,
-            (ArrayData::Raw(raw), _) => count.checked_mul(dtype.itemsize) == Some(raw.len()),
+            // Elements of no bytes would let a huge shape pass.
+            (ArrayData::Raw(raw), _) => {
+                count.checked_mul(dtype.itemsize) == Some(raw.len())
+                    && (dtype.itemsize > 0 || count == 0)
+            }
         };
         ok.then_some(ArrayView { arr, dtype, count })
     }
@@ -931,6 +959,11 @@ fn write_axis(
     depth: usize,
 ) -> Res {
     let shape = &view.arr.shape;
+    if axis == 0 && view.count == 0 && shown_cells(shape) > 1 << 12 {
+        // Empty, yet brackets for every shown index of every axis would
+        // be many (64 axes of 7): `[]`, as numpy shows any empty array.
+        return out.s("[]");
+    }
     if axis == shape.len() {
         if base < view.count {
             return view.get(base).write(out, depth);
@@ -940,13 +973,16 @@ fn write_axis(
     let len = shape[axis] as usize;
     out.c('[')?;
     let summarise = len > SUMMARY_THRESHOLD;
+    // Only the indices shown are visited.
+    let shown = if summarise {
+        (0..EDGE_ITEMS).chain(len - EDGE_ITEMS..len)
+    } else {
+        (0..len).chain(0..0)
+    };
     let mut first = true;
-    for i in 0..len {
-        if summarise && i == EDGE_ITEMS {
+    for i in shown {
+        if summarise && i == len - EDGE_ITEMS {
             out.s(", ...")?;
-        }
-        if summarise && (EDGE_ITEMS..len - EDGE_ITEMS).contains(&i) {
-            continue;
         }
         if !std::mem::take(&mut first) {
             out.s(", ")?;
@@ -961,6 +997,14 @@ fn write_axis(
         )?;
     }
     out.c(']')
+}
+
+/// How many bracketed cells [`write_axis`] shows for `shape` (each axis
+/// summarised to at most seven), saturating.
+fn shown_cells(shape: &[u64]) -> u64 {
+    shape.iter().fold(1u64, |acc, &len| {
+        acc.saturating_mul(len.min(SUMMARY_THRESHOLD as u64 + 1).max(1))
+    })
 }
 
 /// Undecodable arrays: object elements flat, or the first raw bytes.
@@ -1096,7 +1140,18 @@ fn pairs_json(items: &[(Value, Value)], depth: usize) -> serde_json::Value {
 fn int_json(i: &BigInt) -> serde_json::Value {
     match i.to_i64() {
         Some(n) if n.unsigned_abs() <= JSON_SAFE_INT => serde_json::Value::Number(n.into()),
-        _ => json!({"$int": i.to_string()}),
+        // Exact either way; hex (linear to write) past Python's digit limit.
+        _ => match int_decimal(i) {
+            Some(text) => json!({"$int": text}),
+            None => {
+                let sign = if i.sign() == num_bigint::Sign::Minus {
+                    "-"
+                } else {
+                    ""
+                };
+                json!({"$int": format!("{sign}0x{:x}", i.magnitude())})
+            }
+        },
     }
 }
 

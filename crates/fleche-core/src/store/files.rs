@@ -21,7 +21,7 @@ pub enum FileError {
         path: PathBuf,
         error: Arc<std::io::Error>,
     },
-    #[error("{path}: not valid gzip: {error}")]
+    #[error("{path}: {error}")]
     Gzip { path: PathBuf, error: GzipError },
     #[error("{path}: {error}")]
     Signature {
@@ -42,10 +42,12 @@ impl FileError {
 /// Why a compressed file does not decompress.
 #[derive(Debug, Clone, Error)]
 pub enum GzipError {
-    #[error("{0}")]
+    #[error("not valid gzip: {0}")]
     Corrupt(Arc<std::io::Error>),
-    #[error("decompresses to more than {} GiB", MAX_PAYLOAD >> 30)]
-    TooLarge,
+    /// The payload would pass [`payload_limit`] of the file's size:
+    /// decompression stopped there.
+    #[error("decompresses to more than {} MiB, the most this tool reads from a gzip file of {compressed} bytes ({} times its size, at least {} MiB)", limit >> 20, PAYLOAD_RATIO, MIN_PAYLOAD_LIMIT >> 20)]
+    TooLarge { compressed: u64, limit: u64 },
 }
 
 /// Why a file's signature does not check out under the configured keys.
@@ -105,8 +107,77 @@ pub fn resolve_keys(configured: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, SecretKeyErr
     }
 }
 
-/// Largest decompressed payload we accept (a gzip bomb gives an error).
-pub const MAX_PAYLOAD: u64 = 4 << 30;
+/// The decompressed payload any compressed file may have, whatever its
+/// size.
+pub const MIN_PAYLOAD_LIMIT: u64 = 128 << 20;
+
+/// How many times its own size a compressed file may decompress to, past
+/// [`MIN_PAYLOAD_LIMIT`]. Memory then stays proportional to the bytes on
+/// disk: the payload is held whole and decoded into a tree several times
+/// its size, so a 10 MB gzip of 10 GiB of zeros must stop long before
+/// 10 GiB (pickles of real data compress far less than this; an array of
+/// zeros more than this and over 128 MiB is refused).
+pub const PAYLOAD_RATIO: u64 = 8;
+
+/// The largest payload a compressed file of `compressed` bytes may hold.
+pub fn payload_limit(compressed: u64) -> u64 {
+    compressed
+        .saturating_mul(PAYLOAD_RATIO)
+        .max(MIN_PAYLOAD_LIMIT)
+}
+
+/// Decompress `raw` (gzip, perhaps several members), stopping as soon as
+/// the payload passes `limit`. A buffer of four times the file holds most
+/// payloads; a longer one goes on in further pieces, joined at the end,
+/// so that a payload cut at the limit never cost more than the limit (a
+/// growing buffer would hold its old and new copies at once).
+fn gunzip(raw: &[u8], limit: u64) -> Result<Vec<u8>, GzipError> {
+    const PIECE: usize = 8 << 20;
+    let mut gz = flate2::read::MultiGzDecoder::new(raw);
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let guess = raw.len().saturating_mul(4).max(1 << 16).min(limit);
+    let mut pieces: Vec<Vec<u8>> = vec![Vec::with_capacity(guess)];
+    let mut total = 0usize;
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let n = match gz.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(GzipError::Corrupt(Arc::new(e))),
+        };
+        if n > limit - total {
+            return Err(GzipError::TooLarge {
+                compressed: raw.len() as u64,
+                limit: limit as u64,
+            });
+        }
+        total += n;
+        let mut rest = &chunk[..n];
+        while !rest.is_empty() {
+            let room = pieces
+                .last()
+                .map_or(0, |p: &Vec<u8>| p.capacity() - p.len());
+            if room == 0 {
+                pieces.push(Vec::with_capacity(PIECE.min(limit - total + rest.len())));
+                continue;
+            }
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            if let Some(p) = pieces.last_mut() {
+                p.extend_from_slice(now);
+            }
+            rest = later;
+        }
+    }
+    if pieces.len() == 1 {
+        return Ok(pieces.pop().unwrap_or_default());
+    }
+    let mut out = Vec::with_capacity(total);
+    for p in pieces {
+        out.extend_from_slice(&p);
+    }
+    Ok(out)
+}
 
 /// Read `path` and unwrap gzip and signature.
 pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileError> {
@@ -159,7 +230,7 @@ pub fn envelope_of(path: &Path, raw: Vec<u8>, keys: &[Vec<u8>]) -> Result<Envelo
 /// Why a file's bytes do not unwrap; [`read_envelope`] adds the path.
 #[derive(Debug, Clone, Error)]
 pub enum EnvelopeError {
-    #[error("not valid gzip: {0}")]
+    #[error("{0}")]
     Gzip(GzipError),
     #[error("{0}")]
     Signature(SignatureError),
@@ -171,15 +242,7 @@ pub fn unwrap_envelope(raw: Vec<u8>, keys: &[Vec<u8>]) -> Result<Envelope, Envel
     let size = raw.len() as u64;
     let compressed = raw.starts_with(&[0x1f, 0x8b]);
     let content = if compressed {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .take(MAX_PAYLOAD + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| EnvelopeError::Gzip(GzipError::Corrupt(Arc::new(e))))?;
-        if out.len() as u64 > MAX_PAYLOAD {
-            return Err(EnvelopeError::Gzip(GzipError::TooLarge));
-        }
-        out
+        gunzip(&raw, payload_limit(size)).map_err(EnvelopeError::Gzip)?
     } else {
         raw
     };
