@@ -10,6 +10,7 @@ mod concurrency;
 mod fixture_answers;
 mod generated;
 mod hostile;
+mod hostile_sizes;
 mod locate;
 mod notebook;
 mod oracle_write;

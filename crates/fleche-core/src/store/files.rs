@@ -364,39 +364,72 @@ impl Dir {
         let mut f = self.open(name).map_err(io)?;
         let mut magic = [0u8; 2];
         let got = f.read(&mut magic).map_err(io)?;
-        let start = std::io::Cursor::new(magic[..got].to_vec());
-        let raw = start.chain(f);
+        let raw = std::io::Cursor::new(magic[..got].to_vec());
         if magic[..got] == [0x1f, 0x8b] {
-            let gz = flate2::read::MultiGzDecoder::new(raw);
-            stream_contains(gz, needle).map_err(|e| FileError::Gzip {
+            // No further than a full read would go (a gzip bomb).
+            let size = f.metadata().map_err(io)?.len();
+            let limit = payload_limit(size);
+            let gz = flate2::read::MultiGzDecoder::new(raw.chain(f)).take(limit + 1);
+            let gz_error = |error| FileError::Gzip {
                 path: path.clone(),
-                error: GzipError::Corrupt(Arc::new(e)),
-            })
+                error,
+            };
+            let (found, read) = stream_contains(gz, needle)
+                .map_err(|e| gz_error(GzipError::Corrupt(Arc::new(e))))?;
+            if !found && read > limit {
+                return Err(gz_error(GzipError::TooLarge {
+                    compressed: size,
+                    limit,
+                }));
+            }
+            Ok(found)
         } else {
-            stream_contains(raw, needle).map_err(io)
+            stream_contains(raw.chain(f), needle)
+                .map(|(found, _)| found)
+                .map_err(io)
         }
     }
 }
 
 /// Whether `reader` holds `needle`, read in chunks that overlap by its
-/// length so that a match across two chunks is found.
-fn stream_contains(mut reader: impl Read, needle: &[u8]) -> std::io::Result<bool> {
+/// length so that a match across two chunks is found; and how many bytes
+/// were read.
+fn stream_contains(mut reader: impl Read, needle: &[u8]) -> std::io::Result<(bool, u64)> {
     let keep = needle.len().saturating_sub(1);
     let mut buf = vec![0u8; (1 << 16) + keep];
     let mut filled = 0;
+    let mut read = 0u64;
     loop {
         let n = reader.read(&mut buf[filled..])?;
         if n == 0 {
-            return Ok(false);
+            return Ok((false, read));
         }
+        read += n as u64;
         filled += n;
-        if buf[..filled].windows(needle.len()).any(|w| w == needle) {
-            return Ok(true);
+        if contains(&buf[..filled], needle) {
+            return Ok((true, read));
         }
         let tail = filled.saturating_sub(keep);
         buf.copy_within(tail..filled, 0);
         filled -= tail;
     }
+}
+
+/// Whether `haystack` holds `needle`: candidates found by their first byte
+/// (a fast scan), then compared.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, _)) = needle.split_first() else {
+        return true;
+    };
+    let mut at = 0;
+    while let Some(i) = haystack[at..].iter().position(|&b| b == first) {
+        let start = at + i;
+        if haystack[start..].starts_with(needle) {
+            return true;
+        }
+        at = start + 1;
+    }
+    false
 }
 
 /// The first `n` bytes of a file's pickle (gunzipped if needed), without

@@ -154,8 +154,19 @@ pub enum ValueError {
         path: PathBuf,
         error: crate::pickle::PickleError,
     },
-    #[error(transparent)]
-    Mend(#[from] crate::destructure::MendError),
+    /// A destructured value that cannot be rebuilt; `path` is the file
+    /// whose value it is (unknown while its children are mended).
+    #[error("{}{error}", path.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default())]
+    Mend {
+        path: Option<PathBuf>,
+        error: crate::destructure::MendError,
+    },
+}
+
+impl From<crate::destructure::MendError> for ValueError {
+    fn from(error: crate::destructure::MendError) -> Self {
+        ValueError::Mend { path: None, error }
+    }
 }
 
 /// A value as stored: its envelope, the raw unpickled tree (which may be a
@@ -237,7 +248,14 @@ impl ValueStore {
         let (env, path, raw) = self.load_raw(key)?;
         let children = crate::destructure::children(&raw);
         let value =
-            crate::destructure::mend(&raw, &mut |k: &str| self.load_raw(k).map(|(_, _, v)| v))?;
+            crate::destructure::mend(&raw, &mut |k: &str| self.load_raw(k).map(|(_, _, v)| v))
+                .map_err(|e| match e {
+                    ValueError::Mend { path: None, error } => ValueError::Mend {
+                        path: Some(path.clone()),
+                        error,
+                    },
+                    e => e,
+                })?;
         Ok(StoredValue {
             key: key.to_string(),
             path,
