@@ -261,4 +261,36 @@ mod tests {
         assert_eq!(children(&v), vec!["x".to_owned(), "y".to_owned()]);
         assert!(children(&Value::List(vec![Value::Digest("x".into())])).is_empty());
     }
+
+    /// Issue #15, H3: four wrappers, each listing the next 1,000 times,
+    /// meant 10**9 loads. Each file is loaded once; the copies are counted
+    /// and refused past the budget.
+    #[test]
+    fn repeated_children_are_loaded_once_and_their_copies_counted() {
+        let leaf = Value::int(7);
+        let level = |child: &str| digested_list(vec![Value::Digest(child.into()); 1000]);
+        let files = [
+            ("d0", leaf),
+            ("d1", level("d0")),
+            ("d2", level("d1")),
+            ("d3", level("d2")),
+        ];
+        let mut loads = 0;
+        let mut load = |k: &str| -> Result<Value, MendError> {
+            loads += 1;
+            Ok(files.iter().find(|(n, _)| *n == k).unwrap().1.clone())
+        };
+        let err = mend(&level("d3"), &mut load).unwrap_err();
+        assert!(matches!(err, MendError::TooLarge { .. }), "{err}");
+        assert!(loads <= 4, "{loads} loads");
+        // A child listed 1,000 times: loaded once, copied 1,000 times.
+        let mut loads = 0;
+        let mut load = |k: &str| -> Result<Value, MendError> {
+            loads += 1;
+            Ok(files.iter().find(|(n, _)| *n == k).unwrap().1.clone())
+        };
+        let v = mend(&level("d0"), &mut load).unwrap();
+        assert_eq!(v, Value::List(vec![Value::int(7); 1000]));
+        assert_eq!(loads, 1);
+    }
 }

@@ -439,4 +439,43 @@ mod tests {
         assert_eq!(d, Some((Kind::Int { signed: true }, true, 4)));
         assert_eq!(parse_dtype("|O").map(|d| d.kind), Some(Kind::Object));
     }
+
+    fn raw(shape: &[u64], dtype: &str, fortran: bool, bytes: usize) -> NdArray {
+        NdArray {
+            dtype: dtype.into(),
+            shape: shape.to_vec(),
+            fortran_order: fortran,
+            data: ArrayData::Raw(vec![0; bytes]),
+        }
+    }
+
+    /// Issue #15, item 4 and H2: the data must fill the shape exactly, so
+    /// that nothing sized by the shape can outgrow the bytes present.
+    #[test]
+    fn arrays_must_hold_the_data_their_shape_needs() {
+        assert!(check(&raw(&[2, 3], "<f8", false, 48)).is_ok());
+        assert!(check(&raw(&[1 << 62, 0], "<f8", false, 0)).is_ok());
+        assert!(check(&raw(&[], "<i8", false, 8)).is_ok());
+        let err = check(&raw(&[1 << 20, 1 << 20], "<f8", true, 24)).unwrap_err();
+        assert!(err.contains("8796093022208 bytes"), "{err}");
+        assert!(check(&raw(&[100_000, 100_000], "<f8", true, 0)).is_err());
+        assert!(check(&raw(&[u64::MAX, 2], "<f8", false, 0)).is_err());
+        // Elements of no bytes (`S0`), and unknown item sizes.
+        assert!(check(&raw(&[1_000_000_000_000], "|S0", false, 0)).is_err());
+        assert!(check(&raw(&[4], "|V", false, 8)).is_ok());
+        assert!(check(&raw(&[4], "|V", false, 2)).is_err());
+        let objects = |shape: &[u64], n: usize| NdArray {
+            dtype: "|O".into(),
+            shape: shape.to_vec(),
+            fortran_order: false,
+            data: ArrayData::Objects(vec![Value::None; n]),
+        };
+        assert!(check(&objects(&[3], 3)).is_ok());
+        let err = check(&objects(&[1_000_000_000], 1)).unwrap_err();
+        assert_eq!(
+            err,
+            "an object array of shape (1000000000,) holds 1 element(s), not 1000000000"
+        );
+        assert!(check(&objects(&[1 << 62], 1)).is_err());
+    }
 }

@@ -1651,4 +1651,48 @@ mod tests {
         }
         assert_eq!(v, Value::List(Vec::new()));
     }
+
+    /// numpy's pickle of an array (protocol 2 opcodes) with the shape
+    /// `dims` (BININT each) and `data` as its buffer.
+    fn array_pickle(dims: &[i32], fortran: bool, data: &[u8]) -> Vec<u8> {
+        let mut p = b"\x80\x02cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85C\x01b\x87R(K\x01(".to_vec();
+        for d in dims {
+            p.push(b'J');
+            p.extend_from_slice(&d.to_le_bytes());
+        }
+        p.extend_from_slice(b"tcnumpy\ndtype\nX\x02\x00\x00\x00f8\x89\x88\x87R(K\x03X\x01\x00\x00\x00<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb");
+        p.push(if fortran { 0x88 } else { 0x89 });
+        p.push(b'B');
+        p.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        p.extend_from_slice(data);
+        p.extend_from_slice(b"tb.");
+        p
+    }
+
+    /// Issue #15, item 4: a file of 150 bytes declaring a (2**20, 2**20)
+    /// array is refused as numpy refuses it, before anything is sized by
+    /// the shape.
+    #[test]
+    fn arrays_whose_data_does_not_fill_their_shape_are_refused() {
+        let v = load(&array_pickle(&[2, 1], true, &[0; 16])).unwrap();
+        assert!(matches!(v, Value::NdArray(_)), "{v:?}");
+        let p = array_pickle(&[1 << 20, 1 << 20], true, &[0; 24]);
+        assert!(p.len() < 200);
+        let err = load(&p).unwrap_err();
+        assert!(matches!(err, PickleError::Array { .. }), "{err}");
+        assert!(
+            err.to_string().contains("shape (1048576, 1048576)"),
+            "{err}"
+        );
+    }
+
+    /// Issue #15, H3: a set pickled with 200,000 equal elements is one
+    /// element, as `pickle.loads` makes it.
+    #[test]
+    fn sets_keep_one_of_equal_elements() {
+        let mut p = b"\x80\x04\x8f(".to_vec();
+        p.extend(b"K\x01".repeat(200_000));
+        p.extend(b"\x90.");
+        assert_eq!(load(&p).unwrap(), Value::Set(vec![Value::int(1)]));
+    }
 }

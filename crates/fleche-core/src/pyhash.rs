@@ -394,4 +394,29 @@ mod tests {
             Some(-1826646154956904602)
         );
     }
+
+    /// Issue #15, H3: elements equal to an earlier one are dropped as
+    /// CPython's `set_add_entry` does (a set of 200,000 equal ints took
+    /// minutes), and hashes that collide on purpose stop within a budget.
+    #[test]
+    fn sets_drop_equal_elements_and_bound_collisions() {
+        let ints = |v: &[i64]| v.iter().map(|&i| Value::int(i)).collect::<Vec<_>>();
+        let mut items = ints(&[3, 1, 3, 2]);
+        items.push(Value::Float(1.0));
+        items.push(Value::Bool(true));
+        // {3, 1, 3, 2, 1.0, True} is {1, 2, 3}: the int 1 stays.
+        assert_eq!(order_by_insertion(items), ints(&[1, 2, 3]));
+        let equal = vec![Value::int(7); 200_000];
+        let start = std::time::Instant::now();
+        assert_eq!(order_by_insertion(equal), ints(&[7]));
+        assert!(start.elapsed().as_secs() < 5);
+        // Distinct ints of one hash: k * (2**61 - 1) all hash to 0.
+        let colliding: Vec<Value> = (1..=20_000i64)
+            .map(|k| Value::Int(BigInt::from(k) * BigInt::from(MODULUS)))
+            .collect();
+        let start = std::time::Instant::now();
+        let budget = probe_budget(colliding.len());
+        assert!(order_by_insertion_within(colliding, budget).is_err());
+        assert!(start.elapsed().as_secs() < 5);
+    }
 }

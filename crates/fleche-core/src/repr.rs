@@ -1760,4 +1760,48 @@ mod tests {
             }
         }
     }
+
+    /// Issue #15, H3: ints past CPython's 4300-digit limit are never
+    /// converted to decimal (a 1 MiB LONG4 took seconds): repr says what
+    /// Python would refuse, JSON keeps the exact value in hexadecimal.
+    #[test]
+    fn ints_past_pythons_digit_limit() {
+        let ten = BigInt::from(10);
+        let max: BigInt = num_traits::pow(ten.clone(), 4300) - 1;
+        assert_eq!(repr(&Value::Int(max.clone())).len(), 4300);
+        assert_eq!(repr(&Value::Int(-max.clone())).len(), 4301);
+        let over = Value::Int(num_traits::pow(ten, 4300));
+        assert_eq!(
+            repr(&over),
+            "<int of 14285 bits: more than 4300 digits, which Python's repr refuses>"
+        );
+        let huge = Value::Int(-(BigInt::from(1) << (8usize << 20)));
+        let start = std::time::Instant::now();
+        assert!(repr_abbrev(&huge, 80).starts_with("<int of 8388609 bits"));
+        let json = to_json(&huge);
+        assert!(json["$int"].as_str().unwrap().starts_with("-0x1000"));
+        assert!(start.elapsed().as_secs() < 5);
+    }
+
+    /// Issue #15, H2: an empty array is shown without walking its axes,
+    /// however long they claim to be or however many there are.
+    #[test]
+    fn empty_arrays_with_huge_axes_are_shown_at_once() {
+        let long = array("<f8", &[1 << 62, 0], vec![]);
+        assert_eq!(
+            repr(&long),
+            "array([[], [], [], ..., [], [], []], dtype=float64, shape=(4611686018427387904, 0))"
+        );
+        let mut shape = vec![7u64; 20];
+        shape.push(0);
+        let many = array("<f8", &shape, vec![]);
+        assert!(
+            repr(&many).starts_with("array([], dtype=float64"),
+            "{}",
+            &repr(&many)[..100]
+        );
+        // Elements of no bytes cannot stand for 10**12 of them.
+        let s0 = array("|S0", &[1_000_000_000_000], vec![]);
+        assert!(repr(&s0).contains("raw=b''"), "{}", repr(&s0));
+    }
 }

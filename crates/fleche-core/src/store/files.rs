@@ -648,4 +648,19 @@ mod tests {
             "5031fe3d989c6d1537a013fa6e739da23463fdaec3b70137d828e36ace221bd0"
         );
     }
+
+    /// Issue #15, H4: decompression stops at the limit while streaming,
+    /// and reads several gzip members as one payload.
+    #[test]
+    fn gunzip_stops_at_the_limit() {
+        let member = wrap_envelope(vec![0; 1 << 20], None, true).expect("gzip");
+        let two = [member.clone(), member].concat();
+        assert_eq!(gunzip(&two, 2 << 20).expect("fits").len(), 2 << 20);
+        match gunzip(&two, (2 << 20) - 1) {
+            Err(GzipError::TooLarge { limit, .. }) => assert_eq!(limit, (2 << 20) - 1),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(payload_limit(1000), MIN_PAYLOAD_LIMIT);
+        assert_eq!(payload_limit(1 << 30), 8 << 30);
+    }
 }
