@@ -457,3 +457,22 @@ fn a_gzip_bomb_stops_at_the_limit() {
         Some("decompresses to more than"),
     );
 }
+
+/// Issue #15, H3: a 4 MB list of 2M references to itself took 1.9 GB in
+/// `show` and 3 GB in `query --results`, each reference a placeholder.
+/// fleche cannot digest a cyclic value unless its class digests itself, so
+/// real values hold few: past 65,536 (and one per 64 bytes of pickle) the
+/// value is refused.
+#[test]
+fn a_list_of_millions_of_references_to_itself_is_refused() {
+    let mut bytes = b"\x80\x04]\x94(".to_vec();
+    bytes.extend(b"h\x00".repeat(2_000_000));
+    bytes.extend(b"e.");
+    let dir = cache_with(&bytes, &[]);
+    check_readers(
+        &dir,
+        "2M self-references",
+        None,
+        Some("references of a value to a value containing it"),
+    );
+}

@@ -63,6 +63,12 @@ pub struct Limits {
     pub max_nodes: u64,
     /// Bytes of str/bytes payload in the finished tree.
     pub max_bytes: u64,
+    /// [`RECURSION_CLASS`] placeholders: references of a value back to a
+    /// value containing it. Real data holds few (fleche cannot digest a
+    /// cyclic value unless its class digests itself), while two bytes of
+    /// pickle make one (a 4 MB list of 2M references to itself took 2 GB
+    /// to show).
+    pub max_cycles: u64,
 }
 
 impl Limits {
@@ -73,6 +79,7 @@ impl Limits {
         Limits {
             max_nodes: (1 << 20) + len.saturating_mul(4),
             max_bytes: (1 << 26) + len.saturating_mul(4),
+            max_cycles: (1 << 16) + len / 64,
             ..Limits::default()
         }
     }
@@ -85,6 +92,7 @@ impl Default for Limits {
             max_memo: 1 << 24,
             max_nodes: 1 << 24,
             max_bytes: 1 << 30,
+            max_cycles: 1 << 16,
         }
     }
 }
@@ -143,6 +151,7 @@ pub fn load_with(bytes: &[u8], limits: &Limits) -> Result<Value, PickleError> {
         on_path: vec![false; machine.nodes.len()],
         used_nodes: 0,
         used_bytes: 0,
+        used_cycles: 0,
     };
     builder.value(root, 0)
 }
@@ -1113,6 +1122,7 @@ struct Builder<'a> {
     on_path: Vec<bool>,
     used_nodes: u64,
     used_bytes: u64,
+    used_cycles: u64,
 }
 
 const RECONSTRUCT: [&str; 2] = [
@@ -1156,6 +1166,13 @@ impl Builder<'_> {
         }
         self.charge(1, 0)?;
         if self.on_path.get(id).copied().unwrap_or(true) {
+            self.used_cycles += 1;
+            if self.used_cycles > self.limits.max_cycles {
+                return Err(PickleError::Limit {
+                    what: "references of a value to a value containing it",
+                    limit: self.limits.max_cycles,
+                });
+            }
             return Ok(Value::Object(Object {
                 class: RECURSION_CLASS.into(),
                 ..Object::default()
@@ -1694,5 +1711,34 @@ mod tests {
         p.extend(b"K\x01".repeat(200_000));
         p.extend(b"\x90.");
         assert_eq!(load(&p).unwrap(), Value::Set(vec![Value::int(1)]));
+    }
+
+    /// Issue #15, H3: references of a list to itself are placeholders, up
+    /// to a limit (2M of them in a 4 MB file took 2 GB to show).
+    #[test]
+    fn references_to_a_containing_value_are_bounded() {
+        let list = |n: usize| {
+            let mut p = b"\x80\x04]\x94(".to_vec();
+            p.extend(b"h\x00".repeat(n));
+            p.extend(b"e.");
+            p
+        };
+        let Value::List(items) = load(&list(3)).unwrap() else {
+            panic!()
+        };
+        assert_eq!(items.len(), 3);
+        assert!(items.iter().all(|i| repr_class(i) == Some(RECURSION_CLASS)));
+        let err = load(&list(2_000_000)).unwrap_err();
+        assert!(
+            matches!(err, PickleError::Limit { limit, .. } if limit == (1 << 16) + 4_000_007 / 64),
+            "{err}"
+        );
+    }
+
+    fn repr_class(v: &Value) -> Option<&str> {
+        match v {
+            Value::Object(o) => Some(&o.class),
+            _ => None,
+        }
     }
 }
