@@ -497,3 +497,24 @@ fn a_small_pickle_sharing_one_list_a_thousand_times_is_refused() {
         Some("the pickle exceeds the limit of"),
     );
 }
+
+/// A sparse file of 1 TiB (`truncate -s 1T`) in place of a value: its size
+/// was allocated up front (an abort) and `stats` and `gc` read it to the
+/// end (hours). A file is read only when its size is within what the gzip
+/// limit allows for the bytes it holds on disk.
+#[test]
+fn a_sparse_file_is_not_read() {
+    let dir = cache_with(b"", &[]);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.path(format!(".fleche/values/{GS_VALUE}")))
+        .expect("open");
+    file.set_len(1 << 40).expect("a sparse file");
+    drop(file);
+    check_readers(
+        &dir,
+        "sparse 1 TiB",
+        None,
+        Some("a sparse file of 1099511627776 bytes"),
+    );
+}

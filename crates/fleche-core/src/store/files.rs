@@ -191,13 +191,35 @@ pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileErro
 
 /// The file if it is a regular one. A FIFO, a device (a link to
 /// `/dev/zero`) or a directory in a store is no value: reading it could
-/// block forever or never end.
+/// block forever or never end. Nor is a file mostly made of holes (a
+/// sparse file of 1 TiB, `truncate -s 1T`): its size is no measure of
+/// what it holds, and reading it would allocate and read the size.
 pub fn regular(f: std::fs::File) -> std::io::Result<std::fs::File> {
-    if f.metadata()?.is_file() {
-        Ok(f)
-    } else {
-        Err(std::io::Error::other(NotRegular))
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(NotRegular));
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let on_disk = meta.blocks().saturating_mul(512);
+        if meta.len() > payload_limit(on_disk) {
+            return Err(std::io::Error::other(Sparse {
+                size: meta.len(),
+                on_disk,
+            }));
+        }
+    }
+    Ok(f)
+}
+
+/// A file whose size is more than [`payload_limit`] of what it holds on
+/// disk: see [`regular`].
+#[derive(Debug, Error)]
+#[error("a sparse file of {size} bytes, {on_disk} of them on disk (this tool reads at most {} times what a file holds, and at least {} MiB)", PAYLOAD_RATIO, MIN_PAYLOAD_LIMIT >> 20)]
+pub struct Sparse {
+    pub size: u64,
+    pub on_disk: u64,
 }
 
 /// Why a store file was not read: see [`regular`].
