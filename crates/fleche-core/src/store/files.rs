@@ -203,7 +203,7 @@ pub fn regular(f: std::fs::File) -> std::io::Result<std::fs::File> {
     {
         use std::os::unix::fs::MetadataExt;
         let on_disk = meta.blocks().saturating_mul(512);
-        if meta.len() > payload_limit(on_disk) {
+        if meta.len() > payload_limit(on_disk) && has_holes(&f, meta.len())? {
             return Err(std::io::Error::other(Sparse {
                 size: meta.len(),
                 on_disk,
@@ -211,6 +211,27 @@ pub fn regular(f: std::fs::File) -> std::io::Result<std::fs::File> {
         }
     }
     Ok(f)
+}
+
+/// Whether a file has a hole before its end. Some file systems count no
+/// blocks at all (FUSE), so few blocks alone do not make a file sparse;
+/// where holes cannot be asked for, the blocks decide.
+fn has_holes(f: &std::fs::File, len: u64) -> std::io::Result<bool> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{seek, SeekFrom};
+        let hole = match seek(f, SeekFrom::Hole(0)) {
+            Ok(hole) => hole,
+            Err(_) => return Ok(true),
+        };
+        seek(f, SeekFrom::Start(0))?;
+        Ok(hole < len)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (f, len);
+        Ok(true)
+    }
 }
 
 /// A file whose size is more than [`payload_limit`] of what it holds on
