@@ -518,3 +518,24 @@ fn a_sparse_file_is_not_read() {
         Some("a sparse file of 1099511627776 bytes"),
     );
 }
+
+/// Issue #15, H3 (amplification by sharing): a 2 KB pickle whose list of
+/// 500 references to one object is listed 525 times is 263,000 objects,
+/// which took 300 MB to show (an object costs a JSON map). Objects and
+/// dicts weigh four against the limit on values, tuples and sets two.
+#[test]
+fn a_small_pickle_sharing_one_object_many_times_is_refused() {
+    let mut bytes = b"\x80\x04](]\x94(\x8c\x08builtins\x8c\x06object\x93)R\x94".to_vec();
+    bytes.extend(b"h\x01".repeat(499));
+    bytes.push(b'e');
+    bytes.extend(b"h\x00".repeat(525));
+    bytes.extend(b"e.");
+    assert!(bytes.len() < 3000);
+    let dir = cache_with(&bytes, &[]);
+    check_readers(
+        &dir,
+        "one object shared 263,000 times",
+        None,
+        Some("the pickle exceeds the limit of"),
+    );
+}

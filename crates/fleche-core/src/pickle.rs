@@ -58,8 +58,9 @@ pub struct Limits {
     pub max_depth: usize,
     /// Entries in the memo.
     pub max_memo: usize,
-    /// Values in the finished tree; only memo sharing makes this exceed the
-    /// number of opcodes.
+    /// Values in the finished tree, weighed by what they cost once shown
+    /// (an object or dict four, a tuple or set two, anything else one);
+    /// only memo sharing makes this exceed a few per opcode.
     pub max_nodes: u64,
     /// Bytes of str/bytes payload in the finished tree.
     pub max_bytes: u64,
@@ -1168,7 +1169,14 @@ impl Builder<'_> {
                 limit: self.limits.max_depth as u64,
             });
         }
-        self.charge(1, 0)?;
+        // What a value costs once shown: an object or dict (a JSON map
+        // each) four, a tuple or set (a tagged array) two.
+        let weight = match self.nodes.get(id) {
+            Some(Node::Obj(_) | Node::Dict(_) | Node::Global(_)) => 4,
+            Some(Node::Tuple(_) | Node::Set(_) | Node::FrozenSet(_)) => 2,
+            _ => 1,
+        };
+        self.charge(weight, 0)?;
         if self.on_path.get(id).copied().unwrap_or(true) {
             self.used_cycles += 1;
             if self.used_cycles > self.limits.max_cycles {
