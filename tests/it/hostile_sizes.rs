@@ -539,3 +539,22 @@ fn a_small_pickle_sharing_one_object_many_times_is_refused() {
         Some("the pickle exceeds the limit of"),
     );
 }
+
+/// An array of 100,000 axes of length 1 (a 200 KB pickle) overflowed the
+/// stack of `show --full` (one level of recursion per axis). numpy refuses
+/// more than 64 axes, and so does this tool.
+#[test]
+fn an_array_of_too_many_axes_is_refused() {
+    let bytes = array(&[1; 100_000], "f8", "<", false, Data::Raw(&[0; 8]));
+    let dir = cache_with(&bytes, &[]);
+    check_readers(
+        &dir,
+        "100,000 axes",
+        None,
+        Some("100000 axes, more than numpy's 64"),
+    );
+    for format in ["text", "json"] {
+        let args = ["show", "83ada219", "--full", "--format", format];
+        assert_eq!(bounded(&dir, "100,000 axes", &args).code, Some(1));
+    }
+}

@@ -171,6 +171,9 @@ pub fn fortran_to_c(raw: &[u8], shape: &[u64], itemsize: usize) -> Vec<u8> {
     out
 }
 
+/// numpy's `NPY_MAXDIMS` (numpy 2; 32 before).
+pub const MAX_DIMS: usize = 64;
+
 /// Why an array cannot be what its pickle says: its data does not fill its
 /// shape. numpy refuses such a pickle ("buffer size does not match array
 /// size"; an object list of the wrong length it reads past), and nothing
@@ -182,6 +185,13 @@ pub fn check(a: &NdArray) -> Result<(), String> {
         let comma = if dims.len() == 1 { "," } else { "" };
         format!("shape ({}{comma})", dims.join(", "))
     };
+    if a.shape.len() > MAX_DIMS {
+        // numpy refuses these too; each axis is a level of recursion here.
+        return Err(format!(
+            "{} axes, more than numpy's {MAX_DIMS}",
+            a.shape.len()
+        ));
+    }
     let Some(count) = element_count(&a.shape) else {
         return Err(format!(
             "{} has more elements than memory can hold",
@@ -464,6 +474,8 @@ mod tests {
         assert!(check(&raw(&[1_000_000_000_000], "|S0", false, 0)).is_err());
         assert!(check(&raw(&[4], "|V", false, 8)).is_ok());
         assert!(check(&raw(&[4], "|V", false, 2)).is_err());
+        assert!(check(&raw(&[1; 64], "<f8", false, 8)).is_ok());
+        assert!(check(&raw(&[1; 65], "<f8", false, 8)).is_err());
         let objects = |shape: &[u64], n: usize| NdArray {
             dtype: "|O".into(),
             shape: shape.to_vec(),
