@@ -558,3 +558,31 @@ fn an_array_of_too_many_axes_is_refused() {
         assert_eq!(bounded(&dir, "100,000 axes", &args).code, Some(1));
     }
 }
+
+/// A chain of 499 destructured wrappers, each holding the next, ending in a
+/// list nested 490 deep: rebuilt, it nested 990 levels and overflowed the
+/// stack of `verify`'s threads. A chain may be 32 files long and the value
+/// it makes may nest 500 levels, as deep as one pickle may.
+#[test]
+fn a_deep_chain_of_destructured_wrappers_is_refused() {
+    let key = |i: usize| format!("{:064x}", i + 1);
+    let mut leaf = b"\x80\x04".to_vec();
+    leaf.extend(b"]".repeat(490));
+    leaf.extend(b"a".repeat(489));
+    leaf.push(b'.');
+    let mut extra = vec![(key(0), leaf)];
+    for i in 1..500 {
+        extra.push((key(i), wrapper(&key(i - 1), 1)));
+    }
+    let top = wrapper(&key(499), 1);
+    let dir = cache_with(&top, &extra);
+    check_readers(
+        &dir,
+        "499 wrappers in a chain",
+        None,
+        Some("destructured values nest more than 32 levels deep"),
+    );
+    for args in [&["show", "83ada219", "--full"][..], &["verify", "--notes"]] {
+        bounded(&dir, "499 wrappers in a chain", args);
+    }
+}
