@@ -127,15 +127,28 @@ pub fn payload_limit(compressed: u64) -> u64 {
 }
 
 /// Decompress `raw` (gzip, perhaps several members), stopping as soon as
-/// the payload passes `limit`. A buffer of four times the file holds most
-/// payloads; a longer one goes on in further pieces, joined at the end,
-/// so that a payload cut at the limit never cost more than the limit (a
-/// growing buffer would hold its old and new copies at once).
+/// the payload passes `limit`. The first buffer is as large as the gzip
+/// trailer says its (last) member is, which is the whole payload of a
+/// file fleche wrote; a longer payload goes on in further pieces, joined
+/// at the end, so that a payload cut at the limit never cost more than
+/// the limit (a growing buffer would hold its old and new copies at once).
 fn gunzip(raw: &[u8], limit: u64) -> Result<Vec<u8>, GzipError> {
     const PIECE: usize = 8 << 20;
     let mut gz = flate2::read::MultiGzDecoder::new(raw);
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let guess = raw.len().saturating_mul(4).max(1 << 16).min(limit);
+    // ISIZE: the last member's length modulo 2**32.
+    let trailer = raw
+        .len()
+        .checked_sub(4)
+        .and_then(|at| raw.get(at..))
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(0, |b| u32::from_le_bytes(b) as usize);
+    let guess = if trailer > 0 {
+        trailer
+    } else {
+        raw.len().saturating_mul(2)
+    };
+    let guess = guess.max(1 << 16).min(limit);
     let mut pieces: Vec<Vec<u8>> = vec![Vec::with_capacity(guess)];
     let mut total = 0usize;
     let mut chunk = vec![0u8; 1 << 16];
