@@ -81,6 +81,11 @@ fn wrapper(v: &Value) -> Option<Wrapper<'_>> {
     }
 }
 
+/// Whether `v` is a destructured wrapper, which [`mend`] rebuilds.
+pub fn is_wrapper(v: &Value) -> bool {
+    wrapper(v).is_some()
+}
+
 /// The value digests a destructured wrapper points at directly, in order of
 /// appearance without repeats: items, dict keys and values, field values.
 /// Children of children are found by loading these. Empty for anything else.

@@ -246,11 +246,13 @@ fn shape_of(dims: &[Value]) -> Option<Vec<u64>> {
 /// `_reconstruct(ndarray, (0,), b'b')` + BUILD
 /// `(version, shape, dtype, fortran_order, data)`. Structured dtypes are left
 /// as objects: fleche digests them field by field, which a raw buffer can't.
-pub fn reconstructed(o: &Object) -> Option<NdArray> {
-    let Some(Value::Tuple(state)) = o.state.as_deref() else {
+/// The buffer is moved out of `o` (an array's bytes are not copied); `o` is
+/// left as it was when None.
+pub fn reconstructed(o: &mut Object) -> Option<NdArray> {
+    let Some(Value::Tuple(state)) = o.state.as_deref_mut() else {
         return None;
     };
-    let [_, Value::Tuple(shape), dtype, fortran, data] = state.as_slice() else {
+    let [_, Value::Tuple(shape), dtype, fortran, data] = state.as_mut_slice() else {
         return None;
     };
     let shape = shape_of(shape)?;
@@ -261,10 +263,10 @@ pub fn reconstructed(o: &Object) -> Option<NdArray> {
     };
     let dtype = dtype_str(dtype)?;
     let data = match data {
-        Value::Bytes(b) => ArrayData::Raw(b.clone()),
+        Value::Bytes(b) => ArrayData::Raw(std::mem::take(b)),
         // Protocol 0/1 without codecs: the buffer as a latin-1 str.
         Value::Str(s) => ArrayData::Raw(crate::value::latin1(s)?),
-        Value::List(items) => ArrayData::Objects(items.clone()),
+        Value::List(items) => ArrayData::Objects(std::mem::take(items)),
         _ => return None,
     };
     Some(NdArray {

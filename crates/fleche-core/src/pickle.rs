@@ -150,6 +150,7 @@ pub fn load_with(bytes: &[u8], limits: &Limits) -> Result<Value, PickleError> {
         limits,
     };
     let root = machine.run()?;
+    let movable = movable_leaves(&mut machine.nodes, root);
     let mut builder = Builder {
         nodes: &machine.nodes,
         limits,
@@ -157,8 +158,66 @@ pub fn load_with(bytes: &[u8], limits: &Limits) -> Result<Value, PickleError> {
         used_nodes: 0,
         used_bytes: 0,
         used_cycles: 0,
+        movable,
     };
     builder.value(root, 0)
+}
+
+/// Byte strings this long are moved into the tree rather than copied when
+/// nothing else refers to them: an array's buffer is then held twice while
+/// loading (the file and the tree), not four times.
+const MOVABLE_LEN: usize = 1024;
+
+/// The long byte strings only one place refers to, taken out of `nodes`.
+fn movable_leaves(nodes: &mut [Node], root: Id) -> HashMap<Id, Value> {
+    let is_long = |n: &Node| matches!(n, Node::Leaf(Value::Bytes(b) | Value::ByteArray(b)) if b.len() >= MOVABLE_LEN);
+    let mut refs: HashMap<Id, u32> = nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| is_long(n))
+        .map(|(i, _)| (i, 0))
+        .collect();
+    if refs.is_empty() {
+        return HashMap::new();
+    }
+    let mut see = |id: &Id| {
+        if let Some(count) = refs.get_mut(id) {
+            *count += 1;
+        }
+    };
+    see(&root);
+    for node in nodes.iter() {
+        match node {
+            Node::Tuple(items) | Node::List(items) | Node::Set(items) | Node::FrozenSet(items) => {
+                items.iter().for_each(&mut see)
+            }
+            Node::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
+                see(k);
+                see(v);
+            }),
+            Node::Obj(o) => {
+                see(&o.callable);
+                o.args.iter().for_each(&mut see);
+                o.kwargs.iter().for_each(&mut see);
+                o.state.iter().for_each(&mut see);
+                o.list_items.iter().for_each(&mut see);
+                o.dict_items.iter().for_each(|(k, v)| {
+                    see(k);
+                    see(v);
+                });
+            }
+            Node::Leaf(_) | Node::Global(_) => {}
+        }
+    }
+    refs.into_iter()
+        .filter(|&(_, count)| count == 1)
+        .filter_map(
+            |(id, _)| match std::mem::replace(&mut nodes[id], Node::Leaf(Value::None)) {
+                Node::Leaf(v) => Some((id, v)),
+                _ => None,
+            },
+        )
+        .collect()
 }
 
 type Id = usize;
@@ -1120,6 +1179,14 @@ fn raw_unicode_escape(s: &[u8]) -> String {
     out
 }
 
+fn payload_len(v: &Value) -> u64 {
+    match v {
+        Value::Str(s) => s.len() as u64,
+        Value::Bytes(b) | Value::ByteArray(b) => b.len() as u64,
+        _ => 0,
+    }
+}
+
 /// Turns the node graph into a tree, charging every node against the limits.
 struct Builder<'a> {
     nodes: &'a [Node],
@@ -1128,6 +1195,8 @@ struct Builder<'a> {
     used_nodes: u64,
     used_bytes: u64,
     used_cycles: u64,
+    /// Leaves to move rather than copy, by node.
+    movable: HashMap<Id, Value>,
 }
 
 const RECONSTRUCT: [&str; 2] = [
@@ -1194,7 +1263,10 @@ impl Builder<'_> {
         let nodes = self.nodes;
         // Few temporaries per level: this frame repeats `max_depth` times.
         let out = match &nodes[id] {
-            Node::Leaf(v) => self.leaf(v),
+            Node::Leaf(v) => match self.movable.remove(&id) {
+                Some(v) => self.leaf_owned(v),
+                None => self.leaf(v),
+            },
             Node::Tuple(items) => self.values(items, depth).map(Value::Tuple),
             Node::List(items) => self.values(items, depth).map(Value::List),
             // Unpickling adds elements one by one (ADDITEMS, FROZENSET).
@@ -1215,13 +1287,14 @@ impl Builder<'_> {
     }
 
     fn leaf(&mut self, v: &Value) -> Result<Value, PickleError> {
-        let len = match v {
-            Value::Str(s) => s.len(),
-            Value::Bytes(b) | Value::ByteArray(b) => b.len(),
-            _ => 0,
-        };
-        self.charge(0, len as u64)?;
+        self.charge(0, payload_len(v))?;
         Ok(v.clone())
+    }
+
+    /// A leaf moved out of the graph ([`movable_leaves`]).
+    fn leaf_owned(&mut self, v: Value) -> Result<Value, PickleError> {
+        self.charge(0, payload_len(&v))?;
+        Ok(v)
     }
 
     // Plain loops rather than iterator adapters: this recursion runs up to
@@ -1339,7 +1412,8 @@ impl Builder<'_> {
                         return Ok(Value::Digest(s.to_owned()));
                     }
                 }
-                let has_state = !matches!(nodes.get(state), Some(Node::Leaf(Value::None)));
+                let has_state = self.movable.contains_key(&state)
+                    || !matches!(nodes.get(state), Some(Node::Leaf(Value::None)));
                 let args = if has_state {
                     &obj.args[2..]
                 } else {
@@ -1474,7 +1548,12 @@ fn set_order(items: Vec<Value>) -> Result<Vec<Value>, PickleError> {
 
 /// Give the callables this tool understands their meaning; anything that
 /// does not have the expected shape stays an inert object.
-fn interpret(o: Object) -> Result<Value, PickleError> {
+fn interpret(mut o: Object) -> Result<Value, PickleError> {
+    if RECONSTRUCT.contains(&o.class.as_str()) {
+        if let Some(a) = numpy::reconstructed(&mut o) {
+            return Ok(Value::NdArray(a));
+        }
+    }
     let plain = o.state.is_none() && o.list_items.is_empty() && o.dict_items.is_empty();
     Ok(match (o.class.as_str(), o.args.as_slice()) {
         ("fleche.digest.Digest", [Value::Str(s)]) if plain => Value::Digest(s.clone()),
@@ -1535,16 +1614,14 @@ fn interpret(o: Object) -> Result<Value, PickleError> {
                 ..o
             })
         }
-        (c, args) if RECONSTRUCT.contains(&c) => match numpy::reconstructed(&o) {
-            Some(a) => Value::NdArray(a),
-            // Named after the array class (`numpy.ndarray`, `numpy.ma.MaskedArray`).
-            None => match args.first().and_then(global_name) {
-                Some(class) => Value::Object(Object {
-                    class: class.to_owned(),
-                    ..o
-                }),
-                None => Value::Object(o),
-            },
+        // Not an array numpy's way (above): named after the array class
+        // (`numpy.ndarray`, `numpy.ma.MaskedArray`).
+        (c, args) if RECONSTRUCT.contains(&c) => match args.first().and_then(global_name) {
+            Some(class) => Value::Object(Object {
+                class: class.to_owned(),
+                ..o
+            }),
+            None => Value::Object(o),
         },
         // Protocol 5: `_frombuffer(buffer, dtype, shape, order)`, the buffer
         // in band as a bytearray (or bytes when read-only).

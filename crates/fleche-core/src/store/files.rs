@@ -302,7 +302,7 @@ pub fn unwrap_envelope(raw: Vec<u8>, keys: &[Vec<u8>]) -> Result<Envelope, Envel
     } else {
         raw
     };
-    let (payload, signature) = verify(&content, keys).map_err(EnvelopeError::Signature)?;
+    let (payload, signature) = verify_owned(content, keys).map_err(EnvelopeError::Signature)?;
     Ok(Envelope {
         compressed,
         signature,
@@ -526,8 +526,17 @@ fn head_of(mut f: std::fs::File, path: &Path, n: usize) -> Result<(Vec<u8>, u64)
 /// `SignedBytes.loads`: split after the last `.` (pickle STOP) and check the
 /// 64-hex HMAC-SHA256 that follows under each key.
 pub fn verify(content: &[u8], keys: &[Vec<u8>]) -> Result<(Vec<u8>, Signature), SignatureError> {
+    verify_owned(content.to_vec(), keys)
+}
+
+/// [`verify`] of bytes it may keep: the payload is `content` itself, cut
+/// before the signature (no copy of what may be a large file).
+fn verify_owned(
+    mut content: Vec<u8>,
+    keys: &[Vec<u8>],
+) -> Result<(Vec<u8>, Signature), SignatureError> {
     if keys.is_empty() {
-        return Ok((content.to_vec(), Signature::NotChecked));
+        return Ok((content, Signature::NotChecked));
     }
     let stop = content
         .iter()
@@ -537,12 +546,16 @@ pub fn verify(content: &[u8], keys: &[Vec<u8>]) -> Result<(Vec<u8>, Signature), 
     if signature.is_empty() {
         return Err(SignatureError::Unsigned);
     }
-    for (i, key) in keys.iter().enumerate() {
-        if hmac_hex(key, data).as_bytes() == signature {
-            return Ok((data.to_vec(), Signature::Valid(i)));
+    let valid = keys
+        .iter()
+        .position(|key| hmac_hex(key, data).as_bytes() == signature);
+    match valid {
+        Some(i) => {
+            content.truncate(stop + 1);
+            Ok((content, Signature::Valid(i)))
         }
+        None => Err(SignatureError::NoMatch { keys: keys.len() }),
     }
-    Err(SignatureError::NoMatch { keys: keys.len() })
 }
 
 /// Hex HMAC-SHA256, the signature fleche appends.

@@ -178,7 +178,9 @@ pub struct StoredValue {
     pub compressed: bool,
     pub signature: files::Signature,
     pub size: u64,
-    pub raw: crate::Value,
+    /// The destructured wrapper as stored, when `value` was mended from
+    /// one (else the value is as stored, and not kept twice).
+    pub raw: Option<crate::Value>,
     pub value: crate::Value,
     /// Digests a destructured wrapper points at directly.
     pub children: Vec<String>,
@@ -247,6 +249,18 @@ impl ValueStore {
     pub fn load(&self, key: &str) -> Result<StoredValue, ValueError> {
         let (env, path, raw) = self.load_raw(key)?;
         let children = crate::destructure::children(&raw);
+        if !crate::destructure::is_wrapper(&raw) {
+            return Ok(StoredValue {
+                key: key.to_string(),
+                path,
+                compressed: env.compressed,
+                signature: env.signature,
+                size: env.size,
+                raw: None,
+                value: raw,
+                children,
+            });
+        }
         let value =
             crate::destructure::mend(&raw, &mut |k: &str| self.load_raw(k).map(|(_, _, v)| v))
                 .map_err(|e| match e {
@@ -256,6 +270,7 @@ impl ValueStore {
                     },
                     e => e,
                 })?;
+        let raw = Some(raw);
         Ok(StoredValue {
             key: key.to_string(),
             path,
