@@ -480,7 +480,7 @@ fn a_list_of_millions_of_references_to_itself_is_refused() {
 /// Issue #15, H3 (amplification by sharing): a 4 KB pickle listing one
 /// 1,000-element list 1,000 times is a million values, which took 450 MB
 /// and seconds to show (16 s to verify on a debug build). A tree may hold
-/// twice as many values as the file has bytes, plus 262,144.
+/// as many values as the file has bytes, plus 262,144.
 #[test]
 fn a_small_pickle_sharing_one_list_a_thousand_times_is_refused() {
     let mut bytes = b"\x80\x04](](".to_vec();
