@@ -12,6 +12,7 @@ mod fixture_answers;
 mod gc_forecast;
 mod generated;
 mod hostile;
+mod hostile_sizes;
 mod locate;
 mod messages;
 mod notebook;

@@ -145,6 +145,8 @@ fn digest_mapping(m: &mut Sha256, items: &[(Value, Value)]) -> Result<(), Digest
 }
 
 fn digest_array(m: &mut Sha256, a: &NdArray) -> Result<(), DigestError> {
+    // The shape decides how much is visited: only when the data backs it.
+    numpy::check(a).map_err(|_| DigestError::UnsupportedArray(a.dtype.clone()))?;
     m.update(digest_bytes(&Value::Str(a.dtype.clone()))?);
     let shape = Value::Tuple(a.shape.iter().map(|&d| Value::Int(d.into())).collect());
     m.update(digest_bytes(&shape)?);
@@ -269,6 +271,7 @@ fn call_record(fields: Vec<(String, Value)>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::{ArrayData, NdArray};
 
     #[test]
     fn int_bytes_reserve_a_sign_bit() {
@@ -355,5 +358,28 @@ mod tests {
             }
         }
         assert_eq!(n, 72);
+    }
+
+    /// Issue #15, item 4: an array whose shape its data does not back is
+    /// not digested (a Fortran (2**20, 2**20) array of 24 bytes allocated
+    /// an index for every declared element and aborted).
+    #[test]
+    fn arrays_that_do_not_fill_their_shape_are_not_digested() {
+        let a = Value::NdArray(NdArray {
+            dtype: "<f8".into(),
+            shape: vec![1 << 20, 1 << 20],
+            fortran_order: true,
+            data: ArrayData::Raw(vec![0; 24]),
+            native_on_load: false,
+        });
+        assert_eq!(digest(&a), Err(DigestError::UnsupportedArray("<f8".into())));
+        let objects = Value::NdArray(NdArray {
+            dtype: "|O".into(),
+            shape: vec![1 << 62],
+            fortran_order: false,
+            data: ArrayData::Objects(vec![Value::None]),
+            native_on_load: false,
+        });
+        assert!(digest(&objects).is_err());
     }
 }

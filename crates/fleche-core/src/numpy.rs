@@ -120,42 +120,114 @@ pub fn storage_index(shape: &[u64], fortran: bool, c_index: usize) -> usize {
 /// The storage positions of every element, in C order: [`storage_index`]
 /// of 0, 1, 2, … computed in one pass.
 pub fn c_order(shape: &[u64], fortran: bool) -> Vec<usize> {
-    let total: u64 = shape.iter().product();
-    if !fortran || shape.len() <= 1 {
-        return (0..total as usize).collect();
+    c_order_iter(shape, fortran).collect()
+}
+
+/// [`c_order`] as an iterator: nothing allocated per element, so visiting
+/// an array costs no memory beyond its own.
+pub fn c_order_iter(shape: &[u64], fortran: bool) -> impl Iterator<Item = usize> + '_ {
+    let total = element_count(shape).unwrap_or(0);
+    let fortran = fortran && shape.len() > 1;
+    // Fortran strides: the first axis varies fastest in storage.
+    let mut strides = vec![1usize; shape.len()];
+    for axis in 1..shape.len() {
+        strides[axis] = strides[axis - 1].saturating_mul(shape[axis - 1] as usize);
     }
-    let mut out = Vec::with_capacity(total as usize);
     let mut idx = vec![0u64; shape.len()];
-    for _ in 0..total {
-        // Fortran offset: first axis varies fastest.
-        let mut off = 0u64;
-        let mut stride = 1u64;
-        for (i, &d) in shape.iter().enumerate() {
-            off += idx[i] * stride;
-            stride *= d;
+    let mut off = 0usize;
+    (0..total).map(move |c| {
+        if !fortran {
+            return c;
         }
-        out.push(off as usize);
-        // advance the C-order counter: last axis fastest.
+        let here = off;
+        // Advance the C-order counter (last axis fastest), keeping the
+        // Fortran offset in step.
         for ax in (0..shape.len()).rev() {
             idx[ax] += 1;
+            off += strides[ax];
             if idx[ax] < shape[ax] {
                 break;
             }
+            off -= strides[ax] * idx[ax] as usize;
             idx[ax] = 0;
         }
-    }
-    out
+        here
+    })
 }
 
 /// A Fortran-ordered buffer of `itemsize`-byte elements in C order
 /// (elements missing from a short buffer are left out).
 pub fn fortran_to_c(raw: &[u8], shape: &[u64], itemsize: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
-    for i in c_order(shape, true) {
-        let start = i * itemsize;
-        out.extend_from_slice(raw.get(start..start + itemsize).unwrap_or(&[]));
+    if itemsize == 0 {
+        return out;
+    }
+    for i in c_order_iter(shape, true) {
+        let item = i
+            .checked_mul(itemsize)
+            .and_then(|start| raw.get(start..start.checked_add(itemsize)?));
+        out.extend_from_slice(item.unwrap_or(&[]));
     }
     out
+}
+
+/// numpy's `NPY_MAXDIMS` (numpy 2; 32 before).
+pub const MAX_DIMS: usize = 64;
+
+/// Why an array cannot be what its pickle says: its data does not fill its
+/// shape. numpy refuses such a pickle ("buffer size does not match array
+/// size"; an object list of the wrong length it reads past), and nothing
+/// here may trust a shape the bytes present do not back: a 161-byte file
+/// can declare 2**40 elements.
+pub fn check(a: &NdArray) -> Result<(), String> {
+    let shape = || {
+        let dims: Vec<String> = a.shape.iter().map(u64::to_string).collect();
+        let comma = if dims.len() == 1 { "," } else { "" };
+        format!("shape ({}{comma})", dims.join(", "))
+    };
+    if a.shape.len() > MAX_DIMS {
+        // numpy refuses these too; each axis is a level of recursion here.
+        return Err(format!(
+            "{} axes, more than numpy's {MAX_DIMS}",
+            a.shape.len()
+        ));
+    }
+    let Some(count) = element_count(&a.shape) else {
+        return Err(format!(
+            "{} has more elements than memory can hold",
+            shape()
+        ));
+    };
+    match &a.data {
+        ArrayData::Objects(items) if items.len() != count => Err(format!(
+            "an object array of {} holds {} element(s), not {count}",
+            shape(),
+            items.len()
+        )),
+        ArrayData::Objects(_) => Ok(()),
+        ArrayData::Raw(raw) => {
+            let fits = match itemsize(&a.dtype) {
+                Some(size) => count.checked_mul(size) == Some(raw.len()),
+                // Unknown item size: whole elements of at least a byte.
+                None => count == 0 || (raw.len() >= count && raw.len() % count == 0),
+            };
+            // Elements of no bytes: numpy refuses those too.
+            let empty_items = count > 0 && raw.is_empty();
+            if fits && !empty_items {
+                Ok(())
+            } else {
+                Err(format!(
+                    "an array of {} and dtype {} needs {} bytes of data, the pickle holds {}",
+                    shape(),
+                    a.dtype,
+                    itemsize(&a.dtype)
+                        .and_then(|s| count.checked_mul(s))
+                        .map_or_else(|| "more".to_string(), |n| n.to_string()),
+                    raw.len()
+                ))
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -174,11 +246,13 @@ fn shape_of(dims: &[Value]) -> Option<Vec<u64>> {
 /// `_reconstruct(ndarray, (0,), b'b')` + BUILD
 /// `(version, shape, dtype, fortran_order, data)`. Structured dtypes are left
 /// as objects: fleche digests them field by field, which a raw buffer can't.
-pub fn reconstructed(o: &Object) -> Option<NdArray> {
-    let Some(Value::Tuple(state)) = o.state.as_deref() else {
+/// The buffer is moved out of `o` (an array's bytes are not copied); `o` is
+/// left as it was when None.
+pub fn reconstructed(o: &mut Object) -> Option<NdArray> {
+    let Some(Value::Tuple(state)) = o.state.as_deref_mut() else {
         return None;
     };
-    let [_, Value::Tuple(shape), dtype, fortran, data] = state.as_slice() else {
+    let [_, Value::Tuple(shape), dtype, fortran, data] = state.as_mut_slice() else {
         return None;
     };
     let shape = shape_of(shape)?;
@@ -189,10 +263,10 @@ pub fn reconstructed(o: &Object) -> Option<NdArray> {
     };
     let dtype = dtype_str(dtype)?;
     let data = match data {
-        Value::Bytes(b) => ArrayData::Raw(b.clone()),
+        Value::Bytes(b) => ArrayData::Raw(std::mem::take(b)),
         // Protocol 0/1 without codecs: the buffer as a latin-1 str.
         Value::Str(s) => ArrayData::Raw(crate::value::latin1(s)?),
-        Value::List(items) => ArrayData::Objects(items.clone()),
+        Value::List(items) => ArrayData::Objects(std::mem::take(items)),
         _ => return None,
     };
     Some(NdArray {
@@ -407,5 +481,48 @@ mod tests {
         let d = parse_dtype(">i4").map(|d| (d.kind, d.big_endian, d.itemsize));
         assert_eq!(d, Some((Kind::Int { signed: true }, true, 4)));
         assert_eq!(parse_dtype("|O").map(|d| d.kind), Some(Kind::Object));
+    }
+
+    fn raw(shape: &[u64], dtype: &str, fortran: bool, bytes: usize) -> NdArray {
+        NdArray {
+            dtype: dtype.into(),
+            shape: shape.to_vec(),
+            fortran_order: fortran,
+            data: ArrayData::Raw(vec![0; bytes]),
+            native_on_load: false,
+        }
+    }
+
+    /// Issue #15, item 4 and H2: the data must fill the shape exactly, so
+    /// that nothing sized by the shape can outgrow the bytes present.
+    #[test]
+    fn arrays_must_hold_the_data_their_shape_needs() {
+        assert!(check(&raw(&[2, 3], "<f8", false, 48)).is_ok());
+        assert!(check(&raw(&[1 << 62, 0], "<f8", false, 0)).is_ok());
+        assert!(check(&raw(&[], "<i8", false, 8)).is_ok());
+        let err = check(&raw(&[1 << 20, 1 << 20], "<f8", true, 24)).unwrap_err();
+        assert!(err.contains("8796093022208 bytes"), "{err}");
+        assert!(check(&raw(&[100_000, 100_000], "<f8", true, 0)).is_err());
+        assert!(check(&raw(&[u64::MAX, 2], "<f8", false, 0)).is_err());
+        // Elements of no bytes (`S0`), and unknown item sizes.
+        assert!(check(&raw(&[1_000_000_000_000], "|S0", false, 0)).is_err());
+        assert!(check(&raw(&[4], "|V", false, 8)).is_ok());
+        assert!(check(&raw(&[4], "|V", false, 2)).is_err());
+        assert!(check(&raw(&[1; 64], "<f8", false, 8)).is_ok());
+        assert!(check(&raw(&[1; 65], "<f8", false, 8)).is_err());
+        let objects = |shape: &[u64], n: usize| NdArray {
+            dtype: "|O".into(),
+            shape: shape.to_vec(),
+            fortran_order: false,
+            data: ArrayData::Objects(vec![Value::None; n]),
+            native_on_load: false,
+        };
+        assert!(check(&objects(&[3], 3)).is_ok());
+        let err = check(&objects(&[1_000_000_000], 1)).unwrap_err();
+        assert_eq!(
+            err,
+            "an object array of shape (1000000000,) holds 1 element(s), not 1000000000"
+        );
+        assert!(check(&objects(&[1 << 62], 1)).is_err());
     }
 }

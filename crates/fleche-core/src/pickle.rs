@@ -58,21 +58,34 @@ pub struct Limits {
     pub max_depth: usize,
     /// Entries in the memo.
     pub max_memo: usize,
-    /// Values in the finished tree; only memo sharing makes this exceed the
-    /// number of opcodes.
+    /// Values in the finished tree, weighed by what they cost once shown
+    /// (an object or dict four, a tuple or set two, anything else one);
+    /// only memo sharing makes this exceed a few per opcode.
     pub max_nodes: u64,
     /// Bytes of str/bytes payload in the finished tree.
     pub max_bytes: u64,
+    /// [`RECURSION_CLASS`] placeholders: references of a value back to a
+    /// value containing it. Real data holds few (fleche cannot digest a
+    /// cyclic value unless its class digests itself), while two bytes of
+    /// pickle make one (a 4 MB list of 2M references to itself took 2 GB
+    /// to show).
+    pub max_cycles: u64,
 }
 
 impl Limits {
-    /// Generous limits for an input of `len` bytes: a tree may hold four
-    /// times what the file could spell out without sharing, plus a floor.
+    /// Limits for an input of `len` bytes: a tree may hold as many values
+    /// (weighed as [`Limits::max_nodes`] says) as the file has bytes (a
+    /// file spells out about one per byte without sharing), plus 262,144,
+    /// and four times its bytes of text. Each value costs a few hundred
+    /// bytes once decoded and shown, so sharing must not multiply them: a
+    /// 4 KB pickle listing one 1,000-element list 1,000 times took 450 MB
+    /// to show, a 4 MB one listing one object 2M times 1.7 GB.
     pub fn for_input(len: usize) -> Limits {
         let len = len as u64;
         Limits {
-            max_nodes: (1 << 20) + len.saturating_mul(4),
+            max_nodes: (1 << 18) + len,
             max_bytes: (1 << 26) + len.saturating_mul(4),
+            max_cycles: (1 << 16) + len / 64,
             ..Limits::default()
         }
     }
@@ -85,6 +98,7 @@ impl Default for Limits {
             max_memo: 1 << 24,
             max_nodes: 1 << 24,
             max_bytes: 1 << 30,
+            max_cycles: 1 << 16,
         }
     }
 }
@@ -111,6 +125,10 @@ pub enum PickleError {
     },
     #[error("the pickle exceeds the limit of {limit} {what}")]
     Limit { what: &'static str, limit: u64 },
+    /// A numpy array whose data does not fill its shape: numpy refuses to
+    /// load it, and its size cannot be trusted.
+    #[error("invalid numpy array: {reason}")]
+    Array { reason: String },
 }
 
 /// Decode a pickle into a value tree, with [`Limits::for_input`].
@@ -133,14 +151,74 @@ pub fn load_with(bytes: &[u8], limits: &Limits) -> Result<Value, PickleError> {
         limits,
     };
     let root = machine.run()?;
+    let movable = movable_leaves(&mut machine.nodes, root);
     let mut builder = Builder {
         nodes: &machine.nodes,
         limits,
         on_path: vec![false; machine.nodes.len()],
         used_nodes: 0,
         used_bytes: 0,
+        used_cycles: 0,
+        movable,
     };
     builder.value(root, 0)
+}
+
+/// Byte strings this long are moved into the tree rather than copied when
+/// nothing else refers to them: an array's buffer is then held twice while
+/// loading (the file and the tree), not four times.
+const MOVABLE_LEN: usize = 1024;
+
+/// The long byte strings only one place refers to, taken out of `nodes`.
+fn movable_leaves(nodes: &mut [Node], root: Id) -> HashMap<Id, Value> {
+    let is_long = |n: &Node| matches!(n, Node::Leaf(Value::Bytes(b) | Value::ByteArray(b)) if b.len() >= MOVABLE_LEN);
+    let mut refs: HashMap<Id, u32> = nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| is_long(n))
+        .map(|(i, _)| (i, 0))
+        .collect();
+    if refs.is_empty() {
+        return HashMap::new();
+    }
+    let mut see = |id: &Id| {
+        if let Some(count) = refs.get_mut(id) {
+            *count += 1;
+        }
+    };
+    see(&root);
+    for node in nodes.iter() {
+        match node {
+            Node::Tuple(items) | Node::List(items) | Node::Set(items) | Node::FrozenSet(items) => {
+                items.iter().for_each(&mut see)
+            }
+            Node::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
+                see(k);
+                see(v);
+            }),
+            Node::Obj(o) => {
+                see(&o.callable);
+                o.args.iter().for_each(&mut see);
+                o.kwargs.iter().for_each(&mut see);
+                o.state.iter().for_each(&mut see);
+                o.list_items.iter().for_each(&mut see);
+                o.dict_items.iter().for_each(|(k, v)| {
+                    see(k);
+                    see(v);
+                });
+            }
+            Node::Leaf(_) | Node::Global(_) => {}
+        }
+    }
+    refs.into_iter()
+        .filter(|&(_, count)| count == 1)
+        .filter_map(
+            |(id, _)| match std::mem::replace(&mut nodes[id], Node::Leaf(Value::None)) {
+                Node::Leaf(v) => Some((id, v)),
+                _ => None,
+            },
+        )
+        .collect()
 }
 
 type Id = usize;
@@ -1102,6 +1180,14 @@ fn raw_unicode_escape(s: &[u8]) -> String {
     out
 }
 
+fn payload_len(v: &Value) -> u64 {
+    match v {
+        Value::Str(s) => s.len() as u64,
+        Value::Bytes(b) | Value::ByteArray(b) => b.len() as u64,
+        _ => 0,
+    }
+}
+
 /// Turns the node graph into a tree, charging every node against the limits.
 struct Builder<'a> {
     nodes: &'a [Node],
@@ -1109,6 +1195,9 @@ struct Builder<'a> {
     on_path: Vec<bool>,
     used_nodes: u64,
     used_bytes: u64,
+    used_cycles: u64,
+    /// Leaves to move rather than copy, by node.
+    movable: HashMap<Id, Value>,
 }
 
 const RECONSTRUCT: [&str; 2] = [
@@ -1150,8 +1239,22 @@ impl Builder<'_> {
                 limit: self.limits.max_depth as u64,
             });
         }
-        self.charge(1, 0)?;
+        // What a value costs once shown: an object or dict (a JSON map
+        // each) four, a tuple or set (a tagged array) two.
+        let weight = match self.nodes.get(id) {
+            Some(Node::Obj(_) | Node::Dict(_) | Node::Global(_)) => 4,
+            Some(Node::Tuple(_) | Node::Set(_) | Node::FrozenSet(_)) => 2,
+            _ => 1,
+        };
+        self.charge(weight, 0)?;
         if self.on_path.get(id).copied().unwrap_or(true) {
+            self.used_cycles += 1;
+            if self.used_cycles > self.limits.max_cycles {
+                return Err(PickleError::Limit {
+                    what: "references of a value to a value containing it",
+                    limit: self.limits.max_cycles,
+                });
+            }
             return Ok(Value::Object(Object {
                 class: RECURSION_CLASS.into(),
                 ..Object::default()
@@ -1161,16 +1264,21 @@ impl Builder<'_> {
         let nodes = self.nodes;
         // Few temporaries per level: this frame repeats `max_depth` times.
         let out = match &nodes[id] {
-            Node::Leaf(v) => self.leaf(v),
+            Node::Leaf(v) => match self.movable.remove(&id) {
+                Some(v) => self.leaf_owned(v),
+                None => self.leaf(v),
+            },
             Node::Tuple(items) => self.values(items, depth).map(Value::Tuple),
             Node::List(items) => self.values(items, depth).map(Value::List),
             // Unpickling adds elements one by one (ADDITEMS, FROZENSET).
             Node::Set(items) => self
                 .values(items, depth)
-                .map(|v| Value::Set(crate::pyhash::order_by_insertion(v))),
+                .and_then(set_order)
+                .map(Value::Set),
             Node::FrozenSet(items) => self
                 .values(items, depth)
-                .map(|v| Value::FrozenSet(crate::pyhash::order_by_insertion(v))),
+                .and_then(set_order)
+                .map(Value::FrozenSet),
             Node::Dict(items) => self.pairs(items, depth).map(Value::Dict),
             Node::Global(name) => Ok(global_ref(name.clone())),
             Node::Obj(obj) => self.object(obj, depth),
@@ -1180,13 +1288,14 @@ impl Builder<'_> {
     }
 
     fn leaf(&mut self, v: &Value) -> Result<Value, PickleError> {
-        let len = match v {
-            Value::Str(s) => s.len(),
-            Value::Bytes(b) | Value::ByteArray(b) => b.len(),
-            _ => 0,
-        };
-        self.charge(0, len as u64)?;
+        self.charge(0, payload_len(v))?;
         Ok(v.clone())
+    }
+
+    /// A leaf moved out of the graph ([`movable_leaves`]).
+    fn leaf_owned(&mut self, v: Value) -> Result<Value, PickleError> {
+        self.charge(0, payload_len(&v))?;
+        Ok(v)
     }
 
     // Plain loops rather than iterator adapters: this recursion runs up to
@@ -1304,7 +1413,8 @@ impl Builder<'_> {
                         return Ok(Value::Digest(s.to_owned()));
                     }
                 }
-                let has_state = !matches!(nodes.get(state), Some(Node::Leaf(Value::None)));
+                let has_state = self.movable.contains_key(&state)
+                    || !matches!(nodes.get(state), Some(Node::Leaf(Value::None)));
                 let args = if has_state {
                     &obj.args[2..]
                 } else {
@@ -1342,13 +1452,17 @@ impl Builder<'_> {
         };
         let list_items = self.values(&obj.list_items, depth)?;
         let dict_items = self.pairs(&obj.dict_items, depth)?;
-        Ok(interpret(Object {
+        let value = interpret(Object {
             class,
             args,
             state: state.map(Box::new),
             list_items,
             dict_items,
-        }))
+        })?;
+        if let Value::NdArray(a) = &value {
+            crate::numpy::check(a).map_err(|reason| PickleError::Array { reason })?;
+        }
+        Ok(value)
     }
 
     fn class_name(&self, id: Id, depth: usize) -> String {
@@ -1422,11 +1536,27 @@ fn global_ref(name: String) -> Value {
     })
 }
 
+/// Elements added one by one to a set, as unpickling does: in CPython's
+/// iteration order, equal ones dropped. Hashes that collide on purpose
+/// would make that quadratic, here as in CPython: refused past a budget.
+fn set_order(items: Vec<Value>) -> Result<Vec<Value>, PickleError> {
+    let budget = crate::pyhash::probe_budget(items.len());
+    crate::pyhash::order_by_insertion_within(items, budget).map_err(|_| PickleError::Limit {
+        what: "hash-table probes building a set (its elements' hashes collide)",
+        limit: budget as u64,
+    })
+}
+
 /// Give the callables this tool understands their meaning; anything that
 /// does not have the expected shape stays an inert object.
-fn interpret(o: Object) -> Value {
+fn interpret(mut o: Object) -> Result<Value, PickleError> {
+    if RECONSTRUCT.contains(&o.class.as_str()) {
+        if let Some(a) = numpy::reconstructed(&mut o) {
+            return Ok(Value::NdArray(a));
+        }
+    }
     let plain = o.state.is_none() && o.list_items.is_empty() && o.dict_items.is_empty();
-    match (o.class.as_str(), o.args.as_slice()) {
+    Ok(match (o.class.as_str(), o.args.as_slice()) {
         ("fleche.digest.Digest", [Value::Str(s)]) if plain => Value::Digest(s.clone()),
         ("cloudpickle.cloudpickle._make_function", _) => Value::Object(Object {
             class: "builtins.function".into(),
@@ -1441,7 +1571,7 @@ fn interpret(o: Object) -> Value {
             };
             items.extend(o.list_items);
             // `set(list)` on load adds the elements one by one.
-            let items = crate::pyhash::order_by_insertion(items);
+            let items = set_order(items)?;
             if o.class == "builtins.set" {
                 Value::Set(items)
             } else {
@@ -1476,7 +1606,7 @@ fn interpret(o: Object) -> Value {
                     Value::List(kv) | Value::Tuple(kv) if kv.len() == 2 => {
                         items.push((kv[0].clone(), kv[1].clone()))
                     }
-                    _ => return Value::Object(o),
+                    _ => return Ok(Value::Object(o)),
                 }
             }
             Value::Object(Object {
@@ -1485,16 +1615,14 @@ fn interpret(o: Object) -> Value {
                 ..o
             })
         }
-        (c, args) if RECONSTRUCT.contains(&c) => match numpy::reconstructed(&o) {
-            Some(a) => Value::NdArray(a),
-            // Named after the array class (`numpy.ndarray`, `numpy.ma.MaskedArray`).
-            None => match args.first().and_then(global_name) {
-                Some(class) => Value::Object(Object {
-                    class: class.to_owned(),
-                    ..o
-                }),
-                None => Value::Object(o),
-            },
+        // Not an array numpy's way (above): named after the array class
+        // (`numpy.ndarray`, `numpy.ma.MaskedArray`).
+        (c, args) if RECONSTRUCT.contains(&c) => match args.first().and_then(global_name) {
+            Some(class) => Value::Object(Object {
+                class: class.to_owned(),
+                ..o
+            }),
+            None => Value::Object(o),
         },
         // Protocol 5: `_frombuffer(buffer, dtype, shape, order)`, the buffer
         // in band as a bytearray (or bytes when read-only).
@@ -1517,7 +1645,7 @@ fn interpret(o: Object) -> Value {
             }
         }
         _ => Value::Object(o),
-    }
+    })
 }
 
 fn is_latin1(enc: &str) -> bool {
@@ -1629,5 +1757,78 @@ mod tests {
             v = items.pop().unwrap();
         }
         assert_eq!(v, Value::List(Vec::new()));
+    }
+
+    /// numpy's pickle of an array (protocol 2 opcodes) with the shape
+    /// `dims` (BININT each) and `data` as its buffer.
+    fn array_pickle(dims: &[i32], fortran: bool, data: &[u8]) -> Vec<u8> {
+        let mut p = b"\x80\x02cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85C\x01b\x87R(K\x01(".to_vec();
+        for d in dims {
+            p.push(b'J');
+            p.extend_from_slice(&d.to_le_bytes());
+        }
+        p.extend_from_slice(b"tcnumpy\ndtype\nX\x02\x00\x00\x00f8\x89\x88\x87R(K\x03X\x01\x00\x00\x00<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb");
+        p.push(if fortran { 0x88 } else { 0x89 });
+        p.push(b'B');
+        p.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        p.extend_from_slice(data);
+        p.extend_from_slice(b"tb.");
+        p
+    }
+
+    /// Issue #15, item 4: a file of 150 bytes declaring a (2**20, 2**20)
+    /// array is refused as numpy refuses it, before anything is sized by
+    /// the shape.
+    #[test]
+    fn arrays_whose_data_does_not_fill_their_shape_are_refused() {
+        let v = load(&array_pickle(&[2, 1], true, &[0; 16])).unwrap();
+        assert!(matches!(v, Value::NdArray(_)), "{v:?}");
+        let p = array_pickle(&[1 << 20, 1 << 20], true, &[0; 24]);
+        assert!(p.len() < 200);
+        let err = load(&p).unwrap_err();
+        assert!(matches!(err, PickleError::Array { .. }), "{err}");
+        assert!(
+            err.to_string().contains("shape (1048576, 1048576)"),
+            "{err}"
+        );
+    }
+
+    /// Issue #15, H3: a set pickled with 200,000 equal elements is one
+    /// element, as `pickle.loads` makes it.
+    #[test]
+    fn sets_keep_one_of_equal_elements() {
+        let mut p = b"\x80\x04\x8f(".to_vec();
+        p.extend(b"K\x01".repeat(200_000));
+        p.extend(b"\x90.");
+        assert_eq!(load(&p).unwrap(), Value::Set(vec![Value::int(1)]));
+    }
+
+    /// Issue #15, H3: references of a list to itself are placeholders, up
+    /// to a limit (2M of them in a 4 MB file took 2 GB to show).
+    #[test]
+    fn references_to_a_containing_value_are_bounded() {
+        let list = |n: usize| {
+            let mut p = b"\x80\x04]\x94(".to_vec();
+            p.extend(b"h\x00".repeat(n));
+            p.extend(b"e.");
+            p
+        };
+        let Value::List(items) = load(&list(3)).unwrap() else {
+            panic!()
+        };
+        assert_eq!(items.len(), 3);
+        assert!(items.iter().all(|i| repr_class(i) == Some(RECURSION_CLASS)));
+        let err = load(&list(2_000_000)).unwrap_err();
+        assert!(
+            matches!(err, PickleError::Limit { limit, .. } if limit == (1 << 16) + 4_000_007 / 64),
+            "{err}"
+        );
+    }
+
+    fn repr_class(v: &Value) -> Option<&str> {
+        match v {
+            Value::Object(o) => Some(&o.class),
+            _ => None,
+        }
     }
 }

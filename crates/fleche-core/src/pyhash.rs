@@ -133,11 +133,60 @@ const PERTURB_SHIFT: u32 = 5;
 /// set unpickled with ADDITEMS). Elements must already be distinct. Returns
 /// indices into `hashes`.
 pub fn set_iteration_order(hashes: &[i64]) -> Vec<usize> {
+    insertion_order(hashes, |_, _| false, usize::MAX).unwrap_or_default()
+}
+
+/// Slots a set of `n` elements may probe while it is built before the
+/// building is given up: CPython's own cost is linear unless hashes
+/// collide on purpose, which makes it quadratic.
+pub fn probe_budget(n: usize) -> usize {
+    n.saturating_mul(64).saturating_add(1 << 20)
+}
+
+/// [`set_iteration_order`] as `set_add_entry` does it: an element equal
+/// (`eq` of two indices, called only for equal hashes) to one already in
+/// the table is not added, so the first of equal elements stays, as in
+/// CPython. None when more than `budget` slots are probed.
+fn insertion_order(
+    hashes: &[i64],
+    eq: impl Fn(usize, usize) -> bool,
+    budget: usize,
+) -> Option<Vec<usize>> {
     let mut table: Vec<Option<(usize, u64)>> = vec![None; SET_MINSIZE];
     let mut fill = 0usize;
+    let mut probes = 0usize;
     for (idx, &h) in hashes.iter().enumerate() {
         let mask = table.len() - 1;
-        insert_clean(&mut table, mask, idx, h as u64);
+        let hash = h as u64;
+        // Find `h`'s free slot, or an equal element on the way there.
+        let mut perturb = hash;
+        let mut i = (hash as usize) & mask;
+        let slot = 'probe: loop {
+            let run = if i + LINEAR_PROBES <= mask {
+                LINEAR_PROBES
+            } else {
+                0
+            };
+            for (j, entry) in table.iter().enumerate().skip(i).take(run + 1) {
+                probes += 1;
+                match *entry {
+                    None => break 'probe Some(j),
+                    Some((other, oh)) if oh == hash && eq(other, idx) => break 'probe None,
+                    Some(_) => {}
+                }
+            }
+            if probes > budget {
+                return None;
+            }
+            perturb >>= PERTURB_SHIFT;
+            i = (i
+                .wrapping_mul(5)
+                .wrapping_add(1)
+                .wrapping_add(perturb as usize))
+                & mask;
+        };
+        let Some(slot) = slot else { continue };
+        table[slot] = Some((idx, hash));
         fill += 1;
         if fill * 5 >= mask * 3 {
             let minused = if fill > 50000 { fill * 2 } else { fill * 4 };
@@ -147,31 +196,38 @@ pub fn set_iteration_order(hashes: &[i64]) -> Vec<usize> {
             }
             let old = std::mem::replace(&mut table, vec![None; newsize]);
             for (i, hash) in old.into_iter().flatten() {
-                insert_clean(&mut table, newsize - 1, i, hash);
+                probes += insert_clean(&mut table, newsize - 1, i, hash);
+            }
+            if probes > budget {
+                return None;
             }
         }
     }
-    table.into_iter().flatten().map(|(i, _)| i).collect()
+    Some(table.into_iter().flatten().map(|(i, _)| i).collect())
 }
 
 /// `set_insert_clean` / the probe sequence of `set_add_entry` on a table
 /// without dummies.
-fn insert_clean(table: &mut [Option<(usize, u64)>], mask: usize, idx: usize, hash: u64) {
+/// Returns the number of slots probed.
+fn insert_clean(table: &mut [Option<(usize, u64)>], mask: usize, idx: usize, hash: u64) -> usize {
     let mut perturb = hash;
     let mut i = (hash as usize) & mask;
+    let mut probes = 1;
     loop {
         if table[i].is_none() {
             table[i] = Some((idx, hash));
-            return;
+            return probes;
         }
         if i + LINEAR_PROBES <= mask {
             for j in 1..=LINEAR_PROBES {
+                probes += 1;
                 if table[i + j].is_none() {
                     table[i + j] = Some((idx, hash));
-                    return;
+                    return probes;
                 }
             }
         }
+        probes += 1;
         perturb >>= PERTURB_SHIFT;
         i = (i
             .wrapping_mul(5)
@@ -225,11 +281,27 @@ fn grow(minused: usize) -> usize {
 /// `set(list)`, unpickling), rearranged into CPython's iteration order.
 /// Sets whose order differs between processes are left as given.
 pub fn order_by_insertion(items: Vec<Value>) -> Vec<Value> {
+    match order_by_insertion_within(items, usize::MAX) {
+        Ok(ordered) => ordered,
+        Err(items) => items,
+    }
+}
+
+/// [`order_by_insertion`], dropping elements equal to an earlier one as
+/// CPython does, within `budget` probed slots ([`probe_budget`]); the
+/// items back unchanged when the budget does not suffice (hashes that
+/// collide on purpose).
+pub fn order_by_insertion_within(
+    items: Vec<Value>,
+    budget: usize,
+) -> Result<Vec<Value>, Vec<Value>> {
     let Some(hashes) = items.iter().map(stable_hash).collect::<Option<Vec<i64>>>() else {
-        return items;
+        return Ok(items);
     };
-    let order = set_iteration_order(&hashes);
-    reorder(items, &order)
+    match insertion_order(&hashes, |a, b| items[a].py_eq(&items[b]), budget) {
+        Some(order) => Ok(reorder(items, &order)),
+        None => Err(items),
+    }
 }
 
 /// `set(s)` / `frozenset(s)` of a set `s` given in its iteration order with
@@ -245,7 +317,7 @@ pub fn order_by_merge(items: Vec<Value>, source_table: usize) -> Vec<Value> {
     };
     let mut table: Vec<Option<(usize, u64)>> = vec![None; size];
     for (i, &h) in hashes.iter().enumerate() {
-        insert_clean(&mut table, size - 1, i, h as u64);
+        let _ = insert_clean(&mut table, size - 1, i, h as u64);
     }
     let order: Vec<usize> = table.into_iter().flatten().map(|(i, _)| i).collect();
     reorder(items, &order)
@@ -321,5 +393,30 @@ mod tests {
             stable_hash(&Value::FrozenSet(vec![Value::int(1), Value::int(2)])),
             Some(-1826646154956904602)
         );
+    }
+
+    /// Issue #15, H3: elements equal to an earlier one are dropped as
+    /// CPython's `set_add_entry` does (a set of 200,000 equal ints took
+    /// minutes), and hashes that collide on purpose stop within a budget.
+    #[test]
+    fn sets_drop_equal_elements_and_bound_collisions() {
+        let ints = |v: &[i64]| v.iter().map(|&i| Value::int(i)).collect::<Vec<_>>();
+        let mut items = ints(&[3, 1, 3, 2]);
+        items.push(Value::Float(1.0));
+        items.push(Value::Bool(true));
+        // {3, 1, 3, 2, 1.0, True} is {1, 2, 3}: the int 1 stays.
+        assert_eq!(order_by_insertion(items), ints(&[1, 2, 3]));
+        let equal = vec![Value::int(7); 200_000];
+        let start = std::time::Instant::now();
+        assert_eq!(order_by_insertion(equal), ints(&[7]));
+        assert!(start.elapsed().as_secs() < 5);
+        // Distinct ints of one hash: k * (2**61 - 1) all hash to 0.
+        let colliding: Vec<Value> = (1..=20_000i64)
+            .map(|k| Value::Int(BigInt::from(k) * BigInt::from(MODULUS)))
+            .collect();
+        let start = std::time::Instant::now();
+        let budget = probe_budget(colliding.len());
+        assert!(order_by_insertion_within(colliding, budget).is_err());
+        assert!(start.elapsed().as_secs() < 5);
     }
 }

@@ -112,7 +112,13 @@ fn write_value(out: &mut Out, v: &Value, depth: usize) -> Res {
         Value::None => out.s("None"),
         Value::Bool(true) => out.s("True"),
         Value::Bool(false) => out.s("False"),
-        Value::Int(i) => out.s(&i.to_string()),
+        Value::Int(i) => match int_decimal(i) {
+            Some(text) => out.s(&text),
+            None => out.s(&format!(
+                "<int of {} bits: more than {MAX_INT_DIGITS} digits, which Python's repr refuses>",
+                i.bits()
+            )),
+        },
         Value::Float(f) => out.s(&float_repr(*f)),
         Value::Complex(re, im) => out.s(&complex_repr(*re, *im)),
         // A Digest is a str subclass without a repr of its own.
@@ -408,6 +414,24 @@ fn write_counter(out: &mut Out, items: &[(Value, Value)], depth: usize) -> Res {
 
 // ---------------------------------------------------------------------------
 // Numbers
+
+/// CPython's `sys.int_info.default_max_str_digits`: `repr()` of an int with
+/// more digits raises ValueError ("Exceeds the limit (4300 digits) for
+/// integer string conversion"), and the conversion is quadratic (a 1 MiB
+/// LONG4 took seconds).
+pub const MAX_INT_DIGITS: usize = 4300;
+
+/// An int's decimal digits as `repr()` prints them, or None past
+/// [`MAX_INT_DIGITS`], found without converting a huge int: below 2**14300
+/// an int has at most 4305 digits, from there on at least that many.
+pub fn int_decimal(i: &BigInt) -> Option<String> {
+    if i.bits() > 14_300 {
+        return None;
+    }
+    let text = i.to_string();
+    let digits = text.trim_start_matches('-').len();
+    (digits <= MAX_INT_DIGITS).then_some(text)
+}
 
 /// `repr(float)`: shortest round-trip digits, fixed notation for decimal
 /// exponents in -4..16, `.0` on integral fixed values.
@@ -720,7 +744,11 @@ impl<'a> ArrayView<'a> {
         let ok = match (&arr.data, dtype.kind) {
             (ArrayData::Objects(items), _) => items.len() == count,
             (ArrayData::Raw(_), Kind::Object) => false,
-            (ArrayData::Raw(raw), _) => count.checked_mul(dtype.itemsize) == Some(raw.len()),
+            // Elements of no bytes would let a huge shape pass.
+            (ArrayData::Raw(raw), _) => {
+                count.checked_mul(dtype.itemsize) == Some(raw.len())
+                    && (dtype.itemsize > 0 || count == 0)
+            }
         };
         ok.then_some(ArrayView { arr, dtype, count })
     }
@@ -1022,7 +1050,18 @@ fn pairs_json(items: &[(Value, Value)], depth: usize) -> serde_json::Value {
 fn int_json(i: &BigInt) -> serde_json::Value {
     match i.to_i64() {
         Some(n) if n.unsigned_abs() <= JSON_SAFE_INT => serde_json::Value::Number(n.into()),
-        _ => json!({"$int": i.to_string()}),
+        // Exact either way; hex (linear to write) past Python's digit limit.
+        _ => match int_decimal(i) {
+            Some(text) => json!({"$int": text}),
+            None => {
+                let sign = if i.sign() == num_bigint::Sign::Minus {
+                    "-"
+                } else {
+                    ""
+                };
+                json!({"$int": format!("{sign}0x{:x}", i.magnitude())})
+            }
+        },
     }
 }
 
@@ -1467,7 +1506,12 @@ mod tests {
         let dates = array("<M8[ns]", &[1], vec![1, 2, 3, 4, 5, 6, 7, 8]);
         assert_eq!(
             repr(&dates),
-            "array(raw=b'\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08', nbytes=8, dtype='<M8[ns]', shape=(1,))"
+            "array(['1988-04-30T21:08:15.752307201'], dtype='datetime64[ns]')"
+        );
+        let void = array("|V8", &[1], vec![1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(
+            repr(&void),
+            "array(raw=b'\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08', nbytes=8, dtype='|V8', shape=(1,))"
         );
         let objects = Value::NdArray(NdArray {
             dtype: "|O".into(),
@@ -1619,5 +1663,49 @@ mod tests {
                 proptest::prop_assert!(text.contains('e'), "{}", text);
             }
         }
+    }
+
+    /// Issue #15, H3: ints past CPython's 4300-digit limit are never
+    /// converted to decimal (a 1 MiB LONG4 took seconds): repr says what
+    /// Python would refuse, JSON keeps the exact value in hexadecimal.
+    #[test]
+    fn ints_past_pythons_digit_limit() {
+        let ten = BigInt::from(10);
+        let max: BigInt = num_traits::pow(ten.clone(), 4300) - 1;
+        assert_eq!(repr(&Value::Int(max.clone())).len(), 4300);
+        assert_eq!(repr(&Value::Int(-max.clone())).len(), 4301);
+        let over = Value::Int(num_traits::pow(ten, 4300));
+        assert_eq!(
+            repr(&over),
+            "<int of 14285 bits: more than 4300 digits, which Python's repr refuses>"
+        );
+        let huge = Value::Int(-(BigInt::from(1) << (8usize << 20)));
+        let start = std::time::Instant::now();
+        assert!(repr_abbrev(&huge, 80).starts_with("<int of 8388609 bits"));
+        let json = to_json(&huge);
+        assert!(json["$int"].as_str().unwrap().starts_with("-0x1000"));
+        assert!(start.elapsed().as_secs() < 5);
+    }
+
+    /// Issue #15, H2: an empty array is shown without walking its axes,
+    /// however long they claim to be or however many there are.
+    #[test]
+    fn empty_arrays_with_huge_axes_are_shown_at_once() {
+        let long = array("<f8", &[1 << 62, 0], vec![]);
+        assert_eq!(
+            repr(&long),
+            "array([], shape=(4611686018427387904, 0), dtype=float64)"
+        );
+        let mut shape = vec![7u64; 20];
+        shape.push(0);
+        let many = array("<f8", &shape, vec![]);
+        assert!(
+            repr(&many).starts_with("array([],\n      shape=(7, 7, "),
+            "{}",
+            &repr(&many)[..100]
+        );
+        // Elements of no bytes cannot stand for 10**12 of them.
+        let s0 = array("|S0", &[1_000_000_000_000], vec![]);
+        assert!(repr(&s0).contains("raw=b''"), "{}", repr(&s0));
     }
 }

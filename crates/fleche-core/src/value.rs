@@ -194,6 +194,75 @@ impl Value {
         }
     }
 
+    /// How many values this one holds, itself included: the work of
+    /// copying it. Iterative, so any depth is counted.
+    pub fn node_count(&self) -> u64 {
+        let mut stack = vec![self];
+        let mut n = 0u64;
+        while let Some(v) = stack.pop() {
+            n += 1;
+            match v {
+                Value::Tuple(items)
+                | Value::List(items)
+                | Value::Set(items)
+                | Value::FrozenSet(items) => stack.extend(items),
+                Value::Dict(items) => stack.extend(items.iter().flat_map(|(k, v)| [k, v])),
+                Value::Record(r) => stack.extend(r.fields.iter().map(|(_, v)| v)),
+                Value::NdArray(a) => {
+                    if let ArrayData::Objects(items) = &a.data {
+                        stack.extend(items);
+                    }
+                }
+                Value::Object(o) => {
+                    stack.extend(&o.args);
+                    stack.extend(o.state.as_deref());
+                    stack.extend(&o.list_items);
+                    stack.extend(o.dict_items.iter().flat_map(|(k, v)| [k, v]));
+                }
+                _ => {}
+            }
+        }
+        n
+    }
+
+    /// How deeply this value nests (a scalar is 1, `[[]]` is 2).
+    /// Iterative, so any depth is measured.
+    pub fn depth(&self) -> usize {
+        let mut stack = vec![(self, 1usize)];
+        let mut deepest = 0;
+        while let Some((v, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            let below = d + 1;
+            match v {
+                Value::Tuple(items)
+                | Value::List(items)
+                | Value::Set(items)
+                | Value::FrozenSet(items) => stack.extend(items.iter().map(|x| (x, below))),
+                Value::Dict(items) => {
+                    stack.extend(items.iter().flat_map(|(k, v)| [(k, below), (v, below)]))
+                }
+                Value::Record(r) => stack.extend(r.fields.iter().map(|(_, v)| (v, below))),
+                Value::NdArray(a) => {
+                    if let ArrayData::Objects(items) = &a.data {
+                        stack.extend(items.iter().map(|x| (x, below)));
+                    }
+                }
+                Value::Object(o) => {
+                    stack.extend(o.args.iter().map(|x| (x, below)));
+                    stack.extend(o.state.as_deref().map(|x| (x, below)));
+                    stack.extend(o.list_items.iter().map(|x| (x, below)));
+                    stack.extend(
+                        o.dict_items
+                            .iter()
+                            .flat_map(|(k, v)| [(k, below), (v, below)]),
+                    );
+                }
+                _ => {}
+            }
+        }
+        deepest
+    }
+
     /// Whether CPython would accept this as a dict key or set element.
     pub fn is_hashable(&self) -> bool {
         match self {

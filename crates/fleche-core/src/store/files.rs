@@ -21,7 +21,7 @@ pub enum FileError {
         path: PathBuf,
         error: Arc<std::io::Error>,
     },
-    #[error("{path}: not valid gzip: {error}")]
+    #[error("{path}: {error}")]
     Gzip { path: PathBuf, error: GzipError },
     #[error("{path}: {error}")]
     Signature {
@@ -42,10 +42,12 @@ impl FileError {
 /// Why a compressed file does not decompress.
 #[derive(Debug, Clone, Error)]
 pub enum GzipError {
-    #[error("{0}")]
+    #[error("not valid gzip: {0}")]
     Corrupt(Arc<std::io::Error>),
-    #[error("decompresses to more than {} GiB", MAX_PAYLOAD >> 30)]
-    TooLarge,
+    /// The payload would pass [`payload_limit`] of the file's size:
+    /// decompression stopped there.
+    #[error("decompresses to more than {} MiB, the most this tool reads from a gzip file of {compressed} bytes ({} times its size, at least {} MiB)", limit >> 20, PAYLOAD_RATIO, MIN_PAYLOAD_LIMIT >> 20)]
+    TooLarge { compressed: u64, limit: u64 },
 }
 
 /// Why a file's signature does not check out under the configured keys.
@@ -105,8 +107,90 @@ pub fn resolve_keys(configured: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, SecretKeyErr
     }
 }
 
-/// Largest decompressed payload we accept (a gzip bomb gives an error).
-pub const MAX_PAYLOAD: u64 = 4 << 30;
+/// The decompressed payload any compressed file may have, whatever its
+/// size.
+pub const MIN_PAYLOAD_LIMIT: u64 = 128 << 20;
+
+/// How many times its own size a compressed file may decompress to, past
+/// [`MIN_PAYLOAD_LIMIT`]. Memory then stays proportional to the bytes on
+/// disk: the payload is held whole and decoded into a tree several times
+/// its size, so a 10 MB gzip of 10 GiB of zeros must stop long before
+/// 10 GiB (pickles of real data compress far less than this; an array of
+/// zeros more than this and over 128 MiB is refused).
+pub const PAYLOAD_RATIO: u64 = 8;
+
+/// The largest payload a compressed file of `compressed` bytes may hold.
+pub fn payload_limit(compressed: u64) -> u64 {
+    compressed
+        .saturating_mul(PAYLOAD_RATIO)
+        .max(MIN_PAYLOAD_LIMIT)
+}
+
+/// Decompress `raw` (gzip, perhaps several members), stopping as soon as
+/// the payload passes `limit`. The first buffer is as large as the gzip
+/// trailer says its (last) member is, which is the whole payload of a
+/// file fleche wrote; a longer payload goes on in further pieces, joined
+/// at the end, so that a payload cut at the limit never cost more than
+/// the limit (a growing buffer would hold its old and new copies at once).
+fn gunzip(raw: &[u8], limit: u64) -> Result<Vec<u8>, GzipError> {
+    const PIECE: usize = 8 << 20;
+    let mut gz = flate2::read::MultiGzDecoder::new(raw);
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    // ISIZE: the last member's length modulo 2**32.
+    let trailer = raw
+        .len()
+        .checked_sub(4)
+        .and_then(|at| raw.get(at..))
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(0, |b| u32::from_le_bytes(b) as usize);
+    let guess = if trailer > 0 {
+        trailer
+    } else {
+        raw.len().saturating_mul(2)
+    };
+    let guess = guess.max(1 << 16).min(limit);
+    let mut pieces: Vec<Vec<u8>> = vec![Vec::with_capacity(guess)];
+    let mut total = 0usize;
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let n = match gz.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(GzipError::Corrupt(Arc::new(e))),
+        };
+        if n > limit - total {
+            return Err(GzipError::TooLarge {
+                compressed: raw.len() as u64,
+                limit: limit as u64,
+            });
+        }
+        total += n;
+        let mut rest = &chunk[..n];
+        while !rest.is_empty() {
+            let room = pieces
+                .last()
+                .map_or(0, |p: &Vec<u8>| p.capacity() - p.len());
+            if room == 0 {
+                pieces.push(Vec::with_capacity(PIECE.min(limit - total + rest.len())));
+                continue;
+            }
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            if let Some(p) = pieces.last_mut() {
+                p.extend_from_slice(now);
+            }
+            rest = later;
+        }
+    }
+    if pieces.len() == 1 {
+        return Ok(pieces.pop().unwrap_or_default());
+    }
+    let mut out = Vec::with_capacity(total);
+    for p in pieces {
+        out.extend_from_slice(&p);
+    }
+    Ok(out)
+}
 
 /// Read `path` and unwrap gzip and signature.
 pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileError> {
@@ -120,13 +204,56 @@ pub fn read_envelope(path: &Path, keys: &[Vec<u8>]) -> Result<Envelope, FileErro
 
 /// The file if it is a regular one. A FIFO, a device (a link to
 /// `/dev/zero`) or a directory in a store is no value: reading it could
-/// block forever or never end.
+/// block forever or never end. Nor is a file mostly made of holes (a
+/// sparse file of 1 TiB, `truncate -s 1T`): its size is no measure of
+/// what it holds, and reading it would allocate and read the size.
 pub fn regular(f: std::fs::File) -> std::io::Result<std::fs::File> {
-    if f.metadata()?.is_file() {
-        Ok(f)
-    } else {
-        Err(std::io::Error::other(NotRegular))
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(NotRegular));
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let on_disk = meta.blocks().saturating_mul(512);
+        if meta.len() > payload_limit(on_disk) && has_holes(&f, meta.len())? {
+            return Err(std::io::Error::other(Sparse {
+                size: meta.len(),
+                on_disk,
+            }));
+        }
+    }
+    Ok(f)
+}
+
+/// Whether a file has a hole before its end. Some file systems count no
+/// blocks at all (FUSE), so few blocks alone do not make a file sparse;
+/// where holes cannot be asked for, the blocks decide.
+fn has_holes(f: &std::fs::File, len: u64) -> std::io::Result<bool> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{seek, SeekFrom};
+        let hole = match seek(f, SeekFrom::Hole(0)) {
+            Ok(hole) => hole,
+            Err(_) => return Ok(true),
+        };
+        seek(f, SeekFrom::Start(0))?;
+        Ok(hole < len)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (f, len);
+        Ok(true)
+    }
+}
+
+/// A file whose size is more than [`payload_limit`] of what it holds on
+/// disk: see [`regular`].
+#[derive(Debug, Error)]
+#[error("a sparse file of {size} bytes, {on_disk} of them on disk (this tool reads at most {} times what a file holds, and at least {} MiB)", PAYLOAD_RATIO, MIN_PAYLOAD_LIMIT >> 20)]
+pub struct Sparse {
+    pub size: u64,
+    pub on_disk: u64,
 }
 
 /// Why a store file was not read: see [`regular`].
@@ -159,7 +286,7 @@ pub fn envelope_of(path: &Path, raw: Vec<u8>, keys: &[Vec<u8>]) -> Result<Envelo
 /// Why a file's bytes do not unwrap; [`read_envelope`] adds the path.
 #[derive(Debug, Clone, Error)]
 pub enum EnvelopeError {
-    #[error("not valid gzip: {0}")]
+    #[error("{0}")]
     Gzip(GzipError),
     #[error("{0}")]
     Signature(SignatureError),
@@ -171,19 +298,11 @@ pub fn unwrap_envelope(raw: Vec<u8>, keys: &[Vec<u8>]) -> Result<Envelope, Envel
     let size = raw.len() as u64;
     let compressed = raw.starts_with(&[0x1f, 0x8b]);
     let content = if compressed {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .take(MAX_PAYLOAD + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| EnvelopeError::Gzip(GzipError::Corrupt(Arc::new(e))))?;
-        if out.len() as u64 > MAX_PAYLOAD {
-            return Err(EnvelopeError::Gzip(GzipError::TooLarge));
-        }
-        out
+        gunzip(&raw, payload_limit(size)).map_err(EnvelopeError::Gzip)?
     } else {
         raw
     };
-    let (payload, signature) = verify(&content, keys).map_err(EnvelopeError::Signature)?;
+    let (payload, signature) = verify_owned(content, keys).map_err(EnvelopeError::Signature)?;
     Ok(Envelope {
         compressed,
         signature,
@@ -301,39 +420,72 @@ impl Dir {
         let mut f = self.open(name).map_err(io)?;
         let mut magic = [0u8; 2];
         let got = f.read(&mut magic).map_err(io)?;
-        let start = std::io::Cursor::new(magic[..got].to_vec());
-        let raw = start.chain(f);
+        let raw = std::io::Cursor::new(magic[..got].to_vec());
         if magic[..got] == [0x1f, 0x8b] {
-            let gz = flate2::read::MultiGzDecoder::new(raw);
-            stream_contains(gz, needle).map_err(|e| FileError::Gzip {
+            // No further than a full read would go (a gzip bomb).
+            let size = f.metadata().map_err(io)?.len();
+            let limit = payload_limit(size);
+            let gz = flate2::read::MultiGzDecoder::new(raw.chain(f)).take(limit + 1);
+            let gz_error = |error| FileError::Gzip {
                 path: path.clone(),
-                error: GzipError::Corrupt(Arc::new(e)),
-            })
+                error,
+            };
+            let (found, read) = stream_contains(gz, needle)
+                .map_err(|e| gz_error(GzipError::Corrupt(Arc::new(e))))?;
+            if !found && read > limit {
+                return Err(gz_error(GzipError::TooLarge {
+                    compressed: size,
+                    limit,
+                }));
+            }
+            Ok(found)
         } else {
-            stream_contains(raw, needle).map_err(io)
+            stream_contains(raw.chain(f), needle)
+                .map(|(found, _)| found)
+                .map_err(io)
         }
     }
 }
 
 /// Whether `reader` holds `needle`, read in chunks that overlap by its
-/// length so that a match across two chunks is found.
-fn stream_contains(mut reader: impl Read, needle: &[u8]) -> std::io::Result<bool> {
+/// length so that a match across two chunks is found; and how many bytes
+/// were read.
+fn stream_contains(mut reader: impl Read, needle: &[u8]) -> std::io::Result<(bool, u64)> {
     let keep = needle.len().saturating_sub(1);
     let mut buf = vec![0u8; (1 << 16) + keep];
     let mut filled = 0;
+    let mut read = 0u64;
     loop {
         let n = reader.read(&mut buf[filled..])?;
         if n == 0 {
-            return Ok(false);
+            return Ok((false, read));
         }
+        read += n as u64;
         filled += n;
-        if buf[..filled].windows(needle.len()).any(|w| w == needle) {
-            return Ok(true);
+        if contains(&buf[..filled], needle) {
+            return Ok((true, read));
         }
         let tail = filled.saturating_sub(keep);
         buf.copy_within(tail..filled, 0);
         filled -= tail;
     }
+}
+
+/// Whether `haystack` holds `needle`: candidates found by their first byte
+/// (a fast scan), then compared.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, _)) = needle.split_first() else {
+        return true;
+    };
+    let mut at = 0;
+    while let Some(i) = haystack[at..].iter().position(|&b| b == first) {
+        let start = at + i;
+        if haystack[start..].starts_with(needle) {
+            return true;
+        }
+        at = start + 1;
+    }
+    false
 }
 
 /// The first `n` bytes of a file's pickle (gunzipped if needed), without
@@ -374,8 +526,17 @@ fn head_of(mut f: std::fs::File, path: &Path, n: usize) -> Result<(Vec<u8>, u64)
 /// `SignedBytes.loads`: split after the last `.` (pickle STOP) and check the
 /// 64-hex HMAC-SHA256 that follows under each key.
 pub fn verify(content: &[u8], keys: &[Vec<u8>]) -> Result<(Vec<u8>, Signature), SignatureError> {
+    verify_owned(content.to_vec(), keys)
+}
+
+/// [`verify`] of bytes it may keep: the payload is `content` itself, cut
+/// before the signature (no copy of what may be a large file).
+fn verify_owned(
+    mut content: Vec<u8>,
+    keys: &[Vec<u8>],
+) -> Result<(Vec<u8>, Signature), SignatureError> {
     if keys.is_empty() {
-        return Ok((content.to_vec(), Signature::NotChecked));
+        return Ok((content, Signature::NotChecked));
     }
     let stop = content
         .iter()
@@ -385,12 +546,16 @@ pub fn verify(content: &[u8], keys: &[Vec<u8>]) -> Result<(Vec<u8>, Signature), 
     if signature.is_empty() {
         return Err(SignatureError::Unsigned);
     }
-    for (i, key) in keys.iter().enumerate() {
-        if hmac_hex(key, data).as_bytes() == signature {
-            return Ok((data.to_vec(), Signature::Valid(i)));
+    let valid = keys
+        .iter()
+        .position(|key| hmac_hex(key, data).as_bytes() == signature);
+    match valid {
+        Some(i) => {
+            content.truncate(stop + 1);
+            Ok((content, Signature::Valid(i)))
         }
+        None => Err(SignatureError::NoMatch { keys: keys.len() }),
     }
-    Err(SignatureError::NoMatch { keys: keys.len() })
 }
 
 /// Hex HMAC-SHA256, the signature fleche appends.
@@ -551,5 +716,20 @@ mod tests {
             hmac_hex(b"key", b"data"),
             "5031fe3d989c6d1537a013fa6e739da23463fdaec3b70137d828e36ace221bd0"
         );
+    }
+
+    /// Issue #15, H4: decompression stops at the limit while streaming,
+    /// and reads several gzip members as one payload.
+    #[test]
+    fn gunzip_stops_at_the_limit() {
+        let member = wrap_envelope(vec![0; 1 << 20], None, true).expect("gzip");
+        let two = [member.clone(), member].concat();
+        assert_eq!(gunzip(&two, 2 << 20).expect("fits").len(), 2 << 20);
+        match gunzip(&two, (2 << 20) - 1) {
+            Err(GzipError::TooLarge { limit, .. }) => assert_eq!(limit, (2 << 20) - 1),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(payload_limit(1000), MIN_PAYLOAD_LIMIT);
+        assert_eq!(payload_limit(1 << 30), 8 << 30);
     }
 }

@@ -154,8 +154,19 @@ pub enum ValueError {
         path: PathBuf,
         error: crate::pickle::PickleError,
     },
-    #[error(transparent)]
-    Mend(#[from] crate::destructure::MendError),
+    /// A destructured value that cannot be rebuilt; `path` is the file
+    /// whose value it is (unknown while its children are mended).
+    #[error("{}{error}", path.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default())]
+    Mend {
+        path: Option<PathBuf>,
+        error: crate::destructure::MendError,
+    },
+}
+
+impl From<crate::destructure::MendError> for ValueError {
+    fn from(error: crate::destructure::MendError) -> Self {
+        ValueError::Mend { path: None, error }
+    }
 }
 
 /// A value as stored: its envelope, the raw unpickled tree (which may be a
@@ -167,7 +178,9 @@ pub struct StoredValue {
     pub compressed: bool,
     pub signature: files::Signature,
     pub size: u64,
-    pub raw: crate::Value,
+    /// The destructured wrapper as stored, when `value` was mended from
+    /// one (else the value is as stored, and not kept twice).
+    pub raw: Option<crate::Value>,
     pub value: crate::Value,
     /// Digests a destructured wrapper points at directly.
     pub children: Vec<String>,
@@ -236,8 +249,28 @@ impl ValueStore {
     pub fn load(&self, key: &str) -> Result<StoredValue, ValueError> {
         let (env, path, raw) = self.load_raw(key)?;
         let children = crate::destructure::children(&raw);
+        if !crate::destructure::is_wrapper(&raw) {
+            return Ok(StoredValue {
+                key: key.to_string(),
+                path,
+                compressed: env.compressed,
+                signature: env.signature,
+                size: env.size,
+                raw: None,
+                value: raw,
+                children,
+            });
+        }
         let value =
-            crate::destructure::mend(&raw, &mut |k: &str| self.load_raw(k).map(|(_, _, v)| v))?;
+            crate::destructure::mend(&raw, &mut |k: &str| self.load_raw(k).map(|(_, _, v)| v))
+                .map_err(|e| match e {
+                    ValueError::Mend { path: None, error } => ValueError::Mend {
+                        path: Some(path.clone()),
+                        error,
+                    },
+                    e => e,
+                })?;
+        let raw = Some(raw);
         Ok(StoredValue {
             key: key.to_string(),
             path,
