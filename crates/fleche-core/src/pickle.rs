@@ -1414,7 +1414,7 @@ fn builtin_type(name: &str) -> String {
     }
 }
 
-fn global_ref(name: String) -> Value {
+pub(crate) fn global_ref(name: String) -> Value {
     Value::Object(Object {
         class: GLOBAL_CLASS.into(),
         args: vec![Value::Str(name)],
@@ -1424,7 +1424,7 @@ fn global_ref(name: String) -> Value {
 
 /// Give the callables this tool understands their meaning; anything that
 /// does not have the expected shape stays an inert object.
-fn interpret(o: Object) -> Value {
+pub(crate) fn interpret(o: Object) -> Value {
     let plain = o.state.is_none() && o.list_items.is_empty() && o.dict_items.is_empty();
     match (o.class.as_str(), o.args.as_slice()) {
         ("fleche.digest.Digest", [Value::Str(s)]) if plain => Value::Digest(s.clone()),

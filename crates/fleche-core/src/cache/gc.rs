@@ -22,7 +22,7 @@ pub enum ValueStats {
         /// Digests records name that have no file.
         missing: usize,
     },
-    /// Values in HDF5 files: only those the records name are known.
+    /// Values in HDF5 files (bags listed from the files).
     Hdf5 {
         count: usize,
     },
@@ -46,7 +46,9 @@ pub(super) fn value_stats(member: &Member) -> Result<ValueStats, GcError> {
                 missing: plan.missing.len(),
             }
         }
-        ValueStore::Hdf5 { keys, .. } => ValueStats::Hdf5 { count: keys.len() },
+        ValueStore::Hdf5 { .. } => ValueStats::Hdf5 {
+            count: member.values.sorted_keys().map_err(GcError::from)?.len(),
+        },
         ValueStore::Transient(_) => ValueStats::None,
     })
 }
