@@ -122,14 +122,31 @@ impl BagFile {
         self.load_with(bag, &Limits::for_input(self.len as usize))
     }
 
-    pub fn load_with(&self, bag: Option<&str>, limits: &Limits) -> Result<Value, Hdf5Error> {
+    /// The `module.qualname` a bag's value names (objects and arrays), read
+    /// from its attributes without decoding the value: enough to tell a
+    /// destructured wrapper from anything else.
+    pub fn class_of(&self, bag: Option<&str>) -> Result<Option<String>, Hdf5Error> {
+        let bag = self.bag(bag)?;
+        let node = child(&bag, STORAGE_ROOT).ok_or_else(|| invalid(STORAGE_ROOT, "no value"))?;
+        let text = |name: &str| node.attribute(name).and_then(|a| a.read_string().ok());
+        Ok(match (text("module"), text("qualname")) {
+            (Some(m), Some(q)) => Some(format!("{m}.{q}")),
+            _ => None,
+        })
+    }
+
+    fn bag(&self, bag: Option<&str>) -> Result<Group, Hdf5Error> {
         let root = self.root()?;
-        let bag = match bag {
+        match bag {
             Some(name) => root
                 .group(name)
-                .map_err(|_| Hdf5Error::NoBag(name.to_owned()))?,
-            None => root,
-        };
+                .map_err(|_| Hdf5Error::NoBag(name.to_owned())),
+            None => Ok(root),
+        }
+    }
+
+    pub fn load_with(&self, bag: Option<&str>, limits: &Limits) -> Result<Value, Hdf5Error> {
+        let bag = self.bag(bag)?;
         let mut reader = Reader {
             bag,
             limits,

@@ -319,6 +319,32 @@ impl ValueStore {
         }
     }
 
+    /// The destructured children of an HDF5 bag, decoding only a wrapper
+    /// (told by the class its attributes name).
+    pub(crate) fn hdf5_children(&self, key: &str) -> Result<Vec<String>, ValueError> {
+        let ValueStore::Hdf5 { root, .. } = self else {
+            return self
+                .load_raw(key)
+                .map(|(_, _, v)| crate::destructure::children(&v));
+        };
+        let Some((file, shared)) = hdf5_location(root, key) else {
+            return Err(ValueError::Missing(key.to_string()));
+        };
+        let err = |error| ValueError::Hdf5 {
+            key: key.to_string(),
+            file: file.clone(),
+            error,
+        };
+        let bag = crate::hdf5::BagFile::open(&file).map_err(err)?;
+        let bag_name = shared.then_some(key);
+        let class = bag.class_of(bag_name).map_err(err)?;
+        if !class.is_some_and(|c| c.starts_with("fleche.storage.destructuring.")) {
+            return Ok(Vec::new());
+        }
+        let value = bag.load(bag_name).map_err(err)?;
+        Ok(crate::destructure::children(&value))
+    }
+
     /// Load and mend one value (destructured children loaded recursively).
     pub fn load(&self, key: &str) -> Result<StoredValue, ValueError> {
         let (env, path, raw) = self.load_raw(key)?;
