@@ -10,6 +10,7 @@ mod concurrency;
 mod fixture_answers;
 mod gc_forecast;
 mod generated;
+mod hdf5;
 mod hostile;
 mod locate;
 mod messages;

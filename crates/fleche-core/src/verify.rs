@@ -383,6 +383,16 @@ pub(crate) fn verify(
         }
         report.findings.extend(strays.unwrap_or_default());
     }
+    if let ValueStore::Hdf5 { root, .. } = values {
+        // A bag's file is the one holding it, not one named by its key.
+        for f in &mut report.findings {
+            if f.path.as_deref() == Some(root.join(&f.key).as_path()) {
+                if let Some((file, _)) = crate::store::values::hdf5_location(root, &f.key) {
+                    f.path = Some(file);
+                }
+            }
+        }
+    }
     report
         .findings
         .sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
