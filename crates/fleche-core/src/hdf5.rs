@@ -96,7 +96,7 @@ impl BagFile {
     }
 
     /// The file's size in bytes.
-    pub fn len(&self) -> u64 {
+    pub fn size(&self) -> u64 {
         self.len
     }
 
@@ -172,7 +172,7 @@ fn options(len: u64) -> OpenOptions {
 /// A node of a bag: a group or a dataset.
 enum Node {
     Group(Group),
-    Dataset(Dataset),
+    Dataset(Box<Dataset>),
 }
 
 impl Node {
@@ -601,7 +601,7 @@ fn pickled_dtype(dtype: &str) -> Value {
 /// A member of a group, whichever kind of node it is.
 fn child(g: &Group, name: &str) -> Option<Node> {
     if let Ok(d) = g.dataset(name) {
-        return Some(Node::Dataset(d));
+        return Some(Node::Dataset(Box::new(d)));
     }
     g.group(name).ok().map(Node::Group)
 }

@@ -310,7 +310,7 @@ impl ValueStore {
                 let env = files::Envelope {
                     compressed: false,
                     signature: files::Signature::NotChecked,
-                    size: bag.len(),
+                    size: bag.size(),
                     payload: Vec::new(),
                 };
                 Ok((env, file, value))
