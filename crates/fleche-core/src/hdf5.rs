@@ -252,15 +252,14 @@ impl Reader<'_> {
             .strip_prefix("bagofholding.content.")
             .or_else(|| content.strip_prefix("bagofholding.h5.content."))
             .unwrap_or(&content);
-        match node {
-            Node::Dataset(d) => self.item(d, node, kind, path),
-            Node::Group(g) => {
-                self.on_path.push(path.to_owned());
-                let out = self.group(g, kind, path, depth);
-                self.on_path.pop();
-                out
-            }
-        }
+        // Datasets too: a reference may point at a reference.
+        self.on_path.push(path.to_owned());
+        let out = match node {
+            Node::Dataset(d) => self.item(d, node, kind, path, depth),
+            Node::Group(g) => self.group(g, kind, path, depth),
+        };
+        self.on_path.pop();
+        out
     }
 
     fn item(
@@ -269,6 +268,7 @@ impl Reader<'_> {
         node: &Node,
         kind: &str,
         path: &str,
+        depth: usize,
     ) -> Result<Value, Hdf5Error> {
         let flag = |name: &str| {
             node.attribute(name)
@@ -284,7 +284,7 @@ impl Reader<'_> {
             "Global" => global_ref(self.string(d, path)?),
             "Reference" => {
                 let target = self.string(d, path)?;
-                return self.reference(&target, path);
+                return self.reference(&target, path, depth);
             }
             "Bool" => Value::Bool(self.raw(d, path)?.iter().any(|&b| b != 0)),
             "Long" if flag("_bigint") => {
@@ -409,18 +409,23 @@ impl Reader<'_> {
 
     /// A `Reference`: the object first stored at `target`, read again, or a
     /// recursion placeholder when it is being read (a cycle).
-    fn reference(&mut self, target: &str, path: &str) -> Result<Value, Hdf5Error> {
-        if self.on_path.iter().any(|p| p == target) {
+    fn reference(&mut self, target: &str, path: &str, depth: usize) -> Result<Value, Hdf5Error> {
+        // Paths are compared as the node they name: `a//b` is `a/b`.
+        let target: String = target
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("/");
+        if self.on_path.iter().any(|p| *p == target) {
             return Ok(Value::Object(Object {
                 class: RECURSION_CLASS.into(),
                 ..Object::default()
             }));
         }
-        let depth = self.on_path.len() + 1;
         let node = self
-            .node(target)
+            .node(&target)
             .map_err(|_| invalid(path, format!("a reference to `{target}`, which is missing")))?;
-        self.value(&node, target, depth)
+        self.value(&node, &target, depth + 1)
     }
 
     fn members(&self, g: &Group, path: &str) -> Result<Vec<String>, Hdf5Error> {
