@@ -35,6 +35,7 @@ use crate::value::{ArrayData, NdArray, Object, Value};
 use hdf5_reader::group::Group;
 use hdf5_reader::{Attribute, ByteOrder, Dataset, Datatype, Hdf5File, OpenOptions};
 use num_bigint::BigInt;
+use std::collections::HashMap;
 use std::path::Path;
 use thiserror::Error;
 
@@ -153,6 +154,9 @@ impl BagFile {
             on_path: Vec::new(),
             used_nodes: 0,
             used_bytes: 0,
+            memo: HashMap::new(),
+            cycles: 0,
+            deepest: 0,
         };
         reader.value_at(STORAGE_ROOT, 0)
     }
@@ -191,6 +195,22 @@ struct Reader<'a> {
     on_path: Vec<String>,
     used_nodes: u64,
     used_bytes: u64,
+    /// What a reference's target read as, with the nodes, bytes and levels
+    /// it took: read once however often it is referenced (each use is
+    /// still charged), as the pickle reader's memo does.
+    memo: HashMap<String, Memo>,
+    /// Cycle placeholders made so far: a target whose reading made one
+    /// depends on where it was read from, and is not remembered.
+    cycles: u64,
+    /// The deepest level reached.
+    deepest: usize,
+}
+
+struct Memo {
+    value: Value,
+    nodes: u64,
+    bytes: u64,
+    height: usize,
 }
 
 fn join(path: &str, name: &str) -> String {
@@ -244,6 +264,7 @@ impl Reader<'_> {
             });
         }
         self.charge(1, 0)?;
+        self.deepest = self.deepest.max(depth);
         let content = node
             .attribute("content_type")
             .and_then(|a| a.read_string().ok())
@@ -417,15 +438,43 @@ impl Reader<'_> {
             .collect::<Vec<_>>()
             .join("/");
         if self.on_path.iter().any(|p| *p == target) {
+            self.cycles += 1;
             return Ok(Value::Object(Object {
                 class: RECURSION_CLASS.into(),
                 ..Object::default()
             }));
         }
+        let depth = depth + 1;
+        if let Some(m) = self.memo.get(&target) {
+            let (nodes, bytes, height) = (m.nodes, m.bytes, m.height);
+            if depth + height > self.limits.max_depth {
+                return Err(Hdf5Error::Limit {
+                    what: "levels of nesting",
+                    limit: self.limits.max_depth as u64,
+                });
+            }
+            self.charge(nodes, bytes)?;
+            self.deepest = self.deepest.max(depth + height);
+            return Ok(self.memo[&target].value.clone());
+        }
         let node = self
             .node(&target)
             .map_err(|_| invalid(path, format!("a reference to `{target}`, which is missing")))?;
-        self.value(&node, &target, depth + 1)
+        let before = (self.used_nodes, self.used_bytes, self.cycles, self.deepest);
+        self.deepest = depth;
+        let value = self.value(&node, &target, depth)?;
+        let height = self.deepest - depth;
+        self.deepest = self.deepest.max(before.3);
+        if self.cycles == before.2 {
+            let memo = Memo {
+                value: value.clone(),
+                nodes: self.used_nodes - before.0,
+                bytes: self.used_bytes - before.1,
+                height,
+            };
+            self.memo.insert(target, memo);
+        }
+        Ok(value)
     }
 
     fn members(&self, g: &Group, path: &str) -> Result<Vec<String>, Hdf5Error> {
