@@ -437,7 +437,7 @@ impl Reader<'_> {
             .filter(|p| !p.is_empty())
             .collect::<Vec<_>>()
             .join("/");
-        if self.on_path.iter().any(|p| *p == target) {
+        if self.on_path.contains(&target) {
             self.cycles += 1;
             return Ok(Value::Object(Object {
                 class: RECURSION_CLASS.into(),
