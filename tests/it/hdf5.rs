@@ -340,22 +340,56 @@ fn a_damaged_hdf5_file_is_named_with_the_key() {
     assert!(unreadable > 0, "{}", out.stdout);
 }
 
-/// gc keeps refusing on HDF5 stores (fleche's own gc rewrites shared files
-/// under its lock protocol), dry run or not, and deletes nothing.
+/// gc refuses on shared HDF5 files (fleche's own gc rewrites them under
+/// its lock protocol), dry run or not, and deletes nothing.
 #[test]
-fn gc_refuses_on_hdf5_stores() {
-    for name in ["hdf5-values", "hdf5-flat"] {
-        let dir = TestEnv::copy(name);
-        let before = dir.names(".fleche/values");
-        for args in [&["gc", "--dry-run"][..], &["gc"][..]] {
-            let err = dir.run(args).failure(2);
-            assert!(
-                err.contains("HDF5") && err.contains("nothing was deleted"),
-                "{err}"
-            );
-        }
-        assert_eq!(dir.names(".fleche/values"), before, "{name}");
+fn gc_refuses_on_shared_hdf5_files() {
+    let dir = TestEnv::copy("hdf5-values");
+    let before = dir.names(".fleche/values");
+    for args in [&["gc", "--dry-run"][..], &["gc", "--min-age", "0"][..]] {
+        let err = dir.run(args).failure(2);
+        assert!(
+            err.contains("HDF5 files shared between keys") && err.contains("nothing was deleted"),
+            "{err}"
+        );
     }
+    assert_eq!(dir.names(".fleche/values"), before);
+}
+
+/// With one HDF5 file per key (prefix length 0), fleche's gc unlinks files
+/// as for pickles: so does ours, deleting exactly what fleche's `gc()`
+/// deleted, and every live value still reads.
+#[test]
+fn gc_on_one_file_per_key_deletes_what_fleche_deletes() {
+    let dir = TestEnv::copy("hdf5-flat");
+    let want = strings(&dir.answers()["gc"]);
+    assert!(!want.is_empty());
+    let before: BTreeSet<String> = dir.names(".fleche/values").into_iter().collect();
+    let planned = dir
+        .ok(["gc", "--min-age", "0", "--dry-run", "--format", "json"])
+        .keys();
+    assert_eq!(planned, want);
+    assert_eq!(
+        dir.names(".fleche/values")
+            .into_iter()
+            .collect::<BTreeSet<_>>(),
+        before
+    );
+    let removed = dir.ok(["gc", "--min-age", "0", "--format", "json"]).keys();
+    assert_eq!(removed, want);
+    let after: BTreeSet<String> = dir.names(".fleche/values").into_iter().collect();
+    assert_eq!(
+        before.difference(&after).cloned().collect::<BTreeSet<_>>(),
+        want
+    );
+    let out = dir.ok(["verify"]);
+    assert!(out.stdout.contains("0 problems") || out.stderr.contains("0 problems"));
+    // Young files (a fresh copy) are kept, as for value files.
+    let young = TestEnv::copy("hdf5-flat");
+    assert!(young
+        .ok(["gc", "--dry-run", "--format", "json"])
+        .rows()
+        .is_empty());
 }
 
 /// `--root` on a directory of per-key HDF5 files (no `.h5` name) reads

@@ -96,7 +96,7 @@ pub enum ValueStorageSpec {
         secret_keys: Vec<Vec<u8>>,
         remaining_depth: i64,
     },
-    /// `bagofholding_hdf`: values in HDF5 files this tool does not decode.
+    /// `bagofholding_hdf`: values in HDF5 files (bagofholding bags).
     BagOfHolding { root: PathBuf },
     /// `memory` or `void`: nothing on disk.
     Transient(String),

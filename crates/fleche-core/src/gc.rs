@@ -16,7 +16,7 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum GcError {
-    #[error("the values are bags in HDF5 files under {0}, which only fleche's own gc removes (it rewrites files shared between keys under their `.lock` files); nothing was deleted (use fleche's `cache().gc()`)")]
+    #[error("the values are bags in HDF5 files shared between keys under {0}, which only fleche's own gc removes (it rewrites them under their `.lock` files); nothing was deleted (use fleche's `cache().gc()`)")]
     Hdf5(PathBuf),
     #[error("the cache keeps no values on disk")]
     Transient,
@@ -38,7 +38,9 @@ pub struct DeadValue {
 #[derive(Debug, Clone, Default)]
 pub struct GcPlan {
     pub root: PathBuf,
-    /// The values are bags in HDF5 files: looked at, never deleted.
+    /// Some values are bags in HDF5 files shared between keys: looked at,
+    /// never deleted. (One file per key is deleted as a value file is, as
+    /// fleche's own gc does.)
     pub hdf5: bool,
     /// Value files on disk, and their bytes.
     pub total: usize,
@@ -166,7 +168,8 @@ pub(crate) fn plan(
         .collect();
     let mut plan = GcPlan {
         root: root.clone(),
-        hdf5: matches!(values, ValueStore::Hdf5 { .. }),
+        hdf5: matches!(values, ValueStore::Hdf5 { .. })
+            && !crate::store::values::hdf5_stems(&root).is_empty(),
         total: names.len(),
         ..Default::default()
     };
