@@ -332,12 +332,23 @@ fn a_damaged_hdf5_file_is_named_with_the_key() {
     }
     let out = dir.run(["verify", "--format", "json"]);
     assert_eq!(out.code, Some(1), "{}{}", out.stdout, out.stderr);
-    let unreadable = out
-        .rows()
+    let rows = out.rows();
+    let unreadable = rows
         .iter()
         .filter(|f| f["kind"] == "unreadable-value")
         .count();
     assert!(unreadable > 0, "{}", out.stdout);
+    // The values the records name are missing, and say which file hides them.
+    let missing: Vec<&Json> = rows
+        .iter()
+        .filter(|f| f["kind"] == "missing-value")
+        .collect();
+    assert!(!missing.is_empty());
+    for f in missing {
+        let detail = f["detail"].as_str().unwrap();
+        assert!(detail.ends_with("would hold it but cannot be read"), "{f}");
+        assert!(f["path"].as_str().unwrap().ends_with(".h5"), "{f}");
+    }
 }
 
 /// gc refuses on shared HDF5 files (fleche's own gc rewrites them under

@@ -384,12 +384,21 @@ pub(crate) fn verify(
         report.findings.extend(strays.unwrap_or_default());
     }
     if let ValueStore::Hdf5 { root, .. } = values {
-        // A bag's file is the one holding it, not one named by its key.
+        // A bag's file is the one holding it, not one named by its key;
+        // a value missing because its file cannot be read says so.
+        let unreadable = &values.hdf5_listing()?.unreadable;
         for f in &mut report.findings {
-            if f.path.as_deref() == Some(root.join(&f.key).as_path()) {
-                if let Some((file, _)) = crate::store::values::hdf5_location(root, &f.key) {
-                    f.path = Some(file);
+            if f.path.as_deref() != Some(root.join(&f.key).as_path()) {
+                continue;
+            }
+            if let Some((file, _)) = crate::store::values::hdf5_location(root, &f.key) {
+                if f.kind == Kind::MissingValue && unreadable.iter().any(|(p, _)| *p == file) {
+                    f.detail.push_str(&format!(
+                        "; {} would hold it but cannot be read",
+                        file.display()
+                    ));
                 }
+                f.path = Some(file);
             }
         }
     }
