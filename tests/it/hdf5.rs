@@ -296,6 +296,13 @@ fn reads_do_not_wait_for_a_writers_locks() {
     let start = std::time::Instant::now();
     let out = dir.ok(["show", "81a8c337"]);
     assert!(out.stdout.contains("Point(x=1.5, y=2)"), "{}", out.stdout);
+    // Its size is its file's, which other keys share.
+    assert!(
+        out.stdout
+            .contains("81.h5, a file of 9264 bytes shared with other keys"),
+        "{}",
+        out.stdout
+    );
     dir.ok(["verify"]);
     assert!(start.elapsed() < std::time::Duration::from_secs(20));
     drop(held);
