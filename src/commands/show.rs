@@ -299,7 +299,17 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) 
                 "value",
                 &value_lines(&v.value, full, LABEL_WIDTH),
             );
-            line(&mut text, "size", &format!("{} bytes on disk", v.size));
+            // A bag in a shared HDF5 file has no size of its own.
+            let size = if v.path.file_name().is_some_and(|n| n != key) {
+                format!(
+                    "in {}, a file of {} bytes shared with other keys",
+                    printable(&v.path.display().to_string()),
+                    v.size
+                )
+            } else {
+                format!("{} bytes on disk", v.size)
+            };
+            line(&mut text, "size", &size);
             line(
                 &mut text,
                 "compressed",

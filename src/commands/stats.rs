@@ -44,7 +44,16 @@ fn member_stats(ctx: &Context, cache: &Cache, m: &Member) -> Result<Json> {
             "missing": missing,
             "gc": gc_forecast(ctx, cache, m, orphans)?,
         }),
-        ValueStats::Hdf5 { count } => json!({"count": count, "hdf5": true}),
+        ValueStats::Hdf5 {
+            count,
+            bytes,
+            orphans,
+            missing,
+        } => json!({
+            "count": count, "bytes": bytes, "hdf5": true,
+            "orphans": orphans, "missing": missing,
+            "gc": gc_forecast(ctx, cache, m, orphans)?,
+        }),
         ValueStats::None => json!({"count": 0}),
     };
     let mut modules: Vec<(String, u64)> = Vec::new();
@@ -182,8 +191,14 @@ fn summary(out: &mut impl Write, s: &Json) -> Result<()> {
     if v.get("hdf5").is_some() {
         writeln!(
             out,
-            "values       {} named by records, in HDF5 files (not decoded)",
-            n(&v["count"])
+            "values       {} in HDF5 files of {}",
+            n(&v["count"]),
+            human_bytes(v["bytes"].as_u64().unwrap_or(0))
+        )?;
+        writeln!(
+            out,
+            "orphans      {} no record of this cache needs",
+            n(&v["orphans"])
         )?;
     } else {
         writeln!(
@@ -198,6 +213,8 @@ fn summary(out: &mut impl Write, s: &Json) -> Result<()> {
             n(&v["orphans"]),
             human_bytes(v["orphan_bytes"].as_u64().unwrap_or(0))
         )?;
+    }
+    if v.get("count").is_some() && v.get("gc").is_some() {
         if let Some(line) = gc_line(&v["gc"]) {
             writeln!(out, "gc           {}", crate::style::printable(&line))?;
         }

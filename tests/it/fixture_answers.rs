@@ -73,7 +73,7 @@ pub(crate) fn query_args(filter: &Json) -> Vec<String> {
     args
 }
 
-fn check_queries(name: &str) {
+pub(crate) fn check_queries(name: &str) {
     let dir = TestEnv::fixture(name);
     let mut failures = Vec::new();
     for q in dir.answers()["queries"].as_array().expect("queries") {
@@ -321,7 +321,7 @@ fn cloudpickle_files_values() {
 
 /// `ls` lists every call fleche's `cache().table()` lists; each short key
 /// it shows expands back to that call.
-fn check_table(name: &str) {
+pub(crate) fn check_table(name: &str) {
     let dir = TestEnv::fixture(name);
     let want = strings(&dir.answers()["table"]["keys"]);
     let got = dir.run(["ls", "--format", "json"]).keys();

@@ -11,6 +11,7 @@ mod export;
 mod fixture_answers;
 mod gc_forecast;
 mod generated;
+mod hdf5;
 mod hostile;
 mod hostile_sizes;
 mod locate;

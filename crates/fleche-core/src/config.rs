@@ -96,7 +96,7 @@ pub enum ValueStorageSpec {
         secret_keys: Vec<Vec<u8>>,
         remaining_depth: i64,
     },
-    /// `bagofholding_hdf`: values in HDF5 files this tool does not decode.
+    /// `bagofholding_hdf`: values in HDF5 files (bagofholding bags).
     BagOfHolding { root: PathBuf },
     /// `memory` or `void`: nothing on disk.
     Transient(String),
@@ -768,10 +768,27 @@ pub fn cache_at(dir: &Path) -> Option<CacheSpec> {
     } else {
         return None;
     };
+    // HDF5 values: `.h5` files, or (one file per key) files that begin
+    // with HDF5's signature; the first value file decides.
     let hdf5 = std::fs::read_dir(&values_dir)
-        .map(|mut entries| {
-            entries.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".h5")))
+        .map(|entries| {
+            entries.flatten().find_map(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                if name.ends_with(".h5") {
+                    return Some(true);
+                }
+                if name.starts_with('.') || name.ends_with(".lock") || name.len() != 64 {
+                    return None;
+                }
+                let mut head = [0u8; 8];
+                let read = std::fs::File::open(e.path())
+                    .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head));
+                Some(read.is_ok() && head == *b"\x89HDF\r\n\x1a\n")
+            })
         })
+        .ok()
+        .flatten()
         .unwrap_or(false);
     let values = if hdf5 {
         ValueStorageSpec::BagOfHolding { root: values_dir }

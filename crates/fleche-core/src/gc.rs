@@ -16,7 +16,7 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum GcError {
-    #[error("the values are in HDF5 (bagofholding) files under {0}, which this tool cannot follow; nothing was deleted")]
+    #[error("the values are bags in HDF5 files shared between keys under {0}, which only fleche's own gc removes (it rewrites them under their `.lock` files); nothing was deleted (use fleche's `cache().gc()`)")]
     Hdf5(PathBuf),
     #[error("the cache keeps no values on disk")]
     Transient,
@@ -38,6 +38,10 @@ pub struct DeadValue {
 #[derive(Debug, Clone, Default)]
 pub struct GcPlan {
     pub root: PathBuf,
+    /// Some values are bags in HDF5 files shared between keys: looked at,
+    /// never deleted. (One file per key is deleted as a value file is, as
+    /// fleche's own gc does.)
+    pub hdf5: bool,
     /// Value files on disk, and their bytes.
     pub total: usize,
     pub total_bytes: u64,
@@ -111,6 +115,13 @@ fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
     Inspected { size, children }
 }
 
+/// A bag in an HDF5 store: decoded for its children (a bag has no size of
+/// its own; a shared file's bytes are not divided among its bags).
+fn inspect_hdf5(values: &ValueStore, name: &str) -> Inspected {
+    let children = values.hdf5_children(name).map_err(|e| crate::one_line(&e));
+    Inspected { size: 0, children }
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -126,19 +137,19 @@ pub(crate) fn plan(
     min_age: Duration,
     now: SystemTime,
 ) -> Result<GcPlan, GcError> {
-    let (root, dir, keys) = match values {
-        ValueStore::Files {
-            root, dir, keys, ..
-        } => (root.clone(), dir, keys),
-        ValueStore::Hdf5 { root, .. } => return Err(GcError::Hdf5(root.clone())),
-        ValueStore::Transient(_) => return Err(GcError::Transient),
+    let root = match values.root() {
+        Some(root) => root.to_path_buf(),
+        None => return Err(GcError::Transient),
+    };
+    let inspect_one = |name: &String| match values {
+        ValueStore::Files { dir, keys, .. } => inspect(dir, keys, name),
+        _ => inspect_hdf5(values, name),
     };
     let (named, files) = std::thread::scope(|scope| {
         let files = scope.spawn(
             || -> Result<(&[String], Vec<Inspected>), files::FileError> {
                 let names = values.sorted_keys()?;
-                let inspected: Vec<Inspected> =
-                    names.par_iter().map(|n| inspect(dir, keys, n)).collect();
+                let inspected: Vec<Inspected> = names.par_iter().map(inspect_one).collect();
                 Ok((names, inspected))
             },
         );
@@ -157,6 +168,8 @@ pub(crate) fn plan(
         .collect();
     let mut plan = GcPlan {
         root: root.clone(),
+        hdf5: matches!(values, ValueStore::Hdf5 { .. })
+            && !crate::store::values::hdf5_stems(&root).is_empty(),
         total: names.len(),
         ..Default::default()
     };
@@ -216,9 +229,14 @@ pub(crate) fn plan(
         if !live[i] && (crate::prefix::key_bytes(name).is_none() || special[i]) {
             plan.foreign.push(name.clone());
         } else if !live[i] {
+            let path = match values {
+                ValueStore::Hdf5 { .. } => crate::store::values::hdf5_location(&root, name)
+                    .map_or_else(|| root.join(name), |(file, _)| file),
+                _ => root.join(name),
+            };
             plan.dead.push(DeadValue {
                 key: name.clone(),
-                path: root.join(name),
+                path,
                 size: sizes[i],
             });
         }
@@ -283,6 +301,9 @@ pub(crate) fn sweep(
     min_age: Duration,
 ) -> Result<Swept, GcError> {
     let mut out = Swept::default();
+    if plan.hdf5 {
+        return Err(GcError::Hdf5(plan.root.clone()));
+    }
     if !plan.safe() {
         return Ok(out);
     }

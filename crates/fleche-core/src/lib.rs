@@ -12,6 +12,7 @@ pub mod digest;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gc;
+pub mod hdf5;
 pub mod literal;
 pub mod npy;
 pub mod numpy;

@@ -1528,7 +1528,7 @@ fn builtin_type(name: &str) -> String {
     }
 }
 
-fn global_ref(name: String) -> Value {
+pub(crate) fn global_ref(name: String) -> Value {
     Value::Object(Object {
         class: GLOBAL_CLASS.into(),
         args: vec![Value::Str(name)],
@@ -1549,7 +1549,7 @@ fn set_order(items: Vec<Value>) -> Result<Vec<Value>, PickleError> {
 
 /// Give the callables this tool understands their meaning; anything that
 /// does not have the expected shape stays an inert object.
-fn interpret(mut o: Object) -> Result<Value, PickleError> {
+pub(crate) fn interpret(mut o: Object) -> Result<Value, PickleError> {
     if RECONSTRUCT.contains(&o.class.as_str()) {
         if let Some(a) = numpy::reconstructed(&mut o) {
             return Ok(Value::NdArray(a));

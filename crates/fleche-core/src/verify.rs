@@ -315,8 +315,25 @@ pub(crate) fn verify(
         Some((names, _)) => names,
         None => values.sorted_keys()?,
     };
-    if matches!(values, ValueStore::Hdf5 { .. } | ValueStore::Transient(_)) {
+    if matches!(values, ValueStore::Transient(_)) {
         return Ok(report);
+    }
+    if let ValueStore::Hdf5 { .. } = values {
+        // A file that does not open hides every value in it: a problem,
+        // whether or not a record needs one of them.
+        for (path, error) in &values.hdf5_listing()?.unreadable {
+            report.findings.push(Finding {
+                kind: Kind::UnreadableValue,
+                key: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                path: Some(path.clone()),
+                detail: format!(
+                    "the HDF5 file cannot be read, so its values cannot be listed: {error}"
+                ),
+            });
+        }
     }
     let index: FxHashMap<&str, usize> = names
         .iter()
@@ -366,6 +383,25 @@ pub(crate) fn verify(
         }
         report.findings.extend(strays.unwrap_or_default());
     }
+    if let ValueStore::Hdf5 { root, .. } = values {
+        // A bag's file is the one holding it, not one named by its key;
+        // a value missing because its file cannot be read says so.
+        let unreadable = &values.hdf5_listing()?.unreadable;
+        for f in &mut report.findings {
+            if f.path.as_deref() != Some(root.join(&f.key).as_path()) {
+                continue;
+            }
+            if let Some((file, _)) = crate::store::values::hdf5_location(root, &f.key) {
+                if f.kind == Kind::MissingValue && unreadable.iter().any(|(p, _)| *p == file) {
+                    f.detail.push_str(&format!(
+                        "; {} would hold it but cannot be read",
+                        file.display()
+                    ));
+                }
+                f.path = Some(file);
+            }
+        }
+    }
     report
         .findings
         .sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
@@ -387,10 +423,15 @@ fn read_records<'v>(
     };
     let mut named = Named::default();
     let (read, everything, strays) = std::thread::scope(|scope| {
-        let whole = selected.is_none() && matches!(values, ValueStore::Files { .. });
+        let whole = selected.is_none() && !matches!(values, ValueStore::Transient(_));
         let everything = whole.then(|| scope.spawn(|| check_all(values)));
         let strays = whole.then(|| {
-            let mut dirs: Vec<PathBuf> = values.root().map(PathBuf::from).into_iter().collect();
+            // An HDF5 store's `.h5` files are not named like keys.
+            let value_dir = match values {
+                ValueStore::Files { .. } => values.root().map(PathBuf::from),
+                _ => None,
+            };
+            let mut dirs: Vec<PathBuf> = value_dir.into_iter().collect();
             if let CallStore::Files(f) = calls {
                 dirs.push(f.root().to_path_buf());
             }

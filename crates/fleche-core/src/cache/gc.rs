@@ -22,9 +22,13 @@ pub enum ValueStats {
         /// Digests records name that have no file.
         missing: usize,
     },
-    /// Values in HDF5 files: only those the records name are known.
+    /// Bags in HDF5 files (listed from the files), and the files' bytes.
     Hdf5 {
         count: usize,
+        bytes: u64,
+        /// Bags no record reaches, and digests records name with no bag.
+        orphans: usize,
+        missing: usize,
     },
     None,
 }
@@ -46,7 +50,31 @@ pub(super) fn value_stats(member: &Member) -> Result<ValueStats, GcError> {
                 missing: plan.missing.len(),
             }
         }
-        ValueStore::Hdf5 { keys, .. } => ValueStats::Hdf5 { count: keys.len() },
+        ValueStore::Hdf5 { root, .. } => {
+            let plan = gc::plan(
+                &member.values,
+                &[&member.calls],
+                Duration::ZERO,
+                SystemTime::now(),
+            )?;
+            let bytes = std::fs::read_dir(root)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .filter(|e| !e.file_name().to_string_lossy().ends_with(".lock"))
+                        .filter_map(|e| e.metadata().ok())
+                        .filter(|m| m.is_file())
+                        .map(|m| m.len())
+                        .sum()
+                })
+                .unwrap_or(0);
+            ValueStats::Hdf5 {
+                count: plan.total,
+                bytes,
+                orphans: plan.dead.len(),
+                missing: plan.missing.len(),
+            }
+        }
         ValueStore::Transient(_) => ValueStats::None,
     })
 }
@@ -54,6 +82,10 @@ pub(super) fn value_stats(member: &Member) -> Result<ValueStats, GcError> {
 /// Why a collection cannot go ahead.
 #[derive(Debug, Error)]
 pub enum CollectError {
+    /// Bags are removed from shared HDF5 files by rewriting them under
+    /// fleche's `.lock` protocol, which this tool does not take part in.
+    #[error(transparent)]
+    Hdf5Store(GcError),
     #[error("cache `{0}` keeps no values on disk")]
     NoValues(String),
     #[error("cache `{name}` keeps its values in {}, which gc will not collect", dir.display())]
@@ -217,8 +249,11 @@ impl Collection<'_> {
                 key: key.clone(),
                 why: why.clone(),
             });
-        let refusal = unread
-            .map(|log| CollectError::UnreadLog { log })
+        let hdf5 = plan
+            .hdf5
+            .then(|| CollectError::Hdf5Store(GcError::Hdf5(plan.root.clone())));
+        let refusal = hdf5
+            .or(unread.map(|log| CollectError::UnreadLog { log }))
             .or(broken)
             .or(undecodable);
         Ok(Survey { plan, refusal })

@@ -2,12 +2,11 @@
 
 use super::{Cache, Composition, Member, OpenError};
 use crate::config::{self, CacheSpec, CallStorageSpec, Config, ConfigError, ValueStorageSpec};
-use crate::prefix::KeySet;
 use crate::store::callfiles::FileCalls;
-use crate::store::calls::{referenced, CallStore};
+use crate::store::calls::CallStore;
 use crate::store::files;
 use crate::store::sql::SqlCalls;
-use crate::store::values::{hdf5_stem_for, hdf5_stems, ValueStore};
+use crate::store::values::ValueStore;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -128,16 +127,10 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
             index: OnceLock::new(),
             listing: OnceLock::new(),
         },
-        ValueStorageSpec::BagOfHolding { root } => {
-            let stems = hdf5_stems(&root);
-            let mut keys: Vec<String> = referenced(&[&calls])?
-                .into_iter()
-                .filter(|k| hdf5_stem_for(&stems, k).is_some())
-                .collect();
-            keys.sort();
-            let index = KeySet::from_names(keys.iter().map(String::as_str));
-            ValueStore::Hdf5 { root, keys, index }
-        }
+        ValueStorageSpec::BagOfHolding { root } => ValueStore::Hdf5 {
+            root,
+            listing: OnceLock::new(),
+        },
         ValueStorageSpec::Transient(t) => ValueStore::Transient(t),
     };
     Ok(Member {

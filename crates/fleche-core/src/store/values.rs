@@ -1,5 +1,5 @@
 //! Value stores: value files (pickles, compressed or signed), bagofholding
-//! HDF5 files (named, not decoded), or none; loading and mending values.
+//! HDF5 files (read by [`crate::hdf5`]), or none; loading and mending values.
 
 use crate::prefix::KeySet;
 use crate::store::files::{self, FileError};
@@ -37,13 +37,13 @@ pub(crate) enum ValueStore {
         index: OnceLock<Result<KeySet, FileError>>,
         listing: OnceLock<Vec<String>>,
     },
-    /// Values in bagofholding HDF5 files, which this tool does not parse:
-    /// the keys it knows are those the call records name whose HDF5 file
-    /// exists (unreferenced values are invisible here).
+    /// Values in bagofholding HDF5 files: `{key[:n]}.h5` files holding one
+    /// bag per key (fleche 0.20+, any prefix length n > 0), and files named
+    /// by the full key holding one bag at their root (prefix length 0, and
+    /// fleche ≤ 0.19). Keys are listed from the bags themselves, once.
     Hdf5 {
         root: PathBuf,
-        keys: Vec<String>,
-        index: KeySet,
+        listing: OnceLock<Result<Hdf5Listing, FileError>>,
     },
     Transient(String),
 }
@@ -59,7 +59,7 @@ impl ValueStore {
                 .get_or_init(|| files::key_set(root))
                 .as_ref()
                 .map_err(Clone::clone),
-            ValueStore::Hdf5 { index, .. } => Ok(index),
+            ValueStore::Hdf5 { .. } => Ok(&self.hdf5_listing()?.index),
             ValueStore::Transient(_) => Ok(&NO_KEYS),
         }
     }
@@ -74,7 +74,7 @@ impl ValueStore {
                 let l = self.index()?.to_strings();
                 Ok(listing.get_or_init(|| l))
             }
-            ValueStore::Hdf5 { keys, .. } => Ok(keys),
+            ValueStore::Hdf5 { .. } => Ok(&self.hdf5_listing()?.keys),
             ValueStore::Transient(_) => Ok(&[]),
         }
     }
@@ -87,14 +87,82 @@ impl ValueStore {
     }
 }
 
-fn hdf5_where(file: &Option<PathBuf>, size: &Option<u64>, root: &Path) -> String {
-    match (file, size) {
-        (Some(f), Some(n)) => format!(
-            "in {}, a file of {n} bytes shared by keys with the same prefix",
-            f.display()
-        ),
-        _ => format!("no HDF5 file under {} holds it", root.display()),
+/// What an HDF5 value store holds, read from its files once.
+#[derive(Debug)]
+pub(crate) struct Hdf5Listing {
+    /// Every key, sorted.
+    pub keys: Vec<String>,
+    pub index: KeySet,
+    /// Files that are there but could not be read, with why (fleche logs
+    /// and skips these too; `verify` reports them).
+    pub unreadable: Vec<(PathBuf, crate::hdf5::Hdf5Error)>,
+}
+
+impl ValueStore {
+    /// An HDF5 store's keys, listed from its files on first use.
+    pub(crate) fn hdf5_listing(&self) -> Result<&Hdf5Listing, FileError> {
+        match self {
+            ValueStore::Hdf5 { root, listing } => listing
+                .get_or_init(|| list_hdf5(root))
+                .as_ref()
+                .map_err(Clone::clone),
+            _ => Err(FileError::io(
+                self.root().unwrap_or(Path::new("")),
+                std::io::Error::other("not an HDF5 store"),
+            )),
+        }
     }
+}
+
+/// One file per key (prefix length 0, fleche ≤ 0.19): named by the full
+/// 64-character key, no extension, as fleche's `list()` recognises them.
+fn is_per_key_file(name: &str) -> bool {
+    name.len() == 64 && !name.starts_with('.') && files::is_key_name(name)
+}
+
+fn list_hdf5(root: &Path) -> Result<Hdf5Listing, FileError> {
+    let entries = match std::fs::read_dir(root) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Hdf5Listing {
+                keys: Vec::new(),
+                index: KeySet::from_names(std::iter::empty::<&str>()),
+                unreadable: Vec::new(),
+            })
+        }
+        Err(e) => return Err(FileError::io(root, e)),
+    };
+    let mut keys = Vec::new();
+    let mut unreadable = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| FileError::io(root, e))?;
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if name.starts_with('.') || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        if is_per_key_file(&name) {
+            keys.push(name);
+        } else if let Some(stem) = name.strip_suffix(".h5") {
+            if stem.is_empty() {
+                continue;
+            }
+            let path = root.join(&name);
+            match crate::hdf5::BagFile::open(&path).and_then(|f| f.bag_names()) {
+                Ok(names) => keys.extend(names),
+                Err(e) => unreadable.push((path, e)),
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    let index = KeySet::from_names(keys.iter().map(String::as_str));
+    Ok(Hdf5Listing {
+        keys,
+        index,
+        unreadable,
+    })
 }
 
 /// The `.h5` files of a bagofholding store, by stem.
@@ -110,12 +178,12 @@ pub(crate) fn hdf5_stems(root: &Path) -> std::collections::BTreeSet<String> {
                 .and_then(|n| n.strip_suffix(".h5"))
                 .map(str::to_string)
         })
-        .filter(|stem| !stem.starts_with('.'))
+        .filter(|stem| !stem.starts_with('.') && !stem.is_empty())
         .collect()
 }
 
 /// Which stem holds `key`: `{key[:n]}` for a prefix length n read off the
-/// files present (default 2; a full key when 0), as fleche infers it.
+/// files present.
 pub(crate) fn hdf5_stem_for<'a>(
     stems: &'a std::collections::BTreeSet<String>,
     key: &str,
@@ -126,10 +194,17 @@ pub(crate) fn hdf5_stem_for<'a>(
         .find_map(|n| key.get(..n).and_then(|p| stems.get(p)))
 }
 
-/// The bagofholding file that holds `key`: `ROOT/{key[:n]}.h5`.
-pub fn hdf5_container(root: &Path, key: &str) -> Option<PathBuf> {
+/// Where `key`'s bag is: its own file (bag at the root), else the shared
+/// `ROOT/{key[:n]}.h5` holding a bag named `key`.
+pub fn hdf5_location(root: &Path, key: &str) -> Option<(PathBuf, bool)> {
+    if is_per_key_file(key) && !key.contains('/') {
+        let own = root.join(key);
+        if own.is_file() {
+            return Some((own, false));
+        }
+    }
     let stems = hdf5_stems(root);
-    hdf5_stem_for(&stems, key).map(|s| root.join(format!("{s}.h5")))
+    hdf5_stem_for(&stems, key).map(|s| (root.join(format!("{s}.h5")), true))
 }
 
 /// Why a stored value could not be shown.
@@ -137,13 +212,13 @@ pub fn hdf5_container(root: &Path, key: &str) -> Option<PathBuf> {
 pub enum ValueError {
     #[error("value `{0}` is not in the value store")]
     Missing(String),
-    #[error("value `{key}` is kept in HDF5 ({}), which this tool does not decode", hdf5_where(.file, .size, .root))]
+    /// An HDF5 file that holds (or should hold) the value but does not
+    /// read as a bag.
+    #[error("{}: value `{key}`: {error}", .file.display())]
     Hdf5 {
         key: String,
-        root: PathBuf,
-        /// The bagofholding file holding it, if one exists, and its size.
-        file: Option<PathBuf>,
-        size: Option<u64>,
+        file: PathBuf,
+        error: crate::hdf5::Hdf5Error,
     },
     #[error("the cache keeps no values on disk ({0})")]
     Transient(String),
@@ -229,20 +304,58 @@ impl ValueStore {
                 Ok((env, path, value))
             }
             ValueStore::Hdf5 { root, .. } => {
-                let file = hdf5_container(root, key);
-                let size = file
-                    .as_ref()
-                    .and_then(|f| std::fs::metadata(f).ok())
-                    .map(|m| m.len());
-                Err(ValueError::Hdf5 {
-                    key: key.into(),
-                    root: root.clone(),
-                    file,
-                    size,
-                })
+                let Some((file, shared)) = hdf5_location(root, key) else {
+                    return Err(ValueError::Missing(key.to_string()));
+                };
+                let err = |error| ValueError::Hdf5 {
+                    key: key.to_string(),
+                    file: file.clone(),
+                    error,
+                };
+                let bag = crate::hdf5::BagFile::open(&file).map_err(err)?;
+                let value = match bag.load(shared.then_some(key)) {
+                    Ok(v) => v,
+                    Err(crate::hdf5::Hdf5Error::NoBag(_)) => {
+                        return Err(ValueError::Missing(key.to_string()))
+                    }
+                    Err(e) => return Err(err(e)),
+                };
+                let env = files::Envelope {
+                    compressed: false,
+                    signature: files::Signature::NotChecked,
+                    size: bag.size(),
+                    payload: Vec::new(),
+                };
+                Ok((env, file, value))
             }
             ValueStore::Transient(t) => Err(ValueError::Transient(t.clone())),
         }
+    }
+
+    /// The destructured children of an HDF5 bag, decoding only a wrapper
+    /// (told by the class its attributes name).
+    pub(crate) fn hdf5_children(&self, key: &str) -> Result<Vec<String>, ValueError> {
+        let ValueStore::Hdf5 { root, .. } = self else {
+            return self
+                .load_raw(key)
+                .map(|(_, _, v)| crate::destructure::children(&v));
+        };
+        let Some((file, shared)) = hdf5_location(root, key) else {
+            return Err(ValueError::Missing(key.to_string()));
+        };
+        let err = |error| ValueError::Hdf5 {
+            key: key.to_string(),
+            file: file.clone(),
+            error,
+        };
+        let bag = crate::hdf5::BagFile::open(&file).map_err(err)?;
+        let bag_name = shared.then_some(key);
+        let class = bag.class_of(bag_name).map_err(err)?;
+        if !class.is_some_and(|c| c.starts_with("fleche.storage.destructuring.")) {
+            return Ok(Vec::new());
+        }
+        let value = bag.load(bag_name).map_err(err)?;
+        Ok(crate::destructure::children(&value))
     }
 
     /// Load and mend one value (destructured children loaded recursively).

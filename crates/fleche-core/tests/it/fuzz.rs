@@ -112,6 +112,36 @@ fn dictionary(target: &str) -> &'static [&'static [u8]] {
             b"\xff\xfe\xfd",
             b"\x1f\x8b\x08\x00",
         ],
+        "hdf5" => &[
+            b"\x89HDF\r\n\x1a\n",
+            b"OHDR",
+            b"OCHK",
+            b"FRHP",
+            b"FHDB",
+            b"FHIB",
+            b"BTHD",
+            b"BTLF",
+            b"BTIN",
+            b"GCOL",
+            b"TREE",
+            b"HEAP",
+            b"SNOD",
+            b"content_type",
+            b"bagofholding.content.",
+            b"bagofholding.content.Reference",
+            b"bagofholding.content.Reducible",
+            b"bagofholding.content.List",
+            b"bagofholding.content.StrKeyDict",
+            b"bagofholding.h5.content.Array",
+            b"_bigint",
+            b"_surrogate_str",
+            b"object",
+            b"i0",
+            b"\xff\xff\xff\xff\xff\xff\xff\xff",
+            b"\x00\x00\x00\x00\x00\x00\x00\x00",
+            b"\xff\xff\xff\x7f",
+            b"\x00\x00\x00\x80",
+        ],
         "literal" => &[
             b"(",
             b")",
@@ -257,6 +287,7 @@ fn run_one(target: &str, input: &[u8], scratch: &Path) -> Result<(), String> {
         "pickle" => fleche_core::fuzzing::pickle(input),
         "envelope" => fleche_core::fuzzing::envelope(input),
         "literal" => fleche_core::fuzzing::literal(input),
+        "hdf5" => fleche_core::fuzzing::hdf5(input),
         _ => fleche_core::fuzzing::config(input, scratch),
     }));
     let took = start.elapsed();
@@ -365,6 +396,11 @@ fn envelope() {
 #[test]
 fn literal() {
     fuzz("literal");
+}
+
+#[test]
+fn hdf5() {
+    fuzz("hdf5");
 }
 
 #[test]

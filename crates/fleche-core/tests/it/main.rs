@@ -6,6 +6,7 @@ mod arrays;
 mod conformance;
 mod facade;
 mod fuzz;
+mod hdf5;
 mod literal;
 mod pickle_corpus;
 mod regressions;
