@@ -610,3 +610,35 @@ fn a_large_array_is_not_copied_while_read() {
         run.max_rss_kb / 1024
     );
 }
+
+/// A genuinely huge, highly compressible value (1 MiB of zeros in a 1 KB
+/// gzip) is read within the default floor; a lower `FLECHE_MAX_INFLATE`
+/// refuses it with a line that names the variable, a higher one reads it.
+#[test]
+fn the_inflation_floor_is_the_users_to_set() {
+    let mut pickle = b"\x80\x02B".to_vec();
+    pickle.extend_from_slice(&(1u32 << 20).to_le_bytes());
+    pickle.extend(std::iter::repeat_n(0u8, 1 << 20));
+    pickle.push(b'.');
+    let gz = fleche_core::store::files::wrap_envelope(pickle, None, true).expect("gzip");
+    assert!(gz.len() < 8 << 10, "{} bytes", gz.len());
+    let dir = cache_with(&gz, &[]);
+    let key = &GS_VALUE[..8];
+    dir.ok(["show", key]);
+    let low = dir
+        .fleche()
+        .env("FLECHE_MAX_INFLATE", "64K")
+        .args(["show", key])
+        .run();
+    assert!(
+        low.stdout.contains("decompresses to more than")
+            && low.stdout.contains("FLECHE_MAX_INFLATE"),
+        "{}{}",
+        low.stdout,
+        low.stderr
+    );
+    dir.fleche()
+        .env("FLECHE_MAX_INFLATE", "4G")
+        .args(["show", key])
+        .ok();
+}

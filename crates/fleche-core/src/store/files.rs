@@ -46,7 +46,7 @@ pub enum GzipError {
     Corrupt(Arc<std::io::Error>),
     /// The payload would pass [`payload_limit`] of the file's size:
     /// decompression stopped there.
-    #[error("decompresses to more than {} MiB, the most this tool reads from a gzip file of {compressed} bytes ({} times its size, at least {} MiB)", limit >> 20, PAYLOAD_RATIO, MIN_PAYLOAD_LIMIT >> 20)]
+    #[error("decompresses to more than {} MiB, the most this tool reads from a gzip file of {compressed} bytes ({} times its size, at least {} MiB; FLECHE_MAX_INFLATE=4G raises that floor)", limit >> 20, PAYLOAD_RATIO, min_payload_limit() >> 20)]
     TooLarge { compressed: u64, limit: u64 },
 }
 
@@ -123,7 +123,32 @@ pub const PAYLOAD_RATIO: u64 = 8;
 pub fn payload_limit(compressed: u64) -> u64 {
     compressed
         .saturating_mul(PAYLOAD_RATIO)
-        .max(MIN_PAYLOAD_LIMIT)
+        .max(min_payload_limit())
+}
+
+/// [`MIN_PAYLOAD_LIMIT`], or `FLECHE_MAX_INFLATE` (bytes, or with a K, M or
+/// G suffix): a cache that holds a genuinely huge, highly compressible
+/// value (a large array of zeros) is read by raising the floor for it.
+pub fn min_payload_limit() -> u64 {
+    static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("FLECHE_MAX_INFLATE")
+            .ok()
+            .and_then(|v| parse_size(&v))
+            .unwrap_or(MIN_PAYLOAD_LIMIT)
+    })
+}
+
+/// `4G`, `512M`, `64K`, `1000`.
+fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let (digits, shift) = match t.chars().last()?.to_ascii_uppercase() {
+        'K' => (&t[..t.len() - 1], 10),
+        'M' => (&t[..t.len() - 1], 20),
+        'G' => (&t[..t.len() - 1], 30),
+        _ => (t, 0),
+    };
+    digits.trim().parse::<u64>().ok()?.checked_mul(1 << shift)
 }
 
 /// Decompress `raw` (gzip, perhaps several members), stopping as soon as
@@ -729,7 +754,11 @@ mod tests {
             Err(GzipError::TooLarge { limit, .. }) => assert_eq!(limit, (2 << 20) - 1),
             other => panic!("{other:?}"),
         }
-        assert_eq!(payload_limit(1000), MIN_PAYLOAD_LIMIT);
+        assert_eq!(payload_limit(1000), min_payload_limit());
+        assert_eq!(parse_size("4G"), Some(4 << 30));
+        assert_eq!(parse_size("64k"), Some(64 << 10));
+        assert_eq!(parse_size("1000"), Some(1000));
+        assert_eq!(parse_size("x"), None);
         assert_eq!(payload_limit(1 << 30), 8 << 30);
     }
 }
