@@ -133,15 +133,24 @@ def halves():
         emit(a, False)
 
 
+def dumps(a, protocol):
+    """Protocol 2-5, or 6 for dill's spelling (`_create_array`)."""
+    if protocol == 6:
+        import dill
+
+        return dill.dumps(a)
+    return pickle.dumps(a, protocol=protocol)
+
+
 def emit(a, fortran, protocol=4):
     order = "F" if fortran else "C"
-    loaded = pickle.loads(pickle.dumps(a, protocol=protocol))
+    loaded = pickle.loads(dumps(a, protocol))
     case = {
         "dtype": a.dtype.str,
         "shape": list(a.shape),
         "fortran": fortran,
         # The array as pickle writes it (object arrays exist only so).
-        "pickle": base64.b64encode(pickle.dumps(a, protocol=protocol)).decode(),
+        "pickle": base64.b64encode(dumps(a, protocol)).decode(),
         "repr": repr(a),
         # What fleche gives back: numpy byte-swaps big-endian data to native
         # on a protocol < 5 pickle-read.
@@ -169,7 +178,7 @@ def main():
         fortran = a.ndim >= 2 and rng.random() < 0.3
         if fortran:
             a = np.asfortranarray(a)
-        emit(a, fortran, int(rng.integers(2, 6)))
+        emit(a, fortran, int(rng.integers(2, 7)))
 
 
 if __name__ == "__main__":

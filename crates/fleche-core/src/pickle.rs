@@ -1555,6 +1555,23 @@ pub(crate) fn interpret(mut o: Object) -> Result<Value, PickleError> {
             return Ok(Value::NdArray(a));
         }
     }
+    // dill's `_create_array(f, args, state, npdict)`: the array numpy's own
+    // reduce would give, `f(*args)` then `__setstate__(state)`.
+    if o.class == "dill._dill._create_array" && o.state.is_none() {
+        if let [f, Value::Tuple(args), state, ..] = o.args.as_slice() {
+            if let Some(class) = global_name(f).filter(|c| RECONSTRUCT.contains(c)) {
+                let mut inner = Object {
+                    class: class.to_string(),
+                    args: args.clone(),
+                    state: Some(Box::new(state.clone())),
+                    ..Object::default()
+                };
+                if let Some(a) = numpy::reconstructed(&mut inner) {
+                    return Ok(Value::NdArray(a));
+                }
+            }
+        }
+    }
     let plain = o.state.is_none() && o.list_items.is_empty() && o.dict_items.is_empty();
     Ok(match (o.class.as_str(), o.args.as_slice()) {
         ("fleche.digest.Digest", [Value::Str(s)]) if plain => Value::Digest(s.clone()),
