@@ -5,7 +5,8 @@ the conformance of `show` (crates/fleche-core/tests/it/values.rs).
     python values.py
 
 writes one JSON object per line: {"name", "style", "pickle" (base64),
-"repr"}. Addresses in reprs (" at 0x...") are masked as " at 0x?".
+"repr", "digest"} (fleche's digest of the value unpickled, null where
+fleche refuses to digest it). Addresses in reprs (" at 0x...") are masked as " at 0x?".
 """
 
 import base64
@@ -116,6 +117,19 @@ def values():
     yield "np_str", np.str_("hé")
     yield "np_datetime", np.datetime64("2024-05-17T12:30")
     yield "np_timedelta", np.timedelta64(5, "s")
+    yield "np_float16", np.float16(0.1)
+    yield "np_float64_nan", np.float64("nan")
+    yield "np_float32_big", np.float32(3e20)
+    yield "np_float64_neg0", np.float64(-0.0)
+    yield "np_complex64", np.complex64(0.1 + 0.2j)
+    yield "np_complex_imag", np.complex128(2j)
+    yield "np_int64_big", np.int64(-2**63)
+    yield "np_uint8", np.uint8(200)
+    yield "np_false", np.False_
+    yield "np_bytes", np.bytes_(b"ab")
+    yield "np_datetime_nat", np.datetime64("NaT", "D")
+    yield "np_datetime_10s", np.datetime64(5, "10s")
+    yield "np_timedelta_nat", np.timedelta64("NaT", "s")
     yield "np_array_dt", np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]")
 
 
@@ -134,11 +148,18 @@ def main():
                 print(f"skip {name} {style}: {e}", file=sys.stderr)
                 continue
             text = re.sub(r" at 0x[0-9a-f]+", " at 0x?", repr(back))
+            try:
+                from fleche.digest import digest
+
+                key = str(digest(back))
+            except Exception:  # a value fleche does not digest
+                key = None
             print(json.dumps({
                 "name": name,
                 "style": style,
                 "pickle": base64.b64encode(data).decode(),
                 "repr": text,
+                "digest": key,
             }))
 
 

@@ -66,6 +66,11 @@ fn digest_int(n: &BigInt, salt: &str) -> Vec<u8> {
 }
 
 fn digest_bytes(v: &Value) -> Result<Vec<u8>, DigestError> {
+    if let Value::Object(o) = v {
+        if let Some((name, inner)) = numpy::scalar_parts(o) {
+            return digest_numpy_scalar(name, inner);
+        }
+    }
     let mut m = hasher(v.type_name());
     match v {
         Value::None => m.update(b"__None__"),
@@ -142,6 +147,36 @@ fn digest_mapping(m: &mut Sha256, items: &[(Value, Value)]) -> Result<(), Digest
         m.update(digest_bytes(v)?);
     }
     Ok(())
+}
+
+/// A numpy scalar as fleche digests it: `np.bool_` as the bool, a `str_`
+/// or `bytes_` as text under its own type name, any other number (numpy
+/// numbers are `numbers.Number`, not `int`) through Python's `hash()`, and
+/// NaN packed under the numpy type's name.
+fn digest_numpy_scalar(name: &str, inner: &Value) -> Result<Vec<u8>, DigestError> {
+    let mut m = hasher(name);
+    match inner {
+        Value::Bool(_) => return digest_bytes(inner),
+        Value::Int(n) => return Ok(digest_int(&BigInt::from(pyhash::hash_int(n)), "int")),
+        Value::Float(f) => match pyhash::hash_float(*f) {
+            Some(h) => return Ok(digest_int(&BigInt::from(h), "int")),
+            None => {
+                m.update(f.to_le_bytes());
+                m.update(0f64.to_le_bytes());
+            }
+        },
+        Value::Complex(re, im) => match pyhash::hash_complex(*re, *im) {
+            Some(h) => return Ok(digest_int(&BigInt::from(h), "int")),
+            None => {
+                m.update(re.to_le_bytes());
+                m.update(im.to_le_bytes());
+            }
+        },
+        Value::Str(s) => m.update(s.as_bytes()),
+        Value::Bytes(b) => m.update(b),
+        _ => return Err(DigestError::Indigestible(format!("numpy.{name}"))),
+    }
+    Ok(finish(m))
 }
 
 fn digest_array(m: &mut Sha256, a: &NdArray) -> Result<(), DigestError> {

@@ -364,12 +364,70 @@ fn datetime_unit(v: &Value) -> Option<String> {
     })
 }
 
-/// `scalar(dtype, raw)`: a numpy scalar becomes the Python number it
-/// equals. fleche digests numpy numbers through `hash()`, which agrees with
-/// the plain number, except NaN, salted with the numpy type name
-/// (`float64`): such NaNs digest differently.
+/// `scalar(dtype, raw)`: a numpy scalar, kept with its type as an object
+/// of class `numpy.<type>` (`numpy.float32`) whose one argument is the
+/// Python value it equals (a datetime64 or timedelta64 also has its unit).
+/// `show` prints it as numpy does (`np.float32(0.1)`), and the digest
+/// follows fleche: numbers through `hash()`, NaN salted with the type name.
 pub fn scalar(dtype: &Value, raw: &[u8]) -> Option<Value> {
-    number(&dtype_str(dtype)?, raw)
+    let dtype = dtype_str(dtype)?;
+    let code = dtype.trim_start_matches(['<', '>', '=', '|']);
+    let (name, args) = if let Some(t) = crate::timelike::TimeType::parse(&dtype) {
+        let bytes: [u8; 8] = raw.try_into().ok()?;
+        let count = if t.big_endian {
+            i64::from_be_bytes(bytes)
+        } else {
+            i64::from_le_bytes(bytes)
+        };
+        let kind = if t.datetime {
+            "datetime64"
+        } else {
+            "timedelta64"
+        };
+        (
+            kind.to_string(),
+            vec![Value::int(count), Value::Str(dtype.clone())],
+        )
+    } else {
+        let name = match code {
+            "b1" => "bool".to_string(),
+            c if c.starts_with('U') => "str_".to_string(),
+            c if c.starts_with('S') => "bytes_".to_string(),
+            c => {
+                let kind = match c.chars().next()? {
+                    'i' => "int",
+                    'u' => "uint",
+                    'f' => "float",
+                    'c' => "complex",
+                    _ => return None,
+                };
+                let bytes: usize = c[1..].parse().ok()?;
+                format!("{kind}{}", bytes * 8)
+            }
+        };
+        (name, vec![number(&dtype, raw)?])
+    };
+    Some(Value::Object(Object {
+        class: format!("numpy.{name}"),
+        args,
+        ..Object::default()
+    }))
+}
+
+/// The type name (`float32`) and the value of a [`scalar`].
+pub fn scalar_parts(o: &Object) -> Option<(&str, &Value)> {
+    let name = o.class.strip_prefix("numpy.")?;
+    let known = matches!(
+        name,
+        "bool" | "str_" | "bytes_" | "datetime64" | "timedelta64"
+    ) || ["int", "uint", "float", "complex"].iter().any(|k| {
+        name.strip_prefix(k)
+            .is_some_and(|b| b.parse::<u32>().is_ok())
+    });
+    if !known || o.state.is_some() || !o.list_items.is_empty() || !o.dict_items.is_empty() {
+        return None;
+    }
+    Some((name, o.args.first()?))
 }
 
 /// The number a dtype's bytes hold (booleans, integers, floats of 4 or 8
@@ -389,6 +447,9 @@ fn number(dtype: &str, raw: &[u8]) -> Option<Value> {
     };
     let f64_of = |b: &[u8]| -> Option<f64> {
         Some(match b.len() {
+            2 => f64::from(crate::shortest::f16_to_f32(u16::from_le_bytes(
+                b.try_into().ok()?,
+            ))),
             4 => f64::from(f32::from_le_bytes(b.try_into().ok()?)),
             8 => f64::from_le_bytes(b.try_into().ok()?),
             _ => return None,
@@ -404,7 +465,7 @@ fn number(dtype: &str, raw: &[u8]) -> Option<Value> {
             let b = bytes(code[1..].parse().ok()?)?;
             Value::Int(BigInt::from_bytes_le(num_bigint::Sign::Plus, &b))
         }
-        "f4" | "f8" => Value::Float(f64_of(&bytes(code[1..].parse().ok()?)?)?),
+        "f2" | "f4" | "f8" => Value::Float(f64_of(&bytes(code[1..].parse().ok()?)?)?),
         "c8" | "c16" => {
             let n: usize = code[1..].parse().ok()?;
             if raw.len() != n {
@@ -419,6 +480,26 @@ fn number(dtype: &str, raw: &[u8]) -> Option<Value> {
                 f64_of(&b)
             };
             Value::Complex(part(&raw[..half])?, part(&raw[half..])?)
+        }
+        // `.item()` of text drops the trailing NULs of the fixed width.
+        c if c.starts_with('U') && raw.len() % 4 == 0 => {
+            let text: String = raw
+                .chunks_exact(4)
+                .map(|c| {
+                    let b: [u8; 4] = [c[0], c[1], c[2], c[3]];
+                    if big {
+                        u32::from_be_bytes(b)
+                    } else {
+                        u32::from_le_bytes(b)
+                    }
+                })
+                .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect();
+            Value::Str(text.trim_end_matches('\0').to_string())
+        }
+        c if c.starts_with('S') => {
+            let end = raw.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            Value::Bytes(raw[..end].to_vec())
         }
         _ => return None,
     })

@@ -216,6 +216,11 @@ fn write_record(out: &mut Out, r: &Record, depth: usize) -> Res {
 /// `key=value` pairs are a `__dict__`-like (str-keyed dict) BUILD state and
 /// any other state shows as `<state=...>`.
 fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
+    if let Some((name, inner)) = crate::numpy::scalar_parts(o) {
+        if let Some(text) = numpy_scalar_repr(name, inner, o.args.get(1)) {
+            return out.s(&text);
+        }
+    }
     if let Some(text) = crate::stdrepr::known(o, &repr) {
         return out.s(&text);
     }
@@ -296,6 +301,83 @@ fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
         write_dict(out, &o.dict_items, depth)?;
     }
     out.c(')')
+}
+
+/// numpy 2's repr of a scalar: `np.float32(0.1)` (the shortest digits of
+/// its own width, laid out as Python lays out floats), `np.True_`,
+/// `np.complex128(1+2j)`, `np.str_('a')`, `np.datetime64('2024-05-17')`,
+/// `np.timedelta64(5,'s')`.
+fn numpy_scalar_repr(name: &str, inner: &Value, dtype: Option<&Value>) -> Option<String> {
+    let half = name == "float16";
+    let single = matches!(name, "float32" | "complex64");
+    let narrow = |x: f64, add_dot_0: bool, force_sign: bool| -> String {
+        if !x.is_finite() || !(half || single) {
+            return format_float(x, add_dot_0, force_sign);
+        }
+        let sign = if x.is_sign_negative() {
+            "-"
+        } else if force_sign {
+            "+"
+        } else {
+            ""
+        };
+        let sci = if half {
+            f16_shortest_sci(f16_bits(x.abs()))
+        } else {
+            f32_shortest_sci(x.abs() as f32)
+        };
+        layout_digits(sign, &sci, add_dot_0)
+    };
+    let text = match (name, inner) {
+        ("bool", Value::Bool(true)) => return Some("np.True_".into()),
+        ("bool", Value::Bool(false)) => return Some("np.False_".into()),
+        ("datetime64" | "timedelta64", Value::Int(n)) => {
+            let Some(Value::Str(dtype)) = dtype else {
+                return None;
+            };
+            let t = crate::timelike::TimeType::parse(dtype)?;
+            let n = n.to_i64()?;
+            let unit = if t.multiple == 1 {
+                t.unit.to_string()
+            } else {
+                format!("{}{}", t.multiple, t.unit)
+            };
+            return Some(match (t.datetime, n == crate::timelike::NAT) {
+                (_, true) => format!("np.{name}('NaT','{unit}')"),
+                (true, false) if t.multiple == 1 => {
+                    format!("np.datetime64('{}')", t.datetime_text(n))
+                }
+                (true, false) => format!("np.datetime64('{}','{unit}')", t.datetime_text(n)),
+                (false, false) => format!("np.timedelta64({n},'{unit}')"),
+            });
+        }
+        (_, Value::Int(n)) => n.to_string(),
+        (_, Value::Float(x)) => narrow(*x, true, false),
+        (_, Value::Complex(re, im)) => {
+            if *re == 0.0 && re.is_sign_positive() {
+                format!("{}j", narrow(*im, false, false))
+            } else {
+                format!("{}{}j", narrow(*re, false, false), narrow(*im, false, true))
+            }
+        }
+        (_, Value::Str(_) | Value::Bytes(_)) => repr(inner),
+        _ => return None,
+    };
+    Some(format!("np.{name}({text})"))
+}
+
+/// The bits of a half-precision float (`x` is one, as read).
+fn f16_bits(x: f64) -> u16 {
+    if x == 0.0 {
+        return 0;
+    }
+    let e = x.log2().floor() as i32;
+    if e < -14 {
+        // Subnormal: a multiple of 2**-24.
+        return (x / 2f64.powi(-24)).round() as u16;
+    }
+    let mantissa = ((x / 2f64.powi(e) - 1.0) * 1024.0).round() as u16;
+    (((e + 15) as u16) << 10) | mantissa
 }
 
 /// Python 3.11: `OrderedDict()` / `OrderedDict([('a', 1)])` (3.12 changed
@@ -1022,6 +1104,32 @@ fn record_json(r: &Record, depth: usize) -> serde_json::Value {
 
 fn object_json(o: &Object, depth: usize) -> serde_json::Value {
     let mut map = Map::new();
+    // A numpy scalar: its type and the Python value it equals (a
+    // datetime64/timedelta64 with its dtype, the value as numpy writes it).
+    if let Some((name, inner)) = crate::numpy::scalar_parts(o) {
+        map.insert("$numpy".into(), name.into());
+        let time = match (inner, o.args.get(1)) {
+            (Value::Int(n), Some(Value::Str(dtype))) => crate::timelike::TimeType::parse(dtype)
+                .zip(n.to_i64())
+                .map(|(t, n)| (t, n, dtype)),
+            _ => None,
+        };
+        match time {
+            Some((t, n, dtype)) => {
+                let value = match (n == crate::timelike::NAT, t.datetime) {
+                    (true, _) => serde_json::Value::Null,
+                    (false, true) => t.datetime_text(n).into(),
+                    (false, false) => n.into(),
+                };
+                map.insert("value".into(), value);
+                map.insert("dtype".into(), dtype.as_str().into());
+            }
+            None => {
+                map.insert("value".into(), json_value(inner, depth + 1));
+            }
+        }
+        return serde_json::Value::Object(map);
+    }
     map.insert("$object".into(), o.class.as_str().into());
     if !o.args.is_empty() {
         map.insert("args".into(), list_json(&o.args, depth));
