@@ -482,7 +482,7 @@ fn number(dtype: &str, raw: &[u8]) -> Option<Value> {
             Value::Complex(part(&raw[..half])?, part(&raw[half..])?)
         }
         // `.item()` of text drops the trailing NULs of the fixed width.
-        c if c.starts_with('U') && raw.len() % 4 == 0 => {
+        c if c.starts_with('U') && raw.len().is_multiple_of(4) => {
             let text: String = raw
                 .chunks_exact(4)
                 .map(|c| {
