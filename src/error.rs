@@ -69,10 +69,14 @@ impl std::error::Error for CliError {}
 /// True when the error (or its cause) is a write to a closed pipe, as in
 /// `fleche ls | head`: that is not a failure worth reporting.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    let broken = Some(std::io::ErrorKind::BrokenPipe);
     err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<std::io::Error>().map(|io| io.kind()) == broken
+            // JSON written straight to stdout reports the pipe in its own error.
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(|e| e.io_error_kind())
+                == broken
     })
 }
 

@@ -43,6 +43,11 @@ pub struct ShowArgs {
 pub fn run(ctx: &Context, args: ShowArgs) -> Result<Exit> {
     let cache = ctx.open()?;
     let color = args.format == ShowFormat::Text && ctx.color();
+    let view = View {
+        full: args.full,
+        color,
+        json: args.format != ShowFormat::Text,
+    };
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut exit = Exit::Success;
     let mut first = true;
@@ -69,10 +74,10 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<Exit> {
                 Kind::Call => {
                     for (member, rec) in cache.find_call(&key)? {
                         let label = cache.is_multi().then_some(member.name());
-                        items.push(call_item(ctx, &cache, label, &rec, args.full, color)?);
+                        items.push(call_item(ctx, &cache, label, &rec, view)?);
                     }
                 }
-                Kind::Value => items.push(value_item(ctx, &cache, &key, args.full, color)?),
+                Kind::Value => items.push(value_item(ctx, &cache, &key, view)?),
             }
         }
         for item in items {
@@ -128,6 +133,26 @@ fn short(ctx: &Context, cache: &Cache, key: &str, color: bool) -> Result<String>
 /// A referenced value, decoded or with the reason it is not.
 /// A value a call names, for the text view; `indent` is the column its
 /// text starts at.
+/// How items are shown: in full or abbreviated, coloured, and whether the
+/// JSON of decoded values is wanted at all (building it for a huge value
+/// costs more than printing its summary).
+#[derive(Clone, Copy)]
+struct View {
+    full: bool,
+    color: bool,
+    json: bool,
+}
+
+impl View {
+    fn decoded(&self, v: &fleche_core::Value) -> Json {
+        if self.json {
+            decoded_json(v, self.full)
+        } else {
+            Json::Null
+        }
+    }
+}
+
 /// Where the text of a labelled line (`  result       ...`) starts.
 const LABEL_WIDTH: usize = 15;
 
@@ -135,10 +160,10 @@ fn describe_ref(
     ctx: &Context,
     cache: &Cache,
     digest: &str,
-    full: bool,
-    color: bool,
+    view: View,
     indent: usize,
 ) -> Result<(String, Json, bool)> {
+    let View { full, color, .. } = view;
     let s = short(ctx, cache, digest, color)?;
     Ok(match cache.load_value(digest) {
         Ok(v) => {
@@ -147,7 +172,7 @@ fn describe_ref(
                 value_lines(&v.value, full, indent),
                 printable(&v.value.python_type())
             );
-            (text, decoded_json(&v.value, full), false)
+            (text, view.decoded(&v.value), false)
         }
         Err(ValueError::Missing(_)) => (
             format!("<missing>  ({s})"),
@@ -167,8 +192,7 @@ fn call_item(
     cache: &Cache,
     member: Option<&str>,
     rec: &CallRecord,
-    full: bool,
-    color: bool,
+    view: View,
 ) -> Result<Item> {
     let mut text = String::new();
     let mut problem = false;
@@ -205,7 +229,7 @@ fn call_item(
     for (name, d) in &rec.arguments {
         let shown_name = printable(name);
         let indent = 4 + shown_name.chars().count() + 3;
-        let (t, j, bad) = describe_ref(ctx, cache, d, full, color, indent)?;
+        let (t, j, bad) = describe_ref(ctx, cache, d, view, indent)?;
         if bad {
             problem = true;
             missing.push(d.clone());
@@ -215,7 +239,7 @@ fn call_item(
     }
     let decoded_result = match &rec.result {
         Some(d) => {
-            let (t, j, bad) = describe_ref(ctx, cache, d, full, color, LABEL_WIDTH)?;
+            let (t, j, bad) = describe_ref(ctx, cache, d, view, LABEL_WIDTH)?;
             if bad {
                 problem = true;
                 missing.push(d.clone());
@@ -282,7 +306,8 @@ fn signature_text(s: Signature) -> &'static str {
     }
 }
 
-fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) -> Result<Item> {
+fn value_item(ctx: &Context, cache: &Cache, key: &str, view: View) -> Result<Item> {
+    let View { full, color, .. } = view;
     let used_by = cache.calls_using(key)?;
     let used_json: Vec<Json> = used_by
         .iter()
@@ -330,7 +355,7 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, full: bool, color: bool) 
                     kids.join(", ")
                 },
             );
-            let d = decoded_json(&v.value, full);
+            let d = view.decoded(&v.value);
             (
                 json!({
                     "kind": "value", "key": key, "type": d["type"], "repr": d["repr"], "value": d["value"],

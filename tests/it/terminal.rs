@@ -91,6 +91,36 @@ fn a_closed_pipe_is_not_an_error() {
     );
 }
 
+/// The same when `show` writes a value's JSON straight to the pipe (the
+/// error then comes through serde_json, not as a bare `io::Error`).
+#[test]
+fn a_closed_pipe_under_json_is_not_an_error() {
+    let dir = TestEnv::copy("getting-started");
+    // 256 KiB of bytes: far more JSON than a pipe holds.
+    let mut pickle = b"\x80\x02B".to_vec();
+    pickle.extend_from_slice(&(256u32 << 10).to_le_bytes());
+    pickle.extend(std::iter::repeat_n(7u8, 256 << 10));
+    pickle.push(b'.');
+    let key = "ab".repeat(32);
+    std::fs::write(dir.path(format!(".fleche/values/{key}")), pickle).expect("write");
+    let mut child = dir
+        .fleche()
+        .args(["show", &key[..8], "--format", "json"])
+        .command()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Issue #15, H11: a closed stderr (`fleche verify 2>&1 | head -1`) is not a
 /// crash: the summary and warnings that cannot be written are dropped.
 #[test]
