@@ -14,6 +14,9 @@ use std::path::Path;
 
 fn consume(v: &Value) {
     let _ = repr::repr(v);
+    if let Value::NdArray(a) = v {
+        let _ = crate::npy::to_npy(a);
+    }
     let _ = repr::repr_abbrev(v, 40);
     let _ = repr::to_json(v);
     let _ = digest(v);
