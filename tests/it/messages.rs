@@ -150,6 +150,15 @@ fn tag_tables_show_tags_as_python_repr() {
 }
 
 /// `fleche digest ARGS` (no cache), insisting on exit 0: its stdout lines.
+/// `fleche digest` of each literal gives the digest real fleche gave.
+fn assert_digests(cases: &[(&str, &str)]) {
+    let args: Vec<&str> = std::iter::once("digest")
+        .chain(cases.iter().map(|(text, _)| *text))
+        .collect();
+    let want: Vec<&str> = cases.iter().map(|(_, d)| *d).collect();
+    assert_eq!(digests(&args), want);
+}
+
 fn digests(args: &[&str]) -> Vec<String> {
     fleche()
         .args(args)
@@ -205,11 +214,7 @@ fn every_python_number_is_a_value_without_double_dash() {
             "5f07b5ea1c3bd4ca1b04eddef7e9595cbb15a5029dcc2b55770edc343a9966cc",
         ),
     ];
-    let args: Vec<&str> = std::iter::once("digest")
-        .chain(cases.iter().map(|(text, _)| *text))
-        .collect();
-    let want: Vec<&str> = cases.iter().map(|(_, d)| *d).collect();
-    assert_eq!(digests(&args), want);
+    assert_digests(&cases);
     // As typed in the JSON form; options after the values still work.
     let rows = fleche()
         .args(["digest", "-inf", "--format", "json"])
@@ -335,11 +340,7 @@ fn complex_and_bytearray_calls_are_literals() {
             "a57cd66a4f641c9ea23810f5590cb8ed71a1abe74d09c7cd14a1b271a622718c",
         ),
     ];
-    let args: Vec<&str> = std::iter::once("digest")
-        .chain(cases.iter().map(|(text, _)| *text))
-        .collect();
-    let want: Vec<&str> = cases.iter().map(|(_, d)| *d).collect();
-    assert_eq!(digests(&args), want);
+    assert_digests(&cases);
     let rows = fleche()
         .args(["digest", "complex(1, -0.0)", "--format", "json"])
         .ok()

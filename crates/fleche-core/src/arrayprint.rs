@@ -10,7 +10,9 @@
 //!
 //! Only what is printed is decoded: a summarised array formats its corners.
 
-use crate::numpy::{element_count, parse_dtype, storage_index, DType, Kind};
+use crate::numpy::{
+    bytes_item, element_count, parse_dtype, read_uint, storage_index, ucs4_item, DType, Kind,
+};
 use crate::shortest::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
 use crate::timelike::{TimeType, NAT};
 use crate::value::{ArrayData, NdArray, Value};
@@ -217,15 +219,6 @@ enum Elem {
     Text(String),
 }
 
-fn read_uint(bytes: &[u8], big_endian: bool) -> u64 {
-    let fold = |acc: u64, &b: &u8| (acc << 8) | b as u64;
-    if big_endian {
-        bytes.iter().fold(0, fold)
-    } else {
-        bytes.iter().rev().fold(0, fold)
-    }
-}
-
 fn float_at(bytes: &[u8], big_endian: bool) -> Float {
     let bits = read_uint(bytes, big_endian);
     match bytes.len() {
@@ -257,19 +250,8 @@ fn decode(d: DType, bytes: &[u8], repr: ElementRepr) -> Elem {
                 float_at(&bytes[half..], d.big_endian),
             )
         }
-        // `.item()` drops the trailing NULs of the fixed width.
-        Kind::Unicode => {
-            let s: String = bytes
-                .chunks_exact(4)
-                .map(|c| read_uint(c, d.big_endian) as u32)
-                .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
-                .collect();
-            Elem::Text(repr(&Value::Str(s.trim_end_matches('\0').to_string())))
-        }
-        Kind::Bytes => {
-            let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-            Elem::Text(repr(&Value::Bytes(bytes[..end].to_vec())))
-        }
+        Kind::Unicode => Elem::Text(repr(&Value::Str(ucs4_item(bytes, d.big_endian)))),
+        Kind::Bytes => Elem::Text(repr(&Value::Bytes(bytes_item(bytes)))),
         _ => Elem::Float(float_at(bytes, d.big_endian)),
     }
 }

@@ -71,7 +71,12 @@ fn digest_bytes(v: &Value) -> Result<Vec<u8>, DigestError> {
             return digest_numpy_scalar(name, inner);
         }
     }
-    let mut m = hasher(v.type_name());
+    digest_salted(v, v.type_name())
+}
+
+/// `v` digested under `salt`, the name of its Python type.
+fn digest_salted(v: &Value, salt: &str) -> Result<Vec<u8>, DigestError> {
+    let mut m = hasher(salt);
     match v {
         Value::None => m.update(b"__None__"),
         Value::Bool(b) => m.update([*b as u8]),
@@ -154,29 +159,14 @@ fn digest_mapping(m: &mut Sha256, items: &[(Value, Value)]) -> Result<(), Digest
 /// numbers are `numbers.Number`, not `int`) through Python's `hash()`, and
 /// NaN packed under the numpy type's name.
 fn digest_numpy_scalar(name: &str, inner: &Value) -> Result<Vec<u8>, DigestError> {
-    let mut m = hasher(name);
     match inner {
-        Value::Bool(_) => return digest_bytes(inner),
-        Value::Int(n) => return Ok(digest_int(&BigInt::from(pyhash::hash_int(n)), "int")),
-        Value::Float(f) => match pyhash::hash_float(*f) {
-            Some(h) => return Ok(digest_int(&BigInt::from(h), "int")),
-            None => {
-                m.update(f.to_le_bytes());
-                m.update(0f64.to_le_bytes());
-            }
-        },
-        Value::Complex(re, im) => match pyhash::hash_complex(*re, *im) {
-            Some(h) => return Ok(digest_int(&BigInt::from(h), "int")),
-            None => {
-                m.update(re.to_le_bytes());
-                m.update(im.to_le_bytes());
-            }
-        },
-        Value::Str(s) => m.update(s.as_bytes()),
-        Value::Bytes(b) => m.update(b),
-        _ => return Err(DigestError::Indigestible(format!("numpy.{name}"))),
+        Value::Bool(_) => digest_bytes(inner),
+        Value::Int(n) => Ok(digest_int(&BigInt::from(pyhash::hash_int(n)), "int")),
+        Value::Float(_) | Value::Complex(..) | Value::Str(_) | Value::Bytes(_) => {
+            digest_salted(inner, name)
+        }
+        _ => Err(DigestError::Indigestible(format!("numpy.{name}"))),
     }
-    Ok(finish(m))
 }
 
 fn digest_array(m: &mut Sha256, a: &NdArray) -> Result<(), DigestError> {

@@ -364,6 +364,33 @@ fn datetime_unit(v: &Value) -> Option<String> {
     })
 }
 
+/// An unsigned integer of `bytes.len()` (at most 8) bytes.
+pub fn read_uint(bytes: &[u8], big_endian: bool) -> u64 {
+    let fold = |acc: u64, &b: &u8| (acc << 8) | b as u64;
+    if big_endian {
+        bytes.iter().fold(0, fold)
+    } else {
+        bytes.iter().rev().fold(0, fold)
+    }
+}
+
+/// A `U` element as `.item()` gives it: UCS-4 code units, the trailing NULs
+/// of the fixed width dropped.
+pub fn ucs4_item(bytes: &[u8], big_endian: bool) -> String {
+    let text: String = bytes
+        .chunks_exact(4)
+        .map(|c| read_uint(c, big_endian) as u32)
+        .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    text.trim_end_matches('\0').to_string()
+}
+
+/// An `S` element as `.item()` gives it: the trailing NULs dropped.
+pub fn bytes_item(bytes: &[u8]) -> Vec<u8> {
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    bytes[..end].to_vec()
+}
+
 /// `scalar(dtype, raw)`: a numpy scalar, kept with its type as an object
 /// of class `numpy.<type>` (`numpy.float32`) whose one argument is the
 /// Python value it equals (a datetime64 or timedelta64 also has its unit).
@@ -481,26 +508,8 @@ fn number(dtype: &str, raw: &[u8]) -> Option<Value> {
             };
             Value::Complex(part(&raw[..half])?, part(&raw[half..])?)
         }
-        // `.item()` of text drops the trailing NULs of the fixed width.
-        c if c.starts_with('U') && raw.len().is_multiple_of(4) => {
-            let text: String = raw
-                .chunks_exact(4)
-                .map(|c| {
-                    let b: [u8; 4] = [c[0], c[1], c[2], c[3]];
-                    if big {
-                        u32::from_be_bytes(b)
-                    } else {
-                        u32::from_le_bytes(b)
-                    }
-                })
-                .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
-                .collect();
-            Value::Str(text.trim_end_matches('\0').to_string())
-        }
-        c if c.starts_with('S') => {
-            let end = raw.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-            Value::Bytes(raw[..end].to_vec())
-        }
+        c if c.starts_with('U') && raw.len().is_multiple_of(4) => Value::Str(ucs4_item(raw, big)),
+        c if c.starts_with('S') => Value::Bytes(bytes_item(raw)),
         _ => return None,
     })
 }

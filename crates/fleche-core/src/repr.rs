@@ -2,7 +2,10 @@
 //! CPython 3.11 prints them) and the documented JSON form (see
 //! `docs/json-values.md`).
 
-use crate::numpy::{element_count, fortran_to_c, parse_dtype, storage_index, DType, Kind};
+use crate::numpy::{
+    bytes_item, element_count, fortran_to_c, parse_dtype, read_uint, storage_index, ucs4_item,
+    DType, Kind,
+};
 use crate::shortest::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
 use crate::value::{ArrayData, NdArray, Object, Record, Value};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -421,21 +424,22 @@ fn write_defaultdict(out: &mut Out, o: &Object, depth: usize) -> Res {
         }
         // A class or function named by the pickle: Python's own text for
         // a class; a function's holds an address.
-        Some(factory) if crate::pickle::global_name(factory).is_some() => {
-            let name = crate::pickle::global_name(factory).unwrap_or_default();
-            let name = name.strip_prefix("builtins.").unwrap_or(name);
-            let last = name.rsplit('.').next().unwrap_or(name);
-            if !name.contains('.') || last.starts_with(char::is_uppercase) {
-                out.s("<class '")?;
-                write_name(out, name)?;
-                out.s("'>")?;
-            } else {
-                out.s("<function ")?;
-                write_name(out, last)?;
-                out.s(" at 0x?>")?;
+        Some(factory) => match crate::pickle::global_name(factory) {
+            Some(name) => {
+                let name = name.strip_prefix("builtins.").unwrap_or(name);
+                let last = name.rsplit('.').next().unwrap_or(name);
+                if !name.contains('.') || last.starts_with(char::is_uppercase) {
+                    out.s("<class '")?;
+                    write_name(out, name)?;
+                    out.s("'>")?;
+                } else {
+                    out.s("<function ")?;
+                    write_name(out, last)?;
+                    out.s(" at 0x?>")?;
+                }
             }
-        }
-        Some(other) => write_value(out, other, depth)?,
+            None => write_value(out, factory, depth)?,
+        },
     }
     out.s(", ")?;
     write_dict(out, &o.dict_items, depth)?;
@@ -850,16 +854,6 @@ impl<'a> ArrayView<'a> {
     }
 }
 
-/// Reads an unsigned integer of `bytes.len()` (at most 8) bytes.
-fn read_uint(bytes: &[u8], big_endian: bool) -> u64 {
-    let fold = |acc: u64, &b: &u8| (acc << 8) | b as u64;
-    if big_endian {
-        bytes.iter().fold(0, fold)
-    } else {
-        bytes.iter().rev().fold(0, fold)
-    }
-}
-
 fn decode(dtype: DType, bytes: &[u8]) -> Elem<'static> {
     let be = dtype.big_endian;
     let float_at = |bytes: &[u8]| -> Elem<'static> {
@@ -896,18 +890,8 @@ fn decode(dtype: DType, bytes: &[u8]) -> Elem<'static> {
             };
             Elem::Value(Value::Complex(part(&bytes[..half]), part(&bytes[half..])))
         }
-        Kind::Unicode => {
-            let s: String = bytes
-                .chunks_exact(4)
-                .map(|c| read_uint(c, be) as u32)
-                .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
-                .collect();
-            Elem::Value(Value::Str(s.trim_end_matches('\0').to_string()))
-        }
-        Kind::Bytes => {
-            let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-            Elem::Value(Value::Bytes(bytes[..end].to_vec()))
-        }
+        Kind::Unicode => Elem::Value(Value::Str(ucs4_item(bytes, be))),
+        Kind::Bytes => Elem::Value(Value::Bytes(bytes_item(bytes))),
         Kind::Object => Elem::Value(Value::None),
     }
 }

@@ -104,25 +104,12 @@ fn committed_arrays_print_as_numpy_does() {
     ignore = "needs FLECHE_ORACLE_PYTHON (a python with numpy; .ci/run sets it)"
 )]
 fn random_arrays_print_as_numpy_does() {
-    let python = std::env::var("FLECHE_ORACLE_PYTHON").expect("FLECHE_ORACLE_PYTHON");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/arrays.py");
     // A new seed each run widens what CI covers; the failure names it.
     let seed: u64 = std::env::var("FLECHE_ARRAY_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| fastrand::u64(..u32::MAX as u64));
-    let out = std::process::Command::new(python)
-        .arg(&script)
-        .arg(seed.to_string())
-        .arg("2500")
-        .output()
-        .expect("run arrays.py");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let (n, diffs) = differences(&String::from_utf8_lossy(&out.stdout));
+    let (n, diffs) = differences(&oracle_arrays(&[&seed.to_string(), "2500"]));
     assert_eq!(n, 2500);
     if !diffs.is_empty() {
         eprintln!("FLECHE_ARRAY_SEED={seed}");
@@ -138,11 +125,19 @@ fn random_arrays_print_as_numpy_does() {
     ignore = "needs FLECHE_ORACLE_PYTHON (a python with numpy; .ci/run sets it)"
 )]
 fn every_half_and_many_singles_print_as_numpy_does() {
+    let (n, diffs) = differences(&oracle_arrays(&["--narrow"]));
+    assert_eq!(n, 0x7c00 + 20000);
+    report(n, &diffs);
+}
+
+/// What `tests/conformance/arrays.py ARGS` prints, run by the oracle's
+/// Python.
+fn oracle_arrays(args: &[&str]) -> String {
     let python = std::env::var("FLECHE_ORACLE_PYTHON").expect("FLECHE_ORACLE_PYTHON");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/arrays.py");
     let out = std::process::Command::new(python)
         .arg(&script)
-        .arg("--narrow")
+        .args(args)
         .output()
         .expect("run arrays.py");
     assert!(
@@ -150,7 +145,5 @@ fn every_half_and_many_singles_print_as_numpy_does() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (n, diffs) = differences(&String::from_utf8_lossy(&out.stdout));
-    assert_eq!(n, 0x7c00 + 20000);
-    report(n, &diffs);
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
