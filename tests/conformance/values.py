@@ -163,5 +163,46 @@ def main():
             }))
 
 
+_TABLE = {}
+
+
+def through_fleche(root, style):
+    """Store every value as the result of a call, with real fleche, in a
+    `template = STYLE` cache at ROOT; print one JSON object per call:
+    {"name", "style", "key" (the call's key), "repr"} where repr is
+    repr(cache().load(key).result) — fleche's own load, destructured
+    children reassembled — or {"name", "style", "skip": reason} for a value
+    fleche does not store, or {"name", "style", "key", "load_error"} for one
+    it stores but cannot load back (dill's by-value IntEnum)."""
+    import fleche
+    from fleche.caches import Cache
+
+    _TABLE.update(values())
+
+    @fleche.fleche
+    def value(name):
+        return _TABLE[name]
+
+    with fleche.cache(Cache.from_config({"template": style, "root": root})):
+        for name in _TABLE:
+            try:
+                value(name)
+                key = str(value.call(name).to_lookup_key())
+            except Exception as e:  # fleche refuses to digest or store it
+                print(json.dumps({"name": name, "style": style, "skip": f"{type(e).__name__}: {e}"}))
+                continue
+            try:
+                loaded = fleche.cache().load(key).result
+            except Exception as e:  # stored, but fleche cannot load it back
+                print(json.dumps({"name": name, "style": style, "key": key,
+                                  "load_error": f"{type(e).__name__}: {e}"}))
+                continue
+            text = re.sub(r" at 0x[0-9a-f]+", " at 0x?", repr(loaded))
+            print(json.dumps({"name": name, "style": style, "key": key, "repr": text}))
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--fleche"]:
+        through_fleche(sys.argv[2], sys.argv[3])
+    else:
+        main()

@@ -23,6 +23,7 @@ mod postgres;
 mod read_only;
 mod readme;
 mod terminal;
+mod values_fleche;
 mod verify;
 mod write;
 mod write_cases;

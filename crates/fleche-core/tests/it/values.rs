@@ -11,8 +11,8 @@ use serde_json::Value as Json;
 use std::path::Path;
 
 /// The cases whose repr differs: (name/style, Python's, ours).
-fn differences(lines: &str) -> (usize, Vec<(String, String, String)>) {
-    let mut n = 0;
+fn differences(lines: &str) -> (Vec<String>, Vec<(String, String, String)>) {
+    let mut compared = Vec::new();
     let mut out = Vec::new();
     for line in lines.lines() {
         let case: Json = serde_json::from_str(line).expect("a JSON line");
@@ -25,7 +25,7 @@ fn differences(lines: &str) -> (usize, Vec<(String, String, String)>) {
             case["name"].as_str().unwrap_or("?"),
             case["style"].as_str().unwrap_or("?")
         );
-        n += 1;
+        compared.push(label.clone());
         let loaded = fleche_core::pickle::load(&bytes);
         let got = match &loaded {
             Ok(v) => fleche_core::repr::repr(v),
@@ -44,46 +44,15 @@ fn differences(lines: &str) -> (usize, Vec<(String, String, String)>) {
             }
         }
     }
-    (n, out)
+    (compared, out)
 }
 
-/// Known gaps, by name: kinds `show` does not print as Python yet (each an
-/// open part of the values issue). The test fails when one starts to pass,
-/// so that the list only shrinks.
-const NOT_YET: &[&str] = &[
-    // Enum members and namedtuple fields are named only by the class
-    // definition, which a pickle by reference does not hold.
-    "enum",
-    "intenum",
-    "namedtuple",
-    "namedtuple_typing",
-];
+#[path = "../../../../tests/conformance/not_yet.rs"]
+mod not_yet;
 
 fn check(text: &str) {
-    let (n, diffs) = differences(text);
-    let mut unexpected = Vec::new();
-    let mut fixed: Vec<&str> = NOT_YET.to_vec();
-    for (label, want, got) in &diffs {
-        let name = label.split('/').next().unwrap_or("");
-        if NOT_YET.contains(&name) {
-            if std::env::var_os("FLECHE_SHOW_NOT_YET").is_some() {
-                eprintln!("{label}:\n  python: {want}\n  ours:   {got}");
-            }
-            continue;
-        }
-        unexpected.push(format!("{label}:\n  python: {want}\n  ours:   {got}"));
-    }
-    fixed.retain(|name| {
-        !diffs
-            .iter()
-            .any(|(l, _, _)| l.split('/').next() == Some(name))
-    });
-    assert!(
-        unexpected.is_empty() && fixed.is_empty(),
-        "{} of {n} values print otherwise:\n{}\nnow printing as Python (remove from NOT_YET): {fixed:?}",
-        unexpected.len(),
-        unexpected.join("\n")
-    );
+    let (compared, diffs) = differences(text);
+    not_yet::judge(&compared, &diffs);
 }
 
 #[test]
