@@ -5,8 +5,8 @@ the conformance of `show` (crates/fleche-core/tests/it/values.rs).
     python values.py
 
 writes one JSON object per line: {"name", "style", "pickle" (base64),
-"repr", "digest"} (fleche's digest of the value unpickled, null where
-fleche refuses to digest it). Addresses in reprs (" at 0x...") are masked as " at 0x?".
+"repr", "digest"} (fleche's digest of the value, the key it stores it
+under; null where fleche refuses to digest it). Addresses in reprs (" at 0x...") are masked as " at 0x?".
 """
 
 import base64
@@ -131,6 +131,139 @@ def values():
     yield "np_datetime_10s", np.datetime64(5, "10s")
     yield "np_timedelta_nat", np.timedelta64("NaT", "s")
     yield "np_array_dt", np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]")
+    yield from builtin_values()
+    yield from ndarray_values()
+
+
+def builtin_values():
+    """Python's own types, as results hold them: numbers at their edges,
+    text needing escapes, containers nested and shared."""
+    yield "builtin_none", None
+    yield "builtin_true", True
+    yield "builtin_false", False
+    yield "builtin_int_0", 0
+    yield "builtin_int_neg", -17
+    yield "builtin_int_2_63", 2**63
+    yield "builtin_int_neg_2_64", -(2**64) + 1
+    yield "builtin_int_big", 3**200
+    yield "builtin_float", 0.1
+    yield "builtin_float_third", 1 / 3
+    yield "builtin_float_big", 1e300
+    yield "builtin_float_tiny", 5e-324
+    yield "builtin_float_1e16", 1e16
+    yield "builtin_float_1e15", 123456789012345.6
+    yield "builtin_float_neg0", -0.0
+    yield "builtin_float_inf", float("inf")
+    yield "builtin_float_ninf", float("-inf")
+    yield "builtin_float_nan", float("nan")
+    yield "builtin_float_int", 3.0
+    yield "builtin_float_exp", 1.5e-7
+    yield "builtin_complex_zero", complex(0, 0)
+    yield "builtin_complex_nan", complex(float("nan"), float("inf"))
+    yield "builtin_complex_neg0", complex(-0.0, -0.0)
+    yield "builtin_str_empty", ""
+    yield "builtin_str", "hello"
+    yield "builtin_str_quote", "it's"
+    yield "builtin_str_both_quotes", "it's \"x\""
+    yield "builtin_str_escapes", "tab\tnew\nline\r\\ back"
+    yield "builtin_str_control", "\x00\x07\x1b[31m\x7f"
+    yield "builtin_str_unicode", "héllo wörld ✓ 日本語"
+    yield "builtin_str_astral", "emoji 🎉 \U0001f600"
+    yield "builtin_str_nonprint", "\u200b\u202e\ufeff\xa0\xad"
+    yield "builtin_str_surrogate", "\ud800"
+    yield "builtin_str_long", "x" * 5000
+    yield "builtin_bytes_empty", b""
+    yield "builtin_bytes", b"abc"
+    yield "builtin_bytes_quote", b"it's"
+    yield "builtin_bytes_both", b"'\""
+    yield "builtin_bytes_binary", bytes(range(0, 256, 7))
+    yield "builtin_bytearray_empty", bytearray()
+    yield "builtin_list_empty", []
+    yield "builtin_list", [1, 2.5, "x", None, True]
+    yield "builtin_list_nested", [[1, [2, [3, [4]]]], []]
+    yield "builtin_list_long", list(range(300))
+    yield "builtin_tuple_empty", ()
+    yield "builtin_tuple_1", (1,)
+    yield "builtin_tuple", (1, "a", (2, 3))
+    yield "builtin_dict_empty", {}
+    yield "builtin_dict", {"a": 1, "b": [1, 2], "c": {"d": None}}
+    yield "builtin_dict_int_keys", {3: "c", 1: "a", 2: "b"}
+    yield "builtin_dict_tuple_keys", {(1, 2): "x", (0, "a"): [1]}
+    yield "builtin_dict_mixed_keys", {1: "int", "1": "str", 1.5: "float", None: "none", b"k": "bytes"}
+    yield "builtin_dict_nested", {"run": {"params": {"lr": 0.01, "layers": [64, 32]}, "scores": (0.9, 0.95)}}
+    yield "builtin_set_empty", set()
+    yield "builtin_set_ints", {3, 1, 2, 100, -5}
+    yield "builtin_set_tuples", {(1, 2), (3, 4)}
+    yield "builtin_frozenset_empty", frozenset()
+    yield "builtin_set_floats", {0.5, 1.5, -2.25}
+    shared = [1, 2]
+    yield "builtin_shared", [shared, shared, {"k": shared}]
+    cyclic = [1]
+    cyclic.append(cyclic)
+    yield "builtin_cycle_list", cyclic
+    d = {"name": "d"}
+    d["self"] = d
+    yield "builtin_cycle_dict", d
+    yield "builtin_mixed_record", {"x": 100, "y": [0.5, 1e-9], "ok": True, "label": "run-7", "t": (1, None)}
+    yield "builtin_list_of_dicts", [{"i": i, "sq": i * i} for i in range(20)]
+    yield "builtin_deep", [[[[[[[[[[1]]]]]]]]]]
+    yield "builtin_ellipsis", ...
+    yield "builtin_notimplemented", NotImplemented
+    yield "builtin_type_int", int
+    yield "builtin_dict_str_values", {"path": "/tmp/a b", "quote": "'\"", "nl": "a\nb"}
+    yield "builtin_float_list", [0.1, 0.2, 0.30000000000000004, 1e-5, 1e22, 1.0]
+    yield "builtin_range_empty", range(0)
+
+
+def ndarray_values():
+    """numpy arrays of the shapes and dtypes results have."""
+    rng = np.random.default_rng(7)
+    yield "ndarray_linspace", np.linspace(0, 1, 5)
+    yield "ndarray_arange_2d", np.arange(12).reshape(3, 4)
+    yield "ndarray_arange_3d", np.arange(24).reshape(2, 3, 4)
+    yield "ndarray_random", rng.random(7)
+    yield "ndarray_normal_2d", rng.normal(size=(4, 3))
+    yield "ndarray_big", np.arange(2000.0)
+    yield "ndarray_big_2d", np.arange(3000).reshape(100, 30)
+    yield "ndarray_f32", np.array([0.1, 1.5, -2.0], dtype=np.float32)
+    yield "ndarray_f16", np.array([0.1, 65504], dtype=np.float16)
+    yield "ndarray_specials", np.array([np.nan, np.inf, -np.inf, -0.0, 1.0])
+    yield "ndarray_sci", np.array([1e-10, 1.0, 1e10])
+    yield "ndarray_tiny", np.array([1e-300, 5e-324])
+    yield "ndarray_int8", np.array([-128, 0, 127], dtype=np.int8)
+    yield "ndarray_uint16", np.array([0, 65535], dtype=np.uint16)
+    yield "ndarray_int32", np.array([1, -2, 3], dtype=np.int32)
+    yield "ndarray_uint64", np.array([0, 2**64 - 1], dtype=np.uint64)
+    yield "ndarray_bool", np.array([True, False, True])
+    yield "ndarray_bool_2d", np.eye(3, dtype=bool)
+    yield "ndarray_complex", np.array([1 + 2j, -0.5j, np.nan + 1j])
+    yield "ndarray_complex64", np.array([1 + 2j], dtype=np.complex64)
+    yield "ndarray_str", np.array(["a", "bcd", ""])
+    yield "ndarray_str_unicode", np.array(["héllo", "✓"])
+    yield "ndarray_bytes", np.array([b"ab", b"\x00c"])
+    yield "ndarray_object", np.array([1, "a", None, [2]], dtype=object)
+    yield "ndarray_0d", np.array(3.5)
+    yield "ndarray_0d_int", np.array(7, dtype=np.int16)
+    yield "ndarray_empty", np.array([])
+    yield "ndarray_empty_2d", np.zeros((0, 3))
+    yield "ndarray_empty_int", np.array([], dtype=np.int32)
+    yield "ndarray_fortran", np.asfortranarray(np.arange(6).reshape(2, 3))
+    yield "ndarray_bigendian", np.array([1.5, 2.5], dtype=">f8")
+    yield "ndarray_bigendian_int", np.array([1, 256], dtype=">i4")
+    yield "ndarray_zeros", np.zeros(5)
+    yield "ndarray_ones_int", np.ones((2, 2), dtype=np.int64)
+    yield "ndarray_wide", np.arange(40.0) / 7
+    yield "ndarray_dt_s", np.array(["2024-05-17T12:30:05", "NaT"], dtype="datetime64[s]")
+    yield "ndarray_dt_ns", np.array([0, 10**18], dtype="datetime64[ns]")
+    yield "ndarray_td", np.array([1, -2, 3], dtype="timedelta64[h]")
+    yield "ndarray_big_int", np.arange(10**4) * 1000
+    yield "ndarray_big_bool", np.zeros(2000, dtype=bool)
+    yield "ndarray_mixed_magnitude", np.array([1.0, 1000.5, 0.001])
+    yield "ndarray_column", np.arange(5.0).reshape(5, 1)
+    yield "ndarray_4d", np.arange(16).reshape(2, 2, 2, 2)
+    yield "ndarray_list_of_arrays", [np.arange(3), np.zeros(2)]
+    yield "ndarray_dict_of_arrays", {"x": np.arange(3.0), "y": np.array([True])}
+    yield "ndarray_scalars_list", [np.float64(1.5), np.int32(3), np.bool_(False)]
 
 
 def main():
@@ -151,7 +284,10 @@ def main():
             try:
                 from fleche.digest import digest
 
-                key = str(digest(back))
+                # The key fleche files the value under: the digest of the
+                # value it was given (an unpickled big-endian array comes
+                # back native, with another digest).
+                key = str(digest(value))
             except Exception:  # a value fleche does not digest
                 key = None
             print(json.dumps({
@@ -193,6 +329,9 @@ def through_fleche(root, style):
                 continue
             try:
                 loaded = fleche.cache().load(key).result
+            except KeyError:  # fleche keeps no record of it (a None result)
+                print(json.dumps({"name": name, "style": style, "skip": "not stored"}))
+                continue
             except Exception as e:  # stored, but fleche cannot load it back
                 print(json.dumps({"name": name, "style": style, "key": key,
                                   "load_error": f"{type(e).__name__}: {e}"}))

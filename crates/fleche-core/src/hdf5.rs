@@ -22,7 +22,7 @@
 //! inside the bag, of its first appearance. Here a reference is read again
 //! from that path (charged against the limits, as the pickle reader
 //! charges memo sharing), and one to an ancestor becomes a
-//! [`RECURSION_CLASS`] placeholder, as in pickles.
+//! [`RECURSION_CLASS`](crate::pickle::RECURSION_CLASS) placeholder, as in pickles.
 //!
 //! The library is `hdf5-reader` (pure Rust, read-only): it opens files with
 //! positional reads (no mmap, no `flock`/`fcntl` lock, so fleche's writers
@@ -30,7 +30,7 @@
 //! asked for (a small value out of a large shared file costs a few reads),
 //! and bounds what a read may allocate; we cap that at the file's size.
 
-use crate::pickle::{global_ref, interpret, Limits, RECURSION_CLASS};
+use crate::pickle::{global_ref, interpret, recursion, Limits};
 use crate::value::{ArrayData, NdArray, Object, Value};
 use hdf5_reader::group::Group;
 use hdf5_reader::{Attribute, ByteOrder, Dataset, Datatype, Hdf5File, OpenOptions};
@@ -441,10 +441,7 @@ impl Reader<'_> {
             .join("/");
         if self.on_path.contains(&target) {
             self.cycles += 1;
-            return Ok(Value::Object(Object {
-                class: RECURSION_CLASS.into(),
-                ..Object::default()
-            }));
+            return Ok(recursion("..."));
         }
         let depth = depth + 1;
         if let Some(m) = self.memo.get(&target) {

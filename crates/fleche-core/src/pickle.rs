@@ -37,6 +37,44 @@ pub const GLOBAL_CLASS: &str = "<global>";
 /// own ancestors (`l = []; l.append(l)`), which a tree cannot hold.
 pub const RECURSION_CLASS: &str = "<recursion>";
 
+/// Class of the [`Object`] that holds a `str` with lone surrogates (valid
+/// in Python, not in a Rust `String`): its argument is the text's UTF-8
+/// bytes as `surrogatepass` writes them.
+pub const SURROGATE_STR_CLASS: &str = "<str with surrogates>";
+
+/// The code points of UTF-8 that may encode surrogates (as CPython's
+/// `surrogatepass` writes lone ones); `None` when it is not that.
+pub fn surrogate_code_points(bytes: &[u8]) -> Option<Vec<u32>> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (len, init) = match b {
+            0x00..=0x7f => (1, u32::from(b)),
+            0xc2..=0xdf => (2, u32::from(b & 0x1f)),
+            0xe0..=0xef => (3, u32::from(b & 0x0f)),
+            0xf0..=0xf4 => (4, u32::from(b & 0x07)),
+            _ => return None,
+        };
+        let tail = bytes.get(i + 1..i + len)?;
+        let mut cp = init;
+        for &t in tail {
+            if t & 0xc0 != 0x80 {
+                return None;
+            }
+            cp = (cp << 6) | u32::from(t & 0x3f);
+        }
+        // Overlong forms and values past U+10FFFF are not text.
+        let min = [0, 0, 0x80, 0x800, 0x10000][len];
+        if cp < min || cp > 0x10ffff {
+            return None;
+        }
+        out.push(cp);
+        i += len;
+    }
+    Some(out)
+}
+
 /// `module.qualname` when `v` is a [`GLOBAL_CLASS`] reference.
 pub fn global_name(v: &Value) -> Option<&str> {
     match v {
@@ -835,13 +873,18 @@ impl<'a> Machine<'a> {
             _ => self.u64()?,
         };
         let bytes = self.take(len)?;
-        // CPython decodes with `surrogatepass`; lone surrogates have no
-        // Rust `String` form and become U+FFFD.
-        let s = match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_owned(),
-            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        // CPython decodes with `surrogatepass`: text with lone surrogates
+        // has no Rust `String` form and keeps its bytes.
+        let v = match std::str::from_utf8(bytes) {
+            Ok(s) => Value::Str(s.to_owned()),
+            Err(_) if surrogate_code_points(bytes).is_some() => Value::Object(Object {
+                class: SURROGATE_STR_CLASS.into(),
+                args: vec![Value::Bytes(bytes.to_vec())],
+                ..Object::default()
+            }),
+            Err(_) => Value::Str(String::from_utf8_lossy(bytes).into_owned()),
         };
-        self.push_leaf(Value::Str(s));
+        self.push_leaf(v);
         Ok(())
     }
 
@@ -1255,10 +1298,13 @@ impl Builder<'_> {
                     limit: self.limits.max_cycles,
                 });
             }
-            return Ok(Value::Object(Object {
-                class: RECURSION_CLASS.into(),
-                ..Object::default()
-            }));
+            // What Python's repr prints where the cycle closes.
+            let shown = match self.nodes.get(id) {
+                Some(Node::List(_)) => "[...]",
+                Some(Node::Dict(_)) => "{...}",
+                _ => "...",
+            };
+            return Ok(recursion(shown));
         }
         self.on_path[id] = true;
         let nodes = self.nodes;
@@ -1526,6 +1572,16 @@ fn builtin_type(name: &str) -> String {
     } else {
         format!("types.{name}")
     }
+}
+
+/// A [`RECURSION_CLASS`] placeholder; its argument is what Python's repr
+/// prints there (`[...]`, `{...}`, `...`).
+pub(crate) fn recursion(shown: &str) -> Value {
+    Value::Object(Object {
+        class: RECURSION_CLASS.into(),
+        args: vec![Value::Str(shown.into())],
+        ..Object::default()
+    })
 }
 
 pub(crate) fn global_ref(name: String) -> Value {

@@ -219,6 +219,32 @@ fn write_record(out: &mut Out, r: &Record, depth: usize) -> Res {
 /// `key=value` pairs are a `__dict__`-like (str-keyed dict) BUILD state and
 /// any other state shows as `<state=...>`.
 fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
+    if let (crate::pickle::SURROGATE_STR_CLASS, [Value::Bytes(b)]) =
+        (o.class.as_str(), o.args.as_slice())
+    {
+        if let Some(points) = crate::pickle::surrogate_code_points(b) {
+            let chars = points.iter().map(|&cp| char::from_u32(cp).ok_or(cp));
+            return write_text(out, chars);
+        }
+    }
+    if o.class == crate::pickle::RECURSION_CLASS {
+        return out.s(match o.args.first() {
+            Some(Value::Str(shown)) => shown,
+            _ => "...",
+        });
+    }
+    // A builtin named (or, by dill, spelled as `_eval_repr('Ellipsis')`).
+    if let (crate::pickle::GLOBAL_CLASS | "dill._dill._eval_repr", [Value::Str(name)]) =
+        (o.class.as_str(), o.args.as_slice())
+    {
+        let name = match name.as_str() {
+            "Ellipsis" | "NotImplemented" => format!("builtins.{name}"),
+            _ => name.clone(),
+        };
+        if let Some(text) = builtin_global_repr(&name) {
+            return out.s(&text);
+        }
+    }
     if let Some((name, inner)) = crate::numpy::scalar_parts(o) {
         if let Some(text) = numpy_scalar_repr(name, inner, o.args.get(1)) {
             return out.s(&text);
@@ -304,6 +330,92 @@ fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
         write_dict(out, &o.dict_items, depth)?;
     }
     out.c(')')
+}
+
+/// Python's repr of a builtin named in a pickle without being called: the
+/// constants by name, the classes as `<class 'int'>`, the functions as
+/// `<built-in function len>`. Other globals keep their reconstruction form:
+/// whether `module.name` is a class or a function is not in the pickle.
+fn builtin_global_repr(name: &str) -> Option<String> {
+    const CLASSES: &[&str] = &[
+        "bool",
+        "bytearray",
+        "bytes",
+        "complex",
+        "dict",
+        "float",
+        "frozenset",
+        "int",
+        "list",
+        "object",
+        "range",
+        "set",
+        "slice",
+        "str",
+        "tuple",
+        "type",
+        "memoryview",
+        "property",
+        "staticmethod",
+        "classmethod",
+        "super",
+        "enumerate",
+        "zip",
+        "map",
+        "filter",
+        "reversed",
+        "BaseException",
+        "Exception",
+        "ValueError",
+        "TypeError",
+        "KeyError",
+        "IndexError",
+        "RuntimeError",
+        "AttributeError",
+        "ZeroDivisionError",
+        "OSError",
+        "NotImplementedError",
+    ];
+    const FUNCTIONS: &[&str] = &[
+        "abs",
+        "all",
+        "any",
+        "ascii",
+        "bin",
+        "callable",
+        "chr",
+        "divmod",
+        "format",
+        "getattr",
+        "hasattr",
+        "hash",
+        "hex",
+        "id",
+        "isinstance",
+        "issubclass",
+        "iter",
+        "len",
+        "max",
+        "min",
+        "next",
+        "oct",
+        "ord",
+        "pow",
+        "print",
+        "repr",
+        "round",
+        "setattr",
+        "sorted",
+        "sum",
+        "vars",
+    ];
+    let name = name.strip_prefix("builtins.")?;
+    match name {
+        "Ellipsis" | "NotImplemented" | "None" => Some(name.to_string()),
+        _ if CLASSES.contains(&name) => Some(format!("<class '{name}'>")),
+        _ if FUNCTIONS.contains(&name) => Some(format!("<built-in function {name}>")),
+        _ => None,
+    }
 }
 
 /// numpy 2's repr of a scalar: `np.float32(0.1)` (the shortest digits of
@@ -595,25 +707,35 @@ fn layout_digits(sign: &str, sci: &str, add_dot_0: bool) -> String {
 // Strings and bytes
 
 fn write_str(out: &mut Out, s: &str) -> Res {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
+    write_text(out, s.chars().map(Ok))
+}
+
+/// Python's repr of text whose code points are chars or (`Err`) lone
+/// surrogates, which it escapes as `\udXXX`.
+fn write_text<I>(out: &mut Out, text: I) -> Res
+where
+    I: Iterator<Item = Result<char, u32>> + Clone,
+{
+    let (mut single, mut double) = (false, false);
+    for c in text.clone() {
+        single |= c == Ok('\'');
+        double |= c == Ok('"');
+    }
+    let quote = if single && !double { '"' } else { '\'' };
     out.c(quote)?;
-    for ch in s.chars() {
+    for ch in text {
         match ch {
-            '\\' => out.s("\\\\")?,
-            '\t' => out.s("\\t")?,
-            '\n' => out.s("\\n")?,
-            '\r' => out.s("\\r")?,
-            c if c == quote => {
+            Ok('\\') => out.s("\\\\")?,
+            Ok('\t') => out.s("\\t")?,
+            Ok('\n') => out.s("\\n")?,
+            Ok('\r') => out.s("\\r")?,
+            Ok(c) if c == quote => {
                 out.c('\\')?;
                 out.c(c)?;
             }
-            c if is_printable(c) => out.c(c)?,
-            c => {
-                let cp = c as u32;
+            Ok(c) if is_printable(c) => out.c(c)?,
+            other => {
+                let cp = other.map_or_else(|cp| cp, |c| c as u32);
                 let escape = match cp {
                     0..=0xff => format!("\\x{cp:02x}"),
                     0x100..=0xffff => format!("\\u{cp:04x}"),
