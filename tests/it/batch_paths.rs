@@ -158,7 +158,7 @@ fn parallel_listing_equals_the_single_query() {
         !dir.path(".fleche/calls.db-wal").exists(),
         "no live WAL left"
     );
-    let calls = 34 * 41;
+    let calls = dir.calls_written() * 41;
     let run = |threads: &str, args: &[&str]| on_threads(&dir, threads, args);
     let mut cases: Vec<Vec<&str>> = Vec::new();
     for sort in ["started", "walltime", "name", "key"] {

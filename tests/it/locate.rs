@@ -9,6 +9,11 @@ fn fleche(cwd: &Path, args: &[&str]) -> Run {
     crate::support::fleche().current_dir(cwd).args(args).run()
 }
 
+/// The calls real fleche wrote in the `getting-started` fixture.
+fn calls() -> usize {
+    TestEnv::fixture("getting-started").calls_written()
+}
+
 fn count(out: &Run) -> usize {
     assert!(out.success(), "{}", out.stderr);
     out.rows().len()
@@ -18,7 +23,7 @@ fn count(out: &Run) -> usize {
 fn the_walk_finds_fleche_toml_above_the_working_directory() {
     // .fleche/values is below the directory holding fleche.toml.
     let deep = fixtures_dir().join("getting-started/.fleche/values");
-    assert_eq!(count(&fleche(&deep, &["ls", "--format", "json"])), 34);
+    assert_eq!(count(&fleche(&deep, &["ls", "--format", "json"])), calls());
 }
 
 #[test]
@@ -35,7 +40,7 @@ fn root_opens_a_cache_directory_without_configuration() {
                 "json"
             ]
         )),
-        34
+        calls()
     );
     let err = fleche(Path::new("/"), &["--root", "/tmp", "ls"]).failure(2);
     assert!(
@@ -84,9 +89,13 @@ fn caches_lists_storages_and_counts() {
     assert_eq!(main["name"], "main");
     assert_eq!(main["default"], true);
     assert_eq!(main["calls"]["type"], "sqlite");
-    assert_eq!(main["calls"]["count"], 34);
+    assert_eq!(main["calls"]["count"], calls());
     assert_eq!(main["values"]["type"], "pickle");
-    assert_eq!(main["values"]["count"], 44);
+    let values = TestEnv::fixture("getting-started").answers()["values"]
+        .as_object()
+        .expect("answers.json values")
+        .len();
+    assert_eq!(main["values"]["count"], values);
     let out = fleche(
         &fixtures_dir().join("pool"),
         &["caches", "--format", "json"],
@@ -106,7 +115,7 @@ fn since_and_until_bound_the_start_time() {
         // The stable environment's TZ=UTC reads the dates below as UTC.
         fleche(dir.root(), &args).rows().len()
     };
-    assert_eq!(q(&["--since", "2026-03-22"]), 34);
+    assert_eq!(q(&["--since", "2026-03-22"]), calls());
     assert_eq!(q(&["--until", "2026-03-22"]), 0);
     // Expected from the records fleche itself wrote (answers.json).
     let answers = dir.answers();
@@ -123,6 +132,6 @@ fn since_and_until_bound_the_start_time() {
         })
         .count();
     assert_eq!(q(&["--since", "2026-03-23T00:50:02"]), later);
-    assert_eq!(q(&["--until", "2026-03-23T00:50:02"]), 34 - later);
+    assert_eq!(q(&["--until", "2026-03-23T00:50:02"]), calls() - later);
     assert_eq!(q(&["--since", "1d"]), 0);
 }

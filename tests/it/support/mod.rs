@@ -171,6 +171,14 @@ impl TestEnv {
         serde_json::from_str(&text).expect("answers.json is JSON")
     }
 
+    /// How many call records real fleche wrote (`answers.json`).
+    pub fn calls_written(&self) -> usize {
+        self.answers()["records"]
+            .as_array()
+            .expect("answers.json records")
+            .len()
+    }
+
     /// `fleche -C <this directory>`, to add arguments to.
     pub fn fleche(&self) -> Fleche {
         fleche().arg("-C").arg(&self.root)
