@@ -366,6 +366,27 @@ tsv\:"Tab-separated, with a header line"))' \
 '*::values -- Values to digest (with --call\: the call'\''s arguments as NAME=VALUE, in order):_default' \
 && ret=0
 ;;
+(why)
+_arguments "${_arguments_options[@]}" : \
+'--module=[The module the function is defined in (\`__main__\` in a notebook or script)]:MODULE:_default' \
+'--version=[The decorator'\''s version\: an int when it looks like one, else a string]:VERSION:_default' \
+'--code-digest=[The function'\''s code digest (\`hash_code=True\`)]:DIGEST:_default' \
+'-n+[How many of the nearest stored calls to show on a miss]:N:_default' \
+'--limit=[How many of the nearest stored calls to show on a miss]:N:_default' \
+'--format=[]:FORMAT:((text\:"Sentences for people"
+json\:"One JSON object"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':name -- The function'\''s qualified name (`fib`, `MyClass.compute`):_default' \
+'*::arguments -- The call'\''s arguments as NAME=VALUE, in the function'\''s parameter order:_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
@@ -459,6 +480,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(why)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -497,6 +522,7 @@ _fleche_commands() {
 'stats:Summarise a cache\: calls per function, values, bytes, time span, walltime, orphans' \
 'caches:List the caches the configuration defines (name, file, storages, counts)' \
 'digest:Print fleche'\''s digest of each VALUE, or the key of a call with --call' \
+'why:Explain a cache miss\: is this call stored, and if not, what differs in the nearest stored calls' \
 'completions:Print a shell completion script' \
 'man:Print the manual page (roff), e.g. \`fleche man | man -l -\`' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -555,6 +581,7 @@ _fleche__subcmd__help_commands() {
 'stats:Summarise a cache\: calls per function, values, bytes, time span, walltime, orphans' \
 'caches:List the caches the configuration defines (name, file, storages, counts)' \
 'digest:Print fleche'\''s digest of each VALUE, or the key of a call with --call' \
+'why:Explain a cache miss\: is this call stored, and if not, what differs in the nearest stored calls' \
 'completions:Print a shell completion script' \
 'man:Print the manual page (roff), e.g. \`fleche man | man -l -\`' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -646,6 +673,11 @@ _fleche__subcmd__help__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'fleche help verify commands' commands "$@"
 }
+(( $+functions[_fleche__subcmd__help__subcmd__why_commands] )) ||
+_fleche__subcmd__help__subcmd__why_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help why commands' commands "$@"
+}
 (( $+functions[_fleche__subcmd__ls_commands] )) ||
 _fleche__subcmd__ls_commands() {
     local commands; commands=()
@@ -690,6 +722,11 @@ _fleche__subcmd__untag_commands() {
 _fleche__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'fleche verify commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__why_commands] )) ||
+_fleche__subcmd__why_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche why commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_fleche" ]; then

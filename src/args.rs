@@ -2,6 +2,7 @@
 //! `WriteSelect`), their order (`ListArgs`) — and the readers of what is
 //! typed into them: Python literals, `@PREFIX`, versions, ages, stdin.
 
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output::Format;
 use anyhow::Result;
@@ -582,4 +583,152 @@ fn is_number(text: &str) -> bool {
         literal::parse(text),
         Ok(Value::Int(_) | Value::Float(_) | Value::Complex(..))
     )
+}
+
+/// Where `@PREFIX` values are expanded: the cache, opened when one is
+/// first named (digesting literals needs none), or the one a verb opened.
+pub struct Stored<'a> {
+    ctx: &'a Context,
+    cache: Option<Cache>,
+    /// Whether the value itself is wanted too (for `--format`).
+    load: bool,
+}
+
+impl<'a> Stored<'a> {
+    /// Opens the cache only if a value names a stored one.
+    pub fn lazy(ctx: &'a Context, load: bool) -> Stored<'a> {
+        Stored {
+            ctx,
+            cache: None,
+            load,
+        }
+    }
+
+    /// Expands in a cache already open.
+    pub fn opened(ctx: &'a Context, cache: Cache, load: bool) -> Stored<'a> {
+        Stored {
+            ctx,
+            cache: Some(cache),
+            load,
+        }
+    }
+
+    /// The cache, once open.
+    pub fn cache(&self) -> Option<&Cache> {
+        self.cache.as_ref()
+    }
+
+    /// The digest of the stored value `@prefix` names — its key: fleche
+    /// loads a `Digest` argument and digests the value, which gives the key
+    /// it is stored under — and the value when it is wanted.
+    pub fn expand(&mut self, text: &str, prefix: &str) -> Result<(String, Option<Value>)> {
+        let cache = match &mut self.cache {
+            Some(cache) => cache,
+            slot => {
+                let cache = self.ctx.open().map_err(|e| {
+                    let cli = crate::error::to_cli(&e);
+                    CliError::usage(format!(
+                        "`{text}` names a stored value, but no cache can be opened: {}",
+                        cli.message
+                    ))
+                    .with_hint(
+                        "run in the directory of the cache's fleche.toml, or give -C DIR, --root DIR or --cache NAME",
+                    )
+                })?;
+                slot.insert(cache)
+            }
+        };
+        let key = cache.resolve_value(prefix)?;
+        let value = if self.load {
+            let loaded = cache.load_value(&key).map_err(|e| {
+                CliError::usage(format!("`{text}`: {}", crate::error::one_line(&e)))
+            })?;
+            Some(loaded.value)
+        } else {
+            None
+        };
+        Ok((key, value))
+    }
+}
+
+/// A call typed on the command line (`NAME ARG=VALUE… --module M
+/// --version V --code-digest D`), as `digest --call` and `why` read it.
+pub struct CallSpec {
+    pub name: String,
+    pub module: Option<String>,
+    pub version: Option<Value>,
+    pub code_digest: Option<String>,
+    /// (name, value digest, the value when known) in the order typed.
+    pub arguments: Vec<(String, String, Option<Value>)>,
+}
+
+impl CallSpec {
+    /// What fleche digests into the call's key.
+    pub fn key_input(&self) -> fleche_core::CallKeyInput {
+        fleche_core::CallKeyInput {
+            name: self.name.clone(),
+            module: self.module.clone(),
+            version: self.version.clone(),
+            code_digest: self.code_digest.clone(),
+            arguments: self
+                .arguments
+                .iter()
+                .map(|(n, d, _)| (n.clone(), d.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// Reads a call's arguments (`NAME=VALUE`, `NAME=@PREFIX`) and version.
+pub fn read_call(
+    stored: &mut Stored,
+    name: &str,
+    inputs: &[String],
+    module: Option<String>,
+    version: Option<&str>,
+    code_digest: Option<String>,
+) -> Result<CallSpec> {
+    let mut arguments: Vec<(String, String, Option<Value>)> = Vec::with_capacity(inputs.len());
+    for text in inputs {
+        let stored_arg =
+            text.split_once('=')
+                .and_then(|(arg, value)| match literal::parse_term(value) {
+                    Ok(Term::Stored(prefix)) => Some((arg.trim().to_string(), prefix)),
+                    _ => None,
+                });
+        let (arg, d, value) = match stored_arg {
+            Some((arg, prefix)) => {
+                check_argument_name(&arg, text)?;
+                let (d, value) = stored.expand(text, &prefix)?;
+                (arg, d, value)
+            }
+            None => {
+                let (arg, value) = literal::parse_assignment(text).map_err(|e| {
+                    CliError::usage(format!("cannot read argument `{text}`: {e}"))
+                        .with_hint("write each argument as NAME=VALUE, e.g. x=100")
+                })?;
+                let d =
+                    digest_value(&value).map_err(|e| CliError::usage(format!("`{text}`: {e}")))?;
+                (arg, d, Some(value))
+            }
+        };
+        if arguments.iter().any(|(n, _, _)| n == &arg) {
+            return Err(CliError::usage(format!("argument `{arg}` is given twice")).into());
+        }
+        arguments.push((arg, d, value));
+    }
+    if let Some(text) = version {
+        // A quoted version is a literal, and says so when it cannot be read.
+        let trimmed = text.trim();
+        if trimmed.starts_with('\'') || trimmed.starts_with('"') {
+            literal::parse(trimmed).map_err(|e| bad_literal("", trimmed, &e))?;
+        }
+    }
+    Ok(CallSpec {
+        name: name.to_string(),
+        module,
+        version: version.map(parse_version).transpose()?,
+        code_digest,
+        arguments,
+    })
 }

@@ -3,7 +3,7 @@
 
 use crate::commands::{
     caches, completions, digest, evict, expand, export, gc, ls, man, query, show, shrink, stats,
-    tag, untag, verify,
+    tag, untag, verify, why,
 };
 use crate::style::ColorChoice;
 use clap::{Args, Parser, Subcommand};
@@ -63,6 +63,7 @@ pub enum Command {
     Stats(stats::StatsArgs),
     Caches(caches::CachesArgs),
     Digest(digest::DigestArgs),
+    Why(why::WhyArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
 }

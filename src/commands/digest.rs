@@ -1,14 +1,14 @@
 //! `fleche digest`: fleche's digest of values typed as Python literals, or
 //! the key of a call.
 
-use crate::args::{bad_literal, parse_version, with_stdin, NUMBER_MARK};
+use crate::args::{bad_literal, read_call, with_stdin, Stored, NUMBER_MARK};
 use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output::{Emitter, Format, Row};
 use anyhow::Result;
 use clap::Args;
 use fleche_core::literal::{self, Term};
-use fleche_core::{call_key, repr, Cache, CallKeyInput, Value};
+use fleche_core::{call_key, repr, Value};
 use serde_json::json;
 use std::io;
 
@@ -55,57 +55,10 @@ pub fn run(ctx: &Context, mut args: DigestArgs) -> Result<Exit> {
         }
     }
     let inputs = with_stdin(&args.values, false)?;
-    let mut stored = Stored {
-        ctx,
-        cache: None,
-        load: args.format.is_some(),
-    };
+    let mut stored = Stored::lazy(ctx, args.format.is_some());
     match &args.call {
         Some(name) => run_call(name, &args, &inputs, &mut stored),
         None => run_values(&args, &inputs, &mut stored),
-    }
-}
-
-/// Where `@PREFIX` values are expanded: the cache, opened when one is
-/// first named (digesting literals needs none).
-struct Stored<'a> {
-    ctx: &'a Context,
-    cache: Option<Cache>,
-    /// Whether the value itself is wanted too (for `--format`).
-    load: bool,
-}
-
-impl Stored<'_> {
-    /// The digest of the stored value `@prefix` names — its key: fleche
-    /// loads a `Digest` argument and digests the value, which gives the key
-    /// it is stored under — and the value when it is wanted.
-    fn expand(&mut self, text: &str, prefix: &str) -> Result<(String, Option<Value>)> {
-        let cache = match &mut self.cache {
-            Some(cache) => cache,
-            slot => {
-                let cache = self.ctx.open().map_err(|e| {
-                    let cli = crate::error::to_cli(&e);
-                    CliError::usage(format!(
-                        "`{text}` names a stored value, but no cache can be opened: {}",
-                        cli.message
-                    ))
-                    .with_hint(
-                        "run in the directory of the cache's fleche.toml, or give -C DIR, --root DIR or --cache NAME",
-                    )
-                })?;
-                slot.insert(cache)
-            }
-        };
-        let key = cache.resolve_value(prefix)?;
-        let value = if self.load {
-            let loaded = cache.load_value(&key).map_err(|e| {
-                CliError::usage(format!("`{text}`: {}", crate::error::one_line(&e)))
-            })?;
-            Some(loaded.value)
-        } else {
-            None
-        };
-        Ok((key, value))
     }
 }
 
@@ -174,51 +127,17 @@ fn run_values(args: &DigestArgs, inputs: &[String], stored: &mut Stored) -> Resu
 }
 
 fn run_call(name: &str, args: &DigestArgs, inputs: &[String], stored: &mut Stored) -> Result<Exit> {
-    let mut arguments = Vec::with_capacity(inputs.len());
-    let mut decoded = Vec::with_capacity(inputs.len());
-    for text in inputs {
-        let stored_arg =
-            text.split_once('=')
-                .and_then(|(arg, value)| match literal::parse_term(value) {
-                    Ok(Term::Stored(prefix)) => Some((arg.trim().to_string(), prefix)),
-                    _ => None,
-                });
-        let (arg, d, value) = match stored_arg {
-            Some((arg, prefix)) => {
-                crate::args::check_argument_name(&arg, text)?;
-                let (d, value) = stored.expand(text, &prefix)?;
-                (arg, d, value)
-            }
-            None => {
-                let (arg, value) = literal::parse_assignment(text).map_err(|e| {
-                    CliError::usage(format!("cannot read argument `{text}`: {e}"))
-                        .with_hint("write each argument as NAME=VALUE, e.g. x=100")
-                })?;
-                let d = digest_of(text, &value)?;
-                (arg, d, Some(value))
-            }
-        };
-        if arguments.iter().any(|(n, _): &(String, String)| n == &arg) {
-            return Err(CliError::usage(format!("argument `{arg}` is given twice")).into());
-        }
-        arguments.push((arg.clone(), d.clone()));
-        decoded.push((arg, value, d));
-    }
-    if let Some(text) = &args.version {
-        // A quoted version is a literal, and says so when it cannot be read.
-        let trimmed = text.trim();
-        if trimmed.starts_with('\'') || trimmed.starts_with('"') {
-            literal::parse(trimmed).map_err(|e| bad_literal("", trimmed, &e))?;
-        }
-    }
-    let version = args.version.as_deref().map(parse_version).transpose()?;
-    let input = CallKeyInput {
-        name: name.to_string(),
-        module: args.module.clone(),
-        version: version.clone(),
-        code_digest: args.code_digest.clone(),
-        arguments,
-    };
+    let spec = read_call(
+        stored,
+        name,
+        inputs,
+        args.module.clone(),
+        args.version.as_deref(),
+        args.code_digest.clone(),
+    )?;
+    let version = spec.version.clone();
+    let decoded = &spec.arguments;
+    let input = spec.key_input();
     let key = call_key(&input).map_err(fleche_core::Error::from)?;
     let stdout = io::stdout().lock();
     match args.format {
@@ -234,7 +153,7 @@ fn run_call(name: &str, args: &DigestArgs, inputs: &[String], stored: &mut Store
                 vec!["key", "name", "module", "version", "code_digest"],
             )?;
             let mut args_json = serde_json::Map::new();
-            for (arg, value, d) in &decoded {
+            for (arg, d, value) in decoded {
                 let (ty, r, _) = described(value);
                 args_json.insert(arg.clone(), json!({"type": ty, "repr": r, "digest": d}));
             }

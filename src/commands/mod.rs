@@ -18,6 +18,7 @@ pub mod stats;
 pub mod tag;
 pub mod untag;
 pub mod verify;
+pub mod why;
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
@@ -47,6 +48,7 @@ pub fn main() -> ExitCode {
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Caches(args) => caches::run(&ctx, args),
         Command::Digest(args) => digest::run(&ctx, args),
+        Command::Why(args) => why::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
         Command::Man(args) => man::run(&ctx, args),
     };

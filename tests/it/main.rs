@@ -25,6 +25,7 @@ mod readme;
 mod terminal;
 mod values_fleche;
 mod verify;
+mod why;
 mod write;
 mod write_cases;
 
