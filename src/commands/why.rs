@@ -113,7 +113,23 @@ pub fn run(ctx: &Context, args: WhyArgs) -> Result<Exit> {
     let Some(cache) = stored.cache() else {
         unreachable!("Stored::opened keeps its cache")
     };
-    let mut ranked = candidates(cache, &spec)?;
+    // A hit by key needs no search (when the arguments are typed in the
+    // function's order).
+    let direct = match &spec.module {
+        Some(_) => {
+            let key = call_key(&spec.key_input()).map_err(fleche_core::Error::from)?;
+            cache
+                .find_call(&key)?
+                .into_iter()
+                .next()
+                .map(|(_, rec)| rec)
+        }
+        None => None,
+    };
+    let mut ranked = match direct {
+        Some(rec) => vec![Candidate::of(&spec, rec)],
+        None => candidates(cache, &spec)?,
+    };
     in_parameter_order(&mut spec, &ranked);
     // The key fleche looks up, when the parts it digests are all given.
     let key = match &spec.module {
@@ -143,7 +159,11 @@ pub fn run(ctx: &Context, args: WhyArgs) -> Result<Exit> {
     };
     let keys: Vec<&str> = shown.iter().map(|c| c.rec.key.as_str()).collect();
     let color = ctx.color() && matches!(args.format, WhyFormat::Text);
-    let shorts = ctx.short_keys(cache, &keys, color)?;
+    // JSON carries full keys: the listing short keys need is not read.
+    let shorts = match args.format {
+        WhyFormat::Text => ctx.short_keys(cache, &keys, color)?,
+        WhyFormat::Json => Vec::new(),
+    };
     let mut loaded = Loaded {
         cache,
         reprs: BTreeMap::new(),
@@ -243,6 +263,21 @@ struct Candidate {
 }
 
 impl Candidate {
+    fn of(spec: &CallSpec, rec: CallRecord) -> Candidate {
+        let started = rec
+            .metadata
+            .get("runtime")
+            .and_then(|r| r.get("timestart"))
+            .and_then(Json::as_f64)
+            .unwrap_or(f64::NEG_INFINITY);
+        let diffs = differences(spec, &rec);
+        Candidate {
+            rec,
+            diffs,
+            started,
+        }
+    }
+
     fn started_json(&self) -> Json {
         self.rec
             .metadata
@@ -261,27 +296,41 @@ impl Candidate {
     }
 }
 
-/// The stored calls worth comparing: every call of the same name (in any
-/// module), and calls of other names sharing an argument's name and value
-/// (a renamed function). Found by the stores' own filters; no value is
-/// decoded here.
+/// How many of the newest calls each criterion of [`candidates`] reads:
+/// bounds the work on a big cache where a name or a value is common.
+const PER_CRITERION: u64 = 2_000;
+
+/// The stored calls worth comparing, found by the stores' own filters (no
+/// value is decoded here), each criterion bounded to its newest
+/// [`PER_CRITERION`] calls: calls of the same name (in any module) with
+/// all the arguments given, with each one of them, with none of them; and
+/// calls of other names sharing an argument's name and value (a renamed
+/// function).
 fn candidates(cache: &Cache, spec: &CallSpec) -> Result<Vec<Candidate>> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    let mut filters = vec![CallFilter {
+    let arg = |a: &(String, String, Option<Value>)| (a.0.clone(), Some(a.1.clone()));
+    let named = |arguments| CallFilter {
         name: Some(spec.name.clone()),
+        arguments,
         ..CallFilter::default()
-    }];
-    for (arg, d, _) in &spec.arguments {
+    };
+    let mut filters = vec![named(spec.arguments.iter().map(arg).collect())];
+    for a in &spec.arguments {
+        filters.push(named(vec![arg(a)]));
+    }
+    filters.push(named(Vec::new()));
+    for a in &spec.arguments {
         filters.push(CallFilter {
-            arguments: vec![(arg.clone(), Some(d.clone()))],
+            arguments: vec![arg(a)],
             ..CallFilter::default()
         });
     }
     for filter in filters {
         let opts = ListOptions {
             filter,
-            sort: SortKey::Key,
+            sort: SortKey::Started,
+            limit: Some(PER_CRITERION),
             ..ListOptions::default()
         };
         let mut found = Vec::new();
@@ -291,20 +340,7 @@ fn candidates(cache: &Cache, spec: &CallSpec) -> Result<Vec<Candidate>> {
             }
             ControlFlow::Continue(())
         })?;
-        for rec in found {
-            let started = rec
-                .metadata
-                .get("runtime")
-                .and_then(|r| r.get("timestart"))
-                .and_then(Json::as_f64)
-                .unwrap_or(f64::NEG_INFINITY);
-            let diffs = differences(spec, &rec);
-            out.push(Candidate {
-                rec,
-                diffs,
-                started,
-            });
-        }
+        out.extend(found.into_iter().map(|rec| Candidate::of(spec, rec)));
     }
     Ok(out)
 }
@@ -550,12 +586,12 @@ fn diff_text(
             line
         }
         Diff::OnlyStored { arg, stored } => format!(
-            "argument {arg}: only the stored call has it ({arg}={}){}",
+            "argument {arg}: the stored call has {arg}={}, yours has none{}",
             loaded.repr(stored),
             why("a parameter removed or renamed since?")
         ),
         Diff::OnlyGiven { arg } => format!(
-            "argument {arg}: the stored call has none (yours {arg}={}){}",
+            "argument {arg}: yours is {arg}={}, the stored call has none{}",
             given_repr(arg),
             why("a parameter or default added since?")
         ),
