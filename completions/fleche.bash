@@ -22,6 +22,9 @@ _fleche() {
             fleche,completions)
                 cmd="fleche__subcmd__completions"
                 ;;
+            fleche,diff)
+                cmd="fleche__subcmd__diff"
+                ;;
             fleche,digest)
                 cmd="fleche__subcmd__digest"
                 ;;
@@ -75,6 +78,9 @@ _fleche() {
                 ;;
             fleche__subcmd__help,completions)
                 cmd="fleche__subcmd__help__subcmd__completions"
+                ;;
+            fleche__subcmd__help,diff)
+                cmd="fleche__subcmd__help__subcmd__diff"
                 ;;
             fleche__subcmd__help,digest)
                 cmd="fleche__subcmd__help__subcmd__digest"
@@ -131,7 +137,7 @@ _fleche() {
 
     case "${cmd}" in
         fleche)
-            opts="-C -h -V --cache --config --root --sql --color --help --version ls query show expand shrink export tag untag evict gc verify stats caches digest why completions man help"
+            opts="-C -h -V --cache --config --root --sql --color --help --version ls query show expand shrink export tag untag evict gc verify stats caches digest why diff completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -217,6 +223,48 @@ _fleche() {
                 return 0
             fi
             case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fleche__subcmd__diff)
+            opts="-C -h --all --full --format --cache --config --root --sql --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -527,7 +575,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__help)
-            opts="ls query show expand shrink export tag untag evict gc verify stats caches digest why completions man help"
+            opts="ls query show expand shrink export tag untag evict gc verify stats caches digest why diff completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -555,6 +603,20 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fleche__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -387,6 +387,23 @@ json\:"One JSON object"))' \
 '*::arguments -- The call'\''s arguments as NAME=VALUE, in the function'\''s parameter order:_default' \
 && ret=0
 ;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+'--format=[]:FORMAT:((text\:"Lines for people (coloured on a terminal)"
+json\:"One JSON object"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--all[Show every row of two calls, not only those that differ]' \
+'--full[Show values in full instead of abbreviating long ones]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::keys -- Two digests or prefixes; `-` reads them from stdin, one per line:_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
@@ -484,6 +501,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -523,6 +544,7 @@ _fleche_commands() {
 'caches:List the caches the configuration defines (name, file, storages, counts)' \
 'digest:Print fleche'\''s digest of each VALUE, or the key of a call with --call' \
 'why:Explain a cache miss\: is this call stored, and if not, what differs in the nearest stored calls' \
+'diff:Show what differs between two calls or two values (exit 1 when they differ)' \
 'completions:Print a shell completion script' \
 'man:Print the manual page (roff), e.g. \`fleche man | man -l -\`' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -538,6 +560,11 @@ _fleche__subcmd__caches_commands() {
 _fleche__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'fleche completions commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__diff_commands] )) ||
+_fleche__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche diff commands' commands "$@"
 }
 (( $+functions[_fleche__subcmd__digest_commands] )) ||
 _fleche__subcmd__digest_commands() {
@@ -582,6 +609,7 @@ _fleche__subcmd__help_commands() {
 'caches:List the caches the configuration defines (name, file, storages, counts)' \
 'digest:Print fleche'\''s digest of each VALUE, or the key of a call with --call' \
 'why:Explain a cache miss\: is this call stored, and if not, what differs in the nearest stored calls' \
+'diff:Show what differs between two calls or two values (exit 1 when they differ)' \
 'completions:Print a shell completion script' \
 'man:Print the manual page (roff), e.g. \`fleche man | man -l -\`' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -597,6 +625,11 @@ _fleche__subcmd__help__subcmd__caches_commands() {
 _fleche__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'fleche help completions commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__diff_commands] )) ||
+_fleche__subcmd__help__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help diff commands' commands "$@"
 }
 (( $+functions[_fleche__subcmd__help__subcmd__digest_commands] )) ||
 _fleche__subcmd__help__subcmd__digest_commands() {

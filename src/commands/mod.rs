@@ -4,6 +4,7 @@
 
 pub mod caches;
 pub mod completions;
+pub mod diff;
 pub mod digest;
 pub mod evict;
 pub mod expand;
@@ -49,6 +50,7 @@ pub fn main() -> ExitCode {
         Command::Caches(args) => caches::run(&ctx, args),
         Command::Digest(args) => digest::run(&ctx, args),
         Command::Why(args) => why::run(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
         Command::Man(args) => man::run(&ctx, args),
     };

@@ -25,6 +25,7 @@ pub mod shortest;
 pub mod stdrepr;
 pub mod store;
 pub mod timelike;
+pub mod valdiff;
 pub mod value;
 pub mod verify;
 
