@@ -138,9 +138,16 @@ fn write_json_repr(out: &mut String, v: &Json) {
     }
 }
 
-/// `{"type", "repr", "value"}` of a decoded value, as in the README.
+/// `{"type", "repr", "value"}` of a decoded value, as in the README. The
+/// repr is Python's exactly (never abbreviated: scripts compare it; numpy
+/// summarises big arrays itself), every element with `full`.
 pub fn decoded_json(v: &Value, full: bool) -> Json {
-    json!({"type": v.python_type(), "repr": value_repr(v, full), "value": repr::to_json(v)})
+    let text = if full {
+        repr::repr_full(v)
+    } else {
+        repr::repr(v)
+    };
+    json!({"type": v.python_type(), "repr": text, "value": repr::to_json(v)})
 }
 
 /// Python's `repr` of a value, abbreviated unless `full` (then arrays are

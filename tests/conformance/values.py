@@ -302,14 +302,18 @@ def main():
 _TABLE = {}
 
 
-def through_fleche(root, style):
+def through_fleche(root, style, phase):
     """Store every value as the result of a call, with real fleche, in a
-    `template = STYLE` cache at ROOT; print one JSON object per call:
-    {"name", "style", "key" (the call's key), "repr"} where repr is
-    repr(cache().load(key).result) — fleche's own load, destructured
-    children reassembled — or {"name", "style", "skip": reason} for a value
-    fleche does not store, or {"name", "style", "key", "load_error"} for one
-    it stores but cannot load back (dill's by-value IntEnum)."""
+    `template = STYLE` cache at ROOT (phase "write"), or load them back in
+    a fresh process as a user later would (phase "load": a value whose
+    digest another value already had was not written again, and only the
+    process that stored it still holds the original). Loading prints one
+    JSON object per call: {"name", "style", "key" (the call's key), "repr"}
+    where repr is repr(cache().load(key).result) — fleche's own load,
+    destructured children reassembled — or {"name", "style", "skip":
+    reason} for a value fleche does not store, or {"name", "style", "key",
+    "load_error"} for one it stores but cannot load back (dill's by-value
+    IntEnum)."""
     import fleche
     from fleche.caches import Cache
 
@@ -321,15 +325,20 @@ def through_fleche(root, style):
 
     with fleche.cache(Cache.from_config({"template": style, "root": root})):
         for name in _TABLE:
+            if phase == "write":
+                try:
+                    value(name)
+                except Exception:  # fleche refuses to digest or store it
+                    pass
+                continue
             try:
-                value(name)
                 key = str(value.call(name).to_lookup_key())
-            except Exception as e:  # fleche refuses to digest or store it
+            except Exception as e:
                 print(json.dumps({"name": name, "style": style, "skip": f"{type(e).__name__}: {e}"}))
                 continue
             try:
                 loaded = fleche.cache().load(key).result
-            except KeyError:  # fleche keeps no record of it (a None result)
+            except KeyError:  # no record: fleche did not store it
                 print(json.dumps({"name": name, "style": style, "skip": "not stored"}))
                 continue
             except Exception as e:  # stored, but fleche cannot load it back
@@ -342,6 +351,6 @@ def through_fleche(root, style):
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--fleche"]:
-        through_fleche(sys.argv[2], sys.argv[3])
+        through_fleche(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         main()
