@@ -133,31 +133,19 @@ fn diff_calls(
         }
     };
     let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "None".into());
+    // The call's own fields: equal when shown alike.
+    let field = |part: &str, a: String, b: String| Row {
+        part: part.into(),
+        same: a == b,
+        a: Some(a),
+        b: Some(b),
+    };
+    let version = |v: &Option<Json>| v.as_ref().map_or("None".into(), json_repr);
     let mut rows = vec![
-        Row {
-            part: "name".into(),
-            a: Some(a.name.clone()),
-            b: Some(b.name.clone()),
-            same: a.name == b.name,
-        },
-        Row {
-            part: "module".into(),
-            a: Some(text(&a.module)),
-            b: Some(text(&b.module)),
-            same: a.module == b.module,
-        },
-        Row {
-            part: "version".into(),
-            a: Some(a.version.as_ref().map_or("None".into(), json_repr)),
-            b: Some(b.version.as_ref().map_or("None".into(), json_repr)),
-            same: a.version == b.version,
-        },
-        Row {
-            part: "code digest".into(),
-            a: Some(text(&a.code_digest)),
-            b: Some(text(&b.code_digest)),
-            same: a.code_digest == b.code_digest,
-        },
+        field("name", a.name.clone(), b.name.clone()),
+        field("module", text(&a.module), text(&b.module)),
+        field("version", version(&a.version), version(&b.version)),
+        field("code digest", text(&a.code_digest), text(&b.code_digest)),
     ];
     // Arguments in A's order, then those only B has.
     let mut names: Vec<&str> = a.arguments.iter().map(|(n, _)| n.as_str()).collect();

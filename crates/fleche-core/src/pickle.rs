@@ -1545,29 +1545,33 @@ fn is_skeleton(name: &str) -> bool {
     )
 }
 
+/// The builtin types dill and cloudpickle name by `_load_type`, which
+/// `repr` also shows as classes (`<class 'int'>`).
+pub(crate) const BUILTIN_TYPES: [&str; 18] = [
+    "bool",
+    "bytearray",
+    "bytes",
+    "complex",
+    "dict",
+    "float",
+    "frozenset",
+    "int",
+    "list",
+    "memoryview",
+    "object",
+    "property",
+    "range",
+    "set",
+    "slice",
+    "str",
+    "tuple",
+    "type",
+];
+
 /// dill's and cloudpickle's `_load_type('dict')`: builtin types by name,
 /// everything else lives in `types`.
 fn builtin_type(name: &str) -> String {
-    const BUILTINS: [&str; 17] = [
-        "bool",
-        "bytearray",
-        "bytes",
-        "complex",
-        "dict",
-        "float",
-        "frozenset",
-        "int",
-        "list",
-        "memoryview",
-        "object",
-        "property",
-        "range",
-        "set",
-        "slice",
-        "str",
-        "tuple",
-    ];
-    if BUILTINS.contains(&name) || name == "type" {
+    if BUILTIN_TYPES.contains(&name) {
         format!("builtins.{name}")
     } else {
         format!("types.{name}")

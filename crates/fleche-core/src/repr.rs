@@ -337,25 +337,8 @@ fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
 /// `<built-in function len>`. Other globals keep their reconstruction form:
 /// whether `module.name` is a class or a function is not in the pickle.
 fn builtin_global_repr(name: &str) -> Option<String> {
-    const CLASSES: &[&str] = &[
-        "bool",
-        "bytearray",
-        "bytes",
-        "complex",
-        "dict",
-        "float",
-        "frozenset",
-        "int",
-        "list",
-        "object",
-        "range",
-        "set",
-        "slice",
-        "str",
-        "tuple",
-        "type",
-        "memoryview",
-        "property",
+    // Beyond the types dill and cloudpickle name: those a result may hold.
+    const MORE_CLASSES: &[&str] = &[
         "staticmethod",
         "classmethod",
         "super",
@@ -412,7 +395,9 @@ fn builtin_global_repr(name: &str) -> Option<String> {
     let name = name.strip_prefix("builtins.")?;
     match name {
         "Ellipsis" | "NotImplemented" | "None" => Some(name.to_string()),
-        _ if CLASSES.contains(&name) => Some(format!("<class '{name}'>")),
+        _ if crate::pickle::BUILTIN_TYPES.contains(&name) || MORE_CLASSES.contains(&name) => {
+            Some(format!("<class '{name}'>"))
+        }
         _ if FUNCTIONS.contains(&name) => Some(format!("<built-in function {name}>")),
         _ => None,
     }
