@@ -297,12 +297,13 @@ impl Candidate {
 }
 
 /// How many of the newest calls each criterion of [`candidates`] reads:
-/// bounds the work on a big cache where a name or a value is common.
-const PER_CRITERION: u64 = 2_000;
+/// bounds the work on a big cache where a name or a value is common. The
+/// calls of the name sharing no argument given are only a last resort.
+const PER_CRITERION: u64 = 1_000;
+const SAME_NAME_ONLY: u64 = 50;
 
 /// The stored calls worth comparing, found by the stores' own filters (no
-/// value is decoded here), each criterion bounded to its newest
-/// [`PER_CRITERION`] calls: calls of the same name (in any module) with
+/// value is decoded here), each criterion bounded to its newest calls: calls of the same name (in any module) with
 /// all the arguments given, with each one of them, with none of them; and
 /// calls of other names sharing an argument's name and value (a renamed
 /// function).
@@ -315,22 +316,26 @@ fn candidates(cache: &Cache, spec: &CallSpec) -> Result<Vec<Candidate>> {
         arguments,
         ..CallFilter::default()
     };
-    let mut filters = vec![named(spec.arguments.iter().map(arg).collect())];
+    let mut filters = vec![(
+        named(spec.arguments.iter().map(arg).collect()),
+        PER_CRITERION,
+    )];
     for a in &spec.arguments {
-        filters.push(named(vec![arg(a)]));
+        filters.push((named(vec![arg(a)]), PER_CRITERION));
     }
-    filters.push(named(Vec::new()));
+    filters.push((named(Vec::new()), SAME_NAME_ONLY));
     for a in &spec.arguments {
-        filters.push(CallFilter {
+        let other_names = CallFilter {
             arguments: vec![arg(a)],
             ..CallFilter::default()
-        });
+        };
+        filters.push((other_names, PER_CRITERION));
     }
-    for filter in filters {
+    for (filter, limit) in filters {
         let opts = ListOptions {
             filter,
             sort: SortKey::Started,
-            limit: Some(PER_CRITERION),
+            limit: Some(limit),
             ..ListOptions::default()
         };
         let mut found = Vec::new();
