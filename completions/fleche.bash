@@ -52,6 +52,9 @@ _fleche() {
             fleche,query)
                 cmd="fleche__subcmd__query"
                 ;;
+            fleche,rekey)
+                cmd="fleche__subcmd__rekey"
+                ;;
             fleche,show)
                 cmd="fleche__subcmd__show"
                 ;;
@@ -109,6 +112,9 @@ _fleche() {
             fleche__subcmd__help,query)
                 cmd="fleche__subcmd__help__subcmd__query"
                 ;;
+            fleche__subcmd__help,rekey)
+                cmd="fleche__subcmd__help__subcmd__rekey"
+                ;;
             fleche__subcmd__help,show)
                 cmd="fleche__subcmd__help__subcmd__show"
                 ;;
@@ -137,7 +143,7 @@ _fleche() {
 
     case "${cmd}" in
         fleche)
-            opts="-C -h -V --cache --config --root --sql --color --help --version ls query show expand shrink export tag untag evict gc verify stats caches digest why diff completions man help"
+            opts="-C -h -V --cache --config --root --sql --color --help --version ls query show expand shrink export tag untag evict gc verify stats caches digest why diff rekey completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -575,7 +581,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__help)
-            opts="ls query show expand shrink export tag untag evict gc verify stats caches digest why diff completions man help"
+            opts="ls query show expand shrink export tag untag evict gc verify stats caches digest why diff rekey completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,6 +749,20 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__help__subcmd__query)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fleche__subcmd__help__subcmd__rekey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1011,6 +1031,64 @@ _fleche() {
                     ;;
                 --args)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fleche__subcmd__rekey)
+            opts="-C -h --module --name --arg --tag --keep --overwrite --dry-run --format --cache --config --root --sql --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --module)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --arg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json jsonl csv tsv" -- "${cur}"))
                     return 0
                     ;;
                 -C)

@@ -404,6 +404,31 @@ json\:"One JSON object"))' \
 '*::keys -- Two digests or prefixes; `-` reads them from stdin, one per line:_default' \
 && ret=0
 ;;
+(rekey)
+_arguments "${_arguments_options[@]}" : \
+'--module=[The module was renamed\: OLD=NEW (\`__main__=analysis\` when a notebook'\''s code moved to a module)]:OLD=NEW:_default' \
+'--name=[The function was renamed\: OLD=NEW (qualified names, e.g. \`fit=fit_model\`)]:OLD=NEW:_default' \
+'*--arg=[Only calls with this argument (NAME=VALUE or NAME), as for \`query --arg\`]:NAME[=VALUE]:_default' \
+'*--tag=[Only calls with this tag (KEY\[=VALUE\])]:KEY[=VALUE]:_default' \
+'--format=[]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--keep[Keep the old records too, so that both the old and the new code hit]' \
+'--overwrite[Replace a record already stored under a new key]' \
+'--dry-run[List old -> new keys without changing anything]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::prefixes -- Only these calls, by (short) key; `-` reads them from stdin:_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
@@ -505,6 +530,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(rekey)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -545,6 +574,7 @@ _fleche_commands() {
 'digest:Print fleche'\''s digest of each VALUE, or the key of a call with --call' \
 'why:Explain a cache miss\: is this call stored, and if not, what differs in the nearest stored calls' \
 'diff:Show what differs between two calls or two values (exit 1 when they differ)' \
+'rekey:File calls under the keys fleche computes after a module or function rename' \
 'completions:Print a shell completion script' \
 'man:Print the manual page (roff), e.g. \`fleche man | man -l -\`' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -610,6 +640,7 @@ _fleche__subcmd__help_commands() {
 'digest:Print fleche'\''s digest of each VALUE, or the key of a call with --call' \
 'why:Explain a cache miss\: is this call stored, and if not, what differs in the nearest stored calls' \
 'diff:Show what differs between two calls or two values (exit 1 when they differ)' \
+'rekey:File calls under the keys fleche computes after a module or function rename' \
 'completions:Print a shell completion script' \
 'man:Print the manual page (roff), e.g. \`fleche man | man -l -\`' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -676,6 +707,11 @@ _fleche__subcmd__help__subcmd__query_commands() {
     local commands; commands=()
     _describe -t commands 'fleche help query commands' commands "$@"
 }
+(( $+functions[_fleche__subcmd__help__subcmd__rekey_commands] )) ||
+_fleche__subcmd__help__subcmd__rekey_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help rekey commands' commands "$@"
+}
 (( $+functions[_fleche__subcmd__help__subcmd__show_commands] )) ||
 _fleche__subcmd__help__subcmd__show_commands() {
     local commands; commands=()
@@ -725,6 +761,11 @@ _fleche__subcmd__man_commands() {
 _fleche__subcmd__query_commands() {
     local commands; commands=()
     _describe -t commands 'fleche query commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__rekey_commands] )) ||
+_fleche__subcmd__rekey_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche rekey commands' commands "$@"
 }
 (( $+functions[_fleche__subcmd__show_commands] )) ||
 _fleche__subcmd__show_commands() {

@@ -2,8 +2,8 @@
 //! each with its arguments defined in its own file under `commands/`.
 
 use crate::commands::{
-    caches, completions, diff, digest, evict, expand, export, gc, ls, man, query, show, shrink,
-    stats, tag, untag, verify, why,
+    caches, completions, diff, digest, evict, expand, export, gc, ls, man, query, rekey, show,
+    shrink, stats, tag, untag, verify, why,
 };
 use crate::style::ColorChoice;
 use clap::{Args, Parser, Subcommand};
@@ -65,6 +65,7 @@ pub enum Command {
     Digest(digest::DigestArgs),
     Why(why::WhyArgs),
     Diff(diff::DiffArgs),
+    Rekey(rekey::RekeyArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
 }

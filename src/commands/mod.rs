@@ -13,6 +13,7 @@ pub mod gc;
 pub mod ls;
 pub mod man;
 pub mod query;
+pub mod rekey;
 pub mod show;
 pub mod shrink;
 pub mod stats;
@@ -51,6 +52,7 @@ pub fn main() -> ExitCode {
         Command::Digest(args) => digest::run(&ctx, args),
         Command::Why(args) => why::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),
+        Command::Rekey(args) => rekey::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
         Command::Man(args) => man::run(&ctx, args),
     };

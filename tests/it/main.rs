@@ -22,6 +22,7 @@ mod oracle_write;
 mod postgres;
 mod read_only;
 mod readme;
+mod rekey;
 mod terminal;
 mod values_fleche;
 mod verify;

@@ -17,7 +17,7 @@ pub use write::{WriteError, Writer};
 
 // The values the facade hands out, named where the facade is.
 pub use crate::store::files::Signature;
-pub use crate::store::sql_write::TagChange;
+pub use crate::store::sql_write::{Rekey, RekeyOutcome, TagChange};
 pub use crate::store::values::{StoredValue, ValueError};
 
 use crate::config::{Config, ConfigError};

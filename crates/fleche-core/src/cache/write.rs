@@ -5,7 +5,7 @@
 use super::Member;
 use crate::store::callfiles;
 use crate::store::calls::CallStore;
-use crate::store::sql_write::{SqlWriter, TagChange};
+use crate::store::sql_write::{Rekey, RekeyOutcome, SqlWriter, TagChange};
 use crate::store::StoreError;
 use serde_json::{Map, Value as Json};
 use thiserror::Error;
@@ -21,6 +21,13 @@ pub enum WriteError {
     },
     #[error("cannot remove call file {key}: {error}")]
     EvictFile { key: String, error: std::io::Error },
+    #[error("cannot rekey call {key}: {error}")]
+    RekeyFile {
+        key: String,
+        error: callfiles::CallFileError,
+    },
+    #[error("rekeying records in PostgreSQL is not supported yet (call stores in SQLite and call files are)")]
+    RekeyPg,
 }
 
 /// Writes to the member a cache's writes go to (the first of a stack).
@@ -95,6 +102,45 @@ impl<'a> Writer<'a> {
                     }
                 }
                 Ok(removed)
+            }
+        }
+    }
+
+    /// File each record under its new key ([`Rekey`]); with `keep` the old
+    /// record stays too. SQLite: one transaction for all; call files: one
+    /// atomic write per call, the old file removed after the new one is in
+    /// place.
+    pub fn rekey(
+        &self,
+        moves: &[Rekey],
+        keep: bool,
+        overwrite: bool,
+        dry_run: bool,
+    ) -> crate::Result<Vec<RekeyOutcome>> {
+        match &self.member.calls {
+            CallStore::Sql(s) => {
+                Ok(SqlWriter::open(s.path(), dry_run)?.rekey(moves, keep, overwrite)?)
+            }
+            #[cfg(feature = "postgres")]
+            CallStore::Pg(_) => Err(WriteError::RekeyPg.into()),
+            CallStore::Files(f) => {
+                let mut out = Vec::with_capacity(moves.len());
+                for m in moves {
+                    let done = callfiles::rekey_file(
+                        f.root(),
+                        m,
+                        &f.secret_keys,
+                        keep,
+                        overwrite,
+                        dry_run,
+                    )
+                    .map_err(|error| WriteError::RekeyFile {
+                        key: m.old.clone(),
+                        error,
+                    })?;
+                    out.push(done);
+                }
+                Ok(out)
             }
         }
     }

@@ -701,3 +701,84 @@ pub fn evict_file(root: &Path, key: &str) -> std::io::Result<bool> {
         Err(e) => Err(e),
     }
 }
+
+/// File the call record `m.old` under `m.new` with its new name and module,
+/// rewritten the way fleche writes files (same compression, signed with the
+/// first key), atomically; the old file goes unless `keep`. A taken new key
+/// is left alone unless `overwrite`.
+pub fn rekey_file(
+    root: &Path,
+    m: &super::sql_write::Rekey,
+    keys: &[Vec<u8>],
+    keep: bool,
+    overwrite: bool,
+    dry_run: bool,
+) -> Result<super::sql_write::RekeyOutcome, CallFileError> {
+    use super::sql_write::RekeyOutcome;
+    let (old, new) = (root.join(&m.old), root.join(&m.new));
+    if !old.is_file() {
+        return Ok(RekeyOutcome::Missing);
+    }
+    if m.new != m.old && new.exists() && !overwrite {
+        return Ok(RekeyOutcome::Exists);
+    }
+    let env = files::read_envelope(&old, keys)?;
+    let mut value = crate::pickle::load(&env.payload).map_err(|error| CallFileError::Pickle {
+        path: old.clone(),
+        error,
+    })?;
+    let before = record_from_value(&m.old, &value).map_err(|error| CallFileError::Record {
+        path: old.clone(),
+        error,
+    })?;
+    if dry_run || m.new == m.old {
+        return Ok(RekeyOutcome::Done);
+    }
+    {
+        let Value::Object(call) = &mut value else {
+            return Err(CallFileError::Rewrite(RecordError::NotACall(
+                value.python_type(),
+            )));
+        };
+        let Some(Value::Dict(state)) = call.state.as_deref_mut() else {
+            return Err(CallFileError::Rewrite(RecordError::NoState));
+        };
+        for (k, v) in state.iter_mut() {
+            if is_key(k, "name") {
+                *v = Value::Str(m.name.clone());
+            } else if is_key(k, "module") {
+                *v = m.module.clone().map_or(Value::None, Value::Str);
+            }
+        }
+    }
+    let pickled =
+        crate::pickle_write::dumps(&value).map_err(|error| CallFileError::Unwritable {
+            path: new.clone(),
+            error,
+        })?;
+    let check = crate::pickle::load(&pickled).map_err(CallFileError::RewriteUnreadable)?;
+    let got = record_from_value(&m.new, &check).map_err(CallFileError::Rewrite)?;
+    if got.name != m.name
+        || got.module != m.module
+        || got.arguments != before.arguments
+        || got.result != before.result
+        || got.version != before.version
+        || got.code_digest != before.code_digest
+        || !super::json_py_eq(
+            &Json::Object(got.metadata.clone()),
+            &Json::Object(before.metadata.clone()),
+        )
+    {
+        return Err(CallFileError::WouldNotReadBack { path: new });
+    }
+    let bytes = files::wrap_envelope(pickled, keys.first(), env.compressed)
+        .map_err(CallFileError::Compress)?;
+    write_atomic(&new, &bytes).map_err(|error| CallFileError::Write {
+        path: new.clone(),
+        error,
+    })?;
+    if !keep {
+        std::fs::remove_file(&old).map_err(|error| CallFileError::Write { path: old, error })?;
+    }
+    Ok(RekeyOutcome::Done)
+}

@@ -222,3 +222,112 @@ impl SqlWriter {
         Ok(removed)
     }
 }
+
+/// A call record to file under another key, with a new name or module
+/// (`fleche rekey`): everything else — arguments, result, metadata — moves
+/// with it unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rekey {
+    pub old: String,
+    pub new: String,
+    pub name: String,
+    pub module: Option<String>,
+}
+
+/// What became of one [`Rekey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RekeyOutcome {
+    /// Filed under the new key; the old record is gone (or, with `keep`,
+    /// stays beside it).
+    Done,
+    /// The new key is taken and `overwrite` was not given: nothing changed.
+    Exists,
+    /// The old record is no longer there (evicted meanwhile).
+    Missing,
+}
+
+impl SqlWriter {
+    /// File each record under its new key, in one transaction: the new
+    /// call row first, then its arguments and metadata moved (copied with
+    /// `keep`), then the old row removed. A taken new key is left alone
+    /// unless `overwrite` (then its record is replaced). A dry run writes
+    /// nothing and says what would happen.
+    pub fn rekey(
+        &mut self,
+        moves: &[Rekey],
+        keep: bool,
+        overwrite: bool,
+    ) -> Result<Vec<RekeyOutcome>, StoreError> {
+        let (dry_run, behavior) = (self.dry_run, self.behavior());
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| StoreError::Sql {
+            path: path.clone(),
+            error: e.into(),
+        };
+        let tx = self.conn.transaction_with_behavior(behavior).map_err(err)?;
+        let mut out = Vec::with_capacity(moves.len());
+        {
+            let exists = |key: &str| {
+                tx.query_row("SELECT 1 FROM calls WHERE key = ?1", [key], |_| Ok(()))
+                    .optional()
+                    .map(|o| o.is_some())
+            };
+            for m in moves {
+                if !exists(&m.old).map_err(err)? {
+                    out.push(RekeyOutcome::Missing);
+                    continue;
+                }
+                let taken = m.new != m.old && exists(&m.new).map_err(err)?;
+                if taken && !overwrite {
+                    out.push(RekeyOutcome::Exists);
+                    continue;
+                }
+                out.push(RekeyOutcome::Done);
+                if dry_run || m.new == m.old {
+                    continue;
+                }
+                if taken {
+                    for sql in [
+                        "DELETE FROM arguments WHERE call_key = ?1",
+                        "DELETE FROM metadata WHERE call_key = ?1",
+                        "DELETE FROM calls WHERE key = ?1",
+                    ] {
+                        tx.execute(sql, [&m.new]).map_err(err)?;
+                    }
+                }
+                tx.execute(
+                    "INSERT INTO calls (key, name, module, version, code_digest, result) \
+                     SELECT ?2, ?3, ?4, version, code_digest, result FROM calls WHERE key = ?1",
+                    rusqlite::params![m.old, m.new, m.name, m.module],
+                )
+                .map_err(err)?;
+                let children = if keep {
+                    [
+                        "INSERT INTO arguments (call_key, position, name, value) \
+                         SELECT ?2, position, name, value FROM arguments WHERE call_key = ?1",
+                        "INSERT INTO metadata (call_key, name, data) \
+                         SELECT ?2, name, data FROM metadata WHERE call_key = ?1",
+                    ]
+                } else {
+                    [
+                        "UPDATE arguments SET call_key = ?2 WHERE call_key = ?1",
+                        "UPDATE metadata SET call_key = ?2 WHERE call_key = ?1",
+                    ]
+                };
+                for sql in children {
+                    tx.execute(sql, [&m.old, &m.new]).map_err(err)?;
+                }
+                if !keep {
+                    tx.execute("DELETE FROM calls WHERE key = ?1", [&m.old])
+                        .map_err(err)?;
+                }
+            }
+        }
+        if dry_run {
+            tx.rollback().map_err(err)?;
+        } else {
+            tx.commit().map_err(err)?;
+        }
+        Ok(out)
+    }
+}
