@@ -172,6 +172,24 @@ fn postgres_answers_like_sqlite() {
     same_json(&["evict", "--name", "pair", "--dry-run", "--format", "json"]);
     same_json(&["evict", "--name", "pair", "--format", "json"]);
     same_json(&["ls", "--format", "json"]);
+    same_json(&[
+        "rekey",
+        "--name",
+        "square=sq",
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    same_json(&["rekey", "--name", "square=sq", "--keep", "--format", "json"]);
+    same_json(&[
+        "rekey",
+        "--name",
+        "square=sq",
+        "--overwrite",
+        "--format",
+        "json",
+    ]);
+    same_json(&["ls", "--format", "json"]);
     let planned = same_json(&["gc", "--min-age", "0", "--dry-run", "--format", "json"]);
     assert!(
         !planned.as_array().expect("rows").is_empty(),

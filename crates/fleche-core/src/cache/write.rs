@@ -26,8 +26,6 @@ pub enum WriteError {
         key: String,
         error: callfiles::CallFileError,
     },
-    #[error("rekeying records in PostgreSQL is not supported yet (call stores in SQLite and call files are)")]
-    RekeyPg,
 }
 
 /// Writes to the member a cache's writes go to (the first of a stack).
@@ -107,7 +105,7 @@ impl<'a> Writer<'a> {
     }
 
     /// File each record under its new key ([`Rekey`]); with `keep` the old
-    /// record stays too. SQLite: one transaction for all; call files: one
+    /// record stays too. SQL: one transaction for all; call files: one
     /// atomic write per call, the old file removed after the new one is in
     /// place.
     pub fn rekey(
@@ -122,7 +120,7 @@ impl<'a> Writer<'a> {
                 Ok(SqlWriter::open(s.path(), dry_run)?.rekey(moves, keep, overwrite)?)
             }
             #[cfg(feature = "postgres")]
-            CallStore::Pg(_) => Err(WriteError::RekeyPg.into()),
+            CallStore::Pg(p) => Ok(p.writer()?.rekey(moves, keep, overwrite, dry_run)?),
             CallStore::Files(f) => {
                 let mut out = Vec::with_capacity(moves.len());
                 for m in moves {

@@ -509,6 +509,78 @@ impl PgWriter {
         }
         Ok(removed)
     }
+
+    /// File records under new keys in one transaction, as the SQLite
+    /// writer does ([`super::sql_write::SqlWriter::rekey`]).
+    pub fn rekey(
+        &mut self,
+        moves: &[super::sql_write::Rekey],
+        keep: bool,
+        overwrite: bool,
+        dry_run: bool,
+    ) -> Result<Vec<super::sql_write::RekeyOutcome>, StoreError> {
+        use super::sql_write::RekeyOutcome;
+        let shown = self.shown.clone();
+        let err = |e: postgres::Error| StoreError::sql(&shown, e);
+        let mut tx = self.client.transaction().map_err(err)?;
+        let mut out = Vec::with_capacity(moves.len());
+        for m in moves {
+            if !lock_call(&mut tx, &m.old).map_err(err)? {
+                out.push(RekeyOutcome::Missing);
+                continue;
+            }
+            let taken = m.new != m.old && lock_call(&mut tx, &m.new).map_err(err)?;
+            if taken && !overwrite {
+                out.push(RekeyOutcome::Exists);
+                continue;
+            }
+            out.push(RekeyOutcome::Done);
+            if dry_run || m.new == m.old {
+                continue;
+            }
+            if taken {
+                for sql in [
+                    "DELETE FROM arguments WHERE call_key = $1::text",
+                    "DELETE FROM metadata WHERE call_key = $1::text",
+                    "DELETE FROM calls WHERE key = $1::text",
+                ] {
+                    tx.execute(sql, &[&m.new]).map_err(err)?;
+                }
+            }
+            tx.execute(
+                "INSERT INTO calls (key, name, module, version, code_digest, result) \
+                 SELECT $2::text, $3::text, $4::text, version, code_digest, result FROM calls WHERE key = $1::text",
+                &[&m.old, &m.new, &m.name, &m.module],
+            )
+            .map_err(err)?;
+            let children = if keep {
+                [
+                    "INSERT INTO arguments (call_key, position, name, value) \
+                     SELECT $2::text, position, name, value FROM arguments WHERE call_key = $1::text",
+                    "INSERT INTO metadata (call_key, name, data) \
+                     SELECT $2::text, name, data FROM metadata WHERE call_key = $1::text",
+                ]
+            } else {
+                [
+                    "UPDATE arguments SET call_key = $2::text WHERE call_key = $1::text",
+                    "UPDATE metadata SET call_key = $2::text WHERE call_key = $1::text",
+                ]
+            };
+            for sql in children {
+                tx.execute(sql, &[&m.old, &m.new]).map_err(err)?;
+            }
+            if !keep {
+                tx.execute("DELETE FROM calls WHERE key = $1::text", &[&m.old])
+                    .map_err(err)?;
+            }
+        }
+        if dry_run {
+            tx.rollback().map_err(err)?;
+        } else {
+            tx.commit().map_err(err)?;
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
