@@ -133,6 +133,75 @@ def values():
     yield "np_array_dt", np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]")
 
 
+# --- values helper ---
+# Enums and namedtuples of every kind, and more standard-library and numpy
+# values (#16 items 1, 5). Appended to values() without touching it.
+
+
+class Perm(enum.IntFlag):
+    R = 4
+    W = 2
+    X = 1
+
+
+class Style(enum.Flag):
+    BOLD = 1
+    ITALIC = 2
+    UNDERLINE = 4
+
+
+class Shade(enum.StrEnum):
+    DARK = "dark"
+    LIGHT = "light"
+
+
+class Pos(enum.Enum):
+    ORIGIN = (0, 0)
+    UNIT = (1, 1)
+
+
+class Plain(enum.Enum):
+    A = 1
+    B = 2.5
+
+
+Triple = collections.namedtuple("Triple", "a b c", defaults=(None,))
+
+
+class Sample(typing.NamedTuple):
+    name: str
+    values: list
+    weight: float = 1.0
+
+
+def _values_helper():
+    yield "intflag", Perm.R
+    yield "intflag_combo", Perm.R | Perm.W
+    yield "intflag_zero", Perm(0)
+    yield "intflag_extra", Perm(15)
+    yield "flag", Style.ITALIC
+    yield "flag_combo", Style.BOLD | Style.UNDERLINE
+    yield "flag_zero", Style(0)
+    yield "strenum", Shade.DARK
+    yield "enum_tuple", Pos.UNIT
+    yield "enum_float", Plain.B
+    yield "enum_in_list", [Color.RED, Level.LOW, Shade.LIGHT]
+    yield "enum_dict_key", {Level.HIGH: "h", Level.LOW: "l"}
+    yield "namedtuple_defaults", Triple(1, 2)
+    yield "namedtuple_nested", Triple(Pair(1, 2), Point(3, 4.5), [Pair("a", "b")])
+    yield "namedtuple_typing_defaults", Sample("s", [1, 2])
+    yield "namedtuple_empty_values", Sample("", [], 0.0)
+    yield "namedtuples_in_dict", {"p": Pair(None, ()), "q": Point(-1, float("inf"))}
+
+
+_values_before_helper = values
+
+
+def values():
+    yield from _values_before_helper()
+    yield from _values_helper()
+
+
 def main():
     styles = {
         "pickle": lambda v: pickle.dumps(v, protocol=4),

@@ -1114,6 +1114,36 @@ fn object_json(o: &Object, depth: usize) -> serde_json::Value {
         }
         return serde_json::Value::Object(map);
     }
+    match (o.class.as_str(), o.args.as_slice()) {
+        // By-value enum members and namedtuples under their own class.
+        (crate::value::ENUM_MEMBER_CLASS, [Value::Str(class), name, value, _]) => {
+            map.insert("$object".into(), class.as_str().into());
+            map.insert("name".into(), json_value(name, depth));
+            map.insert("value".into(), json_value(value, depth));
+            return serde_json::Value::Object(map);
+        }
+        (
+            crate::value::NAMEDTUPLE_CLASS,
+            [Value::Str(class), Value::Tuple(names), Value::Tuple(values)],
+        ) => {
+            let fields = names
+                .iter()
+                .zip(values)
+                .map(|(n, v)| match n {
+                    Value::Str(n) => (n.clone(), v.clone()),
+                    other => (repr(other), v.clone()),
+                })
+                .collect();
+            return record_json(
+                &Record {
+                    class: class.clone(),
+                    fields,
+                },
+                depth,
+            );
+        }
+        _ => {}
+    }
     map.insert("$object".into(), o.class.as_str().into());
     if !o.args.is_empty() {
         map.insert("args".into(), list_json(&o.args, depth));

@@ -47,16 +47,36 @@ fn differences(lines: &str) -> (usize, Vec<(String, String, String)>) {
     (n, out)
 }
 
-/// Known gaps, by name: kinds `show` does not print as Python yet (each an
-/// open part of the values issue). The test fails when one starts to pass,
-/// so that the list only shrinks.
+/// Known gaps, by name or name/style: kinds `show` does not print as
+/// Python yet. The test fails when one starts to pass, so that the list
+/// only shrinks.
 const NOT_YET: &[&str] = &[
-    // Enum members and namedtuple fields are named only by the class
-    // definition, which a pickle by reference does not hold.
-    "enum",
-    "intenum",
-    "namedtuple",
-    "namedtuple_typing",
+    // Not a gap that can close: enum members and namedtuple fields are
+    // named only by the class definition, which a pickle by reference
+    // (`__main__.Level`, args `(3,)`) does not hold. `show` prints the
+    // reconstruction call (`__main__.Level(3)`) and `verify` notes it;
+    // cloudpickle and dill carry the class by value and print as Python.
+    "enum/pickle",
+    "enum_dict_key/pickle",
+    "enum_float/pickle",
+    "enum_in_list/pickle",
+    "enum_tuple/pickle",
+    "flag/pickle",
+    "flag_combo/pickle",
+    "flag_zero/pickle",
+    "intenum/pickle",
+    "intflag/pickle",
+    "intflag_combo/pickle",
+    "intflag_extra/pickle",
+    "intflag_zero/pickle",
+    "namedtuple/pickle",
+    "namedtuple_defaults/pickle",
+    "namedtuple_empty_values/pickle",
+    "namedtuple_nested/pickle",
+    "namedtuple_typing/pickle",
+    "namedtuple_typing_defaults/pickle",
+    "namedtuples_in_dict/pickle",
+    "strenum/pickle",
 ];
 
 fn check(text: &str) {
@@ -65,7 +85,7 @@ fn check(text: &str) {
     let mut fixed: Vec<&str> = NOT_YET.to_vec();
     for (label, want, got) in &diffs {
         let name = label.split('/').next().unwrap_or("");
-        if NOT_YET.contains(&name) {
+        if NOT_YET.contains(&name) || NOT_YET.contains(&label.as_str()) {
             if std::env::var_os("FLECHE_SHOW_NOT_YET").is_some() {
                 eprintln!("{label}:\n  python: {want}\n  ours:   {got}");
             }
@@ -76,7 +96,7 @@ fn check(text: &str) {
     fixed.retain(|name| {
         !diffs
             .iter()
-            .any(|(l, _, _)| l.split('/').next() == Some(name))
+            .any(|(l, _, _)| l == name || l.split('/').next() == Some(name))
     });
     assert!(
         unexpected.is_empty() && fixed.is_empty(),
@@ -110,4 +130,37 @@ fn values_print_as_the_oracles_python_does() {
         String::from_utf8_lossy(&out.stderr)
     );
     check(&String::from_utf8_lossy(&out.stdout));
+}
+
+/// The committed case `name` in `style`, decoded.
+fn committed_case(name: &str, style: &str) -> fleche_core::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/python_values.jsonl");
+    let text = std::fs::read_to_string(path).expect("python_values.jsonl");
+    let case: Json = text
+        .lines()
+        .map(|l| serde_json::from_str::<Json>(l).expect("a JSON line"))
+        .find(|c| c["name"] == name && c["style"] == style)
+        .expect("the case");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(case["pickle"].as_str().expect("pickle"))
+        .expect("base64");
+    fleche_core::pickle::load(&bytes).expect("decodes")
+}
+
+/// Enum members and namedtuples whose class came by value are typed
+/// with their own class, in JSON as in `python_type`.
+#[test]
+fn by_value_enums_and_namedtuples_keep_their_class() {
+    let member = committed_case("intflag_combo", "cloudpickle");
+    assert_eq!(member.python_type(), "__main__.Perm");
+    assert_eq!(
+        fleche_core::repr::to_json(&member),
+        serde_json::json!({"$object": "__main__.Perm", "name": "R|W", "value": 6})
+    );
+    let pair = committed_case("namedtuple", "dill");
+    assert_eq!(pair.python_type(), "__main__.Pair");
+    assert_eq!(
+        fleche_core::repr::to_json(&pair),
+        serde_json::json!({"$object": "__main__.Pair", "fields": {"left": "l", "right": null}})
+    );
 }
