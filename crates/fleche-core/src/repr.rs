@@ -219,43 +219,10 @@ fn write_record(out: &mut Out, r: &Record, depth: usize) -> Res {
 /// `key=value` pairs are a `__dict__`-like (str-keyed dict) BUILD state and
 /// any other state shows as `<state=...>`.
 fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
-    if let Some((name, inner)) = crate::numpy::scalar_parts(o) {
-        if let Some(text) = numpy_scalar_repr(name, inner, o.args.get(1)) {
-            return out.s(&text);
-        }
+    if let Some(done) = write_known(out, o, depth) {
+        return done;
     }
-    if let Some(text) = crate::stdrepr::known(o, &repr) {
-        return out.s(&text);
-    }
-    match o.class.as_str() {
-        "collections.OrderedDict" if o.args.is_empty() && o.state.is_none() => {
-            return write_ordered_dict(out, o, depth);
-        }
-        "collections.defaultdict" if o.args.len() <= 1 && o.state.is_none() => {
-            return write_defaultdict(out, o, depth);
-        }
-        "collections.deque" if o.dict_items.is_empty() && o.state.is_none() => {
-            if let Some(done) = write_deque(out, o, depth) {
-                return done;
-            }
-        }
-        "collections.Counter" => {
-            if let [Value::Dict(items)] = o.args.as_slice() {
-                if o.state.is_none() && o.list_items.is_empty() && o.dict_items.is_empty() {
-                    return write_counter(out, items, depth);
-                }
-            }
-        }
-        _ => {}
-    }
-    // An instance rebuilt from its `__dict__` alone prints as a dataclass
-    // does, under its class's own name (what a plain class would print,
-    // `<module.Name object at 0x...>`, holds an address).
-    let as_dataclass = o.args.is_empty()
-        && o.list_items.is_empty()
-        && o.dict_items.is_empty()
-        && matches!(o.state.as_deref(), Some(Value::Dict(items))
-            if items.iter().all(|(k, _)| matches!(k, Value::Str(_))));
+    let as_dataclass = shown_as_dataclass(o);
     if as_dataclass {
         write_name(out, o.type_name())?;
     } else {
@@ -304,6 +271,104 @@ fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
         write_dict(out, &o.dict_items, depth)?;
     }
     out.c(')')
+}
+
+/// An object of a kind printed as Python prints it (numpy scalars, the
+/// standard library, `collections`), or None.
+fn write_known(out: &mut Out, o: &Object, depth: usize) -> Option<Res> {
+    if let Some((name, inner)) = crate::numpy::scalar_parts(o) {
+        if let Some(text) = numpy_scalar_repr(name, inner, o.args.get(1)) {
+            return Some(out.s(&text));
+        }
+    }
+    if let Some(text) = crate::stdrepr::known(o, &repr) {
+        return Some(out.s(&text));
+    }
+    match o.class.as_str() {
+        "collections.OrderedDict" if o.args.is_empty() && o.state.is_none() => {
+            Some(write_ordered_dict(out, o, depth))
+        }
+        "collections.defaultdict" if o.args.len() <= 1 && o.state.is_none() => {
+            Some(write_defaultdict(out, o, depth))
+        }
+        "collections.deque" if o.dict_items.is_empty() && o.state.is_none() => {
+            write_deque(out, o, depth)
+        }
+        "collections.Counter" => match o.args.as_slice() {
+            [Value::Dict(items)]
+                if o.state.is_none() && o.list_items.is_empty() && o.dict_items.is_empty() =>
+            {
+                Some(write_counter(out, items, depth))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An instance rebuilt from its `__dict__` alone prints as a dataclass
+/// does, under its class's own name (what a plain class would print,
+/// `<module.Name object at 0x...>`, holds an address).
+fn shown_as_dataclass(o: &Object) -> bool {
+    o.args.is_empty()
+        && o.list_items.is_empty()
+        && o.dict_items.is_empty()
+        && matches!(o.state.as_deref(), Some(Value::Dict(items))
+            if items.iter().all(|(k, _)| matches!(k, Value::Str(_))))
+}
+
+/// The class (`module.qualname`) of the first object in `v` that [`repr`]
+/// can only show as the call that rebuilds it (`__main__.Level(3)`, a
+/// dill `_create_*` it does not decode), not as Python prints it; None
+/// when there is none. Walks the value once, printing nothing: a known
+/// object is recognised by its printer's first character.
+pub fn reconstruction_call(v: &Value) -> Option<String> {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Tuple(items)
+            | Value::List(items)
+            | Value::Set(items)
+            | Value::FrozenSet(items) => stack.extend(items),
+            Value::Dict(items) => stack.extend(items.iter().flat_map(|(k, v)| [k, v])),
+            Value::Record(r) => stack.extend(r.fields.iter().map(|(_, v)| v)),
+            Value::NdArray(a) => {
+                if let ArrayData::Objects(items) = &a.data {
+                    stack.extend(items);
+                }
+            }
+            Value::Object(o) => {
+                // An empty budget: a known printer stops at once.
+                if write_known(&mut Out::new(0), o, 0).is_some() {
+                    // What it prints of its own parts: enum values,
+                    // namedtuple fields, `collections` contents.
+                    match o.class.as_str() {
+                        crate::value::ENUM_MEMBER_CLASS | crate::value::NAMEDTUPLE_CLASS => {
+                            stack.extend(o.args.get(2))
+                        }
+                        c if c.starts_with("collections.") => {
+                            stack.extend(&o.args);
+                            stack.extend(&o.list_items);
+                            stack.extend(o.dict_items.iter().flat_map(|(k, v)| [k, v]));
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
+                let placeholder = o.class == crate::pickle::GLOBAL_CLASS
+                    || o.class == crate::pickle::RECURSION_CLASS;
+                if !placeholder && !shown_as_dataclass(o) {
+                    return Some(o.class.clone());
+                }
+                stack.extend(&o.args);
+                stack.extend(o.state.as_deref());
+                stack.extend(&o.list_items);
+                stack.extend(o.dict_items.iter().flat_map(|(k, v)| [k, v]));
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// numpy 2's repr of a scalar: `np.float32(0.1)` (the shortest digits of

@@ -164,3 +164,30 @@ fn by_value_enums_and_namedtuples_keep_their_class() {
         serde_json::json!({"$object": "__main__.Pair", "fields": {"left": "l", "right": null}})
     );
 }
+
+/// `verify` notes a value `show` prints as a reconstruction call: exactly
+/// the by-reference enums and namedtuples of the corpus, and no value that
+/// prints as Python does.
+#[test]
+fn reconstruction_calls_are_exactly_the_values_shown_as_calls() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/python_values.jsonl");
+    let text = std::fs::read_to_string(path).expect("python_values.jsonl");
+    let mut wrong = Vec::new();
+    for line in text.lines() {
+        let case: Json = serde_json::from_str(line).expect("a JSON line");
+        let label = format!(
+            "{}/{}",
+            case["name"].as_str().unwrap_or("?"),
+            case["style"].as_str().unwrap_or("?")
+        );
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(case["pickle"].as_str().expect("pickle"))
+            .expect("base64");
+        let value = fleche_core::pickle::load(&bytes).expect("decodes");
+        let call = fleche_core::repr::reconstruction_call(&value);
+        if call.is_some() != NOT_YET.contains(&label.as_str()) {
+            wrong.push(format!("{label}: {call:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
