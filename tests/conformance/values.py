@@ -192,6 +192,55 @@ def _values_helper():
     yield "namedtuple_typing_defaults", Sample("s", [1, 2])
     yield "namedtuple_empty_values", Sample("", [], 0.0)
     yield "namedtuples_in_dict", {"p": Pair(None, ()), "q": Point(-1, float("inf"))}
+    yield from _pandas_scalars()
+
+
+def _pandas_scalars():
+    import pandas as pd
+
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    yield "pd_timestamp", pd.Timestamp("2024-05-17 12:30")
+    yield "pd_timestamp_midnight", pd.Timestamp("2024-05-17")
+    yield "pd_timestamp_ns", pd.Timestamp("2024-05-17 12:30:05.123456789")
+    yield "pd_timestamp_us", pd.Timestamp("2024-05-17 12:30:05.000001")
+    yield "pd_timestamp_ms", pd.Timestamp("2024-05-17 12:30:05.5")
+    yield "pd_timestamp_old", pd.Timestamp("1677-09-22")
+    yield "pd_timestamp_unit_s", pd.Timestamp("0005-01-01").as_unit("s")
+    yield "pd_timestamp_unit_ms", pd.Timestamp("2024-05-17 10:00:00.25").as_unit("ms")
+    yield "pd_timestamp_before_epoch", pd.Timestamp("1969-12-31 23:59:59.999999999")
+    yield "pd_timestamp_utc", pd.Timestamp("2024-05-17", tz="UTC")
+    yield "pd_timestamp_utc_dt", pd.Timestamp("2024-05-17 12:00", tz=datetime.timezone.utc)
+    yield "pd_timestamp_offset", pd.Timestamp("2024-05-17", tz=datetime.timezone(datetime.timedelta(hours=-5)))
+    yield "pd_timestamp_named_offset", pd.Timestamp(
+        "2024-05-17 12:00", tz=datetime.timezone(datetime.timedelta(hours=5, minutes=30), "IST"))
+    yield "pd_timestamp_berlin_summer", pd.Timestamp("2024-05-17 08:00", tz=berlin)
+    yield "pd_timestamp_berlin_winter", pd.Timestamp("2024-01-17 08:00:00.000001", tz=berlin)
+    yield "pd_timestamp_new_york", pd.Timestamp("2024-11-03 05:30", tz="UTC").tz_convert("America/New_York")
+    yield "pd_timestamp_kolkata_ms", pd.Timestamp("2024-05-17 08:00:00.5", tz="Asia/Kolkata").as_unit("ms")
+    yield "pd_timedelta", pd.Timedelta("1 days 02:03:04.5")
+    yield "pd_timedelta_zero", pd.Timedelta(0)
+    yield "pd_timedelta_days", pd.Timedelta(days=100)
+    yield "pd_timedelta_neg", pd.Timedelta("-1 days 3h")
+    yield "pd_timedelta_1ns", pd.Timedelta(1)
+    yield "pd_timedelta_neg_1ns", pd.Timedelta(-1)
+    yield "pd_timedelta_us", pd.Timedelta("100 days 00:00:00.000001")
+    yield "pd_timedelta_unit_s", pd.Timedelta(5, "s").as_unit("s")
+    yield "pd_timedelta_neg_minute", pd.Timedelta(days=-3, minutes=1)
+    yield "pd_nat", pd.NaT
+    yield "pd_na", pd.NA
+    yield "pd_period_month", pd.Period("2024-05", "M")
+    yield "pd_period_2month", pd.Period("2024-05", "2M")
+    yield "pd_period_day", pd.Period("2024-05-17", "D")
+    yield "pd_period_old_day", pd.Period("1900-02-28", "D")
+    yield "pd_period_year", pd.Period("2024", "Y")
+    yield "pd_period_quarter", pd.Period("2024Q2", "Q")
+    yield "pd_period_hour", pd.Period("2024-05-17 13:00", "h")
+    yield "pd_period_minute", pd.Period("2024-05-17 13:05", "min")
+    yield "pd_period_second", pd.Period("2024-05-17 13:05:06", "s")
+    yield "pd_scalars_in_list", [pd.Timestamp("2024-01-01"), pd.NaT, pd.Timedelta(1, "D"), pd.NA]
+    yield "pd_scalars_object_array", np.array(
+        [pd.Timestamp("2024-01-01"), pd.NaT, pd.Timedelta(1, "D")], dtype=object)
+    yield "pd_timestamps_in_dict", {"start": pd.Timestamp("2024-05-17", tz="UTC"), "period": pd.Period("2024-05", "M")}
 
 
 _values_before_helper = values

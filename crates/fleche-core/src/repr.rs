@@ -284,6 +284,9 @@ fn write_known(out: &mut Out, o: &Object, depth: usize) -> Option<Res> {
     if let Some(text) = crate::stdrepr::known(o, &repr) {
         return Some(out.s(&text));
     }
+    if let Some(text) = crate::pandas_scalars::known(o, &repr) {
+        return Some(out.s(&text));
+    }
     match o.class.as_str() {
         "collections.OrderedDict" if o.args.is_empty() && o.state.is_none() => {
             Some(write_ordered_dict(out, o, depth))
