@@ -5,8 +5,9 @@ the conformance of `show` (crates/fleche-core/tests/it/values.rs).
     python values.py
 
 writes one JSON object per line: {"name", "style", "pickle" (base64),
-"repr", "digest"} (fleche's digest of the value unpickled, null where
-fleche refuses to digest it). Addresses in reprs (" at 0x...") are masked as " at 0x?".
+"repr", "digest"} (fleche's digest of the value as it was stored, the
+name of its file; null where fleche refuses to digest it: a big-endian
+array comes back native from pickle, so its digest is taken before). Addresses in reprs (" at 0x...") are masked as " at 0x?".
 """
 
 import base64
@@ -193,6 +194,82 @@ def _values_helper():
     yield "namedtuple_empty_values", Sample("", [], 0.0)
     yield "namedtuples_in_dict", {"p": Pair(None, ()), "q": Point(-1, float("inf"))}
     yield from _pandas_scalars()
+    yield from _more_values()
+
+
+@dataclasses.dataclass(frozen=True)
+class Frozen:
+    a: int
+    b: tuple = ()
+
+
+@dataclasses.dataclass
+class Outer:
+    inner: Run
+    tags: list = dataclasses.field(default_factory=list)
+
+
+class Bag:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def _more_values():
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    yield "datetime_tokyo", datetime.datetime(2024, 5, 17, 9, 0, tzinfo=tokyo)
+    yield "datetime_max", datetime.datetime.max
+    yield "datetime_min", datetime.datetime.min
+    yield "datetime_offset_seconds", datetime.datetime(
+        2024, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=1, seconds=30)))
+    yield "date_max", datetime.date.max
+    yield "time_max", datetime.time.max
+    yield "time_fold", datetime.time(1, 30, fold=1)
+    yield "timedelta_max", datetime.timedelta.max
+    yield "timedelta_min", datetime.timedelta.min
+    yield "timezone_min", datetime.timezone.min
+    yield "dates_in_set", {datetime.date(2024, 1, 1), datetime.date(2024, 1, 2)}
+    yield "decimal_inf", decimal.Decimal("-Infinity")
+    yield "decimal_tiny", decimal.Decimal("1E-30")
+    yield "fraction_big", fractions.Fraction(10**30, 7)
+    yield "uuid_nil", uuid.UUID(int=0)
+    yield "path_root", pathlib.PurePosixPath("/")
+    yield "path_quote", pathlib.PurePosixPath("it's/here")
+    yield "frozen_dataclass", Frozen(1, (2, 3))
+    yield "nested_dataclass", Outer(Run("a", {}), ["x"])
+    yield "dict_instance", Bag(x=1, y=[2])
+    yield "set_of_tuples", {(1, 2), (3, 4)}
+    yield "frozenset_of_str", frozenset({"a"})
+    yield "bytes_all", bytes(range(256))
+    yield "bytes_quotes", b"'\"\\"
+    yield "bytes_empty", b""
+    yield "str_quotes", "it's \"quoted\""
+    yield "str_unicode", "\u00e9\u4e2d\U0001f600\x00\u200b"
+    yield "big_int", 2**200
+    yield "neg_big_int", -(3**99)
+    yield "floats", [0.1, 1e16, 1e-5, -0.0, float("nan"), float("inf"), 1.7976931348623157e308, 5e-324]
+    yield "complexes", [complex(0, -1), complex(-0.0, 1), complex(float("nan"), 2)]
+    yield "np_scalars_list", [np.float64(1.5), np.int32(7), np.bool_(False), np.uint16(9)]
+    yield "np_scalars_dict", {"a": np.float32(0.25), "b": (np.int64(3), np.complex64(1j))}
+    yield "np_longdouble_free_mix", (np.float16(-2.5), np.int16(-32768), np.uint32(2**32 - 1))
+    for dtype in ["i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8", "c8", "c16", "?"]:
+        yield f"np_array_{dtype}", np.arange(6).astype(dtype).reshape(2, 3)
+    for unit in ["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns"]:
+        yield f"np_array_M8_{unit}", np.array(["2024-05-17T12:30:05.123456789", "NaT"], dtype=f"M8[{unit}]")
+        yield f"np_array_m8_{unit}", np.array([1, -2, "NaT"], dtype=f"m8[{unit}]")
+    yield "np_array_0d", np.array(3.5)
+    yield "np_array_0d_str", np.array("x")
+    yield "np_array_empty", np.zeros((0,), dtype="i4")
+    yield "np_array_empty_2d", np.zeros((3, 0))
+    yield "np_array_fortran", np.asfortranarray(np.arange(12.0).reshape(3, 4))
+    yield "np_array_big_endian", np.arange(4, dtype=">f8")
+    yield "np_array_big_endian_i2", np.array([1, -300], dtype=">i2")
+    yield "np_array_str", np.array(["a", "bb", "ccc"])
+    yield "np_array_bytes", np.array([b"x", b"yz"])
+    yield "np_array_object", np.array([1, "a", None, [2]], dtype=object)
+    yield "np_array_3d", np.arange(24).reshape(2, 3, 4)
+    yield "np_array_summarised", np.arange(2000)
+    yield "np_array_wide_floats", np.linspace(0, 1, 30)
+    yield "np_arrays_in_dict", {"x": np.ones(3), "y": np.array([True])}
 
 
 def _pandas_scalars():
@@ -269,7 +346,7 @@ def main():
             try:
                 from fleche.digest import digest
 
-                key = str(digest(back))
+                key = str(digest(value))
             except Exception:  # a value fleche does not digest
                 key = None
             print(json.dumps({

@@ -77,6 +77,11 @@ const NOT_YET: &[&str] = &[
     "namedtuple_typing_defaults/pickle",
     "namedtuples_in_dict/pickle",
     "strenum/pickle",
+    // A class's instance rebuilt from its `__dict__` shows as a dataclass
+    // does (`Bag(x=1, y=[2])`): a dataclass pickled by reference is stored
+    // the same way, so the two cannot be told apart, and Python's own
+    // `<__main__.Bag object at 0x...>` says less.
+    "dict_instance",
 ];
 
 fn check(text: &str) {
