@@ -270,6 +270,22 @@ def _more_values():
     yield "np_array_summarised", np.arange(2000)
     yield "np_array_wide_floats", np.linspace(0, 1, 30)
     yield "np_arrays_in_dict", {"x": np.ones(3), "y": np.array([True])}
+    ma = np.ma
+    yield "masked_ints", ma.masked_array([1, 2, 3], mask=[0, 1, 0])
+    yield "masked_floats", ma.masked_array([0.1, 2.5, -1.0, 1e20], mask=[0, 0, 1, 0])
+    yield "masked_float32", ma.masked_array(np.array([0.1, 2.0], dtype="f4"), mask=[1, 0])
+    yield "masked_none", ma.masked_array([1.5, 2.5])
+    yield "masked_all", ma.masked_array([1, 2], mask=True)
+    yield "masked_2d", ma.masked_array(np.arange(6).reshape(2, 3), mask=[[0, 1, 0], [1, 0, 0]])
+    yield "masked_one_row_2d", ma.masked_array([[1, 2, 3]], mask=[[0, 0, 1]])
+    yield "masked_bool", ma.masked_array([True, False], mask=[0, 1])
+    yield "masked_str", ma.masked_array(["a", "bc", "d"], mask=[0, 1, 0])
+    yield "masked_int8", ma.masked_array(np.array([1, -2], dtype="i1"), mask=[1, 0])
+    yield "masked_fill", ma.masked_array([1.0, 2.0], mask=[0, 1], fill_value=-9.5)
+    yield "masked_empty", ma.masked_array(np.zeros(0))
+    yield "masked_long", ma.masked_array(np.arange(2000), mask=np.arange(2000) % 3 == 0)
+    yield "masked_wide", ma.masked_array(np.linspace(0, 1, 40), mask=np.arange(40) % 7 == 0)
+    yield "masked_complex", ma.masked_array([1 + 2j, 3j], mask=[0, 1])
 
 
 def _pandas_scalars():

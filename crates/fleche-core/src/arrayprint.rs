@@ -16,6 +16,8 @@ use crate::numpy::{
 use crate::shortest::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
 use crate::timelike::{TimeType, NAT};
 use crate::value::{ArrayData, NdArray, Value};
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
 
 /// Python's `repr` of an element that is a Python object (a string or
 /// bytes item, an object array's element): `repr` itself, passed in so
@@ -107,6 +109,239 @@ pub fn array_repr(a: &NdArray, threshold: usize, repr: ElementRepr) -> Option<St
         " ".to_string()
     };
     Some(format!("{arr_str}{spacer}{extra_str}"))
+}
+
+/// numpy's `MaskedArray.__repr__` of a masked array of numbers, bools or
+/// text (`masked_array(data=[1, --, 3], mask=[False,  True, False],
+/// fill_value=999999)`): the data as the object array
+/// `_insert_masked_print` makes (each element's Python repr, `--` where
+/// masked, unpadded), the mask as a bool array, the fill value as `str()`
+/// of its numpy scalar. None for what this port does not cover (datetime
+/// or structured dtypes, 0-d arrays, arrays `_insert_masked_print` cuts to
+/// corners without summarising).
+pub fn masked_repr(
+    data: &NdArray,
+    mask: &NdArray,
+    fill: &Value,
+    threshold: usize,
+    repr: ElementRepr,
+) -> Option<String> {
+    let data = &*crate::numpy::loaded(data);
+    let dtype = parse_dtype(&data.dtype)?;
+    let bools = parse_dtype("|b1")?;
+    let size = element_count(&data.shape)?;
+    let fits = |a: &NdArray, d: DType| matches!(&a.data, ArrayData::Raw(raw) if size.checked_mul(d.itemsize) == Some(raw.len()));
+    if data.shape.is_empty()
+        || data.shape.len() > 64
+        || dtype.kind == Kind::Object
+        || mask.shape != data.shape
+        || !fits(data, dtype)
+        || !fits(mask, bools)
+        || dtype.itemsize == 0
+    {
+        return None;
+    }
+    // `_insert_masked_print` keeps the corners of axes longer than its
+    // print width; that matches summarising only when it summarises.
+    let print_width: u64 = if data.shape.len() > 1 { 100 } else { 1500 };
+    let cut: Vec<u64> = data.shape.iter().map(|&n| n.min(print_width)).collect();
+    let summarise_data = element_count(&cut)? > threshold;
+    let summarise_mask = size > threshold;
+    if cut != data.shape && !summarise_data {
+        return None;
+    }
+    let mask_view = View::new(mask, bools, summarise_mask, repr);
+    let masked: Vec<bool> = View::new(mask, bools, summarise_data, repr)
+        .elements
+        .iter()
+        .map(|e| matches!(e, Elem::Bool(true)))
+        .collect();
+    let data_view = View::new(data, dtype, summarise_data, repr);
+    let data_strings: Vec<String> = data_view
+        .elements
+        .iter()
+        .zip(&masked)
+        .map(|(e, &m)| if m { "--".into() } else { python_item(e, repr) })
+        .collect();
+    let all_masked = mask_view
+        .elements
+        .iter()
+        .all(|e| matches!(e, Elem::Bool(true)))
+        && (!summarise_mask || all_set(mask));
+    let dtype_needed = !dtype_is_implied(dtype) || all_masked || size == 0;
+    let mut keys = vec!["data", "mask", "fill_value"];
+    if dtype_needed {
+        keys.push("dtype");
+    }
+    let prefix = "masked_array(";
+    let one_row = data.shape[..data.shape.len() - 1].iter().all(|&n| n == 1);
+    let indent = |k: &str| -> String {
+        if !one_row {
+            "  ".into()
+        } else if k == "data" {
+            prefix.into()
+        } else {
+            " ".repeat(2.max(prefix.len() + 4 - k.len()))
+        }
+    };
+    let body = |strings: &[String], lens: &[usize], summarise: bool, key: &str| -> String {
+        if size == 0 {
+            return "[]".into();
+        }
+        let lead = indent(key).chars().count() + key.len() + 1;
+        let mut layout = Layout {
+            shape: &data.shape,
+            view_lens: lens,
+            strings,
+            summarise,
+        };
+        layout.recurse(&mut Vec::new(), &" ".repeat(1 + lead), LINEWIDTH - 1)
+    };
+    let mask_format = Formatter::new(bools, &mask_view.elements, false);
+    let mask_strings: Vec<String> = mask_view
+        .elements
+        .iter()
+        .map(|e| mask_format.format(e))
+        .collect();
+    let fill = fill_str(fill, dtype, repr)?;
+    let reprs = [
+        body(&data_strings, &data_view.lens, summarise_data, "data"),
+        body(&mask_strings, &mask_view.lens, summarise_mask, "mask"),
+        fill,
+        dtype_short_repr(dtype),
+    ];
+    let fields: Vec<String> = keys
+        .iter()
+        .zip(reprs)
+        .map(|(k, r)| format!("{}{k}={r}", indent(k)))
+        .collect();
+    let head = if one_row {
+        String::new()
+    } else {
+        format!("{prefix}\n")
+    };
+    Some(format!("{head}{})", fields.join(",\n")))
+}
+
+/// Whether every byte of a bool array is set.
+fn all_set(a: &NdArray) -> bool {
+    matches!(&a.data, ArrayData::Raw(raw) if raw.iter().all(|&b| b != 0))
+}
+
+/// Python's repr of `.astype(object)` of an element: a Python bool, int,
+/// float (a float32 widened), complex or the text's repr.
+fn python_item(e: &Elem, repr: ElementRepr) -> String {
+    match e {
+        Elem::Bool(b) => repr(&Value::Bool(*b)),
+        Elem::Int(i) => i.to_string(),
+        Elem::Float(x) => repr(&Value::Float(x.value())),
+        Elem::Complex(re, im) => repr(&Value::Complex(re.value(), im.value())),
+        Elem::Text(t) => t.clone(),
+    }
+}
+
+/// The fill value as `MaskedArray.__repr__` shows it. Loading casts a
+/// stored fill value to the data's dtype (`_check_fill_value`: 999999 in
+/// an int8 array is 63, 'N/A' in a `<U2` array 'N/'), shown as `str()` of
+/// its numpy scalar (text: the repr of its item). Never set (None in the
+/// pickle), it is the default of the data's kind in numpy's default dtype
+/// for it, shown as that scalar's repr when the dtypes differ
+/// (`np.float64(1e+20)` for a float32 array).
+fn fill_str(fill: &Value, dtype: DType, repr: ElementRepr) -> Option<String> {
+    let float_str = |x: f64| repr(&Value::Float(x));
+    if *fill == Value::None {
+        let wide = dtype.itemsize == 8;
+        return Some(match dtype.kind {
+            Kind::Bool => "True".into(),
+            Kind::Int { .. } if wide && dtype_is_implied(dtype) => "999999".into(),
+            Kind::Int { .. } => "np.int64(999999)".into(),
+            Kind::Float if wide => "1e+20".into(),
+            Kind::Float => "np.float64(1e+20)".into(),
+            Kind::Complex if dtype.itemsize == 16 => "(1e+20+0j)".into(),
+            Kind::Complex => "np.complex128(1e+20+0j)".into(),
+            Kind::Unicode => "'N/A'".into(),
+            Kind::Bytes => "b'N/A'".into(),
+            Kind::Object => return None,
+        });
+    }
+    // The stored value as a Python value: a 0-d array's element, or itself.
+    let item = match fill {
+        Value::NdArray(a) => {
+            let a = &*crate::numpy::loaded(a);
+            let d = parse_dtype(&a.dtype)?;
+            let ArrayData::Raw(raw) = &a.data else {
+                return None;
+            };
+            if !a.shape.is_empty() || raw.len() != d.itemsize || d.itemsize == 0 {
+                return None;
+            }
+            match decode(d, raw, repr) {
+                Elem::Bool(b) => Value::Bool(b),
+                Elem::Int(i) => Value::Int(i.into()),
+                Elem::Float(x) => Value::Float(x.value()),
+                Elem::Complex(re, im) => Value::Complex(re.value(), im.value()),
+                Elem::Text(_) => match d.kind {
+                    Kind::Unicode => Value::Str(crate::numpy::ucs4_item(raw, d.big_endian)),
+                    _ => Value::Bytes(crate::numpy::bytes_item(raw)),
+                },
+            }
+        }
+        other => other.clone(),
+    };
+    let as_f64 = |v: &Value| match v {
+        Value::Float(x) => Some(*x),
+        Value::Int(i) => i.to_f64(),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    };
+    // Cast to the data's dtype, then `str()` of that scalar.
+    Some(match (dtype.kind, &item) {
+        (Kind::Bool, v) => repr(&Value::Bool(as_f64(v)? != 0.0)),
+        (Kind::Int { signed }, Value::Int(i)) => {
+            let bits = dtype.itemsize as u32 * 8;
+            let modulus = BigInt::from(1) << bits;
+            let mut v = ((i % &modulus) + &modulus) % &modulus;
+            if signed && v >= (BigInt::from(1) << (bits - 1)) {
+                v -= modulus;
+            }
+            v.to_string()
+        }
+        (Kind::Float, v) => {
+            let x = as_f64(v)?;
+            match dtype.itemsize {
+                8 => float_str(x),
+                4 => float_str(widened(Float::F32(x as f32))),
+                _ => return None,
+            }
+        }
+        (Kind::Complex, Value::Complex(re, im)) if dtype.itemsize == 16 => {
+            repr(&Value::Complex(*re, *im))
+        }
+        (Kind::Unicode, Value::Str(t)) => {
+            repr(&Value::Str(t.chars().take(dtype.itemsize / 4).collect()))
+        }
+        (Kind::Bytes, Value::Bytes(b)) => repr(&Value::Bytes(
+            b.iter().take(dtype.itemsize).copied().collect(),
+        )),
+        _ => return None,
+    })
+}
+
+/// A narrow float as the float64 its shortest digits name (what Python's
+/// `str()` of the numpy scalar prints).
+fn widened(x: Float) -> f64 {
+    if !x.value().is_finite() || x.value() == 0.0 {
+        return x.value();
+    }
+    let (digits, exp) = x.shortest();
+    let sign = if x.value().is_sign_negative() {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}0.{digits}e{}", exp + 1)
+        .parse()
+        .unwrap_or(x.value())
 }
 
 /// A Python tuple's repr of the shape: `(5,)`, `(2, 3)`, `()`.

@@ -278,6 +278,50 @@ pub fn reconstructed(o: &mut Object) -> Option<NdArray> {
     })
 }
 
+/// A masked array as `numpy.ma.core._mareconstruct` pickles it: BUILD
+/// state `(ver, shape, dtype, is_fortran, data, mask, fill_value)`, as the
+/// data array, the mask array (bools of the same shape) and the fill value
+/// (a 0-d array, or a plain value). None for another shape of state or a
+/// subclass of `MaskedArray` whose base is not `ndarray`.
+pub fn masked(o: &Object) -> Option<(NdArray, NdArray, Value)> {
+    if o.class != "numpy.ma.core._mareconstruct"
+        || !o.list_items.is_empty()
+        || !o.dict_items.is_empty()
+    {
+        return None;
+    }
+    let base = o.args.get(1).and_then(crate::pickle::global_name)?;
+    if !matches!(base, "numpy.ndarray") {
+        return None;
+    }
+    let Some(Value::Tuple(state)) = o.state.as_deref() else {
+        return None;
+    };
+    let [ver, shape, dtype, fortran, data, mask, fill] = state.as_slice() else {
+        return None;
+    };
+    let array = |dtype: Value, data: &Value| {
+        reconstructed(&mut Object {
+            state: Some(Box::new(Value::Tuple(vec![
+                ver.clone(),
+                shape.clone(),
+                dtype,
+                fortran.clone(),
+                data.clone(),
+            ]))),
+            ..Object::default()
+        })
+    };
+    let bools = Value::Object(Object {
+        class: "numpy.dtype".into(),
+        args: vec![Value::str("b1")],
+        ..Object::default()
+    });
+    let data = array(dtype.clone(), data)?;
+    let mask = array(bools, mask)?;
+    Some((data, mask, fill.clone()))
+}
+
 /// Protocol 5's `_frombuffer(buffer, dtype, shape, order)`, the buffer in
 /// band; None for a structured dtype.
 pub fn from_buffer(raw: &[u8], dtype: &Value, shape: &[Value], order: &str) -> Option<NdArray> {

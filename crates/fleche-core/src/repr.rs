@@ -287,6 +287,24 @@ fn write_known(out: &mut Out, o: &Object, depth: usize) -> Option<Res> {
     if let Some(text) = crate::pandas_scalars::known(o, &repr) {
         return Some(out.s(&text));
     }
+    if let Some((data, mask, fill)) = crate::numpy::masked(o) {
+        let threshold = if out.whole_arrays {
+            usize::MAX
+        } else {
+            crate::arrayprint::THRESHOLD
+        };
+        let element = |v: &Value| {
+            if out.whole_arrays {
+                repr_full(v)
+            } else {
+                repr(v)
+            }
+        };
+        let text = crate::arrayprint::masked_repr(&data, &mask, &fill, threshold, &element);
+        if let Some(text) = text {
+            return Some(out.s(&text));
+        }
+    }
     match o.class.as_str() {
         "collections.OrderedDict" if o.args.is_empty() && o.state.is_none() => {
             Some(write_ordered_dict(out, o, depth))
