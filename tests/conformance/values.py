@@ -286,6 +286,16 @@ def _more_values():
     yield "masked_long", ma.masked_array(np.arange(2000), mask=np.arange(2000) % 3 == 0)
     yield "masked_wide", ma.masked_array(np.linspace(0, 1, 40), mask=np.arange(40) % 7 == 0)
     yield "masked_complex", ma.masked_array([1 + 2j, 3j], mask=[0, 1])
+    rec = [("a", "<i4"), ("b", "<f8")]
+    yield "structured", np.array([(1, 2.5)], dtype=rec)
+    yield "structured_rows", np.array([(1, 2.5), (-300, 0.125), (7, float("nan"))], dtype=rec)
+    yield "structured_one_field", np.array([(1,), (2,)], dtype=[("x", "<i8")])
+    yield "structured_text", np.array([("ab", b"x", True), ("c", b"yz", False)],
+                                      dtype=[("name", "<U3"), ("code", "S2"), ("ok", "?")])
+    yield "structured_2d", np.zeros((2, 2), dtype=[("u", "u1"), ("f", "<f4")])
+    yield "structured_empty", np.zeros(0, dtype=rec)
+    yield "structured_long", np.array([(i, i / 3) for i in range(1500)], dtype=rec)
+    yield "structured_in_list", [np.array([(1, 2.0)], dtype=rec)]
 
 
 def _pandas_scalars():

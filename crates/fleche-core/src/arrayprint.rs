@@ -223,6 +223,156 @@ pub fn masked_repr(
     Some(format!("{head}{})", fields.join(",\n")))
 }
 
+/// numpy's repr of a structured array whose fields are plain numbers,
+/// bools or text laid out back to back (`array([(1, 2.5)], dtype=[('a',
+/// '<i4'), ('b', '<f8')])`): each field formatted over the printed
+/// records as its own column (`StructuredVoidFormat`), a record as a
+/// tuple. None for what this port does not cover.
+pub fn structured_repr(
+    fields: &[(String, String, usize)],
+    itemsize: usize,
+    a: &NdArray,
+    threshold: usize,
+    repr: ElementRepr,
+) -> Option<String> {
+    let ArrayData::Raw(raw) = &a.data else {
+        return None;
+    };
+    let size = element_count(&a.shape)?;
+    let mut next = 0;
+    let mut parsed = Vec::with_capacity(fields.len());
+    for (name, dtype, offset) in fields {
+        let d = parse_dtype(dtype)?;
+        // numpy prints other layouts as a dict of offsets.
+        if *offset != next || d.kind == Kind::Object || (d.itemsize > 1 && dtype.starts_with('>')) {
+            return None;
+        }
+        next += d.itemsize;
+        parsed.push((name, dtype, d));
+    }
+    if fields.is_empty()
+        || next != itemsize
+        || a.shape.is_empty()
+        || a.shape.len() > 64
+        || size.checked_mul(itemsize) != Some(raw.len())
+    {
+        return None;
+    }
+    let summarise = size > threshold;
+    let (lens, indices) = corner_indices(&a.shape, summarise);
+    let records: Vec<&[u8]> = indices
+        .iter()
+        .map(|&c| {
+            let s = storage_index(&a.shape, a.fortran_order, c as usize);
+            &raw[s * itemsize..(s + 1) * itemsize]
+        })
+        .collect();
+    let mut columns: Vec<Vec<String>> = Vec::with_capacity(parsed.len());
+    let mut start = 0;
+    for (_, _, d) in &parsed {
+        let elems: Vec<Elem> = records
+            .iter()
+            .map(|r| decode(*d, &r[start..start + d.itemsize], repr))
+            .collect();
+        let format = Formatter::new(*d, &elems, false);
+        columns.push(elems.iter().map(|e| format.format(e)).collect());
+        start += d.itemsize;
+    }
+    let strings: Vec<String> = (0..records.len())
+        .map(|i| {
+            let parts: Vec<&str> = columns.iter().map(|c| c[i].as_str()).collect();
+            if parts.len() == 1 {
+                format!("({},)", parts[0])
+            } else {
+                format!("({})", parts.join(", "))
+            }
+        })
+        .collect();
+    let prefix = "array(";
+    let body = if size == 0 {
+        "[]".to_string()
+    } else {
+        let mut layout = Layout {
+            shape: &a.shape,
+            view_lens: &lens,
+            strings: &strings,
+            summarise,
+        };
+        layout.recurse(
+            &mut Vec::new(),
+            &" ".repeat(1 + prefix.len()),
+            LINEWIDTH - 1,
+        )
+    };
+    let descr: Vec<String> = parsed
+        .iter()
+        .map(|(name, dtype, d)| {
+            // The short form numpy's descr shows: no byte order where
+            // none applies, `?` for bool.
+            let bare = dtype.trim_start_matches(['<', '>', '|', '=']);
+            let code = match d.kind {
+                Kind::Bool => "?".to_string(),
+                Kind::Bytes => bare.to_string(),
+                _ if d.itemsize == 1 => bare.to_string(),
+                _ => dtype.to_string(),
+            };
+            format!("({}, '{code}')", repr(&Value::Str(name.to_string())))
+        })
+        .collect();
+    let mut extras = Vec::new();
+    if (size == 0 && a.shape != [0]) || summarise {
+        extras.push(format!("shape={}", shape_repr(&a.shape)));
+    }
+    extras.push(format!("dtype=[{}]", descr.join(", ")));
+    let arr_str = format!("{prefix}{body},");
+    let extra_str = format!("{})", extras.join(", "));
+    let last_line_len = arr_str.chars().count()
+        - arr_str
+            .rfind('\n')
+            .map_or(0, |i| arr_str[..=i].chars().count());
+    let spacer = if last_line_len + extra_str.chars().count() + 1 > LINEWIDTH {
+        format!("\n{}", " ".repeat(prefix.len()))
+    } else {
+        " ".to_string()
+    };
+    Some(format!("{arr_str}{spacer}{extra_str}"))
+}
+
+/// Per axis how many indices are printed, and the C-order indices of the
+/// printed elements: every one, or a summarised array's corners.
+fn corner_indices(shape: &[u64], summarise: bool) -> (Vec<usize>, Vec<u64>) {
+    let kept: Vec<Vec<u64>> = shape
+        .iter()
+        .map(|&n| {
+            if summarise && n > 2 * EDGEITEMS as u64 {
+                let e = EDGEITEMS as u64;
+                (0..e).chain(n - e..n).collect()
+            } else {
+                (0..n).collect()
+            }
+        })
+        .collect();
+    let lens: Vec<usize> = kept.iter().map(Vec::len).collect();
+    let count: usize = lens.iter().product();
+    let mut out = Vec::with_capacity(count);
+    let mut at = vec![0usize; kept.len()];
+    for _ in 0..count {
+        let mut c_index: u64 = 0;
+        for (axis, &i) in at.iter().enumerate() {
+            c_index = c_index * shape[axis] + kept[axis][i];
+        }
+        out.push(c_index);
+        for axis in (0..at.len()).rev() {
+            at[axis] += 1;
+            if at[axis] < lens[axis] {
+                break;
+            }
+            at[axis] = 0;
+        }
+    }
+    (lens, out)
+}
+
 /// Whether every byte of a bool array is set.
 fn all_set(a: &NdArray) -> bool {
     matches!(&a.data, ArrayData::Raw(raw) if raw.iter().all(|&b| b != 0))

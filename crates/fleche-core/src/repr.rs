@@ -287,6 +287,17 @@ fn write_known(out: &mut Out, o: &Object, depth: usize) -> Option<Res> {
     if let Some(text) = crate::pandas_scalars::known(o, &repr) {
         return Some(out.s(&text));
     }
+    if let Some((fields, itemsize, a)) = crate::numpy::structured(o) {
+        let threshold = if out.whole_arrays {
+            usize::MAX
+        } else {
+            crate::arrayprint::THRESHOLD
+        };
+        let text = crate::arrayprint::structured_repr(&fields, itemsize, &a, threshold, &repr);
+        if let Some(text) = text {
+            return Some(out.s(&text));
+        }
+    }
     if let Some((data, mask, fill)) = crate::numpy::masked(o) {
         let threshold = if out.whole_arrays {
             usize::MAX
