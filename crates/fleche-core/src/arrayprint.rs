@@ -229,7 +229,7 @@ pub fn masked_repr(
 /// records as its own column (`StructuredVoidFormat`), a record as a
 /// tuple. None for what this port does not cover.
 pub fn structured_repr(
-    fields: &[(String, String, usize)],
+    fields: &[crate::numpy::Field],
     itemsize: usize,
     a: &NdArray,
     threshold: usize,

@@ -322,12 +322,15 @@ pub fn masked(o: &Object) -> Option<(NdArray, NdArray, Value)> {
     Some((data, mask, fill.clone()))
 }
 
+/// A field of a structured dtype: name, dtype string, byte offset.
+pub type Field = (String, String, usize);
+
 /// A structured array (`numpy.ndarray` kept inert, its dtype a record of
 /// named fields): the fields as (name, dtype string, offset), the record
 /// size, and the array with its records as `|V{size}` items. None for
 /// anything else, and for fields that nest records, hold subarrays or
 /// carry titles (not printed here).
-pub fn structured(o: &Object) -> Option<(Vec<(String, String, usize)>, usize, NdArray)> {
+pub fn structured(o: &Object) -> Option<(Vec<Field>, usize, NdArray)> {
     if !o.list_items.is_empty() || !o.dict_items.is_empty() {
         return None;
     }
