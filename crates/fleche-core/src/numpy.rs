@@ -281,17 +281,13 @@ pub fn reconstructed(o: &mut Object) -> Option<NdArray> {
 /// A masked array as `numpy.ma.core._mareconstruct` pickles it: BUILD
 /// state `(ver, shape, dtype, is_fortran, data, mask, fill_value)`, as the
 /// data array, the mask array (bools of the same shape) and the fill value
-/// (a 0-d array, or a plain value). None for another shape of state or a
-/// subclass of `MaskedArray` whose base is not `ndarray`.
+/// (a 0-d array, or a plain value). None for another shape of state; the
+/// caller checks the base class (`numpy.ndarray`).
 pub fn masked(o: &Object) -> Option<(NdArray, NdArray, Value)> {
     if o.class != "numpy.ma.core._mareconstruct"
         || !o.list_items.is_empty()
         || !o.dict_items.is_empty()
     {
-        return None;
-    }
-    let base = o.args.get(1).and_then(crate::pickle::global_name)?;
-    if !matches!(base, "numpy.ndarray") {
         return None;
     }
     let Some(Value::Tuple(state)) = o.state.as_deref() else {

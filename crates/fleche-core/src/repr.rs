@@ -298,7 +298,8 @@ fn write_known(out: &mut Out, o: &Object, depth: usize) -> Option<Res> {
             return Some(out.s(&text));
         }
     }
-    if let Some((data, mask, fill)) = crate::numpy::masked(o) {
+    let ndarray_base = o.args.get(1).and_then(crate::pickle::global_name) == Some("numpy.ndarray");
+    if let Some((data, mask, fill)) = crate::numpy::masked(o).filter(|_| ndarray_base) {
         let threshold = if out.whole_arrays {
             usize::MAX
         } else {

@@ -201,8 +201,7 @@ fn reconstruction_calls_are_exactly_the_values_shown_as_calls() {
 /// `tests/conformance/numpy1.py`: the same reprs numpy 2 prints of them.
 #[test]
 fn numpy_1_pickles_print_as_python_does() {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/python_values_numpy1.jsonl");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/python_values_numpy1.jsonl");
     let (n, diffs) = differences(&std::fs::read_to_string(path).expect("the numpy 1 cases"));
     assert!(n >= 11 && diffs.is_empty(), "{diffs:#?}");
 }
