@@ -296,6 +296,12 @@ def _more_values():
     yield "structured_empty", np.zeros(0, dtype=rec)
     yield "structured_long", np.array([(i, i / 3) for i in range(1500)], dtype=rec)
     yield "structured_in_list", [np.array([(1, 2.0)], dtype=rec)]
+    mixed = np.array([(1.0, -0.0, 1e20, 3j, False, 255, "ab", b"x")],
+                     dtype=[("a", "<f8"), ("b", "<f4"), ("c", "<f8"), ("d", "<c16"), ("e", "?"),
+                            ("f", "u1"), ("g", "<U3"), ("h", "S2")])
+    yield "void", np.array([(1, 2.5)], dtype=rec)[0]
+    yield "void_mixed", mixed[0]
+    yield "void_one_field", np.array([(True,)], dtype=[("x", "?")])[0]
 
 
 def _pandas_scalars():

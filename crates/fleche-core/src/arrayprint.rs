@@ -252,12 +252,12 @@ pub fn structured_repr(
     }
     if fields.is_empty()
         || next != itemsize
-        || a.shape.is_empty()
         || a.shape.len() > 64
         || size.checked_mul(itemsize) != Some(raw.len())
     {
         return None;
     }
+    let void = a.shape.is_empty();
     let summarise = size > threshold;
     let (lens, indices) = corner_indices(&a.shape, summarise);
     let records: Vec<&[u8]> = indices
@@ -274,8 +274,17 @@ pub fn structured_repr(
             .iter()
             .map(|r| decode(*d, &r[start..start + d.itemsize], repr))
             .collect();
-        let format = Formatter::new(*d, &elems, false);
-        columns.push(elems.iter().map(|e| format.format(e)).collect());
+        let format = Formatter::new(*d, &elems, void);
+        // `np.void`'s repr formats its float fields with `str`.
+        columns.push(
+            elems
+                .iter()
+                .map(|e| match e {
+                    Elem::Float(x) if void => repr(&Value::Float(widened(*x))),
+                    _ => format.format(e),
+                })
+                .collect(),
+        );
         start += d.itemsize;
     }
     let strings: Vec<String> = (0..records.len())
@@ -288,6 +297,25 @@ pub fn structured_repr(
             }
         })
         .collect();
+    let descr: Vec<String> = parsed
+        .iter()
+        .map(|(name, dtype, d)| {
+            // The short form numpy's descr shows: no byte order where
+            // none applies, `?` for bool.
+            let bare = dtype.trim_start_matches(['<', '>', '|', '=']);
+            let code = match d.kind {
+                Kind::Bool => "?".to_string(),
+                Kind::Bytes => bare.to_string(),
+                _ if d.itemsize == 1 => bare.to_string(),
+                _ => dtype.to_string(),
+            };
+            format!("({}, '{code}')", repr(&Value::Str(name.to_string())))
+        })
+        .collect();
+    if void {
+        let record = strings.first()?;
+        return Some(format!("np.void({record}, dtype=[{}])", descr.join(", ")));
+    }
     let prefix = "array(";
     let body = if size == 0 {
         "[]".to_string()
@@ -304,21 +332,6 @@ pub fn structured_repr(
             LINEWIDTH - 1,
         )
     };
-    let descr: Vec<String> = parsed
-        .iter()
-        .map(|(name, dtype, d)| {
-            // The short form numpy's descr shows: no byte order where
-            // none applies, `?` for bool.
-            let bare = dtype.trim_start_matches(['<', '>', '|', '=']);
-            let code = match d.kind {
-                Kind::Bool => "?".to_string(),
-                Kind::Bytes => bare.to_string(),
-                _ if d.itemsize == 1 => bare.to_string(),
-                _ => dtype.to_string(),
-            };
-            format!("({}, '{code}')", repr(&Value::Str(name.to_string())))
-        })
-        .collect();
     let mut extras = Vec::new();
     if (size == 0 && a.shape != [0]) || summarise {
         extras.push(format!("shape={}", shape_repr(&a.shape)));

@@ -336,9 +336,12 @@ pub fn structured(o: &Object) -> Option<(Vec<Field>, usize, NdArray)> {
         ("numpy.ndarray", Some(Value::Tuple(state)), _)
         | ("dill._dill._create_array", None, [_, _, Value::Tuple(state), ..]) => {
             match state.as_slice() {
-                [_, Value::Tuple(shape), Value::Object(dtype), fortran, Value::Bytes(raw)] => {
-                    (shape, dtype, matches!(fortran, Value::Bool(true)), raw)
-                }
+                [_, Value::Tuple(shape), Value::Object(dtype), fortran, Value::Bytes(raw)] => (
+                    shape.as_slice(),
+                    dtype,
+                    matches!(fortran, Value::Bool(true)),
+                    raw,
+                ),
                 _ => return None,
             }
         }
@@ -346,7 +349,13 @@ pub fn structured(o: &Object) -> Option<(Vec<Field>, usize, NdArray)> {
             "numpy.ndarray",
             None,
             [Value::ByteArray(raw) | Value::Bytes(raw), Value::Object(dtype), Value::Tuple(shape), Value::Str(order)],
-        ) => (shape, dtype, order == "F", raw),
+        ) => (shape.as_slice(), dtype, order == "F", raw),
+        // A record on its own, `np.void`: an array of no axes here.
+        (
+            "numpy._core.multiarray.scalar" | "numpy.core.multiarray.scalar",
+            None,
+            [Value::Object(dtype), Value::Bytes(raw)],
+        ) => (&[][..], dtype, false, raw),
         _ => return None,
     };
     if dtype.class != "numpy.dtype" {
