@@ -302,6 +302,17 @@ def _more_values():
     yield "void", np.array([(1, 2.5)], dtype=rec)[0]
     yield "void_mixed", mixed[0]
     yield "void_one_field", np.array([(True,)], dtype=[("x", "?")])[0]
+    # numpy prints narrow scalars in scientific form sooner than Python.
+    yield "np_float32_1e6", np.float32(1e6)
+    yield "np_float32_999999", np.float32(999999.0)
+    yield "np_float32_1e10", np.float32(1.5e10)
+    yield "np_float32_1e-4", np.float32(1e-4)
+    yield "np_float16_1e3", np.float16(1000)
+    yield "np_float16_999", np.float16(999)
+    yield "np_complex64_1e7", np.complex64(1e7 + 1j)
+    yield "masked_uint8_default_fill", ma.masked_array(np.array([1, 2], dtype="u1"), mask=[0, 1])
+    yield "masked_float32_big_fill", ma.masked_array(np.array([1, 2], dtype="f4"), fill_value=9.9e14)
+    yield "void_float32_big", np.array([(2.77e11, 1)], dtype=[("f", "<f4"), ("i", "<i2")])[0]
 
 
 def _pandas_scalars():

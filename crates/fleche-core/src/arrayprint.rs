@@ -13,7 +13,10 @@
 use crate::numpy::{
     bytes_item, element_count, parse_dtype, read_uint, storage_index, ucs4_item, DType, Kind,
 };
-use crate::shortest::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
+use crate::shortest::{
+    f16_shortest_sci, f16_to_f32, f32_shortest_sci, layout_digits_as, numpy_scientific,
+    shortest_sci,
+};
 use crate::timelike::{TimeType, NAT};
 use crate::value::{ArrayData, NdArray, Value};
 use num_bigint::BigInt;
@@ -280,7 +283,7 @@ pub fn structured_repr(
             elems
                 .iter()
                 .map(|e| match e {
-                    Elem::Float(x) if void => repr(&Value::Float(widened(*x))),
+                    Elem::Float(x) if void => scalar_str(*x),
                     _ => format.format(e),
                 })
                 .collect(),
@@ -416,8 +419,9 @@ fn fill_str(fill: &Value, dtype: DType, repr: ElementRepr) -> Option<String> {
         let wide = dtype.itemsize == 8;
         return Some(match dtype.kind {
             Kind::Bool => "True".into(),
-            Kind::Int { .. } if wide && dtype_is_implied(dtype) => "999999".into(),
-            Kind::Int { .. } => "np.int64(999999)".into(),
+            Kind::Int { .. } if wide && !dtype.big_endian => "999999".into(),
+            Kind::Int { signed: true } => "np.int64(999999)".into(),
+            Kind::Int { signed: false } => "np.uint64(999999)".into(),
             Kind::Float if wide => "1e+20".into(),
             Kind::Float => "np.float64(1e+20)".into(),
             Kind::Complex if dtype.itemsize == 16 => "(1e+20+0j)".into(),
@@ -473,7 +477,7 @@ fn fill_str(fill: &Value, dtype: DType, repr: ElementRepr) -> Option<String> {
             let x = as_f64(v)?;
             match dtype.itemsize {
                 8 => float_str(x),
-                4 => float_str(widened(Float::F32(x as f32))),
+                4 => scalar_str(Float::F32(x as f32)),
                 _ => return None,
             }
         }
@@ -490,21 +494,26 @@ fn fill_str(fill: &Value, dtype: DType, repr: ElementRepr) -> Option<String> {
     })
 }
 
-/// A narrow float as the float64 its shortest digits name (what Python's
-/// `str()` of the numpy scalar prints).
-fn widened(x: Float) -> f64 {
-    if !x.value().is_finite() || x.value() == 0.0 {
-        return x.value();
+/// `str()` of a numpy float scalar: the shortest digits of its own width,
+/// laid out as Python's `repr(float)` but in scientific form outside
+/// numpy's range for the width ([`numpy_scientific`]).
+fn scalar_str(x: Float) -> String {
+    let v = x.value();
+    if v.is_nan() {
+        return "nan".into();
     }
-    let (digits, exp) = x.shortest();
-    let sign = if x.value().is_sign_negative() {
-        "-"
-    } else {
-        ""
+    if v.is_infinite() {
+        return if v < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    let max_positional = match x {
+        Float::F16(_) => 1e3,
+        Float::F32(_) => 1e6,
+        Float::F64(_) => 1e16,
     };
-    format!("{sign}0.{digits}e{}", exp + 1)
-        .parse()
-        .unwrap_or(x.value())
+    let (digits, exp) = x.shortest();
+    let sign = if v.is_sign_negative() { "-" } else { "" };
+    let scientific = numpy_scientific(v.abs(), max_positional);
+    layout_digits_as(sign, &format!("{digits}e{exp}"), true, Some(scientific))
 }
 
 /// A Python tuple's repr of the shape: `(5,)`, `(2, 3)`, `()`.

@@ -6,7 +6,10 @@ use crate::numpy::{
     bytes_item, element_count, fortran_to_c, parse_dtype, read_uint, storage_index, ucs4_item,
     DType, Kind,
 };
-use crate::shortest::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
+use crate::shortest::{
+    f16_shortest_sci, f16_to_f32, f32_shortest_sci, layout_digits, layout_digits_as,
+    numpy_scientific, shortest_sci,
+};
 use crate::value::{ArrayData, NdArray, Object, Record, Value};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
@@ -427,7 +430,10 @@ fn numpy_scalar_repr(name: &str, inner: &Value, dtype: Option<&Value>) -> Option
         } else {
             f32_shortest_sci(x.abs() as f32)
         };
-        layout_digits(sign, &sci, add_dot_0)
+        // numpy switches narrow scalars to scientific form sooner.
+        let max_positional = if half { 1e3 } else { 1e6 };
+        let scientific = numpy_scientific(x.abs(), max_positional);
+        layout_digits_as(sign, &sci, add_dot_0, Some(scientific))
     };
     let text = match (name, inner) {
         ("bool", Value::Bool(true)) => return Some("np.True_".into()),
@@ -658,35 +664,6 @@ fn format_float(x: f64, add_dot_0: bool, force_sign: bool) -> String {
         &shortest_sci(x.abs(), |s| s.parse::<f64>().ok()),
         add_dot_0,
     )
-}
-
-/// Lays out shortest digits (`{:e}` output such as `1.2345e20`) the way
-/// CPython's `format_float_short` does for the 'r' format.
-fn layout_digits(sign: &str, sci: &str, add_dot_0: bool) -> String {
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
-    let exp: i64 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    // Fixed-precision forms may end in zeros; they carry no information.
-    let trimmed = digits.trim_end_matches('0');
-    let digits = if trimmed.is_empty() { "0" } else { trimmed };
-    let n = digits.len() as i64;
-    // The value is 0.DIGITS * 10**decpt, as `_Py_dg_dtoa` reports it.
-    let decpt = exp + 1;
-    if decpt <= -4 || decpt > 16 {
-        let (first, rest) = digits.split_at(1);
-        let dot = if rest.is_empty() { "" } else { "." };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{first}{dot}{rest}e{esign}{:02}", exp.abs())
-    } else if decpt <= 0 {
-        format!("{sign}0.{}{digits}", "0".repeat((-decpt) as usize))
-    } else if decpt < n {
-        let (int, frac) = digits.split_at(decpt as usize);
-        format!("{sign}{int}.{frac}")
-    } else {
-        let zeros = "0".repeat((decpt - n) as usize);
-        let tail = if add_dot_0 { ".0" } else { "" };
-        format!("{sign}{digits}{zeros}{tail}")
-    }
 }
 
 // ---------------------------------------------------------------------------
