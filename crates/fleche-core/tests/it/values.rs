@@ -205,3 +205,31 @@ fn numpy_1_pickles_print_as_python_does() {
     let (n, diffs) = differences(&std::fs::read_to_string(path).expect("the numpy 1 cases"));
     assert!(n >= 11 && diffs.is_empty(), "{diffs:#?}");
 }
+
+/// Random masked and structured arrays and records
+/// (`tests/conformance/records.py`, a fresh seed each run) print as numpy
+/// prints them.
+#[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a python with numpy; .ci/run sets it)"
+)]
+fn random_masked_and_structured_arrays_print_as_numpy_does() {
+    let python = std::env::var("FLECHE_ORACLE_PYTHON").expect("FLECHE_ORACLE_PYTHON");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/records.py");
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let out = std::process::Command::new(python)
+        .arg(&script)
+        .args([seed.to_string(), "600".into()])
+        .output()
+        .expect("run records.py");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (n, diffs) = differences(&String::from_utf8_lossy(&out.stdout));
+    assert!(n == 600 && diffs.is_empty(), "seed {seed}: {diffs:#?}");
+}
