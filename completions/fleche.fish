@@ -281,7 +281,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand verify" -l sql -d 'Read ca
 complete -c fleche -n "__fish_fleche_using_subcommand verify" -l color -d 'When to colour output: auto (a terminal without NO_COLOR), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c fleche -n "__fish_fleche_using_subcommand verify" -l notes -d 'Also list notes (orphans, stray files) in the output; they never fail the check'
+complete -c fleche -n "__fish_fleche_using_subcommand verify" -l notes -d 'Also list notes (orphans, stray files, values shown as reconstruction calls) in the output; they never fail the check'
 complete -c fleche -n "__fish_fleche_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand stats" -l format -d '`table` prints a summary and a table of functions; other formats one object per cache' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON array'

@@ -304,7 +304,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
-'--notes[Also list notes (orphans, stray files) in the output; they never fail the check]' \
+'--notes[Also list notes (orphans, stray files, values shown as reconstruction calls) in the output; they never fail the check]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Only these calls (by key prefix) and the values they reach:_default' \

@@ -23,7 +23,8 @@ use std::io;
     long_about = "Check a cache without changing it: recompute every call key from its record, check \
 that every value a record names exists, decodes and passes its signature, recompute the digest of \
 every value whose type this tool can digest and compare it with the file name, and list orphan values \
-and stray temp files (notes, not problems; lock files are fleche's own). Exit status 1 when a problem is found.",
+and stray temp files, and values `show` can only print as the call that rebuilds them (notes, not \
+problems; lock files are fleche's own). Exit status 1 when a problem is found.",
     after_help = "Examples:\n  fleche verify\n  fleche verify --name fib\n  fleche verify --format json | jq '.[] | select(.kind == \"digest-mismatch\")'"
 )]
 pub struct VerifyArgs {
@@ -32,7 +33,8 @@ pub struct VerifyArgs {
     pub prefixes: Vec<String>,
     #[command(flatten)]
     pub select: SelectArgs,
-    /// Also list notes (orphans, stray files) in the output; they never fail the check.
+    /// Also list notes (orphans, stray files, values shown as reconstruction calls) in the
+    /// output; they never fail the check.
     #[arg(long)]
     pub notes: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -48,6 +50,7 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::UnreadableRecord => "unreadable-record",
         Kind::Orphan => "orphan",
         Kind::StrayFile => "stray-file",
+        Kind::ShownAsCall => "shown-as-call",
     }
 }
 

@@ -5,8 +5,9 @@ the conformance of `show` (crates/fleche-core/tests/it/values.rs).
     python values.py
 
 writes one JSON object per line: {"name", "style", "pickle" (base64),
-"repr", "digest"} (fleche's digest of the value, the key it stores it
-under; null where fleche refuses to digest it). Addresses in reprs (" at 0x...") are masked as " at 0x?".
+"repr", "digest"} (fleche's digest of the value as it was stored, the
+name of its file; null where fleche refuses to digest it: a big-endian
+array comes back native from pickle, so its digest is taken before). Addresses in reprs (" at 0x...") are masked as " at 0x?".
 """
 
 import base64
@@ -264,6 +265,243 @@ def ndarray_values():
     yield "ndarray_list_of_arrays", [np.arange(3), np.zeros(2)]
     yield "ndarray_dict_of_arrays", {"x": np.arange(3.0), "y": np.array([True])}
     yield "ndarray_scalars_list", [np.float64(1.5), np.int32(3), np.bool_(False)]
+
+
+# --- values helper ---
+# Enums and namedtuples of every kind, and more standard-library and numpy
+# values (#16 items 1, 5). Appended to values() without touching it.
+
+
+class Perm(enum.IntFlag):
+    R = 4
+    W = 2
+    X = 1
+
+
+class Style(enum.Flag):
+    BOLD = 1
+    ITALIC = 2
+    UNDERLINE = 4
+
+
+class Shade(enum.StrEnum):
+    DARK = "dark"
+    LIGHT = "light"
+
+
+class Pos(enum.Enum):
+    ORIGIN = (0, 0)
+    UNIT = (1, 1)
+
+
+class Plain(enum.Enum):
+    A = 1
+    B = 2.5
+
+
+Triple = collections.namedtuple("Triple", "a b c", defaults=(None,))
+
+
+class Sample(typing.NamedTuple):
+    name: str
+    values: list
+    weight: float = 1.0
+
+
+def _values_helper():
+    yield "intflag", Perm.R
+    yield "intflag_combo", Perm.R | Perm.W
+    yield "intflag_zero", Perm(0)
+    yield "intflag_extra", Perm(15)
+    yield "flag", Style.ITALIC
+    yield "flag_combo", Style.BOLD | Style.UNDERLINE
+    yield "flag_zero", Style(0)
+    yield "strenum", Shade.DARK
+    yield "enum_tuple", Pos.UNIT
+    yield "enum_float", Plain.B
+    yield "enum_in_list", [Color.RED, Level.LOW, Shade.LIGHT]
+    yield "enum_dict_key", {Level.HIGH: "h", Level.LOW: "l"}
+    yield "namedtuple_defaults", Triple(1, 2)
+    yield "namedtuple_nested", Triple(Pair(1, 2), Point(3, 4.5), [Pair("a", "b")])
+    yield "namedtuple_typing_defaults", Sample("s", [1, 2])
+    yield "namedtuple_empty_values", Sample("", [], 0.0)
+    yield "namedtuples_in_dict", {"p": Pair(None, ()), "q": Point(-1, float("inf"))}
+    yield from _pandas_scalars()
+    yield from _more_values()
+
+
+@dataclasses.dataclass(frozen=True)
+class Frozen:
+    a: int
+    b: tuple = ()
+
+
+@dataclasses.dataclass
+class Outer:
+    inner: Run
+    tags: list = dataclasses.field(default_factory=list)
+
+
+class Bag:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def _more_values():
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    yield "datetime_tokyo", datetime.datetime(2024, 5, 17, 9, 0, tzinfo=tokyo)
+    yield "datetime_max", datetime.datetime.max
+    yield "datetime_min", datetime.datetime.min
+    yield "datetime_offset_seconds", datetime.datetime(
+        2024, 1, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=1, seconds=30)))
+    yield "date_max", datetime.date.max
+    yield "time_max", datetime.time.max
+    yield "time_fold", datetime.time(1, 30, fold=1)
+    yield "timedelta_max", datetime.timedelta.max
+    yield "timedelta_min", datetime.timedelta.min
+    yield "timezone_min", datetime.timezone.min
+    yield "dates_in_set", {datetime.date(2024, 1, 1), datetime.date(2024, 1, 2)}
+    yield "decimal_inf", decimal.Decimal("-Infinity")
+    yield "decimal_tiny", decimal.Decimal("1E-30")
+    yield "fraction_big", fractions.Fraction(10**30, 7)
+    yield "uuid_nil", uuid.UUID(int=0)
+    yield "path_root", pathlib.PurePosixPath("/")
+    yield "path_quote", pathlib.PurePosixPath("it's/here")
+    yield "frozen_dataclass", Frozen(1, (2, 3))
+    yield "nested_dataclass", Outer(Run("a", {}), ["x"])
+    yield "dict_instance", Bag(x=1, y=[2])
+    yield "set_of_tuples", {(1, 2), (3, 4)}
+    yield "frozenset_of_str", frozenset({"a"})
+    yield "bytes_all", bytes(range(256))
+    yield "bytes_quotes", b"'\"\\"
+    yield "bytes_empty", b""
+    yield "str_quotes", "it's \"quoted\""
+    yield "str_unicode", "\u00e9\u4e2d\U0001f600\x00\u200b"
+    yield "big_int", 2**200
+    yield "neg_big_int", -(3**99)
+    yield "floats", [0.1, 1e16, 1e-5, -0.0, float("nan"), float("inf"), 1.7976931348623157e308, 5e-324]
+    yield "complexes", [complex(0, -1), complex(-0.0, 1), complex(float("nan"), 2)]
+    yield "np_scalars_list", [np.float64(1.5), np.int32(7), np.bool_(False), np.uint16(9)]
+    yield "np_scalars_dict", {"a": np.float32(0.25), "b": (np.int64(3), np.complex64(1j))}
+    yield "np_longdouble_free_mix", (np.float16(-2.5), np.int16(-32768), np.uint32(2**32 - 1))
+    for dtype in ["i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8", "c8", "c16", "?"]:
+        yield f"np_array_{dtype}", np.arange(6).astype(dtype).reshape(2, 3)
+    for unit in ["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns"]:
+        yield f"np_array_M8_{unit}", np.array(["2024-05-17T12:30:05.123456789", "NaT"], dtype=f"M8[{unit}]")
+        yield f"np_array_m8_{unit}", np.array([1, -2, "NaT"], dtype=f"m8[{unit}]")
+    yield "np_array_0d", np.array(3.5)
+    yield "np_array_0d_str", np.array("x")
+    yield "np_array_empty", np.zeros((0,), dtype="i4")
+    yield "np_array_empty_2d", np.zeros((3, 0))
+    yield "np_array_fortran", np.asfortranarray(np.arange(12.0).reshape(3, 4))
+    yield "np_array_big_endian", np.arange(4, dtype=">f8")
+    yield "np_array_big_endian_i2", np.array([1, -300], dtype=">i2")
+    yield "np_array_str", np.array(["a", "bb", "ccc"])
+    yield "np_array_bytes", np.array([b"x", b"yz"])
+    yield "np_array_object", np.array([1, "a", None, [2]], dtype=object)
+    yield "np_array_3d", np.arange(24).reshape(2, 3, 4)
+    yield "np_array_summarised", np.arange(2000)
+    yield "np_array_wide_floats", np.linspace(0, 1, 30)
+    yield "np_arrays_in_dict", {"x": np.ones(3), "y": np.array([True])}
+    ma = np.ma
+    yield "masked_ints", ma.masked_array([1, 2, 3], mask=[0, 1, 0])
+    yield "masked_floats", ma.masked_array([0.1, 2.5, -1.0, 1e20], mask=[0, 0, 1, 0])
+    yield "masked_float32", ma.masked_array(np.array([0.1, 2.0], dtype="f4"), mask=[1, 0])
+    yield "masked_none", ma.masked_array([1.5, 2.5])
+    yield "masked_all", ma.masked_array([1, 2], mask=True)
+    yield "masked_2d", ma.masked_array(np.arange(6).reshape(2, 3), mask=[[0, 1, 0], [1, 0, 0]])
+    yield "masked_one_row_2d", ma.masked_array([[1, 2, 3]], mask=[[0, 0, 1]])
+    yield "masked_bool", ma.masked_array([True, False], mask=[0, 1])
+    yield "masked_str", ma.masked_array(["a", "bc", "d"], mask=[0, 1, 0])
+    yield "masked_int8", ma.masked_array(np.array([1, -2], dtype="i1"), mask=[1, 0])
+    yield "masked_fill", ma.masked_array([1.0, 2.0], mask=[0, 1], fill_value=-9.5)
+    yield "masked_empty", ma.masked_array(np.zeros(0))
+    yield "masked_long", ma.masked_array(np.arange(2000), mask=np.arange(2000) % 3 == 0)
+    yield "masked_wide", ma.masked_array(np.linspace(0, 1, 40), mask=np.arange(40) % 7 == 0)
+    yield "masked_complex", ma.masked_array([1 + 2j, 3j], mask=[0, 1])
+    rec = [("a", "<i4"), ("b", "<f8")]
+    yield "structured", np.array([(1, 2.5)], dtype=rec)
+    yield "structured_rows", np.array([(1, 2.5), (-300, 0.125), (7, float("nan"))], dtype=rec)
+    yield "structured_one_field", np.array([(1,), (2,)], dtype=[("x", "<i8")])
+    yield "structured_text", np.array([("ab", b"x", True), ("c", b"yz", False)],
+                                      dtype=[("name", "<U3"), ("code", "S2"), ("ok", "?")])
+    yield "structured_2d", np.zeros((2, 2), dtype=[("u", "u1"), ("f", "<f4")])
+    yield "structured_empty", np.zeros(0, dtype=rec)
+    yield "structured_long", np.array([(i, i / 3) for i in range(1500)], dtype=rec)
+    yield "structured_in_list", [np.array([(1, 2.0)], dtype=rec)]
+    mixed = np.array([(1.0, -0.0, 1e20, 3j, False, 255, "ab", b"x")],
+                     dtype=[("a", "<f8"), ("b", "<f4"), ("c", "<f8"), ("d", "<c16"), ("e", "?"),
+                            ("f", "u1"), ("g", "<U3"), ("h", "S2")])
+    yield "void", np.array([(1, 2.5)], dtype=rec)[0]
+    yield "void_mixed", mixed[0]
+    yield "void_one_field", np.array([(True,)], dtype=[("x", "?")])[0]
+    # numpy prints narrow scalars in scientific form sooner than Python.
+    yield "np_float32_1e6", np.float32(1e6)
+    yield "np_float32_999999", np.float32(999999.0)
+    yield "np_float32_1e10", np.float32(1.5e10)
+    yield "np_float32_1e-4", np.float32(1e-4)
+    yield "np_float16_1e3", np.float16(1000)
+    yield "np_float16_999", np.float16(999)
+    yield "np_complex64_1e7", np.complex64(1e7 + 1j)
+    yield "masked_uint8_default_fill", ma.masked_array(np.array([1, 2], dtype="u1"), mask=[0, 1])
+    yield "masked_float32_big_fill", ma.masked_array(np.array([1, 2], dtype="f4"), fill_value=9.9e14)
+    yield "void_float32_big", np.array([(2.77e11, 1)], dtype=[("f", "<f4"), ("i", "<i2")])[0]
+
+
+def _pandas_scalars():
+    import pandas as pd
+
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    yield "pd_timestamp", pd.Timestamp("2024-05-17 12:30")
+    yield "pd_timestamp_midnight", pd.Timestamp("2024-05-17")
+    yield "pd_timestamp_ns", pd.Timestamp("2024-05-17 12:30:05.123456789")
+    yield "pd_timestamp_us", pd.Timestamp("2024-05-17 12:30:05.000001")
+    yield "pd_timestamp_ms", pd.Timestamp("2024-05-17 12:30:05.5")
+    yield "pd_timestamp_old", pd.Timestamp("1677-09-22")
+    yield "pd_timestamp_unit_s", pd.Timestamp("0005-01-01").as_unit("s")
+    yield "pd_timestamp_unit_ms", pd.Timestamp("2024-05-17 10:00:00.25").as_unit("ms")
+    yield "pd_timestamp_before_epoch", pd.Timestamp("1969-12-31 23:59:59.999999999")
+    yield "pd_timestamp_utc", pd.Timestamp("2024-05-17", tz="UTC")
+    yield "pd_timestamp_utc_dt", pd.Timestamp("2024-05-17 12:00", tz=datetime.timezone.utc)
+    yield "pd_timestamp_offset", pd.Timestamp("2024-05-17", tz=datetime.timezone(datetime.timedelta(hours=-5)))
+    yield "pd_timestamp_named_offset", pd.Timestamp(
+        "2024-05-17 12:00", tz=datetime.timezone(datetime.timedelta(hours=5, minutes=30), "IST"))
+    yield "pd_timestamp_berlin_summer", pd.Timestamp("2024-05-17 08:00", tz=berlin)
+    yield "pd_timestamp_berlin_winter", pd.Timestamp("2024-01-17 08:00:00.000001", tz=berlin)
+    yield "pd_timestamp_new_york", pd.Timestamp("2024-11-03 05:30", tz="UTC").tz_convert("America/New_York")
+    yield "pd_timestamp_kolkata_ms", pd.Timestamp("2024-05-17 08:00:00.5", tz="Asia/Kolkata").as_unit("ms")
+    yield "pd_timedelta", pd.Timedelta("1 days 02:03:04.5")
+    yield "pd_timedelta_zero", pd.Timedelta(0)
+    yield "pd_timedelta_days", pd.Timedelta(days=100)
+    yield "pd_timedelta_neg", pd.Timedelta("-1 days 3h")
+    yield "pd_timedelta_1ns", pd.Timedelta(1)
+    yield "pd_timedelta_neg_1ns", pd.Timedelta(-1)
+    yield "pd_timedelta_us", pd.Timedelta("100 days 00:00:00.000001")
+    yield "pd_timedelta_unit_s", pd.Timedelta(5, "s").as_unit("s")
+    yield "pd_timedelta_neg_minute", pd.Timedelta(days=-3, minutes=1)
+    yield "pd_nat", pd.NaT
+    yield "pd_na", pd.NA
+    yield "pd_period_month", pd.Period("2024-05", "M")
+    yield "pd_period_2month", pd.Period("2024-05", "2M")
+    yield "pd_period_day", pd.Period("2024-05-17", "D")
+    yield "pd_period_old_day", pd.Period("1900-02-28", "D")
+    yield "pd_period_year", pd.Period("2024", "Y")
+    yield "pd_period_quarter", pd.Period("2024Q2", "Q")
+    yield "pd_period_hour", pd.Period("2024-05-17 13:00", "h")
+    yield "pd_period_minute", pd.Period("2024-05-17 13:05", "min")
+    yield "pd_period_second", pd.Period("2024-05-17 13:05:06", "s")
+    yield "pd_scalars_in_list", [pd.Timestamp("2024-01-01"), pd.NaT, pd.Timedelta(1, "D"), pd.NA]
+    yield "pd_scalars_object_array", np.array(
+        [pd.Timestamp("2024-01-01"), pd.NaT, pd.Timedelta(1, "D")], dtype=object)
+    yield "pd_timestamps_in_dict", {"start": pd.Timestamp("2024-05-17", tz="UTC"), "period": pd.Period("2024-05", "M")}
+
+
+_values_before_helper = values
+
+
+def values():
+    yield from _values_before_helper()
+    yield from _values_helper()
 
 
 def main():

@@ -156,3 +156,74 @@ fn verify_reads_named_calls_once_for_every_member() {
         run.stderr
     );
 }
+
+/// A cache real fleche writes with plain pickle: an enum member and a
+/// namedtuple of `__main__` are pickled by reference (the class's name,
+/// not its members or fields), so `show` prints the call that rebuilds
+/// them and `verify --notes` says so; the int beside them is not noted.
+#[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a python with fleche==0.22.2; .ci/run sets it)"
+)]
+fn values_shown_as_reconstruction_calls_are_noted() {
+    let dir = TestEnv::empty();
+    let script = r#"
+import collections, enum, os, sys
+os.chdir(sys.argv[1])
+open("fleche.toml", "w").write('''[default]
+root = true
+cache = "main"
+
+[main]
+values = { type = "pickle", root = ".fleche/values" }
+calls = { type = "sql", url = "sqlite:///.fleche/calls.db" }
+''')
+from fleche import fleche
+
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 3
+
+Pair = collections.namedtuple("Pair", "left right")
+
+@fleche
+def level():
+    return Level.HIGH
+
+@fleche
+def pair():
+    return Pair(1, 2)
+
+@fleche
+def number():
+    return 7
+
+level(); pair(); number()
+"#;
+    let mut python = crate::support::oracle::python();
+    python.arg("-c").arg(script).arg(dir.root());
+    crate::support::oracle::succeed(python, "write a cache with fleche");
+    let plain = dir.run(["verify", "--format", "json"]);
+    assert_eq!((plain.code, plain.rows().len()), (Some(0), 0));
+    let out = dir.run(["verify", "--notes", "--format", "json"]);
+    assert_eq!(out.code, Some(0));
+    let mut notes: Vec<String> = out
+        .rows()
+        .iter()
+        .filter(|r| r["kind"] == "shown-as-call")
+        .map(|r| {
+            let (key, detail) = (r["key"].as_str().unwrap(), r["detail"].as_str().unwrap());
+            assert!(detail.starts_with(&format!("value {key} (")), "{detail}");
+            detail.replace(key, "KEY")
+        })
+        .collect();
+    notes.sort();
+    assert_eq!(
+        notes,
+        [
+            "value KEY (__main__.Level) is shown as a reconstruction call, not as Python prints it",
+            "value KEY (__main__.Pair) is shown as a reconstruction call, not as Python prints it",
+        ]
+    );
+}

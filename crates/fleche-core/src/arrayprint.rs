@@ -13,9 +13,14 @@
 use crate::numpy::{
     bytes_item, element_count, parse_dtype, read_uint, storage_index, ucs4_item, DType, Kind,
 };
-use crate::shortest::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
+use crate::shortest::{
+    f16_shortest_sci, f16_to_f32, f32_shortest_sci, layout_digits_as, numpy_scientific,
+    shortest_sci,
+};
 use crate::timelike::{TimeType, NAT};
 use crate::value::{ArrayData, NdArray, Value};
+use num_bigint::BigInt;
+use num_traits::ToPrimitive;
 
 /// Python's `repr` of an element that is a Python object (a string or
 /// bytes item, an object array's element): `repr` itself, passed in so
@@ -107,6 +112,408 @@ pub fn array_repr(a: &NdArray, threshold: usize, repr: ElementRepr) -> Option<St
         " ".to_string()
     };
     Some(format!("{arr_str}{spacer}{extra_str}"))
+}
+
+/// numpy's `MaskedArray.__repr__` of a masked array of numbers, bools or
+/// text (`masked_array(data=[1, --, 3], mask=[False,  True, False],
+/// fill_value=999999)`): the data as the object array
+/// `_insert_masked_print` makes (each element's Python repr, `--` where
+/// masked, unpadded), the mask as a bool array, the fill value as `str()`
+/// of its numpy scalar. None for what this port does not cover (datetime
+/// or structured dtypes, 0-d arrays, arrays `_insert_masked_print` cuts to
+/// corners without summarising).
+pub fn masked_repr(
+    data: &NdArray,
+    mask: &NdArray,
+    fill: &Value,
+    threshold: usize,
+    repr: ElementRepr,
+) -> Option<String> {
+    let data = &*crate::numpy::loaded(data);
+    let dtype = parse_dtype(&data.dtype)?;
+    let bools = parse_dtype("|b1")?;
+    let size = element_count(&data.shape)?;
+    let fits = |a: &NdArray, d: DType| matches!(&a.data, ArrayData::Raw(raw) if size.checked_mul(d.itemsize) == Some(raw.len()));
+    if data.shape.is_empty()
+        || data.shape.len() > 64
+        || dtype.kind == Kind::Object
+        || mask.shape != data.shape
+        || !fits(data, dtype)
+        || !fits(mask, bools)
+        || dtype.itemsize == 0
+    {
+        return None;
+    }
+    // `_insert_masked_print` keeps the corners of axes longer than its
+    // print width; that matches summarising only when it summarises.
+    let print_width: u64 = if data.shape.len() > 1 { 100 } else { 1500 };
+    let cut: Vec<u64> = data.shape.iter().map(|&n| n.min(print_width)).collect();
+    let summarise_data = element_count(&cut)? > threshold;
+    let summarise_mask = size > threshold;
+    if cut != data.shape && !summarise_data {
+        return None;
+    }
+    let mask_view = View::new(mask, bools, summarise_mask, repr);
+    let masked: Vec<bool> = View::new(mask, bools, summarise_data, repr)
+        .elements
+        .iter()
+        .map(|e| matches!(e, Elem::Bool(true)))
+        .collect();
+    let data_view = View::new(data, dtype, summarise_data, repr);
+    let data_strings: Vec<String> = data_view
+        .elements
+        .iter()
+        .zip(&masked)
+        .map(|(e, &m)| if m { "--".into() } else { python_item(e, repr) })
+        .collect();
+    let all_masked = mask_view
+        .elements
+        .iter()
+        .all(|e| matches!(e, Elem::Bool(true)))
+        && (!summarise_mask || all_set(mask));
+    let dtype_needed = !dtype_is_implied(dtype) || all_masked || size == 0;
+    let mut keys = vec!["data", "mask", "fill_value"];
+    if dtype_needed {
+        keys.push("dtype");
+    }
+    let prefix = "masked_array(";
+    let one_row = data.shape[..data.shape.len() - 1].iter().all(|&n| n == 1);
+    let indent = |k: &str| -> String {
+        if !one_row {
+            "  ".into()
+        } else if k == "data" {
+            prefix.into()
+        } else {
+            " ".repeat(2.max(prefix.len() + 4 - k.len()))
+        }
+    };
+    let body = |strings: &[String], lens: &[usize], summarise: bool, key: &str| -> String {
+        if size == 0 {
+            return "[]".into();
+        }
+        let lead = indent(key).chars().count() + key.len() + 1;
+        let mut layout = Layout {
+            shape: &data.shape,
+            view_lens: lens,
+            strings,
+            summarise,
+        };
+        layout.recurse(&mut Vec::new(), &" ".repeat(1 + lead), LINEWIDTH - 1)
+    };
+    let mask_format = Formatter::new(bools, &mask_view.elements, false);
+    let mask_strings: Vec<String> = mask_view
+        .elements
+        .iter()
+        .map(|e| mask_format.format(e))
+        .collect();
+    let fill = fill_str(fill, dtype, repr)?;
+    let reprs = [
+        body(&data_strings, &data_view.lens, summarise_data, "data"),
+        body(&mask_strings, &mask_view.lens, summarise_mask, "mask"),
+        fill,
+        dtype_short_repr(dtype),
+    ];
+    let fields: Vec<String> = keys
+        .iter()
+        .zip(reprs)
+        .map(|(k, r)| format!("{}{k}={r}", indent(k)))
+        .collect();
+    let head = if one_row {
+        String::new()
+    } else {
+        format!("{prefix}\n")
+    };
+    Some(format!("{head}{})", fields.join(",\n")))
+}
+
+/// numpy's repr of a structured array whose fields are plain numbers,
+/// bools or text laid out back to back (`array([(1, 2.5)], dtype=[('a',
+/// '<i4'), ('b', '<f8')])`): each field formatted over the printed
+/// records as its own column (`StructuredVoidFormat`), a record as a
+/// tuple. None for what this port does not cover.
+pub fn structured_repr(
+    fields: &[crate::numpy::Field],
+    itemsize: usize,
+    a: &NdArray,
+    threshold: usize,
+    repr: ElementRepr,
+) -> Option<String> {
+    let ArrayData::Raw(raw) = &a.data else {
+        return None;
+    };
+    let size = element_count(&a.shape)?;
+    let mut next = 0;
+    let mut parsed = Vec::with_capacity(fields.len());
+    for (name, dtype, offset) in fields {
+        let d = parse_dtype(dtype)?;
+        // numpy prints other layouts as a dict of offsets.
+        if *offset != next || d.kind == Kind::Object || (d.itemsize > 1 && dtype.starts_with('>')) {
+            return None;
+        }
+        next += d.itemsize;
+        parsed.push((name, dtype, d));
+    }
+    if fields.is_empty()
+        || next != itemsize
+        || a.shape.len() > 64
+        || size.checked_mul(itemsize) != Some(raw.len())
+    {
+        return None;
+    }
+    let void = a.shape.is_empty();
+    let summarise = size > threshold;
+    let (lens, indices) = corner_indices(&a.shape, summarise);
+    let records: Vec<&[u8]> = indices
+        .iter()
+        .map(|&c| {
+            let s = storage_index(&a.shape, a.fortran_order, c as usize);
+            &raw[s * itemsize..(s + 1) * itemsize]
+        })
+        .collect();
+    let mut columns: Vec<Vec<String>> = Vec::with_capacity(parsed.len());
+    let mut start = 0;
+    for (_, _, d) in &parsed {
+        let elems: Vec<Elem> = records
+            .iter()
+            .map(|r| decode(*d, &r[start..start + d.itemsize], repr))
+            .collect();
+        let format = Formatter::new(*d, &elems, void);
+        // `np.void`'s repr formats its float fields with `str`.
+        columns.push(
+            elems
+                .iter()
+                .map(|e| match e {
+                    Elem::Float(x) if void => scalar_str(*x),
+                    _ => format.format(e),
+                })
+                .collect(),
+        );
+        start += d.itemsize;
+    }
+    let strings: Vec<String> = (0..records.len())
+        .map(|i| {
+            let parts: Vec<&str> = columns.iter().map(|c| c[i].as_str()).collect();
+            if parts.len() == 1 {
+                format!("({},)", parts[0])
+            } else {
+                format!("({})", parts.join(", "))
+            }
+        })
+        .collect();
+    let descr: Vec<String> = parsed
+        .iter()
+        .map(|(name, dtype, d)| {
+            // The short form numpy's descr shows: no byte order where
+            // none applies, `?` for bool.
+            let bare = dtype.trim_start_matches(['<', '>', '|', '=']);
+            let code = match d.kind {
+                Kind::Bool => "?".to_string(),
+                Kind::Bytes => bare.to_string(),
+                _ if d.itemsize == 1 => bare.to_string(),
+                _ => dtype.to_string(),
+            };
+            format!("({}, '{code}')", repr(&Value::Str(name.to_string())))
+        })
+        .collect();
+    if void {
+        let record = strings.first()?;
+        return Some(format!("np.void({record}, dtype=[{}])", descr.join(", ")));
+    }
+    let prefix = "array(";
+    let body = if size == 0 {
+        "[]".to_string()
+    } else {
+        let mut layout = Layout {
+            shape: &a.shape,
+            view_lens: &lens,
+            strings: &strings,
+            summarise,
+        };
+        layout.recurse(
+            &mut Vec::new(),
+            &" ".repeat(1 + prefix.len()),
+            LINEWIDTH - 1,
+        )
+    };
+    let mut extras = Vec::new();
+    if (size == 0 && a.shape != [0]) || summarise {
+        extras.push(format!("shape={}", shape_repr(&a.shape)));
+    }
+    extras.push(format!("dtype=[{}]", descr.join(", ")));
+    let arr_str = format!("{prefix}{body},");
+    let extra_str = format!("{})", extras.join(", "));
+    let last_line_len = arr_str.chars().count()
+        - arr_str
+            .rfind('\n')
+            .map_or(0, |i| arr_str[..=i].chars().count());
+    let spacer = if last_line_len + extra_str.chars().count() + 1 > LINEWIDTH {
+        format!("\n{}", " ".repeat(prefix.len()))
+    } else {
+        " ".to_string()
+    };
+    Some(format!("{arr_str}{spacer}{extra_str}"))
+}
+
+/// Per axis how many indices are printed, and the C-order indices of the
+/// printed elements: every one, or a summarised array's corners.
+fn corner_indices(shape: &[u64], summarise: bool) -> (Vec<usize>, Vec<u64>) {
+    let kept: Vec<Vec<u64>> = shape
+        .iter()
+        .map(|&n| {
+            if summarise && n > 2 * EDGEITEMS as u64 {
+                let e = EDGEITEMS as u64;
+                (0..e).chain(n - e..n).collect()
+            } else {
+                (0..n).collect()
+            }
+        })
+        .collect();
+    let lens: Vec<usize> = kept.iter().map(Vec::len).collect();
+    let count: usize = lens.iter().product();
+    let mut out = Vec::with_capacity(count);
+    let mut at = vec![0usize; kept.len()];
+    for _ in 0..count {
+        let mut c_index: u64 = 0;
+        for (axis, &i) in at.iter().enumerate() {
+            c_index = c_index * shape[axis] + kept[axis][i];
+        }
+        out.push(c_index);
+        for axis in (0..at.len()).rev() {
+            at[axis] += 1;
+            if at[axis] < lens[axis] {
+                break;
+            }
+            at[axis] = 0;
+        }
+    }
+    (lens, out)
+}
+
+/// Whether every byte of a bool array is set.
+fn all_set(a: &NdArray) -> bool {
+    matches!(&a.data, ArrayData::Raw(raw) if raw.iter().all(|&b| b != 0))
+}
+
+/// Python's repr of `.astype(object)` of an element: a Python bool, int,
+/// float (a float32 widened), complex or the text's repr.
+fn python_item(e: &Elem, repr: ElementRepr) -> String {
+    match e {
+        Elem::Bool(b) => repr(&Value::Bool(*b)),
+        Elem::Int(i) => i.to_string(),
+        Elem::Float(x) => repr(&Value::Float(x.value())),
+        Elem::Complex(re, im) => repr(&Value::Complex(re.value(), im.value())),
+        Elem::Text(t) => t.clone(),
+    }
+}
+
+/// The fill value as `MaskedArray.__repr__` shows it. Loading casts a
+/// stored fill value to the data's dtype (`_check_fill_value`: 999999 in
+/// an int8 array is 63, 'N/A' in a `<U2` array 'N/'), shown as `str()` of
+/// its numpy scalar (text: the repr of its item). Never set (None in the
+/// pickle), it is the default of the data's kind in numpy's default dtype
+/// for it, shown as that scalar's repr when the dtypes differ
+/// (`np.float64(1e+20)` for a float32 array).
+fn fill_str(fill: &Value, dtype: DType, repr: ElementRepr) -> Option<String> {
+    let float_str = |x: f64| repr(&Value::Float(x));
+    if *fill == Value::None {
+        let wide = dtype.itemsize == 8;
+        return Some(match dtype.kind {
+            Kind::Bool => "True".into(),
+            Kind::Int { .. } if wide && !dtype.big_endian => "999999".into(),
+            Kind::Int { signed: true } => "np.int64(999999)".into(),
+            Kind::Int { signed: false } => "np.uint64(999999)".into(),
+            Kind::Float if wide => "1e+20".into(),
+            Kind::Float => "np.float64(1e+20)".into(),
+            Kind::Complex if dtype.itemsize == 16 => "(1e+20+0j)".into(),
+            Kind::Complex => "np.complex128(1e+20+0j)".into(),
+            Kind::Unicode => "'N/A'".into(),
+            Kind::Bytes => "b'N/A'".into(),
+            Kind::Object => return None,
+        });
+    }
+    // The stored value as a Python value: a 0-d array's element, or itself.
+    let item = match fill {
+        Value::NdArray(a) => {
+            let a = &*crate::numpy::loaded(a);
+            let d = parse_dtype(&a.dtype)?;
+            let ArrayData::Raw(raw) = &a.data else {
+                return None;
+            };
+            if !a.shape.is_empty() || raw.len() != d.itemsize || d.itemsize == 0 {
+                return None;
+            }
+            match decode(d, raw, repr) {
+                Elem::Bool(b) => Value::Bool(b),
+                Elem::Int(i) => Value::Int(i.into()),
+                Elem::Float(x) => Value::Float(x.value()),
+                Elem::Complex(re, im) => Value::Complex(re.value(), im.value()),
+                Elem::Text(_) => match d.kind {
+                    Kind::Unicode => Value::Str(crate::numpy::ucs4_item(raw, d.big_endian)),
+                    _ => Value::Bytes(crate::numpy::bytes_item(raw)),
+                },
+            }
+        }
+        other => other.clone(),
+    };
+    let as_f64 = |v: &Value| match v {
+        Value::Float(x) => Some(*x),
+        Value::Int(i) => i.to_f64(),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    };
+    // Cast to the data's dtype, then `str()` of that scalar.
+    Some(match (dtype.kind, &item) {
+        (Kind::Bool, v) => repr(&Value::Bool(as_f64(v)? != 0.0)),
+        (Kind::Int { signed }, Value::Int(i)) => {
+            let bits = dtype.itemsize as u32 * 8;
+            let modulus = BigInt::from(1) << bits;
+            let mut v = ((i % &modulus) + &modulus) % &modulus;
+            if signed && v >= (BigInt::from(1) << (bits - 1)) {
+                v -= modulus;
+            }
+            v.to_string()
+        }
+        (Kind::Float, v) => {
+            let x = as_f64(v)?;
+            match dtype.itemsize {
+                8 => float_str(x),
+                4 => scalar_str(Float::F32(x as f32)),
+                _ => return None,
+            }
+        }
+        (Kind::Complex, Value::Complex(re, im)) if dtype.itemsize == 16 => {
+            repr(&Value::Complex(*re, *im))
+        }
+        (Kind::Unicode, Value::Str(t)) => {
+            repr(&Value::Str(t.chars().take(dtype.itemsize / 4).collect()))
+        }
+        (Kind::Bytes, Value::Bytes(b)) => repr(&Value::Bytes(
+            b.iter().take(dtype.itemsize).copied().collect(),
+        )),
+        _ => return None,
+    })
+}
+
+/// `str()` of a numpy float scalar: the shortest digits of its own width,
+/// laid out as Python's `repr(float)` but in scientific form outside
+/// numpy's range for the width ([`numpy_scientific`]).
+fn scalar_str(x: Float) -> String {
+    let v = x.value();
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v.is_infinite() {
+        return if v < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    let max_positional = match x {
+        Float::F16(_) => 1e3,
+        Float::F32(_) => 1e6,
+        Float::F64(_) => 1e16,
+    };
+    let (digits, exp) = x.shortest();
+    let sign = if v.is_sign_negative() { "-" } else { "" };
+    let scientific = numpy_scientific(v.abs(), max_positional);
+    layout_digits_as(sign, &format!("{digits}e{exp}"), true, Some(scientific))
 }
 
 /// A Python tuple's repr of the shape: `(5,)`, `(2, 3)`, `()`.

@@ -134,6 +134,21 @@ fn digest_salted(v: &Value, salt: &str) -> Result<Vec<u8>, DigestError> {
             "collections.OrderedDict" | "collections.defaultdict" => {
                 digest_mapping(&mut m, &o.dict_items)?
             }
+            // A namedtuple is a tuple, an int or str enum an int or str,
+            // under its own class's name.
+            crate::value::NAMEDTUPLE_CLASS => match o.args.get(2) {
+                Some(Value::Tuple(items)) => {
+                    for item in items {
+                        m.update(digest_bytes(item)?);
+                    }
+                }
+                _ => return Err(DigestError::Indigestible(o.python_class().into())),
+            },
+            crate::value::ENUM_MEMBER_CLASS => match (o.args.get(3), o.args.get(2)) {
+                (Some(Value::Str(t)), Some(Value::Int(n))) if t == "int" => m.update(int_bytes(n)),
+                (Some(Value::Str(t)), Some(Value::Str(s))) if t == "str" => m.update(s.as_bytes()),
+                _ => return Err(DigestError::Indigestible(o.python_class().into())),
+            },
             _ => return Err(DigestError::Indigestible(o.class.clone())),
         },
     }

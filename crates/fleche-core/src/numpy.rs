@@ -278,6 +278,125 @@ pub fn reconstructed(o: &mut Object) -> Option<NdArray> {
     })
 }
 
+/// A masked array as `numpy.ma.core._mareconstruct` pickles it: BUILD
+/// state `(ver, shape, dtype, is_fortran, data, mask, fill_value)`, as the
+/// data array, the mask array (bools of the same shape) and the fill value
+/// (a 0-d array, or a plain value). None for another shape of state; the
+/// caller checks the base class (`numpy.ndarray`).
+pub fn masked(o: &Object) -> Option<(NdArray, NdArray, Value)> {
+    if o.class != "numpy.ma.core._mareconstruct"
+        || !o.list_items.is_empty()
+        || !o.dict_items.is_empty()
+    {
+        return None;
+    }
+    let Some(Value::Tuple(state)) = o.state.as_deref() else {
+        return None;
+    };
+    let [ver, shape, dtype, fortran, data, mask, fill] = state.as_slice() else {
+        return None;
+    };
+    let array = |dtype: Value, data: &Value| {
+        reconstructed(&mut Object {
+            state: Some(Box::new(Value::Tuple(vec![
+                ver.clone(),
+                shape.clone(),
+                dtype,
+                fortran.clone(),
+                data.clone(),
+            ]))),
+            ..Object::default()
+        })
+    };
+    let bools = Value::Object(Object {
+        class: "numpy.dtype".into(),
+        args: vec![Value::str("b1")],
+        ..Object::default()
+    });
+    let data = array(dtype.clone(), data)?;
+    let mask = array(bools, mask)?;
+    Some((data, mask, fill.clone()))
+}
+
+/// A field of a structured dtype: name, dtype string, byte offset.
+pub type Field = (String, String, usize);
+
+/// A structured array (`numpy.ndarray` kept inert, its dtype a record of
+/// named fields): the fields as (name, dtype string, offset), the record
+/// size, and the array with its records as `|V{size}` items. None for
+/// anything else, and for fields that nest records, hold subarrays or
+/// carry titles (not printed here).
+pub fn structured(o: &Object) -> Option<(Vec<Field>, usize, NdArray)> {
+    if !o.list_items.is_empty() || !o.dict_items.is_empty() {
+        return None;
+    }
+    // `_reconstruct` + BUILD (kept as `numpy.ndarray`), dill's
+    // `_create_array(f, args, state)`, protocol 5's `_frombuffer`.
+    let (shape, dtype, fortran, raw) = match (o.class.as_str(), o.state.as_deref(), &o.args[..]) {
+        ("numpy.ndarray", Some(Value::Tuple(state)), _)
+        | ("dill._dill._create_array", None, [_, _, Value::Tuple(state), ..]) => {
+            match state.as_slice() {
+                [_, Value::Tuple(shape), Value::Object(dtype), fortran, Value::Bytes(raw)] => (
+                    shape.as_slice(),
+                    dtype,
+                    matches!(fortran, Value::Bool(true)),
+                    raw,
+                ),
+                _ => return None,
+            }
+        }
+        (
+            "numpy.ndarray",
+            None,
+            [Value::ByteArray(raw) | Value::Bytes(raw), Value::Object(dtype), Value::Tuple(shape), Value::Str(order)],
+        ) => (shape.as_slice(), dtype, order == "F", raw),
+        // A record on its own, `np.void`: an array of no axes here.
+        (
+            "numpy._core.multiarray.scalar" | "numpy.core.multiarray.scalar",
+            None,
+            [Value::Object(dtype), Value::Bytes(raw)],
+        ) => (&[][..], dtype, false, raw),
+        _ => return None,
+    };
+    if dtype.class != "numpy.dtype" {
+        return None;
+    }
+    let Some(Value::Tuple(dstate)) = dtype.state.as_deref() else {
+        return None;
+    };
+    let (Some(Value::Tuple(names)), Some(Value::Dict(fields)), Some(Value::Int(size))) =
+        (dstate.get(3), dstate.get(4), dstate.get(5))
+    else {
+        return None;
+    };
+    if !matches!(dstate.get(2), Some(Value::None)) {
+        return None;
+    }
+    let size = size.to_usize()?;
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let Value::Str(name) = name else { return None };
+        let (_, field) = fields
+            .iter()
+            .find(|(k, _)| matches!(k, Value::Str(k) if k == name))?;
+        let Value::Tuple(field) = field else {
+            return None;
+        };
+        let [fdtype, Value::Int(offset)] = field.as_slice() else {
+            return None;
+        };
+        out.push((name.clone(), dtype_str(fdtype)?, offset.to_usize()?));
+    }
+    let array = NdArray {
+        dtype: format!("|V{size}"),
+        shape: shape_of(shape)?,
+        fortran_order: fortran,
+        data: ArrayData::Raw(raw.clone()),
+        native_on_load: false,
+    };
+    Some((out, size, array))
+}
+
 /// Protocol 5's `_frombuffer(buffer, dtype, shape, order)`, the buffer in
 /// band; None for a structured dtype.
 pub fn from_buffer(raw: &[u8], dtype: &Value, shape: &[Value], order: &str) -> Option<NdArray> {

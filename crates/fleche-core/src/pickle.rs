@@ -1375,6 +1375,11 @@ impl Builder<'_> {
     }
 
     fn dict_str(&self, id: Option<Id>, key: &str) -> Option<&str> {
+        self.str_node(self.dict_entry(id, key)?)
+    }
+
+    /// The entry `key` of a class dict (or cloudpickle's `(dict, slotstate)`).
+    fn dict_entry(&self, id: Option<Id>, key: &str) -> Option<Id> {
         let items = match self.nodes.get(id?)? {
             Node::Dict(items) => items,
             // cloudpickle class state: (dict, slotstate)
@@ -1387,7 +1392,7 @@ impl Builder<'_> {
         items
             .iter()
             .find(|(k, _)| self.str_node(*k) == Some(key))
-            .and_then(|(_, v)| self.str_node(*v))
+            .map(|&(_, v)| v)
     }
 
     /// The `module.qualname` a callable node stands for: a global, or a class
@@ -1414,6 +1419,21 @@ impl Builder<'_> {
                             None => qualname.to_owned(),
                         })
                     }
+                    "cloudpickle.cloudpickle._make_skeleton_enum"
+                    | "cloudpickle.cloudpickle_fast._make_skeleton_enum" => {
+                        let qualname = self.str_node(arg(2)?)?;
+                        Some(match arg(4).and_then(|m| self.str_node(m)) {
+                            Some(m) => format!("{m}.{qualname}"),
+                            None => qualname.to_owned(),
+                        })
+                    }
+                    "dill._dill._create_namedtuple" => {
+                        let name = self.str_node(arg(0)?)?;
+                        Some(match arg(2).and_then(|m| self.str_node(m)) {
+                            Some(m) => format!("{m}.{name}"),
+                            None => name.to_owned(),
+                        })
+                    }
                     "dill._dill._create_type" => {
                         let name = self.str_node(arg(1)?)?;
                         Some(match self.dict_str(arg(3), "__module__") {
@@ -1434,6 +1454,9 @@ impl Builder<'_> {
     }
 
     fn object(&mut self, obj: &Obj, depth: usize) -> Result<Value, PickleError> {
+        if let Some(v) = self.defined_by_value(obj, depth)? {
+            return Ok(v);
+        }
         let callable = self
             .name_of(obj.callable, depth)
             .unwrap_or_else(|| "<unknown>".into());
@@ -1509,6 +1532,83 @@ impl Builder<'_> {
             crate::numpy::check(a).map_err(|reason| PickleError::Array { reason })?;
         }
         Ok(value)
+    }
+
+    /// An instance of a class pickled by value whose definition says how
+    /// Python prints it: a member of a cloudpickled enum (the skeleton
+    /// lists the members), or a namedtuple (cloudpickle's skeleton class
+    /// with `_fields`, dill's `_create_namedtuple`). By reference, a pickle
+    /// names the class only, and the instance stays an [`Object`].
+    fn defined_by_value(&mut self, obj: &Obj, depth: usize) -> Result<Option<Value>, PickleError> {
+        let nodes = self.nodes;
+        let Some(Node::Obj(class)) = nodes.get(obj.callable) else {
+            return Ok(None);
+        };
+        let plain = obj.state.is_none()
+            && obj.kwargs.is_none()
+            && obj.list_items.is_empty()
+            && obj.dict_items.is_empty();
+        let (Some(maker), Some(name), true) = (
+            self.name_of(class.callable, depth + 1),
+            self.name_of(obj.callable, depth + 1),
+            plain,
+        ) else {
+            return Ok(None);
+        };
+        let arg = |i: usize| class.args.get(i).and_then(|&a| nodes.get(a));
+        let bases = |i: usize| -> Vec<String> {
+            match arg(i) {
+                Some(Node::Tuple(b)) => b
+                    .iter()
+                    .filter_map(|&b| self.name_of(b, depth + 1))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let fields = match maker.as_str() {
+            "cloudpickle.cloudpickle._make_skeleton_enum"
+            | "cloudpickle.cloudpickle_fast._make_skeleton_enum" => {
+                let (Some(Node::Dict(members)), [value]) = (arg(3), obj.args.as_slice()) else {
+                    return Ok(None);
+                };
+                let bases = bases(0);
+                let members = self.pairs(members, depth)?;
+                let value = self.value(*value, depth + 1)?;
+                return Ok(crate::stdrepr::enum_member(name, &bases, &members, value));
+            }
+            // cloudpickle names a typing.NamedTuple's original base.
+            c if is_skeleton(c)
+                && bases(2)
+                    .iter()
+                    .any(|b| b == "builtins.tuple" || b == "typing.NamedTuple") =>
+            {
+                match self
+                    .dict_entry(class.state, "_fields")
+                    .and_then(|f| nodes.get(f))
+                {
+                    Some(Node::Tuple(f)) => f,
+                    _ => return Ok(None),
+                }
+            }
+            "dill._dill._create_namedtuple" => match arg(1) {
+                Some(Node::Tuple(f)) => f,
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        let fields: Option<Vec<Value>> = fields
+            .iter()
+            .map(|&f| self.str_node(f).map(Value::str))
+            .collect();
+        let Some(fields) = fields.filter(|f| f.len() == obj.args.len()) else {
+            return Ok(None);
+        };
+        let values = self.values(&obj.args, depth)?;
+        Ok(Some(Value::Object(Object {
+            class: crate::value::NAMEDTUPLE_CLASS.into(),
+            args: vec![Value::Str(name), Value::Tuple(fields), Value::Tuple(values)],
+            ..Object::default()
+        })))
     }
 
     fn class_name(&self, id: Id, depth: usize) -> String {

@@ -6,7 +6,10 @@ use crate::numpy::{
     bytes_item, element_count, fortran_to_c, parse_dtype, read_uint, storage_index, ucs4_item,
     DType, Kind,
 };
-use crate::shortest::{f16_shortest_sci, f16_to_f32, f32_shortest_sci, shortest_sci};
+use crate::shortest::{
+    f16_shortest_sci, f16_to_f32, f32_shortest_sci, layout_digits, layout_digits_as,
+    numpy_scientific, shortest_sci,
+};
 use crate::value::{ArrayData, NdArray, Object, Record, Value};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
@@ -219,69 +222,10 @@ fn write_record(out: &mut Out, r: &Record, depth: usize) -> Res {
 /// `key=value` pairs are a `__dict__`-like (str-keyed dict) BUILD state and
 /// any other state shows as `<state=...>`.
 fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
-    if let (crate::pickle::SURROGATE_STR_CLASS, [Value::Bytes(b)]) =
-        (o.class.as_str(), o.args.as_slice())
-    {
-        if let Some(points) = crate::pickle::surrogate_code_points(b) {
-            let chars = points.iter().map(|&cp| char::from_u32(cp).ok_or(cp));
-            return write_text(out, chars);
-        }
+    if let Some(done) = write_known(out, o, depth) {
+        return done;
     }
-    if o.class == crate::pickle::RECURSION_CLASS {
-        return out.s(match o.args.first() {
-            Some(Value::Str(shown)) => shown,
-            _ => "...",
-        });
-    }
-    // A builtin named (or, by dill, spelled as `_eval_repr('Ellipsis')`).
-    if let (crate::pickle::GLOBAL_CLASS | "dill._dill._eval_repr", [Value::Str(name)]) =
-        (o.class.as_str(), o.args.as_slice())
-    {
-        let name = match name.as_str() {
-            "Ellipsis" | "NotImplemented" => format!("builtins.{name}"),
-            _ => name.clone(),
-        };
-        if let Some(text) = builtin_global_repr(&name) {
-            return out.s(&text);
-        }
-    }
-    if let Some((name, inner)) = crate::numpy::scalar_parts(o) {
-        if let Some(text) = numpy_scalar_repr(name, inner, o.args.get(1)) {
-            return out.s(&text);
-        }
-    }
-    if let Some(text) = crate::stdrepr::known(o, &repr) {
-        return out.s(&text);
-    }
-    match o.class.as_str() {
-        "collections.OrderedDict" if o.args.is_empty() && o.state.is_none() => {
-            return write_ordered_dict(out, o, depth);
-        }
-        "collections.defaultdict" if o.args.len() <= 1 && o.state.is_none() => {
-            return write_defaultdict(out, o, depth);
-        }
-        "collections.deque" if o.dict_items.is_empty() && o.state.is_none() => {
-            if let Some(done) = write_deque(out, o, depth) {
-                return done;
-            }
-        }
-        "collections.Counter" => {
-            if let [Value::Dict(items)] = o.args.as_slice() {
-                if o.state.is_none() && o.list_items.is_empty() && o.dict_items.is_empty() {
-                    return write_counter(out, items, depth);
-                }
-            }
-        }
-        _ => {}
-    }
-    // An instance rebuilt from its `__dict__` alone prints as a dataclass
-    // does, under its class's own name (what a plain class would print,
-    // `<module.Name object at 0x...>`, holds an address).
-    let as_dataclass = o.args.is_empty()
-        && o.list_items.is_empty()
-        && o.dict_items.is_empty()
-        && matches!(o.state.as_deref(), Some(Value::Dict(items))
-            if items.iter().all(|(k, _)| matches!(k, Value::Str(_))));
+    let as_dataclass = shown_as_dataclass(o);
     if as_dataclass {
         write_name(out, o.type_name())?;
     } else {
@@ -330,6 +274,163 @@ fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
         write_dict(out, &o.dict_items, depth)?;
     }
     out.c(')')
+}
+
+/// An object of a kind printed as Python prints it (numpy scalars, the
+/// standard library, `collections`), or None.
+fn write_known(out: &mut Out, o: &Object, depth: usize) -> Option<Res> {
+    if let (crate::pickle::SURROGATE_STR_CLASS, [Value::Bytes(b)]) =
+        (o.class.as_str(), o.args.as_slice())
+    {
+        if let Some(points) = crate::pickle::surrogate_code_points(b) {
+            let chars = points.iter().map(|&cp| char::from_u32(cp).ok_or(cp));
+            return Some(write_text(out, chars));
+        }
+    }
+    if o.class == crate::pickle::RECURSION_CLASS {
+        return Some(out.s(match o.args.first() {
+            Some(Value::Str(shown)) => shown,
+            _ => "...",
+        }));
+    }
+    // A builtin named (or, by dill, spelled as `_eval_repr('Ellipsis')`).
+    if let (crate::pickle::GLOBAL_CLASS | "dill._dill._eval_repr", [Value::Str(name)]) =
+        (o.class.as_str(), o.args.as_slice())
+    {
+        let name = match name.as_str() {
+            "Ellipsis" | "NotImplemented" => format!("builtins.{name}"),
+            _ => name.clone(),
+        };
+        if let Some(text) = builtin_global_repr(&name) {
+            return Some(out.s(&text));
+        }
+    }
+    if let Some((name, inner)) = crate::numpy::scalar_parts(o) {
+        if let Some(text) = numpy_scalar_repr(name, inner, o.args.get(1)) {
+            return Some(out.s(&text));
+        }
+    }
+    if let Some(text) = crate::stdrepr::known(o, &repr) {
+        return Some(out.s(&text));
+    }
+    if let Some(text) = crate::pandas_scalars::known(o, &repr) {
+        return Some(out.s(&text));
+    }
+    if let Some((fields, itemsize, a)) = crate::numpy::structured(o) {
+        let threshold = if out.whole_arrays {
+            usize::MAX
+        } else {
+            crate::arrayprint::THRESHOLD
+        };
+        let text = crate::arrayprint::structured_repr(&fields, itemsize, &a, threshold, &repr);
+        if let Some(text) = text {
+            return Some(out.s(&text));
+        }
+    }
+    let ndarray_base = o.args.get(1).and_then(crate::pickle::global_name) == Some("numpy.ndarray");
+    if let Some((data, mask, fill)) = crate::numpy::masked(o).filter(|_| ndarray_base) {
+        let threshold = if out.whole_arrays {
+            usize::MAX
+        } else {
+            crate::arrayprint::THRESHOLD
+        };
+        let element = |v: &Value| {
+            if out.whole_arrays {
+                repr_full(v)
+            } else {
+                repr(v)
+            }
+        };
+        let text = crate::arrayprint::masked_repr(&data, &mask, &fill, threshold, &element);
+        if let Some(text) = text {
+            return Some(out.s(&text));
+        }
+    }
+    match o.class.as_str() {
+        "collections.OrderedDict" if o.args.is_empty() && o.state.is_none() => {
+            Some(write_ordered_dict(out, o, depth))
+        }
+        "collections.defaultdict" if o.args.len() <= 1 && o.state.is_none() => {
+            Some(write_defaultdict(out, o, depth))
+        }
+        "collections.deque" if o.dict_items.is_empty() && o.state.is_none() => {
+            write_deque(out, o, depth)
+        }
+        "collections.Counter" => match o.args.as_slice() {
+            [Value::Dict(items)]
+                if o.state.is_none() && o.list_items.is_empty() && o.dict_items.is_empty() =>
+            {
+                Some(write_counter(out, items, depth))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An instance rebuilt from its `__dict__` alone prints as a dataclass
+/// does, under its class's own name (what a plain class would print,
+/// `<module.Name object at 0x...>`, holds an address).
+fn shown_as_dataclass(o: &Object) -> bool {
+    o.args.is_empty()
+        && o.list_items.is_empty()
+        && o.dict_items.is_empty()
+        && matches!(o.state.as_deref(), Some(Value::Dict(items))
+            if items.iter().all(|(k, _)| matches!(k, Value::Str(_))))
+}
+
+/// The class (`module.qualname`) of the first object in `v` that [`repr`]
+/// can only show as the call that rebuilds it (`__main__.Level(3)`, a
+/// dill `_create_*` it does not decode), not as Python prints it; None
+/// when there is none. Walks the value once, printing nothing: a known
+/// object is recognised by its printer's first character.
+pub fn reconstruction_call(v: &Value) -> Option<String> {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Tuple(items)
+            | Value::List(items)
+            | Value::Set(items)
+            | Value::FrozenSet(items) => stack.extend(items),
+            Value::Dict(items) => stack.extend(items.iter().flat_map(|(k, v)| [k, v])),
+            Value::Record(r) => stack.extend(r.fields.iter().map(|(_, v)| v)),
+            Value::NdArray(a) => {
+                if let ArrayData::Objects(items) = &a.data {
+                    stack.extend(items);
+                }
+            }
+            Value::Object(o) => {
+                // An empty budget: a known printer stops at once.
+                if write_known(&mut Out::new(0), o, 0).is_some() {
+                    // What it prints of its own parts: enum values,
+                    // namedtuple fields, `collections` contents.
+                    match o.class.as_str() {
+                        crate::value::ENUM_MEMBER_CLASS | crate::value::NAMEDTUPLE_CLASS => {
+                            stack.extend(o.args.get(2))
+                        }
+                        c if c.starts_with("collections.") => {
+                            stack.extend(&o.args);
+                            stack.extend(&o.list_items);
+                            stack.extend(o.dict_items.iter().flat_map(|(k, v)| [k, v]));
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
+                let placeholder = o.class == crate::pickle::GLOBAL_CLASS
+                    || o.class == crate::pickle::RECURSION_CLASS;
+                if !placeholder && !shown_as_dataclass(o) {
+                    return Some(o.class.clone());
+                }
+                stack.extend(&o.args);
+                stack.extend(o.state.as_deref());
+                stack.extend(&o.list_items);
+                stack.extend(o.dict_items.iter().flat_map(|(k, v)| [k, v]));
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Python's repr of a builtin named in a pickle without being called: the
@@ -426,7 +527,10 @@ fn numpy_scalar_repr(name: &str, inner: &Value, dtype: Option<&Value>) -> Option
         } else {
             f32_shortest_sci(x.abs() as f32)
         };
-        layout_digits(sign, &sci, add_dot_0)
+        // numpy switches narrow scalars to scientific form sooner.
+        let max_positional = if half { 1e3 } else { 1e6 };
+        let scientific = numpy_scientific(x.abs(), max_positional);
+        layout_digits_as(sign, &sci, add_dot_0, Some(scientific))
     };
     let text = match (name, inner) {
         ("bool", Value::Bool(true)) => return Some("np.True_".into()),
@@ -657,35 +761,6 @@ fn format_float(x: f64, add_dot_0: bool, force_sign: bool) -> String {
         &shortest_sci(x.abs(), |s| s.parse::<f64>().ok()),
         add_dot_0,
     )
-}
-
-/// Lays out shortest digits (`{:e}` output such as `1.2345e20`) the way
-/// CPython's `format_float_short` does for the 'r' format.
-fn layout_digits(sign: &str, sci: &str, add_dot_0: bool) -> String {
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
-    let exp: i64 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    // Fixed-precision forms may end in zeros; they carry no information.
-    let trimmed = digits.trim_end_matches('0');
-    let digits = if trimmed.is_empty() { "0" } else { trimmed };
-    let n = digits.len() as i64;
-    // The value is 0.DIGITS * 10**decpt, as `_Py_dg_dtoa` reports it.
-    let decpt = exp + 1;
-    if decpt <= -4 || decpt > 16 {
-        let (first, rest) = digits.split_at(1);
-        let dot = if rest.is_empty() { "" } else { "." };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{first}{dot}{rest}e{esign}{:02}", exp.abs())
-    } else if decpt <= 0 {
-        format!("{sign}0.{}{digits}", "0".repeat((-decpt) as usize))
-    } else if decpt < n {
-        let (int, frac) = digits.split_at(decpt as usize);
-        format!("{sign}{int}.{frac}")
-    } else {
-        let zeros = "0".repeat((decpt - n) as usize);
-        let tail = if add_dot_0 { ".0" } else { "" };
-        format!("{sign}{digits}{zeros}{tail}")
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1220,6 +1295,36 @@ fn object_json(o: &Object, depth: usize) -> serde_json::Value {
             }
         }
         return serde_json::Value::Object(map);
+    }
+    match (o.class.as_str(), o.args.as_slice()) {
+        // By-value enum members and namedtuples under their own class.
+        (crate::value::ENUM_MEMBER_CLASS, [Value::Str(class), name, value, _]) => {
+            map.insert("$object".into(), class.as_str().into());
+            map.insert("name".into(), json_value(name, depth));
+            map.insert("value".into(), json_value(value, depth));
+            return serde_json::Value::Object(map);
+        }
+        (
+            crate::value::NAMEDTUPLE_CLASS,
+            [Value::Str(class), Value::Tuple(names), Value::Tuple(values)],
+        ) => {
+            let fields = names
+                .iter()
+                .zip(values)
+                .map(|(n, v)| match n {
+                    Value::Str(n) => (n.clone(), v.clone()),
+                    other => (repr(other), v.clone()),
+                })
+                .collect();
+            return record_json(
+                &Record {
+                    class: class.clone(),
+                    fields,
+                },
+                depth,
+            );
+        }
+        _ => {}
     }
     map.insert("$object".into(), o.class.as_str().into());
     if !o.args.is_empty() {

@@ -85,3 +85,50 @@ pub fn f16_shortest_sci(bits: u16) -> String {
     }
     format!("{v:e}")
 }
+
+/// Lays out shortest digits (`{:e}` output such as `1.2345e20`) the way
+/// CPython's `format_float_short` does for the 'r' format.
+pub fn layout_digits(sign: &str, sci: &str, add_dot_0: bool) -> String {
+    layout_digits_as(sign, sci, add_dot_0, None)
+}
+
+/// [`layout_digits`] in scientific (`Some(true)`) or positional
+/// (`Some(false)`) form, or as CPython chooses (None).
+pub fn layout_digits_as(
+    sign: &str,
+    sci: &str,
+    add_dot_0: bool,
+    scientific: Option<bool>,
+) -> String {
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    // Fixed-precision forms may end in zeros; they carry no information.
+    let trimmed = digits.trim_end_matches('0');
+    let digits = if trimmed.is_empty() { "0" } else { trimmed };
+    let n = digits.len() as i64;
+    // The value is 0.DIGITS * 10**decpt, as `_Py_dg_dtoa` reports it.
+    let decpt = exp + 1;
+    if scientific.unwrap_or(decpt <= -4 || decpt > 16) {
+        let (first, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{first}{dot}{rest}e{esign}{:02}", exp.abs())
+    } else if decpt <= 0 {
+        format!("{sign}0.{}{digits}", "0".repeat((-decpt) as usize))
+    } else if decpt < n {
+        let (int, frac) = digits.split_at(decpt as usize);
+        format!("{sign}{int}.{frac}")
+    } else {
+        let zeros = "0".repeat((decpt - n) as usize);
+        let tail = if add_dot_0 { ".0" } else { "" };
+        format!("{sign}{digits}{zeros}{tail}")
+    }
+}
+
+/// Whether numpy prints a scalar of this magnitude in scientific form:
+/// outside `[1e-4, max_positional)` (numpy's `*type_repr_either`), where
+/// `max_positional` is 1e3 for float16, 1e6 for float32, 1e16 for float64.
+pub fn numpy_scientific(abs: f64, max_positional: f64) -> bool {
+    abs != 0.0 && !(1e-4..max_positional).contains(&abs)
+}

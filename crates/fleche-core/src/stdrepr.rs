@@ -5,7 +5,7 @@
 //! 3.11's `__repr__` formats it; anything unexpected in the state falls back
 //! to the generic object form (None here).
 
-use crate::value::{Object, Value};
+use crate::value::{Object, Value, ENUM_MEMBER_CLASS, NAMEDTUPLE_CLASS};
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 
@@ -13,8 +13,100 @@ use num_traits::{Signed, ToPrimitive, Zero};
 /// layering one way).
 pub type Nested<'a> = &'a dyn Fn(&Value) -> String;
 
+/// The member of a by-value enum class (`module.qualname`, its bases and
+/// its `{name: value}` members as cloudpickle lists them) whose value is
+/// `value`, as a [`ENUM_MEMBER_CLASS`] object; None when no member has it
+/// (Python would have failed to load it) and the class is no flag.
+pub fn enum_member(
+    class: String,
+    bases: &[String],
+    members: &[(Value, Value)],
+    value: Value,
+) -> Option<Value> {
+    let has = |names: &[&str]| bases.iter().any(|b| names.contains(&b.as_str()));
+    let flag = has(&["enum.Flag", "enum.IntFlag"]);
+    let mixin = if has(&["enum.IntEnum", "enum.IntFlag", "builtins.int"]) {
+        Value::str("int")
+    } else if has(&["enum.StrEnum", "builtins.str"]) {
+        Value::str("str")
+    } else {
+        Value::None
+    };
+    let name = match members.iter().find(|(_, v)| v.py_eq(&value)) {
+        Some((Value::Str(n), _)) => Value::str(n.clone()),
+        Some(_) => return None,
+        None if flag => flag_name(members, &value)?,
+        None => return None,
+    };
+    Some(Value::Object(Object {
+        class: ENUM_MEMBER_CLASS.into(),
+        args: vec![Value::Str(class), name, value, mixin],
+        ..Object::default()
+    }))
+}
+
+/// A flag value that is no member, named as Python 3.11 names it: the
+/// single-bit members it holds in definition order, then any bits no member
+/// names in decimal (`R|W|8`); None (the value alone) when it holds none.
+fn flag_name(members: &[(Value, Value)], value: &Value) -> Option<Value> {
+    let Value::Int(n) = value else { return None };
+    let mut rest = n.to_u64()?;
+    let mut names = Vec::new();
+    for (name, v) in members {
+        let (Value::Str(name), Some(bit)) = (name, int(v).and_then(|b| b.to_u64())) else {
+            return None;
+        };
+        if bit.is_power_of_two() && rest & bit != 0 {
+            names.push(name.clone());
+            rest &= !bit;
+        }
+    }
+    if names.is_empty() {
+        return Some(Value::None);
+    }
+    if rest != 0 {
+        names.push(rest.to_string());
+    }
+    Some(Value::str(names.join("|")))
+}
+
+/// `<Color.BLUE: 'b'>`, `<Perm.R|W: 6>`, `<Perm: 0>`: Python 3.11's enum
+/// repr (the value's repr is its mixed-in type's, which for int and str is
+/// their plain repr).
+fn enum_repr(args: &[Value], repr: Nested) -> Option<String> {
+    let [Value::Str(class), name, value, _] = args else {
+        return None;
+    };
+    let short = class.rsplit('.').next().unwrap_or(class);
+    Some(match name {
+        Value::Str(name) => format!("<{short}.{name}: {}>", repr(value)),
+        _ => format!("<{short}: {}>", repr(value)),
+    })
+}
+
+/// `Pair(left='l', right=None)`, as namedtuple's `__repr__`.
+fn namedtuple_repr(args: &[Value], repr: Nested) -> Option<String> {
+    let [Value::Str(class), Value::Tuple(fields), Value::Tuple(values)] = args else {
+        return None;
+    };
+    let short = class.rsplit('.').next().unwrap_or(class);
+    let mut parts = Vec::with_capacity(fields.len());
+    for (field, value) in fields.iter().zip(values) {
+        let Value::Str(field) = field else {
+            return None;
+        };
+        parts.push(format!("{field}={}", repr(value)));
+    }
+    Some(format!("{short}({})", parts.join(", ")))
+}
+
 /// The repr of a known standard-library object, or None.
 pub fn known(o: &Object, repr: Nested) -> Option<String> {
+    match o.class.as_str() {
+        ENUM_MEMBER_CLASS => return enum_repr(&o.args, repr),
+        NAMEDTUPLE_CLASS => return namedtuple_repr(&o.args, repr),
+        _ => {}
+    }
     if o.state.is_some() && !matches!(o.class.as_str(), "uuid.UUID") {
         return None;
     }

@@ -107,9 +107,32 @@ pub struct Object {
     pub dict_items: Vec<(Value, Value)>,
 }
 
+/// Class of the [`Object`] standing for a member of an enum whose class a
+/// pickle carries by value (cloudpickle): args are the class's
+/// `module.qualname`, the member's name (`R|W` for a composite flag, None
+/// for a flag of no named bits), its value, and the builtin type the enum
+/// mixes in (`"int"`, `"str"`) or None — what fleche digests it as.
+pub const ENUM_MEMBER_CLASS: &str = "<enum member>";
+
+/// Class of the [`Object`] standing for a namedtuple whose class a pickle
+/// carries by value (cloudpickle, dill): args are the class's
+/// `module.qualname`, the field names (a tuple of str) and the values (a
+/// tuple as long).
+pub const NAMEDTUPLE_CLASS: &str = "<namedtuple>";
+
 impl Object {
     pub fn type_name(&self) -> &str {
-        short_name(&self.class)
+        short_name(self.python_class())
+    }
+
+    /// `module.qualname` of the instance's class: its own, or for the
+    /// by-value markers ([`ENUM_MEMBER_CLASS`], [`NAMEDTUPLE_CLASS`]) the
+    /// one they carry.
+    pub fn python_class(&self) -> &str {
+        match (self.class.as_str(), self.args.first()) {
+            (ENUM_MEMBER_CLASS | NAMEDTUPLE_CLASS, Some(Value::Str(class))) => class,
+            _ => &self.class,
+        }
     }
 }
 
@@ -156,7 +179,7 @@ impl Value {
             Value::Digest(_) => "fleche.digest.Digest".into(),
             Value::NdArray(_) => "numpy.ndarray".into(),
             Value::Record(r) => r.class.clone(),
-            Value::Object(o) => o.class.clone(),
+            Value::Object(o) => o.python_class().to_owned(),
             other => other.type_name().into(),
         }
     }

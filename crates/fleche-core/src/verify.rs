@@ -36,12 +36,15 @@ pub enum Kind {
     Orphan,
     /// A temp file, or a name that is not UTF-8, in a store: a note.
     StrayFile,
+    /// A value `show` can only print as the call that rebuilds it
+    /// (`__main__.Level(3)`), not as Python prints it: a note.
+    ShownAsCall,
 }
 
 impl Kind {
     /// Notes do not make a cache unclean.
     pub fn is_note(self) -> bool {
-        matches!(self, Kind::Orphan | Kind::StrayFile)
+        matches!(self, Kind::Orphan | Kind::StrayFile | Kind::ShownAsCall)
     }
 }
 
@@ -132,27 +135,53 @@ enum ValueCheck {
     AlwaysAProblem(String),
 }
 
-/// Check one value file; also its destructured children (none if it
-/// cannot be read).
-fn check_value(values: &ValueStore, key: &str) -> (ValueCheck, Vec<String>) {
+/// One value file checked: its digest, its destructured children (none if
+/// it cannot be read), and the class of an object in it that `show` prints
+/// as a reconstruction call.
+struct Checked {
+    check: ValueCheck,
+    children: Vec<String>,
+    call: Option<String>,
+}
+
+fn check_value(values: &ValueStore, key: &str) -> Checked {
+    let (check, children, call) = check_value_parts(values, key);
+    Checked {
+        check,
+        children,
+        call,
+    }
+}
+
+fn check_value_parts(values: &ValueStore, key: &str) -> (ValueCheck, Vec<String>, Option<String>) {
     let loaded = match values.load(key) {
         Ok(v) => v,
         Err(e @ ValueError::File(FileError::Signature { .. })) => {
-            return (ValueCheck::AlwaysAProblem(crate::one_line(&e)), Vec::new())
+            return (
+                ValueCheck::AlwaysAProblem(crate::one_line(&e)),
+                Vec::new(),
+                None,
+            )
         }
         Err(ValueError::File(ref e)) if e.is_not_regular() => {
-            return (ValueCheck::AlwaysAProblem(crate::one_line(e)), Vec::new())
+            return (
+                ValueCheck::AlwaysAProblem(crate::one_line(e)),
+                Vec::new(),
+                None,
+            )
         }
         Err(e) => {
             return (
                 ValueCheck::Bad(Kind::UnreadableValue, crate::one_line(&e)),
                 Vec::new(),
+                None,
             )
         }
     };
+    let call = crate::repr::reconstruction_call(&loaded.value);
     let is_digest_name = key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit());
     if !is_digest_name || !digestible(&loaded.value) {
-        return (ValueCheck::Unchecked, loaded.children);
+        return (ValueCheck::Unchecked, loaded.children, call);
     }
     let check = match digest(&loaded.value) {
         Ok(d) if d == key => ValueCheck::Ok,
@@ -162,7 +191,7 @@ fn check_value(values: &ValueStore, key: &str) -> (ValueCheck, Vec<String>) {
         }
         Err(e) => ValueCheck::Bad(Kind::DigestMismatch, crate::one_line(&e)),
     };
-    (check, loaded.children)
+    (check, loaded.children, call)
 }
 
 /// One record checked: its key, a key mismatch if any, and the values it
@@ -226,7 +255,7 @@ fn check_call(rec: CallRecord) -> CheckedCall {
 }
 
 /// Every value file checked, in name order, with its children.
-type CheckedValues<'a> = (&'a [String], Vec<(ValueCheck, Vec<String>)>);
+type CheckedValues<'a> = (&'a [String], Vec<Checked>);
 
 fn check_all(values: &ValueStore) -> Result<CheckedValues<'_>, files::FileError> {
     let names = values.sorted_keys()?;
@@ -358,9 +387,24 @@ pub(crate) fn verify(
     report.values_checked = results.len();
     let mut reported = vec![false; names.len()];
     for (i, result) in results {
-        if let Some(finding) =
-            value_finding(result, &names[i], live[i], root.as_deref(), &mut report)
-        {
+        if let Some(class) = result.call {
+            report.findings.push(Finding {
+                kind: Kind::ShownAsCall,
+                key: names[i].clone(),
+                path: root.as_ref().map(|r| r.join(&names[i])),
+                detail: format!(
+                    "value {} ({class}) is shown as a reconstruction call, not as Python prints it",
+                    names[i]
+                ),
+            });
+        }
+        if let Some(finding) = value_finding(
+            result.check,
+            &names[i],
+            live[i],
+            root.as_deref(),
+            &mut report,
+        ) {
             reported[i] = true;
             report.findings.push(finding);
         }
@@ -498,7 +542,7 @@ fn check_reached(
     roots: Vec<usize>,
     everything: Option<CheckedValues<'_>>,
     live: &mut [bool],
-) -> Vec<(usize, ValueCheck)> {
+) -> Vec<(usize, Checked)> {
     let Some((_, checked)) = everything else {
         let mut frontier: Vec<usize> = roots
             .into_iter()
@@ -506,20 +550,20 @@ fn check_reached(
             .collect();
         let mut results = Vec::new();
         while !frontier.is_empty() {
-            let checked: Vec<(usize, (ValueCheck, Vec<String>))> = frontier
+            let checked: Vec<(usize, Checked)> = frontier
                 .par_iter()
                 .map(|&i| (i, check_value(values, &names[i])))
                 .collect();
             frontier = Vec::new();
-            for (i, (check, children)) in checked {
-                for c in children {
+            for (i, checked) in checked {
+                for c in &checked.children {
                     if let Some(&j) = index.get(c.as_str()) {
                         if !std::mem::replace(&mut live[j], true) {
                             frontier.push(j);
                         }
                     }
                 }
-                results.push((i, check));
+                results.push((i, checked));
             }
         }
         return results;
@@ -531,17 +575,13 @@ fn check_reached(
         if std::mem::replace(&mut live[i], true) {
             continue;
         }
-        for c in &checked[i].1 {
+        for c in &checked[i].children {
             if let Some(&j) = index.get(c.as_str()) {
                 stack.push(j);
             }
         }
     }
-    checked
-        .into_iter()
-        .enumerate()
-        .map(|(i, (check, _))| (i, check))
-        .collect()
+    checked.into_iter().enumerate().collect()
 }
 
 /// The finding of one checked value file, if any (counting digests not

@@ -80,3 +80,100 @@ fn values_print_as_the_oracles_python_does() {
     );
     check(&String::from_utf8_lossy(&out.stdout));
 }
+
+/// The committed case `name` in `style`, decoded.
+fn committed_case(name: &str, style: &str) -> fleche_core::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/python_values.jsonl");
+    let text = std::fs::read_to_string(path).expect("python_values.jsonl");
+    let case: Json = text
+        .lines()
+        .map(|l| serde_json::from_str::<Json>(l).expect("a JSON line"))
+        .find(|c| c["name"] == name && c["style"] == style)
+        .expect("the case");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(case["pickle"].as_str().expect("pickle"))
+        .expect("base64");
+    fleche_core::pickle::load(&bytes).expect("decodes")
+}
+
+/// Enum members and namedtuples whose class came by value are typed
+/// with their own class, in JSON as in `python_type`.
+#[test]
+fn by_value_enums_and_namedtuples_keep_their_class() {
+    let member = committed_case("intflag_combo", "cloudpickle");
+    assert_eq!(member.python_type(), "__main__.Perm");
+    assert_eq!(
+        fleche_core::repr::to_json(&member),
+        serde_json::json!({"$object": "__main__.Perm", "name": "R|W", "value": 6})
+    );
+    let pair = committed_case("namedtuple", "dill");
+    assert_eq!(pair.python_type(), "__main__.Pair");
+    assert_eq!(
+        fleche_core::repr::to_json(&pair),
+        serde_json::json!({"$object": "__main__.Pair", "fields": {"left": "l", "right": null}})
+    );
+}
+
+/// `verify` notes a value `show` prints as a reconstruction call: exactly
+/// the by-reference enums and namedtuples of the corpus, and no value that
+/// prints as Python does.
+#[test]
+fn reconstruction_calls_are_exactly_the_values_shown_as_calls() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/python_values.jsonl");
+    let text = std::fs::read_to_string(path).expect("python_values.jsonl");
+    let mut wrong = Vec::new();
+    for line in text.lines() {
+        let case: Json = serde_json::from_str(line).expect("a JSON line");
+        let label = format!(
+            "{}/{}",
+            case["name"].as_str().unwrap_or("?"),
+            case["style"].as_str().unwrap_or("?")
+        );
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(case["pickle"].as_str().expect("pickle"))
+            .expect("base64");
+        let value = fleche_core::pickle::load(&bytes).expect("decodes");
+        let call = fleche_core::repr::reconstruction_call(&value);
+        if call.is_some() != not_yet::listed_for_style(&label) {
+            wrong.push(format!("{label}: {call:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Arrays and scalars as numpy 1.x pickles them (`numpy.core`), from
+/// `tests/conformance/numpy1.py`: the same reprs numpy 2 prints of them.
+#[test]
+fn numpy_1_pickles_print_as_python_does() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/python_values_numpy1.jsonl");
+    let (n, diffs) = differences(&std::fs::read_to_string(path).expect("the numpy 1 cases"));
+    assert!(n.len() >= 11 && diffs.is_empty(), "{diffs:#?}");
+}
+
+/// Random masked and structured arrays and records
+/// (`tests/conformance/records.py`, a fresh seed each run) print as numpy
+/// prints them.
+#[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a python with numpy; .ci/run sets it)"
+)]
+fn random_masked_and_structured_arrays_print_as_numpy_does() {
+    let python = std::env::var("FLECHE_ORACLE_PYTHON").expect("FLECHE_ORACLE_PYTHON");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance/records.py");
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let out = std::process::Command::new(python)
+        .arg(&script)
+        .args([seed.to_string(), "600".into()])
+        .output()
+        .expect("run records.py");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (n, diffs) = differences(&String::from_utf8_lossy(&out.stdout));
+    assert!(n.len() == 600 && diffs.is_empty(), "seed {seed}: {diffs:#?}");
+}
