@@ -153,6 +153,9 @@ impl<W: Write> Emitter<W> {
                         if let Some(width) = terminal_width() {
                             fit(&self.headers, &mut rows, width);
                         }
+                        if rows.iter().flatten().any(|c| c.len() > WIDEST_CELL) {
+                            return self.plain_table(&rows);
+                        }
                         let mut table = Table::new();
                         table
                             .load_preset(presets::NOTHING)
@@ -172,6 +175,39 @@ impl<W: Write> Emitter<W> {
                 self.out.write_all(tail)?;
             }
             Format::Csv | Format::Tsv | Format::Jsonl => {}
+        }
+        self.out.flush()?;
+        Ok(self.count)
+    }
+}
+
+/// comfy-table keeps widths in 16 bits: a wider cell (a call's 40k
+/// arguments with `--args all`) was wrapped mid-row, in time quadratic in
+/// the cell (32 s). Bytes bound columns from above, so narrower tables stay
+/// comfy-table's.
+const WIDEST_CELL: usize = u16::MAX as usize / 2;
+
+impl<W: Write> Emitter<W> {
+    /// A table laid out as comfy-table's `NOTHING` preset lays out one
+    /// line per row: each cell padded to its column's width with a space
+    /// either side, the line's end trimmed.
+    fn plain_table(mut self, rows: &[Vec<String>]) -> io::Result<usize> {
+        let ncols = self.headers.len();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| display_width(h)).collect();
+        for r in rows {
+            for (i, c) in r.iter().enumerate().take(ncols) {
+                widths[i] = widths[i].max(display_width(c));
+            }
+        }
+        let headers = std::mem::take(&mut self.headers);
+        for r in std::iter::once(&headers).chain(rows) {
+            let mut line = String::new();
+            for (c, w) in r.iter().zip(&widths) {
+                line.push(' ');
+                line.push_str(c);
+                line.extend(std::iter::repeat_n(' ', w - display_width(c) + 1));
+            }
+            writeln!(self.out, "{}", line.trim_end())?;
         }
         self.out.flush()?;
         Ok(self.count)

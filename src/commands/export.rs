@@ -145,9 +145,11 @@ fn encode(value: &Value, format: ExportFormat, key: &str) -> Result<Vec<u8>> {
             .into()),
         },
         ExportFormat::Json => {
-            let mut text = serde_json::to_string(&fleche_core::repr::to_json(value))?;
-            text.push('\n');
-            Ok(text.into_bytes())
+            // Streamed: a huge array's JSON tree is never built.
+            let mut bytes = Vec::new();
+            fleche_core::repr::write_json(value, &mut bytes)?;
+            bytes.push(b'\n');
+            Ok(bytes)
         }
         ExportFormat::Csv => Err(CliError::usage(format!(
             "value {short} is {what}: CSV export is for pandas DataFrames and Series, which this tool does not decode yet"

@@ -3,7 +3,7 @@
 use crate::args::with_stdin;
 use crate::context::Context;
 use crate::error::{self, one_line, CliError, Exit};
-use crate::render::{call_json, decoded_json, value_lines};
+use crate::render::{call_json, value_lines, value_repr};
 use crate::style::printable;
 use crate::time;
 use anyhow::Result;
@@ -90,10 +90,10 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<Exit> {
                 }
                 ShowFormat::Json => {
                     write!(out, "{}\n  ", if first { "" } else { "," })?;
-                    serde_json::to_writer(&mut out, &item.json)?;
+                    write_json(&mut out, &item)?;
                 }
                 ShowFormat::Jsonl => {
-                    serde_json::to_writer(&mut out, &item.json)?;
+                    write_json(&mut out, &item)?;
                     writeln!(out)?;
                 }
             }
@@ -118,9 +118,51 @@ fn report(out: &mut impl Write, e: &CliError) -> Result<Exit> {
 
 struct Item {
     text: String,
+    /// The item's JSON, with a [`marker`] in place of each decoded value's.
     json: Json,
+    /// The decoded values, written where their markers are.
+    values: Vec<fleche_core::Value>,
     /// Something referenced is missing or unreadable.
     problem: bool,
+}
+
+/// What stands for the JSON of decoded value `i` in an item's tree, as
+/// serde_json writes it (a string no cache holds: NUL-free control
+/// characters around this process's id and start time).
+fn marker(i: usize) -> String {
+    static NONCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let nonce = NONCE.get_or_init(|| {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("\u{1}fleche-{}-{t}-", std::process::id())
+    });
+    format!("{nonce}{i}\u{1}")
+}
+
+/// Write an item's JSON, each decoded value streamed in place of its
+/// marker: the tree of a huge array's elements is never built (a
+/// 10M-element array took ~1.9 GB that way), only its text is written.
+fn write_json(out: &mut impl Write, item: &Item) -> Result<()> {
+    let bytes = serde_json::to_vec(&item.json)?;
+    let quoted = serde_json::to_string(&marker(0))?;
+    let prefix = quoted.as_bytes();
+    let prefix = &prefix[..prefix.len() - r#"0\u0001""#.len()];
+    let mut rest = &bytes[..];
+    while let Some(at) = rest.windows(prefix.len()).position(|w| w == prefix) {
+        out.write_all(&rest[..at])?;
+        let after = &rest[at + prefix.len()..];
+        let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
+        let i: usize = std::str::from_utf8(&after[..digits])?.parse()?;
+        let value = item
+            .values
+            .get(i)
+            .ok_or_else(|| anyhow::anyhow!("no decoded value {i}"))?;
+        fleche_core::repr::write_json(value, out)?;
+        rest = &after[digits + r#"\u0001""#.len()..];
+    }
+    out.write_all(rest)?;
+    Ok(())
 }
 
 fn short(ctx: &Context, cache: &Cache, key: &str, color: bool) -> Result<String> {
@@ -144,12 +186,15 @@ struct View {
 }
 
 impl View {
-    fn decoded(&self, v: &fleche_core::Value) -> Json {
-        if self.json {
-            decoded_json(v, self.full)
-        } else {
-            Json::Null
+    /// The JSON of a decoded value (its type, repr and a marker for the
+    /// value itself, kept in `values` to be streamed).
+    fn decoded(&self, v: fleche_core::Value, values: &mut Vec<fleche_core::Value>) -> Json {
+        if !self.json {
+            return Json::Null;
         }
+        let j = json!({"type": v.python_type(), "repr": value_repr(&v, self.full), "value": marker(values.len())});
+        values.push(v);
+        j
     }
 }
 
@@ -162,6 +207,7 @@ fn describe_ref(
     digest: &str,
     view: View,
     indent: usize,
+    values: &mut Vec<fleche_core::Value>,
 ) -> Result<(String, Json, bool)> {
     let View { full, color, .. } = view;
     let s = short(ctx, cache, digest, color)?;
@@ -172,7 +218,7 @@ fn describe_ref(
                 value_lines(&v.value, full, indent),
                 printable(&v.value.python_type())
             );
-            (text, view.decoded(&v.value), false)
+            (text, view.decoded(v.value, values), false)
         }
         Err(ValueError::Missing(_)) => (
             format!("<missing>  ({s})"),
@@ -197,6 +243,7 @@ fn call_item(
     let mut text = String::new();
     let mut problem = false;
     let mut missing = Vec::new();
+    let mut values = Vec::new();
     let line = |t: &mut String, label: &str, v: &str| t.push_str(&format!("  {label:<12} {v}\n"));
     text.push_str(&format!("call {}\n", printable(&rec.key)));
     if let Some(m) = member {
@@ -229,7 +276,7 @@ fn call_item(
     for (name, d) in &rec.arguments {
         let shown_name = printable(name);
         let indent = 4 + shown_name.chars().count() + 3;
-        let (t, j, bad) = describe_ref(ctx, cache, d, view, indent)?;
+        let (t, j, bad) = describe_ref(ctx, cache, d, view, indent, &mut values)?;
         if bad {
             problem = true;
             missing.push(d.clone());
@@ -239,7 +286,7 @@ fn call_item(
     }
     let decoded_result = match &rec.result {
         Some(d) => {
-            let (t, j, bad) = describe_ref(ctx, cache, d, view, LABEL_WIDTH)?;
+            let (t, j, bad) = describe_ref(ctx, cache, d, view, LABEL_WIDTH, &mut values)?;
             if bad {
                 problem = true;
                 missing.push(d.clone());
@@ -294,6 +341,7 @@ fn call_item(
     Ok(Item {
         text,
         json: j,
+        values,
         problem,
     })
 }
@@ -316,7 +364,8 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, view: View) -> Result<Ite
     let mut text = format!("value {}\n", printable(key));
     let line = |t: &mut String, label: &str, v: &str| t.push_str(&format!("  {label:<12} {v}\n"));
     let loaded: Result<StoredValue, ValueError> = cache.load_value(key);
-    let (j, problem) = match &loaded {
+    let mut values = Vec::new();
+    let (j, problem) = match loaded {
         Ok(v) => {
             line(&mut text, "type", &printable(&v.value.python_type()));
             line(
@@ -355,7 +404,7 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, view: View) -> Result<Ite
                     kids.join(", ")
                 },
             );
-            let d = view.decoded(&v.value);
+            let d = view.decoded(v.value, &mut values);
             (
                 json!({
                     "kind": "value", "key": key, "type": d["type"], "repr": d["repr"], "value": d["value"],
@@ -367,9 +416,9 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, view: View) -> Result<Ite
             )
         }
         Err(e) => {
-            line(&mut text, "error", &printable(&one_line(e)));
+            line(&mut text, "error", &printable(&one_line(&e)));
             (
-                json!({"kind": "value", "key": key, "error": one_line(e), "used_by": used_json}),
+                json!({"kind": "value", "key": key, "error": one_line(&e), "used_by": used_json}),
                 true,
             )
         }
@@ -408,6 +457,7 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, view: View) -> Result<Ite
     Ok(Item {
         text,
         json: j,
+        values,
         problem,
     })
 }

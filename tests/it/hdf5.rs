@@ -1,14 +1,16 @@
 //! HDF5 value stores (bagofholding, fleche's `sql` template default) against
 //! what real fleche loaded from them: `hdf5-values` (prefix length 2, every
 //! value kind), `hdf5-flat` (prefix length 0: one file per key, the layout
-//! of fleche ≤ 0.19 too) and `hdf5` (the first fixture).
+//! of fleche ≤ 0.19 too), `hdf5` (the first fixture) and `fleche019-hdf5`
+//! (written by fleche 0.19.2 itself with bagofholding 0.1.12: one file per
+//! key, destructured lists and dicts).
 
 use crate::fixture_answers::{check_expand_and_shrink, check_queries, check_table};
 use crate::support::{strings, TestEnv};
 use serde_json::Value as Json;
 use std::collections::BTreeSet;
 
-const FIXTURES: [&str; 3] = ["hdf5-values", "hdf5-flat", "hdf5"];
+const FIXTURES: [&str; 4] = ["hdf5-values", "hdf5-flat", "hdf5", "fleche019-hdf5"];
 
 /// The items of a set's or frozenset's repr, split at top-level commas, so
 /// that sets of strings (whose order is Python's per-process hash order)
@@ -172,7 +174,7 @@ fn hdf5_objects_keep_their_fields_and_cycles() {
 /// `query --results` decodes every result, as fleche's `load` does.
 #[test]
 fn query_results_decode_hdf5_values() {
-    for name in ["hdf5-values", "hdf5-flat"] {
+    for name in ["hdf5-values", "hdf5-flat", "fleche019-hdf5"] {
         let dir = TestEnv::fixture(name);
         let a = dir.answers();
         let rows = dir
@@ -242,7 +244,7 @@ fn every_bag_is_seen_and_orphans_are_fleches() {
 /// nothing is a problem.
 #[test]
 fn verify_recomputes_hdf5_digests() {
-    for name in ["hdf5-values", "hdf5-flat"] {
+    for name in ["hdf5-values", "hdf5-flat", "fleche019-hdf5"] {
         let dir = TestEnv::fixture(name);
         let a = dir.answers();
         let values = a["values"].as_object().unwrap();
@@ -266,8 +268,9 @@ fn verify_recomputes_hdf5_digests() {
                     || (matches!(ty, "set" | "frozenset") && repr.contains('\''))
             })
             .count();
+        let plural = if unchecked == 1 { "" } else { "s" };
         assert!(
-            text.contains(&format!("{unchecked} digests not recomputable")),
+            text.contains(&format!("{unchecked} digest{plural} not recomputable")),
             "{name}: {text}"
         );
     }
@@ -374,40 +377,54 @@ fn gc_refuses_on_shared_hdf5_files() {
     assert_eq!(dir.names(".fleche/values"), before);
 }
 
-/// With one HDF5 file per key (prefix length 0), fleche's gc unlinks files
-/// as for pickles: so does ours, deleting exactly what fleche's `gc()`
-/// deleted, and every live value still reads.
+/// With one HDF5 file per key (prefix length 0, and fleche 0.19's layout),
+/// fleche's gc unlinks files as for pickles: so does ours, deleting exactly
+/// what fleche's `gc()` deleted, and every live value still reads.
 #[test]
 fn gc_on_one_file_per_key_deletes_what_fleche_deletes() {
-    let dir = TestEnv::copy("hdf5-flat");
+    for name in ["hdf5-flat", "fleche019-hdf5"] {
+        gc_deletes_what_fleche_deletes(name);
+    }
+}
+
+fn gc_deletes_what_fleche_deletes(name: &str) {
+    let dir = TestEnv::copy(name);
     let want = strings(&dir.answers()["gc"]);
-    assert!(!want.is_empty());
+    assert!(!want.is_empty(), "{name}");
     let before: BTreeSet<String> = dir.names(".fleche/values").into_iter().collect();
     let planned = dir
         .ok(["gc", "--min-age", "0", "--dry-run", "--format", "json"])
         .keys();
-    assert_eq!(planned, want);
+    assert_eq!(planned, want, "{name}");
     assert_eq!(
         dir.names(".fleche/values")
             .into_iter()
             .collect::<BTreeSet<_>>(),
-        before
+        before,
+        "{name}"
     );
     let removed = dir.ok(["gc", "--min-age", "0", "--format", "json"]).keys();
-    assert_eq!(removed, want);
+    assert_eq!(removed, want, "{name}");
     let after: BTreeSet<String> = dir.names(".fleche/values").into_iter().collect();
     assert_eq!(
         before.difference(&after).cloned().collect::<BTreeSet<_>>(),
-        want
+        want,
+        "{name}"
     );
     let out = dir.ok(["verify"]);
-    assert!(out.stdout.contains("0 problems") || out.stderr.contains("0 problems"));
+    assert!(
+        out.stdout.contains("0 problems") || out.stderr.contains("0 problems"),
+        "{name}"
+    );
     // Young files (a fresh copy) are kept, as for value files.
-    let young = TestEnv::copy("hdf5-flat");
-    assert!(young
-        .ok(["gc", "--dry-run", "--format", "json"])
-        .rows()
-        .is_empty());
+    let young = TestEnv::copy(name);
+    assert!(
+        young
+            .ok(["gc", "--dry-run", "--format", "json"])
+            .rows()
+            .is_empty(),
+        "{name}"
+    );
 }
 
 /// `--root` on a directory of per-key HDF5 files (no `.h5` name) reads

@@ -642,3 +642,154 @@ fn the_inflation_floor_is_the_users_to_set() {
         .args(["show", key])
         .ok();
 }
+
+/// Issue #16, item 7: the JSON of a big array (`show --format json`,
+/// `export --as json`) is streamed element by element, not built as a
+/// tree of JSON nodes first (~150 bytes per element: for a 300k-element
+/// array `show --format json` took 71 MB, 50 more than its text form).
+/// Memory stays near the text form's, plus for export (written whole,
+/// through a temporary file) its JSON text.
+#[test]
+fn the_json_of_a_big_array_is_streamed() {
+    const MB: i64 = 1 << 20;
+    const N: usize = 200_000;
+    let data: Vec<u8> = (0..N)
+        .flat_map(|i| (i as f64 / 8.0).to_le_bytes())
+        .collect();
+    let bytes = array(&[N as i128], "f8", "<", false, Data::Raw(&data));
+    let dir = cache_with(&bytes, &[]);
+    let case = "JSON of a 200k array";
+    let text = bounded(&dir, case, &["show", "83ada219"]);
+    assert!(text.stdout.contains("shape=(200000,)"), "{}", text.stdout);
+    let base_mb = text.max_rss_kb / 1024;
+    let show = bounded(&dir, case, &["show", "--format", "json", "83ada219"]);
+    assert_eq!(show.code, Some(0), "{}", show.stderr);
+    assert!(show.stdout.contains(",24999.875]}}"), "the last element");
+    let rss_mb = show.max_rss_kb / 1024;
+    assert!(
+        rss_mb < base_mb + 10,
+        "show --format json: {rss_mb} MB, the text form {base_mb} MB"
+    );
+    let out = dir.path("out.json").display().to_string();
+    let export = bounded(
+        &dir,
+        case,
+        &["export", "83ada219", "--as", "json", "-o", &out],
+    );
+    assert_eq!(export.code, Some(0), "{}", export.stderr);
+    let json_mb = std::fs::metadata(&out).expect("out.json").len() as i64 / MB;
+    let rss_mb = export.max_rss_kb / 1024;
+    assert!(
+        rss_mb < base_mb + 2 * json_mb + 12,
+        "export: {rss_mb} MB, the text form {base_mb} MB, {json_mb} MB of JSON"
+    );
+}
+
+/// Issue #16, item 7: a table cell wider than 65,535 columns (a call with
+/// 40k arguments shown with `--args all`) was wrapped mid-row by the table
+/// library, whose widths are 16-bit, in time quadratic in the cell (32 s).
+/// It is one line, as every narrower cell is.
+#[test]
+fn a_table_cell_wider_than_u16_stays_on_its_row() {
+    let text: String = (0..70_000)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let mut bytes = b"\x80\x04X".to_vec();
+    bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(text.as_bytes());
+    bytes.push(b'.');
+    let dir = cache_with(&bytes, &[]);
+    let args = [
+        "query",
+        "--name",
+        "long_running_calculation",
+        "--results",
+        "--full",
+        "--sort",
+        "key",
+    ];
+    let run = bounded(&dir, "a 70k-column cell", &args);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let rows = dir
+        .ok([
+            "query",
+            "--name",
+            "long_running_calculation",
+            "--format",
+            "json",
+        ])
+        .rows();
+    assert_eq!(lines.len(), rows.len() + 1, "one line per row and a header");
+    let row = lines
+        .iter()
+        .find(|l| l.contains(&text))
+        .expect("the whole string on one line");
+    assert!(row.starts_with(' '), "{row:.80}");
+    // The header's last column starts where the row's last cell does.
+    let header = lines[0];
+    let at = header.rfind("result").expect("result column");
+    assert_eq!(row.find('\'').expect("the repr's quote"), at, "{header}");
+}
+
+/// Issue #16, item 7: a call with 60k arguments (fleche stores each
+/// parameter of a wide function as one): its JSON checked every name
+/// against every name before it for repeats (1.8G comparisons), and its
+/// `--args all` table wrapped the one 65,535-column-plus cell slowly.
+#[test]
+fn a_call_with_sixty_thousand_arguments_is_listed_at_once() {
+    const N: usize = 60_000;
+    let dir = TestEnv::copy("getting-started");
+    let mut conn = rusqlite::Connection::open(dir.path(".fleche/calls.db")).expect("open the copy");
+    let tx = conn.transaction().expect("transaction");
+    {
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO arguments (call_key, position, name, value) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .expect("prepare");
+        let call: String = tx
+            .query_row(
+                "SELECT key FROM calls WHERE key LIKE ?1",
+                [format!("{GS_CALL}%")],
+                |r| r.get(0),
+            )
+            .expect("the call");
+        for i in 1..=N {
+            insert
+                .execute(rusqlite::params![call, i as i64, format!("a{i}"), GS_VALUE])
+                .expect("insert");
+        }
+    }
+    tx.commit().expect("commit");
+    drop(conn);
+    let case = "a call with 60k arguments";
+    let json = bounded(
+        &dir,
+        case,
+        &[
+            "query",
+            "--format",
+            "jsonl",
+            "--name",
+            "long_running_calculation",
+        ],
+    );
+    assert!(
+        json.stdout.contains(&format!("\"a{N}\":")),
+        "{}",
+        json.stderr
+    );
+    let table = bounded(
+        &dir,
+        case,
+        &[
+            "query",
+            "--args",
+            "all",
+            "--name",
+            "long_running_calculation",
+        ],
+    );
+    assert!(table.stdout.contains(&format!("a{N}=")), "{}", table.stderr);
+}

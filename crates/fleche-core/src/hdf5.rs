@@ -71,9 +71,22 @@ pub struct BagFile {
     len: u64,
 }
 
+thread_local! {
+    /// How many files this thread opened as bags: short-key lookups must
+    /// open only the files that can hold the key (tests read it).
+    static OPENED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many HDF5 files the calling thread has opened (for tests).
+#[doc(hidden)]
+pub fn files_opened_on_this_thread() -> usize {
+    OPENED.with(std::cell::Cell::get)
+}
+
 impl BagFile {
     /// Open a file for reading: positional reads, no lock, no mapping.
     pub fn open(path: &Path) -> Result<BagFile, Hdf5Error> {
+        OPENED.with(|n| n.set(n.get() + 1));
         let len = std::fs::metadata(path)
             .map_err(|e| Hdf5Error::File {
                 error: e.to_string(),

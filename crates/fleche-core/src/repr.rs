@@ -1197,6 +1197,55 @@ pub fn to_json(v: &Value) -> serde_json::Value {
     json_value(v, 0)
 }
 
+/// Write [`to_json`] of `v` as `serde_json::to_writer` would, without
+/// building the tree of a numpy array's elements (nor of the lists and
+/// tuples holding arrays): each element is encoded and written in turn, so
+/// a 10M-element array costs its output, not a JSON node per element.
+pub fn write_json(v: &Value, out: &mut impl std::io::Write) -> serde_json::Result<()> {
+    write_json_at(v, 0, out)
+}
+
+fn write_json_at(v: &Value, depth: usize, out: &mut impl std::io::Write) -> serde_json::Result<()> {
+    let streamed = matches!(v, Value::List(_) | Value::Tuple(_) | Value::NdArray(_));
+    if depth > MAX_DEPTH || !streamed {
+        return serde_json::to_writer(out, &json_value(v, depth));
+    }
+    let d = depth + 1;
+    let raw =
+        |out: &mut dyn std::io::Write, b: &[u8]| out.write_all(b).map_err(serde_json::Error::io);
+    match v {
+        Value::List(items) | Value::Tuple(items) => {
+            let tuple = matches!(v, Value::Tuple(_));
+            raw(out, if tuple { b"{\"$tuple\":[" } else { b"[" })?;
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    raw(out, b",")?;
+                }
+                write_json_at(x, d, out)?;
+            }
+            raw(out, if tuple { b"]}" } else { b"]" })
+        }
+        Value::NdArray(a) => {
+            let Some(view) = ArrayView::new(a) else {
+                return serde_json::to_writer(out, &json_value(v, depth));
+            };
+            raw(out, b"{\"$ndarray\":{\"dtype\":")?;
+            serde_json::to_writer(&mut *out, &a.dtype)?;
+            raw(out, b",\"shape\":")?;
+            serde_json::to_writer(&mut *out, &a.shape)?;
+            raw(out, b",\"data\":[")?;
+            for i in 0..view.count {
+                if i > 0 {
+                    raw(out, b",")?;
+                }
+                serde_json::to_writer(&mut *out, &view.get(i).to_json(d))?;
+            }
+            raw(out, b"]}}")
+        }
+        _ => serde_json::to_writer(out, &json_value(v, depth)),
+    }
+}
+
 /// JSON numbers carry ints exactly up to 2**53 in most readers.
 const JSON_SAFE_INT: u64 = 1 << 53;
 

@@ -68,14 +68,24 @@ pub enum Shrunk<'a> {
 }
 
 impl Cache {
-    /// The (call and value) stores of every member, their value directories
-    /// listed.
-    fn key_stores(
-        &self,
-    ) -> Result<Vec<(&crate::store::calls::CallStore, &prefix::KeySet)>, FileError> {
+    /// The value keys of every member that can matter for digests starting
+    /// with `near` (an HDF5 store opens only the files that can hold them).
+    fn values_near(&self, near: &str) -> Result<Vec<Cow<'_, prefix::KeySet>>, FileError> {
         self.members
             .iter()
-            .map(|m| Ok((&m.calls, m.values.index()?)))
+            .map(|m| m.values.index_near(near))
+            .collect()
+    }
+
+    /// Every member's call store beside its value keys from [`Self::values_near`].
+    fn key_stores<'s>(
+        &'s self,
+        values: &'s [Cow<'s, prefix::KeySet>],
+    ) -> Vec<(&'s crate::store::calls::CallStore, &'s prefix::KeySet)> {
+        self.members
+            .iter()
+            .zip(values)
+            .map(|(m, v)| (&m.calls, &**v))
             .collect()
     }
 
@@ -94,7 +104,8 @@ impl Cache {
             }
             return Ok(Resolved { key, kinds });
         }
-        match prefix::expand(&p, self.key_stores()?, CANDIDATES)? {
+        let values = self.values_near(p.as_str())?;
+        match prefix::expand(&p, self.key_stores(&values), CANDIDATES)? {
             Expansion::Unique { key, kinds } => Ok(Resolved { key, kinds }),
             Expansion::NotFound => Err(ResolveError::NotFound(text.to_string()).into()),
             Expansion::Ambiguous {
@@ -144,9 +155,9 @@ impl Cache {
         })?;
         let mut found = Vec::new();
         for m in &self.members {
-            let values = m.values.index()?;
+            let values = m.values.index_near(p.as_str())?;
             let Ok(keys) =
-                prefix::SortedKeys::with_prefix(values, p.as_str(), VALUE_CANDIDATES + 1);
+                prefix::SortedKeys::with_prefix(&*values, p.as_str(), VALUE_CANDIDATES + 1);
             found.extend(keys.into_iter().map(|k| (k, Kind::Value)));
         }
         match prefix::resolve(found, VALUE_CANDIDATES) {
@@ -163,7 +174,8 @@ impl Cache {
     /// How many leading characters of `key` to show so that it is unique
     /// among every member's calls and values (and so expands back to it).
     pub fn short_len(&self, key: &str) -> crate::Result<usize> {
-        Ok(prefix::display_prefix(key, self.key_stores()?)?.len())
+        let values = self.values_near(near(key))?;
+        Ok(prefix::display_prefix(key, self.key_stores(&values))?.len())
     }
 
     /// [`Self::short_len`] of each key.
@@ -171,7 +183,11 @@ impl Cache {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let stores = self.key_stores()?;
+        if keys.len() <= BATCH {
+            return keys.iter().map(|k| self.short_len(k)).collect();
+        }
+        let values = self.values_near("")?;
+        let stores = self.key_stores(&values);
         keys.iter()
             .map(|k| Ok(prefix::display_prefix(k, stores.iter().copied())?.len()))
             .collect()
@@ -258,11 +274,20 @@ impl Cache {
 /// Shrink among one member's values, listing its value directory only when
 /// first needed.
 fn shrink_value(member: &Member, key: &str) -> Result<Option<String>, FileError> {
-    let values = member.values.index()?;
+    let values = member.values.index_near(near(key))?;
     if values.contains(key) {
-        let Ok(s) = prefix::shrink(key, values);
+        let Ok(s) = prefix::shrink(key, &*values);
         Ok(Some(s))
     } else {
         Ok(None)
     }
+}
+
+/// The part of `key` every key that bounds its short form starts with:
+/// short forms are at least [`prefix::MIN_PREFIX`] characters, so keys
+/// differing earlier never matter.
+fn near(key: &str) -> &str {
+    key.char_indices()
+        .nth(prefix::MIN_PREFIX)
+        .map_or(key, |(i, _)| &key[..i])
 }

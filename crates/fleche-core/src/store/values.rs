@@ -3,6 +3,7 @@
 
 use crate::prefix::KeySet;
 use crate::store::files::{self, FileError};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use thiserror::Error;
@@ -79,6 +80,23 @@ impl ValueStore {
         }
     }
 
+    /// The value keys that can matter for a digest starting with `near`
+    /// (a prefix to expand, or a key's first [`crate::prefix::MIN_PREFIX`]
+    /// characters for its short form): every key, except in an HDF5 store
+    /// not yet listed, where only the shared files whose name `near` can
+    /// start with are opened (a key lives in `{key[:n]}.h5`, so a prefix of
+    /// n or more characters in exactly one file) and every other key is
+    /// known not to start with `near`.
+    pub fn index_near(&self, near: &str) -> Result<Cow<'_, KeySet>, FileError> {
+        match self {
+            ValueStore::Hdf5 { root, listing } if !near.is_empty() => match listing.get() {
+                Some(l) => Ok(Cow::Borrowed(&l.as_ref().map_err(Clone::clone)?.index)),
+                None => Ok(Cow::Owned(list_hdf5(root, Some(near))?.index)),
+            },
+            _ => self.index().map(Cow::Borrowed),
+        }
+    }
+
     pub fn root(&self) -> Option<&Path> {
         match self {
             ValueStore::Files { root, .. } | ValueStore::Hdf5 { root, .. } => Some(root),
@@ -103,7 +121,7 @@ impl ValueStore {
     pub(crate) fn hdf5_listing(&self) -> Result<&Hdf5Listing, FileError> {
         match self {
             ValueStore::Hdf5 { root, listing } => listing
-                .get_or_init(|| list_hdf5(root))
+                .get_or_init(|| list_hdf5(root, None))
                 .as_ref()
                 .map_err(Clone::clone),
             _ => Err(FileError::io(
@@ -120,7 +138,10 @@ fn is_per_key_file(name: &str) -> bool {
     name.len() == 64 && !name.starts_with('.') && files::is_key_name(name)
 }
 
-fn list_hdf5(root: &Path) -> Result<Hdf5Listing, FileError> {
+/// List the keys of an HDF5 store; with `near`, open only the shared files
+/// whose stem is a prefix of `near` or starts with it (the only ones that
+/// can hold a key starting with `near`; per-key files are listed by name).
+fn list_hdf5(root: &Path, near: Option<&str>) -> Result<Hdf5Listing, FileError> {
     let entries = match std::fs::read_dir(root) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -145,7 +166,8 @@ fn list_hdf5(root: &Path) -> Result<Hdf5Listing, FileError> {
         if is_per_key_file(&name) {
             keys.push(name);
         } else if let Some(stem) = name.strip_suffix(".h5") {
-            if stem.is_empty() {
+            if stem.is_empty() || near.is_some_and(|p| !stem.starts_with(p) && !p.starts_with(stem))
+            {
                 continue;
             }
             let path = root.join(&name);
@@ -398,6 +420,47 @@ impl ValueStore {
 
     /// Whether a value file exists for `key` (no decoding).
     pub fn contains(&self, key: &str) -> bool {
-        self.index().is_ok_and(|k| k.contains(key))
+        self.index_near(key).is_ok_and(|k| k.contains(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With a prefix length longer than a short key (6 here), a short key
+    /// may live in several files: exactly those whose name starts with it
+    /// are opened, and a longer prefix opens only its own file.
+    #[test]
+    fn a_prefix_opens_only_the_files_that_can_hold_it() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/hdf5-values/.fleche/values");
+        let dir = std::env::temp_dir().join(format!("fleche-near-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        for (from, to) in [
+            ("81.h5", "81a8c3.h5"),
+            ("81.h5", "81a8ff.h5"),
+            ("03.h5", "03aaaa.h5"),
+            ("04.h5", "81b000.h5"),
+        ] {
+            std::fs::copy(fixture.join(from), dir.join(to)).expect("copy");
+        }
+        let opened = crate::hdf5::files_opened_on_this_thread;
+        let count = |near: &str| {
+            let before = opened();
+            let listing = list_hdf5(&dir, Some(near)).expect("listing");
+            (opened() - before, listing.keys.len())
+        };
+        assert_eq!(count("81a8").0, 2);
+        assert_eq!(count("81a8c337").0, 1);
+        assert_eq!(count("81").0, 3);
+        assert_eq!(count("ffff").0, 0);
+        let (all, keys) = (list_hdf5(&dir, None).expect("all"), count("81a8c3").1);
+        assert!(
+            keys > 0 && keys < all.keys.len(),
+            "{keys} of {}",
+            all.keys.len()
+        );
+        std::fs::remove_dir_all(&dir).expect("clean up");
     }
 }

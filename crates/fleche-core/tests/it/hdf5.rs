@@ -82,3 +82,49 @@ fn hdf5_bags_read_as_the_same_pickled_values() {
         failures.join("\n")
     );
 }
+
+/// A short value key in an HDF5 store with shared `{key[:2]}.h5` files
+/// (fleche 0.20+) is looked up in the one file that can hold it, not by
+/// opening every file of the store (71 in this fixture): expanding it,
+/// telling whether a full key is stored, its short form and fleche's
+/// shrink. A shorter prefix opens only the files whose name starts with it.
+#[test]
+fn short_value_keys_open_only_the_files_that_can_hold_them() {
+    use fleche_core::hdf5::files_opened_on_this_thread as opened;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/hdf5-values");
+    let open = || {
+        fleche_core::Locator {
+            cwd: dir.clone(),
+            ..Default::default()
+        }
+        .open()
+        .expect("open the fixture")
+    };
+    let key = "81a8c337301688fc81ba73e7cb82d81c216589badad68c5fe61174a919100d81";
+    let files = std::fs::read_dir(dir.join(".fleche/values"))
+        .expect("values")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".h5"))
+        .count();
+    assert!(files > 50, "{files}");
+    let count = |f: &dyn Fn(&fleche_core::Cache)| {
+        let cache = open();
+        let before = opened();
+        f(&cache);
+        opened() - before
+    };
+    let n = count(&|c| assert_eq!(c.resolve("81a8c337").expect("expands").key, key));
+    assert_eq!(n, 1, "expand");
+    let n = count(&|c| assert!(c.has_value(key)));
+    assert_eq!(n, 1, "has_value");
+    let n = count(&|c| assert_eq!(c.short_len(key).expect("short"), 4));
+    assert_eq!(n, 1, "short_len");
+    let n = count(&|c| {
+        let keys = [std::borrow::Cow::Borrowed(key)];
+        let shrunk = c.shrink_many(&keys).expect("shrink");
+        assert!(matches!(&shrunk[0], fleche_core::cache::Shrunk::To(s) if s == "81a8"));
+    });
+    assert_eq!(n, 1, "shrink");
+    let n = count(&|c| assert_eq!(c.resolve_value("81a8c").expect("@prefix"), key));
+    assert_eq!(n, 1, "@prefix");
+}

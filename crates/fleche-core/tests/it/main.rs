@@ -7,6 +7,7 @@ mod conformance;
 mod facade;
 mod fuzz;
 mod hdf5;
+mod json_stream;
 mod literal;
 mod pickle_corpus;
 mod regressions;
