@@ -227,6 +227,9 @@ fn write_object(out: &mut Out, o: &Object, depth: usize) -> Res {
     if let Some(text) = crate::stdrepr::known(o, &repr) {
         return out.s(&text);
     }
+    if let Some(text) = crate::pandas::repr(o, &repr) {
+        return out.s(&text);
+    }
     match o.class.as_str() {
         "collections.OrderedDict" if o.args.is_empty() && o.state.is_none() => {
             return write_ordered_dict(out, o, depth);
