@@ -1117,6 +1117,9 @@ fn object_json(o: &Object, depth: usize) -> serde_json::Value {
         }
         return serde_json::Value::Object(map);
     }
+    if let Some(j) = crate::pandas::to_json(o, &|v| json_value(v, depth + 1), &repr) {
+        return j;
+    }
     map.insert("$object".into(), o.class.as_str().into());
     if !o.args.is_empty() {
         map.insert("args".into(), list_json(&o.args, depth));

@@ -18,8 +18,8 @@ mod json;
 
 use crate::value::{Object, Value};
 
-pub use csv::to_csv;
-pub use json::to_json;
+pub use csv::{to_csv, CsvError};
+pub use json::{to_json, JsonFn};
 
 /// How a value inside a frame is printed: pandas uses `str()` of object
 /// cells and `repr()` in places; the caller's `repr` keeps this module
