@@ -206,6 +206,12 @@ def pandas_values():
     yield "pd_df_mixed", pd.DataFrame({"i": [1, 2], "f": [1.5, 2.25], "b": [True, False], "s": ["a", "b"], "t": pd.to_datetime(["2024-05-17 00:00", "2024-05-18 12:00"])})
     yield "pd_df_neg_floats", pd.DataFrame({"a": [-1.5, 2.0, -0.001]})
     yield "pd_df_long_strings", pd.DataFrame({"s": ["x" * 60, "short"]})
+    # A Series of more than 1 KiB: its pickled state holds each array twice.
+    yield "pd_series_250", pd.Series(np.arange(250) * 0.5, index=pd.Index(np.arange(250) * 2, name="k"), name="half")
+    # Past 80 columns pandas pairs the shown labels with the first dtypes.
+    yield "pd_df_90_columns", pd.DataFrame({f"c{j}": (np.arange(3) * 1.5 if j % 2 else pd.Series(["a", None, "b"], dtype=object)) for j in range(90)})
+    yield "pd_df_empty_90_columns", pd.DataFrame(columns=[f"column_{j}" for j in range(90)])
+    yield "pd_df_multiindex_long", pd.DataFrame({"v": np.arange(100)}, index=pd.MultiIndex.from_arrays([[f"g{i // 7}" for i in range(100)], list(range(100))]))
 
 
 def main():

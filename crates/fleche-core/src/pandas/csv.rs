@@ -29,7 +29,7 @@ pub fn to_csv(o: &Object, repr: ReprFn) -> Result<String, CsvError> {
                         "its columns are a MultiIndex, which CSV export does not write yet",
                     ))
                 }
-                other => flat_csv(other, repr),
+                other => flat_csv(other, repr)?,
             };
             (f.index, labels, f.data)
         }
@@ -71,7 +71,7 @@ pub fn to_csv(o: &Object, repr: ReprFn) -> Result<String, CsvError> {
                     .collect()
             })
             .collect(),
-        other => vec![flat_csv(other, repr)],
+        other => vec![flat_csv(other, repr)?],
     };
     let data: Vec<Vec<String>> = data.iter().map(|c| cells(c, repr)).collect();
     for r in 0..index.len() {
@@ -94,12 +94,12 @@ fn label_text(v: &Value, repr: ReprFn) -> String {
     }
 }
 
-fn flat_csv(index: &Index, repr: ReprFn) -> Vec<String> {
-    match index {
-        Index::Range { .. } | Index::Flat { .. } => {
-            index.column().map_or_else(Vec::new, |c| cells(&c, repr))
-        }
-        Index::Multi { .. } => vec![],
+fn flat_csv(index: &Index, repr: ReprFn) -> Result<Vec<String>, CsvError> {
+    match index.column() {
+        Some(c) => Ok(cells(&c, repr)),
+        None => Err(CsvError::Unsupported(
+            "an axis is a range of more labels than this tool lists",
+        )),
     }
 }
 

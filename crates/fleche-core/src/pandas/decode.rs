@@ -167,14 +167,21 @@ fn frame(o: &Object) -> Option<Frame> {
     let columns = index(columns)?;
     let index = index(index_v)?;
     let n = index.len();
-    let mut data: Vec<Option<Column>> = vec![None; columns.len()];
+    let mut decoded = Vec::with_capacity(blocks.len());
     for (placement, values) in &blocks {
         let cols = extension(values).or_else(|| match values {
             Value::NdArray(a) => array_columns(a),
             _ => None,
         })?;
-        let places = positions(placement)?;
-        (places.len() == cols.len()).then_some(())?;
+        decoded.push((placement, cols));
+    }
+    // As many labels as columns the blocks hold (a range of labels is a
+    // few bytes however long).
+    let total: usize = decoded.iter().map(|(_, c)| c.len()).sum();
+    (columns.len() == total).then_some(())?;
+    let mut data: Vec<Option<Column>> = vec![None; total];
+    for (placement, cols) in decoded {
+        let places = positions(placement, cols.len())?;
         for (p, c) in places.into_iter().zip(cols) {
             (c.len() == n).then_some(())?;
             *data.get_mut(p)? = Some(c);
@@ -265,8 +272,9 @@ fn manager(v: &Value) -> Option<(Vec<Value>, Blocks)> {
     }
 }
 
-/// A block's placement: a slice or an array of positions.
-fn positions(v: &Value) -> Option<Vec<usize>> {
+/// A block's placement of its `count` columns: a slice or an array of
+/// positions.
+fn positions(v: &Value, count: usize) -> Option<Vec<usize>> {
     match v {
         Value::Object(o) if o.class == "builtins.slice" => {
             let [start, stop, step] = o.args.as_slice() else {
@@ -284,18 +292,18 @@ fn positions(v: &Value) -> Option<Vec<usize>> {
             };
             let stop = int(stop)?;
             let n = super::range_len(start, stop, step);
-            (n <= 1 << 24).then_some(())?;
+            (n == count).then_some(())?;
             (0..n)
                 .map(|i| usize::try_from(start + step * i as i128).ok())
                 .collect()
         }
         Value::NdArray(a) => match array_columns(a)?.as_slice() {
-            [Column::Int { values, .. }] => {
+            [Column::Int { values, .. }] if values.len() == count => {
                 values.iter().map(|&v| usize::try_from(v).ok()).collect()
             }
             _ => None,
         },
-        Value::List(items) | Value::Tuple(items) => items
+        Value::List(items) | Value::Tuple(items) if items.len() == count => items
             .iter()
             .map(|v| int(v).and_then(|i| usize::try_from(i).ok()))
             .collect(),

@@ -482,11 +482,16 @@ pub(super) fn series_repr(s: &Series, repr: ReprFn) -> String {
 pub(super) fn frame_repr(f: &Frame, repr: ReprFn) -> String {
     let (nrows, ncols) = (f.index.len(), f.columns.len());
     if nrows == 0 || ncols == 0 {
-        return format!(
+        let text = format!(
             "Empty DataFrame\nColumns: {}\nIndex: {}",
             super::index::pprint_index(&f.columns, repr),
             super::index::pprint_index(&f.index, repr)
         );
+        // Truncated, were it shown: the dimensions follow.
+        if ncols > TERMINAL_WIDTH || nrows > MAX_ROWS {
+            return format!("{text}\n\n[{nrows} rows x {ncols} columns]");
+        }
+        return text;
     }
     // More than 80 columns: the first and last 40 (the terminal's width).
     let mut col_pos: Vec<usize> = (0..ncols).collect();
@@ -520,9 +525,11 @@ pub(super) fn frame_repr(f: &Frame, repr: ReprFn) -> String {
                 .map(|i| levels.iter().map(|l| l[i].clone()).collect())
                 .collect()
         }
+        // pandas pairs the shown labels with the dtypes of the frame's
+        // first columns, not of the shown ones (past 80 columns they differ).
         _ => format_flat(&columns, false, repr)
             .into_iter()
-            .zip(&data)
+            .zip(&f.data)
             .map(|(x, c)| vec![if c.is_numeric() { format!(" {x}") } else { x }])
             .collect(),
     };

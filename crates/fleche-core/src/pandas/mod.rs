@@ -324,19 +324,25 @@ impl Index {
     }
 
     /// The labels of a one-level index as a column.
+    ///
+    /// A range longer than [`MAX_RANGE`] is refused: its pickle is a few
+    /// bytes, its labels would not be.
     pub fn column(&self) -> Option<Column> {
         match self {
-            Index::Range { .. } => {
-                Some(self.take(&(0..self.len()).collect::<Vec<_>>())).and_then(|i| match i {
-                    Index::Flat { values, .. } => Some(values),
-                    _ => None,
-                })
-            }
+            Index::Range { .. } if self.len() > MAX_RANGE => None,
+            Index::Range { .. } => match self.take(&(0..self.len()).collect::<Vec<_>>()) {
+                Index::Flat { values, .. } => Some(values),
+                _ => None,
+            },
             Index::Flat { values, .. } => Some(values.clone()),
             Index::Multi { .. } => None,
         }
     }
 }
+
+/// The longest range whose labels are listed where nothing else bounds
+/// them (a level of a MultiIndex, categories, a frame without columns).
+pub const MAX_RANGE: usize = 1 << 20;
 
 fn range_len(start: i128, stop: i128, step: i128) -> usize {
     let n = if step > 0 && stop > start {
@@ -412,6 +418,36 @@ mod tests {
             shown(nullable),
             "<pandas.Series (2 rows; dtypes: Int64): not shown \
              (a pandas type or dtype this reader does not print)>"
+        );
+    }
+
+    /// A range of 2**60 labels is a few bytes of pickle: as rows of a frame
+    /// without columns it shows (and refuses CSV) without listing them, as
+    /// columns of a frame without blocks it is an honest line.
+    #[test]
+    fn huge_ranges_are_never_listed() {
+        // pd.DataFrame(index=pd.RangeIndex(3)), protocol 2, stop = 2**60.
+        let rows = "gAJjcGFuZGFzCkRhdGFGcmFtZQpxACmBcQF9cQIoWAQAAABfbWdycQNjcGFuZGFzLmNvcmUuaW50ZXJuYWxzLm1hbmFnZXJzCkJsb2NrTWFuYWdlcgpxBCldcQUoY3BhbmRhcy5jb3JlLmluZGV4ZXMuYmFzZQpfbmV3X0luZGV4CnEGY3BhbmRhcwpSYW5nZUluZGV4CnEHfXEIKFgEAAAAbmFtZXEJTlgFAAAAc3RhcnRxCksAWAQAAABzdG9wcQtLAFgEAAAAc3RlcHEMSwF1hnENUnEOaAZoB31xDyhoCU5oCksAaAuKCAAAAAAAAAAQaAxLAXWGcRBScRFlhnESUnETWAQAAABfdHlwcRRYCQAAAGRhdGFmcmFtZXEVWAkAAABfbWV0YWRhdGFxFl1xF1gFAAAAYXR0cnNxGH1xGVgGAAAAX2ZsYWdzcRp9cRtYFwAAAGFsbG93c19kdXBsaWNhdGVfbGFiZWxzcRyIc3ViLg==";
+        let text = shown(rows);
+        assert!(
+            text.starts_with("Empty DataFrame\nColumns: []\nIndex: [0, 1, 2, ")
+                && text.ends_with(", 99, ...]\n\n[1152921504606846976 rows x 0 columns]"),
+            "{text}"
+        );
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(rows)
+            .expect("base64");
+        let crate::value::Value::Object(o) = crate::pickle::load(&bytes).expect("a pickle") else {
+            panic!("an object");
+        };
+        assert!(matches!(
+            super::to_csv(&o, &crate::repr::repr),
+            Err(super::CsvError::Unsupported(_))
+        ));
+        // pd.DataFrame(columns=pd.RangeIndex(3)), protocol 2, stop = 2**60.
+        let columns = "gAJjcGFuZGFzCkRhdGFGcmFtZQpxACmBcQF9cQIoWAQAAABfbWdycQNjcGFuZGFzLmNvcmUuaW50ZXJuYWxzLm1hbmFnZXJzCkJsb2NrTWFuYWdlcgpxBGNwYW5kYXMuX2xpYnMuaW50ZXJuYWxzCl91bnBpY2tsZV9ibG9jawpxBWNudW1weS5fY29yZS5tdWx0aWFycmF5Cl9yZWNvbnN0cnVjdApxBmNudW1weQpuZGFycmF5CnEHSwCFcQhjX2NvZGVjcwplbmNvZGUKcQlYAQAAAGJxClgGAAAAbGF0aW4xcQuGcQxScQ2HcQ5ScQ8oSwFLA0sAhnEQY251bXB5CmR0eXBlCnERWAIAAABPOHESiYiHcRNScRQoSwNYAQAAAHxxFU5OTkr/////Sv////9LP3RxFmKJXXEXdHEYYmNfX2J1aWx0aW5fXwpzbGljZQpxGUsASwNLAYdxGlJxG0sCh3EcUnEdhXEeXXEfKGNwYW5kYXMuY29yZS5pbmRleGVzLmJhc2UKX25ld19JbmRleApxIGNwYW5kYXMKUmFuZ2VJbmRleApxIX1xIihYBAAAAG5hbWVxI05YBQAAAHN0YXJ0cSRLAFgEAAAAc3RvcHEliggAAAAAAAAAEFgEAAAAc3RlcHEmSwF1hnEnUnEoaCBoIX1xKShoI05oJEsAaCVLAGgmSwF1hnEqUnErZYZxLFJxLVgEAAAAX3R5cHEuWAkAAABkYXRhZnJhbWVxL1gJAAAAX21ldGFkYXRhcTBdcTFYBQAAAGF0dHJzcTJ9cTNYBgAAAF9mbGFnc3E0fXE1WBcAAABhbGxvd3NfZHVwbGljYXRlX2xhYmVsc3E2iHN1Yi4=";
+        assert!(
+            shown(columns).starts_with("<pandas.DataFrame (0 rows x 1152921504606846976 columns")
         );
     }
 }
