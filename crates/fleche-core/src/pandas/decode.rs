@@ -375,7 +375,8 @@ pub(super) fn index(v: &Value) -> Option<Index> {
     (cols.len() == 1).then_some(())?;
     let values = cols.pop()?;
     let freq = match (&values, class) {
-        (Column::Datetime { .. }, _) => Some(match get(d, "freq") {
+        // pandas 2 keeps the frequency with the array (`_freq`).
+        (Column::Datetime { .. }, _) => Some(match get(d, "freq").or_else(|| array_freq(data)) {
             None | Some(Value::None) => None,
             Some(f) => Some(freq(f)?),
         }),
@@ -387,6 +388,15 @@ pub(super) fn index(v: &Value) -> Option<Index> {
         name: name(get(d, "name")),
         freq,
     })
+}
+
+/// The `_freq` an extension array's state carries (pandas 2).
+fn array_freq(data: &Value) -> Option<&Value> {
+    let Value::Object(o) = data else { return None };
+    let Some(Value::Tuple(state)) = o.state.as_deref() else {
+        return None;
+    };
+    get(state.get(2)?, "_freq")
 }
 
 /// `freqstr` of the fixed offsets; None for any other (we would print it

@@ -111,3 +111,19 @@ fn values_print_as_the_oracles_python_does() {
     );
     check(&String::from_utf8_lossy(&out.stdout));
 }
+
+/// pandas objects pickled by pandas 2.2 (numpy 1.x) print as the oracle's
+/// pandas 3.1 prints what it loads from them
+/// (`tests/conformance/pandas2_values.py`).
+#[test]
+fn pandas2_pickles_print_as_pandas3_loads_them() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pandas2_values.jsonl");
+    let text = std::fs::read_to_string(path).expect("pandas2_values.jsonl");
+    let (n, diffs) = differences(&text);
+    assert!(n >= 60, "only {n} cases");
+    let shown: Vec<String> = diffs
+        .iter()
+        .map(|(label, want, got)| format!("{label}:\n  python: {want}\n  ours:   {got}"))
+        .collect();
+    assert!(shown.is_empty(), "{}", shown.join("\n"));
+}
