@@ -75,13 +75,11 @@ pub(super) fn describe(o: &Object) -> String {
         return String::new();
     };
     let dtypes: Vec<String> = blocks.iter().map(|(_, v)| dtype_name(v)).collect();
+    // An axis that does not decode is of unknown length, not empty.
+    let len = |v: &Value| length(v).map_or_else(|| "?".to_string(), |n| n.to_string());
     let shape = match axes.as_slice() {
-        [index] => format!("{} rows", length(index).unwrap_or(0)),
-        [columns, index] => format!(
-            "{} rows x {} columns",
-            length(index).unwrap_or(0),
-            length(columns).unwrap_or(0)
-        ),
+        [index] => format!("{} rows", len(index)),
+        [columns, index] => format!("{} rows x {} columns", len(index), len(columns)),
         _ => String::new(),
     };
     format!(" ({shape}; dtypes: {})", dtypes.join(", "))
@@ -101,7 +99,9 @@ fn dtype_name(v: &Value) -> String {
         }
     }
     match v {
-        Value::NdArray(a) => a.dtype.clone(),
+        Value::NdArray(a) => array_columns(a)
+            .and_then(|c| c.first().map(Column::dtype))
+            .unwrap_or_else(|| a.dtype.clone()),
         Value::Object(o) => {
             let dtype = o
                 .state
@@ -354,6 +354,12 @@ pub(super) fn index(v: &Value) -> Option<Index> {
             .collect::<Option<Vec<Vec<i64>>>>()?;
         let n = codes.first().map_or(0, Vec::len);
         (levels.len() == codes.len() && codes.iter().all(|c| c.len() == n)).then_some(())?;
+        // A code is a level's position, or -1 for a missing label.
+        let valid = codes.iter().zip(&levels).all(|(c, l)| {
+            c.iter()
+                .all(|&x| x == -1 || usize::try_from(x).is_ok_and(|x| x < l.len()))
+        });
+        valid.then_some(())?;
         let names = match get(d, "names") {
             Some(Value::List(names) | Value::Tuple(names)) => {
                 names.iter().map(|n| name(Some(n))).collect()

@@ -450,4 +450,18 @@ mod tests {
             shown(columns).starts_with("<pandas.DataFrame (0 rows x 1152921504606846976 columns")
         );
     }
+
+    /// A MultiIndex code past its level (a damaged pickle) is no table:
+    /// the labels would not line up.
+    #[test]
+    fn codes_past_their_level_are_an_honest_line() {
+        // A Series on MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1)]),
+        // its first level's last code 1 changed to 7.
+        let damaged = "gASVZgQAAAAAAACMBnBhbmRhc5SMBlNlcmllc5STlCmBlH2UKIwEX21ncpSMHnBhbmRhcy5jb3JlLmludGVybmFscy5tYW5hZ2Vyc5SMElNpbmdsZUJsb2NrTWFuYWdlcpSTlCmBlChdlIwYcGFuZGFzLmNvcmUuaW5kZXhlcy5iYXNllIwKX25ld19JbmRleJSTlGgAjApNdWx0aUluZGV4lJOUfZQojAZsZXZlbHOUXZQoaA1oAIwFSW5kZXiUk5R9lCiMBGRhdGGUjBNwYW5kYXMuX2xpYnMuYXJyYXlzlIwcX19weXhfdW5waWNrbGVfTkRBcnJheUJhY2tlZJSTlIwNcGFuZGFzLmFycmF5c5SMC1N0cmluZ0FycmF5lJOUSh8G8QROh5RSlGgAjAtTdHJpbmdEdHlwZZSTlIwGcHl0aG9ulEd/+AAAAAAAAIaUUpSMFm51bXB5Ll9jb3JlLm11bHRpYXJyYXmUjAxfcmVjb25zdHJ1Y3SUk5SMBW51bXB5lIwHbmRhcnJheZSTlEsAhZRDAWKUh5RSlChLAUsChZRoJ4wFZHR5cGWUk5SMAk84lImIh5RSlChLA4wBfJROTk5K/////0r/////Sz90lGKJXZQojAFhlIwBYpRldJRihpRijARuYW1llE51hpRSlGgNaBR9lChoFmgmaClLAIWUaCuHlFKUKEsBSwKFlGgwjAJpOJSJiIeUUpQoSwOMATyUTk5OSv////9K/////0sAdJRiiUMQAQAAAAAAAAACAAAAAAAAAJR0lGJoO051hpRSlGWMBWNvZGVzlF2UKGgmaClLAIWUaCuHlFKUKEsBSwOFlGgwjAJpMZSJiIeUUpQoSwNoNE5OTkr/////Sv////9LAHSUYolDAwAAB5R0lGJoJmgpSwCFlGgrh5RSlChLAUsDhZRoVIlDAwABAJR0lGJljAlzb3J0b3JkZXKUTowFbmFtZXOUXZQoTk5ldYaUUpRhXZRoJmgpSwCFlGgrh5RSlChLAUsDhZRoRYlDGAEAAAAAAAAAAgAAAAAAAAADAAAAAAAAAJR0lGJhXZRoDWgPfZQoaBFdlChoDWgUfZQoaBZoHmg7TnWGlFKUaA1oFH2UKGgWaEFoO051hpRSlGVoTF2UKGgmaClLAIWUaCuHlFKUKEsBSwOFlGhUiUMDAAABlHSUYmgmaClLAIWUaCuHlFKUKEsBSwOFlGhUiUMDAAEAlHSUYmVoXk5oX12UKE5OZXWGlFKUYX2UjAYwLjE0LjGUfZQojARheGVzlGgKjAZibG9ja3OUXZR9lCiMBnZhbHVlc5RoZowIbWdyX2xvY3OUjAhidWlsdGluc5SMBXNsaWNllJOUSwBLA0sBh5RSlHVhdXN0lGKMBF90eXCUjAZzZXJpZXOUjAlfbWV0YWRhdGGUXZSMBV9uYW1llGGMBWF0dHJzlH2UjAZfZmxhZ3OUfZSMF2FsbG93c19kdXBsaWNhdGVfbGFiZWxzlIhzaJZOdWIu";
+        let text = shown(damaged);
+        assert!(
+            text.starts_with("<pandas.Series (? rows; dtypes: int64): not shown"),
+            "{text}"
+        );
+    }
 }
