@@ -212,6 +212,20 @@ def pandas_values():
     yield "pd_df_90_columns", pd.DataFrame({f"c{j}": (np.arange(3) * 1.5 if j % 2 else pd.Series(["a", None, "b"], dtype=object)) for j in range(90)})
     yield "pd_df_empty_90_columns", pd.DataFrame(columns=[f"column_{j}" for j in range(90)])
     yield "pd_df_multiindex_long", pd.DataFrame({"v": np.arange(100)}, index=pd.MultiIndex.from_arrays([[f"g{i // 7}" for i in range(100)], list(range(100))]))
+    yield "pd_categoricalindex_many", pd.CategoricalIndex([f"c{i}" for i in range(15)])
+    yield "pd_categorical_many", pd.Categorical([f"c{i}" for i in range(15)])
+    yield "pd_categorical_long", pd.Categorical(np.arange(30) % 12)
+    yield "pd_multiindex_wide", pd.MultiIndex.from_tuples([("a" * 30, "b" * 30, 1), ("c", "d", 2)])
+    yield "pd_multiindex_long", pd.MultiIndex.from_arrays([np.arange(150) // 10, np.arange(150)])
+    yield "pd_multiindex_nan", pd.MultiIndex.from_arrays([["a", None, "b"], [1, 2, None]])
+    yield "pd_series_tuple_name", pd.Series([1, 2], name=("a", 1))
+    yield "pd_series_category_int_nan", pd.Series(pd.Categorical([1, None, 2]))
+    yield "pd_df_tabs", pd.DataFrame({"s": ["a\tb", "c\nd"]})
+    yield "pd_df_column_multiindex", pd.DataFrame([[1, 2, 3]], columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y"), ("b", "x")]))
+    yield "pd_df_inf", pd.DataFrame({"f": [np.inf, -np.inf, 1.0]})
+    yield "pd_df_ns", pd.DataFrame({"t": pd.to_datetime(["2024-01-01 00:00:00.000000001"]).as_unit("ns")})
+    yield "pd_df_string_na", pd.DataFrame({"s": pd.array(["a", None], dtype="string")})
+    yield "pd_df_uint64", pd.DataFrame({"u": np.array([2**64 - 1, 0], dtype="uint64")})
 
 
 def main():

@@ -455,8 +455,16 @@ fn extension(v: &Value) -> Option<Vec<Column>> {
         "StringArray" => {
             let Value::Object(d) = dtype else { return None };
             d.class.ends_with("StringDtype").then_some(())?;
-            (matches!(d.args.first(), Some(Value::Str(s)) if s == "python")).then_some(())?;
-            let na_is_nan = matches!(d.args.get(1), Some(Value::Float(f)) if f.is_nan());
+            // `StringDtype(storage, na_value)` (pandas 3), or an instance
+            // with a `storage` attribute (pandas 2, missing is `<NA>`).
+            let state = d.state.as_deref();
+            let storage = d.args.first().or_else(|| get(state?, "storage"));
+            (matches!(storage, Some(Value::Str(s)) if s == "python")).then_some(())?;
+            let na = d
+                .args
+                .get(1)
+                .or_else(|| state.and_then(|s| get(s, "_na_value")));
+            let na_is_nan = matches!(na, Some(Value::Float(f)) if f.is_nan());
             let cols = array_columns(a)?;
             cols.into_iter()
                 .map(|c| match c {

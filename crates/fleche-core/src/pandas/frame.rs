@@ -14,6 +14,7 @@ const MAX_ROWS: usize = 60;
 const MIN_ROWS: usize = 10;
 const PRECISION: usize = 6;
 const MAX_COLWIDTH: usize = 50;
+const MAX_CATEGORIES: usize = 8;
 const TERMINAL_WIDTH: usize = 80;
 pub(super) const DISPLAY_WIDTH: usize = 80;
 
@@ -393,7 +394,23 @@ pub(super) fn format_name(name: &Option<Value>, repr: ReprFn) -> String {
     match name {
         None => String::new(),
         Some(Value::Float(f)) if !f.is_nan() => format_floats(&[*f], false, "NaN").remove(0),
-        Some(v) => py_str(v, repr),
+        Some(v) => pprint(v, repr),
+    }
+}
+
+/// `pprint_thing`: `str()`, but a tuple or list shows its items' `str()`
+/// (`(a, 1)`, not `('a', 1)`).
+fn pprint(v: &Value, repr: ReprFn) -> String {
+    match v {
+        Value::Tuple(items) | Value::List(items) => {
+            let inner: Vec<String> = items.iter().map(|i| pprint(i, repr)).collect();
+            match v {
+                Value::List(_) => format!("[{}]", inner.join(", ")),
+                _ if inner.len() == 1 => format!("({},)", inner[0]),
+                _ => format!("({})", inner.join(", ")),
+            }
+        }
+        other => py_str(other, repr),
     }
 }
 
@@ -662,7 +679,7 @@ pub(super) fn sparsify(levels: Vec<Vec<String>>, start: usize) -> Vec<Vec<String
 }
 
 /// The categories as a Categorical's repr lists them.
-fn category_strings(categories: &Column, repr: ReprFn) -> Vec<String> {
+pub(super) fn category_strings(categories: &Column, repr: ReprFn) -> Vec<String> {
     let quoted = |c: &Column| -> Vec<String> {
         match c {
             Column::Str { values, .. } => values
@@ -688,10 +705,11 @@ fn category_strings(categories: &Column, repr: ReprFn) -> Vec<String> {
                 .collect(),
         }
     };
+    // `display.max_categories` is 8: the first and last 4.
     let n = categories.len();
-    if n > 10 {
-        let head: Vec<usize> = (0..5).collect();
-        let tail: Vec<usize> = (n - 5..n).collect();
+    if n > MAX_CATEGORIES {
+        let head: Vec<usize> = (0..MAX_CATEGORIES / 2).collect();
+        let tail: Vec<usize> = (n - MAX_CATEGORIES / 2..n).collect();
         let mut out = quoted(&categories.take(&head));
         out.push("...".into());
         out.extend(quoted(&categories.take(&tail)));

@@ -3,8 +3,8 @@
 //! (`_format_flat`, `MultiIndex._format_multi`).
 
 use super::frame::{
-    datetime_strings, escape, format_array, format_name, is_dates_only, len, py_str, rjust,
-    sparsify, timestamp_str, Justify, DISPLAY_WIDTH,
+    category_strings, datetime_strings, escape, format_array, format_name, is_dates_only, len,
+    py_str, rjust, sparsify, timestamp_str, Justify, DISPLAY_WIDTH,
 };
 use super::{Column, Index, ReprFn};
 use crate::value::Value;
@@ -126,15 +126,30 @@ fn object_summary(
         let widths: Vec<usize> = (0..levels)
             .map(|l| rows.iter().map(|r| len(&r[l])).max().unwrap_or(0))
             .collect();
-        let fmt = |r: &Vec<String>| {
+        // `_pprint_seq(row, max_seq_items=k)`: the first k labels, `...`
+        // for the rest.
+        let fmt = |r: &Vec<String>, k: usize| {
             let parts: Vec<String> = r.iter().zip(&widths).map(|(s, w)| rjust(s, *w)).collect();
-            if parts.len() == 1 {
-                format!("({},)", parts[0])
-            } else {
-                format!("({})", parts.join(", "))
+            let mut body = parts[..k.min(parts.len())].join(", ");
+            if k < parts.len() {
+                body.push_str(", ...");
+            } else if parts.len() == 1 {
+                body.push(',');
             }
+            format!("({body})")
         };
-        let all: Vec<String> = rows.iter().map(|r| fmt(r)).collect();
+        // As many labels as keep the first row shown under the width.
+        let max_space = display_width.saturating_sub(len(&space2));
+        let first = if truncated {
+            rows[rows.len() / 2]
+        } else {
+            rows[0]
+        };
+        let max_items = (1..=levels)
+            .rev()
+            .find(|&k| len(&fmt(first, k)) < max_space)
+            .unwrap_or(1);
+        let all: Vec<String> = rows.iter().map(|r| fmt(r, max_items)).collect();
         if truncated {
             let k = all.len() / 2;
             head = all[..k].to_vec();
@@ -232,15 +247,7 @@ pub(super) fn index_repr(index: &Index, repr: ReprFn) -> Option<String> {
                 ..
             } = values
             {
-                let cats: Vec<String> = element_strings(categories, repr);
-                let cats = if cats.len() > 10 {
-                    let mut c = cats[..5].to_vec();
-                    c.push("...".into());
-                    c.extend_from_slice(&cats[cats.len() - 5..]);
-                    c
-                } else {
-                    cats
-                };
+                let cats = category_strings(categories, repr);
                 attrs.push(("categories".into(), format!("[{}]", cats.join(", "))));
                 attrs.push((
                     "ordered".into(),
@@ -267,8 +274,21 @@ pub(super) fn index_repr(index: &Index, repr: ReprFn) -> Option<String> {
             codes,
             names,
         } => {
-            let per_level: Vec<Vec<String>> =
-                levels.iter().map(|l| element_strings(l, repr)).collect();
+            // A level of ints with a missing label is taken as floats.
+            let per_level: Vec<Vec<String>> = levels
+                .iter()
+                .zip(codes)
+                .map(|(l, c)| match l {
+                    Column::Int { values, .. } if c.contains(&-1) => element_strings(
+                        &Column::Float {
+                            dtype: "float64".into(),
+                            values: values.iter().map(|&v| v as f64).collect(),
+                        },
+                        repr,
+                    ),
+                    other => element_strings(other, repr),
+                })
+                .collect();
             let n = codes.first().map_or(0, Vec::len);
             let tuples: Vec<Vec<String>> = (0..n)
                 .map(|r| {

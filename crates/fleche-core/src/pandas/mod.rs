@@ -182,7 +182,7 @@ impl Column {
     }
 
     /// A categorical's values as the categories' own column, missing ones
-    /// as pandas fills them (NaN; ints become floats when any is missing).
+    /// as pandas fills them (NaN; ints become objects when any is missing).
     pub fn decategorize(&self) -> Option<Column> {
         let Column::Categorical {
             categories, codes, ..
@@ -199,13 +199,15 @@ impl Column {
                 .filter(|&c| c < categories.len())
         };
         Some(match categories.as_ref() {
-            Column::Int { values, .. } if missing => Column::Float {
-                dtype: "float64".into(),
-                values: codes
+            // `_internal_get_values`: ints as objects beside NaN.
+            Column::Int { values, .. } if missing => Column::Object(
+                codes
                     .iter()
-                    .map(|&c| at(c).map_or(f64::NAN, |i| values[i] as f64))
+                    .map(|&c| {
+                        at(c).map_or(Value::Float(f64::NAN), |i| Value::Int(values[i].into()))
+                    })
                     .collect(),
-            },
+            ),
             Column::Float { dtype, values } => Column::Float {
                 dtype: dtype.clone(),
                 values: codes
