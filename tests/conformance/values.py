@@ -226,6 +226,10 @@ def pandas_values():
     yield "pd_df_ns", pd.DataFrame({"t": pd.to_datetime(["2024-01-01 00:00:00.000000001"]).as_unit("ns")})
     yield "pd_df_string_na", pd.DataFrame({"s": pd.array(["a", None], dtype="string")})
     yield "pd_df_uint64", pd.DataFrame({"u": np.array([2**64 - 1, 0], dtype="uint64")})
+    # Object cells print as str(): dates, times, Decimal, paths, UUIDs.
+    yield "pd_df_stdlib_objects", pd.DataFrame({"d": [datetime.date(2024, 5, 17), None], "dt": [datetime.datetime(2024, 5, 17, 12, 30), datetime.datetime(2024, 5, 17, 12, 30, 5, 123)], "x": [decimal.Decimal("1.10"), fractions.Fraction(1, 3)]})
+    yield "pd_df_stdlib_objects2", pd.DataFrame({"p": [pathlib.PurePosixPath("a/b"), uuid.UUID(int=1)], "t": [datetime.time(12, 30), datetime.timedelta(days=1, seconds=5)], "n": [datetime.timedelta(microseconds=-1), datetime.time(0, 0, 1, 5)]})
+    yield "pd_index_dates", pd.Index([datetime.date(2024, 5, 17), datetime.date(2024, 5, 18)])
 
 
 def main():

@@ -125,7 +125,10 @@ from fleche import cache
 out = {}
 for name, v in values.pandas_values():
     if isinstance(v, (pd.DataFrame, pd.Series)):
-        key = str(cache().values.save(v))
+        try:
+            key = str(cache().values.save(v))
+        except Exception:  # a value fleche does not digest
+            continue
         out[key] = [name, base64.b64encode(cache().load_value(key).to_csv().encode()).decode()]
 print(json.dumps(out))
 "#;

@@ -209,9 +209,108 @@ fn format_floats(values: &[f64], leading_space: bool, na_rep: &str) -> Vec<Strin
 pub(super) fn py_str(v: &Value, repr: ReprFn) -> String {
     let s = match v {
         Value::Str(s) => s.clone(),
-        other => repr(other),
+        other => {
+            let text = repr(other);
+            str_of_repr(&text).unwrap_or(text)
+        }
     };
     escape(&s)
+}
+
+/// `str()` of the standard-library values whose `str` is not their
+/// `repr` (dates, times, Decimal, paths, ...), from the repr; None for
+/// the rest, whose `str` is their repr.
+fn str_of_repr(text: &str) -> Option<String> {
+    let call = |prefix: &str| -> Option<&str> { text.strip_prefix(prefix)?.strip_suffix(')') };
+    let ints =
+        |args: &str| -> Option<Vec<i64>> { args.split(", ").map(|a| a.parse().ok()).collect() };
+    let fraction = |us: i64| {
+        if us == 0 {
+            String::new()
+        } else {
+            format!(".{us:06}")
+        }
+    };
+    for quoted in [
+        "Decimal(",
+        "UUID(",
+        "PurePosixPath(",
+        "PosixPath(",
+        "Timestamp(",
+    ] {
+        if let Some(arg) = call(quoted) {
+            let inner = arg.strip_prefix('\'')?.strip_suffix('\'')?;
+            return (!inner.contains(['\'', '\\'])).then(|| inner.to_string());
+        }
+    }
+    if let Some(args) = call("Fraction(") {
+        return match ints(args)?.as_slice() {
+            [n, 1] => Some(n.to_string()),
+            [n, d] => Some(format!("{n}/{d}")),
+            _ => None,
+        };
+    }
+    if let Some(args) = call("datetime.date(") {
+        let [y, m, d] = ints(args)?[..] else {
+            return None;
+        };
+        return Some(format!("{y:04}-{m:02}-{d:02}"));
+    }
+    if let Some(args) = call("datetime.datetime(") {
+        let v = ints(args)?;
+        let at = |i: usize| v.get(i).copied().unwrap_or(0);
+        (3..=7).contains(&v.len()).then_some(())?;
+        return Some(format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{}",
+            at(0),
+            at(1),
+            at(2),
+            at(3),
+            at(4),
+            at(5),
+            fraction(at(6))
+        ));
+    }
+    if let Some(args) = call("datetime.time(") {
+        let v = ints(args)?;
+        let at = |i: usize| v.get(i).copied().unwrap_or(0);
+        (2..=4).contains(&v.len()).then_some(())?;
+        return Some(format!(
+            "{:02}:{:02}:{:02}{}",
+            at(0),
+            at(1),
+            at(2),
+            fraction(at(3))
+        ));
+    }
+    if let Some(args) = call("datetime.timedelta(") {
+        let (mut days, mut secs, mut us) = (0i64, 0i64, 0i64);
+        if !args.is_empty() {
+            for part in args.split(", ") {
+                let (key, n) = part.split_once('=')?;
+                let n: i64 = n.parse().ok()?;
+                match key {
+                    "days" => days = n,
+                    "seconds" => secs = n,
+                    "microseconds" => us = n,
+                    _ => return None,
+                }
+            }
+        }
+        let day_part = match days {
+            0 => String::new(),
+            1 | -1 => format!("{days} day, "),
+            _ => format!("{days} days, "),
+        };
+        return Some(format!(
+            "{day_part}{}:{:02}:{:02}{}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+            fraction(us)
+        ));
+    }
+    None
 }
 
 pub(super) fn escape(s: &str) -> String {
