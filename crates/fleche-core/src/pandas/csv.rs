@@ -4,7 +4,7 @@
 //! as the table shows them, fields quoted as Python's `csv` module does
 //! under `QUOTE_MINIMAL`.
 
-use super::frame::datetime_strings;
+use super::frame::{datetime_strings, str_value};
 use super::{Column, Index, Pandas, ReprFn};
 use crate::value::{Object, Value};
 use thiserror::Error;
@@ -90,7 +90,7 @@ fn label_text(v: &Value, repr: ReprFn) -> String {
     match v {
         Value::Str(s) => s.clone(),
         Value::Float(f) => float_text(*f, repr),
-        other => repr(other),
+        other => str_value(other, repr),
     }
 }
 
@@ -139,7 +139,7 @@ fn cells(col: &Column, repr: ReprFn) -> Vec<String> {
                 {
                     String::new()
                 }
-                other => repr(other),
+                other => str_value(other, repr),
             })
             .collect(),
         Column::Str { values, .. } => values

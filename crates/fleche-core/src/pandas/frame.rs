@@ -207,14 +207,18 @@ fn format_floats(values: &[f64], leading_space: bool, na_rep: &str) -> Vec<Strin
 /// `str(x)` of a Python value, escaping tabs and line breaks as pandas'
 /// `pprint_thing` does.
 pub(super) fn py_str(v: &Value, repr: ReprFn) -> String {
-    let s = match v {
+    escape(&str_value(v, repr))
+}
+
+/// `str(v)`.
+pub(super) fn str_value(v: &Value, repr: ReprFn) -> String {
+    match v {
         Value::Str(s) => s.clone(),
         other => {
             let text = repr(other);
             str_of_repr(&text).unwrap_or(text)
         }
-    };
-    escape(&s)
+    }
 }
 
 /// `str()` of the standard-library values whose `str` is not their

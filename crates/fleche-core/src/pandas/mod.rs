@@ -466,4 +466,21 @@ mod tests {
             "{text}"
         );
     }
+
+    /// Object cells are written as their `str()`, as `to_csv()` does.
+    #[test]
+    fn object_cells_are_written_as_their_str() {
+        // pd.DataFrame({"d": [datetime.date(2024, 5, 17)], "x": [Decimal("1.10")]})
+        let frame = "gASVDAMAAAAAAACMBnBhbmRhc5SMCURhdGFGcmFtZZSTlCmBlH2UKIwEX21ncpSMHnBhbmRhcy5jb3JlLmludGVybmFscy5tYW5hZ2Vyc5SMDEJsb2NrTWFuYWdlcpSTlIwWcGFuZGFzLl9saWJzLmludGVybmFsc5SMD191bnBpY2tsZV9ibG9ja5STlIwWbnVtcHkuX2NvcmUubXVsdGlhcnJheZSMDF9yZWNvbnN0cnVjdJSTlIwFbnVtcHmUjAduZGFycmF5lJOUSwCFlEMBYpSHlFKUKEsBSwJLAYaUaA+MBWR0eXBllJOUjAJPOJSJiIeUUpQoSwOMAXyUTk5OSv////9K/////0s/dJRiiV2UKIwIZGF0ZXRpbWWUjARkYXRllJOUQwQH6AURlIWUUpSMB2RlY2ltYWyUjAdEZWNpbWFslJOUjAQxLjEwlIWUUpRldJRijAhidWlsdGluc5SMBXNsaWNllJOUSwBLAksBh5RSlEsCh5RSlIWUXZQojBhwYW5kYXMuY29yZS5pbmRleGVzLmJhc2WUjApfbmV3X0luZGV4lJOUaACMBUluZGV4lJOUfZQojARkYXRhlIwTcGFuZGFzLl9saWJzLmFycmF5c5SMHF9fcHl4X3VucGlja2xlX05EQXJyYXlCYWNrZWSUk5SMDXBhbmRhcy5hcnJheXOUjAtTdHJpbmdBcnJheZSTlEofBvEEToeUUpRoAIwLU3RyaW5nRHR5cGWUk5SMBnB5dGhvbpRHf/gAAAAAAACGlFKUaA5oEUsAhZRoE4eUUpQoSwFLAoWUaBuJXZQojAFklIwBeJRldJRihpRijARuYW1llE51hpRSlGg3aACMClJhbmdlSW5kZXiUk5R9lChoUk6MBXN0YXJ0lEsAjARzdG9wlEsBjARzdGVwlEsBdYaUUpRlhpRSlIwEX3R5cJSMCWRhdGFmcmFtZZSMCV9tZXRhZGF0YZRdlIwFYXR0cnOUfZSMBl9mbGFnc5R9lIwXYWxsb3dzX2R1cGxpY2F0ZV9sYWJlbHOUiHN1Yi4=";
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(frame)
+            .expect("base64");
+        let crate::value::Value::Object(o) = crate::pickle::load(&bytes).expect("a pickle") else {
+            panic!("an object");
+        };
+        assert_eq!(
+            super::to_csv(&o, &crate::repr::repr),
+            Ok(",d,x\n0,2024-05-17,1.10\n".to_string())
+        );
+    }
 }
