@@ -21,40 +21,90 @@ pub enum CsvError {
 
 /// The bytes `to_csv()` writes for the frame or series `o`.
 pub fn to_csv(o: &Object, repr: ReprFn) -> Result<String, CsvError> {
-    let (index, columns, data): (Index, Vec<String>, Vec<Column>) = match super::decode(o) {
+    // The header: one row per level of the columns, each under that
+    // level's name (`to_frame()` of a series named by a tuple has one
+    // level per item).
+    let (index, header_levels, level_names, data): (
+        Index,
+        Vec<Vec<String>>,
+        Vec<String>,
+        Vec<Column>,
+    ) = match super::decode(o) {
         Some(Pandas::Frame(f)) => {
-            let labels = match &f.columns {
-                Index::Multi { .. } => {
-                    return Err(CsvError::Unsupported(
-                        "its columns are a MultiIndex, which CSV export does not write yet",
-                    ))
+            let (levels, names) = match &f.columns {
+                Index::Multi {
+                    levels,
+                    codes,
+                    names,
+                } => {
+                    let rows = levels
+                        .iter()
+                        .zip(codes)
+                        .map(|(level, c)| {
+                            let strs = cells(level, repr);
+                            c.iter()
+                                .map(|&i| {
+                                    usize::try_from(i)
+                                        .ok()
+                                        .and_then(|i| strs.get(i).cloned())
+                                        .unwrap_or_default()
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    let names = names
+                        .iter()
+                        .map(|n| n.as_ref().map_or_else(String::new, |v| label_text(v, repr)))
+                        .collect();
+                    (rows, names)
                 }
-                other => flat_csv(other, repr)?,
+                other => (vec![flat_csv(other, repr)?], vec![String::new()]),
             };
-            (f.index, labels, f.data)
+            (f.index, levels, names, f.data)
         }
         Some(Pandas::Series(s)) => {
             // `to_frame()`: the column is the name, or 0.
-            let label = match &s.name {
-                Some(n) => label_text(n, repr),
-                None => "0".into(),
+            let levels = match &s.name {
+                Some(Value::Tuple(items)) if !items.is_empty() => {
+                    items.iter().map(|v| vec![label_text(v, repr)]).collect()
+                }
+                Some(n) => vec![vec![label_text(n, repr)]],
+                None => vec![vec!["0".to_string()]],
             };
-            (s.index, vec![label], vec![s.data])
+            let names = vec![String::new(); levels.len()];
+            (s.index, levels, names, vec![s.data])
         }
         _ => return Err(CsvError::NotTable),
     };
     let names = index.names();
-    let mut header: Vec<String> = if names.iter().all(Option::is_none) {
-        vec![String::new(); names.len()]
-    } else {
-        names
+    let named = names.iter().any(Option::is_some);
+    let mut out = String::new();
+    let multi_columns = header_levels.len() > 1;
+    for (level, level_name) in header_levels.into_iter().zip(&level_names) {
+        let mut row: Vec<String> = if multi_columns {
+            // The level's name in the first index column.
+            let mut r = vec![String::new(); names.len()];
+            r[0] = level_name.clone();
+            r
+        } else if named {
+            names
+                .iter()
+                .map(|n| n.as_ref().map_or_else(String::new, |v| label_text(v, repr)))
+                .collect()
+        } else {
+            vec![String::new(); names.len()]
+        };
+        row.extend(level);
+        write_row(&mut out, &row);
+    }
+    if multi_columns && named {
+        let mut row: Vec<String> = names
             .iter()
             .map(|n| n.as_ref().map_or_else(String::new, |v| label_text(v, repr)))
-            .collect()
-    };
-    header.extend(columns);
-    let mut out = String::new();
-    write_row(&mut out, &header);
+            .collect();
+        row.extend(std::iter::repeat_n(String::new(), data.len()));
+        write_row(&mut out, &row);
+    }
     let index_cols: Vec<Vec<String>> = match &index {
         Index::Multi { levels, codes, .. } => levels
             .iter()

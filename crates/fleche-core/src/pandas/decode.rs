@@ -61,6 +61,13 @@ pub(super) fn pandas(o: &Object) -> Option<Pandas> {
     })
 }
 
+/// Whether a frame or series holds a manager (`_mgr`, `_data` before 1.1).
+pub(super) fn has_manager(o: &Object) -> bool {
+    o.state
+        .as_deref()
+        .is_some_and(|s| get(s, "_mgr").or_else(|| get(s, "_data")).is_some())
+}
+
 /// Shape and dtypes of a pandas object we do not print, as far as its
 /// pickle tells them: ` (3 rows x 2 columns; dtypes: Int64, bool)`.
 pub(super) fn describe(o: &Object) -> String {

@@ -379,6 +379,9 @@ pub fn repr(o: &Object, repr: ReprFn) -> Option<String> {
             index::index_repr(&i, repr).or_else(|| Some(unsupported(o, kind)))
         }
         Some(Pandas::Categorical(c)) => Some(frame::categorical_repr(&c, repr)),
+        // A frame or series without its data is no pandas pickle: the
+        // generic form shows what there is.
+        None if matches!(kind, "DataFrame" | "Series") && !decode::has_manager(o) => None,
         None => Some(unsupported(o, kind)),
     }
 }
