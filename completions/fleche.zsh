@@ -563,7 +563,7 @@ _fleche_commands() {
 'show:Show calls and values by (short) digest\: arguments, result, metadata, decoded values' \
 'expand:Expand short digests to full ones (calls and values); \`-\` reads one per line from stdin' \
 'shrink:Shorten full digests to the shortest unique prefix; \`-\` reads one per line from stdin' \
-'export:Write a cached value to a file\: a numpy array as .npy (as np.save writes it), any value as JSON' \
+'export:Write a cached value to a file\: a numpy array as .npy (as np.save writes it), a pandas DataFrame or Series as CSV (as to_csv writes it), any value as JSON' \
 'tag:Set or remove tags on calls (selected by key prefix or by query filters)' \
 'untag:Remove tags from calls (selected by key prefix or by query filters)' \
 'evict:Remove call records (values stay until \`fleche gc\`)' \
@@ -629,7 +629,7 @@ _fleche__subcmd__help_commands() {
 'show:Show calls and values by (short) digest\: arguments, result, metadata, decoded values' \
 'expand:Expand short digests to full ones (calls and values); \`-\` reads one per line from stdin' \
 'shrink:Shorten full digests to the shortest unique prefix; \`-\` reads one per line from stdin' \
-'export:Write a cached value to a file\: a numpy array as .npy (as np.save writes it), any value as JSON' \
+'export:Write a cached value to a file\: a numpy array as .npy (as np.save writes it), a pandas DataFrame or Series as CSV (as to_csv writes it), any value as JSON' \
 'tag:Set or remove tags on calls (selected by key prefix or by query filters)' \
 'untag:Remove tags from calls (selected by key prefix or by query filters)' \
 'evict:Remove call records (values stay until \`fleche gc\`)' \

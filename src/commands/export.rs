@@ -1,12 +1,14 @@
 //! `fleche export`: one cached value as a file a CI job or another tool
-//! reads without Python — a numpy array as the `.npy` `np.save` writes, any
-//! value as our JSON form. The file appears whole or not at all.
+//! reads without Python — a numpy array as the `.npy` `np.save` writes, a
+//! pandas DataFrame or Series as the CSV `to_csv()` writes, any value as our
+//! JSON form. The file appears whole or not at all.
 
 use crate::context::Context;
 use crate::error::{one_line, CliError, Exit};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use fleche_core::cache::ValueError;
+use fleche_core::pandas::CsvError;
 use fleche_core::prefix::Kind;
 use fleche_core::{Cache, Value};
 use std::io::{IsTerminal, Write};
@@ -24,8 +26,8 @@ pub enum ExportFormat {
 
 #[derive(Debug, Args)]
 #[command(
-    about = "Write a cached value to a file: a numpy array as .npy (as np.save writes it), any value as JSON",
-    after_help = "Examples:\n  fleche export 4722bb12 -o weights.npy\n  fleche export cb9db168 -o - --as json   # a call's result"
+    about = "Write a cached value to a file: a numpy array as .npy (as np.save writes it), a pandas DataFrame or Series as CSV (as to_csv writes it), any value as JSON",
+    after_help = "Examples:\n  fleche export 4722bb12 -o weights.npy\n  fleche export a1c627f8 -o table.csv\n  fleche export cb9db168 -o - --as json   # a call's result"
 )]
 pub struct ExportArgs {
     /// The value, or the call whose result to export, by (short) digest.
@@ -52,7 +54,7 @@ pub fn run(ctx: &Context, args: ExportArgs) -> Result<Exit> {
                     args.output.display().to_string()
                 }
             ))
-            .with_hint("name a .npy or .json file, or say --as npy|json")
+            .with_hint("name a .npy, .csv or .json file, or say --as npy|csv|json")
             .into())
         }
     };
@@ -151,11 +153,25 @@ fn encode(value: &Value, format: ExportFormat, key: &str) -> Result<Vec<u8>> {
             bytes.push(b'\n');
             Ok(bytes)
         }
-        ExportFormat::Csv => Err(CliError::usage(format!(
-            "value {short} is {what}: CSV export is for pandas DataFrames and Series, which this tool does not decode yet"
-        ))
-        .with_hint("export it with --as json")
-        .into()),
+        ExportFormat::Csv => {
+            let csv = match value {
+                Value::Object(o) => fleche_core::pandas::to_csv(o, &fleche_core::repr::repr),
+                _ => Err(CsvError::NotTable),
+            };
+            csv.map(String::into_bytes).map_err(|e| {
+                let why = match e {
+                    CsvError::NotTable => {
+                        "CSV export is for pandas DataFrames and Series".to_string()
+                    }
+                    CsvError::Unsupported(why) => why.to_string(),
+                };
+                CliError::usage(format!(
+                    "value {short} is {what}: it cannot be written as CSV ({why})"
+                ))
+                .with_hint("export it with --as json")
+                .into()
+            })
+        }
     }
 }
 

@@ -233,8 +233,8 @@ const BUILTIN_TYPES: &[&str] = &[
 ];
 
 /// `show` of every value file: the Python type, the destructured children,
-/// and for builtin values and numpy arrays the exact `repr()` fleche's load
-/// gives.
+/// and for builtin values, numpy arrays and pandas objects the exact
+/// `repr()` fleche's load gives.
 pub(crate) fn check_values(name: &str) {
     let dir = TestEnv::fixture(name);
     let mut failures = Vec::new();
@@ -264,7 +264,8 @@ pub(crate) fn check_values(name: &str) {
         // repr we promise to equal Python's (user classes are not yet).
         let value_text = got["value"].to_string();
         let promised = !value_text.contains("\"$object\"");
-        let typed = BUILTIN_TYPES.contains(&ty) || ty == "numpy.ndarray";
+        let typed =
+            BUILTIN_TYPES.contains(&ty) || ty == "numpy.ndarray" || ty.starts_with("pandas.");
         if typed && promised && got["repr"] != want["repr"] {
             failures.push(format!(
                 "{key}: repr {} but fleche's is {}",

@@ -17,6 +17,9 @@ fn consume(v: &Value) {
     if let Value::NdArray(a) = v {
         let _ = crate::npy::to_npy(a);
     }
+    if let Value::Object(o) = v {
+        let _ = crate::pandas::to_csv(o, &repr::repr);
+    }
     let _ = repr::repr_abbrev(v, 40);
     let _ = repr::to_json(v);
     let _ = digest(v);

@@ -16,6 +16,7 @@ pub mod hdf5;
 pub mod literal;
 pub mod npy;
 pub mod numpy;
+pub mod pandas;
 pub mod pandas_scalars;
 pub mod pickle;
 pub mod pickle_write;

@@ -207,25 +207,27 @@ pub fn load_with(bytes: &[u8], limits: &Limits) -> Result<Value, PickleError> {
 /// loading (the file and the tree), not four times.
 const MOVABLE_LEN: usize = 1024;
 
-/// The long byte strings only one place refers to, taken out of `nodes`.
+/// The long byte strings only one place of the tree refers to, taken out
+/// of `nodes`: referred to once, by a node itself referred to once, and so
+/// on up to the root (a buffer inside an array that a list holds twice,
+/// `[a, a]`, is needed twice).
 fn movable_leaves(nodes: &mut [Node], root: Id) -> HashMap<Id, Value> {
     let is_long = |n: &Node| matches!(n, Node::Leaf(Value::Bytes(b) | Value::ByteArray(b)) if b.len() >= MOVABLE_LEN);
-    let mut refs: HashMap<Id, u32> = nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| is_long(n))
-        .map(|(i, _)| (i, 0))
-        .collect();
-    if refs.is_empty() {
+    if !nodes.iter().any(is_long) {
         return HashMap::new();
     }
-    let mut see = |id: &Id| {
-        if let Some(count) = refs.get_mut(id) {
-            *count += 1;
+    // How often each node is referred to, and by which node (the last).
+    let mut refs = vec![0u32; nodes.len()];
+    let mut referrer: Vec<Option<Id>> = vec![None; nodes.len()];
+    let mut see = |from: Option<Id>, id: &Id| {
+        if let Some(count) = refs.get_mut(*id) {
+            *count = count.saturating_add(1);
+            referrer[*id] = from;
         }
     };
-    see(&root);
-    for node in nodes.iter() {
+    see(None, &root);
+    for (from, node) in nodes.iter().enumerate() {
+        let mut see = |id: &Id| see(Some(from), id);
         match node {
             Node::Tuple(items) | Node::List(items) | Node::Set(items) | Node::FrozenSet(items) => {
                 items.iter().for_each(&mut see)
@@ -248,10 +250,28 @@ fn movable_leaves(nodes: &mut [Node], root: Id) -> HashMap<Id, Value> {
             Node::Leaf(_) | Node::Global(_) => {}
         }
     }
-    refs.into_iter()
-        .filter(|&(_, count)| count == 1)
+    // Once in the tree: each node from the leaf up to the root referred to
+    // once (a cycle, which never reaches the root, is not).
+    let once = |leaf: Id| {
+        let mut id = leaf;
+        for _ in 0..nodes.len() {
+            if refs[id] != 1 {
+                return false;
+            }
+            match referrer[id] {
+                None => return id == root,
+                Some(up) => id = up,
+            }
+        }
+        false
+    };
+    let movable: Vec<Id> = (0..nodes.len())
+        .filter(|&id| is_long(&nodes[id]) && once(id))
+        .collect();
+    movable
+        .into_iter()
         .filter_map(
-            |(id, _)| match std::mem::replace(&mut nodes[id], Node::Leaf(Value::None)) {
+            |id| match std::mem::replace(&mut nodes[id], Node::Leaf(Value::None)) {
                 Node::Leaf(v) => Some((id, v)),
                 _ => None,
             },

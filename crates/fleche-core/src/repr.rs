@@ -316,6 +316,9 @@ fn write_known(out: &mut Out, o: &Object, depth: usize) -> Option<Res> {
     if let Some(text) = crate::pandas_scalars::known(o, &repr) {
         return Some(out.s(&text));
     }
+    if let Some(text) = crate::pandas::repr(o, &repr) {
+        return Some(out.s(&text));
+    }
     if let Some((fields, itemsize, a)) = crate::numpy::structured(o) {
         let threshold = if out.whole_arrays {
             usize::MAX
@@ -1344,6 +1347,9 @@ fn object_json(o: &Object, depth: usize) -> serde_json::Value {
             }
         }
         return serde_json::Value::Object(map);
+    }
+    if let Some(j) = crate::pandas::to_json(o, &|v| json_value(v, depth + 1), &repr) {
+        return j;
     }
     match (o.class.as_str(), o.args.as_slice()) {
         // By-value enum members and namedtuples under their own class.

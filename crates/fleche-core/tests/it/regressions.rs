@@ -88,3 +88,26 @@ fn array_file_as_fleche_stores_it(hex: &str, key: &str, repr: &str) {
         Some(repr)
     );
 }
+
+/// An array over 1 KiB that a list holds twice (`[a, a]`, or the axes and
+/// blocks a pandas Series' state repeats) is an array both times: its
+/// buffer was moved into the first copy, leaving the second without one.
+#[test]
+fn an_array_held_twice_is_an_array_twice() {
+    // pickle.dumps([a, a], protocol=4) of a = np.zeros(130, dtype=np.int64).
+    let mut bytes = b"\x80\x04\x95\xa2\x04\x00\x00\x00\x00\x00\x00]\x94(\x8c\x16numpy._core.multiarray\x94\x8c\x0c_reconstruct\x94\x93\x94\x8c\x05numpy\x94\x8c\x07ndarray\x94\x93\x94K\x00\x85\x94C\x01b\x94\x87\x94R\x94(K\x01K\x82\x85\x94h\x04\x8c\x05dtype\x94\x93\x94\x8c\x02i8\x94\x89\x88\x87\x94R\x94(K\x03\x8c\x01<\x94NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00t\x94b\x89B\x10\x04\x00\x00".to_vec();
+    bytes.extend_from_slice(&[0u8; 1040]);
+    bytes.extend_from_slice(b"\x94t\x94bh\ne.");
+    let v = fleche_core::pickle::load(&bytes).expect("a pickle");
+    let fleche_core::Value::List(items) = &v else {
+        panic!("a list: {v:?}");
+    };
+    assert_eq!(items.len(), 2);
+    assert!(
+        items
+            .iter()
+            .all(|x| matches!(x, fleche_core::Value::NdArray(a) if a.shape == [130])),
+        "{}",
+        fleche_core::repr::repr(&v)
+    );
+}

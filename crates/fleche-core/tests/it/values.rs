@@ -177,3 +177,21 @@ fn random_masked_and_structured_arrays_print_as_numpy_does() {
     let (n, diffs) = differences(&String::from_utf8_lossy(&out.stdout));
     assert!(n.len() == 600 && diffs.is_empty(), "seed {seed}: {diffs:#?}");
 }
+
+/// pandas objects pickled by pandas 2.2 and 1.5 (numpy 1.x) print as the
+/// oracle's pandas 3.1 prints what it loads from them
+/// (`tests/conformance/pandas2_values.py`).
+#[test]
+fn older_pandas_pickles_print_as_pandas3_loads_them() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let text = ["pandas2_values.jsonl", "pandas1_values.jsonl"]
+        .map(|f| std::fs::read_to_string(dir.join(f)).expect(f))
+        .concat();
+    let (n, diffs) = differences(&text);
+    assert!(n.len() >= 120, "only {} cases", n.len());
+    let shown: Vec<String> = diffs
+        .iter()
+        .map(|(label, want, got)| format!("{label}:\n  python: {want}\n  ours:   {got}"))
+        .collect();
+    assert!(shown.is_empty(), "{}", shown.join("\n"));
+}
