@@ -205,7 +205,7 @@ struct Reader<'a> {
     bag: Group,
     limits: &'a Limits,
     /// Paths of the nodes being read (a reference to one is a cycle).
-    on_path: Vec<String>,
+    on_path: Vec<(String, &'static str)>,
     used_nodes: u64,
     used_bytes: u64,
     /// What a reference's target read as, with the nodes, bytes and levels
@@ -286,8 +286,14 @@ impl Reader<'_> {
             .strip_prefix("bagofholding.content.")
             .or_else(|| content.strip_prefix("bagofholding.h5.content."))
             .unwrap_or(&content);
-        // Datasets too: a reference may point at a reference.
-        self.on_path.push(path.to_owned());
+        // Datasets too: a reference may point at a reference. With what
+        // Python's repr prints where a cycle closes on this node.
+        let shown = match kind {
+            "List" => "[...]",
+            "StrKeyDict" | "Dict" => "{...}",
+            _ => "...",
+        };
+        self.on_path.push((path.to_owned(), shown));
         let out = match node {
             Node::Dataset(d) => self.item(d, node, kind, path, depth),
             Node::Group(g) => self.group(g, kind, path, depth),
@@ -452,9 +458,10 @@ impl Reader<'_> {
             .filter(|p| !p.is_empty())
             .collect::<Vec<_>>()
             .join("/");
-        if self.on_path.contains(&target) {
+        if let Some((_, shown)) = self.on_path.iter().find(|(p, _)| *p == target) {
+            let shown = *shown;
             self.cycles += 1;
-            return Ok(recursion("..."));
+            return Ok(recursion(shown));
         }
         let depth = depth + 1;
         if let Some(m) = self.memo.get(&target) {
