@@ -368,6 +368,13 @@ fn change_text(
                 }
             }
         }
+        Change::Note { path, text } => writeln!(
+            out,
+            "{} {}: {}",
+            paint("~", CYAN, color),
+            printable(&path_text(path)),
+            printable(text)
+        )?,
         Change::ArrayLayout { path, old, new } => writeln!(
             out,
             "{} {}: dtype {} shape {:?} → dtype {} shape {:?}",
@@ -414,6 +421,7 @@ fn change_json(c: &Change, show: &dyn Fn(&Value) -> String) -> Json {
         Change::Lines { path, old, new } => {
             json!({"change": "lines", "path": path, "a": old, "b": new})
         }
+        Change::Note { path, text } => json!({"change": "note", "path": path, "text": text}),
         Change::ArrayLayout { path, old, new } => json!({"change": "array_layout", "path": path,
             "a": {"dtype": old.0, "shape": old.1}, "b": {"dtype": new.0, "shape": new.1}}),
         Change::ArrayElements {

@@ -40,9 +40,6 @@ pub fn listed_for_style(label: &str) -> bool {
 pub fn judge(compared: &[String], diffs: &[(String, String, String)]) {
     let n = compared.len();
     let not_yet = not_yet();
-    // An entry is a value's name (every style) or `name/style`.
-    let covers =
-        |entry: &str, label: &str| entry == label || label.split('/').next() == Some(entry);
     let mut unexpected = Vec::new();
     for (label, want, got) in diffs {
         let text = format!("{label}:\n  python: {want}\n  ours:   {got}");

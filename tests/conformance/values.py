@@ -551,6 +551,7 @@ def pandas_values():
     yield "pd_series_dateindex", pd.Series([1, 2, 3], index=pd.date_range("2024-01-01", periods=3))
     yield "pd_series_multiindex", pd.Series([1, 2, 3], index=pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1)]))
     yield "pd_df_small", pd.DataFrame({"a": [1, 2, 3], "b": [1.5, nan, 3.0], "s": ["x", "y", None]})
+    yield "pd_df_small_changed", pd.DataFrame({"a": [1, 2, 4], "b": [2.5, nan, 3.0], "s": ["x", "y", "z"], "n": [0, 0, 0]})
     yield "pd_df_ints", pd.DataFrame({"x": [1, 20, 300], "y": [-1, 0, 1]})
     yield "pd_df_floats", pd.DataFrame({"f": [0.1, 0.25, 1 / 3], "g": [1e6, 2e7, 3.0]})
     yield "pd_df_bool", pd.DataFrame({"ok": [True, False], "n": [1, 2]})

@@ -4,7 +4,7 @@
 
 use crate::numpy::{c_order_iter, parse_dtype, DType, Kind};
 use crate::repr::repr;
-use crate::value::{ArrayData, NdArray, Value};
+use crate::value::{ArrayData, NdArray, Object, Value};
 
 /// At most this many changes are listed; [`Diff::more`] counts the rest.
 pub const MAX_CHANGES: usize = 1_000;
@@ -29,6 +29,9 @@ pub enum Change {
         old: String,
         new: String,
     },
+    /// What else differs at `path` (a pandas frame's columns, rows or
+    /// dtypes), said in words.
+    Note { path: String, text: String },
     /// Two arrays of another dtype or shape.
     ArrayLayout {
         path: String,
@@ -152,6 +155,11 @@ fn walk(path: String, a: &Value, b: &Value, out: &mut Diff, depth: usize) {
             })
         }
         (Value::NdArray(x), Value::NdArray(y)) => arrays(path, x, y, out),
+        (Value::Object(x), Value::Object(y))
+            if crate::pandas::is_pandas(x) && crate::pandas::is_pandas(y) =>
+        {
+            pandas_objects(path, x, y, out)
+        }
         _ => out.push(Change::Changed {
             path,
             old: a.clone(),
@@ -245,6 +253,172 @@ fn arrays(path: String, x: &NdArray, y: &NdArray, out: &mut Diff) {
             max_abs,
             max_rel,
         });
+    }
+}
+
+/// Two pandas objects: frames by columns, index, dtypes and cells; series
+/// alike; anything else whole.
+fn pandas_objects(path: String, x: &Object, y: &Object, out: &mut Diff) {
+    use crate::pandas::Pandas;
+    match (crate::pandas::decode(x), crate::pandas::decode(y)) {
+        (Some(Pandas::Frame(a)), Some(Pandas::Frame(b))) => {
+            let (la, lb) = (labels(&a.columns), labels(&b.columns));
+            for (i, l) in la.iter().enumerate() {
+                if !lb.contains(l) {
+                    out.push(Change::Note {
+                        path: path.clone(),
+                        text: format!("column {l} removed ({})", a.data[i].dtype()),
+                    });
+                }
+            }
+            for (i, l) in lb.iter().enumerate() {
+                if !la.contains(l) {
+                    out.push(Change::Note {
+                        path: path.clone(),
+                        text: format!("column {l} added ({})", b.data[i].dtype()),
+                    });
+                }
+            }
+            let rows = index_note(&path, &a.index, &b.index, out);
+            for (i, l) in la.iter().enumerate() {
+                if let Some(j) = lb.iter().position(|m| m == l) {
+                    columns(&path, l, &a.data[i], &b.data[j], &rows, out);
+                }
+            }
+        }
+        (Some(Pandas::Series(a)), Some(Pandas::Series(b))) => {
+            let rows = index_note(&path, &a.index, &b.index, out);
+            let name = a.name.as_ref().map_or("None".to_string(), repr);
+            columns(&path, &name, &a.data, &b.data, &rows, out);
+        }
+        _ => out.push(Change::Changed {
+            path,
+            old: Value::Object(x.clone()),
+            new: Value::Object(y.clone()),
+        }),
+    }
+}
+
+/// At most this many differing cells are listed per column.
+const CELLS_PER_COLUMN: usize = 5;
+
+/// The labels of an index, as Python's repr writes them.
+fn labels(index: &crate::pandas::Index) -> Vec<String> {
+    use crate::pandas::Index;
+    match index {
+        Index::Range { start, step, .. } => (0..index.len())
+            .map(|i| (start + step * i as i128).to_string())
+            .collect(),
+        Index::Flat { values, .. } => (0..values.len()).map(|i| repr(&cell(values, i))).collect(),
+        Index::Multi { levels, codes, .. } => (0..index.len())
+            .map(|i| {
+                let parts: Vec<String> = levels
+                    .iter()
+                    .zip(codes)
+                    .map(|(level, c)| match c.get(i) {
+                        Some(&k) if k >= 0 => repr(&cell(level, k as usize)),
+                        _ => "nan".into(),
+                    })
+                    .collect();
+                format!("({})", parts.join(", "))
+            })
+            .collect(),
+    }
+}
+
+/// Says how the row indexes differ; the row labels to name cells by.
+fn index_note(
+    path: &str,
+    a: &crate::pandas::Index,
+    b: &crate::pandas::Index,
+    out: &mut Diff,
+) -> Vec<String> {
+    let (la, lb) = (labels(a), labels(b));
+    if la.len() != lb.len() {
+        out.push(Change::Note {
+            path: path.to_string(),
+            text: format!("{} rows -> {} rows", la.len(), lb.len()),
+        });
+    } else if let Some(i) = (0..la.len()).find(|&i| la[i] != lb[i]) {
+        out.push(Change::Note {
+            path: path.to_string(),
+            text: format!(
+                "index labels differ, first at row {i}: {} -> {}",
+                la[i], lb[i]
+            ),
+        });
+    }
+    la
+}
+
+fn columns(
+    path: &str,
+    label: &str,
+    a: &crate::pandas::Column,
+    b: &crate::pandas::Column,
+    rows: &[String],
+    out: &mut Diff,
+) {
+    if a.dtype() != b.dtype() {
+        out.push(Change::Note {
+            path: path.to_string(),
+            text: format!("column {label}: dtype {} -> {}", a.dtype(), b.dtype()),
+        });
+    }
+    let mut differing = 0;
+    for i in 0..a.len().min(b.len()) {
+        let (ca, cb) = (cell(a, i), cell(b, i));
+        let same = ca == cb
+            || matches!((&ca, &cb), (Value::Float(p), Value::Float(q)) if p.is_nan() && q.is_nan());
+        if same {
+            continue;
+        }
+        differing += 1;
+        if differing <= CELLS_PER_COLUMN {
+            let row = rows.get(i).cloned().unwrap_or_else(|| i.to_string());
+            out.push(Change::Changed {
+                path: format!("{path}.loc[{row}, {label}]"),
+                old: ca,
+                new: cb,
+            });
+        }
+    }
+    if differing > CELLS_PER_COLUMN {
+        out.push(Change::Note {
+            path: path.to_string(),
+            text: format!(
+                "column {label}: {differing} cells differ ({} more not listed)",
+                differing - CELLS_PER_COLUMN
+            ),
+        });
+    }
+}
+
+/// One cell as a value: numbers and text as Python holds them, a missing
+/// string as NaN, a datetime as its text.
+fn cell(c: &crate::pandas::Column, i: usize) -> Value {
+    use crate::pandas::Column;
+    match c {
+        Column::Int { values, .. } => values
+            .get(i)
+            .map_or(Value::None, |&v| Value::Int(num_bigint::BigInt::from(v))),
+        Column::Float { values, .. } => values.get(i).map_or(Value::None, |&v| Value::Float(v)),
+        Column::Bool(v) => v.get(i).map_or(Value::None, |&b| Value::Bool(b)),
+        Column::Object(v) => v.get(i).cloned().unwrap_or(Value::None),
+        Column::Str { values, .. } => match values.get(i) {
+            Some(Some(s)) => Value::Str(s.clone()),
+            _ => Value::Float(f64::NAN),
+        },
+        Column::Datetime { unit, values } => {
+            let t = crate::timelike::TimeType::parse(&format!("M8[{unit}]"));
+            match (t, values.get(i)) {
+                (Some(t), Some(&v)) => Value::Str(t.datetime_text(v)),
+                _ => Value::None,
+            }
+        }
+        Column::Categorical { .. } => c
+            .decategorize()
+            .map_or(Value::None, |plain| cell(&plain, i)),
     }
 }
 

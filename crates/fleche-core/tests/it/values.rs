@@ -175,7 +175,10 @@ fn random_masked_and_structured_arrays_print_as_numpy_does() {
         String::from_utf8_lossy(&out.stderr)
     );
     let (n, diffs) = differences(&String::from_utf8_lossy(&out.stdout));
-    assert!(n.len() == 600 && diffs.is_empty(), "seed {seed}: {diffs:#?}");
+    assert!(
+        n.len() == 600 && diffs.is_empty(),
+        "seed {seed}: {diffs:#?}"
+    );
 }
 
 /// pandas objects pickled by pandas 2.2 and 1.5 (numpy 1.x) print as the
@@ -194,4 +197,39 @@ fn older_pandas_pickles_print_as_pandas3_loads_them() {
         .map(|(label, want, got)| format!("{label}:\n  python: {want}\n  ours:   {got}"))
         .collect();
     assert!(shown.is_empty(), "{}", shown.join("\n"));
+}
+
+/// `fleche diff` of two frames: columns added and the cells that differ,
+/// by row label and column (NaN equal to NaN); equal frames have no
+/// changes.
+#[test]
+fn frames_differ_by_column_dtype_and_cell() {
+    use fleche_core::valdiff::{diff, Change};
+    let a = committed_case("pd_df_small", "pickle");
+    let b = committed_case("pd_df_small_changed", "pickle");
+    assert!(diff(&a, &a).changes.is_empty());
+    let d = diff(&a, &b);
+    let shown: Vec<String> = d
+        .changes
+        .iter()
+        .map(|c| match c {
+            Change::Note { path, text } => format!("{path}: {text}"),
+            Change::Changed { path, old, new } => format!(
+                "{path}: {} -> {}",
+                fleche_core::repr::repr(old),
+                fleche_core::repr::repr(new)
+            ),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ": column 'n' added (int64)",
+            ".loc[2, 'a']: 3 -> 4",
+            ".loc[0, 'b']: 1.5 -> 2.5",
+            ".loc[2, 's']: nan -> 'z'",
+        ],
+        "{shown:#?}"
+    );
 }
