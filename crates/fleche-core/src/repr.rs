@@ -391,17 +391,6 @@ pub fn reconstruction_call(v: &Value) -> Option<String> {
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
         match v {
-            Value::Tuple(items)
-            | Value::List(items)
-            | Value::Set(items)
-            | Value::FrozenSet(items) => stack.extend(items),
-            Value::Dict(items) => stack.extend(items.iter().flat_map(|(k, v)| [k, v])),
-            Value::Record(r) => stack.extend(r.fields.iter().map(|(_, v)| v)),
-            Value::NdArray(a) => {
-                if let ArrayData::Objects(items) = &a.data {
-                    stack.extend(items);
-                }
-            }
             Value::Object(o) => {
                 // An empty budget: a known printer stops at once.
                 if write_known(&mut Out::new(0), o, 0).is_some() {
@@ -425,12 +414,9 @@ pub fn reconstruction_call(v: &Value) -> Option<String> {
                 if !placeholder && !shown_as_dataclass(o) {
                     return Some(o.class.clone());
                 }
-                stack.extend(&o.args);
-                stack.extend(o.state.as_deref());
-                stack.extend(&o.list_items);
-                stack.extend(o.dict_items.iter().flat_map(|(k, v)| [k, v]));
+                v.push_children(&mut stack);
             }
-            _ => {}
+            _ => v.push_children(&mut stack),
         }
     }
     None

@@ -236,28 +236,34 @@ impl Value {
         let mut n = 0u64;
         while let Some(v) = stack.pop() {
             n += 1;
-            match v {
-                Value::Tuple(items)
-                | Value::List(items)
-                | Value::Set(items)
-                | Value::FrozenSet(items) => stack.extend(items),
-                Value::Dict(items) => stack.extend(items.iter().flat_map(|(k, v)| [k, v])),
-                Value::Record(r) => stack.extend(r.fields.iter().map(|(_, v)| v)),
-                Value::NdArray(a) => {
-                    if let ArrayData::Objects(items) = &a.data {
-                        stack.extend(items);
-                    }
-                }
-                Value::Object(o) => {
-                    stack.extend(&o.args);
-                    stack.extend(o.state.as_deref());
-                    stack.extend(&o.list_items);
-                    stack.extend(o.dict_items.iter().flat_map(|(k, v)| [k, v]));
-                }
-                _ => {}
-            }
+            v.push_children(&mut stack);
         }
         n
+    }
+
+    /// Pushes the values this one holds directly (an object's arguments,
+    /// state and items included), for walks that must not recurse.
+    pub fn push_children<'a>(&'a self, stack: &mut Vec<&'a Value>) {
+        match self {
+            Value::Tuple(items)
+            | Value::List(items)
+            | Value::Set(items)
+            | Value::FrozenSet(items) => stack.extend(items),
+            Value::Dict(items) => stack.extend(items.iter().flat_map(|(k, v)| [k, v])),
+            Value::Record(r) => stack.extend(r.fields.iter().map(|(_, v)| v)),
+            Value::NdArray(a) => {
+                if let ArrayData::Objects(items) = &a.data {
+                    stack.extend(items);
+                }
+            }
+            Value::Object(o) => {
+                stack.extend(&o.args);
+                stack.extend(o.state.as_deref());
+                stack.extend(&o.list_items);
+                stack.extend(o.dict_items.iter().flat_map(|(k, v)| [k, v]));
+            }
+            _ => {}
+        }
     }
 
     /// How deeply this value nests (a scalar is 1, `[[]]` is 2).
