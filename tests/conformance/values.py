@@ -139,9 +139,23 @@ def values():
     yield from pandas_values()
 
 
+def _square(x):
+    return x * x
+
+
+class Model:
+    pass
+
+
 def builtin_values():
     """Python's own types, as results hold them: numbers at their edges,
     text needing escapes, containers nested and shared."""
+    # Functions and classes: by reference in pickle, by value in
+    # cloudpickle and dill (defined in this script's __main__).
+    yield "builtin_function", _square
+    yield "builtin_lambda", lambda y: y + 1
+    yield "builtin_class", Model
+    yield "builtin_functions_in_dict", {"f": _square, "cls": Model}
     yield "builtin_none", None
     yield "builtin_true", True
     yield "builtin_false", False

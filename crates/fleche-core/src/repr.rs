@@ -367,7 +367,8 @@ fn write_known(out: &mut Out, o: &Object, depth: usize) -> Option<Res> {
             }
             _ => None,
         },
-        _ => None,
+        // Last: the specific printers above know some names better.
+        _ => function_or_class(o).map(|text| out.s(&text)),
     }
 }
 
@@ -420,6 +421,43 @@ pub fn reconstruction_call(v: &Value) -> Option<String> {
         }
     }
     None
+}
+
+/// A function or class as a value: pickled by value (cloudpickle's
+/// `function(CodeType(...))`, dill's `_create_function(_create_code(...))`)
+/// or named (a class a skeleton made, a function by reference): Python's
+/// `<function f at 0x...>` (its address masked as `0x?`: it is not in the
+/// pickle) or `<class 'module.C'>`. A name says whether it is a class only
+/// by custom: a capital last part is taken for a class.
+fn function_or_class(o: &Object) -> Option<String> {
+    let code_name = |code: Option<&Value>, class: &str, at: usize| match code {
+        Some(Value::Object(c)) if c.class == class => match c.args.get(at) {
+            Some(Value::Str(q)) => Some(q.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let qualname = match o.class.as_str() {
+        // CodeType(argcount, ..., filename, name, qualname, ...)
+        "builtins.function" => code_name(o.args.first(), "types.CodeType", 12),
+        // _create_code(linetable, argcount, ..., name, qualname, ...)
+        "dill._dill._create_function" => code_name(o.args.first(), "dill._dill._create_code", 13),
+        crate::pickle::GLOBAL_CLASS => {
+            let Some(Value::Str(name)) = o.args.first() else {
+                return None;
+            };
+            if name.starts_with("builtins.") {
+                return None;
+            }
+            let last = name.rsplit('.').next().unwrap_or(name);
+            if last.starts_with(char::is_uppercase) {
+                return Some(format!("<class '{name}'>"));
+            }
+            Some(last.to_string())
+        }
+        _ => None,
+    }?;
+    Some(format!("<function {qualname} at 0x?>"))
 }
 
 /// Python's repr of a builtin named in a pickle without being called: the
