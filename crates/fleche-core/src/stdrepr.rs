@@ -358,3 +358,72 @@ fn compiled(pattern: &Value, flags: BigInt, repr: Nested) -> Option<String> {
     out.push(')');
     Some(out)
 }
+
+/// The JSON form of the standard-library values scripts most need as data
+/// rather than as text: dates, datetimes and times as ISO 8601 (what
+/// `isoformat()` writes; the zone, when there is one, as its repr beside
+/// it), timedeltas as their total seconds and parts, `Decimal` as its
+/// exact string. None for anything else (the generic object form).
+pub fn known_json(o: &Object, repr: Nested) -> Option<serde_json::Value> {
+    use serde_json::json;
+    if o.state.is_some() || !o.list_items.is_empty() || !o.dict_items.is_empty() {
+        return None;
+    }
+    let zone = |tz: Option<&Value>| match tz {
+        None | Some(Value::None) => serde_json::Value::Null,
+        Some(tz) => repr(tz).into(),
+    };
+    match (o.class.as_str(), o.args.as_slice()) {
+        ("datetime.date", [Value::Bytes(b)]) => {
+            let [y1, y0, m, d] = b.as_slice() else {
+                return None;
+            };
+            let y = (*y1 as u32) << 8 | *y0 as u32;
+            Some(json!({"$date": format!("{y:04}-{:02}-{d:02}", m & 0x7f)}))
+        }
+        ("datetime.datetime", [Value::Bytes(b), tz @ ..]) if tz.len() <= 1 => {
+            let [y1, y0, m, d, hh, mm, ss, u2, u1, u0] = b.as_slice() else {
+                return None;
+            };
+            let y = (*y1 as u32) << 8 | *y0 as u32;
+            let us = (*u2 as u32) << 16 | (*u1 as u32) << 8 | *u0 as u32;
+            let frac = if us != 0 {
+                format!(".{us:06}")
+            } else {
+                String::new()
+            };
+            let text = format!(
+                "{y:04}-{:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}{frac}",
+                m & 0x7f
+            );
+            Some(json!({"$datetime": text, "tz": zone(tz.first())}))
+        }
+        ("datetime.time", [Value::Bytes(b), tz @ ..]) if tz.len() <= 1 => {
+            let [hh, mm, ss, u2, u1, u0] = b.as_slice() else {
+                return None;
+            };
+            let us = (*u2 as u32) << 16 | (*u1 as u32) << 8 | *u0 as u32;
+            let frac = if us != 0 {
+                format!(".{us:06}")
+            } else {
+                String::new()
+            };
+            let text = format!("{:02}:{mm:02}:{ss:02}{frac}", hh & 0x7f);
+            Some(json!({"$time": text, "tz": zone(tz.first())}))
+        }
+        ("datetime.timedelta", [d, s, us]) => {
+            let (d, s, us) = (int(d)?, int(s)?, int(us)?);
+            // As `total_seconds()`: whole microseconds, divided once.
+            let micros: BigInt = (&d * 86_400 + &s) * 1_000_000 + &us;
+            let total = micros.to_f64()? / 1e6;
+            Some(json!({
+                "$timedelta": total,
+                "days": d.to_i64()?,
+                "seconds": s.to_i64()?,
+                "microseconds": us.to_i64()?,
+            }))
+        }
+        ("decimal.Decimal", [Value::Str(s)]) => Some(json!({"$decimal": s})),
+        _ => None,
+    }
+}

@@ -233,3 +233,31 @@ fn frames_differ_by_column_dtype_and_cell() {
         "{shown:#?}"
     );
 }
+
+/// Dates, datetimes, times, timedeltas and Decimals are data in JSON:
+/// `isoformat()`'s text (the zone beside it), total seconds, the exact
+/// decimal string — the values Python's own methods give for these cases.
+#[test]
+fn datetimes_and_decimals_are_iso_text_in_json() {
+    use serde_json::json;
+    let j = |name: &str| fleche_core::repr::to_json(&committed_case(name, "pickle"));
+    assert_eq!(j("date"), json!({"$date": "2024-05-17"}));
+    assert_eq!(j("date_min"), json!({"$date": "0001-01-01"}));
+    assert_eq!(
+        j("datetime_us"),
+        json!({"$datetime": "2024-05-17T12:30:05.000123", "tz": null})
+    );
+    assert_eq!(
+        j("datetime_utc"),
+        json!({"$datetime": "2024-05-17T12:30:00", "tz": "datetime.timezone.utc"})
+    );
+    assert_eq!(
+        j("time_us"),
+        json!({"$time": "00:00:01.000005", "tz": null})
+    );
+    assert_eq!(
+        j("timedelta_neg"),
+        json!({"$timedelta": -1e-06, "days": -1, "seconds": 86399, "microseconds": 999999})
+    );
+    assert_eq!(j("decimal_exp"), json!({"$decimal": "-1.5E+10"}));
+}
