@@ -296,14 +296,18 @@ impl Candidate {
     }
 }
 
-/// How many of the newest calls each criterion of [`candidates`] reads:
-/// bounds the work on a big cache where a name or a value is common. The
-/// calls of the name sharing no argument given are only a last resort.
+/// How many calls (the first by key) each criterion of [`candidates`]
+/// reads: bounds the work on a big cache where a name or a value is
+/// common. The calls of the name sharing no argument given are only a
+/// last resort; a few calls sharing a value tell a renamed function.
 const PER_CRITERION: u64 = 1_000;
+const PER_ARGUMENT: u64 = 250;
 const SAME_NAME_ONLY: u64 = 50;
+const OTHER_NAMES: u64 = 100;
 
 /// The stored calls worth comparing, found by the stores' own filters (no
-/// value is decoded here), each criterion bounded to its newest calls: calls of the same name (in any module) with
+/// value is decoded here), each criterion bounded: calls of the same name
+/// (in any module) with
 /// all the arguments given, with each one of them, with none of them; and
 /// calls of other names sharing an argument's name and value (a renamed
 /// function).
@@ -320,8 +324,11 @@ fn candidates(cache: &Cache, spec: &CallSpec) -> Result<Vec<Candidate>> {
         named(spec.arguments.iter().map(arg).collect()),
         PER_CRITERION,
     )];
-    for a in &spec.arguments {
-        filters.push((named(vec![arg(a)]), PER_CRITERION));
+    // With one argument that is the same filter as the one above.
+    if spec.arguments.len() > 1 {
+        for a in &spec.arguments {
+            filters.push((named(vec![arg(a)]), PER_ARGUMENT));
+        }
     }
     filters.push((named(Vec::new()), SAME_NAME_ONLY));
     for a in &spec.arguments {
@@ -329,12 +336,12 @@ fn candidates(cache: &Cache, spec: &CallSpec) -> Result<Vec<Candidate>> {
             arguments: vec![arg(a)],
             ..CallFilter::default()
         };
-        filters.push((other_names, PER_CRITERION));
+        filters.push((other_names, OTHER_NAMES));
     }
     for (filter, limit) in filters {
         let opts = ListOptions {
             filter,
-            sort: SortKey::Started,
+            sort: SortKey::Key,
             limit: Some(limit),
             ..ListOptions::default()
         };
