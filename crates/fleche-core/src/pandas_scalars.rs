@@ -100,27 +100,92 @@ fn wall_time(secs: i64, nanos: i64) -> String {
     text
 }
 
-/// `Timestamp('2024-05-17 12:30:00')`, with a zone
-/// `Timestamp('2024-05-17 08:00:00+0200', tz='Europe/Berlin')`.
-fn timestamp(value: i64, reso: i64, tz: &Value, repr: Nested) -> Option<String> {
+/// A timestamp's wall time and, with a zone, its UTC offset (seconds) and
+/// the zone's name.
+fn timestamp_parts(
+    value: i64,
+    reso: i64,
+    tz: &Value,
+    repr: Nested,
+) -> Option<(String, Option<(i64, String)>)> {
     let per = per_second(reso)?;
     let secs = value.div_euclid(per);
     let nanos = value.rem_euclid(per) * (1_000_000_000 / per);
-    let (offset, zone) = match tz {
-        Value::None => return Some(format!("Timestamp('{}')", wall_time(secs, nanos))),
-        Value::Object(z) => zone(z, secs, repr)?,
-        _ => return None,
-    };
+    match tz {
+        Value::None => Some((wall_time(secs, nanos), None)),
+        Value::Object(z) => {
+            let (offset, zone) = zone(z, secs, repr)?;
+            Some((wall_time(secs + offset, nanos), Some((offset, zone))))
+        }
+        _ => None,
+    }
+}
+
+/// `+0200` (`sep` ""), `+02:00` (`sep` ":"), seconds when there are any.
+fn offset_text(offset: i64, sep: &str) -> String {
     let sign = if offset < 0 { '-' } else { '+' };
     let a = offset.abs();
-    let mut z = format!("{sign}{:02}{:02}", a / 3600, a / 60 % 60);
+    let mut z = format!("{sign}{:02}{sep}{:02}", a / 3600, a / 60 % 60);
     if a % 60 != 0 {
-        z.push_str(&format!("{:02}", a % 60));
+        z.push_str(&format!("{sep}{:02}", a % 60));
     }
-    Some(format!(
-        "Timestamp('{}{z}', tz='{zone}')",
-        wall_time(secs + offset, nanos)
-    ))
+    z
+}
+
+/// `Timestamp('2024-05-17 12:30:00')`, with a zone
+/// `Timestamp('2024-05-17 08:00:00+0200', tz='Europe/Berlin')`.
+fn timestamp(value: i64, reso: i64, tz: &Value, repr: Nested) -> Option<String> {
+    Some(match timestamp_parts(value, reso, tz, repr)? {
+        (wall, None) => format!("Timestamp('{wall}')"),
+        (wall, Some((offset, zone))) => {
+            format!(
+                "Timestamp('{wall}{}', tz='{zone}')",
+                offset_text(offset, "")
+            )
+        }
+    })
+}
+
+/// The JSON form of a pandas scalar: a `Timestamp` as ISO 8601 text with
+/// its offset and zone (`isoformat()`), a `Timedelta` as its total
+/// seconds, a `Period` as its text and frequency, `NaT` as null.
+pub fn known_json(o: &Object, repr: Nested) -> Option<serde_json::Value> {
+    use serde_json::json;
+    if o.state.is_some() || !o.list_items.is_empty() || !o.dict_items.is_empty() {
+        return None;
+    }
+    match (o.class.as_str(), o.args.as_slice()) {
+        ("pandas._libs.tslibs.nattype._nat_unpickle", _) => Some(serde_json::Value::Null),
+        ("pandas._libs.tslibs.timestamps._unpickle_timestamp", [value, _freq, tz, rest @ ..]) => {
+            let reso = match rest {
+                [] => 10,
+                [r] => int(r)?,
+                _ => return None,
+            };
+            let (wall, zone) = timestamp_parts(int(value)?, reso, tz, repr)?;
+            let iso = wall.replacen(' ', "T", 1);
+            Some(match zone {
+                None => json!({"$timestamp": iso, "tz": null}),
+                Some((offset, zone)) => {
+                    json!({"$timestamp": format!("{iso}{}", offset_text(offset, ":")), "tz": zone})
+                }
+            })
+        }
+        ("pandas._libs.tslibs.timedeltas._timedelta_unpickle", [value, reso]) => {
+            let per = per_second(int(reso)?)?;
+            Some(json!({"$timedelta": int(value)? as f64 / per as f64}))
+        }
+        ("pandas._libs.tslibs.timedeltas.Timedelta", [value]) => {
+            Some(json!({"$timedelta": int(value)? as f64 / 1e9}))
+        }
+        ("pandas.Period" | "pandas._libs.tslibs.period.Period", [Value::None, freq, ordinal]) => {
+            let text = period(freq, int(ordinal)?)?;
+            let inner = text.strip_prefix("Period('")?.strip_suffix("')")?;
+            let (value, freq) = inner.split_once("', '")?;
+            Some(json!({"$period": value, "freq": freq}))
+        }
+        _ => None,
+    }
 }
 
 /// The UTC offset (seconds) at `utc_secs` and the name pandas shows of a

@@ -1375,6 +1375,9 @@ fn object_json(o: &Object, depth: usize) -> serde_json::Value {
     if let Some(j) = crate::stdrepr::known_json(o, &repr) {
         return j;
     }
+    if let Some(j) = crate::pandas_scalars::known_json(o, &repr) {
+        return j;
+    }
     if let Some(j) = crate::pandas::to_json(o, &|v| json_value(v, depth + 1), &repr) {
         return j;
     }

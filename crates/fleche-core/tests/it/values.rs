@@ -261,3 +261,26 @@ fn datetimes_and_decimals_are_iso_text_in_json() {
     );
     assert_eq!(j("decimal_exp"), json!({"$decimal": "-1.5E+10"}));
 }
+
+/// pandas scalars are data in JSON too: a Timestamp as `isoformat()`
+/// writes it (offset included) with its zone, a Timedelta as
+/// `total_seconds()`, a Period as its text and frequency, NaT as null.
+#[test]
+fn pandas_scalars_are_iso_text_in_json() {
+    use serde_json::json;
+    let j = |name: &str| fleche_core::repr::to_json(&committed_case(name, "pickle"));
+    assert_eq!(
+        j("pd_timestamp_ns"),
+        json!({"$timestamp": "2024-05-17T12:30:05.123456789", "tz": null})
+    );
+    assert_eq!(
+        j("pd_timestamp_berlin_summer"),
+        json!({"$timestamp": "2024-05-17T08:00:00+02:00", "tz": "Europe/Berlin"})
+    );
+    assert_eq!(j("pd_timedelta"), json!({"$timedelta": 93784.5}));
+    assert_eq!(
+        j("pd_period_month"),
+        json!({"$period": "2024-05", "freq": "M"})
+    );
+    assert_eq!(j("pd_nat"), json!(null));
+}
