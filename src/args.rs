@@ -11,7 +11,8 @@ use fleche_core::cache::Writer;
 use fleche_core::literal::{self, Term};
 use fleche_core::prefix::Kind;
 use fleche_core::store::{
-    json_from_value, python_json_dumps_str, CallFilter, ListOptions, MetaFilter, SortKey,
+    json_from_value, python_json_dumps_str, CallFilter, CallRecord, ListOptions, MetaFilter,
+    SortKey,
 };
 use fleche_core::{digest, Cache, Value};
 use std::ffi::OsString;
@@ -470,8 +471,34 @@ impl WriteSelect {
     /// The full keys of the selected calls of the member `writer` changes,
     /// sorted; prefixes are expanded in the whole cache.
     pub fn keys(&self, cache: &Cache, writer: &Writer, verb: &str) -> Result<Vec<String>> {
+        match self.writer_filter(cache, writer, verb)? {
+            Some(filter) => Ok(writer.member().select_keys(&filter)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The records of [`Self::keys`], read in one pass, sorted by key.
+    pub fn records(&self, cache: &Cache, writer: &Writer, verb: &str) -> Result<Vec<CallRecord>> {
+        match self.writer_filter(cache, writer, verb)? {
+            Some(filter) => {
+                let mut records = writer.member().select(&filter)?;
+                records.sort_by(|a, b| a.key.cmp(&b.key));
+                Ok(records)
+            }
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The selection's filter, once every named call is known to be in the
+    /// member `writer` changes.
+    fn writer_filter(
+        &self,
+        cache: &Cache,
+        writer: &Writer,
+        verb: &str,
+    ) -> Result<Option<CallFilter>> {
         let Some(Selection { filter, named }) = self.selection(cache, verb)? else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         let member = writer.member();
         for (text, key) in &named {
@@ -484,7 +511,7 @@ impl WriteSelect {
                 .into());
             }
         }
-        Ok(member.select_keys(&filter)?)
+        Ok(Some(filter))
     }
 }
 

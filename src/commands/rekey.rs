@@ -89,17 +89,13 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
         },
         all: false,
     };
-    let keys = select.keys(&cache, &writer, "rekey")?;
-    let member = writer.member();
-    let mut moves = Vec::with_capacity(keys.len());
+    let records = select.records(&cache, &writer, "rekey")?;
+    let mut moves = Vec::with_capacity(records.len());
     // Calls whose stored key is not fleche's key of their record (written
     // by another tool, or with a custom `__digest__`) are not moved: the
     // new key could not be trusted either.
     let mut unsure = Vec::new();
-    for key in &keys {
-        let Some(rec) = member.get_call(key)? else {
-            continue;
-        };
+    for rec in records {
         let input = key_input(&rec);
         if call_key(&input).ok().as_deref() != Some(rec.key.as_str()) {
             unsure.push(rec);

@@ -7,7 +7,7 @@
 use crate::args::{read_call, version_json, CallSpec, Stored};
 use crate::context::Context;
 use crate::error::Exit;
-use crate::render::{plural, value_repr};
+use crate::render::{json_repr, plural, value_repr};
 use crate::style::printable;
 use crate::time::local;
 use anyhow::Result;
@@ -638,8 +638,4 @@ fn diff_json(
     };
     j["text"] = Json::String(text);
     j
-}
-
-fn json_repr(v: &Json) -> String {
-    crate::render::json_repr(v)
 }

@@ -100,18 +100,7 @@ pub fn array_repr(a: &NdArray, threshold: usize, repr: ElementRepr) -> Option<St
     if extras.is_empty() {
         return Some(format!("{prefix}{body})"));
     }
-    let arr_str = format!("{prefix}{body},");
-    let extra_str = format!("{})", extras.join(", "));
-    let last_line_len = arr_str.chars().count()
-        - arr_str
-            .rfind('\n')
-            .map_or(0, |i| arr_str[..=i].chars().count());
-    let spacer = if last_line_len + extra_str.chars().count() + 1 > LINEWIDTH {
-        format!("\n{}", " ".repeat(prefix.len()))
-    } else {
-        " ".to_string()
-    };
-    Some(format!("{arr_str}{spacer}{extra_str}"))
+    Some(with_extras(prefix, &body, &extras))
 }
 
 /// numpy's `MaskedArray.__repr__` of a masked array of numbers, bools or
@@ -340,6 +329,13 @@ pub fn structured_repr(
         extras.push(format!("shape={}", shape_repr(&a.shape)));
     }
     extras.push(format!("dtype=[{}]", descr.join(", ")));
+    Some(with_extras(prefix, &body, &extras))
+}
+
+/// `array(...)`'s closing extras (`shape=`, `dtype=`) after the body: on
+/// the last line when they fit in the line width, else on a line of their
+/// own under the prefix, as numpy's `_array_repr_implementation`.
+fn with_extras(prefix: &str, body: &str, extras: &[String]) -> String {
     let arr_str = format!("{prefix}{body},");
     let extra_str = format!("{})", extras.join(", "));
     let last_line_len = arr_str.chars().count()
@@ -351,7 +347,7 @@ pub fn structured_repr(
     } else {
         " ".to_string()
     };
-    Some(format!("{arr_str}{spacer}{extra_str}"))
+    format!("{arr_str}{spacer}{extra_str}")
 }
 
 /// Per axis how many indices are printed, and the C-order indices of the
@@ -682,29 +678,10 @@ struct View {
 
 impl View {
     fn new(a: &NdArray, dtype: DType, summarise: bool, repr: ElementRepr) -> View {
-        let kept: Vec<Vec<u64>> = a
-            .shape
-            .iter()
-            .map(|&n| {
-                if summarise && n > 2 * EDGEITEMS as u64 {
-                    let e = EDGEITEMS as u64;
-                    (0..e).chain(n - e..n).collect()
-                } else {
-                    (0..n).collect()
-                }
-            })
-            .collect();
-        let lens: Vec<usize> = kept.iter().map(Vec::len).collect();
-        let count: usize = lens.iter().product();
-        let mut elements = Vec::with_capacity(count);
-        let mut at = vec![0usize; kept.len()];
-        for _ in 0..count {
-            // The C-order index of the element at `at` in the whole array.
-            let mut c_index: u64 = 0;
-            for (axis, &i) in at.iter().enumerate() {
-                c_index = c_index * a.shape[axis] + kept[axis][i];
-            }
-            elements.push(match &a.data {
+        let (lens, indices) = corner_indices(&a.shape, summarise);
+        let elements = indices
+            .into_iter()
+            .map(|c_index| match &a.data {
                 ArrayData::Raw(raw) => {
                     let s = storage_index(&a.shape, a.fortran_order, c_index as usize);
                     decode(
@@ -718,15 +695,8 @@ impl View {
                 ArrayData::Objects(items) => {
                     Elem::Text(object_repr(&items[c_index as usize], repr))
                 }
-            });
-            for axis in (0..at.len()).rev() {
-                at[axis] += 1;
-                if at[axis] < lens[axis] {
-                    break;
-                }
-                at[axis] = 0;
-            }
-        }
+            })
+            .collect();
         View { lens, elements }
     }
 }

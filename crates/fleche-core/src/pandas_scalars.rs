@@ -61,18 +61,11 @@ fn per_second(reso: i64) -> Option<i64> {
     })
 }
 
-/// (year, month, day) of days since 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`).
+/// (year, month, day) of days since 1970-01-01; a year of an `i64` of days
+/// fits an `i64`.
 fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    let (y, m, d) = crate::timelike::civil_from_days(i128::from(days));
+    (y as i64, m as i64, d as i64)
 }
 
 /// Seconds since the epoch as `YYYY-MM-DD`, hours, minutes, seconds.

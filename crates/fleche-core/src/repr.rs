@@ -79,6 +79,15 @@ struct Out {
 }
 
 impl Out {
+    /// numpy's print threshold: every element with `--full`.
+    fn threshold(&self) -> usize {
+        if self.whole_arrays {
+            usize::MAX
+        } else {
+            crate::arrayprint::THRESHOLD
+        }
+    }
+
     fn new(limit: usize) -> Out {
         Out {
             buf: String::new(),
@@ -320,11 +329,7 @@ fn write_known(out: &mut Out, o: &Object, depth: usize) -> Option<Res> {
         return Some(out.s(&text));
     }
     if let Some((fields, itemsize, a)) = crate::numpy::structured(o) {
-        let threshold = if out.whole_arrays {
-            usize::MAX
-        } else {
-            crate::arrayprint::THRESHOLD
-        };
+        let threshold = out.threshold();
         let text = crate::arrayprint::structured_repr(&fields, itemsize, &a, threshold, &repr);
         if let Some(text) = text {
             return Some(out.s(&text));
@@ -332,11 +337,7 @@ fn write_known(out: &mut Out, o: &Object, depth: usize) -> Option<Res> {
     }
     let ndarray_base = o.args.get(1).and_then(crate::pickle::global_name) == Some("numpy.ndarray");
     if let Some((data, mask, fill)) = crate::numpy::masked(o).filter(|_| ndarray_base) {
-        let threshold = if out.whole_arrays {
-            usize::MAX
-        } else {
-            crate::arrayprint::THRESHOLD
-        };
+        let threshold = out.threshold();
         let element = |v: &Value| {
             if out.whole_arrays {
                 repr_full(v)
@@ -1158,11 +1159,7 @@ fn write_name(out: &mut Out, name: &str) -> Res {
 
 fn write_ndarray(out: &mut Out, a: &NdArray, depth: usize) -> Res {
     // numpy's own repr wherever the port covers the dtype.
-    let threshold = if out.whole_arrays {
-        usize::MAX
-    } else {
-        crate::arrayprint::THRESHOLD
-    };
+    let threshold = out.threshold();
     let element = |v: &Value| {
         if threshold == usize::MAX {
             repr_full(v)

@@ -133,9 +133,9 @@ fn year(y: i128) -> String {
     format!("{y:04}")
 }
 
-/// Days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian).
-fn date(days: i128) -> String {
-    // Howard Hinnant's civil_from_days.
+/// (year, month, day) of days since 1970-01-01, proleptic Gregorian
+/// (Howard Hinnant's `civil_from_days`).
+pub(crate) fn civil_from_days(days: i128) -> (i128, i128, i128) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -144,6 +144,11 @@ fn date(days: i128) -> String {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    (yoe + era * 400 + i128::from(m <= 2), m, d)
+}
+
+/// Days since 1970-01-01 as `YYYY-MM-DD`.
+fn date(days: i128) -> String {
+    let (y, m, d) = civil_from_days(days);
     format!("{}-{m:02}-{d:02}", year(y))
 }

@@ -37,21 +37,7 @@ pub fn to_csv(o: &Object, repr: ReprFn) -> Result<String, CsvError> {
                     codes,
                     names,
                 } => {
-                    let rows = levels
-                        .iter()
-                        .zip(codes)
-                        .map(|(level, c)| {
-                            let strs = cells(level, repr);
-                            c.iter()
-                                .map(|&i| {
-                                    usize::try_from(i)
-                                        .ok()
-                                        .and_then(|i| strs.get(i).cloned())
-                                        .unwrap_or_default()
-                                })
-                                .collect()
-                        })
-                        .collect();
+                    let rows = level_labels(levels, codes, repr);
                     let names = names
                         .iter()
                         .map(|n| n.as_ref().map_or_else(String::new, |v| label_text(v, repr)))
@@ -106,21 +92,7 @@ pub fn to_csv(o: &Object, repr: ReprFn) -> Result<String, CsvError> {
         write_row(&mut out, &row);
     }
     let index_cols: Vec<Vec<String>> = match &index {
-        Index::Multi { levels, codes, .. } => levels
-            .iter()
-            .zip(codes)
-            .map(|(level, c)| {
-                let strs = cells(level, repr);
-                c.iter()
-                    .map(|&i| {
-                        usize::try_from(i)
-                            .ok()
-                            .and_then(|i| strs.get(i).cloned())
-                            .unwrap_or_default()
-                    })
-                    .collect()
-            })
-            .collect(),
+        Index::Multi { levels, codes, .. } => level_labels(levels, codes, repr),
         other => vec![flat_csv(other, repr)?],
     };
     let data: Vec<Vec<String>> = data.iter().map(|c| cells(c, repr)).collect();
@@ -225,4 +197,24 @@ fn write_row(out: &mut String, fields: &[String]) {
         }
     }
     out.push('\n');
+}
+
+/// Each level of a MultiIndex as the CSV text of its labels row by row (a
+/// missing code empty).
+fn level_labels(levels: &[Column], codes: &[Vec<i64>], repr: ReprFn) -> Vec<Vec<String>> {
+    levels
+        .iter()
+        .zip(codes)
+        .map(|(level, c)| {
+            let strs = cells(level, repr);
+            c.iter()
+                .map(|&i| {
+                    usize::try_from(i)
+                        .ok()
+                        .and_then(|i| strs.get(i).cloned())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect()
 }

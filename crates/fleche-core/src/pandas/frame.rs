@@ -101,15 +101,20 @@ fn fixed_width(strings: Vec<String>, justify: Justify, minimum: usize) -> (Vec<S
     (out, max_len)
 }
 
-/// Python's `format(x, " .6f")` (or `".6f"` without the sign space).
-fn fixed(x: f64, space: bool) -> String {
-    let sign = if x.is_sign_negative() && !x.is_nan() {
+/// The sign a `" "`-flagged (`space`) or plain format spec writes.
+fn sign(x: f64, space: bool) -> &'static str {
+    if x.is_sign_negative() && !x.is_nan() {
         "-"
     } else if space {
         " "
     } else {
         ""
-    };
+    }
+}
+
+/// Python's `format(x, " .6f")` (or `".6f"` without the sign space).
+fn fixed(x: f64, space: bool) -> String {
+    let sign = sign(x, space);
     if x.is_infinite() {
         return format!("{sign}inf");
     }
@@ -118,13 +123,7 @@ fn fixed(x: f64, space: bool) -> String {
 
 /// Python's `format(x, " .6e")`: at least two exponent digits.
 fn scientific(x: f64, space: bool) -> String {
-    let sign = if x.is_sign_negative() && !x.is_nan() {
-        "-"
-    } else if space {
-        " "
-    } else {
-        ""
-    };
+    let sign = sign(x, space);
     if x.is_infinite() {
         return format!("{sign}inf");
     }

@@ -186,15 +186,6 @@ impl SqlWriter {
             let mut exists = tx
                 .prepare("SELECT 1 FROM calls WHERE key = ?1")
                 .map_err(err)?;
-            let mut del_args = tx
-                .prepare("DELETE FROM arguments WHERE call_key = ?1")
-                .map_err(err)?;
-            let mut del_meta = tx
-                .prepare("DELETE FROM metadata WHERE call_key = ?1")
-                .map_err(err)?;
-            let mut del_call = tx
-                .prepare("DELETE FROM calls WHERE key = ?1")
-                .map_err(err)?;
             for key in keys {
                 if exists
                     .query_row([key], |_| Ok(()))
@@ -205,11 +196,7 @@ impl SqlWriter {
                     continue;
                 }
                 if !dry_run {
-                    // Explicit deletes, not only ON DELETE CASCADE: correct
-                    // whatever the connection's foreign_keys setting.
-                    del_args.execute([key]).map_err(err)?;
-                    del_meta.execute([key]).map_err(err)?;
-                    del_call.execute([key]).map_err(err)?;
+                    delete_call(&tx, key).map_err(err)?;
                 }
                 removed.push(key.clone());
             }
@@ -221,6 +208,19 @@ impl SqlWriter {
         }
         Ok(removed)
     }
+}
+
+/// Remove a call's rows: explicit deletes, not only ON DELETE CASCADE, so
+/// correct whatever the connection's foreign_keys setting.
+fn delete_call(tx: &rusqlite::Transaction, key: &str) -> rusqlite::Result<()> {
+    for sql in [
+        "DELETE FROM arguments WHERE call_key = ?1",
+        "DELETE FROM metadata WHERE call_key = ?1",
+        "DELETE FROM calls WHERE key = ?1",
+    ] {
+        tx.prepare_cached(sql)?.execute([key])?;
+    }
+    Ok(())
 }
 
 /// A call record to file under another key, with a new name or module
@@ -287,13 +287,7 @@ impl SqlWriter {
                     continue;
                 }
                 if taken {
-                    for sql in [
-                        "DELETE FROM arguments WHERE call_key = ?1",
-                        "DELETE FROM metadata WHERE call_key = ?1",
-                        "DELETE FROM calls WHERE key = ?1",
-                    ] {
-                        tx.execute(sql, [&m.new]).map_err(err)?;
-                    }
+                    delete_call(&tx, &m.new).map_err(err)?;
                 }
                 tx.execute(
                     "INSERT INTO calls (key, name, module, version, code_digest, result) \

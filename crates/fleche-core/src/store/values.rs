@@ -229,6 +229,24 @@ pub fn hdf5_location(root: &Path, key: &str) -> Option<(PathBuf, bool)> {
     hdf5_stem_for(&stems, key).map(|s| (root.join(format!("{s}.h5")), true))
 }
 
+/// The HDF5 file that holds `key`, opened, and whether the bag is one of
+/// several in it.
+fn open_bag(root: &Path, key: &str) -> Result<(crate::hdf5::BagFile, PathBuf, bool), ValueError> {
+    let Some((file, shared)) = hdf5_location(root, key) else {
+        return Err(ValueError::Missing(key.to_string()));
+    };
+    let bag = crate::hdf5::BagFile::open(&file).map_err(|e| hdf5_error(key, &file, e))?;
+    Ok((bag, file, shared))
+}
+
+fn hdf5_error(key: &str, file: &Path, error: crate::hdf5::Hdf5Error) -> ValueError {
+    ValueError::Hdf5 {
+        key: key.to_string(),
+        file: file.to_path_buf(),
+        error,
+    }
+}
+
 /// Why a stored value could not be shown.
 #[derive(Debug, Error)]
 pub enum ValueError {
@@ -326,15 +344,8 @@ impl ValueStore {
                 Ok((env, path, value))
             }
             ValueStore::Hdf5 { root, .. } => {
-                let Some((file, shared)) = hdf5_location(root, key) else {
-                    return Err(ValueError::Missing(key.to_string()));
-                };
-                let err = |error| ValueError::Hdf5 {
-                    key: key.to_string(),
-                    file: file.clone(),
-                    error,
-                };
-                let bag = crate::hdf5::BagFile::open(&file).map_err(err)?;
+                let (bag, file, shared) = open_bag(root, key)?;
+                let err = |error| hdf5_error(key, &file, error);
                 let value = match bag.load(shared.then_some(key)) {
                     Ok(v) => v,
                     Err(crate::hdf5::Hdf5Error::NoBag(_)) => {
@@ -362,15 +373,8 @@ impl ValueStore {
                 .load_raw(key)
                 .map(|(_, _, v)| crate::destructure::children(&v));
         };
-        let Some((file, shared)) = hdf5_location(root, key) else {
-            return Err(ValueError::Missing(key.to_string()));
-        };
-        let err = |error| ValueError::Hdf5 {
-            key: key.to_string(),
-            file: file.clone(),
-            error,
-        };
-        let bag = crate::hdf5::BagFile::open(&file).map_err(err)?;
+        let (bag, file, shared) = open_bag(root, key)?;
+        let err = |error| hdf5_error(key, &file, error);
         let bag_name = shared.then_some(key);
         let class = bag.class_of(bag_name).map_err(err)?;
         if !class.is_some_and(|c| c.starts_with("fleche.storage.destructuring.")) {
