@@ -2,7 +2,7 @@
 (pickle, cloudpickle, dill), with repr() of what unpickling gives back —
 the conformance of `show` (crates/fleche-core/tests/it/values.rs).
 
-    python values.py
+    PYTHONHASHSEED=0 python values.py   (sets of dates iterate by hash)
 
 writes one JSON object per line: {"name", "style", "pickle" (base64),
 "repr", "digest"} (fleche's digest of the value as it was stored, the
