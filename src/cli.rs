@@ -2,8 +2,8 @@
 //! each with its arguments defined in its own file under `commands/`.
 
 use crate::commands::{
-    caches, completions, diff, digest, evict, expand, export, gc, ls, man, query, rekey, show,
-    shrink, stats, tag, untag, verify, why,
+    caches, completions, copy, diff, digest, evict, expand, export, gc, ls, man, query, rekey,
+    show, shrink, stats, tag, untag, verify, why,
 };
 use crate::style::ColorChoice;
 use clap::{Args, Parser, Subcommand};
@@ -66,6 +66,7 @@ pub enum Command {
     Why(why::WhyArgs),
     Diff(diff::DiffArgs),
     Rekey(rekey::RekeyArgs),
+    Copy(copy::CopyArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
 }

@@ -166,6 +166,56 @@ impl Context {
         }
     }
 
+    /// The cache `fleche copy` writes into: a configured cache by name, or
+    /// a directory (made like `like` when it holds no cache yet), with its
+    /// records in `sql` when given. A real copy is refused through a
+    /// configuration another user owns, as every write is.
+    pub fn copy_target(
+        &self,
+        name: Option<&str>,
+        dir: Option<&PathBuf>,
+        sql: Option<&str>,
+        like: &Member,
+        dry_run: bool,
+    ) -> Result<fleche_core::cache::Target> {
+        let base = self.locator()?;
+        let locator = Locator {
+            root: dir.map(|d| {
+                if d.is_absolute() {
+                    d.clone()
+                } else {
+                    base.cwd.join(d)
+                }
+            }),
+            name: name.map(String::from),
+            sql: sql.map(String::from),
+            writes: !dry_run,
+            ..base
+        };
+        if !dry_run {
+            if let Ok(Some(foreign)) = locator.foreign_config() {
+                return Err(error::untrusted(&foreign, "copying"));
+            }
+        }
+        let root = locator.root_dir();
+        let (shown, spec, _) = match &root {
+            // A directory without a cache is made like the source.
+            Some(dir) if fleche_core::config::cache_at(dir).is_none() => {
+                (dir.display().to_string(), None, None)
+            }
+            _ => locator
+                .spec()
+                .map_err(|e| error::open_failed(fleche_core::Error::from(e), &locator.cwd))?,
+        };
+        Ok(fleche_core::cache::Target::open(
+            shown,
+            spec,
+            root.as_deref(),
+            sql,
+            like,
+        )?)
+    }
+
     /// Whether to colour output meant for people.
     pub fn color(&self) -> bool {
         style::color_enabled(self.global.color)

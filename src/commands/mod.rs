@@ -4,6 +4,7 @@
 
 pub mod caches;
 pub mod completions;
+pub mod copy;
 pub mod diff;
 pub mod digest;
 pub mod evict;
@@ -53,6 +54,7 @@ pub fn main() -> ExitCode {
         Command::Why(args) => why::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),
         Command::Rekey(args) => rekey::run(&ctx, args),
+        Command::Copy(args) => copy::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
         Command::Man(args) => man::run(&ctx, args),
     };

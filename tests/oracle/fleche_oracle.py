@@ -22,6 +22,10 @@ fleche.toml) and prints one JSON document on stdout.
   evict DIR KEY       cache().evict(KEY) (a stack evicts from every member
                       that takes writes)
   extremes DIR Q      the keys of cache().query(**Q).latest() and .oldest()
+  loaded DIR [CONFIG] every call as fleche loads it from cache() in DIR, or
+                      from cache_from_config(CONFIG, a JSON object): name,
+                      module, version, code digest, metadata, the reprs of
+                      its arguments and result, the key it loads under
   npy DIR KEY...      np.save's bytes (base64) of each value cache().load_value
                       gives back, or the type's name when it is no array
 """
@@ -170,6 +174,29 @@ def calls(d: Path, specs: list) -> dict:
     return out
 
 
+def loaded(d: Path, config: "str | None") -> dict:
+    os.chdir(d)
+    from fleche import cache
+    from fleche.config import cache_from_config
+
+    c = cache_from_config(json.loads(config)) if config else cache()
+    out = {}
+    for lc in c.query():
+        key = str(lc.to_lookup_key())
+        call = c.load(key).fetch()
+        out[key] = {
+            "name": call.name,
+            "module": call.module,
+            "version": repr(call.version),
+            "code_digest": None if call.code_digest is None else str(call.code_digest),
+            "metadata": json.loads(json.dumps(call.metadata, default=repr, sort_keys=True)),
+            "arguments": {k: repr(v) for k, v in call.arguments.items()},
+            "result": repr(call.result),
+            "lookup_key": str(call.to_lookup_key()),
+        }
+    return out
+
+
 def refuses(d: Path, key: str) -> dict:
     os.chdir(d)
     from fleche import cache
@@ -203,6 +230,8 @@ def main(argv):
         out = gc(d)
     elif cmd == "calls":
         out = calls(d, argv[3:])
+    elif cmd == "loaded":
+        out = loaded(d, argv[3] if len(argv) > 3 else None)
     elif cmd == "refuses":
         out = refuses(d, argv[3])
     elif cmd == "extremes":

@@ -80,15 +80,15 @@ const HEAD: usize = 1024;
 
 /// One value file as gc sees it: its size and its destructured children,
 /// or why they are unknown.
-struct Inspected {
-    size: u64,
-    children: Result<Vec<String>, String>,
+pub(crate) struct Inspected {
+    pub size: u64,
+    pub children: Result<Vec<String>, String>,
 }
 
 /// Open a value file: its size, and its destructured children (fleche
 /// follows top-level wrappers only); decoded only when it names the
 /// destructuring module.
-fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
+pub(crate) fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
     let (head, size) = match dir.read_head(name, HEAD) {
         Ok(found) => found,
         Err(e) => {
@@ -117,7 +117,7 @@ fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
 
 /// A bag in an HDF5 store: decoded for its children (a bag has no size of
 /// its own; a shared file's bytes are not divided among its bags).
-fn inspect_hdf5(values: &ValueStore, name: &str) -> Inspected {
+pub(crate) fn inspect_hdf5(values: &ValueStore, name: &str) -> Inspected {
     let children = values.hdf5_children(name).map_err(|e| crate::one_line(&e));
     Inspected { size: 0, children }
 }

@@ -22,6 +22,8 @@ pub enum Error {
     #[error(transparent)]
     Write(#[from] crate::cache::WriteError),
     #[error(transparent)]
+    Copy(#[from] crate::cache::CopyError),
+    #[error(transparent)]
     Gc(#[from] crate::gc::GcError),
     #[error(transparent)]
     Collect(#[from] crate::cache::CollectError),

@@ -3,12 +3,14 @@
 //! answers every question the command line asks, whatever the stores
 //! behind it are. Nothing outside this module touches a store directly.
 
+mod copy;
 mod error;
 mod gc;
 mod ids;
 mod open;
 mod write;
 
+pub use copy::{CopyError, CopyPlan, CopyReport, Incomplete, Target};
 pub use error::{Error, Result};
 pub use gc::{CollectError, Collection, ValueStats};
 pub use ids::{Candidate, ResolveError, Resolved, Shrunk};
@@ -71,6 +73,12 @@ pub struct Member {
     calls: CallStore,
     values: ValueStore,
     read_only: bool,
+    /// The storages it was opened from (a copy into a new directory makes
+    /// the same kinds).
+    layout: (
+        crate::config::ValueStorageSpec,
+        crate::config::CallStorageSpec,
+    ),
 }
 
 /// A configured cache opened: one member, or the members of a stack or

@@ -50,18 +50,36 @@ impl Locator {
     }
 
     pub fn open(&self) -> Result<Cache, OpenError> {
-        if let Some(dir) = &self.root {
-            let dir = if dir.is_absolute() {
+        let (name, spec, config) = self.spec()?;
+        let spec = match spec {
+            Some(spec) => spec,
+            None => return Err(OpenError::NotACache(self.root_dir().unwrap_or_default())),
+        };
+        open_cache(name, spec, config, self.writes)
+    }
+
+    /// `--root DIR` made absolute.
+    pub fn root_dir(&self) -> Option<PathBuf> {
+        self.root.as_ref().map(|dir| {
+            if dir.is_absolute() {
                 dir.clone()
             } else {
                 self.cwd.join(dir)
-            };
+            }
+        })
+    }
+
+    /// What [`Self::open`] would open, without opening it: the cache's
+    /// name, its description (None for a directory that holds no cache
+    /// yet) and the configuration it came from.
+    pub fn spec(&self) -> Result<(String, Option<CacheSpec>, Option<Config>), OpenError> {
+        if let Some(dir) = self.root_dir() {
             let spec = match &self.sql {
                 // Values under DIR/values, records in the database.
-                Some(url) => config::values_at(&dir, url),
-                None => config::cache_at(&dir).ok_or_else(|| OpenError::NotACache(dir.clone()))?,
+                Some(url) => Some(config::values_at(&dir, url)),
+                None => config::cache_at(&dir),
             };
-            return open_cache(dir.display().to_string(), spec, None, self.writes);
+            return Ok((dir.display().to_string(), spec, None));
         }
         let cfg = self.config()?;
         if cfg.files.is_empty() {
@@ -88,7 +106,7 @@ impl Locator {
             }
             (None, spec) => spec,
         };
-        open_cache(named.name, spec, Some(cfg), self.writes)
+        Ok((named.name, Some(spec), Some(cfg)))
     }
 }
 
@@ -113,6 +131,7 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
             })
         }
     };
+    let layout = (values.clone(), calls.clone());
     let calls = open_calls_for(&name, calls, writes)?;
     let values = match values {
         ValueStorageSpec::Files {
@@ -138,6 +157,7 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
         calls,
         values,
         read_only,
+        layout,
     })
 }
 

@@ -671,6 +671,13 @@ fn check_rewrite(
 /// `path` (fleche's own `_atomic_write`): readers see the old or the new
 /// file, never a partial one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, bytes, true)
+}
+
+/// [`write_atomic`], with the file's data flushed to disk before the
+/// rename only when `sync` (a copy of many values flushes them all at
+/// once instead, before it files the records that need them).
+pub fn write_atomic_with(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     use std::io::Write;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let nonce = std::time::SystemTime::now()
@@ -684,7 +691,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .create_new(true)
             .open(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if sync {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
@@ -781,4 +790,79 @@ pub fn rekey_file(
         std::fs::remove_file(&old).map_err(|error| CallFileError::Write { path: old, error })?;
     }
     Ok(RekeyOutcome::Done)
+}
+
+/// A record as fleche's file store pickles it: a `DigestedCall` whose
+/// state holds its fields in their dataclass order, digests as
+/// `fleche.digest.Digest`, metadata a dict of dicts (what fleche's
+/// `transfer` files for a call it loaded from a SQL store). The pickle is
+/// read back and must give the record again.
+pub fn record_pickle(rec: &CallRecord) -> Result<Vec<u8>, CallFileError> {
+    let digest = |d: &str| {
+        if files::is_key_name(d) {
+            Value::Digest(d.to_string())
+        } else {
+            Value::Str(d.to_string())
+        }
+    };
+    let opt = |d: &Option<String>, f: &dyn Fn(&str) -> Value| d.as_deref().map_or(Value::None, f);
+    let state = Value::Dict(vec![
+        (Value::str("name"), Value::Str(rec.name.clone())),
+        (
+            Value::str("arguments"),
+            Value::Dict(
+                rec.arguments
+                    .iter()
+                    .map(|(k, v)| (Value::Str(k.clone()), digest(v)))
+                    .collect(),
+            ),
+        ),
+        (Value::str("result"), opt(&rec.result, &digest)),
+        (
+            Value::str("metadata"),
+            Value::Dict(
+                rec.metadata
+                    .iter()
+                    .map(|(k, v)| (Value::Str(k.clone()), value_from_json(v)))
+                    .collect(),
+            ),
+        ),
+        (
+            Value::str("module"),
+            opt(&rec.module, &|m| Value::Str(m.to_string())),
+        ),
+        (
+            Value::str("version"),
+            rec.version.as_ref().map_or(Value::None, value_from_json),
+        ),
+        (Value::str("code_digest"), opt(&rec.code_digest, &digest)),
+    ]);
+    let call = Value::Object(crate::value::Object {
+        class: "fleche.call.DigestedCall".into(),
+        args: Vec::new(),
+        state: Some(Box::new(state)),
+        list_items: Vec::new(),
+        dict_items: Vec::new(),
+    });
+    let path = PathBuf::from(&rec.key);
+    let pickled = crate::pickle_write::dumps(&call).map_err(|error| CallFileError::Unwritable {
+        path: path.clone(),
+        error,
+    })?;
+    let check = crate::pickle::load(&pickled).map_err(CallFileError::RewriteUnreadable)?;
+    let got = record_from_value(&rec.key, &check).map_err(CallFileError::Rewrite)?;
+    if got.name != rec.name
+        || got.module != rec.module
+        || got.arguments != rec.arguments
+        || got.result != rec.result
+        || got.version != rec.version
+        || got.code_digest != rec.code_digest
+        || !super::json_py_eq(
+            &Json::Object(got.metadata.clone()),
+            &Json::Object(rec.metadata.clone()),
+        )
+    {
+        return Err(CallFileError::WouldNotReadBack { path });
+    }
+    Ok(pickled)
 }

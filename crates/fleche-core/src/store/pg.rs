@@ -583,6 +583,153 @@ impl PgWriter {
     }
 }
 
+/// fleche's tables as SQLAlchemy's `create_all` writes them for
+/// PostgreSQL (its DDL for fleche 0.22's models), for a copy into a
+/// database fleche has not used yet.
+const PG_SCHEMA: &str = "CREATE TABLE calls (
+	key VARCHAR(64) NOT NULL, 
+	name VARCHAR NOT NULL, 
+	module VARCHAR, 
+	version VARCHAR, 
+	code_digest VARCHAR(64), 
+	result VARCHAR(64), 
+	PRIMARY KEY (key)
+);
+CREATE TABLE arguments (
+	id SERIAL NOT NULL, 
+	call_key VARCHAR(64) NOT NULL, 
+	position INTEGER NOT NULL, 
+	name VARCHAR NOT NULL, 
+	value VARCHAR(64) NOT NULL, 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_arguments_call_name UNIQUE (call_key, name), 
+	FOREIGN KEY(call_key) REFERENCES calls (key) ON DELETE CASCADE
+);
+CREATE TABLE metadata (
+	id SERIAL NOT NULL, 
+	call_key VARCHAR(64) NOT NULL, 
+	name VARCHAR NOT NULL, 
+	data JSON NOT NULL, 
+	PRIMARY KEY (id), 
+	CONSTRAINT uq_metadata_call_name UNIQUE (call_key, name), 
+	FOREIGN KEY(call_key) REFERENCES calls (key) ON DELETE CASCADE
+);
+CREATE INDEX ix_metadata_call_key ON metadata (call_key);
+CREATE INDEX ix_metadata_name ON metadata (name);";
+
+impl PgWriter {
+    /// Whether fleche's `calls` table exists yet.
+    pub fn has_schema(&mut self) -> Result<bool, StoreError> {
+        let shown = self.shown.clone();
+        let row = self
+            .client
+            .query_one("SELECT to_regclass('calls') IS NOT NULL", &[])
+            .map_err(|e| StoreError::sql(&shown, e))?;
+        Ok(row.get(0))
+    }
+
+    /// The keys among `keys` that have a record.
+    pub fn present(
+        &mut self,
+        keys: &[&str],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        if !self.has_schema()? {
+            return Ok(Default::default());
+        }
+        let shown = self.shown.clone();
+        let owned: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        let rows = self
+            .client
+            .query(
+                "SELECT key FROM calls WHERE key = ANY($1::text[])",
+                &[&owned],
+            )
+            .map_err(|e| StoreError::sql(&shown, e))?;
+        Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
+    }
+
+    /// File records in one transaction, as
+    /// [`super::sql_write::SqlWriter::insert`] does; fleche's tables are
+    /// created first when the database has none (under a transaction-wide
+    /// advisory lock, so two copies do not both create them).
+    pub fn insert(
+        &mut self,
+        records: &[crate::store::CallRecord],
+        overwrite: bool,
+    ) -> Result<Vec<super::sql_write::Filed>, StoreError> {
+        use super::sql_write::{Filed, Rows};
+        let shown = self.shown.clone();
+        let err = |e: postgres::Error| StoreError::sql(&shown, e);
+        let mut tx = self.client.transaction().map_err(err)?;
+        tx.execute("SELECT pg_advisory_xact_lock(7361636865)", &[])
+            .map_err(err)?;
+        let has: bool = tx
+            .query_one("SELECT to_regclass('calls') IS NOT NULL", &[])
+            .map_err(err)?
+            .get(0);
+        if !has {
+            tx.batch_execute(PG_SCHEMA).map_err(err)?;
+        }
+        let call = tx
+            .prepare(
+                "INSERT INTO calls (key, name, module, version, code_digest, result) \
+                 VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text)",
+            )
+            .map_err(err)?;
+        let arg = tx
+            .prepare(
+                "INSERT INTO arguments (call_key, position, name, value) \
+                 VALUES ($1::text, $2::int4, $3::text, $4::text)",
+            )
+            .map_err(err)?;
+        let meta = tx
+            .prepare(
+                "INSERT INTO metadata (call_key, name, data) VALUES ($1::text, $2::text, $3::text::json)",
+            )
+            .map_err(err)?;
+        let mut out = Vec::with_capacity(records.len());
+        for rec in records {
+            let taken = lock_call(&mut tx, &rec.key).map_err(err)?;
+            if taken && !overwrite {
+                out.push(Filed::Present);
+                continue;
+            }
+            if taken {
+                for sql in [
+                    "DELETE FROM arguments WHERE call_key = $1::text",
+                    "DELETE FROM metadata WHERE call_key = $1::text",
+                    "DELETE FROM calls WHERE key = $1::text",
+                ] {
+                    tx.execute(sql, &[&rec.key]).map_err(err)?;
+                }
+            }
+            let rows = Rows::of(rec);
+            tx.execute(
+                &call,
+                &[
+                    &rec.key,
+                    &rec.name,
+                    &rec.module,
+                    &rows.version,
+                    &rec.code_digest,
+                    &rec.result,
+                ],
+            )
+            .map_err(err)?;
+            for (i, (name, value)) in rec.arguments.iter().enumerate() {
+                tx.execute(&arg, &[&rec.key, &(i as i32), name, value])
+                    .map_err(err)?;
+            }
+            for (name, data) in &rows.metadata {
+                tx.execute(&meta, &[&rec.key, name, data]).map_err(err)?;
+            }
+            out.push(Filed::Written);
+        }
+        tx.commit().map_err(err)?;
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

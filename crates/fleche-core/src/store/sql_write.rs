@@ -325,3 +325,217 @@ impl SqlWriter {
         Ok(out)
     }
 }
+
+/// fleche's tables as SQLAlchemy's `create_all` writes them for SQLite
+/// (copied from a `calls.db` fleche 0.22 created), for a copy into a cache
+/// that has no database yet.
+const SQLITE_SCHEMA: &str = "CREATE TABLE calls (
+\t\"key\" VARCHAR(64) NOT NULL, 
+\tname VARCHAR NOT NULL, 
+\tmodule VARCHAR, 
+\tversion VARCHAR, 
+\tcode_digest VARCHAR(64), 
+\tresult VARCHAR(64), 
+\tPRIMARY KEY (\"key\")
+);
+CREATE TABLE arguments (
+\tid INTEGER NOT NULL, 
+\tcall_key VARCHAR(64) NOT NULL, 
+\tposition INTEGER NOT NULL, 
+\tname VARCHAR NOT NULL, 
+\tvalue VARCHAR(64) NOT NULL, 
+\tPRIMARY KEY (id), 
+\tCONSTRAINT uq_arguments_call_name UNIQUE (call_key, name), 
+\tFOREIGN KEY(call_key) REFERENCES calls (\"key\") ON DELETE CASCADE
+);
+CREATE TABLE metadata (
+\tid INTEGER NOT NULL, 
+\tcall_key VARCHAR(64) NOT NULL, 
+\tname VARCHAR NOT NULL, 
+\tdata JSON NOT NULL, 
+\tPRIMARY KEY (id), 
+\tCONSTRAINT uq_metadata_call_name UNIQUE (call_key, name), 
+\tFOREIGN KEY(call_key) REFERENCES calls (\"key\") ON DELETE CASCADE
+);
+CREATE INDEX ix_metadata_call_key ON metadata (call_key);
+CREATE INDEX ix_metadata_name ON metadata (name);";
+
+/// What became of one record a copy files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filed {
+    /// Written (replacing the record under its key, with `overwrite`).
+    Written,
+    /// A record under its key was already there (a writer filed it since
+    /// the copy was planned): left alone.
+    Present,
+}
+
+/// A record's rows as fleche's SQLAlchemy models write them: the version
+/// `json.dumps`ed, metadata `json.dumps`ed per kind, arguments numbered
+/// in their stored order.
+pub(crate) struct Rows<'a> {
+    pub version: Option<String>,
+    pub metadata: Vec<(&'a str, String)>,
+}
+
+impl<'a> Rows<'a> {
+    pub(crate) fn of(rec: &'a crate::store::CallRecord) -> Rows<'a> {
+        Rows {
+            version: rec.version.as_ref().map(python_json_dumps),
+            metadata: rec
+                .metadata
+                .iter()
+                .map(|(k, v)| (k.as_str(), python_json_dumps(v)))
+                .collect(),
+        }
+    }
+}
+
+impl SqlWriter {
+    /// Open a database to copy records into, creating it with fleche's
+    /// schema (in WAL mode, as fleche sets it) when there is none yet. The
+    /// tables are made in one `BEGIN IMMEDIATE` transaction after checking
+    /// they are still missing, so a fleche process creating the same
+    /// database at the same time is not disturbed.
+    pub fn create(path: &Path) -> Result<SqlWriter, StoreError> {
+        let err = |e: rusqlite::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            error: e.into(),
+        };
+        if !path.exists() {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Files(super::files::FileError::io(dir, e)))?;
+            }
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = Connection::open_with_flags(path, flags).map_err(err)?;
+            conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+            conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
+                .map_err(err)?;
+        }
+        let mut w = SqlWriter::open(path, false)?;
+        let tx = w
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let has_calls: bool = tx
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'calls'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(err)?
+            > 0;
+        if !has_calls {
+            tx.execute_batch(SQLITE_SCHEMA).map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(w)
+    }
+
+    /// The keys among `keys` that have a record (read in batches under
+    /// SQLite's bind limit).
+    pub fn present(
+        &mut self,
+        keys: &[&str],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| StoreError::Sql {
+            path: path.clone(),
+            error: e.into(),
+        };
+        let mut found = std::collections::HashSet::new();
+        for chunk in keys.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT key FROM calls WHERE key IN ({marks})"))
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(chunk.iter()), |r| {
+                    r.get::<_, String>(0)
+                })
+                .map_err(err)?;
+            for k in rows {
+                found.insert(k.map_err(err)?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// File records in one transaction, the way fleche's `save` writes
+    /// them. A key already taken is left alone, unless `overwrite` (then
+    /// its record is replaced, as fleche's `_persist_call` does).
+    pub fn insert(
+        &mut self,
+        records: &[crate::store::CallRecord],
+        overwrite: bool,
+    ) -> Result<Vec<Filed>, StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| StoreError::Sql {
+            path: path.clone(),
+            error: e.into(),
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let mut out = Vec::with_capacity(records.len());
+        {
+            let mut exists = tx
+                .prepare("SELECT 1 FROM calls WHERE key = ?1")
+                .map_err(err)?;
+            let mut call = tx
+                .prepare(
+                    "INSERT INTO calls (key, name, module, version, code_digest, result) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(err)?;
+            let mut arg = tx
+                .prepare(
+                    "INSERT INTO arguments (call_key, position, name, value) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(err)?;
+            let mut meta = tx
+                .prepare("INSERT INTO metadata (call_key, name, data) VALUES (?1, ?2, ?3)")
+                .map_err(err)?;
+            for rec in records {
+                let taken = exists
+                    .query_row([&rec.key], |_| Ok(()))
+                    .optional()
+                    .map_err(err)?
+                    .is_some();
+                if taken && !overwrite {
+                    out.push(Filed::Present);
+                    continue;
+                }
+                if taken {
+                    delete_call(&tx, &rec.key).map_err(err)?;
+                }
+                let rows = Rows::of(rec);
+                call.execute(rusqlite::params![
+                    rec.key,
+                    rec.name,
+                    rec.module,
+                    rows.version,
+                    rec.code_digest,
+                    rec.result
+                ])
+                .map_err(err)?;
+                for (i, (name, value)) in rec.arguments.iter().enumerate() {
+                    arg.execute(rusqlite::params![rec.key, i as i64, name, value])
+                        .map_err(err)?;
+                }
+                for (name, data) in &rows.metadata {
+                    meta.execute(rusqlite::params![rec.key, name, data])
+                        .map_err(err)?;
+                }
+                out.push(Filed::Written);
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(out)
+    }
+}
