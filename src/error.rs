@@ -2,7 +2,7 @@
 //! 0 success, 1 nothing found / ambiguous / verification failed,
 //! 2 usage or environment error, 101 a bug (a panic).
 
-use fleche_core::cache::{CollectError, OpenError, ResolveError, WriteRefused};
+use fleche_core::cache::{CollectError, CopyError, OpenError, ResolveError, WriteRefused};
 use fleche_core::config::ConfigError;
 use fleche_core::prefix::Kind;
 use fleche_core::store::StoreError;
@@ -138,6 +138,12 @@ impl From<&fleche_core::Error> for CliError {
             )),
             E::Collect(CollectError::Undecodable { .. }) => not_found(Some(
                 "check the secret keys (FLECHE_SECRET_KEY) or repair the file; `fleche show` on it tells more".into(),
+            )),
+            E::Copy(CopyError::Refused { .. }) => usage(Some(
+                "copy into another cache: --to NAME (one in fleche.toml) or --to-root DIR".into(),
+            )),
+            E::Copy(CopyError::Hdf5Source { .. } | CopyError::Hdf5Target { .. }) => usage(Some(
+                "fleche's own transfer() re-pickles values between HDF5 and pickle files; `fleche copy` copies value files as they are".into(),
             )),
             _ => usage(None),
         }

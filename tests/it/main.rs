@@ -7,6 +7,7 @@ mod support;
 mod batch_paths;
 mod cli;
 mod concurrency;
+mod copy;
 mod export;
 mod fixture_answers;
 mod gc_forecast;

@@ -280,7 +280,9 @@ impl Target {
     /// A reader of the target's records, if it has any store yet.
     fn reader(&self) -> crate::Result<Option<CallStore>> {
         let exists = match &self.calls {
-            TargetCalls::Sqlite(path) => path.is_file(),
+            TargetCalls::Sqlite(path) => {
+                path.is_file() && SqlWriter::open(path, true)?.has_schema()?
+            }
             TargetCalls::Files { root, .. } => root.is_dir(),
             #[cfg(feature = "postgres")]
             TargetCalls::Pg(url) => crate::store::pg::PgWriter::open(url)?.has_schema()?,

@@ -403,17 +403,36 @@ impl SqlWriter {
             error: e.into(),
         };
         if !path.exists() {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| StoreError::Files(super::files::FileError::io(dir, e)))?;
-            }
-            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            let conn = Connection::open_with_flags(path, flags).map_err(err)?;
-            conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
-            conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
-                .map_err(err)?;
+            // Made complete under a temporary name, then linked into place
+            // (never over a database someone made meanwhile): a copy
+            // killed here leaves no empty database behind.
+            let dir = path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Files(super::files::FileError::io(dir, e)))?;
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("calls.db");
+            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            let made = (|| {
+                let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                let conn = Connection::open_with_flags(&tmp, flags)?;
+                conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
+                conn.execute_batch(&format!("BEGIN; {SQLITE_SCHEMA}; COMMIT;"))?;
+                conn.close().map_err(|(_, e)| e)
+            })();
+            let linked = made
+                .map_err(err)
+                .and_then(|()| match std::fs::hard_link(&tmp, path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                        Err(StoreError::Files(super::files::FileError::io(path, e)))
+                    }
+                    _ => Ok(()),
+                });
+            let _ = std::fs::remove_file(&tmp);
+            linked?;
         }
         let mut w = SqlWriter::open(path, false)?;
         let tx = w
@@ -433,6 +452,19 @@ impl SqlWriter {
         }
         tx.commit().map_err(err)?;
         Ok(w)
+    }
+
+    /// Whether fleche's `calls` table exists (a database fleche is
+    /// creating at this moment may not have it yet).
+    pub fn has_schema(&self) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'calls'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.sql_err(e))
     }
 
     /// The keys among `keys` that have a record (read in batches under
