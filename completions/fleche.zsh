@@ -429,6 +429,41 @@ tsv\:"Tab-separated, with a header line"))' \
 '*::prefixes -- Only these calls, by (short) key; `-` reads them from stdin:_default' \
 && ret=0
 ;;
+(copy)
+_arguments "${_arguments_options[@]}" : \
+'--name=[Calls named NAME (the function'\''s qualified name, e.g. \`fib\`, \`MyClass.compute\`)]:NAME:_default' \
+'--module=[Calls from MODULE]:MODULE:_default' \
+'--version=[Calls of this version\: an int when it looks like one, else a string ('\''"3"'\'' for the string 3)]:VERSION:_default' \
+'--code-digest=[Calls whose function has this code digest]:DIGEST:_default' \
+'*--arg=[NAME=VALUE\: an argument equal to VALUE (a Python literal, or @PREFIX of a stored value); NAME alone\: has that argument]:NAME[=VALUE]:_default' \
+'--result=[Calls whose result equals VALUE (a Python literal or @PREFIX)]:VALUE:_default' \
+'*--meta=[KIND\: has that metadata; KIND.KEY\: has that key; KIND.KEY=VALUE\: equal (1, 1.0 and True are equal; '\''1'\'' is not)]:KIND[.KEY[=VALUE]]:_default' \
+'*--tag=[KEY\[=VALUE\]\: short for --meta tags.KEY\[=VALUE\]]:KEY[=VALUE]:_default' \
+'--since=[Calls started at or after WHEN\: a date (2026-11-28, 2026-11-28T14\:00) or an age (30m, 2h, 3d, 1w)]:WHEN:_default' \
+'--until=[Calls started at or before WHEN (same forms as --since)]:WHEN:_default' \
+'(--to-root)--to=[Copy into this configured cache (writes go to a stack'\''s first member)]:NAME:_default' \
+'--to-root=[Copy into the cache in DIR (values in DIR/values), made if DIR holds none]:DIR:_files' \
+'--to-sql=[File the records in this database (sqlite\:///PATH or postgresql\://…) instead]:URL:_default' \
+'--format=[]:FORMAT:((table\:"Aligned columns for people"
+json\:"One JSON array"
+jsonl\:"One JSON object per line"
+csv\:"Comma-separated, with a header line"
+tsv\:"Tab-separated, with a header line"))' \
+'-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
+'--cache=[Use the cache of this name from the configuration]:NAME:_default' \
+'--config=[Read this configuration file instead of searching for fleche.toml]:FILE:_files' \
+'--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
+'--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
+'--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'()--all[Select every call in the cache]' \
+'--move[Evict the calls from the source once the target has them]' \
+'--overwrite[Replace records the target already holds under the same keys]' \
+'--dry-run[Say what would be copied, and how many bytes, without writing]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::prefixes -- Calls by (short) key:_default' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-C+[Run as if started in DIR (affects where fleche.toml is looked for)]:DIR:_files' \
@@ -534,6 +569,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(copy)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -575,6 +614,7 @@ _fleche_commands() {
 'why:Explain a cache miss\: is this call stored, and if not, what differs in the nearest stored calls' \
 'diff:Show what differs between two calls or two values (exit 1 when they differ)' \
 'rekey:File calls under the keys fleche computes after a module or function rename' \
+'copy:Copy calls and the values they need into another cache' \
 'completions:Print a shell completion script' \
 'man:Print the manual page (roff), e.g. \`fleche man | man -l -\`' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -590,6 +630,11 @@ _fleche__subcmd__caches_commands() {
 _fleche__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'fleche completions commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__copy_commands] )) ||
+_fleche__subcmd__copy_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche copy commands' commands "$@"
 }
 (( $+functions[_fleche__subcmd__diff_commands] )) ||
 _fleche__subcmd__diff_commands() {
@@ -641,6 +686,7 @@ _fleche__subcmd__help_commands() {
 'why:Explain a cache miss\: is this call stored, and if not, what differs in the nearest stored calls' \
 'diff:Show what differs between two calls or two values (exit 1 when they differ)' \
 'rekey:File calls under the keys fleche computes after a module or function rename' \
+'copy:Copy calls and the values they need into another cache' \
 'completions:Print a shell completion script' \
 'man:Print the manual page (roff), e.g. \`fleche man | man -l -\`' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -656,6 +702,11 @@ _fleche__subcmd__help__subcmd__caches_commands() {
 _fleche__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'fleche help completions commands' commands "$@"
+}
+(( $+functions[_fleche__subcmd__help__subcmd__copy_commands] )) ||
+_fleche__subcmd__help__subcmd__copy_commands() {
+    local commands; commands=()
+    _describe -t commands 'fleche help copy commands' commands "$@"
 }
 (( $+functions[_fleche__subcmd__help__subcmd__diff_commands] )) ||
 _fleche__subcmd__help__subcmd__diff_commands() {

@@ -207,6 +207,8 @@ impl Context {
                 .spec()
                 .map_err(|e| error::open_failed(fleche_core::Error::from(e), &locator.cwd))?,
         };
+        // A directory is named as it was typed.
+        let shown = dir.map_or(shown, |d| d.display().to_string());
         Ok(fleche_core::cache::Target::open(
             shown,
             spec,

@@ -12,7 +12,7 @@ use clap::Args;
 use fleche_core::cache::{CopyPlan, CopyReport};
 use fleche_core::store::{CallRecord, ListOptions};
 use serde_json::json;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, IsTerminal};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -84,6 +84,10 @@ pub fn run(ctx: &Context, args: CopyArgs) -> Result<Exit> {
     )?;
     let records = selected(&cache, &args.select)?;
     let selected_n = records.len();
+    let names: HashMap<String, (String, Option<String>)> = records
+        .iter()
+        .map(|r| (r.key.clone(), (r.name.clone(), r.module.clone())))
+        .collect();
     let plan = target.plan(&cache, records, args.overwrite)?;
     let report = if args.dry_run {
         None
@@ -111,7 +115,7 @@ pub fn run(ctx: &Context, args: CopyArgs) -> Result<Exit> {
         moved.dedup();
     }
     if args.dry_run || args.format != Format::Table {
-        list(&args, &plan, report.as_ref())?;
+        list(ctx, &cache, &args, &plan, report.as_ref(), &names)?;
     }
     summary(&args, &target, &plan, report.as_ref(), moved.len());
     let copied_or_there = match &report {
@@ -177,7 +181,14 @@ fn write(
 }
 
 /// Every selected call with what became (or would become) of it.
-fn list(args: &CopyArgs, plan: &CopyPlan, report: Option<&CopyReport>) -> Result<()> {
+fn list(
+    ctx: &Context,
+    cache: &fleche_core::Cache,
+    args: &CopyArgs,
+    plan: &CopyPlan,
+    report: Option<&CopyReport>,
+    names: &HashMap<String, (String, Option<String>)>,
+) -> Result<()> {
     let mut emitter = Emitter::new(
         args.format,
         io::stdout().lock(),
@@ -187,7 +198,7 @@ fn list(args: &CopyArgs, plan: &CopyPlan, report: Option<&CopyReport>) -> Result
         .map(|r| r.raced.iter().map(String::as_str).collect())
         .unwrap_or_default();
     let copied = if args.dry_run { "would copy" } else { "copied" };
-    let mut rows: Vec<(String, String, Option<String>, String)> = plan
+    let mut rows: Vec<(&str, String)> = plan
         .calls
         .iter()
         .map(|c| {
@@ -196,12 +207,7 @@ fn list(args: &CopyArgs, plan: &CopyPlan, report: Option<&CopyReport>) -> Result
             } else {
                 copied
             };
-            (
-                c.key.clone(),
-                c.name.clone(),
-                c.module.clone(),
-                status.to_string(),
-            )
+            (c.key.as_str(), status.to_string())
         })
         .collect();
     rows.extend(plan.present.iter().map(|(k, same)| {
@@ -210,13 +216,11 @@ fn list(args: &CopyArgs, plan: &CopyPlan, report: Option<&CopyReport>) -> Result
         } else {
             "differs in the target"
         };
-        (k.clone(), String::new(), None, status.to_string())
+        (k.as_str(), status.to_string())
     }));
     rows.extend(plan.incomplete.iter().map(|i| {
         (
-            i.key.clone(),
-            String::new(),
-            None,
+            i.key.as_str(),
             format!(
                 "not copied: value {} {}",
                 &i.value[..i.value.len().min(12)],
@@ -224,19 +228,24 @@ fn list(args: &CopyArgs, plan: &CopyPlan, report: Option<&CopyReport>) -> Result
             ),
         )
     }));
-    rows.extend(plan.running.iter().map(|k| {
-        (
-            k.clone(),
-            String::new(),
-            None,
-            "not copied: still running".into(),
-        )
-    }));
+    rows.extend(
+        plan.running
+            .iter()
+            .map(|k| (k.as_str(), "not copied: still running".to_string())),
+    );
     rows.sort();
-    for (key, name, module, status) in rows {
-        let json = json!({"key": key, "name": (!name.is_empty()).then_some(&name), "module": module, "status": status, "dry_run": args.dry_run});
+    let table = args.format == Format::Table;
+    let keys: Vec<&str> = rows.iter().map(|(k, _)| *k).collect();
+    let shown = if table {
+        ctx.short_keys(cache, &keys, false)?
+    } else {
+        keys.iter().map(|k| k.to_string()).collect()
+    };
+    for ((key, status), shown) in rows.into_iter().zip(shown) {
+        let (name, module) = names.get(key).cloned().unwrap_or_default();
+        let json = json!({"key": key, "name": name, "module": module, "status": status, "dry_run": args.dry_run});
         emitter.row(Row {
-            cells: vec![key, name, module.unwrap_or_default(), status],
+            cells: vec![shown, name, module.unwrap_or_default(), status],
             json,
         })?;
     }
