@@ -1179,7 +1179,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__rekey)
-            opts="-C -h --module --name --arg --tag --keep --overwrite --dry-run --format --cache --config --root --sql --color --help"
+            opts="-C -h --module --name --version --arg --tag --keep --overwrite --dry-run --format --cache --config --root --sql --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1190,6 +1190,10 @@ _fleche() {
                     return 0
                     ;;
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

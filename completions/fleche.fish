@@ -360,6 +360,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand diff" -l full -d 'Show val
 complete -c fleche -n "__fish_fleche_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l module -d 'The module was renamed: OLD=NEW (`__main__=analysis` when a notebook\'s code moved to a module)' -r
 complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l name -d 'The function was renamed: OLD=NEW (qualified names, e.g. `fit=fit_model`)' -r
+complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l version -d 'File the calls under this version too (the function\'s `version=` was bumped, its results still hold): an int when it reads as one, else a string' -r
 complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l arg -d 'Only calls with this argument (NAME=VALUE or NAME), as for `query --arg`' -r
 complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l tag -d 'Only calls with this tag (KEY[=VALUE])' -r
 complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l format -r -f -a "table\t'Aligned columns for people'

@@ -408,6 +408,7 @@ json\:"One JSON object"))' \
 _arguments "${_arguments_options[@]}" : \
 '--module=[The module was renamed\: OLD=NEW (\`__main__=analysis\` when a notebook'\''s code moved to a module)]:OLD=NEW:_default' \
 '--name=[The function was renamed\: OLD=NEW (qualified names, e.g. \`fit=fit_model\`)]:OLD=NEW:_default' \
+'--version=[File the calls under this version too (the function'\''s \`version=\` was bumped, its results still hold)\: an int when it reads as one, else a string]:V:_default' \
 '*--arg=[Only calls with this argument (NAME=VALUE or NAME), as for \`query --arg\`]:NAME[=VALUE]:_default' \
 '*--tag=[Only calls with this tag (KEY\[=VALUE\])]:KEY[=VALUE]:_default' \
 '--format=[]:FORMAT:((table\:"Aligned columns for people"

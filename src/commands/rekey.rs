@@ -3,7 +3,7 @@
 //! result and metadata unchanged), so the renamed code hits the cache
 //! instead of recomputing everything.
 
-use crate::args::{SelectArgs, WriteSelect};
+use crate::args::{parse_version, version_json, SelectArgs, WriteSelect};
 use crate::context::Context;
 use crate::error::{CliError, Exit};
 use crate::output::{Emitter, Format, Row};
@@ -21,21 +21,27 @@ use std::io;
     about = "File calls under the keys fleche computes after a module or function rename",
     after_help = "Selects the calls stored under the OLD module or name (narrowed by CALL keys, --arg or --tag) and \
 files each under the key fleche computes with the NEW one, in one transaction; the old record goes unless --keep. \
-A call whose code digest is part of its key (hash_code=True) keeps that digest.\n\n\
+A call whose code digest is part of its key (hash_code=True) keeps that digest. --version V files the selected calls \
+under version V as well (after `@fleche(version=V)` was bumped for a change that leaves results as they were); alone, \
+it needs CALL keys, --arg or --tag to select calls.\n\n\
 Exit status: 0 when every selected call was rekeyed (or would be, with --dry-run), 1 when some were not.\n\n\
-Examples:\n  fleche rekey --module __main__=analysis --dry-run\n  fleche rekey --name fit=fit_model --keep"
+Examples:\n  fleche rekey --module __main__=analysis --dry-run\n  fleche rekey --name fit=fit_model --keep\n  fleche rekey --version 3 --tag model=smooth"
 )]
 pub struct RekeyArgs {
     /// The module was renamed: OLD=NEW (`__main__=analysis` when a notebook's code moved to a module).
     #[arg(
         long = "module",
         value_name = "OLD=NEW",
-        required_unless_present = "name"
+        required_unless_present_any = ["name", "version"]
     )]
     module: Option<String>,
     /// The function was renamed: OLD=NEW (qualified names, e.g. `fit=fit_model`).
     #[arg(long = "name", value_name = "OLD=NEW")]
     name: Option<String>,
+    /// File the calls under this version too (the function's `version=` was bumped, its results still hold):
+    /// an int when it reads as one, else a string.
+    #[arg(long = "version", value_name = "V")]
+    version: Option<String>,
     /// Only these calls, by (short) key; `-` reads them from stdin.
     #[arg(value_name = "CALL")]
     prefixes: Vec<String>,
@@ -76,6 +82,7 @@ fn rename(flag: &str, text: &Option<String>) -> Result<Option<(String, String)>>
 pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
     let module = rename("--module", &args.module)?;
     let name = rename("--name", &args.name)?;
+    let new_version = args.version.as_deref().map(parse_version).transpose()?;
     let cache = ctx.open_to_change(args.dry_run)?;
     let writer = ctx.writer(&cache, "rekeying", args.dry_run)?;
     let select = WriteSelect {
@@ -112,6 +119,7 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
         let new = call_key(&CallKeyInput {
             name: new_name.clone(),
             module: new_module.clone(),
+            version: new_version.clone().or(input.version.clone()),
             ..input
         })
         .map_err(fleche_core::Error::from)?;
@@ -121,6 +129,7 @@ pub fn run(ctx: &Context, args: RekeyArgs) -> Result<Exit> {
                 new,
                 name: new_name,
                 module: new_module,
+                version: new_version.as_ref().map(version_json),
             },
             rec.code_digest.is_some(),
         ));

@@ -189,6 +189,15 @@ fn postgres_answers_like_sqlite() {
         "--format",
         "json",
     ]);
+    same_json(&[
+        "rekey",
+        "--name",
+        "sq=sq2",
+        "--version",
+        "5",
+        "--format",
+        "json",
+    ]);
     same_json(&["ls", "--format", "json"]);
     let planned = same_json(&["gc", "--min-age", "0", "--dry-run", "--format", "json"]);
     assert!(

@@ -138,4 +138,55 @@ fn real_fleche_finds_every_rekeyed_call_under_its_key() {
         }
         dir.ok(["verify"]);
     }
+    // A new version, on SQLite records and on call files.
+    for (fixture, select) in [("why", "x=1"), ("dill-files", "x")] {
+        let dir = TestEnv::copy(fixture);
+        let n = fleche_keys(&dir).len();
+        dir.ok(["rekey", "--version", "7", "--arg", select]);
+        let keys = fleche_keys(&dir);
+        assert_eq!(keys.len(), n, "{fixture}");
+        for (key, lookup) in &keys {
+            assert_eq!(key, lookup, "{fixture}: fleche keys {key} otherwise");
+        }
+        let versions = dir
+            .ok(["query", "--version", "7", "--format", "json"])
+            .rows();
+        assert!(
+            !versions.is_empty(),
+            "{fixture}: no call filed under version 7"
+        );
+    }
+}
+
+#[test]
+fn a_new_version_files_calls_where_the_bumped_function_looks() {
+    let dir = TestEnv::copy("why");
+    let cases: Vec<Json> =
+        serde_json::from_str(&std::fs::read_to_string(dir.path("why_cases.json")).expect("cases"))
+            .expect("JSON");
+    // fleche's key of smooth(1) under version=3: a miss, the stored call has version 2.
+    let want = cases[2]["key"].as_str().expect("key").to_string();
+    assert_eq!(cases[2]["why"][4], "3");
+    let why = [
+        "why",
+        "smooth",
+        "--module",
+        "__main__",
+        "--version",
+        "3",
+        "x=1",
+    ];
+    dir.run(why).failure(1);
+    let smooth = dir
+        .ok(["query", "--name", "smooth", "--format", "json"])
+        .rows();
+    let old = smooth[0]["key"].as_str().expect("key").to_string();
+    let run = dir.ok(["rekey", "--version", "3", &old, "--format", "json"]);
+    assert_eq!(run.rows()[0]["new"], want.as_str(), "{}", run.stdout);
+    dir.ok(why);
+    let shown = dir.ok(["show", &want[..12]]).stdout;
+    assert!(shown.contains("version      3"), "{shown}");
+    // --version alone selects nothing by accident.
+    let err = dir.run(["rekey", "--version", "4"]).failure(2);
+    assert!(err.contains("rekey needs calls to act on"), "{err}");
 }

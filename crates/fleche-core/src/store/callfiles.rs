@@ -743,6 +743,16 @@ pub fn rekey_file(
     if dry_run || m.new == m.old {
         return Ok(RekeyOutcome::Done);
     }
+    // The new version as the record will hold it (None: unchanged).
+    let new_version: Option<Option<Json>> = m.version.as_ref().map(|text| {
+        serde_json::from_str::<Json>(text)
+            .ok()
+            .filter(|j| !j.is_null())
+    });
+    let want_version = match &new_version {
+        Some(v) => v.clone(),
+        None => before.version.clone(),
+    };
     {
         let Value::Object(call) = &mut value else {
             return Err(CallFileError::Rewrite(RecordError::NotACall(
@@ -757,6 +767,10 @@ pub fn rekey_file(
                 *v = Value::Str(m.name.clone());
             } else if is_key(k, "module") {
                 *v = m.module.clone().map_or(Value::None, Value::Str);
+            } else if is_key(k, "version") {
+                if let Some(version) = &new_version {
+                    *v = version.as_ref().map_or(Value::None, value_from_json);
+                }
             }
         }
     }
@@ -771,7 +785,7 @@ pub fn rekey_file(
         || got.module != m.module
         || got.arguments != before.arguments
         || got.result != before.result
-        || got.version != before.version
+        || got.version != want_version
         || got.code_digest != before.code_digest
         || !super::json_py_eq(
             &Json::Object(got.metadata.clone()),

@@ -549,8 +549,8 @@ impl PgWriter {
             }
             tx.execute(
                 "INSERT INTO calls (key, name, module, version, code_digest, result) \
-                 SELECT $2::text, $3::text, $4::text, version, code_digest, result FROM calls WHERE key = $1::text",
-                &[&m.old, &m.new, &m.name, &m.module],
+                 SELECT $2::text, $3::text, $4::text, COALESCE($5::text, version), code_digest, result FROM calls WHERE key = $1::text",
+                &[&m.old, &m.new, &m.name, &m.module, &m.version],
             )
             .map_err(err)?;
             let children = if keep {

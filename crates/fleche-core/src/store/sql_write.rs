@@ -232,6 +232,8 @@ pub struct Rekey {
     pub new: String,
     pub name: String,
     pub module: Option<String>,
+    /// A new version, as stored (`json.dumps`); None keeps the old one.
+    pub version: Option<String>,
 }
 
 /// What became of one [`Rekey`].
@@ -291,8 +293,8 @@ impl SqlWriter {
                 }
                 tx.execute(
                     "INSERT INTO calls (key, name, module, version, code_digest, result) \
-                     SELECT ?2, ?3, ?4, version, code_digest, result FROM calls WHERE key = ?1",
-                    rusqlite::params![m.old, m.new, m.name, m.module],
+                     SELECT ?2, ?3, ?4, COALESCE(?5, version), code_digest, result FROM calls WHERE key = ?1",
+                    rusqlite::params![m.old, m.new, m.name, m.module, m.version],
                 )
                 .map_err(err)?;
                 let children = if keep {
