@@ -21,6 +21,7 @@ _fleche() {
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -56,6 +57,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '-r[Reverse the order]' \
 '--reverse[Reverse the order]' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -98,6 +100,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--oldest[Only the matching call that stopped first (fleche'\''s \`oldest()\`)]' \
 '--results[Add the decoded result as a column]' \
 '--full[Do not abbreviate decoded values]' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -114,6 +117,7 @@ jsonl\:"One JSON object per line"))' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--full[Show values in full instead of abbreviating long ones]' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Digests or prefixes (at least 4 hex characters) of calls or values; `-` reads stdin:_default' \
@@ -132,6 +136,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Short digests (at least 4 hex characters), or `-` for stdin:_default' \
@@ -145,6 +150,7 @@ _arguments "${_arguments_options[@]}" : \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '*::digests -- Full digests of calls or values, or `-` for stdin:_default' \
@@ -163,6 +169,7 @@ csv\:"A pandas DataFrame or Series, as \`to_csv()\` writes it"))' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':prefix -- The value, or the call whose result to export, by (short) digest:_default' \
@@ -195,6 +202,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '()--all[Select every call in the cache]' \
 '--dry-run[Show what would change without writing anything]' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Calls by (short) key:_default' \
@@ -227,6 +235,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '()--all[Select every call in the cache]' \
 '--dry-run[Show what would change without writing anything]' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Calls by (short) key:_default' \
@@ -257,6 +266,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '()--all[Select every call in the cache]' \
 '--dry-run[List what would be removed without removing anything]' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Calls by (short) key:_default' \
@@ -277,6 +287,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--dry-run[List each file that would be deleted, with its size, and the total; delete nothing]' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -305,6 +316,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--notes[Also list notes (orphans, stray files, values shown as reconstruction calls) in the output; they never fail the check]' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Only these calls (by key prefix) and the values they reach:_default' \
@@ -323,6 +335,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -340,6 +353,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -361,6 +375,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::values -- Values to digest (with --call\: the call'\''s arguments as NAME=VALUE, in order):_default' \
@@ -381,6 +396,7 @@ json\:"One JSON object"))' \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':name -- The function'\''s qualified name (`fib`, `MyClass.compute`):_default' \
@@ -399,6 +415,7 @@ json\:"One JSON object"))' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--all[Show every row of two calls, not only those that differ]' \
 '--full[Show values in full instead of abbreviating long ones]' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::keys -- Two digests or prefixes; `-` reads them from stdin, one per line:_default' \
@@ -425,6 +442,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--keep[Keep the old records too, so that both the old and the new code hit]' \
 '--overwrite[Replace a record already stored under a new key]' \
 '--dry-run[List old -> new keys without changing anything]' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Only these calls, by (short) key; `-` reads them from stdin:_default' \
@@ -460,6 +478,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--move[Evict the calls from the source once the target has them]' \
 '--overwrite[Replace records the target already holds under the same keys]' \
 '--dry-run[Say what would be copied, and how many bytes, without writing]' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Calls by (short) key:_default' \
@@ -473,6 +492,7 @@ _arguments "${_arguments_options[@]}" : \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':shell:(bash zsh fish elvish powershell)' \
@@ -486,6 +506,7 @@ _arguments "${_arguments_options[@]}" : \
 '--root=[Open the cache in DIR directly (calls.db or calls/ plus values/), without configuration]:DIR:_files' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
+'--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0

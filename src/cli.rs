@@ -42,6 +42,9 @@ pub struct GlobalArgs {
     /// Read call records from this database URL (e.g. postgresql://user@host/db) instead of the configured one.
     #[arg(long, value_name = "URL", global = true)]
     pub sql: Option<String>,
+    /// Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only.
+    #[arg(long, global = true)]
+    pub offline: bool,
     /// When to colour output: auto (a terminal without NO_COLOR), always, never.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,

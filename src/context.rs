@@ -65,6 +65,7 @@ impl Context {
             cwd,
             sql: global.sql.clone(),
             writes: false,
+            offline: global.offline,
         })
     }
 
@@ -92,6 +93,15 @@ impl Context {
             }
             Err(e) => return Err(fleche_core::Error::from(e).into()),
         };
+        if !cache.offline() {
+            for r in cache.remote_layers() {
+                say!(
+                    "Warning: left out `{}`, a remote cache over ssh ({}): this version does not reach remote caches yet; the other layers answer (--offline leaves them out without this warning)",
+                    r.name,
+                    r.host
+                );
+            }
+        }
         for m in cache.members() {
             if let Some(log) = m.unread_log() {
                 say!(

@@ -24,6 +24,7 @@ mod postgres;
 mod read_only;
 mod readme;
 mod rekey;
+mod remote;
 mod terminal;
 mod values_fleche;
 mod verify;

@@ -90,6 +90,22 @@ pub struct Cache {
     /// The configuration it was opened from (None for a bare directory):
     /// gc looks there for other caches sharing its value directory.
     config: Option<Config>,
+    /// Layers of a stack or pool that are remote caches (`type = "ssh"`),
+    /// left out of every answer: this version does not reach them.
+    remote: Vec<RemoteLayer>,
+    /// `--offline`: remote layers are left out on purpose, and writes to
+    /// the local layers go ahead without them.
+    offline: bool,
+}
+
+/// A remote layer of a stack or pool, left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteLayer {
+    /// `NAME[i]`.
+    pub name: String,
+    pub host: String,
+    /// Its place in the stack or pool.
+    pub index: usize,
 }
 
 /// Why a write cannot go to a cache.
@@ -99,6 +115,14 @@ pub enum WriteRefused {
     Pool(String),
     #[error("cache `{0}` is configured `read_only = true`")]
     ReadOnly(String),
+    #[error("writes to `{name}` go to its remote layer over ssh ({host}), which this version cannot reach")]
+    Remote { name: String, host: String },
+    #[error("`{name}` evicts from every layer, and its remote layer `{layer}` ({host}) cannot be reached by this version")]
+    RemoteLayer {
+        name: String,
+        layer: String,
+        host: String,
+    },
 }
 
 /// A call that names a value, and how.
@@ -192,6 +216,16 @@ impl Cache {
         &self.members
     }
 
+    /// The remote layers left out of every answer (none with `--offline`
+    /// said: then they are left out on purpose).
+    pub fn remote_layers(&self) -> &[RemoteLayer] {
+        &self.remote
+    }
+
+    pub fn offline(&self) -> bool {
+        self.offline
+    }
+
     /// Whether answers need to say which member they come from.
     pub fn is_multi(&self) -> bool {
         self.members.len() > 1 || self.composition != Composition::Single
@@ -201,6 +235,13 @@ impl Cache {
     pub fn writer(&self) -> crate::Result<Writer<'_>> {
         if self.composition == Composition::Pool {
             return Err(WriteRefused::Pool(self.name.clone()).into());
+        }
+        if let Some(r) = self.remote.iter().find(|r| r.index == 0) {
+            return Err(WriteRefused::Remote {
+                name: self.name.clone(),
+                host: r.host.clone(),
+            }
+            .into());
         }
         let first = &self.members[0];
         if first.read_only {
@@ -215,6 +256,14 @@ impl Cache {
     pub fn evictors(&self) -> crate::Result<Vec<Writer<'_>>> {
         if self.composition != Composition::Stack {
             return Ok(vec![self.writer()?]);
+        }
+        if let (Some(r), false) = (self.remote.first(), self.offline) {
+            return Err(WriteRefused::RemoteLayer {
+                name: self.name.clone(),
+                layer: r.name.clone(),
+                host: r.host.clone(),
+            }
+            .into());
         }
         let writers: Vec<Writer<'_>> = self
             .members

@@ -27,6 +27,8 @@ pub struct Locator {
     /// must share SQLite's `-shm` index with the writer instead of opening
     /// it read-only.
     pub writes: bool,
+    /// `--offline`: remote layers are left out on purpose.
+    pub offline: bool,
 }
 
 impl Locator {
@@ -55,7 +57,9 @@ impl Locator {
             Some(spec) => spec,
             None => return Err(OpenError::NotACache(self.root_dir().unwrap_or_default())),
         };
-        open_cache(name, spec, config, self.writes)
+        let mut cache = open_cache(name, spec, config, self.writes)?;
+        cache.offline = self.offline;
+        Ok(cache)
     }
 
     /// `--root DIR` made absolute.
@@ -177,6 +181,8 @@ fn open_cache(
                 composition: Composition::Single,
                 members: vec![member],
                 config,
+                remote: Vec::new(),
+                offline: false,
             });
         }
     };
@@ -184,18 +190,38 @@ fn open_cache(
         return Err(OpenError::NoMembers(name));
     }
     let mut members = Vec::with_capacity(specs.len());
+    let mut remote = Vec::new();
     for (i, spec) in specs.into_iter().enumerate() {
-        let mut member = open_member(format!("{name}[{i}]"), spec, writes)?;
+        let label = format!("{name}[{i}]");
+        // A remote layer is left out, and said so, instead of failing
+        // every command: the local layers still answer.
+        if let CacheSpec::Ssh { host } = spec {
+            remote.push(super::RemoteLayer {
+                name: label,
+                host,
+                index: i,
+            });
+            continue;
+        }
+        let mut member = open_member(label, spec, writes)?;
         if composition == Composition::Pool {
             member.read_only = true;
         }
         members.push(member);
+    }
+    if members.is_empty() {
+        return Err(OpenError::Unsupported {
+            name,
+            what: "made only of remote caches over ssh".into(),
+        });
     }
     Ok(Cache {
         name,
         composition,
         members,
         config,
+        remote,
+        offline: false,
     })
 }
 

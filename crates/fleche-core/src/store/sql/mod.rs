@@ -69,17 +69,37 @@ impl SqlCalls {
                 path: path.to_path_buf(),
             });
         }
-        let (uri, live) = read_uri(path, beside_writer);
-        let conn = connect(&uri).map_err(|e| StoreError::open(path, e))?;
-        let store = SqlCalls {
-            conn,
-            path: path.to_path_buf(),
-            uri,
-            live,
-            raw_versions: false,
+        // The last writer may close between our look at the sidecar files
+        // and the first read, taking its `-wal` and `-shm` with it, or a
+        // first writer may be setting the `-shm` up: a read-only WAL
+        // reader then cannot open (SQLITE_CANTOPEN, SQLITE_READONLY_*).
+        // Looking again finds the database quiet (opened `immutable`) or
+        // the index ready.
+        let mut attempt = 0;
+        let store = loop {
+            attempt += 1;
+            let (uri, live) = read_uri(path, beside_writer);
+            let opened = connect(&uri)
+                .map_err(|e| StoreError::open(path, e))
+                .map(|conn| SqlCalls {
+                    conn,
+                    path: path.to_path_buf(),
+                    uri,
+                    live,
+                    raw_versions: false,
+                })
+                .and_then(|store| store.check_schema().map(|()| store))
+                .and_then(|store| store.version_column_type().map(|t| (store, t)));
+            match opened {
+                Err(e) if live && attempt < 12 && is_cantopen(&e) => {
+                    std::thread::sleep(Duration::from_millis(5 * attempt));
+                    continue;
+                }
+                other => break other?,
+            }
         };
-        store.check_schema()?;
-        let raw_versions = store.version_column_type()?.eq_ignore_ascii_case("INTEGER");
+        let (store, version_type) = store;
+        let raw_versions = version_type.eq_ignore_ascii_case("INTEGER");
         Ok(SqlCalls {
             raw_versions,
             ..store
@@ -347,6 +367,20 @@ impl SqlCalls {
         let out: Result<Vec<_>, _> = rows.collect();
         out.map_err(|e| self.sql_err(e))
     }
+}
+
+/// Whether SQLite could not open the file or use its `-shm` index (gone,
+/// or being set up by the writer that just opened it): a passing state.
+fn is_cantopen(e: &StoreError) -> bool {
+    let db = match e {
+        StoreError::Open { error, .. } | StoreError::Sql { error, .. } => error,
+        _ => return false,
+    };
+    matches!(
+        db,
+        super::DbError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if matches!(f.code, rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    )
 }
 
 /// The URI a reader opens `path` with, and whether a writer may be live
