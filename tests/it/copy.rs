@@ -422,3 +422,22 @@ fn after_rekey_the_renamed_module_hits_without_recomputing() {
     );
     assert_eq!(after["results"], first["results"]);
 }
+
+#[test]
+fn calls_named_on_stdin_are_copied() {
+    let env = TestEnv::copy("getting-started");
+    let fibs: Vec<String> = calls_of(&env, None)
+        .into_iter()
+        .filter(|(_, r)| r["name"] == "fib")
+        .map(|(k, _)| k[..10].to_string())
+        .collect();
+    let dst = env.path("copy");
+    env.fleche()
+        .args(["copy", "-", "--to-root"])
+        .arg(&dst)
+        .stdin(fibs.join("\n"))
+        .ok();
+    let copied = calls_of(&env, Some(&dst));
+    assert_eq!(copied.len(), fibs.len());
+    assert!(copied.values().all(|r| r["name"] == "fib"));
+}

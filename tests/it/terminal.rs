@@ -137,3 +137,23 @@ fn a_query_matching_nothing_says_so_on_a_terminal() {
     let out = on_tty(&[("NO_COLOR", "1")], "query --arg x=101");
     assert_eq!(out.trim_end(), "No call matches", "{out:?}");
 }
+
+#[test]
+#[cfg_attr(not(fleche_pty), ignore = "needs /usr/bin/script (util-linux)")]
+fn a_copy_shows_its_progress_on_a_terminal_only() {
+    let dst = TestEnv::empty();
+    let to = dst.path("copy");
+    let args = format!("copy --all --to-root {}", to.display());
+    let shown = on_tty(&[("COLUMNS", "200")], &args);
+    assert!(
+        shown.contains("copying values"),
+        "no progress bar: {shown:?}"
+    );
+    assert!(shown.contains("Copied "), "{shown:?}");
+    let piped = in_fixture(&format!(
+        "copy --all --to-root {}",
+        dst.path("again").display()
+    ))
+    .ok();
+    assert!(!piped.stderr.contains("copying values"), "{}", piped.stderr);
+}

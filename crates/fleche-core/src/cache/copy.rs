@@ -546,12 +546,12 @@ impl Target {
             let stores: Vec<&ValueStore> = source.members.iter().map(|m| &m.values).collect();
             plan.values
                 .par_iter()
-                .try_for_each(|(key, member, _)| -> crate::Result<()> {
+                .try_for_each(|(key, member, size)| -> crate::Result<()> {
                     let bytes = rewrap(stores[*member], key, keys, compress)?;
                     let path = root.join(key);
                     callfiles::write_atomic_with(&path, &bytes, false)
                         .map_err(|error| CopyError::Write { path, error })?;
-                    progress(bytes.len() as u64);
+                    progress(*size);
                     Ok(())
                 })?;
             flush(root).map_err(|error| CopyError::Write {
