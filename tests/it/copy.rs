@@ -3,7 +3,7 @@
 //! oracle is set up, by real fleche loading every copied call (results
 //! equal to the source's), including after kills at random points.
 
-use crate::support::oracle::{oracle, python, script, succeed, test_pg};
+use crate::support::oracle::{fresh_database, oracle, python, script, succeed};
 use crate::support::{TestEnv, SINGLE_CACHES};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -290,20 +290,7 @@ fn fleche_loads_every_copied_call_as_it_loads_the_source() {
     ignore = "needs FLECHE_TEST_PG (a PostgreSQL server) and FLECHE_ORACLE_PYTHON; .ci/run sets both"
 )]
 fn fleche_loads_every_call_copied_into_postgresql() {
-    let base = test_pg();
-    let db = format!("fleche_copy_{}", std::process::id());
-    let mut admin = postgres::Client::connect(
-        &format!("{}/postgres", base.trim_end_matches('/')),
-        postgres::NoTls,
-    )
-    .expect("connect to the test server");
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
-        .expect("drop");
-    admin
-        .batch_execute(&format!("CREATE DATABASE {db}"))
-        .expect("create");
-    let url = format!("{}/{db}", base.trim_end_matches('/'));
+    let (mut admin, db, url) = fresh_database("fleche_copy");
     let env = TestEnv::copy("getting-started");
     let dst = env.path("team");
     // An empty database: fleche's tables are made by the copy.

@@ -5,7 +5,7 @@
 //! may create databases; `.ci/run` starts a throwaway one) and the oracle
 //! python (`FLECHE_ORACLE_PYTHON`); ignored without them.
 
-use crate::support::oracle::{python, script, succeed, test_pg};
+use crate::support::oracle::{fresh_database, python, script, succeed};
 use crate::support::TestEnv;
 use serde_json::Value as Json;
 use std::path::Path;
@@ -55,24 +55,8 @@ fn write_cache(dir: &Path, calls: &str) {
     ignore = "needs FLECHE_TEST_PG (a PostgreSQL server) and FLECHE_ORACLE_PYTHON (a venv with real fleche); .ci/run sets both"
 )]
 fn postgres_answers_like_sqlite() {
-    let base = test_pg();
-    let db = format!("fleche_test_{}", std::process::id());
-    let mut admin = postgres::Client::connect(
-        &format!("{}/postgres", base.trim_end_matches('/')),
-        postgres::NoTls,
-    )
-    .expect("connect to the test server");
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
-        .expect("drop");
-    admin
-        .batch_execute(&format!("CREATE DATABASE {db}"))
-        .expect("create");
-    let url = format!("{}/{db}", base.trim_end_matches('/')).replacen(
-        "postgresql://",
-        "postgresql+psycopg://",
-        1,
-    );
+    let (mut admin, db, url) = fresh_database("fleche_test");
+    let url = url.replacen("postgresql://", "postgresql+psycopg://", 1);
 
     let root = TestEnv::empty();
     let pg = root.path("pg");
@@ -226,12 +210,6 @@ fn postgres_answers_like_sqlite() {
     let (_, caches, _) = run_cli(&pg, &["caches", "--format", "json"]);
     assert!(!caches.contains(":secret@"), "{caches}");
 
-    drop(admin);
-    let mut admin = postgres::Client::connect(
-        &format!("{}/postgres", base.trim_end_matches('/')),
-        postgres::NoTls,
-    )
-    .expect("reconnect");
     let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
 }
 

@@ -37,6 +37,27 @@ pub fn test_pg() -> String {
     required("FLECHE_TEST_PG", "a throwaway PostgreSQL server")
 }
 
+/// A new, empty database on the [`test_pg`] server, named `{prefix}_{pid}`
+/// (dropped first if a run before left it): a connection to the server's
+/// `postgres` database, to drop it at the end, and the new database's URL.
+pub fn fresh_database(prefix: &str) -> (postgres::Client, String, String) {
+    let base = test_pg();
+    let db = format!("{prefix}_{}", std::process::id());
+    let mut admin = postgres::Client::connect(
+        &format!("{}/postgres", base.trim_end_matches('/')),
+        postgres::NoTls,
+    )
+    .expect("connect to the test server");
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+        .expect("drop");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {db}"))
+        .expect("create");
+    let url = format!("{}/{db}", base.trim_end_matches('/'));
+    (admin, db, url)
+}
+
 /// A helper script in `tests/oracle/`.
 pub fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

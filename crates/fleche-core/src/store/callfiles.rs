@@ -779,21 +779,14 @@ pub fn rekey_file(
             path: new.clone(),
             error,
         })?;
-    let check = crate::pickle::load(&pickled).map_err(CallFileError::RewriteUnreadable)?;
-    let got = record_from_value(&m.new, &check).map_err(CallFileError::Rewrite)?;
-    if got.name != m.name
-        || got.module != m.module
-        || got.arguments != before.arguments
-        || got.result != before.result
-        || got.version != want_version
-        || got.code_digest != before.code_digest
-        || !super::json_py_eq(
-            &Json::Object(got.metadata.clone()),
-            &Json::Object(before.metadata.clone()),
-        )
-    {
-        return Err(CallFileError::WouldNotReadBack { path: new });
-    }
+    let want = CallRecord {
+        key: m.new.clone(),
+        name: m.name.clone(),
+        module: m.module.clone(),
+        version: want_version,
+        ..before
+    };
+    reads_back_as(&pickled, &want, &new)?;
     let bytes = files::wrap_envelope(pickled, keys.first(), env.compressed)
         .map_err(CallFileError::Compress)?;
     write_atomic(&new, &bytes).map_err(|error| CallFileError::Write {
@@ -863,20 +856,29 @@ pub fn record_pickle(rec: &CallRecord) -> Result<Vec<u8>, CallFileError> {
         path: path.clone(),
         error,
     })?;
-    let check = crate::pickle::load(&pickled).map_err(CallFileError::RewriteUnreadable)?;
-    let got = record_from_value(&rec.key, &check).map_err(CallFileError::Rewrite)?;
-    if got.name != rec.name
-        || got.module != rec.module
-        || got.arguments != rec.arguments
-        || got.result != rec.result
-        || got.version != rec.version
-        || got.code_digest != rec.code_digest
+    reads_back_as(&pickled, rec, &path)?;
+    Ok(pickled)
+}
+
+/// Refuse a pickle that does not read back as the record `want` (metadata
+/// compared as Python compares it).
+fn reads_back_as(pickled: &[u8], want: &CallRecord, path: &Path) -> Result<(), CallFileError> {
+    let check = crate::pickle::load(pickled).map_err(CallFileError::RewriteUnreadable)?;
+    let got = record_from_value(&want.key, &check).map_err(CallFileError::Rewrite)?;
+    if got.name != want.name
+        || got.module != want.module
+        || got.arguments != want.arguments
+        || got.result != want.result
+        || got.version != want.version
+        || got.code_digest != want.code_digest
         || !super::json_py_eq(
             &Json::Object(got.metadata.clone()),
-            &Json::Object(rec.metadata.clone()),
+            &Json::Object(want.metadata.clone()),
         )
     {
-        return Err(CallFileError::WouldNotReadBack { path });
+        return Err(CallFileError::WouldNotReadBack {
+            path: path.to_path_buf(),
+        });
     }
-    Ok(pickled)
+    Ok(())
 }

@@ -58,6 +58,18 @@ fn lock_call(tx: &mut postgres::Transaction<'_>, key: &str) -> Result<bool, post
         .is_some())
 }
 
+/// Remove a call's rows (explicit deletes, as the SQLite writer does).
+fn delete_call(tx: &mut postgres::Transaction<'_>, key: &str) -> Result<(), postgres::Error> {
+    for sql in [
+        "DELETE FROM arguments WHERE call_key = $1::text",
+        "DELETE FROM metadata WHERE call_key = $1::text",
+        "DELETE FROM calls WHERE key = $1::text",
+    ] {
+        tx.execute(sql, &[&key])?;
+    }
+    Ok(())
+}
+
 fn pgpass_lookup(host: &str, port: u16, db: &str, user: &str) -> Option<String> {
     let path = std::env::var_os("PGPASSFILE")
         .map(PathBuf::from)
@@ -493,12 +505,7 @@ impl PgWriter {
                 continue;
             }
             if !dry_run {
-                tx.execute("DELETE FROM arguments WHERE call_key = $1::text", &[key])
-                    .map_err(err)?;
-                tx.execute("DELETE FROM metadata WHERE call_key = $1::text", &[key])
-                    .map_err(err)?;
-                tx.execute("DELETE FROM calls WHERE key = $1::text", &[key])
-                    .map_err(err)?;
+                delete_call(&mut tx, key).map_err(err)?;
             }
             removed.push(key.clone());
         }
@@ -539,13 +546,7 @@ impl PgWriter {
                 continue;
             }
             if taken {
-                for sql in [
-                    "DELETE FROM arguments WHERE call_key = $1::text",
-                    "DELETE FROM metadata WHERE call_key = $1::text",
-                    "DELETE FROM calls WHERE key = $1::text",
-                ] {
-                    tx.execute(sql, &[&m.new]).map_err(err)?;
-                }
+                delete_call(&mut tx, &m.new).map_err(err)?;
             }
             tx.execute(
                 "INSERT INTO calls (key, name, module, version, code_digest, result) \
@@ -695,13 +696,7 @@ impl PgWriter {
                 continue;
             }
             if taken {
-                for sql in [
-                    "DELETE FROM arguments WHERE call_key = $1::text",
-                    "DELETE FROM metadata WHERE call_key = $1::text",
-                    "DELETE FROM calls WHERE key = $1::text",
-                ] {
-                    tx.execute(sql, &[&rec.key]).map_err(err)?;
-                }
+                delete_call(&mut tx, &rec.key).map_err(err)?;
             }
             let rows = Rows::of(rec);
             tx.execute(
