@@ -70,11 +70,11 @@ fn flatten(
                 );
             }
         }
-        CacheSpec::Ssh { host } => out.push((
+        CacheSpec::Ssh(ssh) => out.push((
             label.into(),
             "ssh".into(),
-            ValueStorageSpec::Transient(format!("ssh {host}")),
-            CallStorageSpec::Transient(format!("ssh {host}")),
+            ValueStorageSpec::Transient(format!("ssh {}", ssh.host)),
+            CallStorageSpec::Transient(format!("ssh {}", ssh.host)),
         )),
     }
 }

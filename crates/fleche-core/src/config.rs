@@ -133,8 +133,21 @@ pub enum CacheSpec {
     Stack(Vec<CacheSpec>),
     /// `[[NAME.pool]]`: read-only, queried as one.
     Pool(Vec<CacheSpec>),
-    /// `type = "ssh"`: not a local format.
-    Ssh { host: String },
+    /// `type = "ssh"`: a remote cache served by fleche over ssh.
+    Ssh(Box<SshSpec>),
+}
+
+/// A remote cache layer (`type = "ssh"`): what fleche's `SshCache` is
+/// made of, with its defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SshSpec {
+    pub host: String,
+    pub cache_name: Option<String>,
+    /// The remote Python (fleche's default: `python3`).
+    pub python: String,
+    pub ssh_options: Vec<String>,
+    pub setup_commands: Vec<String>,
+    pub workdir: Option<String>,
 }
 
 /// A cache picked from the configuration, with where it came from.
@@ -535,12 +548,25 @@ fn cache_spec(v: &Toml, name: &str, file: &Path) -> Result<CacheSpec, ConfigErro
                 });
             }
             if t.get("type").and_then(Toml::as_str) == Some("ssh") {
-                let host = t
-                    .get("host")
-                    .and_then(Toml::as_str)
-                    .unwrap_or("?")
-                    .to_string();
-                return Ok(CacheSpec::Ssh { host });
+                let text = |k: &str| t.get(k).and_then(Toml::as_str).map(String::from);
+                let list = |k: &str| -> Vec<String> {
+                    t.get(k)
+                        .and_then(Toml::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|v| v.as_str().map(String::from))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                return Ok(CacheSpec::Ssh(Box::new(SshSpec {
+                    host: text("host").unwrap_or_else(|| "?".into()),
+                    cache_name: text("cache_name"),
+                    python: text("python").unwrap_or_else(|| "python3".into()),
+                    ssh_options: list("ssh_options"),
+                    setup_commands: list("setup_commands"),
+                    workdir: text("workdir"),
+                })));
             }
             let values = t
                 .get("values")

@@ -22,6 +22,7 @@ pub mod pickle;
 pub mod pickle_write;
 pub mod prefix;
 pub mod pyhash;
+pub mod remote;
 pub mod repr;
 pub mod shortest;
 pub mod stdrepr;

@@ -16,9 +16,10 @@ pub struct Unsupported(pub String);
 /// Classes rebuilt with `cls.__new__(cls, *args)` (NEWOBJ) when pickled,
 /// as Python's default `__reduce_ex__(4)` does for them.
 /// (`fleche.call.Call` is the call record of fleche 0.10's file stores.)
-const NEWOBJ_CLASSES: [&str; 3] = [
+const NEWOBJ_CLASSES: [&str; 4] = [
     "fleche.call.DigestedCall",
     "fleche.call.Call",
+    "fleche.call.QueryCall",
     "fleche.digest.Digest",
 ];
 /// Classes rebuilt by calling them (REDUCE), then filled with SETITEMS.

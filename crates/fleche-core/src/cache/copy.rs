@@ -166,10 +166,11 @@ impl Target {
                         }
                         (values, calls, None)
                     }
-                    Some(CacheSpec::Ssh { host }) => {
+                    Some(CacheSpec::Ssh(ssh)) => {
+                        let host = &ssh.host;
                         return Err(
                             refused(format!("it is a remote cache over ssh ({host})")).into()
-                        )
+                        );
                     }
                     _ => return Err(refused("it is a stack without members".into()).into()),
                 }

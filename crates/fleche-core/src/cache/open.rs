@@ -128,11 +128,12 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
                 what: "a nested stack or pool".into(),
             })
         }
-        CacheSpec::Ssh { host } => {
+        CacheSpec::Ssh(ssh) => {
+            let host = &ssh.host;
             return Err(OpenError::Unsupported {
                 name,
                 what: format!("a remote cache over ssh ({host})"),
-            })
+            });
         }
     };
     let layout = (values.clone(), calls.clone());
@@ -195,7 +196,8 @@ fn open_cache(
         let label = format!("{name}[{i}]");
         // A remote layer is left out, and said so, instead of failing
         // every command: the local layers still answer.
-        if let CacheSpec::Ssh { host } = spec {
+        if let CacheSpec::Ssh(ssh) = spec {
+            let host = ssh.host;
             remote.push(super::RemoteLayer {
                 name: label,
                 host,
@@ -294,7 +296,7 @@ pub(crate) fn sharing_value_dir(
         match spec {
             CacheSpec::Single { values, calls, .. } => out.push((values.clone(), calls.clone())),
             CacheSpec::Stack(m) | CacheSpec::Pool(m) => m.iter().for_each(|c| singles(c, out)),
-            CacheSpec::Ssh { .. } => {}
+            CacheSpec::Ssh(_) => {}
         }
     }
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());

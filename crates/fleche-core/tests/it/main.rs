@@ -11,4 +11,5 @@ mod json_stream;
 mod literal;
 mod pickle_corpus;
 mod regressions;
+mod remote;
 mod values;

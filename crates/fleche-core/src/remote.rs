@@ -1,0 +1,442 @@
+//! fleche's remote protocol (`fleche/remote.py`), spoken natively: the
+//! command fleche starts (`ssh … python -m fleche remote --serve`), frames
+//! of a 4-byte big-endian length and a pickle, requests
+//! `(method, args, kwargs)` written by our pickle writer, answers
+//! `("ok", result)` or `("err", exception)` read by our inert reader. A
+//! remote machine is not trusted: nothing it sends is imported or run, and
+//! a frame's buffer grows only as its bytes arrive.
+
+use crate::config::SshSpec;
+use crate::store::CallRecord;
+use crate::value::{Object, Value};
+use std::collections::VecDeque;
+use std::io::{BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use thiserror::Error;
+
+/// The largest answer taken (a frame announcing more is refused before
+/// anything is read): far above any listing or value fleche sends in one
+/// piece, far below what a hostile length could make us hold.
+pub const MAX_FRAME: u64 = 4 << 30;
+
+/// How many of the server's last stderr lines an error quotes.
+const STDERR_LINES: usize = 20;
+
+#[derive(Debug, Error)]
+pub enum RemoteError {
+    #[error("cannot start `{command}`: {error}")]
+    Spawn {
+        command: String,
+        error: std::io::Error,
+    },
+    #[error("the remote cache stopped answering during `{method}`{detail}")]
+    Lost { method: String, detail: String },
+    #[error(
+        "the remote cache sent a frame of {size} bytes for `{method}` (more than {MAX_FRAME})"
+    )]
+    TooLarge { method: String, size: u64 },
+    #[error("the remote cache's answer to `{method}` does not decode: {error}")]
+    Decode {
+        method: String,
+        error: crate::pickle::PickleError,
+    },
+    #[error("the remote cache refused `{method}`: {exception}")]
+    Remote { method: String, exception: String },
+    #[error("the remote cache answered `{method}` with {what}")]
+    Unexpected { method: String, what: String },
+    #[error("cannot write the request `{method}`: {error}")]
+    Request {
+        method: String,
+        error: crate::pickle_write::Unsupported,
+    },
+}
+
+/// Python's `shlex.quote`.
+pub fn shlex_quote(s: &str) -> String {
+    if s.is_empty() {
+        return "''".into();
+    }
+    let safe = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
+    if s.chars().all(safe) {
+        return s.to_string();
+    }
+    format!("'{}'", s.replace('\'', "'\"'\"'"))
+}
+
+impl SshSpec {
+    /// The command fleche's `_SshConnection._build_command` starts.
+    pub fn command(&self) -> Vec<String> {
+        let mut cmd = vec!["ssh".to_string()];
+        cmd.extend(self.ssh_options.iter().cloned());
+        cmd.push(self.host.clone());
+        let mut server: Vec<String> = [self.python.as_str(), "-m", "fleche", "remote", "--serve"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if let Some(name) = &self.cache_name {
+            server.extend(["--cache".to_string(), name.clone()]);
+        }
+        let mut prefix: Vec<String> = Vec::new();
+        if let Some(dir) = &self.workdir {
+            prefix.push(format!("cd {}", shlex_quote(dir)));
+        }
+        prefix.extend(self.setup_commands.iter().cloned());
+        if prefix.is_empty() {
+            cmd.extend(server);
+        } else {
+            let server: Vec<String> = server.iter().map(|a| shlex_quote(a)).collect();
+            prefix.push(format!("exec {}", server.join(" ")));
+            cmd.push(prefix.join(" && "));
+        }
+        cmd
+    }
+}
+
+/// What the server says of itself (`info`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerInfo {
+    pub fleche_version: Option<String>,
+    pub read_only: bool,
+    pub cache_name: Option<String>,
+    pub hostname: Option<String>,
+    pub cwd: Option<String>,
+}
+
+/// One running server, reached through its stdin and stdout.
+pub struct Connection {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+    stderr: Arc<Mutex<VecDeque<String>>>,
+    command: String,
+}
+
+impl Connection {
+    /// Start `argv` (in `cwd` if given), its stderr kept for errors.
+    pub fn spawn(
+        argv: &[String],
+        cwd: Option<&std::path::Path>,
+    ) -> Result<Connection, RemoteError> {
+        let command = argv.join(" ");
+        let (program, args) = argv.split_first().ok_or_else(|| RemoteError::Spawn {
+            command: command.clone(),
+            error: std::io::Error::other("an empty command"),
+        })?;
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(dir) = cwd {
+            cmd.current_dir(dir);
+        }
+        let mut child = cmd.spawn().map_err(|error| RemoteError::Spawn {
+            command: command.clone(),
+            error,
+        })?;
+        let stderr = Arc::new(Mutex::new(VecDeque::new()));
+        if let Some(err) = child.stderr.take() {
+            let lines = Arc::clone(&stderr);
+            std::thread::spawn(move || {
+                use std::io::BufRead;
+                for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+                    let mut l = lines.lock().unwrap_or_else(|p| p.into_inner());
+                    if l.len() == STDERR_LINES {
+                        l.pop_front();
+                    }
+                    l.push_back(line);
+                }
+            });
+        }
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().ok_or_else(|| RemoteError::Spawn {
+            command: command.clone(),
+            error: std::io::Error::other("no stdout"),
+        })?);
+        Ok(Connection {
+            child,
+            stdin,
+            stdout,
+            stderr,
+            command,
+        })
+    }
+
+    /// Why the server stopped: its exit status and last stderr line.
+    fn lost(&mut self, method: &str, error: &std::io::Error) -> RemoteError {
+        // Give the stderr reader a moment to take the last words.
+        let mut status = None;
+        for _ in 0..20 {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                status = Some(s);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let last = self
+            .stderr
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .cloned();
+        let mut detail = format!(" ({error}");
+        if let Some(s) = status {
+            detail.push_str(&format!("; `{}` ended with {s}", self.command));
+        }
+        if let Some(line) = last {
+            detail.push_str(&format!("; it said: {}", line.trim()));
+        }
+        detail.push(')');
+        RemoteError::Lost {
+            method: method.to_string(),
+            detail,
+        }
+    }
+
+    /// One request and its answer.
+    pub fn call(&mut self, method: &str, args: Vec<Value>) -> Result<Value, RemoteError> {
+        let request = Value::Tuple(vec![
+            Value::Str(method.to_string()),
+            Value::Tuple(args),
+            Value::Dict(Vec::new()),
+        ]);
+        let bytes = crate::pickle_write::dumps(&request).map_err(|error| RemoteError::Request {
+            method: method.to_string(),
+            error,
+        })?;
+        let sent = match self.stdin.as_mut() {
+            Some(stdin) => stdin
+                .write_all(&(bytes.len() as u32).to_be_bytes())
+                .and_then(|()| stdin.write_all(&bytes))
+                .and_then(|()| stdin.flush()),
+            None => Err(std::io::Error::other("the connection is closed")),
+        };
+        if let Err(e) = sent {
+            return Err(self.lost(method, &e));
+        }
+        let mut header = [0u8; 4];
+        if let Err(e) = self.stdout.read_exact(&mut header) {
+            return Err(self.lost(method, &e));
+        }
+        let size = u64::from(u32::from_be_bytes(header));
+        if size > MAX_FRAME {
+            return Err(RemoteError::TooLarge {
+                method: method.to_string(),
+                size,
+            });
+        }
+        // Grows as the bytes come, never to a size merely announced.
+        let mut frame = Vec::new();
+        match (&mut self.stdout).take(size).read_to_end(&mut frame) {
+            Ok(n) if n as u64 == size => {}
+            Ok(_) => {
+                let e = std::io::Error::from(std::io::ErrorKind::UnexpectedEof);
+                return Err(self.lost(method, &e));
+            }
+            Err(e) => return Err(self.lost(method, &e)),
+        }
+        let answer = crate::pickle::load(&frame).map_err(|error| RemoteError::Decode {
+            method: method.to_string(),
+            error,
+        })?;
+        match answer {
+            Value::Tuple(mut pair) if pair.len() == 2 => {
+                let payload = pair.pop().unwrap_or(Value::None);
+                match &pair[0] {
+                    Value::Str(tag) if tag == "ok" => Ok(payload),
+                    Value::Str(tag) if tag == "err" => Err(RemoteError::Remote {
+                        method: method.to_string(),
+                        exception: exception_text(&payload),
+                    }),
+                    other => Err(RemoteError::Unexpected {
+                        method: method.to_string(),
+                        what: format!("the tag {}", crate::repr::repr(other)),
+                    }),
+                }
+            }
+            other => Err(RemoteError::Unexpected {
+                method: method.to_string(),
+                what: other.python_type(),
+            }),
+        }
+    }
+
+    /// The handshake: what the server is (fleche checks its version).
+    pub fn info(&mut self) -> Result<ServerInfo, RemoteError> {
+        let v = self.call("info", Vec::new())?;
+        let Value::Dict(items) = &v else {
+            return Err(RemoteError::Unexpected {
+                method: "info".into(),
+                what: v.python_type(),
+            });
+        };
+        let get = |k: &str| {
+            items
+                .iter()
+                .find(|(key, _)| matches!(key, Value::Str(s) if s == k))
+                .map(|(_, v)| v)
+        };
+        let text = |k: &str| match get(k) {
+            Some(Value::Str(s)) => Some(s.clone()),
+            _ => None,
+        };
+        Ok(ServerInfo {
+            fleche_version: text("fleche_version"),
+            read_only: matches!(get("read_only"), Some(Value::Bool(true))),
+            cache_name: text("cache_name"),
+            hostname: text("hostname"),
+            cwd: text("cwd"),
+        })
+    }
+
+    /// Every call record the remote cache holds (`query` with fleche's
+    /// empty `QueryCall`), each under the key fleche computes for it.
+    pub fn query_all(&mut self) -> Result<Vec<CallRecord>, RemoteError> {
+        let fields = [
+            "name",
+            "arguments",
+            "metadata",
+            "module",
+            "version",
+            "code_digest",
+            "result",
+        ];
+        let template = Value::Object(Object {
+            class: "fleche.call.QueryCall".into(),
+            args: Vec::new(),
+            state: Some(Box::new(Value::Dict(
+                fields
+                    .iter()
+                    .map(|f| (Value::str(*f), Value::None))
+                    .collect(),
+            ))),
+            list_items: Vec::new(),
+            dict_items: Vec::new(),
+        });
+        let answer = self.call("query", vec![template])?;
+        let unexpected = |what: String| RemoteError::Unexpected {
+            method: "query".into(),
+            what,
+        };
+        let items = match answer {
+            Value::Tuple(items) | Value::List(items) => items,
+            other => return Err(unexpected(other.python_type())),
+        };
+        items
+            .iter()
+            .map(|v| {
+                let rec = crate::store::callfiles::record_from_value("", v)
+                    .map_err(|e| unexpected(format!("a record that does not read: {e}")))?;
+                let key = crate::digest::call_key(&crate::verify::key_input(&rec))
+                    .map_err(|e| unexpected(format!("a record without a key: {e}")))?;
+                Ok(CallRecord { key, ..rec })
+            })
+            .collect()
+    }
+
+    /// A value as the remote cache loads it (destructured values mended).
+    pub fn load_value(&mut self, key: &str) -> Result<Value, RemoteError> {
+        self.call("load_value", vec![Value::Str(key.to_string())])
+    }
+
+    pub fn contains(&mut self, key: &str) -> Result<bool, RemoteError> {
+        match self.call("contains", vec![Value::Str(key.to_string())])? {
+            Value::Bool(b) => Ok(b),
+            other => Err(RemoteError::Unexpected {
+                method: "contains".into(),
+                what: other.python_type(),
+            }),
+        }
+    }
+
+    /// The full key of a prefix, as the remote cache expands it.
+    pub fn expand(&mut self, prefix: &str) -> Result<String, RemoteError> {
+        let v = self.call("expand", vec![Value::Str(prefix.to_string())])?;
+        digest_text(&v).ok_or_else(|| RemoteError::Unexpected {
+            method: "expand".into(),
+            what: v.python_type(),
+        })
+    }
+
+    /// The short forms of keys, as the remote cache shrinks them (one key
+    /// comes back alone, several as a tuple).
+    pub fn shrink(&mut self, keys: &[String]) -> Result<Vec<String>, RemoteError> {
+        let v = self.call(
+            "shrink",
+            keys.iter().map(|k| Value::Str(k.clone())).collect(),
+        )?;
+        let unexpected = |v: &Value| RemoteError::Unexpected {
+            method: "shrink".into(),
+            what: v.python_type(),
+        };
+        match &v {
+            Value::Tuple(items) | Value::List(items) => items
+                .iter()
+                .map(|i| digest_text(i).ok_or_else(|| unexpected(i)))
+                .collect(),
+            one => Ok(vec![digest_text(one).ok_or_else(|| unexpected(one))?]),
+        }
+    }
+}
+
+impl Drop for Connection {
+    /// Close the server's stdin (it ends at EOF, as fleche's client closes
+    /// it), then wait a little, then kill: nothing is left running.
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        for _ in 0..50 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `Digest` or plain str as text.
+fn digest_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Digest(s) | Value::Str(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// An exception the server sent, as Python's `Type: message` line.
+fn exception_text(v: &Value) -> String {
+    match v {
+        Value::Object(o) => {
+            let name = o.class.rsplit('.').next().unwrap_or(&o.class).to_string();
+            // str(exception): a lone str argument as it is (KeyError
+            // shows its key's repr), more arguments as their tuple.
+            if let ([Value::Str(text)], false) = (o.args.as_slice(), name == "KeyError") {
+                return format!("{name}: {text}");
+            }
+            let args: Vec<String> = o.args.iter().map(crate::repr::repr).collect();
+            match args.as_slice() {
+                [] => name,
+                [one] => format!("{name}: {one}"),
+                many => format!("{name}: ({})", many.join(", ")),
+            }
+        }
+        other => crate::repr::repr(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_is_pythons() {
+        assert_eq!(shlex_quote(""), "''");
+        assert_eq!(shlex_quote("python3"), "python3");
+        assert_eq!(shlex_quote("~/a b"), "'~/a b'");
+        assert_eq!(shlex_quote("it's"), "'it'\"'\"'s'");
+    }
+}
