@@ -231,6 +231,19 @@ mod tests {
         let bounded = same_as_by_filters(&cache, &queries);
         // The bounds decided what was found, in many queries.
         assert!(bounded > queries.len(), "{bounded} of {}", queries.len());
+        // More arguments than bits: asked filter by filter.
+        let mut many = queries[queries.len() / 2].clone();
+        many.arguments
+            .extend((0..63).map(|i| (format!("p{i}"), format!("{i:064x}"))));
+        assert!(cache.members()[0]
+            .calls
+            .near(&many)
+            .expect("near")
+            .is_none());
+        assert_eq!(
+            cache.near_calls(&many).expect("near calls"),
+            cache.near_by_filters(&many).expect("by filters")
+        );
         drop(cache);
         let _ = std::fs::remove_dir_all(&dir);
     }
