@@ -162,8 +162,17 @@ mod tests {
     /// each (name, value) and each criterion finds more than it keeps.
     #[test]
     fn one_statement_finds_what_the_criteria_find_where_bounds_bind() {
-        let dir = std::env::temp_dir().join(format!("fleche-near-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        /// Removed however the test ends.
+        struct Scratch(PathBuf);
+        impl Drop for Scratch {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+        let scratch =
+            Scratch(std::env::temp_dir().join(format!("fleche-near-{}", std::process::id())));
+        let dir = &scratch.0;
+        let _ = std::fs::remove_dir_all(dir);
         std::fs::create_dir_all(dir.join("values")).expect("mkdir");
         let schema: Vec<String> = {
             // Immutable: a read-only connection would leave `-wal` and
@@ -221,7 +230,7 @@ mod tests {
             }
             tx.commit().expect("commit");
         }
-        let cache = open(&dir);
+        let cache = open(dir);
         let mut queries = queries_of(&cache);
         queries.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
         queries.dedup();
@@ -244,7 +253,5 @@ mod tests {
             cache.near_calls(&many).expect("near calls"),
             cache.near_by_filters(&many).expect("by filters")
         );
-        drop(cache);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
