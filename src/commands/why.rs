@@ -12,12 +12,11 @@ use crate::style::printable;
 use crate::time::local;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use fleche_core::store::{CallFilter, CallRecord, ListOptions, SortKey};
+use fleche_core::store::{CallRecord, NearQuery};
 use fleche_core::{call_key, Cache, Value};
 use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
-use std::ops::ControlFlow;
 
 #[derive(Debug, Args)]
 #[command(
@@ -115,20 +114,28 @@ pub fn run(ctx: &Context, args: WhyArgs) -> Result<Exit> {
     };
     // A hit by key needs no search (when the arguments are typed in the
     // function's order).
-    let direct = match &spec.module {
-        Some(_) => {
-            let key = call_key(&spec.key_input()).map_err(fleche_core::Error::from)?;
-            cache
-                .find_call(&key)?
-                .into_iter()
-                .next()
-                .map(|(_, rec)| rec)
+    let find = || -> Result<Vec<Candidate>> {
+        let direct = match &spec.module {
+            Some(_) => {
+                let key = call_key(&spec.key_input()).map_err(fleche_core::Error::from)?;
+                cache
+                    .find_call(&key)?
+                    .into_iter()
+                    .next()
+                    .map(|(_, rec)| rec)
+            }
+            None => None,
+        };
+        match direct {
+            Some(rec) => Ok(vec![Candidate::of(&spec, rec)]),
+            None => candidates(cache, &spec),
         }
-        None => None,
     };
-    let mut ranked = match direct {
-        Some(rec) => vec![Candidate::of(&spec, rec)],
-        None => candidates(cache, &spec)?,
+    // Text shows short keys, which need the value directory listed: that
+    // runs while the calls are searched.
+    let mut ranked = match args.format {
+        WhyFormat::Text => cache.while_listing_value_files(find)?,
+        WhyFormat::Json => find()?,
     };
     in_parameter_order(&mut spec, &ranked);
     // The key fleche looks up, when the parts it digests are all given.
@@ -296,65 +303,23 @@ impl Candidate {
     }
 }
 
-/// How many calls (the first by key) each criterion of [`candidates`]
-/// reads: bounds the work on a big cache where a name or a value is
-/// common. The calls of the name sharing no argument given are only a
-/// last resort; a few calls sharing a value tell a renamed function.
-const PER_CRITERION: u64 = 1_000;
-const PER_ARGUMENT: u64 = 250;
-const SAME_NAME_ONLY: u64 = 50;
-const OTHER_NAMES: u64 = 100;
-
 /// The stored calls worth comparing, found by the stores' own filters (no
-/// value is decoded here), each criterion bounded: calls of the same name
-/// (in any module) with
-/// all the arguments given, with each one of them, with none of them; and
-/// calls of other names sharing an argument's name and value (a renamed
-/// function).
+/// value is decoded here; see [`fleche_core::store::near`]).
 fn candidates(cache: &Cache, spec: &CallSpec) -> Result<Vec<Candidate>> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    let arg = |a: &(String, String, Option<Value>)| (a.0.clone(), Some(a.1.clone()));
-    let named = |arguments| CallFilter {
-        name: Some(spec.name.clone()),
-        arguments,
-        ..CallFilter::default()
+    let q = NearQuery {
+        name: spec.name.clone(),
+        arguments: spec
+            .arguments
+            .iter()
+            .map(|(n, d, _)| (n.clone(), d.clone()))
+            .collect(),
+        ..NearQuery::default()
     };
-    let mut filters = vec![(
-        named(spec.arguments.iter().map(arg).collect()),
-        PER_CRITERION,
-    )];
-    // With one argument that is the same filter as the one above.
-    if spec.arguments.len() > 1 {
-        for a in &spec.arguments {
-            filters.push((named(vec![arg(a)]), PER_ARGUMENT));
-        }
-    }
-    filters.push((named(Vec::new()), SAME_NAME_ONLY));
-    for a in &spec.arguments {
-        let other_names = CallFilter {
-            arguments: vec![arg(a)],
-            ..CallFilter::default()
-        };
-        filters.push((other_names, OTHER_NAMES));
-    }
-    for (filter, limit) in filters {
-        let opts = ListOptions {
-            filter,
-            sort: SortKey::Key,
-            limit: Some(limit),
-            ..ListOptions::default()
-        };
-        let mut found = Vec::new();
-        cache.list(&opts, |_, rec| {
-            if seen.insert(rec.key.clone()) {
-                found.push(rec);
-            }
-            ControlFlow::Continue(())
-        })?;
-        out.extend(found.into_iter().map(|rec| Candidate::of(spec, rec)));
-    }
-    Ok(out)
+    Ok(cache
+        .near_calls(&q)?
+        .into_iter()
+        .map(|rec| Candidate::of(spec, rec))
+        .collect())
 }
 
 /// Puts the typed arguments in the order fleche keys them — the function's

@@ -117,3 +117,50 @@ fn why_fixture_answers() {
     check_queries("why");
     check_expand_and_shrink("why");
 }
+
+/// Every nearest call of each miss, in order, as `why` ranked them when
+/// each criterion was its own query (the stores now answer them in one
+/// SQLite statement): same name first, fewest differences, fewest
+/// argument differences, newest.
+#[test]
+fn why_ranks_every_nearest_call_as_before() {
+    let dir = TestEnv::fixture("why");
+    let text = std::fs::read_to_string(dir.path("why_cases.json")).expect("why_cases.json");
+    let cases: Vec<Json> = serde_json::from_str(&text).expect("JSON");
+    let want: &[&[&str]] = &[
+        &[
+            "ee691449", "0b35b0fe", "f17d795e", "646e06b5", "2abaa7b6", "8c20c674",
+        ],
+        &["ee691449", "646e06b5", "2abaa7b6", "8c20c674", "0b35b0fe"],
+        &["8c20c674", "646e06b5", "2abaa7b6", "ee691449"],
+        &["2abaa7b6", "646e06b5", "8c20c674", "ee691449"],
+        &["646e06b5", "2abaa7b6", "8c20c674", "ee691449"],
+        &["8ba1bbc9", "646e06b5", "2abaa7b6", "8c20c674", "ee691449"],
+        &[
+            "ee691449", "f17d795e", "0b35b0fe", "646e06b5", "2abaa7b6", "8c20c674",
+        ],
+    ];
+    let misses: Vec<&Json> = cases.iter().filter(|c| c["stored"] == false).collect();
+    assert_eq!(misses.len(), want.len());
+    for (case, want) in misses.into_iter().zip(want) {
+        let argv: Vec<&str> = case["why"]
+            .as_array()
+            .expect("why")
+            .iter()
+            .map(|a| a.as_str().expect("str"))
+            .collect();
+        let run = dir
+            .fleche()
+            .arg("why")
+            .args(&argv)
+            .args(["--format", "json", "-n", "20"])
+            .run();
+        let got: Vec<String> = run.json()["nearest"]
+            .as_array()
+            .expect("nearest")
+            .iter()
+            .map(|n| n["key"].as_str().expect("key")[..8].to_string())
+            .collect();
+        assert_eq!(got, *want, "why {argv:?}");
+    }
+}

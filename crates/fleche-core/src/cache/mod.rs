@@ -7,6 +7,7 @@ mod copy;
 mod error;
 mod gc;
 mod ids;
+mod near;
 mod open;
 mod write;
 
@@ -344,6 +345,25 @@ impl Cache {
                 scope.spawn(move || {
                     let _ = values.index();
                 });
+            }
+            f()
+        })
+    }
+
+    /// Run `f` while the value directories of members keeping values as
+    /// files are listed on other threads: the short key of any digest needs
+    /// the whole listing of such a directory (its names are in no order),
+    /// which then overlaps with `f`. HDF5 stores are left alone: a short
+    /// key opens only the few files that can hold its neighbours.
+    pub fn while_listing_value_files<R>(&self, f: impl FnOnce() -> R) -> R {
+        std::thread::scope(|scope| {
+            for m in &self.members {
+                let values = &m.values;
+                if matches!(values, ValueStore::Files { .. }) {
+                    scope.spawn(move || {
+                        let _ = values.index();
+                    });
+                }
             }
             f()
         })

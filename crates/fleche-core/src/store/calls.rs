@@ -103,6 +103,15 @@ impl CallStore {
         }
     }
 
+    /// The calls worth comparing with `q` in one statement, where the store
+    /// can (SQLite); None where it cannot, to be asked filter by filter.
+    pub fn near(&self, q: &crate::store::NearQuery) -> Result<Option<Vec<CallRecord>>, StoreError> {
+        match self {
+            CallStore::Sql(s) => s.near(q),
+            _ => Ok(None),
+        }
+    }
+
     /// (call key, role) of every call naming `digest` as argument or result.
     pub fn calls_using(&self, digest: &str) -> Result<Vec<(String, String)>, StoreError> {
         match self {

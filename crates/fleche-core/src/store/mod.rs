@@ -7,6 +7,7 @@ pub mod callfiles;
 pub(crate) mod calls;
 pub mod files;
 pub mod filter;
+pub mod near;
 #[cfg(feature = "postgres")]
 pub(crate) mod pg;
 pub(crate) mod sql;
@@ -14,6 +15,7 @@ pub(crate) mod sql_write;
 pub mod values;
 
 pub use filter::{json_py_eq, metadata_matches, record_matches, CallFilter, MetaFilter};
+pub use near::{NearLimits, NearQuery};
 
 use serde_json::{Map, Value as Json};
 use std::path::PathBuf;

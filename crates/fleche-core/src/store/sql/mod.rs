@@ -10,8 +10,10 @@
 //! - `rows`: a result row as a [`CallRecord`], and sort values in
 //!   SQLite's order;
 //! - `parallel`: complete listings read by several connections at once;
-//! - `top`: `ls -n N` from one pass over the runtime rows.
+//! - `top`: `ls -n N` from one pass over the runtime rows;
+//! - `near`: the calls `fleche why` compares, in one statement.
 
+mod near;
 mod parallel;
 pub(super) mod query;
 pub(super) mod rows;
