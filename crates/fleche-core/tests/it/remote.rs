@@ -11,10 +11,22 @@ use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+/// A scratch copy of a fixture: the server is real fleche, which opens a
+/// SQLite cache for writing (its `-wal` and `-shm` must not land beside
+/// the committed fixture).
+fn fixture(name: &str, scratch: &Path) -> PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures")
-        .join(name)
+        .join(name);
+    let to = scratch.join(name);
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&from)
+        .arg(&to)
+        .status()
+        .expect("cp");
+    assert!(status.success(), "copy {}", from.display());
+    to
 }
 
 fn python() -> String {
@@ -54,12 +66,13 @@ fn local_records(dir: &Path) -> BTreeMap<String, CallRecord> {
 fn a_served_cache_answers_as_the_same_cache_read_here() {
     // `nested` holds instances of a class its writer defined in __main__,
     // which the server cannot import: its records only.
+    let scratch = tempfile::tempdir().expect("scratch");
     for (name, values) in [
         ("getting-started", true),
         ("dill-files", true),
         ("nested", false),
     ] {
-        let dir = fixture(name);
+        let dir = fixture(name, scratch.path());
         let mut conn = serve(&dir);
         let info = conn.info().expect("info");
         assert_eq!(info.fleche_version.as_deref(), Some("0.22.2"), "{name}");
