@@ -12,6 +12,7 @@
 //! - `parallel`: complete listings read by several connections at once;
 //! - `top`: `ls -n N` from one pass over the runtime rows.
 
+mod merge;
 mod parallel;
 pub(super) mod query;
 pub(super) mod rows;
