@@ -54,7 +54,8 @@ impl SqlCalls {
         let dir = if reverse { "ASC" } else { "DESC" };
         let err = |e| self.sql_err(e);
         if threads < 2 {
-            if !runs_line_up(&self.conn, dir).map_err(err)? {
+            let layout = layout(&self.conn, dir, field).map_err(err)?;
+            if layout == Layout::Apart {
                 return Ok(false);
             }
             let mut statements = Merge::statements(&self.conn, dir).map_err(err)?;
@@ -64,14 +65,14 @@ impl SqlCalls {
                 map,
                 path: &self.path,
             };
-            return self.in_order(field, reverse, &mut source, None, map, sink);
+            return self.emit(layout, field, reverse, &mut source, map, sink);
         }
         std::thread::scope(|scope| {
             let (uri, path) = (&self.uri, &self.path);
             let serr = move |e| StoreError::sql(path, e);
             let check = scope.spawn(move || {
                 let conn = connect(uri).map_err(serr)?;
-                runs_line_up(&conn, dir).map_err(serr)
+                layout(&conn, dir, field).map_err(serr)
             });
             let mappers = (threads - 1).clamp(1, MAX_MAPPERS);
             let mut to = Vec::new();
@@ -100,32 +101,52 @@ impl SqlCalls {
                 received: 0,
                 buffered: VecDeque::new(),
             };
-            let check = move || {
-                check.join().unwrap_or(Err(StoreError::ReaderStopped {
-                    path: path.to_path_buf(),
-                }))
-            };
-            self.in_order(
-                field,
-                reverse,
-                &mut source,
-                Some(Box::new(check)),
-                map,
-                sink,
-            )
+            let layout = check.join().unwrap_or(Err(StoreError::ReaderStopped {
+                path: path.to_path_buf(),
+            }))?;
+            if layout == Layout::Apart {
+                // Dropping the source stops the threads.
+                return Ok(false);
+            }
+            self.emit(layout, field, reverse, &mut source, map, sink)
         })
     }
 
+    /// Send the merged records: as they come when they come in listing
+    /// order, else through the listing order of SQLite's sort.
+    fn emit<T>(
+        &self,
+        layout: Layout,
+        field: &str,
+        reverse: bool,
+        source: &mut Source<'_, T>,
+        map: &(dyn Fn(CallRecord) -> T + Sync),
+        sink: &mut impl FnMut(T) -> ControlFlow<()>,
+    ) -> Result<bool, StoreError> {
+        if layout == Layout::LinedUp {
+            return self.in_order(field, reverse, source, map, sink);
+        }
+        while let Some((key, t)) = source.next()? {
+            let t = match t {
+                Some(t) => Some(t),
+                None => self.get(&key)?.map(map),
+            };
+            if let Some(t) = t {
+                if sink(t).is_break() {
+                    break;
+                }
+            }
+        }
+        Ok(true)
+    }
+
     /// Send the records in listing order: those of the calls with the
-    /// runtime field, then (if some are left) those without it. `check`,
-    /// when given, says whether `source` may be used, once SQLite has
-    /// sorted the keys.
+    /// runtime field, then (if some are left) those without it.
     fn in_order<T>(
         &self,
         field: &str,
         reverse: bool,
         source: &mut Source<'_, T>,
-        mut check: Option<Check<'_>>,
         map: &(dyn Fn(CallRecord) -> T + Sync),
         sink: &mut impl FnMut(T) -> ControlFlow<()>,
     ) -> Result<bool, StoreError> {
@@ -136,35 +157,26 @@ impl SqlCalls {
             stopped: false,
         };
         let (with, without) = super::query::runtime_keys_sql(field, reverse);
-        if !self.order_by(&with, &mut order, source, &mut check, map, sink)? {
-            return Ok(false);
-        }
+        self.order_by(&with, &mut order, source, map, sink)?;
         if !order.stopped && order.found < self.count()? {
-            self.order_by(&without, &mut order, source, &mut check, map, sink)?;
+            self.order_by(&without, &mut order, source, map, sink)?;
         }
         Ok(true)
     }
 
-    /// Send the records of the keys `sql` lists, in its order; false if
-    /// `check` failed (nothing sent).
+    /// Send the records of the keys `sql` lists, in its order.
     fn order_by<T>(
         &self,
         sql: &str,
         order: &mut Order<T>,
         source: &mut Source<'_, T>,
-        check: &mut Option<Check<'_>>,
         map: &(dyn Fn(CallRecord) -> T + Sync),
         sink: &mut impl FnMut(T) -> ControlFlow<()>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<(), StoreError> {
         let err = |e| self.sql_err(e);
         let mut stmt = self.conn.prepare(sql).map_err(err)?;
         let mut keys = stmt.query([]).map_err(err)?;
         while let Some(row) = keys.next().map_err(err)? {
-            if let Some(check) = check.take() {
-                if !check()? {
-                    return Ok(false);
-                }
-            }
             let key = row.get_ref(0).map_err(err)?;
             let Ok(key) = key.as_str() else {
                 // Not a key a record can have (the lookup finds nothing).
@@ -181,19 +193,13 @@ impl SqlCalls {
                 order.found += 1;
                 if sink(t).is_break() {
                     order.stopped = true;
-                    return Ok(true);
+                    return Ok(());
                 }
             }
         }
-        match check.take() {
-            Some(check) => check(),
-            None => Ok(true),
-        }
+        Ok(())
     }
 }
-
-/// Whether the merged records may be used (see [`runs_line_up`]).
-type Check<'a> = Box<dyn FnOnce() -> Result<bool, StoreError> + 'a>;
 
 /// A batch of merged records (or the error that ended the reading).
 type Batch<T> = Result<Vec<Merged<T>>, StoreError>;
@@ -278,61 +284,145 @@ impl<T> Source<'_, T> {
     }
 }
 
-/// Whether each call's arguments and metadata rows come together, and
-/// in the calls' order, when the three tables are read in rowid
-/// order `dir`: then [`Merge`] builds every record whole. Reads the
-/// keys only.
-fn runs_line_up(conn: &Connection, dir: &str) -> rusqlite::Result<bool> {
+/// How the tables lie for [`Merge`], read in rowid order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// Some call's arguments or metadata rows are apart, or out of the
+    /// calls' order, or a row belongs to no call: not merged.
+    Apart,
+    /// Each call's rows together and in the calls' order: merged records
+    /// are whole.
+    LinedUp,
+    /// Lined up, and the calls already in listing order.
+    InOrder,
+}
+
+/// How the tables lie when read in rowid order `dir` (see [`Layout`]), and
+/// whether the calls then come in the order of the runtime `field`
+/// (descending for `DESC`; calls without it last, by key). Reads the keys
+/// and the runtime field only.
+fn layout(conn: &Connection, dir: &str, field: &str) -> rusqlite::Result<Layout> {
     let sql = |col: &str, table: &str| format!("SELECT {col} FROM {table} ORDER BY rowid {dir}");
     let mut calls = conn.prepare(&sql("key", "calls"))?;
     let mut args = conn.prepare(&sql("call_key", "arguments"))?;
-    let mut meta = conn.prepare(&sql("call_key", "metadata"))?;
+    // The runtime field as the listing's sort reads it; a runtime row that
+    // is not JSON (the sort fails on it) makes the layout `Apart`.
+    let mut meta = conn.prepare(&sql(
+        &format!(
+            "call_key, CASE WHEN name = 'runtime' AND json_valid(data) \
+             THEN json_extract(data, '$.{field}') END, name = 'runtime' AND NOT json_valid(data)"
+        ),
+        "metadata",
+    ))?;
     let mut calls = calls.query([])?;
     let mut args = KeyRuns::new(args.query([])?)?;
     let mut meta = KeyRuns::new(meta.query([])?)?;
+    let descending = dir == "DESC";
+    let mut in_order = true;
+    let mut previous: Option<(Option<SortValue>, String)> = None;
     while let Some(row) = calls.next()? {
         let Ok(key) = row.get_ref(0)?.as_str() else {
-            return Ok(false);
+            return Ok(Layout::Apart);
         };
         args.skip_run(key.as_bytes())?;
-        meta.skip_run(key.as_bytes())?;
+        let sort = meta.skip_run(key.as_bytes())?;
+        if meta.invalid {
+            return Ok(Layout::Apart);
+        }
+        if in_order {
+            if let Some((before, before_key)) = &previous {
+                in_order = comes_before(before.as_ref(), before_key, sort.as_ref(), key, descending);
+            }
+            previous = Some((sort, key.to_string()));
+        }
     }
     // A row left over belongs to no call, or to one met before it.
-    Ok(args.head.is_none() && meta.head.is_none())
+    Ok(match (args.head.is_none() && meta.head.is_none(), in_order) {
+        (false, _) => Layout::Apart,
+        (true, false) => Layout::LinedUp,
+        (true, true) => Layout::InOrder,
+    })
 }
 
-/// Rows of arguments or metadata, keys only, run by run.
+/// Whether call `a` (its sort value and key) comes right before `b` in
+/// the listing by a runtime field: by value (as SQLite orders them), then
+/// key, both descending or both ascending; calls without the value last,
+/// by key.
+fn comes_before(
+    a: Option<&SortValue>,
+    a_key: &str,
+    b: Option<&SortValue>,
+    b_key: &str,
+    descending: bool,
+) -> bool {
+    use std::cmp::Ordering;
+    let ord = match (a, b) {
+        (Some(_), None) => return true,
+        (None, Some(_)) => return false,
+        (None, None) => a_key.as_bytes().cmp(b_key.as_bytes()),
+        (Some(x), Some(y)) => x
+            .cmp(y)
+            .then_with(|| a_key.as_bytes().cmp(b_key.as_bytes())),
+    };
+    ord == if descending {
+        Ordering::Greater
+    } else {
+        Ordering::Less
+    }
+}
+
+/// Rows of arguments or metadata, keys only (and for metadata the
+/// runtime field and whether the runtime row is JSON), run by run.
 struct KeyRuns<'s> {
     rows: Rows<'s>,
     /// The current row's call key; None at the end.
     head: Option<Vec<u8>>,
+    /// The current row's runtime field, if it has one.
+    sort: Option<SortValue>,
+    /// A runtime row was not JSON.
+    invalid: bool,
 }
 
 impl<'s> KeyRuns<'s> {
     fn new(rows: Rows<'s>) -> rusqlite::Result<Self> {
-        let mut runs = KeyRuns { rows, head: None };
+        let mut runs = KeyRuns {
+            rows,
+            head: None,
+            sort: None,
+            invalid: false,
+        };
         runs.advance()?;
         Ok(runs)
     }
 
     fn advance(&mut self) -> rusqlite::Result<()> {
-        self.head = match self.rows.next()? {
-            Some(row) => match row.get_ref(0)? {
-                ValueRef::Text(t) => Some(t.to_vec()),
-                // Not UTF-8, so never a call's key: the check fails on it.
-                _ => Some(vec![0xff]),
-            },
-            None => None,
+        let Some(row) = self.rows.next()? else {
+            self.head = None;
+            return Ok(());
         };
+        self.head = match row.get_ref(0)? {
+            ValueRef::Text(t) => Some(t.to_vec()),
+            // Not UTF-8, so never a call's key: the check fails on it.
+            _ => Some(vec![0xff]),
+        };
+        if row.as_ref().column_count() > 1 {
+            self.sort = SortValue::of(row.get_ref(1)?);
+            self.invalid |= row.get::<_, Option<bool>>(2)?.unwrap_or(false);
+        }
         Ok(())
     }
 
-    /// Step past the rows of `key` if they come next.
-    fn skip_run(&mut self, key: &[u8]) -> rusqlite::Result<()> {
+    /// Step past the rows of `key` if they come next; the runtime field
+    /// one of them has.
+    fn skip_run(&mut self, key: &[u8]) -> rusqlite::Result<Option<SortValue>> {
+        let mut sort = None;
         while self.head.as_deref() == Some(key) {
+            if self.sort.is_some() {
+                sort = self.sort.take();
+            }
             self.advance()?;
         }
-        Ok(())
+        Ok(sort)
     }
 }
 
@@ -701,6 +791,57 @@ mod tests {
                 assert_eq!(got, expected, "{opts:?}, {threads} threads");
             }
         }
+    }
+
+    #[test]
+    fn calls_written_in_start_order_are_sent_as_read() {
+        // Newest first: read backwards, the calls come in listing order,
+        // the one without runtime (written first) last.
+        let rows = [
+            call("k0", &[(0, "a")], &[("tags", "{\"t\": 1}")]),
+            call("k1", &[(1, "b"), (0, "a")], &[("runtime", &runtime(1.0))]),
+            call("k2", &[], &[("runtime", &runtime(2.0)), ("extra", "7")]),
+            call("k3", &[(0, "a")], &[("tags", "{\"u\": 2}"), ("runtime", &runtime(3.0))]),
+            call("k4", &[(0, "a")], &[("runtime", &runtime(4.0))]),
+            call("k5", &[(0, "a")], &[("runtime", &runtime(4.0))]),
+        ]
+        .concat();
+        let d = db("inorder", &rows);
+        let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
+        for field in ["timestart", "timestop"] {
+            assert_eq!(layout(&store.conn, "DESC", field).unwrap(), Layout::InOrder);
+            // Oldest first, the call without runtime would come first.
+            assert_eq!(layout(&store.conn, "ASC", field).unwrap(), Layout::LinedUp);
+        }
+        for opts in every_order() {
+            let expected = by_sql(&store, &opts);
+            assert_eq!(expected.len(), 6);
+            for threads in [1, 2] {
+                let got = merged(&store, &opts, threads).expect("lined up");
+                assert_eq!(got, expected, "{opts:?}, {threads} threads");
+            }
+        }
+        // Equal start times: the larger key first, so k5 then k4 read
+        // backwards; swapped, they are not in order.
+        let swapped = rows.replace("'k5'", "'k9'");
+        let d = db("swapped", &swapped);
+        let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
+        assert_eq!(layout(&store.conn, "DESC", "timestart").unwrap(), Layout::InOrder);
+        let swapped = rows.replace("'k4'", "'k9'");
+        let d = db("swapped2", &swapped);
+        let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
+        assert_eq!(layout(&store.conn, "DESC", "timestart").unwrap(), Layout::LinedUp);
+        for opts in every_order() {
+            assert_eq!(merged(&store, &opts, 1).unwrap(), by_sql(&store, &opts));
+        }
+    }
+
+    #[test]
+    fn a_runtime_row_that_is_not_json_is_listed_as_before() {
+        let rows = aligned().replace(&runtime(3.0), "{not json");
+        let d = db("badjson", &rows);
+        let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
+        assert_eq!(layout(&store.conn, "DESC", "timestart").unwrap(), Layout::Apart);
     }
 
     #[test]
