@@ -331,17 +331,20 @@ fn layout(conn: &Connection, dir: &str, field: &str) -> rusqlite::Result<Layout>
         }
         if in_order {
             if let Some((before, before_key)) = &previous {
-                in_order = comes_before(before.as_ref(), before_key, sort.as_ref(), key, descending);
+                in_order =
+                    comes_before(before.as_ref(), before_key, sort.as_ref(), key, descending);
             }
             previous = Some((sort, key.to_string()));
         }
     }
     // A row left over belongs to no call, or to one met before it.
-    Ok(match (args.head.is_none() && meta.head.is_none(), in_order) {
-        (false, _) => Layout::Apart,
-        (true, false) => Layout::LinedUp,
-        (true, true) => Layout::InOrder,
-    })
+    Ok(
+        match (args.head.is_none() && meta.head.is_none(), in_order) {
+            (false, _) => Layout::Apart,
+            (true, false) => Layout::LinedUp,
+            (true, true) => Layout::InOrder,
+        },
+    )
 }
 
 /// Whether call `a` (its sort value and key) comes right before `b` in
@@ -801,7 +804,11 @@ mod tests {
             call("k0", &[(0, "a")], &[("tags", "{\"t\": 1}")]),
             call("k1", &[(1, "b"), (0, "a")], &[("runtime", &runtime(1.0))]),
             call("k2", &[], &[("runtime", &runtime(2.0)), ("extra", "7")]),
-            call("k3", &[(0, "a")], &[("tags", "{\"u\": 2}"), ("runtime", &runtime(3.0))]),
+            call(
+                "k3",
+                &[(0, "a")],
+                &[("tags", "{\"u\": 2}"), ("runtime", &runtime(3.0))],
+            ),
             call("k4", &[(0, "a")], &[("runtime", &runtime(4.0))]),
             call("k5", &[(0, "a")], &[("runtime", &runtime(4.0))]),
         ]
@@ -826,11 +833,17 @@ mod tests {
         let swapped = rows.replace("'k5'", "'k9'");
         let d = db("swapped", &swapped);
         let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
-        assert_eq!(layout(&store.conn, "DESC", "timestart").unwrap(), Layout::InOrder);
+        assert_eq!(
+            layout(&store.conn, "DESC", "timestart").unwrap(),
+            Layout::InOrder
+        );
         let swapped = rows.replace("'k4'", "'k9'");
         let d = db("swapped2", &swapped);
         let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
-        assert_eq!(layout(&store.conn, "DESC", "timestart").unwrap(), Layout::LinedUp);
+        assert_eq!(
+            layout(&store.conn, "DESC", "timestart").unwrap(),
+            Layout::LinedUp
+        );
         for opts in every_order() {
             assert_eq!(merged(&store, &opts, 1).unwrap(), by_sql(&store, &opts));
         }
@@ -841,7 +854,10 @@ mod tests {
         let rows = aligned().replace(&runtime(3.0), "{not json");
         let d = db("badjson", &rows);
         let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
-        assert_eq!(layout(&store.conn, "DESC", "timestart").unwrap(), Layout::Apart);
+        assert_eq!(
+            layout(&store.conn, "DESC", "timestart").unwrap(),
+            Layout::Apart
+        );
     }
 
     #[test]
