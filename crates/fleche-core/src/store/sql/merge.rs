@@ -74,7 +74,41 @@ impl SqlCalls {
                 let conn = connect(uri).map_err(serr)?;
                 layout(&conn, dir, field).map_err(serr)
             });
-            let mappers = (threads - 1).clamp(1, MAX_MAPPERS);
+            let mut source = if threads == 2 {
+                // Two cores: one reads, this one maps and writes (a third
+                // thread mapping costs more in handing over than it saves).
+                let (tx, rx) = mpsc::sync_channel::<Batch<CallRecord>>(4);
+                scope.spawn(move || read_merged(uri, path, dir, vec![tx]));
+                Source::Read {
+                    from: rx,
+                    map,
+                    buffered: VecDeque::new(),
+                }
+            } else {
+                self.read_and_map(scope, threads, dir, map)
+            };
+            let layout = check.join().unwrap_or(Err(StoreError::ReaderStopped {
+                path: path.to_path_buf(),
+            }))?;
+            if layout == Layout::Apart {
+                // Dropping the source stops the threads.
+                return Ok(false);
+            }
+            self.emit(layout, field, reverse, &mut source, map, sink)
+        })
+    }
+
+    /// A thread reading the merged records and `threads - 1` mapping them.
+    fn read_and_map<'scope, 'env, T: Send + 'scope>(
+        &'env self,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        threads: usize,
+        dir: &'static str,
+        map: &'env (dyn Fn(CallRecord) -> T + Sync),
+    ) -> Source<'env, T> {
+        let (uri, path) = (&self.uri, &self.path);
+        let mappers = (threads - 1).clamp(1, MAX_MAPPERS);
+        {
             let mut to = Vec::new();
             let mut from = Vec::new();
             for _ in 0..mappers {
@@ -96,20 +130,12 @@ impl SqlCalls {
                 from.push(mapped_rx);
             }
             scope.spawn(move || read_merged(uri, path, dir, to));
-            let mut source = Source::Threads {
+            Source::Threads {
                 from,
                 received: 0,
                 buffered: VecDeque::new(),
-            };
-            let layout = check.join().unwrap_or(Err(StoreError::ReaderStopped {
-                path: path.to_path_buf(),
-            }))?;
-            if layout == Layout::Apart {
-                // Dropping the source stops the threads.
-                return Ok(false);
             }
-            self.emit(layout, field, reverse, &mut source, map, sink)
-        })
+        }
     }
 
     /// Send the merged records: as they come when they come in listing
@@ -250,6 +276,12 @@ enum Source<'a, T> {
         map: &'a (dyn Fn(CallRecord) -> T + Sync),
         path: &'a std::path::Path,
     },
+    /// Read by another thread, mapped on this one.
+    Read {
+        from: mpsc::Receiver<Batch<CallRecord>>,
+        map: &'a (dyn Fn(CallRecord) -> T + Sync),
+        buffered: VecDeque<Merged<CallRecord>>,
+    },
     /// Read by one thread and mapped by others: batch `i` comes back on
     /// channel `i % n`.
     Threads {
@@ -266,6 +298,19 @@ impl<T> Source<'_, T> {
                 .next()
                 .map_err(|e| StoreError::sql(*path, e))?
                 .map(|(k, rec)| (k, rec.map(map)))),
+            Source::Read {
+                from,
+                map,
+                buffered,
+            } => {
+                if buffered.is_empty() {
+                    let Ok(batch) = from.recv() else {
+                        return Ok(None);
+                    };
+                    buffered.extend(batch?);
+                }
+                Ok(buffered.pop_front().map(|(k, rec)| (k, rec.map(map))))
+            }
             Source::Threads {
                 from,
                 received,
