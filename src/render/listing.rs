@@ -104,7 +104,14 @@ impl RowMaker<'_> {
             walltime,
             text(&tags_text(rec)),
         ];
-        let mut json = call_json(rec);
+        // Only the JSON formats print it: a tree per row is a third of a
+        // CSV listing's work.
+        let json_format = matches!(self.format, Format::Json | Format::Jsonl);
+        let mut json = if json_format {
+            call_json(rec)
+        } else {
+            Json::Null
+        };
         if self.multi {
             cells.push(text(member));
             json["cache"] = Json::String(member.to_string());

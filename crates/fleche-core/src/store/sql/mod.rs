@@ -13,6 +13,7 @@
 //! - `top`: `ls -n N` from one pass over the runtime rows;
 //! - `near`: the calls `fleche why` compares, in one statement.
 
+mod merge;
 mod near;
 mod parallel;
 pub(super) mod query;

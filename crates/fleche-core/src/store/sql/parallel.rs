@@ -36,6 +36,18 @@ impl SqlCalls {
         map: &(dyn Fn(CallRecord) -> T + Sync),
         mut sink: impl FnMut(T) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
+        let whole = opts.filter == CallFilter::default() && opts.limit.is_none() && !self.live;
+        if let Some(field) = opts.sort.runtime_field() {
+            // By start or stop time, the order rows were written in.
+            if whole
+                && field != "walltime"
+                && self.one_row_per_call_and_name("metadata")
+                && self.one_row_per_call_and_name("arguments")
+                && self.merged_listing(field, opts.reverse, crate::threads(), map, &mut sink)?
+            {
+                return Ok(());
+            }
+        }
         let workers = crate::threads().min(MAX_WORKERS);
         if opts.limit.is_some() || self.live || workers < 2 {
             return self.for_each(opts, |rec| sink(map(rec)));

@@ -39,7 +39,7 @@ pub(in crate::store) fn version_of(text: Option<String>) -> Option<Json> {
 /// 0.11; fleche 0.10 declared the column `INTEGER`, so SQLite kept
 /// `version=2` as the integer 2, `"1.2"` as the real 1.2 and a non-numeric
 /// string as its text, and fleche 0.10 returns them as such.
-fn version_cell(cell: rusqlite::types::ValueRef<'_>) -> Option<Json> {
+pub(super) fn version_cell(cell: rusqlite::types::ValueRef<'_>) -> Option<Json> {
     use rusqlite::types::ValueRef;
     match cell {
         ValueRef::Null => None,
