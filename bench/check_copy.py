@@ -7,8 +7,13 @@ is the new `sql` cache with pickle values. fleche must list the same call
 keys in both, and N sampled calls must load from DST with the key, name,
 module, arguments, result and metadata they have in the source.
 """
-import os, random, sys
-import fleche, fleche.config
+
+import os
+import random
+import sys
+
+import fleche
+import fleche.config
 from fleche.digest import digest
 
 src_dir, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
