@@ -89,30 +89,44 @@ pub(crate) struct Inspected {
 /// follows top-level wrappers only); decoded only when it names the
 /// destructuring module.
 pub(crate) fn inspect(dir: &files::Dir, keys: &[Vec<u8>], name: &str) -> Inspected {
-    let (head, size) = match dir.read_head(name, HEAD) {
+    inspect_whole(dir, keys, name).0
+}
+
+/// [`inspect`], also giving back the file's bytes when the head read was
+/// the whole (uncompressed) file: a copy then writes them without opening
+/// the file again.
+pub(crate) fn inspect_whole(
+    dir: &files::Dir,
+    keys: &[Vec<u8>],
+    name: &str,
+) -> (Inspected, Option<Vec<u8>>) {
+    let (head, size, whole) = match dir.read_head_or_whole(name, HEAD) {
         Ok(found) => found,
         Err(e) => {
-            return Inspected {
+            let inspected = Inspected {
                 size: 0,
                 children: Err(crate::one_line(&e)),
-            }
+            };
+            return (inspected, None);
         }
     };
     const WRAPPERS: &[u8] = b"fleche.storage.destructuring";
     let named = contains(&head, WRAPPERS)
         || (head.len() >= HEAD && dir.payload_contains(name, WRAPPERS).unwrap_or(true));
+    let whole = (whole && !named).then_some(head);
     if !named {
-        return Inspected {
+        let inspected = Inspected {
             size,
             children: Ok(Vec::new()),
         };
+        return (inspected, whole);
     }
     let children = dir
         .read_envelope(name, keys)
         .map_err(|e| crate::one_line(&e))
         .and_then(|env| crate::pickle::load(&env.payload).map_err(|e| crate::one_line(&e)))
         .map(|value| crate::destructure::children(&value));
-    Inspected { size, children }
+    (Inspected { size, children }, None)
 }
 
 /// A bag in an HDF5 store: decoded for its children (a bag has no size of

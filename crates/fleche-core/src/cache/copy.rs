@@ -15,8 +15,10 @@ use crate::store::sql_write::{Filed, SqlWriter};
 use crate::store::values::ValueStore;
 use crate::store::CallRecord;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use thiserror::Error;
 
@@ -95,7 +97,23 @@ pub struct CopyPlan {
     /// Values the calls need that the target holds already.
     pub values_present: usize,
     pub bytes: u64,
+    /// Small value files read whole while planning, by key: written from
+    /// here, without opening them again.
+    held: Held,
 }
+
+/// Value files' bytes kept from the survey (at most [`HELD_LIMIT`] in all).
+#[derive(Default)]
+struct Held(HashMap<String, Vec<u8>>);
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Held({} files)", self.0.len())
+    }
+}
+
+/// How many bytes of small value files a plan keeps for the write.
+const HELD_LIMIT: u64 = 64 << 20;
 
 /// What a copy did.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -112,11 +130,13 @@ pub struct CopyReport {
 /// What one value needed by the copy is.
 #[derive(Debug, Clone)]
 enum Found {
-    /// In source member `member`, not in the target.
+    /// In source member `member`, not in the target; `whole` is the file
+    /// itself when it was small enough to read whole.
     Copy {
         member: usize,
         size: u64,
         children: Vec<String>,
+        whole: Option<Vec<u8>>,
     },
     /// In the target already (children from the source's copy, if any).
     Present {
@@ -312,11 +332,10 @@ impl Target {
         })
     }
 
-    fn has_value(&self, key: &str) -> bool {
-        let store = match &self.values {
+    fn value_store(&self) -> &ValueStore {
+        match &self.values {
             TargetValues::Files { store, .. } | TargetValues::Hdf5(store) => store,
-        };
-        store.root().is_some_and(Path::is_dir) && store.contains(key)
+        }
     }
 
     /// Work out what copying `records` (read from `source`) needs: which
@@ -364,29 +383,32 @@ impl Target {
             wanted.push(rec);
         }
         let stores: Vec<&ValueStore> = source.members.iter().map(|m| &m.values).collect();
-        let found = self.survey_values(&stores, &wanted);
-        let mut copy: HashSet<String> = HashSet::new();
-        let mut present: HashSet<String> = HashSet::new();
+        let mut found = self.survey_values(&stores, &wanted);
+        // Keys borrowed from `found`; the buffers are reused call to call.
+        let mut copy: HashSet<&str> = HashSet::new();
+        let mut present: HashSet<&str> = HashSet::new();
+        let mut closure: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for rec in wanted {
-            let roots = rec
+            let mut stack: Vec<&str> = rec
                 .arguments
                 .iter()
                 .map(|(_, v)| v.as_str())
-                .chain(rec.result.as_deref());
-            let mut closure: Vec<String> = Vec::new();
-            let mut seen = HashSet::new();
-            let mut stack: Vec<&str> = roots.collect();
+                .chain(rec.result.as_deref())
+                .collect();
+            closure.clear();
+            seen.clear();
             let mut broken = None;
             while let Some(k) = stack.pop() {
-                if !seen.insert(k) {
-                    continue;
-                }
-                match found.get(k) {
-                    Some(Found::Copy { children, .. }) | Some(Found::Present { children }) => {
-                        closure.push(k.to_string());
-                        stack.extend(children.iter().map(String::as_str));
+                match found.get_key_value(k) {
+                    Some((k, Found::Copy { children, .. }))
+                    | Some((k, Found::Present { children })) => {
+                        if seen.insert(k) {
+                            closure.push(k);
+                            stack.extend(children.iter().map(String::as_str));
+                        }
                     }
-                    Some(Found::Missing(why)) => {
+                    Some((_, Found::Missing(why))) => {
                         broken = Some((k.to_string(), why.clone()));
                         break;
                     }
@@ -404,24 +426,33 @@ impl Target {
                 });
                 continue;
             }
-            for k in closure {
-                match found.get(&k) {
+            for &k in &closure {
+                match found.get(k) {
                     Some(Found::Copy { .. }) => copy.insert(k),
                     _ => present.insert(k),
                 };
             }
             plan.calls.push(rec);
         }
-        let mut values: Vec<(String, usize, u64)> = copy
-            .iter()
-            .filter_map(|k| match found.get(k) {
-                Some(Found::Copy { member, size, .. }) => Some((k.to_string(), *member, *size)),
-                _ => None,
-            })
-            .collect();
+        plan.values_present = present.len();
+        let copy: Vec<String> = copy.into_iter().map(String::from).collect();
+        let mut values: Vec<(String, usize, u64)> = Vec::with_capacity(copy.len());
+        for k in copy {
+            if let Some(Found::Copy {
+                member,
+                size,
+                whole,
+                ..
+            }) = found.get_mut(&k)
+            {
+                values.push((k.clone(), *member, *size));
+                if let Some(bytes) = whole.take() {
+                    plan.held.0.insert(k, bytes);
+                }
+            }
+        }
         values.sort();
         plan.bytes = values.iter().map(|v| v.2).sum();
-        plan.values_present = present.len();
         if let (Some((key, ..)), TargetValues::Hdf5(store)) = (values.first(), &self.values) {
             return Err(CopyError::Hdf5Target {
                 key: key.clone(),
@@ -467,11 +498,16 @@ impl Target {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
+        // The target's values are looked up only if its store exists (one
+        // `stat`, not one per value).
+        let target = self.value_store();
+        let target = target.root().is_some_and(Path::is_dir).then_some(target);
+        let budget = AtomicU64::new(HELD_LIMIT);
         while !level.is_empty() {
             let looked: Vec<(String, Found)> = level
                 .into_par_iter()
                 .map(|k| {
-                    let f = self.look_at(stores, &k);
+                    let f = look_at(target, stores, &k, &budget);
                     (k, f)
                 })
                 .collect();
@@ -486,36 +522,6 @@ impl Target {
             level = next.into_iter().collect();
         }
         found
-    }
-
-    fn look_at(&self, stores: &[&ValueStore], key: &str) -> Found {
-        let in_target = self.has_value(key);
-        let held = stores.iter().position(|s| s.contains(key));
-        let Some(member) = held else {
-            return if in_target {
-                Found::Present {
-                    children: Vec::new(),
-                }
-            } else {
-                Found::Missing("in neither cache".into())
-            };
-        };
-        let inspected = match stores[member] {
-            ValueStore::Files { dir, keys, .. } => crate::gc::inspect(dir, keys, key),
-            store => crate::gc::inspect_hdf5(store, key),
-        };
-        match (inspected.children, in_target) {
-            (Ok(children), true) => Found::Present { children },
-            (Err(_), true) => Found::Present {
-                children: Vec::new(),
-            },
-            (Ok(children), false) => Found::Copy {
-                member,
-                size: inspected.size,
-                children,
-            },
-            (Err(why), false) => Found::Missing(why),
-        }
     }
 
     /// Copy the plan's values, flush them to disk, then file its records
@@ -545,13 +551,16 @@ impl Target {
                 error,
             })?;
             let stores: Vec<&ValueStore> = source.members.iter().map(|m| &m.values).collect();
+            let out = ValueWriter::new(root);
             plan.values
                 .par_iter()
                 .try_for_each(|(key, member, size)| -> crate::Result<()> {
-                    let bytes = rewrap(stores[*member], key, keys, compress)?;
-                    let path = root.join(key);
-                    callfiles::write_atomic_with(&path, &bytes, false)
-                        .map_err(|error| CopyError::Write { path, error })?;
+                    let held = plan.held.0.get(key).map(Vec::as_slice);
+                    let bytes = rewrap(stores[*member], key, held, keys, compress)?;
+                    out.write(key, &bytes).map_err(|error| CopyError::Write {
+                        path: root.join(key),
+                        error,
+                    })?;
                     progress(*size);
                     Ok(())
                 })?;
@@ -627,6 +636,56 @@ impl Target {
     }
 }
 
+/// Where the value `key` is: in the target (`target`, when its store
+/// exists) or which source member, its size and children. A small file's
+/// bytes come back with it while `budget` lasts.
+fn look_at(
+    target: Option<&ValueStore>,
+    stores: &[&ValueStore],
+    key: &str,
+    budget: &AtomicU64,
+) -> Found {
+    let in_target = target.is_some_and(|t| t.contains(key));
+    let held = stores.iter().position(|s| s.contains(key));
+    let Some(member) = held else {
+        return if in_target {
+            Found::Present {
+                children: Vec::new(),
+            }
+        } else {
+            Found::Missing("in neither cache".into())
+        };
+    };
+    let (inspected, whole) = match stores[member] {
+        ValueStore::Files { dir, keys, .. } if !in_target => {
+            crate::gc::inspect_whole(dir, keys, key)
+        }
+        ValueStore::Files { dir, keys, .. } => (crate::gc::inspect(dir, keys, key), None),
+        store => (crate::gc::inspect_hdf5(store, key), None),
+    };
+    let whole = whole.filter(|bytes| {
+        let n = bytes.len() as u64;
+        budget
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(n)
+            })
+            .is_ok()
+    });
+    match (inspected.children, in_target) {
+        (Ok(children), true) => Found::Present { children },
+        (Err(_), true) => Found::Present {
+            children: Vec::new(),
+        },
+        (Ok(children), false) => Found::Copy {
+            member,
+            size: inspected.size,
+            children,
+            whole,
+        },
+        (Err(why), false) => Found::Missing(why),
+    }
+}
+
 /// The call-file directory of the first source member holding `key` as a
 /// call file, with its keys: its pickle is copied as it is.
 fn source_call_file<'a>(source: &'a Cache, key: &str) -> Option<(&'a Path, &'a [Vec<u8>])> {
@@ -638,13 +697,15 @@ fn source_call_file<'a>(source: &'a Cache, key: &str) -> Option<(&'a Path, &'a [
 
 /// A value file's bytes as the target stores them: the same bytes when
 /// neither side signs and both compress alike, else the same pickle in
-/// the target's envelope (the source's signature checked first).
-fn rewrap(
+/// the target's envelope (the source's signature checked first). `held`
+/// is the file's bytes if the plan kept them (else it is read).
+fn rewrap<'a>(
     from: &ValueStore,
     key: &str,
+    held: Option<&'a [u8]>,
     to_keys: &[Vec<u8>],
     compress: bool,
-) -> crate::Result<Vec<u8>> {
+) -> crate::Result<Cow<'a, [u8]>> {
     let ValueStore::Files {
         dir, keys, root, ..
     } = from
@@ -656,20 +717,109 @@ fn rewrap(
         .into());
     };
     let path = root.join(key);
-    let raw = dir.read(key).map_err(|e| CopyError::Read {
-        key: key.to_string(),
-        error: FileError::io(&path, e),
-    })?;
+    let raw: Cow<'a, [u8]> = match held {
+        Some(bytes) => Cow::Borrowed(bytes),
+        None => Cow::Owned(dir.read(key).map_err(|e| CopyError::Read {
+            key: key.to_string(),
+            error: FileError::io(&path, e),
+        })?),
+    };
     let gzipped = raw.starts_with(&[0x1f, 0x8b]);
     if keys.is_empty() && to_keys.is_empty() && gzipped == compress {
         return Ok(raw);
     }
-    let env = files::envelope_of(&path, raw, keys).map_err(|error| CopyError::Read {
-        key: key.to_string(),
-        error,
-    })?;
+    let env =
+        files::envelope_of(&path, raw.into_owned(), keys).map_err(|error| CopyError::Read {
+            key: key.to_string(),
+            error,
+        })?;
     files::wrap_envelope(env.payload, to_keys.first(), compress)
+        .map(Cow::Owned)
         .map_err(|error| CopyError::Write { path, error }.into())
+}
+
+/// Writes value files into one directory so that a reader sees each whole
+/// or not at all, as fleche's `_atomic_write` does. On Linux a new file is
+/// written unnamed (`O_TMPFILE`) and linked in under its key: a third less
+/// kernel work than a named temp file renamed into place, which is still
+/// the way where that is not supported or the key is taken (replaced, as
+/// fleche's rename replaces it).
+struct ValueWriter<'a> {
+    dir: &'a Path,
+    #[cfg(target_os = "linux")]
+    fd: Option<std::os::fd::OwnedFd>,
+    #[cfg(target_os = "linux")]
+    unnamed: std::sync::atomic::AtomicBool,
+}
+
+impl<'a> ValueWriter<'a> {
+    fn new(dir: &'a Path) -> ValueWriter<'a> {
+        #[cfg(target_os = "linux")]
+        {
+            use rustix::fs::{Mode, OFlags, CWD};
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            let fd = rustix::fs::openat(CWD, dir, flags, Mode::empty()).ok();
+            ValueWriter {
+                dir,
+                unnamed: std::sync::atomic::AtomicBool::new(fd.is_some()),
+                fd,
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        ValueWriter { dir }
+    }
+
+    fn write(&self, key: &str, bytes: &[u8]) -> std::io::Result<()> {
+        #[cfg(target_os = "linux")]
+        if let (Some(fd), true) = (&self.fd, self.unnamed.load(Ordering::Relaxed)) {
+            match write_unnamed(fd, key, bytes) {
+                Unnamed::Linked => return Ok(()),
+                Unnamed::Unsupported => self.unnamed.store(false, Ordering::Relaxed),
+                // Taken, or failed: the named way replaces it, or says why.
+                Unnamed::NotLinked => {}
+            }
+        }
+        callfiles::write_atomic_with(&self.dir.join(key), bytes, false)
+    }
+}
+
+#[cfg(target_os = "linux")]
+enum Unnamed {
+    Linked,
+    NotLinked,
+    /// The file system makes no unnamed files: never try again.
+    Unsupported,
+}
+
+/// Write `bytes` to an unnamed file in `dir` and link it in as `key`
+/// (through `/proc/self/fd`, which needs no privilege, unlike
+/// `AT_EMPTY_PATH`); never replaces a file already there.
+#[cfg(target_os = "linux")]
+fn write_unnamed(dir: &std::os::fd::OwnedFd, key: &str, bytes: &[u8]) -> Unnamed {
+    use rustix::fs::{AtFlags, Mode, OFlags, CWD};
+    use rustix::io::Errno;
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+    // 0o666 less the umask, as for any new file (fleche's `write_bytes`).
+    let flags = OFlags::WRONLY | OFlags::TMPFILE | OFlags::CLOEXEC;
+    let fd = match rustix::fs::openat(dir, ".", flags, Mode::from_raw_mode(0o666)) {
+        Ok(fd) => fd,
+        Err(Errno::OPNOTSUPP | Errno::ISDIR | Errno::INVAL | Errno::NOENT) => {
+            return Unnamed::Unsupported
+        }
+        Err(_) => return Unnamed::NotLinked,
+    };
+    let mut f = std::fs::File::from(fd);
+    if f.write_all(bytes).is_err() {
+        return Unnamed::NotLinked;
+    }
+    let proc = format!("/proc/self/fd/{}", f.as_raw_fd());
+    match rustix::fs::linkat(CWD, &proc, dir, key, AtFlags::SYMLINK_FOLLOW) {
+        Ok(()) => Unnamed::Linked,
+        // No /proc: the unnamed way cannot link anything.
+        Err(Errno::NOENT) if !Path::new("/proc/self/fd").is_dir() => Unnamed::Unsupported,
+        Err(_) => Unnamed::NotLinked,
+    }
 }
 
 /// Flush what was written under `dir` to disk (the whole file system, in

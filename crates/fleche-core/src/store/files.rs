@@ -433,6 +433,20 @@ impl Dir {
             .map_err(|e| FileError::io(self.path.join(name), e))?;
         head_of(f, &self.path.join(name), n)
     }
+
+    /// [`read_head`](Dir::read_head), and whether the bytes are the whole
+    /// file as stored (a small uncompressed file): then a copy need not
+    /// open it again.
+    pub fn read_head_or_whole(
+        &self,
+        name: &str,
+        n: usize,
+    ) -> Result<(Vec<u8>, u64, bool), FileError> {
+        let f = self
+            .open(name)
+            .map_err(|e| FileError::io(self.path.join(name), e))?;
+        head_or_whole(f, &self.path.join(name), n)
+    }
 }
 
 impl Dir {
@@ -524,7 +538,17 @@ pub fn read_head(path: &Path, n: usize) -> Result<(Vec<u8>, u64), FileError> {
     head_of(f, path, n)
 }
 
-fn head_of(mut f: std::fs::File, path: &Path, n: usize) -> Result<(Vec<u8>, u64), FileError> {
+fn head_of(f: std::fs::File, path: &Path, n: usize) -> Result<(Vec<u8>, u64), FileError> {
+    head_or_whole(f, path, n).map(|(head, size, _)| (head, size))
+}
+
+/// [`head_of`], and whether the bytes are the whole file as stored (not
+/// gunzipped, not cut short).
+fn head_or_whole(
+    mut f: std::fs::File,
+    path: &Path,
+    n: usize,
+) -> Result<(Vec<u8>, u64, bool), FileError> {
     let io = |e: std::io::Error| FileError::io(path, e);
     let size = f.metadata().map_err(io)?.len();
     let mut raw = Vec::with_capacity(n.min(size as usize));
@@ -534,7 +558,9 @@ fn head_of(mut f: std::fs::File, path: &Path, n: usize) -> Result<(Vec<u8>, u64)
         .read_to_end(&mut raw)
         .map_err(io)?;
     if !raw.starts_with(&[0x1f, 0x8b]) {
-        return Ok((raw, size));
+        // An empty size may be a file that reports none: never "whole".
+        let whole = size > 0 && raw.len() as u64 == size;
+        return Ok((raw, size, whole));
     }
     // Compressed: the head of the payload, reading on past `raw` if needed.
     let mut head = Vec::with_capacity(n);
@@ -545,7 +571,7 @@ fn head_of(mut f: std::fs::File, path: &Path, n: usize) -> Result<(Vec<u8>, u64)
             path: path.to_path_buf(),
             error: GzipError::Corrupt(Arc::new(e)),
         })?;
-    Ok((head, size))
+    Ok((head, size, false))
 }
 
 /// `SignedBytes.loads`: split after the last `.` (pickle STOP) and check the

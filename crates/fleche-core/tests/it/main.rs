@@ -4,6 +4,7 @@
 mod alloc;
 mod arrays;
 mod conformance;
+mod copy_write;
 mod facade;
 mod fuzz;
 mod hdf5;
