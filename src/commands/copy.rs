@@ -84,8 +84,11 @@ pub fn run(ctx: &Context, args: CopyArgs) -> Result<Exit> {
     )?;
     let records = selected(&cache, &args.select)?;
     let selected_n = records.len();
+    // Names for the listing, which only dry runs and scripts get.
+    let listed = args.dry_run || args.format != Format::Table;
     let names: HashMap<String, (String, Option<String>)> = records
         .iter()
+        .filter(|_| listed)
         .map(|r| (r.key.clone(), (r.name.clone(), r.module.clone())))
         .collect();
     let plan = target.plan(&cache, records, args.overwrite)?;
@@ -114,7 +117,7 @@ pub fn run(ctx: &Context, args: CopyArgs) -> Result<Exit> {
         moved.sort();
         moved.dedup();
     }
-    if args.dry_run || args.format != Format::Table {
+    if listed {
         list(ctx, &cache, &args, &plan, report.as_ref(), &names)?;
     }
     summary(&args, &target, &plan, report.as_ref(), moved.len());

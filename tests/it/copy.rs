@@ -4,7 +4,7 @@
 //! equal to the source's), including after kills at random points.
 
 use crate::support::oracle::{fresh_database, oracle, python, script, succeed};
-use crate::support::{TestEnv, SINGLE_CACHES};
+use crate::support::{Fleche, TestEnv, SINGLE_CACHES};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,18 +27,21 @@ fn calls_of(env: &TestEnv, root: Option<&Path>) -> BTreeMap<String, Json> {
         .collect()
 }
 
+/// `fleche copy ARGS --to-root DST`, run in `env`.
+fn copy_to(env: &TestEnv, dst: &Path, args: &[&str]) -> Fleche {
+    env.fleche()
+        .arg("copy")
+        .args(args)
+        .arg("--to-root")
+        .arg(dst)
+}
+
 #[test]
 fn a_copy_into_a_new_directory_answers_like_its_source() {
     for fixture in SINGLE_CACHES {
         let env = TestEnv::copy(fixture);
         let dst = env.path("copy");
-        let run = env
-            .fleche()
-            .arg("copy")
-            .arg("--all")
-            .arg("--to-root")
-            .arg(&dst)
-            .ok();
+        let run = copy_to(&env, &dst, &["--all"]).ok();
         assert!(
             run.stderr.starts_with("Copied "),
             "{fixture}: {}",
@@ -52,13 +55,7 @@ fn a_copy_into_a_new_directory_answers_like_its_source() {
         // Every value, destructured children included, is there and sound.
         env.fleche().arg("--root").arg(&dst).arg("verify").ok();
         // A second copy finds everything there.
-        let again = env
-            .fleche()
-            .arg("copy")
-            .arg("--all")
-            .arg("--to-root")
-            .arg(&dst)
-            .ok();
+        let again = copy_to(&env, &dst, &["--all"]).ok();
         assert!(
             again.stderr.contains("Copied 0 calls and 0 values")
                 && again.stderr.contains("already there"),
@@ -108,17 +105,10 @@ fn overwrite_refiles_and_move_empties_the_source() {
     let env = TestEnv::copy("getting-started");
     let dst = env.path("copy");
     let n = calls_of(&env, None).len();
-    env.fleche()
-        .args(["copy", "--name", "fib", "--to-root"])
-        .arg(&dst)
-        .ok();
+    copy_to(&env, &dst, &["--name", "fib"]).ok();
     let fibs = calls_of(&env, Some(&dst)).len();
     // Only the rest is copied next time; the fib calls are skipped.
-    let rest = env
-        .fleche()
-        .args(["copy", "--all", "--to-root"])
-        .arg(&dst)
-        .ok();
+    let rest = copy_to(&env, &dst, &["--all"]).ok();
     assert!(
         rest.stderr.contains(&format!("Copied {} calls", n - fibs))
             && rest
@@ -127,11 +117,7 @@ fn overwrite_refiles_and_move_empties_the_source() {
         "{}",
         rest.stderr
     );
-    let over = env
-        .fleche()
-        .args(["copy", "--all", "--overwrite", "--to-root"])
-        .arg(&dst)
-        .ok();
+    let over = copy_to(&env, &dst, &["--all", "--overwrite"]).ok();
     assert!(
         over.stderr
             .starts_with(&format!("Copied {n} calls and 0 values")),
@@ -141,11 +127,7 @@ fn overwrite_refiles_and_move_empties_the_source() {
     // --move: the target has every call, so all leave the source; the
     // values stay for gc.
     let values_before = env.names(".fleche/values").len();
-    let moved = env
-        .fleche()
-        .args(["copy", "--all", "--move", "--to-root"])
-        .arg(&dst)
-        .ok();
+    let moved = copy_to(&env, &dst, &["--all", "--move"]).ok();
     assert!(
         moved
             .stderr
@@ -169,12 +151,7 @@ fn a_call_whose_value_is_gone_is_not_copied() {
     let result = rec["result"].as_str().expect("result");
     std::fs::remove_file(env.path(".fleche/values").join(result)).expect("remove");
     let dst = env.path("copy");
-    let err = env
-        .fleche()
-        .args(["copy", "--all", "--to-root"])
-        .arg(&dst)
-        .run()
-        .failure(1);
+    let err = copy_to(&env, &dst, &["--all"]).run().failure(1);
     assert!(
         err.contains("1 call not copied") && err.contains(result) && err.contains(victim.as_str()),
         "{err}"
@@ -196,12 +173,7 @@ fn copies_it_cannot_make_are_refused_with_one_line() {
     // HDF5 bags cannot be copied as bytes into pickle files.
     let h5 = TestEnv::copy("hdf5-values");
     let dst = h5.path("copy");
-    let err = h5
-        .fleche()
-        .args(["copy", "--all", "--to-root"])
-        .arg(&dst)
-        .run()
-        .failure(2);
+    let err = copy_to(&h5, &dst, &["--all"]).run().failure(2);
     assert!(err.contains("HDF5") && err.lines().count() == 2, "{err}");
     assert!(!dst.exists());
     let err = env.run(["copy", "--to-root", "x"]).failure(2);
@@ -239,10 +211,7 @@ fn fleche_loads_every_copied_call_as_it_loads_the_source() {
         env.calls_written()
     );
     let dst = env.path("new");
-    env.fleche()
-        .args(["copy", "--all", "--to-root"])
-        .arg(&dst)
-        .ok();
+    copy_to(&env, &dst, &["--all"]).ok();
     env.ok(["copy", "--all", "--to", "files"]);
     env.ok(["copy", "--all", "--to", "signed"]);
     let root = |p: &str| env.path(p).display().to_string();
@@ -268,9 +237,7 @@ fn fleche_loads_every_copied_call_as_it_loads_the_source() {
     // Call files (dill) into SQLite.
     let dill = TestEnv::copy("dill-files");
     let dst = dill.path("lite");
-    dill.fleche()
-        .args(["copy", "--all", "--to-root"])
-        .arg(&dst)
+    copy_to(&dill, &dst, &["--all"])
         .arg("--to-sql")
         .arg(format!("sqlite:///{}", dst.join("calls.db").display()))
         .ok();
@@ -294,15 +261,10 @@ fn fleche_loads_every_call_copied_into_postgresql() {
     let env = TestEnv::copy("getting-started");
     let dst = env.path("team");
     // An empty database: fleche's tables are made by the copy.
-    env.fleche()
-        .args(["copy", "--all", "--to-root"])
-        .arg(&dst)
+    copy_to(&env, &dst, &["--all"])
         .args(["--to-sql", &url])
         .ok();
-    let again = env
-        .fleche()
-        .args(["copy", "--all", "--to-root"])
-        .arg(&dst)
+    let again = copy_to(&env, &dst, &["--all"])
         .args(["--to-sql", &url])
         .ok();
     assert!(again.stderr.contains("Copied 0 calls"), "{}", again.stderr);
@@ -419,11 +381,7 @@ fn calls_named_on_stdin_are_copied() {
         .map(|(k, _)| k[..10].to_string())
         .collect();
     let dst = env.path("copy");
-    env.fleche()
-        .args(["copy", "-", "--to-root"])
-        .arg(&dst)
-        .stdin(fibs.join("\n"))
-        .ok();
+    copy_to(&env, &dst, &["-"]).stdin(fibs.join("\n")).ok();
     let copied = calls_of(&env, Some(&dst));
     assert_eq!(copied.len(), fibs.len());
     assert!(copied.values().all(|r| r["name"] == "fib"));

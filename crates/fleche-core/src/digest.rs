@@ -290,8 +290,9 @@ pub fn call_key(call: &CallKeyInput) -> Result<String, DigestError> {
     Ok(String::from_utf8(finish(record)).expect("BUG: digests are ASCII hex"))
 }
 
-/// The fields of fleche's `Call` dataclass, in declaration order.
-const CALL_FIELDS: [&str; 7] = [
+/// The fields of fleche's `Call` dataclass, in declaration order (its
+/// `QueryCall` has the same).
+pub(crate) const CALL_FIELDS: [&str; 7] = [
     "name",
     "arguments",
     "metadata",

@@ -296,20 +296,11 @@ impl Connection {
     /// Every call record the remote cache holds (`query` with fleche's
     /// empty `QueryCall`), each under the key fleche computes for it.
     pub fn query_all(&mut self) -> Result<Vec<CallRecord>, RemoteError> {
-        let fields = [
-            "name",
-            "arguments",
-            "metadata",
-            "module",
-            "version",
-            "code_digest",
-            "result",
-        ];
         let template = Value::Object(Object {
             class: "fleche.call.QueryCall".into(),
             args: Vec::new(),
             state: Some(Box::new(Value::Dict(
-                fields
+                crate::digest::CALL_FIELDS
                     .iter()
                     .map(|f| (Value::str(*f), Value::None))
                     .collect(),

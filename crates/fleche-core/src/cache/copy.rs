@@ -19,7 +19,6 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -211,19 +210,13 @@ impl Target {
                 secret_keys,
                 ..
             } => TargetValues::Files {
-                store: ValueStore::Files {
-                    dir: files::Dir::new(&root),
-                    keys: files::resolve_keys(&secret_keys).map_err(|e| refused(e.to_string()))?,
+                store: ValueStore::files(
                     root,
-                    index: OnceLock::new(),
-                    listing: OnceLock::new(),
-                },
+                    files::resolve_keys(&secret_keys).map_err(|e| refused(e.to_string()))?,
+                ),
                 compress,
             },
-            ValueStorageSpec::BagOfHolding { root } => TargetValues::Hdf5(ValueStore::Hdf5 {
-                root,
-                listing: OnceLock::new(),
-            }),
+            ValueStorageSpec::BagOfHolding { root } => TargetValues::Hdf5(ValueStore::hdf5(root)),
             ValueStorageSpec::Transient(t) => {
                 return Err(refused(format!("it keeps its values in `{t}`")).into())
             }

@@ -8,7 +8,6 @@ use crate::store::files;
 use crate::store::sql::SqlCalls;
 use crate::store::values::ValueStore;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 /// Where a cache is to be found, as the command line said.
 #[derive(Debug, Clone, Default)]
@@ -141,20 +140,14 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
     let values = match values {
         ValueStorageSpec::Files {
             root, secret_keys, ..
-        } => ValueStore::Files {
-            dir: files::Dir::new(&root),
+        } => ValueStore::files(
             root,
-            keys: files::resolve_keys(&secret_keys).map_err(|error| OpenError::Keys {
+            files::resolve_keys(&secret_keys).map_err(|error| OpenError::Keys {
                 name: name.clone(),
                 error,
             })?,
-            index: OnceLock::new(),
-            listing: OnceLock::new(),
-        },
-        ValueStorageSpec::BagOfHolding { root } => ValueStore::Hdf5 {
-            root,
-            listing: OnceLock::new(),
-        },
+        ),
+        ValueStorageSpec::BagOfHolding { root } => ValueStore::hdf5(root),
         ValueStorageSpec::Transient(t) => ValueStore::Transient(t),
     };
     Ok(Member {

@@ -58,6 +58,12 @@ fn lock_call(tx: &mut postgres::Transaction<'_>, key: &str) -> Result<bool, post
         .is_some())
 }
 
+/// Whether fleche's `calls` table exists.
+fn has_calls_table(c: &mut impl postgres::GenericClient) -> Result<bool, postgres::Error> {
+    Ok(c.query_one("SELECT to_regclass('calls') IS NOT NULL", &[])?
+        .get(0))
+}
+
 /// Remove a call's rows (explicit deletes, as the SQLite writer does).
 fn delete_call(tx: &mut postgres::Transaction<'_>, key: &str) -> Result<(), postgres::Error> {
     for sql in [
@@ -622,11 +628,7 @@ impl PgWriter {
     /// Whether fleche's `calls` table exists yet.
     pub fn has_schema(&mut self) -> Result<bool, StoreError> {
         let shown = self.shown.clone();
-        let row = self
-            .client
-            .query_one("SELECT to_regclass('calls') IS NOT NULL", &[])
-            .map_err(|e| StoreError::sql(&shown, e))?;
-        Ok(row.get(0))
+        has_calls_table(&mut self.client).map_err(|e| StoreError::sql(&shown, e))
     }
 
     /// The keys among `keys` that have a record.
@@ -664,11 +666,7 @@ impl PgWriter {
         let mut tx = self.client.transaction().map_err(err)?;
         tx.execute("SELECT pg_advisory_xact_lock(7361636865)", &[])
             .map_err(err)?;
-        let has: bool = tx
-            .query_one("SELECT to_regclass('calls') IS NOT NULL", &[])
-            .map_err(err)?
-            .get(0);
-        if !has {
+        if !has_calls_table(&mut tx).map_err(err)? {
             tx.batch_execute(PG_SCHEMA).map_err(err)?;
         }
         let call = tx

@@ -105,9 +105,6 @@ impl SqlWriter {
                 path: path.clone(),
                 error: e.into(),
             };
-            let mut exists = tx
-                .prepare("SELECT 1 FROM calls WHERE key = ?1")
-                .map_err(err)?;
             let mut read = tx
                 .prepare("SELECT data FROM metadata WHERE call_key = ?1 AND name = 'tags'")
                 .map_err(err)?;
@@ -121,12 +118,7 @@ impl SqlWriter {
                 .prepare("DELETE FROM metadata WHERE call_key = ?1 AND name = 'tags'")
                 .map_err(err)?;
             for key in keys {
-                if exists
-                    .query_row([key], |_| Ok(()))
-                    .optional()
-                    .map_err(err)?
-                    .is_none()
-                {
+                if !has_call(&tx, key).map_err(err)? {
                     continue;
                 }
                 let before: Option<String> = read
@@ -183,16 +175,8 @@ impl SqlWriter {
         let tx = self.conn.transaction_with_behavior(behavior).map_err(err)?;
         let mut removed = Vec::new();
         {
-            let mut exists = tx
-                .prepare("SELECT 1 FROM calls WHERE key = ?1")
-                .map_err(err)?;
             for key in keys {
-                if exists
-                    .query_row([key], |_| Ok(()))
-                    .optional()
-                    .map_err(err)?
-                    .is_none()
-                {
+                if !has_call(&tx, key).map_err(err)? {
                     continue;
                 }
                 if !dry_run {
@@ -208,6 +192,25 @@ impl SqlWriter {
         }
         Ok(removed)
     }
+}
+
+/// Whether a record is filed under `key` (a cached statement: asked once
+/// per call of a batch).
+fn has_call(conn: &Connection, key: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM calls WHERE key = ?1")?
+        .query_row([key], |_| Ok(()))
+        .optional()
+        .map(|o| o.is_some())
+}
+
+/// Whether fleche's `calls` table exists.
+fn has_calls_table(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'calls'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
 }
 
 /// Remove a call's rows: explicit deletes, not only ON DELETE CASCADE, so
@@ -269,11 +272,7 @@ impl SqlWriter {
         let tx = self.conn.transaction_with_behavior(behavior).map_err(err)?;
         let mut out = Vec::with_capacity(moves.len());
         {
-            let exists = |key: &str| {
-                tx.query_row("SELECT 1 FROM calls WHERE key = ?1", [key], |_| Ok(()))
-                    .optional()
-                    .map(|o| o.is_some())
-            };
+            let exists = |key: &str| has_call(&tx, key);
             for m in moves {
                 if !exists(&m.old).map_err(err)? {
                     out.push(RekeyOutcome::Missing);
@@ -441,15 +440,7 @@ impl SqlWriter {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
-        let has_calls: bool = tx
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'calls'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(err)?
-            > 0;
-        if !has_calls {
+        if !has_calls_table(&tx).map_err(err)? {
             tx.execute_batch(SQLITE_SCHEMA).map_err(err)?;
         }
         tx.commit().map_err(err)?;
@@ -459,14 +450,7 @@ impl SqlWriter {
     /// Whether fleche's `calls` table exists (a database fleche is
     /// creating at this moment may not have it yet).
     pub fn has_schema(&self) -> Result<bool, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'calls'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n > 0)
-            .map_err(|e| self.sql_err(e))
+        has_calls_table(&self.conn).map_err(|e| self.sql_err(e))
     }
 
     /// The keys among `keys` that have a record (read in batches under
@@ -518,9 +502,6 @@ impl SqlWriter {
             .map_err(err)?;
         let mut out = Vec::with_capacity(records.len());
         {
-            let mut exists = tx
-                .prepare("SELECT 1 FROM calls WHERE key = ?1")
-                .map_err(err)?;
             let mut call = tx
                 .prepare(
                     "INSERT INTO calls (key, name, module, version, code_digest, result) \
@@ -536,11 +517,7 @@ impl SqlWriter {
                 .prepare("INSERT INTO metadata (call_key, name, data) VALUES (?1, ?2, ?3)")
                 .map_err(err)?;
             for rec in records {
-                let taken = exists
-                    .query_row([&rec.key], |_| Ok(()))
-                    .optional()
-                    .map_err(err)?
-                    .is_some();
+                let taken = has_call(&tx, &rec.key).map_err(err)?;
                 if taken && !overwrite {
                     out.push(Filed::Present);
                     continue;

@@ -52,6 +52,26 @@ pub(crate) enum ValueStore {
 static NO_KEYS: KeySet = KeySet::empty();
 
 impl ValueStore {
+    /// Value files under `root`, read with the signing `keys`; listed on
+    /// first use.
+    pub(crate) fn files(root: PathBuf, keys: Vec<Vec<u8>>) -> ValueStore {
+        ValueStore::Files {
+            dir: files::Dir::new(&root),
+            root,
+            keys,
+            index: OnceLock::new(),
+            listing: OnceLock::new(),
+        }
+    }
+
+    /// bagofholding HDF5 files under `root`; listed on first use.
+    pub(crate) fn hdf5(root: PathBuf) -> ValueStore {
+        ValueStore::Hdf5 {
+            root,
+            listing: OnceLock::new(),
+        }
+    }
+
     /// Every value key, for prefix and neighbour questions (one directory
     /// read, cached).
     pub fn index(&self) -> Result<&KeySet, FileError> {
