@@ -5,11 +5,13 @@
 //! and results before its record); a live file that cannot be decoded
 //! stops the collection instead of letting its children be guessed dead.
 
-use crate::store::calls::{named, referenced, CallStore};
+use crate::prefix::{hex_string, key_bytes, KeyBytes, KeySet};
+use crate::store::calls::{for_each_named, CallStore};
 use crate::store::files;
 use crate::store::values::ValueStore;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashSet;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 use thiserror::Error;
@@ -140,11 +142,102 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// A value file as the plan keeps it: 16 bytes, the children boxed only
+/// when there are any (or they are unknown), which is rare.
+struct Seen {
+    size: u64,
+    children: Option<Box<Result<Vec<String>, String>>>,
+}
+
+impl From<Inspected> for Seen {
+    fn from(i: Inspected) -> Seen {
+        Seen {
+            size: i.size,
+            children: match i.children {
+                Ok(c) if c.is_empty() => None,
+                other => Some(Box::new(other)),
+            },
+        }
+    }
+}
+
+/// Which value files the records name (by slot), and the digests they name
+/// that have no file. The records are read while another thread lists the
+/// value files: digests named before the listing is there wait as bytes.
+fn named_slots(
+    stores: &[&CallStore],
+    values: &ValueStore,
+) -> Result<(Vec<bool>, BTreeSet<String>), GcError> {
+    struct Marks<'k> {
+        keys: &'k KeySet,
+        named: Vec<bool>,
+        missing: BTreeSet<String>,
+    }
+    impl<'k> Marks<'k> {
+        fn new(keys: &'k KeySet) -> Marks<'k> {
+            Marks {
+                keys,
+                named: vec![false; keys.len()],
+                missing: BTreeSet::new(),
+            }
+        }
+
+        fn add_digest(&mut self, k: &KeyBytes) {
+            match self.keys.slot_of(k) {
+                Some(i) => self.named[i] = true,
+                None => self.add(&hex_string(k)),
+            }
+        }
+
+        fn add(&mut self, d: &str) {
+            match self.keys.slot(d) {
+                Some(i) => self.named[i] = true,
+                None => {
+                    if !self.missing.contains(d) {
+                        self.missing.insert(d.to_string());
+                    }
+                }
+            }
+        }
+    }
+    // Digests as 32 bytes each, anything else as text.
+    let mut waiting: (Vec<KeyBytes>, Vec<String>) = Default::default();
+    let drain = |waiting: &mut (Vec<KeyBytes>, Vec<String>), m: &mut Marks| {
+        waiting.0.drain(..).for_each(|k| m.add_digest(&k));
+        waiting.1.drain(..).for_each(|w| m.add(&w));
+    };
+    let mut marks: Option<Marks> = None;
+    for_each_named(stores, |d| {
+        if marks.is_none() {
+            match values.listed() {
+                Some(keys) => drain(&mut waiting, marks.insert(Marks::new(keys))),
+                None => {
+                    match key_bytes(d) {
+                        Some(k) => waiting.0.push(k),
+                        None => waiting.1.push(d.to_string()),
+                    }
+                    return;
+                }
+            }
+        }
+        if let Some(m) = &mut marks {
+            m.add(d);
+        }
+    })?;
+    let mut marks = match marks {
+        Some(m) => m,
+        None => Marks::new(values.index()?),
+    };
+    drain(&mut waiting, &mut marks);
+    Ok((marks.named, marks.missing))
+}
+
 /// Mark and sweep, without deleting: see [`GcPlan`]. The records are read
 /// while every value file is opened once, on other threads (its head tells
 /// both its children and its size); marking is then a walk in memory. Only
 /// the files no record reaches are `stat`ed, for their age (and a symlink's
-/// own size).
+/// own size). Memory is a few bytes per value file: names stay in the
+/// listing's [`KeySet`], everything else is indexed by slot.
 pub(crate) fn plan(
     values: &ValueStore,
     stores: &[&CallStore],
@@ -155,61 +248,57 @@ pub(crate) fn plan(
         Some(root) => root.to_path_buf(),
         None => return Err(GcError::Transient),
     };
-    let inspect_one = |name: &String| match values {
-        ValueStore::Files { dir, keys, .. } => inspect(dir, keys, name),
-        _ => inspect_hdf5(values, name),
+    let inspect_one = |keys: &KeySet, slot: usize| -> Seen {
+        let name = keys.name(slot);
+        match values {
+            ValueStore::Files { dir, keys, .. } => inspect(dir, keys, &name),
+            _ => inspect_hdf5(values, &name),
+        }
+        .into()
     };
-    let (named, files) = std::thread::scope(|scope| {
-        let files = scope.spawn(
-            || -> Result<(&[String], Vec<Inspected>), files::FileError> {
-                let names = values.sorted_keys()?;
-                let inspected: Vec<Inspected> = names.par_iter().map(inspect_one).collect();
-                Ok((names, inspected))
-            },
-        );
-        let named = named(stores);
-        let files = files
+    let (named, seen) = std::thread::scope(|scope| {
+        let seen = scope.spawn(|| -> Result<Vec<Seen>, files::FileError> {
+            let keys = values.index()?;
+            Ok((0..keys.len())
+                .into_par_iter()
+                .map(|i| inspect_one(keys, i))
+                .collect())
+        });
+        let named = named_slots(stores, values);
+        let seen = seen
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (named, files)
+        (named, seen)
     });
-    let (names, inspected) = files?;
-    let named = named?;
-    let index: HashMap<&str, usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
+    let seen = seen?;
+    let (named, missing) = named?;
+    let keys = values.index()?;
     let mut plan = GcPlan {
         root: root.clone(),
         hdf5: matches!(values, ValueStore::Hdf5 { .. })
             && !crate::store::values::hdf5_stems(&root).is_empty(),
-        total: names.len(),
+        total: keys.len(),
+        missing,
         ..Default::default()
     };
-    let mut live = vec![false; names.len()];
+    let mut live = vec![false; keys.len()];
     let mut marker = Marker {
-        names,
-        index: &index,
-        inspected: &inspected,
+        keys,
+        seen: &seen,
         live: &mut live,
         plan: &mut plan,
     };
     // Live from the records first, then from files kept for their age:
     // their children are protected too.
-    for digest in &named {
-        match index.get(digest.as_str()) {
-            Some(&i) => marker.mark(i),
-            None => {
-                marker.plan.missing.insert(digest.clone());
-            }
-        }
+    for (i, _) in named.iter().enumerate().filter(|(_, &n)| n) {
+        marker.mark(i);
     }
-    let unnamed: Vec<(usize, u64, bool, bool)> = (0..names.len())
+    drop(named);
+    let unnamed: Vec<(usize, u64, bool, bool)> = (0..keys.len())
         .into_par_iter()
         .filter(|&i| !marker.live[i])
         .map(|i| {
-            let meta = std::fs::symlink_metadata(root.join(&names[i]));
+            let meta = std::fs::symlink_metadata(root.join(keys.name(i)));
             let (size, young, special) = match meta {
                 Ok(m) => {
                     let young = !min_age.is_zero()
@@ -225,36 +314,44 @@ pub(crate) fn plan(
             (i, size, young, special)
         })
         .collect();
-    let mut sizes: Vec<u64> = inspected.iter().map(|f| f.size).collect();
-    let mut special = vec![false; names.len()];
+    let mut sizes: Vec<u64> = seen.iter().map(|f| f.size).collect();
+    let mut special = vec![false; keys.len()];
     for &(i, size, young, is_special) in &unnamed {
         special[i] = is_special;
         sizes[i] = size;
         if young {
             marker.mark(i);
-            marker.plan.young.push(names[i].clone());
+            marker.plan.young.push(keys.name(i));
         }
     }
     let young = marker.plan.young.len();
-    for (i, name) in names.iter().enumerate() {
-        plan.total_bytes += sizes[i];
+    for (i, &size) in sizes.iter().enumerate() {
+        plan.total_bytes += size;
+        if live[i] {
+            continue;
+        }
+        let name = keys.name(i);
         // What fleche never writes is never deleted: a name that is not a
         // digest, or a FIFO or device file in the directory.
-        if !live[i] && (crate::prefix::key_bytes(name).is_none() || special[i]) {
-            plan.foreign.push(name.clone());
-        } else if !live[i] {
+        if !keys.is_digest(i) || special[i] {
+            plan.foreign.push(name);
+        } else {
             let path = match values {
-                ValueStore::Hdf5 { .. } => crate::store::values::hdf5_location(&root, name)
-                    .map_or_else(|| root.join(name), |(file, _)| file),
-                _ => root.join(name),
+                ValueStore::Hdf5 { .. } => crate::store::values::hdf5_location(&root, &name)
+                    .map_or_else(|| root.join(&name), |(file, _)| file),
+                _ => root.join(&name),
             };
             plan.dead.push(DeadValue {
-                key: name.clone(),
+                key: name,
                 path,
-                size: sizes[i],
+                size,
             });
         }
     }
+    // In name order, as the directory sorts (slots put digests first).
+    plan.young.sort_unstable();
+    plan.foreign.sort_unstable();
+    plan.dead.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     plan.live = live.iter().filter(|&&l| l).count() - young;
     plan.undecodable.sort();
     Ok(plan)
@@ -262,9 +359,8 @@ pub(crate) fn plan(
 
 /// Marks files live, with everything reachable from them.
 struct Marker<'a> {
-    names: &'a [String],
-    index: &'a HashMap<&'a str, usize>,
-    inspected: &'a [Inspected],
+    keys: &'a KeySet,
+    seen: &'a [Seen],
     live: &'a mut [bool],
     plan: &'a mut GcPlan,
 }
@@ -276,21 +372,19 @@ impl Marker<'_> {
             if std::mem::replace(&mut self.live[i], true) {
                 continue;
             }
-            match &self.inspected[i].children {
-                Ok(children) => {
+            match self.seen[i].children.as_deref() {
+                None => {}
+                Some(Ok(children)) => {
                     for c in children {
-                        match self.index.get(c.as_str()) {
-                            Some(&j) => stack.push(j),
+                        match self.keys.slot(c) {
+                            Some(j) => stack.push(j),
                             None => {
                                 self.plan.missing.insert(c.clone());
                             }
                         }
                     }
                 }
-                Err(e) => self
-                    .plan
-                    .undecodable
-                    .push((self.names[i].clone(), e.clone())),
+                Some(Err(e)) => self.plan.undecodable.push((self.keys.name(i), e.clone())),
             }
         }
     }
@@ -321,9 +415,17 @@ pub(crate) fn sweep(
     if !plan.safe() {
         return Ok(out);
     }
-    let now_referenced = referenced(stores)?;
+    // Only whether a dead file is named now matters: the records are
+    // streamed against the (usually few) dead keys.
+    let dead: FxHashSet<&str> = plan.dead.iter().map(|d| d.key.as_str()).collect();
+    let mut named_now: FxHashSet<String> = FxHashSet::default();
+    for_each_named(stores, |d| {
+        if dead.contains(d) && !named_now.contains(d) {
+            named_now.insert(d.to_string());
+        }
+    })?;
     for dead in &plan.dead {
-        if now_referenced.contains(&dead.key) {
+        if named_now.contains(dead.key.as_str()) {
             out.spared.push(dead.key.clone());
             continue;
         }

@@ -4,6 +4,7 @@
 //! only; never changes anything.
 
 use crate::digest::{call_key, digest, CallKeyInput, DigestError};
+use crate::prefix::KeySet;
 use crate::store::calls::CallStore;
 use crate::store::files;
 use crate::store::files::FileError;
@@ -194,12 +195,14 @@ fn check_value_parts(values: &ValueStore, key: &str) -> (ValueCheck, Vec<String>
     (check, loaded.children, call)
 }
 
-/// One record checked: its key, a key mismatch if any, and the values it
-/// names (digest, and the argument naming it or None for the result).
+/// One record checked: its key, a key mismatch if any, the slots of the
+/// values it names, and the digests it names that have no file (with the
+/// argument naming each, or None for the result).
 struct CheckedCall {
     key: String,
     mismatch: Option<Finding>,
-    names: Vec<(String, Option<String>)>,
+    slots: Vec<u32>,
+    missing: Vec<(String, Option<String>)>,
 }
 
 /// The key a record computes to, or the stored key when the record's
@@ -225,7 +228,7 @@ fn computed_key(rec: &CallRecord) -> Result<String, DigestError> {
     Ok(key)
 }
 
-fn check_call(rec: CallRecord) -> CheckedCall {
+fn check_call(rec: CallRecord, keys: &KeySet) -> CheckedCall {
     let mismatch = match computed_key(&rec) {
         Ok(k) if k == rec.key => None,
         Ok(k) => Some(Finding {
@@ -241,26 +244,67 @@ fn check_call(rec: CallRecord) -> CheckedCall {
             detail: crate::one_line(&e),
         }),
     };
-    let mut names: Vec<(String, Option<String>)> = rec
+    let mut slots = Vec::with_capacity(rec.arguments.len() + 1);
+    let mut missing = Vec::new();
+    let named = rec
         .arguments
         .into_iter()
         .map(|(name, d)| (d, Some(name)))
-        .collect();
-    names.extend(rec.result.map(|r| (r, None)));
+        .chain(rec.result.map(|r| (r, None)));
+    for (d, role) in named {
+        match keys.slot(&d) {
+            Some(i) => slots.push(i as u32),
+            None => missing.push((d, role)),
+        }
+    }
     CheckedCall {
         key: rec.key,
         mismatch,
-        names,
+        slots,
+        missing,
     }
 }
 
-/// Every value file checked, in name order, with its children.
-type CheckedValues<'a> = (&'a [String], Vec<Checked>);
+/// A value file's check as kept for a whole cache: 16 bytes, boxed only
+/// when something is worth saying (a problem, children, a reconstruction
+/// call), which is rare.
+enum Small {
+    Ok,
+    Unchecked,
+    Other(Box<Checked>),
+}
 
-fn check_all(values: &ValueStore) -> Result<CheckedValues<'_>, files::FileError> {
-    let names = values.sorted_keys()?;
-    let checked = names.par_iter().map(|k| check_value(values, k)).collect();
-    Ok((names, checked))
+impl Small {
+    fn new(c: Checked) -> Small {
+        match c.check {
+            ValueCheck::Ok if c.children.is_empty() && c.call.is_none() => Small::Ok,
+            ValueCheck::Unchecked if c.children.is_empty() && c.call.is_none() => Small::Unchecked,
+            _ => Small::Other(Box::new(c)),
+        }
+    }
+
+    fn children(&self) -> &[String] {
+        match self {
+            Small::Other(c) => &c.children,
+            _ => &[],
+        }
+    }
+
+    fn into_parts(self) -> (ValueCheck, Option<String>) {
+        match self {
+            Small::Ok => (ValueCheck::Ok, None),
+            Small::Unchecked => (ValueCheck::Unchecked, None),
+            Small::Other(c) => (c.check, c.call),
+        }
+    }
+}
+
+/// Every value file checked, by slot.
+fn check_all(values: &ValueStore, keys: &KeySet) -> Vec<Small> {
+    (0..keys.len())
+        .into_par_iter()
+        .map(|i| Small::new(check_value(values, &keys.name(i))))
+        .collect()
 }
 
 /// A scoped thread's result; its panic goes on in this thread.
@@ -303,15 +347,16 @@ fn strays(dirs: &[PathBuf]) -> Vec<Finding> {
     out
 }
 
-/// Each record's key and the values it names (with the argument name, or
-/// None for the result), in key order.
+/// What the records said, kept per value slot: whether one names it.
 #[derive(Default)]
 struct Named {
-    keys: Vec<String>,
-    values: Vec<Vec<(String, Option<String>)>>,
+    calls: usize,
+    /// By slot: whether a record names the value.
+    rooted: Vec<bool>,
+    /// Digests named with no file, each as named by the first record (by
+    /// key) naming it.
+    missing: FxHashMap<String, String>,
 }
-
-type Everything<'a> = Option<Result<CheckedValues<'a>, files::FileError>>;
 
 /// Verify one cache. `selected` limits the check to those calls and the
 /// values they reach; orphans and stray files are only looked for when
@@ -327,8 +372,10 @@ pub(crate) fn verify(
 ) -> Result<Report, crate::store::StoreError> {
     let root = values.root().map(PathBuf::from);
     let mut report = Report::default();
-    let (named, everything, strays) = read_records(calls, values, selected, &mut report)?;
-    report.calls_checked = named.keys.len();
+    // A store that cannot be listed is an error, not every value missing.
+    let keys = values.index()?;
+    let (named, everything, strays) = read_records(calls, values, keys, selected, &mut report)?;
+    report.calls_checked = named.calls;
     // After the records: a call-file store has decoded them by now.
     for (key, why) in calls.broken() {
         report.findings.push(Finding {
@@ -338,12 +385,6 @@ pub(crate) fn verify(
             detail: why.clone(),
         });
     }
-    let everything = everything.transpose()?;
-    // A store that cannot be listed is an error, not every value missing.
-    let names = match &everything {
-        Some((names, _)) => names,
-        None => values.sorted_keys()?,
-    };
     if matches!(values, ValueStore::Transient(_)) {
         return Ok(report);
     }
@@ -364,61 +405,59 @@ pub(crate) fn verify(
             });
         }
     }
-    let index: FxHashMap<&str, usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    // Live roots: every value a record names that has a file.
-    let roots: Vec<usize> = named
-        .values
-        .par_iter()
-        .flat_map_iter(|names| {
-            names
-                .iter()
-                .filter_map(|(d, _)| index.get(d.as_str()).copied())
-        })
-        .collect();
-    if roots.len() < named.values.iter().map(Vec::len).sum::<usize>() {
-        report_missing(&named, &index, root.as_deref(), &mut report);
+    for (d, by) in named.missing {
+        report.findings.push(Finding {
+            kind: Kind::MissingValue,
+            path: root.as_ref().map(|r| r.join(&d)),
+            key: d,
+            detail: format!("named as the {by}"),
+        });
     }
-    let mut live = vec![false; names.len()];
-    let results = check_reached(values, names, &index, roots, everything, &mut live);
-    report.values_checked = results.len();
-    let mut reported = vec![false; names.len()];
-    for (i, result) in results {
-        if let Some(class) = result.call {
+    let mut live = vec![false; keys.len()];
+    let mut reported = vec![false; keys.len()];
+    let mut take = |i: usize, small: Small, live: &[bool], report: &mut Report| {
+        let (check, call) = small.into_parts();
+        let name = || keys.name(i);
+        if let Some(class) = call {
             report.findings.push(Finding {
                 kind: Kind::ShownAsCall,
-                key: names[i].clone(),
-                path: root.as_ref().map(|r| r.join(&names[i])),
+                key: name(),
+                path: root.as_ref().map(|r| r.join(name())),
                 detail: format!(
                     "value {} ({class}) is shown as a reconstruction call, not as Python prints it",
-                    names[i]
+                    name()
                 ),
             });
         }
-        if let Some(finding) = value_finding(
-            result.check,
-            &names[i],
-            live[i],
-            root.as_deref(),
-            &mut report,
-        ) {
-            reported[i] = true;
-            report.findings.push(finding);
+        if !matches!(check, ValueCheck::Ok) {
+            if let Some(finding) = value_finding(check, &name(), live[i], root.as_deref(), report) {
+                reported[i] = true;
+                report.findings.push(finding);
+            }
+        }
+    };
+    match check_reached(values, keys, named.rooted, everything, &mut live) {
+        Reached::All(all) => {
+            report.values_checked = all.len();
+            for (i, small) in all.into_iter().enumerate() {
+                take(i, small, &live, &mut report);
+            }
+        }
+        Reached::Some(some) => {
+            report.values_checked = some.len();
+            for (i, small) in some {
+                take(i, small, &live, &mut report);
+            }
         }
     }
     if selected.is_none() {
-        for (i, key) in names.iter().enumerate() {
-            if live[i] || reported[i] {
-                continue;
-            }
+        for i in (0..keys.len()).filter(|&i| !live[i] && !reported[i]) {
+            let key = keys.name(i);
             report.findings.push(Finding {
                 kind: Kind::Orphan,
-                key: key.clone(),
-                path: root.as_ref().map(|r| r.join(key)),
-                detail: if crate::prefix::key_bytes(key).is_some() {
+                path: root.as_ref().map(|r| r.join(&key)),
+                key,
+                detail: if keys.is_digest(i) {
                     "no record of this cache needs it".into()
                 } else {
                     "not named like a fleche value (gc leaves it)".into()
@@ -452,23 +491,31 @@ pub(crate) fn verify(
     Ok(report)
 }
 
+/// What the records said; every value file checked and the stray files
+/// found, when the whole cache is checked.
+type Read = (Named, Option<Vec<Small>>, Option<Vec<Finding>>);
+
 /// Read and check every selected record (its key recomputed), while other
 /// threads check every value file and look for stray files when the whole
 /// cache of value files is checked.
-fn read_records<'v>(
+fn read_records(
     calls: &CallStore,
-    values: &'v ValueStore,
+    values: &ValueStore,
+    keys: &KeySet,
     selected: Option<&BTreeSet<String>>,
     report: &mut Report,
-) -> Result<(Named, Everything<'v>, Option<Vec<Finding>>), crate::store::StoreError> {
+) -> Result<Read, crate::store::StoreError> {
     let opts = ListOptions {
         sort: crate::store::SortKey::Key,
         ..Default::default()
     };
-    let mut named = Named::default();
+    let mut named = Named {
+        rooted: vec![false; keys.len()],
+        ..Default::default()
+    };
     let (read, everything, strays) = std::thread::scope(|scope| {
         let whole = selected.is_none() && !matches!(values, ValueStore::Transient(_));
-        let everything = whole.then(|| scope.spawn(|| check_all(values)));
+        let everything = whole.then(|| scope.spawn(|| check_all(values, keys)));
         let strays = whole.then(|| {
             // An HDF5 store's `.h5` files are not named like keys.
             let value_dir = match values {
@@ -485,13 +532,25 @@ fn read_records<'v>(
             if selected.is_some_and(|s| !s.contains(&rec.key)) {
                 return None;
             }
-            Some(check_call(rec))
+            Some(check_call(rec, keys))
         };
         let read = calls.for_each_mapped(&opts, &map, |checked| {
             if let Some(call) = checked {
                 report.findings.extend(call.mismatch);
-                named.values.push(call.names);
-                named.keys.push(call.key);
+                named.calls += 1;
+                for s in call.slots {
+                    named.rooted[s as usize] = true;
+                }
+                for (d, role) in call.missing {
+                    if named.missing.contains_key(&d) {
+                        continue;
+                    }
+                    let by = match role {
+                        Some(name) => format!("argument `{name}` of call {}", call.key),
+                        None => format!("result of call {}", call.key),
+                    };
+                    named.missing.insert(d, by);
+                }
             }
             ControlFlow::Continue(())
         });
@@ -501,63 +560,43 @@ fn read_records<'v>(
     Ok((named, everything, strays))
 }
 
-/// Every value a record names that has no file, reported once, as named
-/// by the first record (by key) naming it.
-fn report_missing(
-    named: &Named,
-    index: &FxHashMap<&str, usize>,
-    root: Option<&Path>,
-    report: &mut Report,
-) {
-    let mut missing: FxHashMap<&str, String> = FxHashMap::default();
-    for (i, names) in named.values.iter().enumerate() {
-        for (d, role) in names {
-            if index.contains_key(d.as_str()) || missing.contains_key(d.as_str()) {
-                continue;
-            }
-            let by = match role {
-                Some(name) => format!("argument `{name}` of call {}", named.keys[i]),
-                None => format!("result of call {}", named.keys[i]),
-            };
-            missing.insert(d, by);
-        }
-    }
-    for (d, by) in missing {
-        report.findings.push(Finding {
-            kind: Kind::MissingValue,
-            key: d.to_string(),
-            path: root.map(|r| r.join(d)),
-            detail: format!("named as the {by}"),
-        });
-    }
+/// The checks of the value files looked at: every file when all were
+/// checked, else (by slot) only what the selection reaches.
+enum Reached {
+    All(Vec<Small>),
+    Some(Vec<(usize, Small)>),
 }
 
-/// Mark what the roots reach (in `live`) and give the check of each value
-/// file looked at: every file when all were checked (`everything`), else
-/// only what the selection reaches, checked level by level.
+/// Mark what the records name reaches (in `live`) and give the check of
+/// each value file looked at: every file when all were checked
+/// (`everything`), else only what the selection reaches, checked level by
+/// level.
 fn check_reached(
     values: &ValueStore,
-    names: &[String],
-    index: &FxHashMap<&str, usize>,
-    roots: Vec<usize>,
-    everything: Option<CheckedValues<'_>>,
+    keys: &KeySet,
+    rooted: Vec<bool>,
+    everything: Option<Vec<Small>>,
     live: &mut [bool],
-) -> Vec<(usize, Checked)> {
-    let Some((_, checked)) = everything else {
+) -> Reached {
+    let roots = rooted
+        .iter()
+        .enumerate()
+        .filter(|(_, &r)| r)
+        .map(|(i, _)| i);
+    let Some(checked) = everything else {
         let mut frontier: Vec<usize> = roots
-            .into_iter()
             .filter(|&i| !std::mem::replace(&mut live[i], true))
             .collect();
         let mut results = Vec::new();
         while !frontier.is_empty() {
-            let checked: Vec<(usize, Checked)> = frontier
+            let checked: Vec<(usize, Small)> = frontier
                 .par_iter()
-                .map(|&i| (i, check_value(values, &names[i])))
+                .map(|&i| (i, Small::new(check_value(values, &keys.name(i)))))
                 .collect();
             frontier = Vec::new();
             for (i, checked) in checked {
-                for c in &checked.children {
-                    if let Some(&j) = index.get(c.as_str()) {
+                for c in checked.children() {
+                    if let Some(j) = keys.slot(c) {
                         if !std::mem::replace(&mut live[j], true) {
                             frontier.push(j);
                         }
@@ -566,22 +605,22 @@ fn check_reached(
                 results.push((i, checked));
             }
         }
-        return results;
+        return Reached::Some(results);
     };
     // Every file was decoded once, for its digest and its children: what
     // is live follows from the children in memory.
-    let mut stack = roots;
+    let mut stack: Vec<usize> = roots.collect();
     while let Some(i) = stack.pop() {
         if std::mem::replace(&mut live[i], true) {
             continue;
         }
-        for c in &checked[i].children {
-            if let Some(&j) = index.get(c.as_str()) {
+        for c in checked[i].children() {
+            if let Some(j) = keys.slot(c) {
                 stack.push(j);
             }
         }
     }
-    checked.into_iter().enumerate().collect()
+    Reached::All(checked)
 }
 
 /// The finding of one checked value file, if any (counting digests not

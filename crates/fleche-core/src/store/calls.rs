@@ -4,7 +4,7 @@
 use crate::store::callfiles::FileCalls;
 use crate::store::sql::SqlCalls;
 use crate::store::{CallFilter, CallRecord, ListOptions, StoreError};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
 /// Call records, in SQLite or in pickled files; the same questions answered
@@ -201,22 +201,21 @@ impl crate::prefix::SortedKeys for CallStore {
     }
 }
 
-/// Every value digest the records of `stores` name.
-pub(crate) fn referenced(stores: &[&CallStore]) -> Result<BTreeSet<String>, StoreError> {
-    Ok(named(stores)?.into_iter().collect())
-}
-
-/// The value digests the records of `stores` name, with repeats.
-pub(crate) fn named(stores: &[&CallStore]) -> Result<Vec<String>, StoreError> {
-    let mut out = Vec::new();
+/// Every value digest the records of `stores` name, with repeats, to `f`:
+/// streamed, because a million records name three million digests, which
+/// as strings would take more memory than everything else gc holds.
+pub(crate) fn for_each_named(
+    stores: &[&CallStore],
+    mut f: impl FnMut(&str),
+) -> Result<(), StoreError> {
     for store in stores {
         match store {
             CallStore::Sql(sql) => {
-                sql.referenced(|d| out.push(d.to_string()))?;
+                sql.referenced(&mut f)?;
                 continue;
             }
             CallStore::Files(files) => {
-                out.extend(files.named_digests().iter().cloned());
+                files.named_digests().iter().for_each(|d| f(d));
                 continue;
             }
             #[cfg(feature = "postgres")]
@@ -228,11 +227,13 @@ pub(crate) fn named(stores: &[&CallStore]) -> Result<Vec<String>, StoreError> {
                 ..Default::default()
             },
             |rec| {
-                out.extend(rec.arguments.into_iter().map(|(_, d)| d));
-                out.extend(rec.result);
+                rec.arguments.iter().for_each(|(_, d)| f(d));
+                if let Some(r) = &rec.result {
+                    f(r);
+                }
                 ControlFlow::Continue(())
             },
         )?;
     }
-    Ok(out)
+    Ok(())
 }

@@ -27,7 +27,7 @@ pub(crate) fn load_value_from<'a>(
 }
 
 /// A value store that is opened lazily: its directory is read once, into
-/// a [`KeySet`] (and into strings only for commands that want every name).
+/// a [`KeySet`].
 pub(crate) enum ValueStore {
     Files {
         root: PathBuf,
@@ -36,7 +36,6 @@ pub(crate) enum ValueStore {
         keys: Vec<Vec<u8>>,
         /// Read once, by whichever thread asks first (others wait).
         index: OnceLock<Result<KeySet, FileError>>,
-        listing: OnceLock<Vec<String>>,
     },
     /// Values in bagofholding HDF5 files: `{key[:n]}.h5` files holding one
     /// bag per key (fleche 0.20+, any prefix length n > 0), and files named
@@ -60,7 +59,6 @@ impl ValueStore {
             root,
             keys,
             index: OnceLock::new(),
-            listing: OnceLock::new(),
         }
     }
 
@@ -85,18 +83,13 @@ impl ValueStore {
         }
     }
 
-    /// Every value key as text, sorted (from the same directory read).
-    pub fn sorted_keys(&self) -> Result<&[String], FileError> {
+    /// The listing if it has been read already (by another thread), for
+    /// work that can go on without it meanwhile.
+    pub fn listed(&self) -> Option<&KeySet> {
         match self {
-            ValueStore::Files { listing, .. } => {
-                if let Some(l) = listing.get() {
-                    return Ok(l);
-                }
-                let l = self.index()?.to_strings();
-                Ok(listing.get_or_init(|| l))
-            }
-            ValueStore::Hdf5 { .. } => Ok(&self.hdf5_listing()?.keys),
-            ValueStore::Transient(_) => Ok(&[]),
+            ValueStore::Files { index, .. } => index.get()?.as_ref().ok(),
+            ValueStore::Hdf5 { listing, .. } => Some(&listing.get()?.as_ref().ok()?.index),
+            ValueStore::Transient(_) => Some(&NO_KEYS),
         }
     }
 
@@ -128,8 +121,6 @@ impl ValueStore {
 /// What an HDF5 value store holds, read from its files once.
 #[derive(Debug)]
 pub(crate) struct Hdf5Listing {
-    /// Every key, sorted.
-    pub keys: Vec<String>,
     pub index: KeySet,
     /// Files that are there but could not be read, with why (fleche logs
     /// and skips these too; `verify` reports them).
@@ -166,7 +157,6 @@ fn list_hdf5(root: &Path, near: Option<&str>) -> Result<Hdf5Listing, FileError> 
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Hdf5Listing {
-                keys: Vec::new(),
                 index: KeySet::from_names(std::iter::empty::<&str>()),
                 unreadable: Vec::new(),
             })
@@ -197,14 +187,8 @@ fn list_hdf5(root: &Path, near: Option<&str>) -> Result<Hdf5Listing, FileError> 
             }
         }
     }
-    keys.sort();
-    keys.dedup();
     let index = KeySet::from_names(keys.iter().map(String::as_str));
-    Ok(Hdf5Listing {
-        keys,
-        index,
-        unreadable,
-    })
+    Ok(Hdf5Listing { index, unreadable })
 }
 
 /// The `.h5` files of a bagofholding store, by stem.
@@ -473,7 +457,7 @@ mod tests {
         let count = |near: &str| {
             let before = opened();
             let listing = list_hdf5(&dir, Some(near)).expect("listing");
-            (opened() - before, listing.keys.len())
+            (opened() - before, listing.index.len())
         };
         assert_eq!(count("81a8").0, 2);
         assert_eq!(count("81a8c337").0, 1);
@@ -481,9 +465,9 @@ mod tests {
         assert_eq!(count("ffff").0, 0);
         let (all, keys) = (list_hdf5(&dir, None).expect("all"), count("81a8c3").1);
         assert!(
-            keys > 0 && keys < all.keys.len(),
+            keys > 0 && keys < all.index.len(),
             "{keys} of {}",
-            all.keys.len()
+            all.index.len()
         );
         std::fs::remove_dir_all(&dir).expect("clean up");
     }
