@@ -206,8 +206,15 @@ fn named_slots(
         waiting.0.drain(..).for_each(|k| m.add_digest(&k));
         waiting.1.drain(..).for_each(|w| m.add(&w));
     };
+    // At most this many wait (32 MiB); then the listing is waited for.
+    const WAITING: usize = 1 << 20;
     let mut marks: Option<Marks> = None;
+    let mut listing_failed = false;
     for_each_named(stores, |d| {
+        if marks.is_none() && !listing_failed && waiting.0.len() >= WAITING {
+            // An error comes back below, from the same cached listing.
+            listing_failed = values.index().is_err();
+        }
         if marks.is_none() {
             match values.listed() {
                 Some(keys) => drain(&mut waiting, marks.insert(Marks::new(keys))),

@@ -247,30 +247,41 @@ fn common_nibbles(a: &KeyBytes, b: &KeyBytes) -> usize {
 /// digest is a hash, so bins hold one or two keys each; a value directory
 /// of 100k files sorted so in a fifth of the time of a comparison sort.
 fn sort_keys(hex: &mut Vec<KeyBytes>) {
+    *hex = sort_chunks(vec![std::mem::take(hex)]);
+}
+
+/// [`sort_keys`] of keys gathered in chunks: each chunk is freed once
+/// scattered, so a million keys peak at the chunks plus one exact array
+/// (one vector grown by doubling would hold twice the keys, then copy).
+fn sort_chunks(chunks: Vec<Vec<KeyBytes>>) -> Vec<KeyBytes> {
     const BINS: usize = 1 << 16;
-    if hex.len() < BINS / 4 {
+    let total: usize = chunks.iter().map(Vec::len).sum();
+    if total < BINS / 4 {
+        let mut hex = chunks.concat();
         hex.sort_unstable_by_key(wide);
-        return;
+        return hex;
     }
     // starts[b] is where bin b begins in the sorted order.
     let mut starts = vec![0usize; BINS + 1];
-    for k in hex.iter() {
+    for k in chunks.iter().flatten() {
         starts[bin(k) + 1] += 1;
     }
     for b in 0..BINS {
         starts[b + 1] += starts[b];
     }
     let mut next = starts.clone();
-    let mut out = vec![[0u8; 32]; hex.len()];
-    for k in hex.iter() {
-        let b = bin(k);
-        out[next[b]] = *k;
-        next[b] += 1;
+    let mut out = vec![[0u8; 32]; total];
+    for chunk in chunks {
+        for k in &chunk {
+            let b = bin(k);
+            out[next[b]] = *k;
+            next[b] += 1;
+        }
     }
     for b in 0..BINS {
         out[starts[b]..starts[b + 1]].sort_unstable_by_key(wide);
     }
-    *hex = out;
+    out
 }
 
 /// A key's bin: its first two bytes.
@@ -337,6 +348,17 @@ impl KeySet {
     /// From names in any order (duplicates are kept once).
     pub fn new(mut hex: Vec<KeyBytes>, mut other: Vec<String>) -> KeySet {
         sort_keys(&mut hex);
+        hex.dedup();
+        other.sort_unstable();
+        other.dedup();
+        let bins = bin_starts(&hex);
+        KeySet { hex, other, bins }
+    }
+
+    /// From digests gathered in chunks (see [`sort_chunks`]) and other
+    /// names, in any order.
+    pub fn from_chunks(chunks: Vec<Vec<KeyBytes>>, mut other: Vec<String>) -> KeySet {
+        let mut hex = sort_chunks(chunks);
         hex.dedup();
         other.sort_unstable();
         other.dedup();
@@ -569,6 +591,8 @@ mod tests {
             hex.push(dup);
             let mut want = hex.clone();
             want.sort_unstable();
+            let chunks: Vec<Vec<KeyBytes>> = hex.chunks(n / 3 + 1).map(<[_]>::to_vec).collect();
+            assert_eq!(sort_chunks(chunks), want, "{n} keys in chunks");
             sort_keys(&mut hex);
             assert_eq!(hex, want, "{n} keys sharing {shared} bytes");
         }

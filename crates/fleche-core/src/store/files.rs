@@ -636,12 +636,22 @@ pub fn list_keys(root: &Path) -> Result<Vec<String>, FileError> {
 
 /// [`list_keys`] as a [`crate::prefix::KeySet`]: no string per digest.
 pub fn key_set(root: &Path) -> Result<crate::prefix::KeySet, FileError> {
-    let (mut hex, mut other) = (Vec::new(), Vec::new());
+    // In chunks of 2 MiB: a million keys never sit in a vector grown by
+    // doubling (see `KeySet::from_chunks`).
+    const CHUNK: usize = 1 << 16;
+    let (mut chunks, mut other) = (vec![Vec::with_capacity(CHUNK)], Vec::new());
     scan_keys(root, |k| match crate::prefix::key_bytes(k) {
-        Some(b) => hex.push(b),
+        Some(b) => {
+            if chunks.last().is_some_and(|c: &Vec<_>| c.len() == CHUNK) {
+                chunks.push(Vec::with_capacity(CHUNK));
+            }
+            if let Some(c) = chunks.last_mut() {
+                c.push(b);
+            }
+        }
         None => other.push(k.to_string()),
     })?;
-    Ok(crate::prefix::KeySet::new(hex, other))
+    Ok(crate::prefix::KeySet::from_chunks(chunks, other))
 }
 
 /// Call `f` with every key name in `root`, in directory order; a missing
