@@ -220,6 +220,7 @@ fn refused_hint(e: &WriteRefused) -> &'static str {
         WriteRefused::Pool(_) => "a pool never takes writes; open one member directly with --root DIR (`fleche caches` lists them)",
         WriteRefused::ReadOnly(_) => "remove read_only from its configuration if you mean to change it",
         WriteRefused::Remote { .. } => "change it through fleche on the remote machine; --cache NAME writes to a local cache",
+        WriteRefused::RemoteLeftOut { .. } => "change it through fleche on the remote machine once it can be reached; --cache NAME writes to a local cache",
         WriteRefused::RemoteLayer { .. } => "--offline evicts from the local layers only (the remote one keeps its records)",
     }
 }

@@ -258,18 +258,7 @@ impl FileCalls {
     }
 
     pub fn calls_using(&self, digest: &str) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for r in self.records() {
-            for (name, d) in &r.arguments {
-                if d == digest {
-                    out.push((r.key.clone(), format!("argument {name}")));
-                }
-            }
-            if r.result.as_deref() == Some(digest) {
-                out.push((r.key.clone(), "result".into()));
-            }
-        }
-        out
+        calls_using(self.records(), digest)
     }
 
     /// Every decodable record, sorted by key (decodes every file).
@@ -285,6 +274,22 @@ impl FileCalls {
         }
         self.broken.get().map_or(&[], Vec::as_slice)
     }
+}
+
+/// (call key, role) of every record naming `digest` as argument or result.
+pub fn calls_using(records: &[CallRecord], digest: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for r in records {
+        for (name, d) in &r.arguments {
+            if d == digest {
+                out.push((r.key.clone(), format!("argument {name}")));
+            }
+        }
+        if r.result.as_deref() == Some(digest) {
+            out.push((r.key.clone(), "result".into()));
+        }
+    }
+    out
 }
 
 /// The same order the SQL store produces: missing sort fields last, ties by key.

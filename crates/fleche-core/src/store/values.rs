@@ -47,6 +47,9 @@ pub(crate) enum ValueStore {
         listing: OnceLock<Result<Hdf5Listing, FileError>>,
     },
     Transient(String),
+    /// A remote cache's values, loaded through its server one by one; the
+    /// keys known are those its records name (the protocol lists none).
+    Remote(std::sync::Arc<crate::store::remote::RemoteStore>),
 }
 
 static NO_KEYS: KeySet = KeySet::empty();
@@ -82,6 +85,7 @@ impl ValueStore {
                 .map_err(Clone::clone),
             ValueStore::Hdf5 { .. } => Ok(&self.hdf5_listing()?.index),
             ValueStore::Transient(_) => Ok(&NO_KEYS),
+            ValueStore::Remote(r) => Ok(r.values().0),
         }
     }
 
@@ -97,6 +101,7 @@ impl ValueStore {
             }
             ValueStore::Hdf5 { .. } => Ok(&self.hdf5_listing()?.keys),
             ValueStore::Transient(_) => Ok(&[]),
+            ValueStore::Remote(r) => Ok(r.values().1),
         }
     }
 
@@ -120,7 +125,7 @@ impl ValueStore {
     pub fn root(&self) -> Option<&Path> {
         match self {
             ValueStore::Files { root, .. } | ValueStore::Hdf5 { root, .. } => Some(root),
-            ValueStore::Transient(_) => None,
+            ValueStore::Transient(_) | ValueStore::Remote(_) => None,
         }
     }
 }
@@ -282,6 +287,12 @@ pub enum ValueError {
     },
     #[error("the cache keeps no values on disk ({0})")]
     Transient(String),
+    #[error("value `{key}` on {host}: {error}")]
+    Remote {
+        key: String,
+        host: String,
+        error: crate::store::remote::RemoteError,
+    },
     #[error(transparent)]
     File(#[from] FileError),
     #[error("{path}: {error}")]
@@ -382,6 +393,29 @@ impl ValueStore {
                 Ok((env, file, value))
             }
             ValueStore::Transient(t) => Err(ValueError::Transient(t.clone())),
+            // Asked only for values its records name: any other is missing
+            // there as far as this tool can know (and a stack's next layer
+            // is not kept waiting on a round trip).
+            ValueStore::Remote(r) if !r.values().0.contains(key) => {
+                Err(ValueError::Missing(key.to_string()))
+            }
+            ValueStore::Remote(r) => {
+                let value = r
+                    .link()
+                    .load_value(key)
+                    .map_err(|error| ValueError::Remote {
+                        key: key.to_string(),
+                        host: r.host().to_string(),
+                        error,
+                    })?;
+                let env = files::Envelope {
+                    compressed: false,
+                    signature: files::Signature::NotChecked,
+                    size: 0,
+                    payload: Vec::new(),
+                };
+                Ok((env, PathBuf::from(format!("{}:{key}", r.host())), value))
+            }
         }
     }
 
