@@ -65,6 +65,13 @@ pub enum OpenError {
     },
     #[error("cache `{name}` is made only of remote caches over ssh, which --offline leaves out")]
     OnlyRemote { name: String },
+    /// A question fleche's remote protocol has no request for.
+    #[error("`{name}` is a remote cache over ssh ({host}), and {what}")]
+    RemoteCannot {
+        name: String,
+        host: String,
+        what: &'static str,
+    },
 }
 
 /// How a configured cache is put together (format §1).
@@ -226,6 +233,14 @@ impl Member {
         &self,
         selected: Option<&BTreeSet<String>>,
     ) -> crate::Result<crate::verify::Report> {
+        if let CallStore::Remote(r) = &self.calls {
+            return Err(OpenError::RemoteCannot {
+                name: self.name.clone(),
+                host: r.host().to_string(),
+                what: "verify needs its value files, which fleche's remote protocol can neither list nor read (run `fleche verify` on that machine; --offline verifies the local layers)",
+            }
+            .into());
+        }
         Ok(crate::verify::verify(&self.calls, &self.values, selected)?)
     }
 }

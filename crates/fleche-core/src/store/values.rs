@@ -330,6 +330,10 @@ pub struct StoredValue {
     pub value: crate::Value,
     /// Digests a destructured wrapper points at directly.
     pub children: Vec<String>,
+    /// The host of a remote cache it was loaded from over ssh: its file
+    /// (size, compression, signature) stays there, and the value comes
+    /// mended.
+    pub remote: Option<String>,
 }
 
 impl ValueStore {
@@ -400,21 +404,26 @@ impl ValueStore {
                 Err(ValueError::Missing(key.to_string()))
             }
             ValueStore::Remote(r) => {
-                let value = r
-                    .link()
-                    .load_value(key)
-                    .map_err(|error| ValueError::Remote {
+                let value = r.link().load_value(key).map_err(|error| match error {
+                    // What fleche's stores raise for a value they lack.
+                    crate::store::remote::RemoteError::Remote { exception, .. }
+                        if exception.starts_with("KeyError") =>
+                    {
+                        ValueError::Missing(key.to_string())
+                    }
+                    error => ValueError::Remote {
                         key: key.to_string(),
                         host: r.host().to_string(),
                         error,
-                    })?;
+                    },
+                })?;
                 let env = files::Envelope {
                     compressed: false,
                     signature: files::Signature::NotChecked,
                     size: 0,
                     payload: Vec::new(),
                 };
-                Ok((env, PathBuf::from(format!("{}:{key}", r.host())), value))
+                Ok((env, PathBuf::from(r.host()), value))
             }
         }
     }
@@ -442,6 +451,7 @@ impl ValueStore {
     pub fn load(&self, key: &str) -> Result<StoredValue, ValueError> {
         let (env, path, raw) = self.load_raw(key)?;
         let children = crate::destructure::children(&raw);
+        let remote = matches!(self, ValueStore::Remote(_)).then(|| path.display().to_string());
         if !crate::destructure::is_wrapper(&raw) {
             return Ok(StoredValue {
                 key: key.to_string(),
@@ -450,6 +460,7 @@ impl ValueStore {
                 signature: env.signature,
                 size: env.size,
                 raw: None,
+                remote,
                 value: raw,
                 children,
             });
@@ -473,6 +484,7 @@ impl ValueStore {
             raw,
             value,
             children,
+            remote: None,
         })
     }
 
