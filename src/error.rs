@@ -244,6 +244,12 @@ fn open_hint(e: &OpenError) -> String {
         OpenError::NotACache(_) => {
             "--root takes the directory holding calls.db (or calls/) and values/".into()
         }
+        OpenError::Remote { host, .. } => format!(
+            "check that `ssh {host}` works without a prompt and that the layer's `python` there has fleche; --offline leaves remote layers out"
+        ),
+        OpenError::RemoteCannot { .. } | OpenError::OnlyRemote { .. } => {
+            "fleche on the remote machine can answer it there".into()
+        }
         _ => "check the cache's configuration and files".into(),
     }
 }

@@ -271,3 +271,237 @@ fn every_read_command_over_ssh_answers_as_the_same_cache_read_here() {
     );
     s.nothing_left_running();
 }
+
+/// A `python` for the remote end that runs real fleche's server with
+/// `patch` (Python) applied first, written into `dir`.
+fn patched_python(dir: &Path, name: &str, patch: &str) -> String {
+    let script = dir.join(format!("{name}.py"));
+    std::fs::write(
+        &script,
+        format!(
+            "import os, signal, sys, runpy\nfrom fleche import remote\n{patch}\n\
+             sys.argv = [sys.argv[0]] + sys.argv[3:]\n\
+             runpy.run_module('fleche', run_name='__main__', alter_sys=True)\n"
+        ),
+    )
+    .expect("script");
+    let launcher = dir.join(name);
+    std::fs::write(
+        &launcher,
+        format!(
+            "#!/bin/sh\nexec {} {} \"$@\"\n",
+            ssh::python(),
+            script.display()
+        ),
+    )
+    .expect("launcher");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    launcher.display().to_string()
+}
+
+/// The server dies (SIGKILL, after its last words on stderr) when asked
+/// a third time: after the handshake and the records.
+const DIE_ON_THIRD_REQUEST: &str = "\
+_read = remote._read_frame
+seen = [0]
+def read_then_die(stream):
+    seen[0] += 1
+    if seen[0] > 2:
+        sys.stderr.write('killed after 2 requests\\n')
+        sys.stderr.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _read(stream)
+remote._read_frame = read_then_die";
+
+#[test]
+#[cfg_attr(
+    not(all(fleche_ssh, fleche_oracle)),
+    ignore = "needs FLECHE_TEST_SSH and FLECHE_ORACLE_PYTHON (.ci/run sets both)"
+)]
+fn a_wrong_key_no_fleche_there_and_a_killed_server_are_one_line_each() {
+    let s = Served::new();
+    let wrong = s.here.path("wrong_key");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&wrong)
+        .status()
+        .expect("ssh-keygen");
+    assert!(made.success());
+    let served = s.served.root();
+    let python = ssh::python();
+    let dying = patched_python(s.here.root(), "dying", DIE_ON_THIRD_REQUEST);
+    let config = format!(
+        "[[team]]\n{LOCAL_LAYER}\n\n[[team]]\n{}\n\n[locked]\n{}\n\n[bare]\n{}\n\n[dying]\n{}\n",
+        s.sshd.layer_with(served, &python, Some(&wrong), "\n"),
+        s.sshd.layer_with(served, &python, Some(&wrong), "\n"),
+        // fleche's default remote python, without fleche here.
+        s.sshd.layer_with(served, "python3", None, "\n"),
+        s.sshd.layer_with(served, &dying, None, "\n"),
+    );
+    std::fs::write(s.here.path("bad.toml"), config).expect("bad.toml");
+    let local = s.here.ok(["ls", "--format", "json"]).keys();
+
+    // A stack answers from its other layers, with the remote's own line.
+    let run = s.here.ok([
+        "--config", "bad.toml", "--cache", "team", "ls", "--format", "json",
+    ]);
+    assert_eq!(run.keys(), local);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(
+        lines.len() == 1
+            && lines[0].starts_with("Warning: left out `team[1]`")
+            && lines[0].contains("Permission denied (publickey)"),
+        "{}",
+        run.stderr
+    );
+
+    // A remote cache alone: one error line (and its hint).
+    for (cache, said) in [
+        ("locked", "Permission denied (publickey)"),
+        ("bare", "No module named fleche"),
+    ] {
+        let err = s
+            .here
+            .run(["--config", "bad.toml", "--cache", cache, "ls"])
+            .failure(2);
+        let lines: Vec<&str> = err.lines().collect();
+        assert!(
+            lines.len() == 2
+                && lines[0].starts_with(&format!("Error: cannot reach `{cache}`"))
+                && lines[0].contains(said)
+                && lines[1].starts_with("Hint: "),
+            "{cache}: {err}"
+        );
+    }
+
+    // A server killed mid-session: its records came, its values cannot.
+    let shown = s.here.run([
+        "--config", "bad.toml", "--cache", "dying", "show", "cb4badff",
+    ]);
+    assert_eq!(shown.code, Some(1), "{}{}", shown.stdout, shown.stderr);
+    let error: Vec<&str> = shown
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("error"))
+        .collect();
+    assert!(
+        error.len() == 1
+            && error[0].contains("stopped answering during `load_value`")
+            && error[0].contains("killed after 2 requests"),
+        "{}",
+        shown.stdout
+    );
+    let exported = s
+        .here
+        .run([
+            "--config", "bad.toml", "--cache", "dying", "export", "cb4badff", "-o", "-", "--as",
+            "csv",
+        ])
+        .failure(2);
+    assert!(
+        exported.lines().count() <= 2 && exported.contains("killed after 2 requests"),
+        "{exported}"
+    );
+    s.nothing_left_running();
+}
+
+#[test]
+#[cfg_attr(
+    not(all(fleche_ssh, fleche_oracle)),
+    ignore = "needs FLECHE_TEST_SSH and FLECHE_ORACLE_PYTHON (.ci/run sets both)"
+)]
+fn a_server_of_another_fleche_is_warned_of_once() {
+    let s = Served::new();
+    let skewed = patched_python(
+        s.here.root(),
+        "skewed",
+        "remote._fleche_version = lambda: '0.21.0'",
+    );
+    let config = format!(
+        "[skewed]\n{}\n",
+        s.sshd.layer_with(s.served.root(), &skewed, None, "\n")
+    );
+    std::fs::write(s.here.path("skew.toml"), config).expect("skew.toml");
+    let run = s.here.ok([
+        "--config",
+        "skew.toml",
+        "--cache",
+        "skewed",
+        "ls",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.keys(), s.here.ok(["ls", "--format", "json"]).keys());
+    assert_eq!(
+        run.stderr,
+        format!(
+            "Warning: fleche version skew: `skewed` ({}) runs fleche 0.21.0, this tool reads fleche 0.22.2; schemas may differ\n",
+            s.sshd.host
+        )
+    );
+    s.nothing_left_running();
+}
+
+#[test]
+#[cfg_attr(
+    not(all(fleche_ssh, fleche_oracle)),
+    ignore = "needs FLECHE_TEST_SSH and FLECHE_ORACLE_PYTHON (.ci/run sets both)"
+)]
+fn evictions_go_through_the_server_and_other_writes_are_refused() {
+    let s = Served::new();
+    let keys: Vec<String> = s.here.ok(["ls", "--format", "jsonl"]).jsonl_keys();
+    let ssh = |args: &[&str]| {
+        let mut all = vec!["--config", "ssh.toml"];
+        all.extend(args);
+        s.here.run(all)
+    };
+    // fleche's protocol has no request to change a stored call.
+    for args in [
+        vec!["--cache", "solo", "tag", &keys[0], "--set", "x=1"],
+        vec!["--cache", "solo", "untag", &keys[0], "--key", "x"],
+        vec!["--cache", "solo", "rekey", "--module", "__main__=analysis"],
+        vec!["--cache", "solo", "gc"],
+    ] {
+        let err = ssh(&args).failure(2);
+        assert!(
+            err.lines().next().is_some_and(|l| l.contains(
+                "go to its remote layer over ssh (127.0.0.1), and fleche's remote protocol can only save and evict calls there"
+            )),
+            "{args:?}: {err}"
+        );
+    }
+    let err = ssh(&["--cache", "team", "copy", "--all", "--to", "solo"]).failure(2);
+    assert!(err.contains("remote cache over ssh"), "{err}");
+    // A dry run says what would go, and removes nothing.
+    let dry = ssh(&["--cache", "solo", "evict", &keys[0], "--dry-run"]);
+    assert!(dry.success(), "{}", dry.stderr);
+    let there = || s.served.ok(["ls", "--format", "json"]).keys();
+    assert!(there().contains(&keys[0]));
+    // Evicting from a stack evicts from every layer, the remote one
+    // through its server.
+    let run = ssh(&["--cache", "team", "evict", &keys[0]]);
+    assert!(run.success(), "{}", run.stderr);
+    assert!(!there().contains(&keys[0]));
+    assert!(!s
+        .here
+        .ok(["ls", "--format", "json"])
+        .keys()
+        .contains(&keys[0]));
+    // A remote cache alone evicts there.
+    let run = ssh(&["--cache", "solo", "evict", &keys[1]]);
+    assert!(run.success(), "{}", run.stderr);
+    assert!(!there().contains(&keys[1]));
+    assert!(s
+        .here
+        .ok(["ls", "--format", "json"])
+        .keys()
+        .contains(&keys[1]));
+    // --offline leaves the remote out: a remote cache alone has nothing.
+    let err = ssh(&["--offline", "--cache", "solo", "ls"]).failure(2);
+    assert!(err.contains("--offline leaves out"), "{err}");
+    let quiet = ssh(&["--offline", "--cache", "team", "ls", "--format", "json"]);
+    assert_eq!(quiet.stderr, "");
+    assert!(quiet.success());
+    s.nothing_left_running();
+}

@@ -82,6 +82,10 @@ pub struct Connection {
     stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
     stderr: Arc<Mutex<VecDeque<String>>>,
+    /// Once the server is gone, why (error, status, last words): every
+    /// later request fails the same way at once (fleche's client does not
+    /// reconnect by itself either).
+    gone: Option<(String, Option<String>, Option<String>)>,
 }
 
 impl Connection {
@@ -131,11 +135,18 @@ impl Connection {
             stdin,
             stdout,
             stderr,
+            gone: None,
         })
     }
 
     /// Why the server stopped: its exit status and last stderr line.
     fn lost(&mut self, method: &str, error: &std::io::Error) -> RemoteError {
+        let error = match error.kind() {
+            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::BrokenPipe => {
+                "the connection closed".to_string()
+            }
+            _ => error.to_string(),
+        };
         // Give the stderr reader a moment to take the last words.
         let mut status = None;
         for _ in 0..20 {
@@ -154,16 +165,31 @@ impl Connection {
             .rev()
             .find(|l| !l.trim().is_empty())
             .cloned();
+        let gone = (
+            error,
+            status.map(|s| s.to_string()),
+            last.map(|l| l.trim().to_string()),
+        );
+        self.gone = Some(gone.clone());
+        let (error, status, said) = gone;
         RemoteError::Lost {
             method: method.to_string(),
-            error: error.to_string(),
-            status: status.map(|s| s.to_string()),
-            said: last.map(|l| l.trim().to_string()),
+            error,
+            status,
+            said,
         }
     }
 
     /// One request and its answer.
     pub fn call(&mut self, method: &str, args: Vec<Value>) -> Result<Value, RemoteError> {
+        if let Some((error, status, said)) = self.gone.clone() {
+            return Err(RemoteError::Lost {
+                method: method.to_string(),
+                error,
+                status,
+                said,
+            });
+        }
         let request = Value::Tuple(vec![
             Value::Str(method.to_string()),
             Value::Tuple(args),
