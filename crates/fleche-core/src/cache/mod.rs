@@ -61,7 +61,7 @@ pub enum OpenError {
     Remote {
         name: String,
         host: String,
-        error: crate::remote::RemoteError,
+        error: Box<crate::remote::RemoteError>,
     },
     #[error("cache `{name}` is made only of remote caches over ssh, which --offline leaves out")]
     OnlyRemote { name: String },

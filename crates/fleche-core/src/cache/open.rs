@@ -131,7 +131,7 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
                 Err(error) => Err(OpenError::Remote {
                     name,
                     host: ssh.host,
-                    error,
+                    error: Box::new(error),
                 }),
             }
         }
@@ -203,7 +203,7 @@ fn open_cache(
             let opened = crate::remote::open(&ssh).map_err(|error| OpenError::Remote {
                 name: name.clone(),
                 host: ssh.host.clone(),
-                error,
+                error: Box::new(error),
             })?;
             let skew = skew_of(&name, &ssh.host, &opened).into_iter().collect();
             return Ok(Cache {
@@ -276,7 +276,11 @@ fn open_cache(
                 host,
                 error: Some(error),
                 ..
-            }) => OpenError::Remote { name, host, error },
+            }) => OpenError::Remote {
+                name,
+                host,
+                error: Box::new(error),
+            },
             _ => OpenError::OnlyRemote { name },
         });
     }

@@ -38,7 +38,7 @@ pub enum WriteError {
     RemoteEvict {
         name: String,
         key: String,
-        error: crate::store::remote::RemoteError,
+        error: Box<crate::store::remote::RemoteError>,
     },
 }
 
@@ -123,7 +123,7 @@ impl<'a> Writer<'a> {
                             .map_err(|error| WriteError::RemoteEvict {
                                 name: self.member.name.clone(),
                                 key: key.clone(),
-                                error,
+                                error: Box::new(error),
                             })?;
                     }
                     removed.push(key.clone());

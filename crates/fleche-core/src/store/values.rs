@@ -291,7 +291,7 @@ pub enum ValueError {
     Remote {
         key: String,
         host: String,
-        error: crate::store::remote::RemoteError,
+        error: Box<crate::store::remote::RemoteError>,
     },
     #[error(transparent)]
     File(#[from] FileError),
@@ -414,7 +414,7 @@ impl ValueStore {
                     error => ValueError::Remote {
                         key: key.to_string(),
                         host: r.host().to_string(),
-                        error,
+                        error: Box::new(error),
                     },
                 })?;
                 let env = files::Envelope {
