@@ -469,7 +469,12 @@ pub fn plain_json(v: &Value) -> Json {
             Ok(small) => Json::from(small),
             Err(_) => serde_json::from_str(&i.to_string()).unwrap_or(Json::Null),
         },
-        Value::Float(f) => serde_json::Number::from_f64(*f)
+        // As Python's json.dumps writes it (float repr: `6.6e-05`, `1e+16`),
+        // which is what SQL stores hold: the same record reads the same
+        // from a call file, over ssh or from a database.
+        Value::Float(f) => serde_json::from_str::<serde_json::Number>(&crate::repr::repr(v))
+            .ok()
+            .or_else(|| serde_json::Number::from_f64(*f))
             .map(Json::Number)
             .unwrap_or(Json::Null),
         Value::Str(s) | Value::Digest(s) => Json::String(s.clone()),

@@ -194,3 +194,24 @@ impl crate::prefix::SortedKeys for RemoteStore {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::value::Value;
+
+    /// Metadata that comes pickled (over ssh, in call files) reads as the
+    /// JSON fleche's SQL store holds for it: Python's float repr.
+    #[test]
+    fn pickled_floats_read_as_pythons_json() {
+        for (f, text) in [
+            (6.642214752710985e-05, "6.642214752710985e-05"),
+            (1e16, "1e+16"),
+            (0.000125, "0.000125"),
+            (1774227002.1889, "1774227002.1889"),
+            (2.0, "2.0"),
+        ] {
+            let json = crate::store::callfiles::plain_json(&Value::Float(f));
+            assert_eq!(json.to_string(), text);
+        }
+    }
+}
