@@ -9,9 +9,6 @@ use crate::support::ssh::{self, Sshd};
 use crate::support::TestEnv;
 use std::path::Path;
 
-const NEEDS_SSH: &str =
-    "needs FLECHE_TEST_SSH (eval \"$(.ci/sshd start)\") and FLECHE_ORACLE_PYTHON; .ci/run sets both";
-
 /// The getting-started cache, also configured as a stack and a pool with a
 /// remote layer, and as a remote cache alone.
 fn with_remote_layers() -> TestEnv {
@@ -204,7 +201,6 @@ fn without_file_lines(text: &str) -> String {
 )]
 fn every_read_command_over_ssh_answers_as_the_same_cache_read_here() {
     let s = Served::new();
-    let _ = NEEDS_SSH;
     let keys: Vec<String> = s.here.ok(["ls", "--format", "jsonl"]).jsonl_keys();
     let frame = "cb4badff"; // a DataFrame result
     let commands: Vec<Vec<&str>> = vec![
@@ -232,6 +228,10 @@ fn every_read_command_over_ssh_answers_as_the_same_cache_read_here() {
     ];
     for cache in ["team", "solo", "shared"] {
         for args in &commands {
+            // The pool: what reading its members in turn could change.
+            if cache == "shared" && !["ls", "query", "show", "stats"].contains(&args[0]) {
+                continue;
+            }
             let mut all = vec!["--cache", cache];
             all.extend(args.iter().copied());
             let (ssh, here) = s.both(&all);
