@@ -93,14 +93,22 @@ impl Context {
             }
             Err(e) => return Err(fleche_core::Error::from(e).into()),
         };
-        if !cache.offline() {
-            for r in cache.remote_layers() {
+        for r in cache.remote_layers() {
+            // --offline leaves remote layers out on purpose, silently.
+            if let Some(error) = &r.error {
                 say!(
-                    "Warning: left out `{}`, a remote cache over ssh ({}): this version does not reach remote caches yet; the other layers answer (--offline leaves them out without this warning)",
+                    "Warning: left out `{}`, a remote cache over ssh ({}) that cannot be reached: {}; the other layers answer (--offline leaves it out without this warning)",
                     r.name,
-                    r.host
+                    r.host,
+                    error.explained()
                 );
             }
+        }
+        for (name, host, version) in cache.version_skew() {
+            say!(
+                "Warning: fleche version skew: `{name}` ({host}) runs fleche {version}, this tool reads fleche {}; schemas may differ",
+                fleche_core::remote::FLECHE_VERSION
+            );
         }
         for m in cache.members() {
             if let Some(log) = m.unread_log() {

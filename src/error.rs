@@ -220,6 +220,7 @@ fn refused_hint(e: &WriteRefused) -> &'static str {
         WriteRefused::Pool(_) => "a pool never takes writes; open one member directly with --root DIR (`fleche caches` lists them)",
         WriteRefused::ReadOnly(_) => "remove read_only from its configuration if you mean to change it",
         WriteRefused::Remote { .. } => "change it through fleche on the remote machine; --cache NAME writes to a local cache",
+        WriteRefused::RemoteLeftOut { .. } => "change it through fleche on the remote machine once it can be reached; --cache NAME writes to a local cache",
         WriteRefused::RemoteLayer { .. } => "--offline evicts from the local layers only (the remote one keeps its records)",
     }
 }
@@ -242,6 +243,12 @@ fn open_hint(e: &OpenError) -> String {
         }
         OpenError::NotACache(_) => {
             "--root takes the directory holding calls.db (or calls/) and values/".into()
+        }
+        OpenError::Remote { host, .. } => format!(
+            "check that `ssh {host}` works without a prompt and that the layer's `python` there has fleche; --offline leaves remote layers out"
+        ),
+        OpenError::RemoteCannot { .. } | OpenError::OnlyRemote { .. } => {
+            "fleche on the remote machine can answer it there".into()
         }
         _ => "check the cache's configuration and files".into(),
     }

@@ -374,7 +374,12 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, view: View) -> Result<Ite
                 &value_lines(&v.value, full, LABEL_WIDTH),
             );
             // A bag in a shared HDF5 file has no size of its own.
-            let size = if v.path.file_name().is_some_and(|n| n != key) {
+            let size = if let Some(host) = &v.remote {
+                format!(
+                    "unknown: loaded over ssh from {} (its file stays there)",
+                    printable(host)
+                )
+            } else if v.path.file_name().is_some_and(|n| n != key) {
                 format!(
                     "in {}, a file of {} bytes shared with other keys",
                     printable(&v.path.display().to_string()),
@@ -384,12 +389,14 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, view: View) -> Result<Ite
                 format!("{} bytes on disk", v.size)
             };
             line(&mut text, "size", &size);
-            line(
-                &mut text,
-                "compressed",
-                if v.compressed { "gzip" } else { "no" },
-            );
-            line(&mut text, "signature", signature_text(v.signature));
+            if v.remote.is_none() {
+                line(
+                    &mut text,
+                    "compressed",
+                    if v.compressed { "gzip" } else { "no" },
+                );
+                line(&mut text, "signature", signature_text(v.signature));
+            }
             let kids: Vec<String> = v
                 .children
                 .iter()
@@ -404,16 +411,22 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, view: View) -> Result<Ite
                     kids.join(", ")
                 },
             );
+            let remote = v.remote.clone();
             let d = view.decoded(v.value, &mut values);
-            (
-                json!({
-                    "kind": "value", "key": key, "type": d["type"], "repr": d["repr"], "value": d["value"],
-                    "size": v.size, "compressed": v.compressed,
-                    "signed": matches!(v.signature, Signature::Valid(_)),
-                    "children": v.children, "used_by": used_json,
-                }),
-                false,
-            )
+            let mut j = json!({
+                "kind": "value", "key": key, "type": d["type"], "repr": d["repr"], "value": d["value"],
+                "size": v.size, "compressed": v.compressed,
+                "signed": matches!(v.signature, Signature::Valid(_)),
+                "children": v.children, "used_by": used_json,
+            });
+            // Over ssh only the value travels: what its file is stays there.
+            if let Some(host) = remote {
+                for field in ["size", "compressed", "signed"] {
+                    j[field] = Json::Null;
+                }
+                j["remote"] = Json::String(host);
+            }
+            (j, false)
         }
         Err(e) => {
             line(&mut text, "error", &printable(&one_line(&e)));

@@ -55,6 +55,8 @@ fn member_stats(ctx: &Context, cache: &Cache, m: &Member) -> Result<Json> {
             "gc": gc_forecast(ctx, cache, m, orphans)?,
         }),
         ValueStats::None => json!({"count": 0}),
+        // The protocol has no request that lists values.
+        ValueStats::Remote { host } => json!({"count": null, "remote": host}),
     };
     let mut modules: Vec<(String, u64)> = Vec::new();
     for f in &functions {
@@ -188,7 +190,13 @@ fn summary(out: &mut impl Write, s: &Json) -> Result<()> {
     };
     writeln!(out, "calls        {}{extra}", n(&s["calls"]))?;
     let v = &s["values"];
-    if v.get("hdf5").is_some() {
+    if let Some(host) = v["remote"].as_str() {
+        writeln!(
+            out,
+            "values       on {}: fleche's remote protocol cannot list them",
+            crate::style::printable(host)
+        )?;
+    } else if v.get("hdf5").is_some() {
         writeln!(
             out,
             "values       {} in HDF5 files of {}",

@@ -7,50 +7,23 @@
 //! a frame's buffer grows only as its bytes arrive.
 
 use crate::config::SshSpec;
+use crate::store::remote::{Link, RemoteStore};
 use crate::store::CallRecord;
 use crate::value::{Object, Value};
 use std::collections::VecDeque;
 use std::io::{BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use thiserror::Error;
 
-/// The largest answer taken (a frame announcing more is refused before
-/// anything is read): far above any listing or value fleche sends in one
-/// piece, far below what a hostile length could make us hold.
-pub const MAX_FRAME: u64 = 4 << 30;
+pub use crate::store::remote::{RemoteError, MAX_FRAME};
+
+/// The fleche whose format and protocol this tool speaks: a server running
+/// another version is warned about, where fleche's `SshCache` warns of
+/// skew between its own version and the server's.
+pub const FLECHE_VERSION: &str = "0.22.2";
 
 /// How many of the server's last stderr lines an error quotes.
 const STDERR_LINES: usize = 20;
-
-#[derive(Debug, Error)]
-pub enum RemoteError {
-    #[error("cannot start `{command}`: {error}")]
-    Spawn {
-        command: String,
-        error: std::io::Error,
-    },
-    #[error("the remote cache stopped answering during `{method}`{detail}")]
-    Lost { method: String, detail: String },
-    #[error(
-        "the remote cache sent a frame of {size} bytes for `{method}` (more than {MAX_FRAME})"
-    )]
-    TooLarge { method: String, size: u64 },
-    #[error("the remote cache's answer to `{method}` does not decode: {error}")]
-    Decode {
-        method: String,
-        error: crate::pickle::PickleError,
-    },
-    #[error("the remote cache refused `{method}`: {exception}")]
-    Remote { method: String, exception: String },
-    #[error("the remote cache answered `{method}` with {what}")]
-    Unexpected { method: String, what: String },
-    #[error("cannot write the request `{method}`: {error}")]
-    Request {
-        method: String,
-        error: crate::pickle_write::Unsupported,
-    },
-}
 
 /// Python's `shlex.quote`.
 pub fn shlex_quote(s: &str) -> String {
@@ -109,7 +82,10 @@ pub struct Connection {
     stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
     stderr: Arc<Mutex<VecDeque<String>>>,
-    command: String,
+    /// Once the server is gone, why (error, status, last words): every
+    /// later request fails the same way at once (fleche's client does not
+    /// reconnect by itself either).
+    gone: Option<(String, Option<String>, Option<String>)>,
 }
 
 impl Connection {
@@ -159,12 +135,18 @@ impl Connection {
             stdin,
             stdout,
             stderr,
-            command,
+            gone: None,
         })
     }
 
     /// Why the server stopped: its exit status and last stderr line.
     fn lost(&mut self, method: &str, error: &std::io::Error) -> RemoteError {
+        let error = match error.kind() {
+            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::BrokenPipe => {
+                "the connection closed".to_string()
+            }
+            _ => error.to_string(),
+        };
         // Give the stderr reader a moment to take the last words.
         let mut status = None;
         for _ in 0..20 {
@@ -183,22 +165,31 @@ impl Connection {
             .rev()
             .find(|l| !l.trim().is_empty())
             .cloned();
-        let mut detail = format!(" ({error}");
-        if let Some(s) = status {
-            detail.push_str(&format!("; `{}` ended with {s}", self.command));
-        }
-        if let Some(line) = last {
-            detail.push_str(&format!("; it said: {}", line.trim()));
-        }
-        detail.push(')');
+        let gone = (
+            error,
+            status.map(|s| s.to_string()),
+            last.map(|l| l.trim().to_string()),
+        );
+        self.gone = Some(gone.clone());
+        let (error, status, said) = gone;
         RemoteError::Lost {
             method: method.to_string(),
-            detail,
+            error,
+            status,
+            said,
         }
     }
 
     /// One request and its answer.
     pub fn call(&mut self, method: &str, args: Vec<Value>) -> Result<Value, RemoteError> {
+        if let Some((error, status, said)) = self.gone.clone() {
+            return Err(RemoteError::Lost {
+                method: method.to_string(),
+                error,
+                status,
+                said,
+            });
+        }
         let request = Value::Tuple(vec![
             Value::Str(method.to_string()),
             Value::Tuple(args),
@@ -344,6 +335,13 @@ impl Connection {
         }
     }
 
+    /// Remove a call's record from the remote cache (fleche's `evict`,
+    /// which answers nothing; its values stay).
+    pub fn evict(&mut self, key: &str) -> Result<(), RemoteError> {
+        self.call("evict", vec![Value::Str(key.to_string())])
+            .map(drop)
+    }
+
     /// The full key of a prefix, as the remote cache expands it.
     pub fn expand(&mut self, prefix: &str) -> Result<String, RemoteError> {
         let v = self.call("expand", vec![Value::Str(prefix.to_string())])?;
@@ -371,6 +369,57 @@ impl Connection {
                 .collect(),
             one => Ok(vec![digest_text(one).ok_or_else(|| unexpected(one))?]),
         }
+    }
+}
+
+/// A remote layer reached: its records, the link that loads its values,
+/// and what its server said of itself.
+pub struct Opened {
+    pub store: RemoteStore,
+    pub info: ServerInfo,
+}
+
+impl Opened {
+    /// Whether fleche's `SshCache` would warn of version skew with this
+    /// server: it names a fleche version, and not the one this tool reads.
+    pub fn skew(&self) -> Option<&str> {
+        self.info
+            .fleche_version
+            .as_deref()
+            .filter(|v| !v.is_empty() && *v != FLECHE_VERSION)
+    }
+}
+
+/// Start the server of an `ssh` layer as fleche starts it, shake hands and
+/// read every record it holds (one connection, kept for the values).
+pub fn open(spec: &SshSpec) -> Result<Opened, RemoteError> {
+    let mut conn = Connection::spawn(&spec.command(), None)?;
+    let info = conn.info()?;
+    let records = conn.query_all()?;
+    let link = SshLink(Mutex::new(conn));
+    Ok(Opened {
+        store: RemoteStore::new(spec.host.clone(), Box::new(link), records),
+        info,
+    })
+}
+
+/// One connection shared by the threads that load values (requests on it
+/// go one at a time, as fleche's client sends them).
+struct SshLink(Mutex<Connection>);
+
+impl SshLink {
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Link for SshLink {
+    fn load_value(&self, key: &str) -> Result<Value, RemoteError> {
+        self.conn().load_value(key)
+    }
+
+    fn evict(&self, key: &str) -> Result<(), RemoteError> {
+        self.conn().evict(key)
     }
 }
 

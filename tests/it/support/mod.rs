@@ -9,6 +9,7 @@
 //! no thread cap; a test changes any of that explicitly.
 
 pub mod oracle;
+pub mod ssh;
 
 use serde_json::Value as Json;
 use std::collections::BTreeSet;

@@ -27,6 +27,12 @@ pub enum CopyError {
     Refused { name: String, why: String },
     #[error("value {key} is an HDF5 bag in {root}, which cannot be copied as bytes (this tool does not write HDF5)")]
     Hdf5Source { key: String, root: PathBuf },
+    #[error("value {key} is in `{member}`, a remote cache over ssh ({host}): fleche's remote protocol sends values, not their files, which copy copies as bytes (run `fleche copy` on that machine)")]
+    RemoteSource {
+        key: String,
+        member: String,
+        host: String,
+    },
     #[error("cannot copy value {key} into {root}: it holds HDF5 bags, and this tool does not write HDF5 (values in pickle files cannot become bags without Python)")]
     Hdf5Target { key: String, root: PathBuf },
     #[error("cannot read value {key}: {error}")]
@@ -450,6 +456,22 @@ impl Target {
             return Err(CopyError::Hdf5Target {
                 key: key.clone(),
                 root: store.root().map(Path::to_path_buf).unwrap_or_default(),
+            }
+            .into());
+        }
+        if let Some((key, m, _)) = values
+            .iter()
+            .find(|(_, m, _)| matches!(source.members[*m].values, ValueStore::Remote(_)))
+        {
+            let member = &source.members[*m];
+            return Err(CopyError::RemoteSource {
+                key: key.clone(),
+                member: member.name.clone(),
+                host: member
+                    .calls
+                    .describe()
+                    .trim_start_matches("ssh ")
+                    .to_string(),
             }
             .into());
         }

@@ -31,6 +31,10 @@ pub enum ValueStats {
         missing: usize,
     },
     None,
+    /// A remote cache's values, which fleche's protocol cannot list.
+    Remote {
+        host: String,
+    },
 }
 
 pub(super) fn value_stats(member: &Member) -> Result<ValueStats, GcError> {
@@ -76,6 +80,9 @@ pub(super) fn value_stats(member: &Member) -> Result<ValueStats, GcError> {
             }
         }
         ValueStore::Transient(_) => ValueStats::None,
+        ValueStore::Remote(r) => ValueStats::Remote {
+            host: r.host().to_string(),
+        },
     })
 }
 

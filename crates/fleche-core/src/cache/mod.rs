@@ -55,6 +55,23 @@ pub enum OpenError {
         name: String,
         error: crate::store::files::SecretKeyError,
     },
+    /// A remote cache that is the only layer (or whose every layer is
+    /// remote) and cannot be reached.
+    #[error("cannot reach `{name}`, a remote cache over ssh ({host}): {}", .error.explained())]
+    Remote {
+        name: String,
+        host: String,
+        error: Box<crate::remote::RemoteError>,
+    },
+    #[error("cache `{name}` is made only of remote caches over ssh, which --offline leaves out")]
+    OnlyRemote { name: String },
+    /// A question fleche's remote protocol has no request for.
+    #[error("`{name}` is a remote cache over ssh ({host}), and {what}")]
+    RemoteCannot {
+        name: String,
+        host: String,
+        what: &'static str,
+    },
 }
 
 /// How a configured cache is put together (format §1).
@@ -91,22 +108,28 @@ pub struct Cache {
     /// The configuration it was opened from (None for a bare directory):
     /// gc looks there for other caches sharing its value directory.
     config: Option<Config>,
-    /// Layers of a stack or pool that are remote caches (`type = "ssh"`),
-    /// left out of every answer: this version does not reach them.
+    /// Remote layers of a stack or pool (`type = "ssh"`) left out of every
+    /// answer: with `--offline`, or because they could not be reached.
     remote: Vec<RemoteLayer>,
+    /// Remote members reached whose server runs another fleche than the
+    /// one this tool reads (fleche's `SshCache` warns of the same skew):
+    /// (member, host, the server's version).
+    skew: Vec<(String, String, String)>,
     /// `--offline`: remote layers are left out on purpose, and writes to
     /// the local layers go ahead without them.
     offline: bool,
 }
 
 /// A remote layer of a stack or pool, left out.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct RemoteLayer {
     /// `NAME[i]`.
     pub name: String,
     pub host: String,
     /// Its place in the stack or pool.
     pub index: usize,
+    /// Why it could not be reached (None: `--offline` left it out).
+    pub error: Option<crate::remote::RemoteError>,
 }
 
 /// Why a write cannot go to a cache.
@@ -116,9 +139,11 @@ pub enum WriteRefused {
     Pool(String),
     #[error("cache `{0}` is configured `read_only = true`")]
     ReadOnly(String),
-    #[error("writes to `{name}` go to its remote layer over ssh ({host}), which this version cannot reach")]
+    #[error("writes to `{name}` go to its remote layer over ssh ({host}), and fleche's remote protocol can only save and evict calls there")]
     Remote { name: String, host: String },
-    #[error("`{name}` evicts from every layer, and its remote layer `{layer}` ({host}) cannot be reached by this version")]
+    #[error("writes to `{name}` go to its remote layer over ssh ({host}), which is left out (--offline) or cannot be reached")]
+    RemoteLeftOut { name: String, host: String },
+    #[error("`{name}` evicts from every layer, and its remote layer `{layer}` ({host}) is left out (--offline) or cannot be reached")]
     RemoteLayer {
         name: String,
         layer: String,
@@ -208,6 +233,14 @@ impl Member {
         &self,
         selected: Option<&BTreeSet<String>>,
     ) -> crate::Result<crate::verify::Report> {
+        if let CallStore::Remote(r) = &self.calls {
+            return Err(OpenError::RemoteCannot {
+                name: self.name.clone(),
+                host: r.host().to_string(),
+                what: "verify needs its value files, which fleche's remote protocol can neither list nor read (run `fleche verify` on that machine; --offline verifies the local layers)",
+            }
+            .into());
+        }
         Ok(crate::verify::verify(&self.calls, &self.values, selected)?)
     }
 }
@@ -217,10 +250,16 @@ impl Cache {
         &self.members
     }
 
-    /// The remote layers left out of every answer (none with `--offline`
-    /// said: then they are left out on purpose).
+    /// The remote layers left out of every answer (with `--offline` on
+    /// purpose, else because they could not be reached).
     pub fn remote_layers(&self) -> &[RemoteLayer] {
         &self.remote
+    }
+
+    /// Remote members whose server runs another fleche than the one this
+    /// tool reads: (member, host, its version).
+    pub fn version_skew(&self) -> &[(String, String, String)] {
+        &self.skew
     }
 
     pub fn offline(&self) -> bool {
@@ -238,13 +277,20 @@ impl Cache {
             return Err(WriteRefused::Pool(self.name.clone()).into());
         }
         if let Some(r) = self.remote.iter().find(|r| r.index == 0) {
-            return Err(WriteRefused::Remote {
+            return Err(WriteRefused::RemoteLeftOut {
                 name: self.name.clone(),
                 host: r.host.clone(),
             }
             .into());
         }
         let first = &self.members[0];
+        if let CallStore::Remote(r) = &first.calls {
+            return Err(WriteRefused::Remote {
+                name: self.name.clone(),
+                host: r.host().to_string(),
+            }
+            .into());
+        }
         if first.read_only {
             return Err(WriteRefused::ReadOnly(first.name.clone()).into());
         }
@@ -256,6 +302,15 @@ impl Cache {
     /// the cache itself.
     pub fn evictors(&self) -> crate::Result<Vec<Writer<'_>>> {
         if self.composition != Composition::Stack {
+            // A remote cache alone evicts through its server.
+            if let [m @ Member {
+                calls: CallStore::Remote(_),
+                read_only: false,
+                ..
+            }] = self.members.as_slice()
+            {
+                return Ok(vec![Writer::new(m)]);
+            }
             return Ok(vec![self.writer()?]);
         }
         if let (Some(r), false) = (self.remote.first(), self.offline) {

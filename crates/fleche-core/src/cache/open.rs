@@ -56,9 +56,7 @@ impl Locator {
             Some(spec) => spec,
             None => return Err(OpenError::NotACache(self.root_dir().unwrap_or_default())),
         };
-        let mut cache = open_cache(name, spec, config, self.writes)?;
-        cache.offline = self.offline;
-        Ok(cache)
+        open_cache(name, spec, config, self.writes, self.offline)
     }
 
     /// `--root DIR` made absolute.
@@ -128,11 +126,14 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
             })
         }
         CacheSpec::Ssh(ssh) => {
-            let host = &ssh.host;
-            return Err(OpenError::Unsupported {
-                name,
-                what: format!("a remote cache over ssh ({host})"),
-            });
+            return match crate::remote::open(&ssh) {
+                Ok(opened) => Ok(remote_member(name, opened)),
+                Err(error) => Err(OpenError::Remote {
+                    name,
+                    host: ssh.host,
+                    error: Box::new(error),
+                }),
+            }
         }
     };
     let layout = (values.clone(), calls.clone());
@@ -159,15 +160,62 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
     })
 }
 
+/// A remote cache reached, as a member: its records and values through
+/// the one connection (read-only when its server says so).
+fn remote_member(name: String, opened: crate::remote::Opened) -> Member {
+    let store = std::sync::Arc::new(opened.store);
+    let what = format!("ssh {}", store.host());
+    Member {
+        name,
+        calls: CallStore::Remote(std::sync::Arc::clone(&store)),
+        values: ValueStore::Remote(store),
+        read_only: opened.info.read_only,
+        layout: (
+            ValueStorageSpec::Transient(what.clone()),
+            CallStorageSpec::Transient(what),
+        ),
+    }
+}
+
+/// A version skew to warn of, for a remote member just reached.
+fn skew_of(
+    name: &str,
+    host: &str,
+    opened: &crate::remote::Opened,
+) -> Option<(String, String, String)> {
+    opened
+        .skew()
+        .map(|v| (name.to_string(), host.to_string(), v.to_string()))
+}
+
 fn open_cache(
     name: String,
     spec: CacheSpec,
     config: Option<Config>,
     writes: bool,
+    offline: bool,
 ) -> Result<Cache, OpenError> {
     let (composition, specs) = match spec {
         CacheSpec::Stack(m) => (Composition::Stack, m),
         CacheSpec::Pool(m) => (Composition::Pool, m),
+        CacheSpec::Ssh(_) if offline => return Err(OpenError::OnlyRemote { name }),
+        CacheSpec::Ssh(ssh) => {
+            let opened = crate::remote::open(&ssh).map_err(|error| OpenError::Remote {
+                name: name.clone(),
+                host: ssh.host.clone(),
+                error: Box::new(error),
+            })?;
+            let skew = skew_of(&name, &ssh.host, &opened).into_iter().collect();
+            return Ok(Cache {
+                members: vec![remote_member(name.clone(), opened)],
+                name,
+                composition: Composition::Single,
+                config,
+                remote: Vec::new(),
+                skew,
+                offline,
+            });
+        }
         single => {
             let member = open_member(name.clone(), single, writes)?;
             return Ok(Cache {
@@ -176,7 +224,8 @@ fn open_cache(
                 members: vec![member],
                 config,
                 remote: Vec::new(),
-                offline: false,
+                skew: Vec::new(),
+                offline,
             });
         }
     };
@@ -185,17 +234,32 @@ fn open_cache(
     }
     let mut members = Vec::with_capacity(specs.len());
     let mut remote = Vec::new();
+    let mut skew = Vec::new();
     for (i, spec) in specs.into_iter().enumerate() {
         let label = format!("{name}[{i}]");
-        // A remote layer is left out, and said so, instead of failing
-        // every command: the local layers still answer.
+        // A remote layer that cannot be reached (or that --offline leaves
+        // out) is left out, and said so, instead of failing every command:
+        // the local layers still answer.
         if let CacheSpec::Ssh(ssh) = spec {
-            let host = ssh.host;
-            remote.push(super::RemoteLayer {
-                name: label,
-                host,
-                index: i,
-            });
+            let opened = if offline {
+                Err(None)
+            } else {
+                crate::remote::open(&ssh).map_err(Some)
+            };
+            match opened {
+                Ok(opened) => {
+                    skew.extend(skew_of(&label, &ssh.host, &opened));
+                    let mut member = remote_member(label, opened);
+                    member.read_only |= composition == Composition::Pool;
+                    members.push(member);
+                }
+                Err(error) => remote.push(super::RemoteLayer {
+                    name: label,
+                    host: ssh.host,
+                    index: i,
+                    error,
+                }),
+            }
             continue;
         }
         let mut member = open_member(label, spec, writes)?;
@@ -205,9 +269,19 @@ fn open_cache(
         members.push(member);
     }
     if members.is_empty() {
-        return Err(OpenError::Unsupported {
-            name,
-            what: "made only of remote caches over ssh".into(),
+        // Nothing answers: the first remote layer's failure, in one line.
+        return Err(match remote.into_iter().find(|r| r.error.is_some()) {
+            Some(super::RemoteLayer {
+                name,
+                host,
+                error: Some(error),
+                ..
+            }) => OpenError::Remote {
+                name,
+                host,
+                error: Box::new(error),
+            },
+            _ => OpenError::OnlyRemote { name },
         });
     }
     Ok(Cache {
@@ -216,7 +290,8 @@ fn open_cache(
         members,
         config,
         remote,
-        offline: false,
+        skew,
+        offline,
     })
 }
 

@@ -26,6 +26,20 @@ pub enum WriteError {
         key: String,
         error: callfiles::CallFileError,
     },
+    /// fleche's remote protocol has requests to save and evict, none to
+    /// change a stored call.
+    #[error("`{name}` is a remote cache over ssh ({host}): fleche's remote protocol cannot {what} (it can only save and evict calls)")]
+    RemoteCannot {
+        name: String,
+        host: String,
+        what: &'static str,
+    },
+    #[error("cannot evict call {key} from `{name}`: {error}")]
+    RemoteEvict {
+        name: String,
+        key: String,
+        error: Box<crate::store::remote::RemoteError>,
+    },
 }
 
 /// Writes to the member a cache's writes go to (the first of a stack).
@@ -42,6 +56,18 @@ impl<'a> Writer<'a> {
         self.member
     }
 
+    fn remote_cannot(
+        &self,
+        r: &crate::store::remote::RemoteStore,
+        what: &'static str,
+    ) -> WriteError {
+        WriteError::RemoteCannot {
+            name: self.member.name.clone(),
+            host: r.host().to_string(),
+            what,
+        }
+    }
+
     /// Merge `set` into and remove `unset` from the tags of each call; with
     /// `dry_run`, only say what would change.
     pub fn tag(
@@ -55,6 +81,7 @@ impl<'a> Writer<'a> {
             CallStore::Sql(s) => Ok(SqlWriter::open(s.path(), dry_run)?.tag(keys, set, unset)?),
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => Ok(p.writer()?.tag(keys, set, unset, dry_run)?),
+            CallStore::Remote(r) => Err(self.remote_cannot(r, "change tags").into()),
             CallStore::Files(f) => {
                 let mut changes = Vec::with_capacity(keys.len());
                 for key in keys {
@@ -82,6 +109,27 @@ impl<'a> Writer<'a> {
             CallStore::Sql(s) => Ok(SqlWriter::open(s.path(), dry_run)?.evict(keys)?),
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => Ok(p.writer()?.evict(keys, dry_run)?),
+            // One `evict` request per call the remote holds (it answers
+            // nothing, so what it held when it opened says what went).
+            CallStore::Remote(r) => {
+                let mut removed = Vec::new();
+                for key in keys {
+                    if r.get(key).is_none() {
+                        continue;
+                    }
+                    if !dry_run {
+                        r.link()
+                            .evict(key)
+                            .map_err(|error| WriteError::RemoteEvict {
+                                name: self.member.name.clone(),
+                                key: key.clone(),
+                                error: Box::new(error),
+                            })?;
+                    }
+                    removed.push(key.clone());
+                }
+                Ok(removed)
+            }
             CallStore::Files(f) => {
                 let mut removed = Vec::new();
                 for key in keys {
@@ -121,6 +169,7 @@ impl<'a> Writer<'a> {
             }
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => Ok(p.writer()?.rekey(moves, keep, overwrite, dry_run)?),
+            CallStore::Remote(r) => Err(self.remote_cannot(r, "rekey calls").into()),
             CallStore::Files(f) => {
                 let mut out = Vec::with_capacity(moves.len());
                 for m in moves {

@@ -258,18 +258,7 @@ impl FileCalls {
     }
 
     pub fn calls_using(&self, digest: &str) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for r in self.records() {
-            for (name, d) in &r.arguments {
-                if d == digest {
-                    out.push((r.key.clone(), format!("argument {name}")));
-                }
-            }
-            if r.result.as_deref() == Some(digest) {
-                out.push((r.key.clone(), "result".into()));
-            }
-        }
-        out
+        calls_using(self.records(), digest)
     }
 
     /// Every decodable record, sorted by key (decodes every file).
@@ -285,6 +274,22 @@ impl FileCalls {
         }
         self.broken.get().map_or(&[], Vec::as_slice)
     }
+}
+
+/// (call key, role) of every record naming `digest` as argument or result.
+pub fn calls_using(records: &[CallRecord], digest: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for r in records {
+        for (name, d) in &r.arguments {
+            if d == digest {
+                out.push((r.key.clone(), format!("argument {name}")));
+            }
+        }
+        if r.result.as_deref() == Some(digest) {
+            out.push((r.key.clone(), "result".into()));
+        }
+    }
+    out
 }
 
 /// The same order the SQL store produces: missing sort fields last, ties by key.
@@ -464,7 +469,12 @@ pub fn plain_json(v: &Value) -> Json {
             Ok(small) => Json::from(small),
             Err(_) => serde_json::from_str(&i.to_string()).unwrap_or(Json::Null),
         },
-        Value::Float(f) => serde_json::Number::from_f64(*f)
+        // As Python's json.dumps writes it (float repr: `6.6e-05`, `1e+16`),
+        // which is what SQL stores hold: the same record reads the same
+        // from a call file, over ssh or from a database.
+        Value::Float(f) => serde_json::from_str::<serde_json::Number>(&crate::repr::repr(v))
+            .ok()
+            .or_else(|| serde_json::Number::from_f64(*f))
             .map(Json::Number)
             .unwrap_or(Json::Null),
         Value::Str(s) | Value::Digest(s) => Json::String(s.clone()),

@@ -1,17 +1,21 @@
 //! Call stores: SQLite, PostgreSQL or pickled call files, answering the same
 //! questions the same way.
 
-use crate::store::callfiles::FileCalls;
+use crate::store::callfiles::{self, FileCalls};
+use crate::store::remote::RemoteStore;
 use crate::store::sql::SqlCalls;
 use crate::store::{CallFilter, CallRecord, ListOptions, StoreError};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
-/// Call records, in SQLite or in pickled files; the same questions answered
-/// the same way by both.
+/// Call records, in SQLite, in pickled files or in a remote cache; the same
+/// questions answered the same way by all.
 pub(crate) enum CallStore {
     Sql(SqlCalls),
     Files(FileCalls),
+    /// A remote cache over ssh, its records read when it opened (shared
+    /// with its [`crate::store::values::ValueStore::Remote`]).
+    Remote(std::sync::Arc<RemoteStore>),
     #[cfg(feature = "postgres")]
     Pg(Box<crate::store::pg::PgCalls>),
 }
@@ -34,6 +38,7 @@ impl CallStore {
         match self {
             CallStore::Sql(s) => s.sorted_key_bytes(),
             CallStore::Files(f) => Ok(from(f.keys())),
+            CallStore::Remote(r) => Ok(from(r.keys())),
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => Ok(from(&p.sorted_keys()?)),
         }
@@ -43,6 +48,7 @@ impl CallStore {
         match self {
             CallStore::Sql(s) => s.get(key),
             CallStore::Files(f) => Ok(f.get(key)),
+            CallStore::Remote(r) => Ok(r.get(key)),
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => p.get(key),
         }
@@ -59,6 +65,10 @@ impl CallStore {
             CallStore::Pg(p) => p.for_each(opts, f),
             CallStore::Files(files) => {
                 files.for_each(opts, f);
+                Ok(())
+            }
+            CallStore::Remote(r) => {
+                r.for_each(opts, f);
                 Ok(())
             }
         }
@@ -98,6 +108,7 @@ impl CallStore {
         match self {
             CallStore::Sql(s) => s.count_matching(filter),
             CallStore::Files(f) => Ok(f.count_matching(filter)),
+            CallStore::Remote(r) => Ok(r.count_matching(filter)),
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => p.count_matching(filter),
         }
@@ -117,6 +128,7 @@ impl CallStore {
         match self {
             CallStore::Sql(s) => s.calls_using(digest),
             CallStore::Files(f) => Ok(f.calls_using(digest)),
+            CallStore::Remote(r) => Ok(callfiles::calls_using(r.records(), digest)),
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => p.calls_using(digest),
         }
@@ -128,29 +140,8 @@ impl CallStore {
             CallStore::Sql(s) => s.function_stats(),
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => p.function_stats(),
-            CallStore::Files(f) => {
-                let mut by: BTreeMap<(String, Option<String>), crate::store::FunctionStats> =
-                    BTreeMap::new();
-                for r in f.records() {
-                    let e = by
-                        .entry((r.name.clone(), r.module.clone()))
-                        .or_insert_with(|| crate::store::FunctionStats {
-                            name: r.name.clone(),
-                            module: r.module.clone(),
-                            ..Default::default()
-                        });
-                    e.calls += 1;
-                    e.walltime += r.walltime().unwrap_or(0.0);
-                    if let Some(t) = r.started() {
-                        e.first = Some(e.first.map_or(t, |x| x.min(t)));
-                        e.last = Some(e.last.map_or(t, |x| x.max(t)));
-                    }
-                    e.unfinished += r.result.is_none() as u64;
-                }
-                let mut out: Vec<_> = by.into_values().collect();
-                out.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.name.cmp(&b.name)));
-                Ok(out)
-            }
+            CallStore::Files(f) => Ok(stats_of(f.records())),
+            CallStore::Remote(r) => Ok(stats_of(r.records())),
         }
     }
 
@@ -167,6 +158,7 @@ impl CallStore {
         match self {
             CallStore::Sql(s) => format!("sqlite {}", s.path().display()),
             CallStore::Files(f) => format!("files {}", f.root().display()),
+            CallStore::Remote(r) => format!("ssh {}", r.host()),
             #[cfg(feature = "postgres")]
             CallStore::Pg(p) => format!("sql {}", p.shown()),
         }
@@ -185,6 +177,10 @@ impl crate::prefix::SortedKeys for CallStore {
                 let Ok(keys) = f.with_prefix(prefix, limit);
                 Ok(keys)
             }
+            CallStore::Remote(r) => {
+                let Ok(keys) = r.with_prefix(prefix, limit);
+                Ok(keys)
+            }
         }
     }
 
@@ -197,8 +193,36 @@ impl crate::prefix::SortedKeys for CallStore {
                 let Ok(n) = f.neighbours(key);
                 Ok(n)
             }
+            CallStore::Remote(r) => {
+                let Ok(n) = r.neighbours(key);
+                Ok(n)
+            }
         }
     }
+}
+
+/// Per-function statistics of records held in memory, most-called first.
+fn stats_of(records: &[CallRecord]) -> Vec<crate::store::FunctionStats> {
+    let mut by: BTreeMap<(String, Option<String>), crate::store::FunctionStats> = BTreeMap::new();
+    for r in records {
+        let e = by
+            .entry((r.name.clone(), r.module.clone()))
+            .or_insert_with(|| crate::store::FunctionStats {
+                name: r.name.clone(),
+                module: r.module.clone(),
+                ..Default::default()
+            });
+        e.calls += 1;
+        e.walltime += r.walltime().unwrap_or(0.0);
+        if let Some(t) = r.started() {
+            e.first = Some(e.first.map_or(t, |x| x.min(t)));
+            e.last = Some(e.last.map_or(t, |x| x.max(t)));
+        }
+        e.unfinished += r.result.is_none() as u64;
+    }
+    let mut out: Vec<_> = by.into_values().collect();
+    out.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.name.cmp(&b.name)));
+    out
 }
 
 /// Every value digest the records of `stores` name, with repeats, to `f`:
@@ -218,6 +242,7 @@ pub(crate) fn for_each_named(
                 files.named_digests().iter().for_each(|d| f(d));
                 continue;
             }
+            CallStore::Remote(_) => {}
             #[cfg(feature = "postgres")]
             CallStore::Pg(_) => {}
         }

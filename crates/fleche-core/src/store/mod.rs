@@ -10,6 +10,7 @@ pub mod filter;
 pub mod near;
 #[cfg(feature = "postgres")]
 pub(crate) mod pg;
+pub mod remote;
 pub(crate) mod sql;
 pub(crate) mod sql_write;
 pub mod values;

@@ -46,6 +46,9 @@ pub(crate) enum ValueStore {
         listing: OnceLock<Result<Hdf5Listing, FileError>>,
     },
     Transient(String),
+    /// A remote cache's values, loaded through its server one by one; the
+    /// keys known are those its records name (the protocol lists none).
+    Remote(std::sync::Arc<crate::store::remote::RemoteStore>),
 }
 
 static NO_KEYS: KeySet = KeySet::empty();
@@ -80,6 +83,7 @@ impl ValueStore {
                 .map_err(Clone::clone),
             ValueStore::Hdf5 { .. } => Ok(&self.hdf5_listing()?.index),
             ValueStore::Transient(_) => Ok(&NO_KEYS),
+            ValueStore::Remote(r) => Ok(r.values().0),
         }
     }
 
@@ -90,6 +94,7 @@ impl ValueStore {
             ValueStore::Files { index, .. } => index.get()?.as_ref().ok(),
             ValueStore::Hdf5 { listing, .. } => Some(&listing.get()?.as_ref().ok()?.index),
             ValueStore::Transient(_) => Some(&NO_KEYS),
+            ValueStore::Remote(r) => Some(r.values().0),
         }
     }
 
@@ -113,7 +118,7 @@ impl ValueStore {
     pub fn root(&self) -> Option<&Path> {
         match self {
             ValueStore::Files { root, .. } | ValueStore::Hdf5 { root, .. } => Some(root),
-            ValueStore::Transient(_) => None,
+            ValueStore::Transient(_) | ValueStore::Remote(_) => None,
         }
     }
 }
@@ -266,6 +271,12 @@ pub enum ValueError {
     },
     #[error("the cache keeps no values on disk ({0})")]
     Transient(String),
+    #[error("value `{key}` on {host}: {error}")]
+    Remote {
+        key: String,
+        host: String,
+        error: Box<crate::store::remote::RemoteError>,
+    },
     #[error(transparent)]
     File(#[from] FileError),
     #[error("{path}: {error}")]
@@ -303,6 +314,10 @@ pub struct StoredValue {
     pub value: crate::Value,
     /// Digests a destructured wrapper points at directly.
     pub children: Vec<String>,
+    /// The host of a remote cache it was loaded from over ssh: its file
+    /// (size, compression, signature) stays there, and the value comes
+    /// mended.
+    pub remote: Option<String>,
 }
 
 impl ValueStore {
@@ -366,6 +381,34 @@ impl ValueStore {
                 Ok((env, file, value))
             }
             ValueStore::Transient(t) => Err(ValueError::Transient(t.clone())),
+            // Asked only for values its records name: any other is missing
+            // there as far as this tool can know (and a stack's next layer
+            // is not kept waiting on a round trip).
+            ValueStore::Remote(r) if !r.values().0.contains(key) => {
+                Err(ValueError::Missing(key.to_string()))
+            }
+            ValueStore::Remote(r) => {
+                let value = r.link().load_value(key).map_err(|error| match error {
+                    // What fleche's stores raise for a value they lack.
+                    crate::store::remote::RemoteError::Remote { exception, .. }
+                        if exception.starts_with("KeyError") =>
+                    {
+                        ValueError::Missing(key.to_string())
+                    }
+                    error => ValueError::Remote {
+                        key: key.to_string(),
+                        host: r.host().to_string(),
+                        error: Box::new(error),
+                    },
+                })?;
+                let env = files::Envelope {
+                    compressed: false,
+                    signature: files::Signature::NotChecked,
+                    size: 0,
+                    payload: Vec::new(),
+                };
+                Ok((env, PathBuf::from(r.host()), value))
+            }
         }
     }
 
@@ -392,6 +435,7 @@ impl ValueStore {
     pub fn load(&self, key: &str) -> Result<StoredValue, ValueError> {
         let (env, path, raw) = self.load_raw(key)?;
         let children = crate::destructure::children(&raw);
+        let remote = matches!(self, ValueStore::Remote(_)).then(|| path.display().to_string());
         if !crate::destructure::is_wrapper(&raw) {
             return Ok(StoredValue {
                 key: key.to_string(),
@@ -400,6 +444,7 @@ impl ValueStore {
                 signature: env.signature,
                 size: env.size,
                 raw: None,
+                remote,
                 value: raw,
                 children,
             });
@@ -423,6 +468,7 @@ impl ValueStore {
             raw,
             value,
             children,
+            remote: None,
         })
     }
 

@@ -1,0 +1,217 @@
+//! A remote cache (fleche's `SshCache`) behind the same call and value
+//! stores as local ones. Its records come over once, when the cache opens
+//! (`query` with an empty template: the protocol has no narrower listing
+//! than fleche's own filters), and every question about calls is then
+//! answered from them in memory, exactly as call files are; values are
+//! loaded one by one through the server (`load_value`), evictions go
+//! through its `evict`. The link itself (`crate::remote`) sits above the
+//! stores: they only see [`Link`].
+
+use crate::prefix::KeySet;
+use crate::store::filter::record_matches;
+use crate::store::{callfiles, CallRecord, ListOptions};
+use crate::value::Value;
+use std::ops::ControlFlow;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum RemoteError {
+    #[error("cannot start `{command}`: {error}")]
+    Spawn {
+        command: String,
+        error: std::io::Error,
+    },
+    /// The server (or ssh) went away: `error` is what reading or writing
+    /// its pipes gave, `status` how it ended, `said` its last stderr line.
+    #[error("the remote cache stopped answering during `{method}` ({error}{}{})",
+        .status.as_ref().map(|s| format!("; ssh ended with {s}")).unwrap_or_default(),
+        .said.as_ref().map(|s| format!("; it said: {s}")).unwrap_or_default())]
+    Lost {
+        method: String,
+        error: String,
+        status: Option<String>,
+        said: Option<String>,
+    },
+    #[error(
+        "the remote cache sent a frame of {size} bytes for `{method}` (more than {})",
+        crate::store::remote::MAX_FRAME
+    )]
+    TooLarge { method: String, size: u64 },
+    #[error("the remote cache's answer to `{method}` does not decode: {error}")]
+    Decode {
+        method: String,
+        error: crate::pickle::PickleError,
+    },
+    #[error("the remote cache refused `{method}`: {exception}")]
+    Remote { method: String, exception: String },
+    #[error("the remote cache answered `{method}` with {what}")]
+    Unexpected { method: String, what: String },
+    #[error("cannot write the request `{method}`: {error}")]
+    Request {
+        method: String,
+        error: crate::pickle_write::Unsupported,
+    },
+}
+
+impl RemoteError {
+    /// What the remote side last said on stderr before it went away (ssh's
+    /// own "Permission denied (publickey).", Python's "No module named
+    /// fleche"), the line that explains a failure.
+    pub fn said(&self) -> Option<&str> {
+        match self {
+            RemoteError::Lost { said, .. } => said.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The line that explains why a server could not be reached: what it
+    /// said last, else the error itself.
+    pub fn explained(&self) -> String {
+        self.said().map_or_else(|| self.to_string(), String::from)
+    }
+}
+
+/// The largest answer taken (a frame announcing more is refused before
+/// anything is read): far above any listing or value fleche sends in one
+/// piece, far below what a hostile length could make us hold.
+pub const MAX_FRAME: u64 = 4 << 30;
+
+/// The requests a store makes of a running server after it opened.
+pub trait Link: Send + Sync {
+    /// A value as the remote cache loads it (destructured values mended).
+    fn load_value(&self, key: &str) -> Result<Value, RemoteError>;
+    /// Remove a call's record there (fleche's `evict`: values stay).
+    fn evict(&self, key: &str) -> Result<(), RemoteError>;
+}
+
+/// A remote cache's records, and the link that loads its values.
+pub struct RemoteStore {
+    host: String,
+    link: Box<dyn Link>,
+    /// Sorted by key.
+    records: Vec<CallRecord>,
+    keys: Vec<String>,
+    /// The value digests the records name: the protocol cannot list the
+    /// values a remote cache holds, so these are the values it is known to.
+    values: KeySet,
+    value_names: Vec<String>,
+}
+
+impl RemoteStore {
+    pub fn new(host: String, link: Box<dyn Link>, mut records: Vec<CallRecord>) -> RemoteStore {
+        records.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        records.dedup_by(|a, b| a.key == b.key);
+        let keys = records.iter().map(|r| r.key.clone()).collect();
+        let mut value_names: Vec<String> = records
+            .iter()
+            .flat_map(|r| r.arguments.iter().map(|(_, d)| d).chain(r.result.iter()))
+            .cloned()
+            .collect();
+        value_names.sort_unstable();
+        value_names.dedup();
+        let values = KeySet::from_names(value_names.iter().map(String::as_str));
+        RemoteStore {
+            host,
+            link,
+            records,
+            keys,
+            values,
+            value_names,
+        }
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    pub fn records(&self) -> &[CallRecord] {
+        &self.records
+    }
+
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// The value digests the records name, as a key set and as sorted text.
+    pub fn values(&self) -> (&KeySet, &[String]) {
+        (&self.values, &self.value_names)
+    }
+
+    pub fn link(&self) -> &dyn Link {
+        &*self.link
+    }
+
+    pub fn get(&self, key: &str) -> Option<CallRecord> {
+        self.records
+            .binary_search_by(|r| r.key.as_str().cmp(key))
+            .ok()
+            .map(|i| self.records[i].clone())
+    }
+
+    /// The records `opts` selects, in its order: what a call directory does.
+    pub fn for_each(&self, opts: &ListOptions, mut f: impl FnMut(CallRecord) -> ControlFlow<()>) {
+        let mut selected: Vec<&CallRecord> = self
+            .records
+            .iter()
+            .filter(|r| record_matches(r, &opts.filter))
+            .collect();
+        callfiles::sort_records(&mut selected, opts.sort, opts.reverse);
+        let limit = opts.limit.map(|l| l as usize).unwrap_or(usize::MAX);
+        for rec in selected.into_iter().take(limit) {
+            if f(rec.clone()).is_break() {
+                break;
+            }
+        }
+    }
+
+    pub fn count_matching(&self, filter: &crate::store::CallFilter) -> u64 {
+        self.records
+            .iter()
+            .filter(|r| record_matches(r, filter))
+            .count() as u64
+    }
+}
+
+impl crate::prefix::SortedKeys for RemoteStore {
+    type Error = std::convert::Infallible;
+
+    fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, Self::Error> {
+        let start = self.keys.partition_point(|k| k.as_str() < prefix);
+        Ok(self.keys[start..]
+            .iter()
+            .take_while(|k| k.starts_with(prefix))
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), Self::Error> {
+        let lo = self.keys.partition_point(|k| k.as_str() < key);
+        let hi = self.keys.partition_point(|k| k.as_str() <= key);
+        Ok((
+            lo.checked_sub(1).map(|i| self.keys[i].clone()),
+            self.keys.get(hi).cloned(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::value::Value;
+
+    /// Metadata that comes pickled (over ssh, in call files) reads as the
+    /// JSON fleche's SQL store holds for it: Python's float repr.
+    #[test]
+    fn pickled_floats_read_as_pythons_json() {
+        for (f, text) in [
+            (6.642214752710985e-05, "6.642214752710985e-05"),
+            (1e16, "1e+16"),
+            (0.000125, "0.000125"),
+            (1774227002.1889, "1774227002.1889"),
+            (2.0, "2.0"),
+        ] {
+            let json = crate::store::callfiles::plain_json(&Value::Float(f));
+            assert_eq!(json.to_string(), text);
+        }
+    }
+}
