@@ -49,7 +49,7 @@ impl SqlWriter {
                     path: path.to_path_buf(),
                 });
             }
-            super::sql::connect(&super::sql::read_uri(path, false).0).map_err(err)?
+            super::sql::connect_plain(&super::sql::read_uri(path, false).0).map_err(err)?
         } else {
             // READ_WRITE without CREATE: a missing database is an error, never a new file.
             let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;

@@ -398,13 +398,51 @@ pub(crate) fn read_uri(path: &Path, beside_writer: bool) -> (String, bool) {
     (file_uri(path, query), live)
 }
 
+/// A reading connection (see [`snapshot`]).
 pub(crate) fn connect(uri: &str) -> rusqlite::Result<Connection> {
+    let conn = connect_plain(uri)?;
+    if uri.contains("readonly_shm=1") {
+        snapshot(&conn)?;
+    }
+    Ok(conn)
+}
+
+/// A read-only connection that starts no transaction (a dry run's writer
+/// starts its own).
+pub(crate) fn connect_plain(uri: &str) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(uri, flags)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     Ok(conn)
+}
+
+/// A reader that may not write the `-shm` index keeps one read transaction
+/// for its whole life: every statement then reads the same snapshot, and
+/// only its first read looks at the index. Each later look could land
+/// while a fleche process opens or closes the database and find the index
+/// being set up or gone (SQLITE_READONLY_CANTINIT, SQLITE_CANTOPEN): that
+/// first look is retried, with a short back-off, until the index is ready
+/// or the writer has gone.
+fn snapshot(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("BEGIN")?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if attempt < 40
+                    && matches!(
+                        f.code,
+                        rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly
+                    ) =>
+            {
+                std::thread::sleep(Duration::from_millis(2 * attempt));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn sidecar(path: &Path, suffix: &str) -> PathBuf {
