@@ -2,6 +2,7 @@
 
 use super::{Cache, Composition, Member, OpenError};
 use crate::config::{self, CacheSpec, CallStorageSpec, Config, ConfigError, ValueStorageSpec};
+use crate::index::values::ValueIndex;
 use crate::store::callfiles::FileCalls;
 use crate::store::calls::CallStore;
 use crate::store::files;
@@ -28,6 +29,10 @@ pub struct Locator {
     pub writes: bool,
     /// `--offline`: remote layers are left out on purpose.
     pub offline: bool,
+    /// Keep and use the persistent index (see [`crate::index`]); off unless
+    /// asked for, so that library users and tests write nothing outside
+    /// the cache by default.
+    pub index: bool,
 }
 
 impl Locator {
@@ -56,7 +61,12 @@ impl Locator {
             Some(spec) => spec,
             None => return Err(OpenError::NotACache(self.root_dir().unwrap_or_default())),
         };
-        let mut cache = open_cache(name, spec, config, self.writes)?;
+        let index = if self.index {
+            crate::index::dir()
+        } else {
+            None
+        };
+        let mut cache = open_cache(name, spec, config, self.writes, index)?;
         cache.offline = self.offline;
         Ok(cache)
     }
@@ -113,7 +123,12 @@ impl Locator {
     }
 }
 
-fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, OpenError> {
+fn open_member(
+    name: String,
+    spec: CacheSpec,
+    writes: bool,
+    index: &Option<PathBuf>,
+) -> Result<Member, OpenError> {
     let (values, calls, read_only) = match spec {
         CacheSpec::Single {
             values,
@@ -136,7 +151,14 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
         }
     };
     let layout = (values.clone(), calls.clone());
-    let calls = open_calls_for(&name, calls, writes)?;
+    let mut calls = open_calls_for(&name, calls, writes)?;
+    if let (CallStore::Sql(sql), Some(dir)) = (&mut calls, index) {
+        sql.use_index(dir.clone());
+    }
+    let value_index = match &values {
+        ValueStorageSpec::Files { root, .. } => ValueIndex::new(index.clone(), root),
+        _ => ValueIndex::default(),
+    };
     let values = match values {
         ValueStorageSpec::Files {
             root, secret_keys, ..
@@ -155,6 +177,7 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
         calls,
         values,
         read_only,
+        value_index,
         layout,
     })
 }
@@ -164,12 +187,13 @@ fn open_cache(
     spec: CacheSpec,
     config: Option<Config>,
     writes: bool,
+    index: Option<PathBuf>,
 ) -> Result<Cache, OpenError> {
     let (composition, specs) = match spec {
         CacheSpec::Stack(m) => (Composition::Stack, m),
         CacheSpec::Pool(m) => (Composition::Pool, m),
         single => {
-            let member = open_member(name.clone(), single, writes)?;
+            let member = open_member(name.clone(), single, writes, &index)?;
             return Ok(Cache {
                 name,
                 composition: Composition::Single,
@@ -198,7 +222,7 @@ fn open_cache(
             });
             continue;
         }
-        let mut member = open_member(label, spec, writes)?;
+        let mut member = open_member(label, spec, writes, &index)?;
         if composition == Composition::Pool {
             member.read_only = true;
         }

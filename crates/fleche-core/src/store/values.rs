@@ -85,6 +85,22 @@ impl ValueStore {
         }
     }
 
+    /// [`Self::index`], calling `first` just before the directory is read
+    /// if this call reads it (the persistent index stamps the directory
+    /// then).
+    pub(crate) fn index_with(&self, first: impl FnOnce()) -> Result<&KeySet, FileError> {
+        match self {
+            ValueStore::Files { root, index, .. } => index
+                .get_or_init(|| {
+                    first();
+                    files::key_set(root)
+                })
+                .as_ref()
+                .map_err(Clone::clone),
+            _ => self.index(),
+        }
+    }
+
     /// Every value key as text, sorted (from the same directory read).
     pub fn sorted_keys(&self) -> Result<&[String], FileError> {
         match self {
