@@ -205,8 +205,8 @@ impl Member {
     /// from the store (listing a directory of value files once, and
     /// keeping what it found in the index).
     pub(crate) fn value_keys_near(&self, near: &str) -> Result<Cow<'_, KeySet>, FileError> {
-        if let Some(keys) = self.value_index.warm() {
-            return Ok(Cow::Borrowed(keys));
+        if let Some(keys) = self.value_index.near(near) {
+            return Ok(keys);
         }
         match &self.values {
             ValueStore::Files { .. } => {
@@ -365,7 +365,7 @@ impl Cache {
             for m in &self.members {
                 let (values, index) = (&m.values, &m.value_index);
                 scope.spawn(move || {
-                    if index.warm().is_none() {
+                    if !index.is_warm() {
                         let _ = list_values(values, index);
                     }
                 });
@@ -385,7 +385,7 @@ impl Cache {
                 let (values, index) = (&m.values, &m.value_index);
                 if matches!(values, ValueStore::Files { .. }) {
                     scope.spawn(move || {
-                        if index.warm().is_none() {
+                        if !index.is_warm() {
                             let _ = list_values(values, index);
                         }
                     });

@@ -220,10 +220,6 @@ impl<'a> Reader<'a> {
     pub(crate) fn position(&self) -> usize {
         self.at
     }
-
-    pub(crate) fn rest(&self) -> &'a [u8] {
-        &self.bytes[self.at..]
-    }
 }
 
 /// A fast checksum of a whole file's bytes (word at a time): a truncated
@@ -275,7 +271,11 @@ fn save(path: &Path, mut bytes: Vec<u8>) {
 
 /// The bytes of an index file whose checksum holds (without it).
 fn load(path: &Path) -> Option<Vec<u8>> {
-    let mut bytes = std::fs::read(path).ok()?;
+    load_bytes(path, std::fs::read(path).ok()?)
+}
+
+/// [`load`] of bytes already read.
+fn load_bytes(path: &Path, mut bytes: Vec<u8>) -> Option<Vec<u8>> {
     let body = bytes.len().checked_sub(8)?;
     let sum = u64::from_le_bytes(bytes[body..].try_into().ok()?);
     if checksum(&bytes[..body]) != sum {
