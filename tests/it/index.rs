@@ -350,3 +350,175 @@ fn an_unwritable_index_directory_means_no_index() {
     }
     assert_eq!(std::fs::read(&file).expect("read"), b"");
 }
+
+/// What one `ls --format json` said: call keys, value digests, and each
+/// call's start time.
+struct Snapshot {
+    keys: Vec<String>,
+    /// Every call and value digest.
+    all: std::collections::BTreeSet<String>,
+    /// The newest call by start time (ties: the greater key, as listed).
+    newest: Option<(f64, String)>,
+}
+
+fn snapshot(rows: &[serde_json::Value]) -> Snapshot {
+    let mut all = std::collections::BTreeSet::new();
+    let mut keys = Vec::new();
+    let mut newest: Option<(f64, String)> = None;
+    for r in rows {
+        let key = r["key"].as_str().expect("key").to_string();
+        if let Some(args) = r["arguments"].as_object() {
+            all.extend(args.values().filter_map(|v| v.as_str().map(String::from)));
+        }
+        if let Some(res) = r["result"].as_str() {
+            all.insert(res.to_string());
+        }
+        if let Some(t) = r["metadata"]["runtime"]["timestart"].as_f64() {
+            if newest.as_ref().is_none_or(|(nt, nk)| (t, &key) > (*nt, nk)) {
+                newest = Some((t, key.clone()));
+            }
+        }
+        all.insert(key.clone());
+        keys.push(key);
+    }
+    Snapshot { keys, all, newest }
+}
+
+/// One round of questions with the index, each checked against what was
+/// in the cache before it was asked (the writers only add): a prefix said
+/// unique has no other key in that state, a prefix of a key there is found,
+/// a call there shows, and `ls -n 3` holds the newest call there or only
+/// calls as new. Returns what the index did.
+fn race_round(cache: &Indexed, rng: &mut fastrand::Rng, failures: &mut Vec<String>) -> Vec<String> {
+    let before = cache
+        .dir
+        .fleche()
+        .args(["--no-index", "ls", "--format", "json"])
+        .run();
+    let before = snapshot(before.json().as_array().expect("rows"));
+    let mut events = Vec::new();
+    if before.keys.is_empty() {
+        return events;
+    }
+    let call = &before.keys[rng.usize(..before.keys.len())];
+    let digests: Vec<&String> = before.all.iter().collect();
+    let any = digests[rng.usize(..digests.len())];
+    let prefixes: Vec<&str> = vec![&call[..4], &call[..5], &any[..4], &any[..5], &any[..7]];
+    let mut args = vec!["expand", "--format", "json"];
+    args.extend(prefixes.iter().copied());
+    let out = cache.with_index(&args);
+    let (ev, _) = split(&out.stderr);
+    events.extend(ev);
+    let found: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap_or_default();
+    for p in &prefixes {
+        match found.iter().find(|r| r["prefix"] == *p) {
+            Some(r) => {
+                let key = r["key"].as_str().unwrap_or("");
+                let others: Vec<&String> = before
+                    .all
+                    .iter()
+                    .filter(|k| k.starts_with(p) && k.as_str() != key)
+                    .collect();
+                if !key.starts_with(p) || !others.is_empty() {
+                    failures.push(format!("expand {p} said {key}, but {others:?} were there"));
+                }
+            }
+            None if !out.stderr.contains(&format!("`{p}` is ambiguous")) => {
+                failures.push(format!("expand {p} found nothing: {}", out.stderr))
+            }
+            None => {}
+        }
+    }
+    let out = cache.with_index(&["show", &call[..8], "--format", "jsonl"]);
+    events.extend(split(&out.stderr).0);
+    if out.code != Some(0) && !out.stderr.contains("is ambiguous") {
+        failures.push(format!("show {}: {}", &call[..8], out.stderr));
+    } else if out.code == Some(0) && !out.stdout.contains(call.as_str()) {
+        failures.push(format!("show {} did not show {call}", &call[..8]));
+    }
+    let out = cache.with_index(&["ls", "-n", "3", "--format", "json"]);
+    events.extend(split(&out.stderr).0);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap_or_default();
+    let listed = snapshot(&rows);
+    if let Some((t, key)) = &before.newest {
+        let oldest_listed = rows
+            .iter()
+            .filter_map(|r| r["metadata"]["runtime"]["timestart"].as_f64())
+            .fold(f64::INFINITY, f64::min);
+        if rows.len() < 3 || (!listed.keys.contains(key) && oldest_listed < *t) {
+            failures.push(format!(
+                "ls -n 3 missed the newest call {key} ({t}): {:?}",
+                listed.keys
+            ));
+        }
+    }
+    events
+}
+
+/// Real fleche processes add calls while `expand`, `show` and `ls -n` run
+/// with the index: while they write, after they stop (the index is built
+/// and used) and when they start again (the warm index goes stale under a
+/// writer). No answer may be wrong.
+#[test]
+#[cfg_attr(
+    not(fleche_oracle),
+    ignore = "needs FLECHE_ORACLE_PYTHON (a venv with real fleche; .ci/run sets it)"
+)]
+fn answers_stay_right_while_fleche_writes() {
+    use crate::support::oracle::{oracle, python, script};
+    let cache = Indexed {
+        dir: TestEnv::empty(),
+        xdg: TestEnv::empty(),
+    };
+    let logs = TestEnv::empty();
+    oracle("config", cache.dir.root(), &[]);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(7);
+    crate::support::notice(&format!("index race: seed {seed}"));
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut failures = Vec::new();
+    let mut used_warm = false;
+    let mut last = Vec::new();
+    for (phase, work) in [(0, 6.0), (1, 4.0)] {
+        let until = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs_f64()
+            + work;
+        let mut workers: Vec<std::process::Child> = (0..2)
+            .map(|w| {
+                python()
+                    .arg(script("concurrency_worker.py"))
+                    .arg(cache.dir.root())
+                    .arg(w.to_string())
+                    .arg(format!("{until:.3}"))
+                    .arg(logs.path(format!("worker{phase}-{w}.json")))
+                    .env_remove("FLECHE_SECRET_KEY")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .expect("start a worker")
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        while workers.iter_mut().any(|c| matches!(c.try_wait(), Ok(None))) {
+            race_round(&cache, &mut rng, &mut failures);
+            assert!(started.elapsed() < Duration::from_secs(120), "workers hung");
+        }
+        // Quiet: the index is built, then used.
+        std::thread::sleep(SETTLE);
+        for _ in 0..3 {
+            let events = race_round(&cache, &mut rng, &mut failures);
+            used_warm |= used(&events, "values") && used(&events, "times");
+            last = events;
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(
+        used_warm,
+        "the index was never used: {last:?} {:?}",
+        cache.dir.names(".fleche")
+    );
+}

@@ -32,7 +32,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// The first bytes of every index file.
 const MAGIC: &[u8; 8] = b"FLECHEIX";
 /// Bumped whenever the layout changes: other versions are rebuilt.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// The coarsest timestamp granularity we allow for (FAT's 2 s; ext4, xfs,
 /// btrfs and tmpfs are far finer, NFS may be 1 s).
 const GRANULE: Duration = Duration::from_secs(2);
@@ -69,6 +69,17 @@ pub(crate) struct Stamp {
     ctime: (i64, i64),
     /// SQLite's file change counter (header offset 24), 0 for directories.
     counter: u32,
+    /// A SQLite database's write-ahead log, if there is one: its size,
+    /// times and salts (which change whenever it is restarted).
+    wal: Option<Wal>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Wal {
+    size: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+    salts: u64,
 }
 
 impl Stamp {
@@ -81,6 +92,7 @@ impl Stamp {
             mtime: (m.mtime(), m.mtime_nsec()),
             ctime: (m.ctime(), m.ctime_nsec()),
             counter: 0,
+            wal: None,
         })
     }
 
@@ -92,6 +104,25 @@ impl Stamp {
         let mut counter = [0u8; 4];
         file.read_exact_at(&mut counter, 24).ok()?;
         stamp.counter = u32::from_be_bytes(counter);
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let wal = Path::new(&wal);
+        if let Ok(m) = std::fs::symlink_metadata(wal) {
+            // Read-only: never creates the log or its index.
+            let mut salts = [0u8; 8];
+            if m.len() >= 32 {
+                std::fs::File::open(wal)
+                    .ok()?
+                    .read_exact_at(&mut salts, 16)
+                    .ok()?;
+            }
+            stamp.wal = Some(Wal {
+                size: m.size(),
+                mtime: (m.mtime(), m.mtime_nsec()),
+                ctime: (m.ctime(), m.ctime_nsec()),
+                salts: u64::from_be_bytes(salts),
+            });
+        }
         Some(stamp)
     }
 
@@ -103,7 +134,9 @@ impl Stamp {
             let (s, n) = (t.0 + GRANULE.as_secs() as i64, t.1);
             (s, n) < snapshot
         };
-        older(self.mtime) && older(self.ctime)
+        older(self.mtime)
+            && older(self.ctime)
+            && self.wal.is_none_or(|w| older(w.mtime) && older(w.ctime))
     }
 
     fn write(&self, out: &mut Vec<u8>) {
@@ -119,6 +152,20 @@ impl Stamp {
         ] {
             out.extend_from_slice(&v.to_le_bytes());
         }
+        let wal = self.wal.map_or([0; 7], |w| {
+            [
+                1,
+                w.size,
+                w.mtime.0 as u64,
+                w.mtime.1 as u64,
+                w.ctime.0 as u64,
+                w.ctime.1 as u64,
+                w.salts,
+            ]
+        });
+        for v in wal {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
     }
 
     fn read(r: &mut Reader<'_>) -> Option<Stamp> {
@@ -129,6 +176,16 @@ impl Stamp {
             mtime: (r.u64()? as i64, r.u64()? as i64),
             ctime: (r.u64()? as i64, r.u64()? as i64),
             counter: u32::try_from(r.u64()?).ok()?,
+            wal: {
+                let present = r.u64()?;
+                let w = Wal {
+                    size: r.u64()?,
+                    mtime: (r.u64()? as i64, r.u64()? as i64),
+                    ctime: (r.u64()? as i64, r.u64()? as i64),
+                    salts: r.u64()?,
+                };
+                (present == 1).then_some(w)
+            },
         })
     }
 }

@@ -2,8 +2,8 @@
 //! (`timestart`, `timestop` or `walltime`), every `runtime` row's call key
 //! and number, sorted by (number, key), so that the first or last N calls
 //! of `ls -n N` are read from the file's ends. Valid while the database
-//! file's stamp and change counter are unchanged and it has no write-ahead
-//! log (a database being written is read the ordinary way).
+//! file's stamp and change counter, and its write-ahead log's (size,
+//! times, salts), are unchanged.
 
 use super::{event, file_for, now, save, Header, Reader, Stamp};
 use crate::prefix::KeyBytes;
@@ -53,14 +53,6 @@ impl TimesIndex {
         Some((identity, file))
     }
 
-    /// Whether a write-ahead log is beside the database: its commits are
-    /// not in the file we stamp.
-    fn logged(&self) -> bool {
-        let mut wal = self.db.clone().into_os_string();
-        wal.push("-wal");
-        Path::new(&wal).exists()
-    }
-
     /// The first `limit` calls by `field` (descending unless `reverse`),
     /// from a current index.
     pub(crate) fn first(&self, field: &str, limit: usize, reverse: bool) -> First {
@@ -70,9 +62,6 @@ impl TimesIndex {
 
     fn read_first(&self, field: &str, limit: usize, reverse: bool) -> Option<First> {
         let (identity, path) = self.place(field)?;
-        if self.logged() {
-            return None;
-        }
         let current = Stamp::of_sqlite(&self.db)?;
         let file = std::fs::File::open(&path).ok()?;
         let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
@@ -122,9 +111,6 @@ impl TimesIndex {
     /// then, if an index is wanted and the state is settled.
     pub(crate) fn before_scan(&self, field: &str) -> Option<Pending> {
         let (identity, file) = self.place(field)?;
-        if self.logged() {
-            return None;
-        }
         let snapshot = now();
         let stamp = Stamp::of_sqlite(&self.db)?;
         if !stamp.settled(snapshot) {
@@ -147,7 +133,7 @@ impl TimesIndex {
     /// Keep every runtime row's (value, key) of a scan begun after
     /// [`Self::before_scan`].
     pub(crate) fn save(&self, pending: Pending, mut entries: Vec<(f64, KeyBytes)>) {
-        if Stamp::of_sqlite(&self.db) != Some(pending.header.stamp) || self.logged() {
+        if Stamp::of_sqlite(&self.db) != Some(pending.header.stamp) {
             return;
         }
         entries.sort_unstable_by(order);
