@@ -83,6 +83,8 @@ impl Indexed {
         let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
             .map(|d| d.map(|e| e.expect("entry").path()).collect())
             .unwrap_or_default();
+        // Not the `.want` marks of questions asked once.
+        out.retain(|p| p.extension().is_some_and(|e| e == "idx"));
         out.sort();
         out
     }

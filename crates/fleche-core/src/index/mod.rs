@@ -326,6 +326,22 @@ fn save(path: &Path, mut bytes: Vec<u8>) {
     }
 }
 
+/// Whether building the index file `path` pays: only when the same
+/// question was asked before without a current index (a `.want` file left
+/// then). Building costs a little over the ordinary answer (sorting and
+/// writing tens of MB on a million calls), which a question asked once
+/// never earns back.
+fn wanted(path: &Path) -> bool {
+    let want = path.with_extension("want");
+    if want.exists() {
+        return true;
+    }
+    let _ = std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
+        .and_then(|()| std::fs::write(&want, b""));
+    event(format!("not indexed (first ask) {}", path.display()));
+    false
+}
+
 /// The bytes of an index file whose checksum holds (without it).
 fn load(path: &Path) -> Option<Vec<u8>> {
     load_bytes(path, std::fs::read(path).ok()?)

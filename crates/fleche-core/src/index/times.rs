@@ -120,6 +120,9 @@ impl TimesIndex {
             ));
             return None;
         }
+        if !super::wanted(&file) {
+            return None;
+        }
         Some(Pending {
             file,
             header: Header {

@@ -16,6 +16,7 @@ use crate::prefix::{KeyBytes, KeySet};
 use std::borrow::Cow;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 const BINS: usize = 1 << 16;
@@ -32,7 +33,13 @@ pub(crate) struct ValueIndex {
     open: OnceLock<Option<Opened>>,
     /// Every key from it, read once when a question needs them all.
     all: OnceLock<Option<KeySet>>,
+    /// How many questions read their bins: past [`BIN_READS`], reading
+    /// every key once is cheaper (a table of every call's short key).
+    bin_reads: AtomicUsize,
 }
+
+/// Questions answered from their bins before the whole index is read.
+const BIN_READS: usize = 64;
 
 /// A current index file: its fan-out and bin checksums, its other names.
 #[derive(Debug)]
@@ -102,8 +109,9 @@ impl ValueIndex {
         // A prefix that is not lowercase hex matches no digest: only the
         // other names can answer, and the whole set does that simply.
         let lower = bytes.iter().take(4).all(|c| !c.is_ascii_uppercase());
+        let few = self.bin_reads.fetch_add(1, Ordering::Relaxed) < BIN_READS;
         match bin {
-            Some(b) if lower => match opened.bins_around(b) {
+            Some(b) if lower && few => match opened.bins_around(b) {
                 Some(keys) => Some(Cow::Owned(keys)),
                 None => {
                     event(format!("damaged {}", opened.path.display()));
@@ -207,6 +215,9 @@ impl ValueIndex {
                 "not indexed (changed just now) {}",
                 self.root.display()
             ));
+            return None;
+        }
+        if !super::wanted(&file) {
             return None;
         }
         Some(Pending {
