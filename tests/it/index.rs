@@ -40,8 +40,18 @@ impl Indexed {
             .run()
     }
 
-    /// `fleche --no-index ARGS`, checked equal to `FLECHE_NO_INDEX=1`.
+    /// `fleche --no-index ARGS`.
     fn without(&self, args: &[&str]) -> Run {
+        self.dir
+            .fleche()
+            .env("XDG_CACHE_HOME", self.xdg.root())
+            .arg("--no-index")
+            .args(args)
+            .run()
+    }
+
+    /// [`Self::without`], checked equal to `FLECHE_NO_INDEX=1`.
+    fn without_both_ways(&self, args: &[&str]) -> Run {
         let flag = self
             .dir
             .fleche()
@@ -138,14 +148,14 @@ fn questions(dir: &TestEnv) -> Vec<Vec<String>> {
     assert!(calls.len() > 3 && values.len() > 3, "{calls:?} {values:?}");
     let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let mut out: Vec<Vec<String>> = Vec::new();
-    for k in calls.iter().chain(&values).step_by(2) {
+    for k in calls.iter().chain(&values).step_by(3) {
         out.push(s(&["expand", &k[..4], &k[..6], &k[..10], k]));
     }
     out.push(s(&["expand", "0000", "ffff", "abcdef", "--format", "json"]));
     out.push(s(&["show", &calls[0][..8], &values[0][..8]]));
     out.push(s(&["show", &calls[1][..8], "--format", "json"]));
     out.push(s(&["ls"]));
-    for n in ["1", "3", "1000"] {
+    for n in ["3", "1000"] {
         for sort in ["started", "stopped", "walltime"] {
             out.push(s(&["ls", "-n", n, "--sort", sort]));
             out.push(s(&["ls", "-n", n, "--sort", sort, "--reverse"]));
@@ -197,7 +207,7 @@ fn answers_are_the_same_with_and_without_the_index_and_warm_ones_use_it() {
     };
     std::thread::sleep(SETTLE);
     for q in &questions {
-        fresh.without(&q.iter().map(String::as_str).collect::<Vec<_>>());
+        fresh.without_both_ways(&q.iter().map(String::as_str).collect::<Vec<_>>());
     }
     assert!(fresh.index_files().is_empty());
     assert!(!fresh.xdg.path("fleche").exists());
