@@ -228,7 +228,8 @@ fn answers_follow_every_change_to_the_cache() {
         let keys = c.without(&["ls", "-n", "1", "--format", "json"]).keys();
         keys.into_iter().next().expect("a call")
     };
-    let changes: Vec<(&str, Box<dyn Fn(&Indexed)>)> = vec![
+    type Change<'a> = Box<dyn Fn(&Indexed) + 'a>;
+    let changes: Vec<(&str, Change)> = vec![
         (
             "a new value file sharing a long prefix with another",
             Box::new(|_| {
