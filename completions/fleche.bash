@@ -149,7 +149,7 @@ _fleche() {
 
     case "${cmd}" in
         fleche)
-            opts="-C -h -V --cache --config --root --sql --offline --color --help --version ls query show expand shrink export tag untag evict gc verify stats caches digest why diff rekey copy completions man help"
+            opts="-C -h -V --cache --config --root --sql --offline --no-index --color --help --version ls query show expand shrink export tag untag evict gc verify stats caches digest why diff rekey copy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,7 +187,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__caches)
-            opts="-C -h --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -229,7 +229,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__completions)
-            opts="-C -h --cache --config --root --sql --offline --color --help bash zsh fish elvish powershell"
+            opts="-C -h --cache --config --root --sql --offline --no-index --color --help bash zsh fish elvish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -267,7 +267,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__copy)
-            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --to --to-root --to-sql --move --overwrite --dry-run --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --to --to-root --to-sql --move --overwrite --dry-run --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,7 +361,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__diff)
-            opts="-C -h --all --full --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --all --full --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -403,7 +403,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__digest)
-            opts="-C -h --call --module --version --code-digest --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --call --module --version --code-digest --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -461,7 +461,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__evict)
-            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --dry-run --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --dry-run --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,7 +543,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__expand)
-            opts="-C -h --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -585,7 +585,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__export)
-            opts="-o -C -h --output --as --cache --config --root --sql --offline --color --help"
+            opts="-o -C -h --output --as --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -635,7 +635,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__gc)
-            opts="-C -h --min-age --dry-run --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --min-age --dry-run --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -989,7 +989,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__ls)
-            opts="-n -r -C -h --limit --sort --reverse --format --cache --config --root --sql --offline --color --help"
+            opts="-n -r -C -h --limit --sort --reverse --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1043,7 +1043,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__man)
-            opts="-C -h --cache --config --root --sql --offline --color --help"
+            opts="-C -h --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1081,7 +1081,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__query)
-            opts="-n -r -C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --limit --sort --reverse --format --count --latest --oldest --args --results --full --cache --config --root --sql --offline --color --help"
+            opts="-n -r -C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --limit --sort --reverse --format --count --latest --oldest --args --results --full --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1179,7 +1179,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__rekey)
-            opts="-C -h --module --name --version --arg --tag --keep --overwrite --dry-run --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --module --name --version --arg --tag --keep --overwrite --dry-run --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1241,7 +1241,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__show)
-            opts="-C -h --full --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --full --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1283,7 +1283,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__shrink)
-            opts="-C -h --cache --config --root --sql --offline --color --help"
+            opts="-C -h --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1321,7 +1321,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__stats)
-            opts="-C -h --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1363,7 +1363,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__tag)
-            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --set --unset --dry-run --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --set --unset --dry-run --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1453,7 +1453,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__untag)
-            opts="-k -C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --key --dry-run --format --cache --config --root --sql --offline --color --help"
+            opts="-k -C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --all --key --dry-run --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1543,7 +1543,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__verify)
-            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --notes --format --cache --config --root --sql --offline --color --help"
+            opts="-C -h --name --module --version --code-digest --arg --result --meta --tag --since --until --notes --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1625,7 +1625,7 @@ _fleche() {
             return 0
             ;;
         fleche__subcmd__why)
-            opts="-n -C -h --module --version --code-digest --limit --format --cache --config --root --sql --offline --color --help"
+            opts="-n -C -h --module --version --code-digest --limit --format --cache --config --root --sql --offline --no-index --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_fleche_global_optspecs
-    string join \n C= cache= config= root= sql= offline color= h/help V/version
+    string join \n C= cache= config= root= sql= offline no-index color= h/help V/version
 end
 
 function __fish_fleche_needs_command
@@ -33,6 +33,7 @@ complete -c fleche -n "__fish_fleche_needs_command" -l color -d 'When to colour 
 always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_needs_command" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_needs_command" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_needs_command" -s h -l help -d 'Print help'
 complete -c fleche -n "__fish_fleche_needs_command" -s V -l version -d 'Print version'
 complete -c fleche -n "__fish_fleche_needs_command" -f -a "ls" -d 'List the calls in the cache, newest first'
@@ -77,6 +78,7 @@ always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand ls" -s r -l reverse -d 'Reverse the order'
 complete -c fleche -n "__fish_fleche_using_subcommand ls" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand ls" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l name -d 'Calls named NAME (the function\'s qualified name, e.g. `fib`, `MyClass.compute`)' -r
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l module -d 'Calls from MODULE' -r
@@ -115,6 +117,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand query" -l oldest -d 'Only 
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l results -d 'Add the decoded result as a column'
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l full -d 'Do not abbreviate decoded values'
 complete -c fleche -n "__fish_fleche_using_subcommand query" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand query" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand show" -l format -r -f -a "text\t'Labelled lines for people'
 json\t'One JSON array of objects'
@@ -129,6 +132,7 @@ always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand show" -l full -d 'Show values in full instead of abbreviating long ones'
 complete -c fleche -n "__fish_fleche_using_subcommand show" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand show" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand expand" -l format -d 'Output format; the default prints one full digest per line' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON array'
@@ -144,6 +148,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand expand" -l color -d 'When 
 always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand expand" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand expand" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand expand" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand shrink" -s C -d 'Run as if started in DIR (affects where fleche.toml is looked for)' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand shrink" -l cache -d 'Use the cache of this name from the configuration' -r
@@ -154,6 +159,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand shrink" -l color -d 'When 
 always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand shrink" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand shrink" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand shrink" -s h -l help -d 'Print help'
 complete -c fleche -n "__fish_fleche_using_subcommand export" -s o -l output -d 'The file to write (replaced whole), or `-` for standard output' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand export" -l as -d 'The format; by default the output file\'s extension (.npy, .json, .csv)' -r -f -a "npy\t'A numpy array, byte for byte as `np.save` writes it'
@@ -168,6 +174,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand export" -l color -d 'When 
 always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand export" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand export" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand tag" -l name -d 'Calls named NAME (the function\'s qualified name, e.g. `fib`, `MyClass.compute`)' -r
 complete -c fleche -n "__fish_fleche_using_subcommand tag" -l module -d 'Calls from MODULE' -r
@@ -197,6 +204,7 @@ never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand tag" -l all -d 'Select every call in the cache'
 complete -c fleche -n "__fish_fleche_using_subcommand tag" -l dry-run -d 'Show what would change without writing anything'
 complete -c fleche -n "__fish_fleche_using_subcommand tag" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand tag" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand tag" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand untag" -l name -d 'Calls named NAME (the function\'s qualified name, e.g. `fib`, `MyClass.compute`)' -r
 complete -c fleche -n "__fish_fleche_using_subcommand untag" -l module -d 'Calls from MODULE' -r
@@ -225,6 +233,7 @@ never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand untag" -l all -d 'Select every call in the cache'
 complete -c fleche -n "__fish_fleche_using_subcommand untag" -l dry-run -d 'Show what would change without writing anything'
 complete -c fleche -n "__fish_fleche_using_subcommand untag" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand untag" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand untag" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand evict" -l name -d 'Calls named NAME (the function\'s qualified name, e.g. `fib`, `MyClass.compute`)' -r
 complete -c fleche -n "__fish_fleche_using_subcommand evict" -l module -d 'Calls from MODULE' -r
@@ -252,6 +261,7 @@ never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand evict" -l all -d 'Select every call in the cache'
 complete -c fleche -n "__fish_fleche_using_subcommand evict" -l dry-run -d 'List what would be removed without removing anything'
 complete -c fleche -n "__fish_fleche_using_subcommand evict" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand evict" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand evict" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand gc" -l min-age -d 'Keep value files modified more recently than this (0, 90s, 30m, 2h, 1d, 1w)' -r
 complete -c fleche -n "__fish_fleche_using_subcommand gc" -l format -d 'Output format of the list of files (a real run in table format prints only the summary)' -r -f -a "table\t'Aligned columns for people'
@@ -269,6 +279,7 @@ always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand gc" -l dry-run -d 'List each file that would be deleted, with its size, and the total; delete nothing'
 complete -c fleche -n "__fish_fleche_using_subcommand gc" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand gc" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand verify" -l name -d 'Calls named NAME (the function\'s qualified name, e.g. `fib`, `MyClass.compute`)' -r
 complete -c fleche -n "__fish_fleche_using_subcommand verify" -l module -d 'Calls from MODULE' -r
@@ -295,6 +306,7 @@ always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand verify" -l notes -d 'Also list notes (orphans, stray files, values shown as reconstruction calls) in the output; they never fail the check'
 complete -c fleche -n "__fish_fleche_using_subcommand verify" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand verify" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand stats" -l format -d '`table` prints a summary and a table of functions; other formats one object per cache' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON array'
@@ -310,6 +322,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand stats" -l color -d 'When t
 always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand stats" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand stats" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand caches" -l format -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON array'
@@ -325,6 +338,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand caches" -l color -d 'When 
 always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand caches" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand caches" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand caches" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand digest" -l call -d 'Print the key of a call to the function NAME instead' -r
 complete -c fleche -n "__fish_fleche_using_subcommand digest" -l module -d 'The call\'s module (default: None)' -r
@@ -344,6 +358,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand digest" -l color -d 'When 
 always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand digest" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand digest" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand digest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand why" -l module -d 'The module the function is defined in (`__main__` in a notebook or script)' -r
 complete -c fleche -n "__fish_fleche_using_subcommand why" -l version -d 'The decorator\'s version: an int when it looks like one, else a string' -r
@@ -360,6 +375,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand why" -l color -d 'When to 
 always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand why" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand why" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand why" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand diff" -l format -r -f -a "text\t'Lines for people (coloured on a terminal)'
 json\t'One JSON object'"
@@ -374,6 +390,7 @@ never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand diff" -l all -d 'Show every row of two calls, not only those that differ'
 complete -c fleche -n "__fish_fleche_using_subcommand diff" -l full -d 'Show values in full instead of abbreviating long ones'
 complete -c fleche -n "__fish_fleche_using_subcommand diff" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand diff" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l module -d 'The module was renamed: OLD=NEW (`__main__=analysis` when a notebook\'s code moved to a module)' -r
 complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l name -d 'The function was renamed: OLD=NEW (qualified names, e.g. `fit=fit_model`)' -r
@@ -397,6 +414,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l keep -d 'Keep th
 complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l overwrite -d 'Replace a record already stored under a new key'
 complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l dry-run -d 'List old -> new keys without changing anything'
 complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand rekey" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand rekey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand copy" -l name -d 'Calls named NAME (the function\'s qualified name, e.g. `fib`, `MyClass.compute`)' -r
 complete -c fleche -n "__fish_fleche_using_subcommand copy" -l module -d 'Calls from MODULE' -r
@@ -429,6 +447,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand copy" -l move -d 'Evict th
 complete -c fleche -n "__fish_fleche_using_subcommand copy" -l overwrite -d 'Replace records the target already holds under the same keys'
 complete -c fleche -n "__fish_fleche_using_subcommand copy" -l dry-run -d 'Say what would be copied, and how many bytes, without writing'
 complete -c fleche -n "__fish_fleche_using_subcommand copy" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand copy" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand copy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c fleche -n "__fish_fleche_using_subcommand completions" -s C -d 'Run as if started in DIR (affects where fleche.toml is looked for)' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand completions" -l cache -d 'Use the cache of this name from the configuration' -r
@@ -439,6 +458,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand completions" -l color -d '
 always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand completions" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand completions" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c fleche -n "__fish_fleche_using_subcommand man" -s C -d 'Run as if started in DIR (affects where fleche.toml is looked for)' -r -F
 complete -c fleche -n "__fish_fleche_using_subcommand man" -l cache -d 'Use the cache of this name from the configuration' -r
@@ -449,6 +469,7 @@ complete -c fleche -n "__fish_fleche_using_subcommand man" -l color -d 'When to 
 always\t''
 never\t''"
 complete -c fleche -n "__fish_fleche_using_subcommand man" -l offline -d 'Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only'
+complete -c fleche -n "__fish_fleche_using_subcommand man" -l no-index -d 'Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches'
 complete -c fleche -n "__fish_fleche_using_subcommand man" -s h -l help -d 'Print help'
 complete -c fleche -n "__fish_fleche_using_subcommand help; and not __fish_seen_subcommand_from ls query show expand shrink export tag untag evict gc verify stats caches digest why diff rekey copy completions man help" -f -a "ls" -d 'List the calls in the cache, newest first'
 complete -c fleche -n "__fish_fleche_using_subcommand help; and not __fish_seen_subcommand_from ls query show expand shrink export tag untag evict gc verify stats caches digest why diff rekey copy completions man help" -f -a "query" -d 'Find calls by name, module, version, arguments, result, metadata and time'

@@ -22,6 +22,7 @@ _fleche() {
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '-V[Print version]' \
@@ -58,6 +59,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '-r[Reverse the order]' \
 '--reverse[Reverse the order]' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -101,6 +103,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--results[Add the decoded result as a column]' \
 '--full[Do not abbreviate decoded values]' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -118,6 +121,7 @@ jsonl\:"One JSON object per line"))' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--full[Show values in full instead of abbreviating long ones]' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Digests or prefixes (at least 4 hex characters) of calls or values; `-` reads stdin:_default' \
@@ -137,6 +141,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Short digests (at least 4 hex characters), or `-` for stdin:_default' \
@@ -151,6 +156,7 @@ _arguments "${_arguments_options[@]}" : \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '*::digests -- Full digests of calls or values, or `-` for stdin:_default' \
@@ -170,6 +176,7 @@ csv\:"A pandas DataFrame or Series, as \`to_csv()\` writes it"))' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':prefix -- The value, or the call whose result to export, by (short) digest:_default' \
@@ -203,6 +210,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '()--all[Select every call in the cache]' \
 '--dry-run[Show what would change without writing anything]' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Calls by (short) key:_default' \
@@ -236,6 +244,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '()--all[Select every call in the cache]' \
 '--dry-run[Show what would change without writing anything]' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Calls by (short) key:_default' \
@@ -267,6 +276,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '()--all[Select every call in the cache]' \
 '--dry-run[List what would be removed without removing anything]' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Calls by (short) key:_default' \
@@ -288,6 +298,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--dry-run[List each file that would be deleted, with its size, and the total; delete nothing]' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -317,6 +328,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--notes[Also list notes (orphans, stray files, values shown as reconstruction calls) in the output; they never fail the check]' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Only these calls (by key prefix) and the values they reach:_default' \
@@ -336,6 +348,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -354,6 +367,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -376,6 +390,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::values -- Values to digest (with --call\: the call'\''s arguments as NAME=VALUE, in order):_default' \
@@ -397,6 +412,7 @@ json\:"One JSON object"))' \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':name -- The function'\''s qualified name (`fib`, `MyClass.compute`):_default' \
@@ -416,6 +432,7 @@ json\:"One JSON object"))' \
 '--all[Show every row of two calls, not only those that differ]' \
 '--full[Show values in full instead of abbreviating long ones]' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::keys -- Two digests or prefixes; `-` reads them from stdin, one per line:_default' \
@@ -443,6 +460,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--overwrite[Replace a record already stored under a new key]' \
 '--dry-run[List old -> new keys without changing anything]' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Only these calls, by (short) key; `-` reads them from stdin:_default' \
@@ -479,6 +497,7 @@ tsv\:"Tab-separated, with a header line"))' \
 '--overwrite[Replace records the target already holds under the same keys]' \
 '--dry-run[Say what would be copied, and how many bytes, without writing]' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::prefixes -- Calls by (short) key:_default' \
@@ -493,6 +512,7 @@ _arguments "${_arguments_options[@]}" : \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':shell:(bash zsh fish elvish powershell)' \
@@ -507,6 +527,7 @@ _arguments "${_arguments_options[@]}" : \
 '--sql=[Read call records from this database URL (e.g. postgresql\://user@host/db) instead of the configured one]:URL:_default' \
 '--color=[When to colour output\: auto (a terminal without NO_COLOR), always, never]:WHEN:(auto always never)' \
 '--offline[Leave remote layers (\`type = "ssh"\`) out on purpose\: no warning, and evictions go to the local layers only]' \
+'--no-index[Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0

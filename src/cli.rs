@@ -45,6 +45,9 @@ pub struct GlobalArgs {
     /// Leave remote layers (`type = "ssh"`) out on purpose: no warning, and evictions go to the local layers only.
     #[arg(long, global = true)]
     pub offline: bool,
+    /// Neither read nor write the persistent index under ~/.cache/fleche (also FLECHE_NO_INDEX=1); answers are the same, only slower on big caches.
+    #[arg(long, global = true)]
+    pub no_index: bool,
     /// When to colour output: auto (a terminal without NO_COLOR), always, never.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,

@@ -66,6 +66,7 @@ impl Context {
             sql: global.sql.clone(),
             writes: false,
             offline: global.offline,
+            index: !global.no_index && !no_index_env(),
         })
     }
 
@@ -257,4 +258,9 @@ impl Context {
             .map(|(key, len)| style::short_id(key, len, color))
             .collect())
     }
+}
+
+/// `FLECHE_NO_INDEX` set to anything but empty or `0`: as `--no-index`.
+fn no_index_env() -> bool {
+    std::env::var_os("FLECHE_NO_INDEX").is_some_and(|v| !v.is_empty() && v != "0")
 }

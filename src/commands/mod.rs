@@ -58,6 +58,12 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => completions::run(&ctx, args),
         Command::Man(args) => man::run(&ctx, args),
     };
+    // What the persistent index did, for tests and the curious.
+    if std::env::var_os("FLECHE_INDEX_DEBUG").is_some_and(|v| v == "1") {
+        for e in fleche_core::index::events() {
+            say!("index: {e}");
+        }
+    }
     match result {
         Ok(exit) => exit.into(),
         Err(err) => error::report(&err),

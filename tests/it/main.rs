@@ -15,6 +15,7 @@ mod generated;
 mod hdf5;
 mod hostile;
 mod hostile_sizes;
+mod index;
 mod locate;
 mod messages;
 mod notebook;

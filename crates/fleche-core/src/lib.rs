@@ -13,6 +13,7 @@ pub mod digest;
 pub mod fuzzing;
 pub mod gc;
 pub mod hdf5;
+pub mod index;
 pub mod literal;
 pub mod npy;
 pub mod numpy;

@@ -366,6 +366,24 @@ impl KeySet {
         KeySet { hex, other, bins }
     }
 
+    /// From names already sorted and distinct (an index file's): None if
+    /// they are not, so a damaged file is never searched.
+    pub fn from_sorted(hex: Vec<KeyBytes>, other: Vec<String>) -> Option<KeySet> {
+        let ascending = hex.windows(2).all(|w| wide(&w[0]) < wide(&w[1]))
+            && other.windows(2).all(|w| w[0] < w[1])
+            && other.iter().all(|o| key_bytes(o).is_none());
+        ascending.then(|| KeySet {
+            bins: bin_starts(&hex),
+            hex,
+            other,
+        })
+    }
+
+    /// The digests (sorted) and the other names (sorted), as kept.
+    pub fn parts(&self) -> (&[KeyBytes], &[String]) {
+        (&self.hex, &self.other)
+    }
+
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> KeySet {
         let (mut hex, mut other) = (Vec::new(), Vec::new());
         for n in names {

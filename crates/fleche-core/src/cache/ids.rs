@@ -73,7 +73,7 @@ impl Cache {
     fn values_near(&self, near: &str) -> Result<Vec<Cow<'_, prefix::KeySet>>, FileError> {
         self.members
             .iter()
-            .map(|m| m.values.index_near(near))
+            .map(|m| m.value_keys_near(near))
             .collect()
     }
 
@@ -155,7 +155,7 @@ impl Cache {
         })?;
         let mut found = Vec::new();
         for m in &self.members {
-            let values = m.values.index_near(p.as_str())?;
+            let values = m.value_keys_near(p.as_str())?;
             let Ok(keys) =
                 prefix::SortedKeys::with_prefix(&*values, p.as_str(), VALUE_CANDIDATES + 1);
             found.extend(keys.into_iter().map(|k| (k, Kind::Value)));
@@ -274,7 +274,7 @@ impl Cache {
 /// Shrink among one member's values, listing its value directory only when
 /// first needed.
 fn shrink_value(member: &Member, key: &str) -> Result<Option<String>, FileError> {
-    let values = member.values.index_near(near(key))?;
+    let values = member.value_keys_near(near(key))?;
     if values.contains(key) {
         let Ok(s) = prefix::shrink(key, &*values);
         Ok(Some(s))

@@ -24,11 +24,14 @@ pub use crate::store::sql_write::{Rekey, RekeyOutcome, TagChange};
 pub use crate::store::values::{StoredValue, ValueError};
 
 use crate::config::{Config, ConfigError};
+use crate::index::values::ValueIndex;
+use crate::prefix::KeySet;
 use crate::store::calls::CallStore;
 use crate::store::files::FileError;
 use crate::store::values::{load_value_from, ValueStore};
 use crate::store::StoreError;
 use crate::store::{callfiles, CallFilter, CallRecord, FunctionStats, ListOptions, SortKey};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -91,6 +94,9 @@ pub struct Member {
     calls: CallStore,
     values: ValueStore,
     read_only: bool,
+    /// The persistent index of its value directory (disabled unless the
+    /// values are files and the index is wanted).
+    value_index: ValueIndex,
     /// The storages it was opened from (a copy into a new directory makes
     /// the same kinds).
     layout: (
@@ -216,6 +222,22 @@ impl Member {
     pub fn on_broken_records(&self, hook: callfiles::BrokenHook) {
         if let CallStore::Files(files) = &self.calls {
             files.on_broken(hook);
+        }
+    }
+
+    /// The value keys that can matter for digests starting with `near`:
+    /// every key, from a current persistent index when there is one, else
+    /// from the store (listing a directory of value files once, and
+    /// keeping what it found in the index).
+    pub(crate) fn value_keys_near(&self, near: &str) -> Result<Cow<'_, KeySet>, FileError> {
+        if let Some(keys) = self.value_index.near(near) {
+            return Ok(keys);
+        }
+        match &self.values {
+            ValueStore::Files { .. } => {
+                list_values(&self.values, &self.value_index).map(Cow::Borrowed)
+            }
+            _ => self.values.index_near(near),
         }
     }
 
@@ -396,9 +418,11 @@ impl Cache {
     pub fn while_indexing_values<R>(&self, f: impl FnOnce() -> R) -> R {
         std::thread::scope(|scope| {
             for m in &self.members {
-                let values = &m.values;
+                let (values, index) = (&m.values, &m.value_index);
                 scope.spawn(move || {
-                    let _ = values.index();
+                    if !index.is_warm() {
+                        let _ = list_values(values, index);
+                    }
                 });
             }
             f()
@@ -413,10 +437,12 @@ impl Cache {
     pub fn while_listing_value_files<R>(&self, f: impl FnOnce() -> R) -> R {
         std::thread::scope(|scope| {
             for m in &self.members {
-                let values = &m.values;
+                let (values, index) = (&m.values, &m.value_index);
                 if matches!(values, ValueStore::Files { .. }) {
                     scope.spawn(move || {
-                        let _ = values.index();
+                        if !index.is_warm() {
+                            let _ = list_values(values, index);
+                        }
                     });
                 }
             }
@@ -437,7 +463,9 @@ impl Cache {
 
     /// Whether any member has a value file for `key`.
     pub fn has_value(&self, key: &str) -> bool {
-        self.members.iter().any(|m| m.values.contains(key))
+        self.members
+            .iter()
+            .any(|m| m.value_keys_near(key).is_ok_and(|k| k.contains(key)))
     }
 
     /// Load a value from the first member that has it (as a stack reads).
@@ -461,6 +489,17 @@ impl Cache {
         }
         Ok(out)
     }
+}
+
+/// Every key of `values` from one listing of its directory, kept in the
+/// persistent `index` when it was read here (stamped just before).
+fn list_values<'v>(values: &'v ValueStore, index: &ValueIndex) -> Result<&'v KeySet, FileError> {
+    let mut pending = None;
+    let keys = values.index_with(|| pending = index.before_listing())?;
+    if let Some(p) = pending {
+        index.after_listing(p, keys);
+    }
+    Ok(keys)
 }
 
 /// The value stores of a cache, in stack order; `Sync`, for loading values

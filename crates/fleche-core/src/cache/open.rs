@@ -2,6 +2,7 @@
 
 use super::{Cache, Composition, Member, OpenError};
 use crate::config::{self, CacheSpec, CallStorageSpec, Config, ConfigError, ValueStorageSpec};
+use crate::index::values::ValueIndex;
 use crate::store::callfiles::FileCalls;
 use crate::store::calls::CallStore;
 use crate::store::files;
@@ -28,6 +29,10 @@ pub struct Locator {
     pub writes: bool,
     /// `--offline`: remote layers are left out on purpose.
     pub offline: bool,
+    /// Keep and use the persistent index (see [`crate::index`]); off unless
+    /// asked for, so that library users and tests write nothing outside
+    /// the cache by default.
+    pub index: bool,
 }
 
 impl Locator {
@@ -56,7 +61,12 @@ impl Locator {
             Some(spec) => spec,
             None => return Err(OpenError::NotACache(self.root_dir().unwrap_or_default())),
         };
-        open_cache(name, spec, config, self.writes, self.offline)
+        let index = if self.index {
+            crate::index::dir()
+        } else {
+            None
+        };
+        open_cache(name, spec, config, self.writes, self.offline, index)
     }
 
     /// `--root DIR` made absolute.
@@ -111,7 +121,12 @@ impl Locator {
     }
 }
 
-fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, OpenError> {
+fn open_member(
+    name: String,
+    spec: CacheSpec,
+    writes: bool,
+    index: &Option<PathBuf>,
+) -> Result<Member, OpenError> {
     let (values, calls, read_only) = match spec {
         CacheSpec::Single {
             values,
@@ -137,7 +152,14 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
         }
     };
     let layout = (values.clone(), calls.clone());
-    let calls = open_calls_for(&name, calls, writes)?;
+    let mut calls = open_calls_for(&name, calls, writes)?;
+    if let (CallStore::Sql(sql), Some(dir)) = (&mut calls, index) {
+        sql.use_index(dir.clone());
+    }
+    let value_index = match &values {
+        ValueStorageSpec::Files { root, .. } => ValueIndex::new(index.clone(), root),
+        _ => ValueIndex::default(),
+    };
     let values = match values {
         ValueStorageSpec::Files {
             root, secret_keys, ..
@@ -156,6 +178,7 @@ fn open_member(name: String, spec: CacheSpec, writes: bool) -> Result<Member, Op
         calls,
         values,
         read_only,
+        value_index,
         layout,
     })
 }
@@ -170,6 +193,7 @@ fn remote_member(name: String, opened: crate::remote::Opened) -> Member {
         calls: CallStore::Remote(std::sync::Arc::clone(&store)),
         values: ValueStore::Remote(store),
         read_only: opened.info.read_only,
+        value_index: ValueIndex::default(),
         layout: (
             ValueStorageSpec::Transient(what.clone()),
             CallStorageSpec::Transient(what),
@@ -194,6 +218,7 @@ fn open_cache(
     config: Option<Config>,
     writes: bool,
     offline: bool,
+    index: Option<PathBuf>,
 ) -> Result<Cache, OpenError> {
     let (composition, specs) = match spec {
         CacheSpec::Stack(m) => (Composition::Stack, m),
@@ -217,7 +242,7 @@ fn open_cache(
             });
         }
         single => {
-            let member = open_member(name.clone(), single, writes)?;
+            let member = open_member(name.clone(), single, writes, &index)?;
             return Ok(Cache {
                 name,
                 composition: Composition::Single,
@@ -262,7 +287,7 @@ fn open_cache(
             }
             continue;
         }
-        let mut member = open_member(label, spec, writes)?;
+        let mut member = open_member(label, spec, writes, &index)?;
         if composition == Composition::Pool {
             member.read_only = true;
         }

@@ -87,6 +87,22 @@ impl ValueStore {
         }
     }
 
+    /// [`Self::index`], calling `first` just before the directory is read
+    /// if this call reads it (the persistent index stamps the directory
+    /// then).
+    pub(crate) fn index_with(&self, first: impl FnOnce()) -> Result<&KeySet, FileError> {
+        match self {
+            ValueStore::Files { root, index, .. } => index
+                .get_or_init(|| {
+                    first();
+                    files::key_set(root)
+                })
+                .as_ref()
+                .map_err(Clone::clone),
+            _ => self.index(),
+        }
+    }
+
     /// The listing if it has been read already (by another thread), for
     /// work that can go on without it meanwhile.
     pub fn listed(&self) -> Option<&KeySet> {

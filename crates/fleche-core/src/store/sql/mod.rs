@@ -43,6 +43,9 @@ pub struct SqlCalls {
     /// the version itself (SQLite's affinity made `"1.2"` the real 1.2), not
     /// its JSON text.
     raw_versions: bool,
+    /// The persistent index of its runtime rows (`ls -n N`); disabled
+    /// unless [`Self::use_index`] is called.
+    times: crate::index::times::TimesIndex,
 }
 
 impl SqlCalls {
@@ -90,6 +93,7 @@ impl SqlCalls {
                     uri,
                     live,
                     raw_versions: false,
+                    times: Default::default(),
                 })
                 .and_then(|store| store.check_schema().map(|()| store))
                 .and_then(|store| store.version_column_type().map(|t| (store, t)));
@@ -111,6 +115,11 @@ impl SqlCalls {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Keep and use a persistent index in `dir` (see [`crate::index`]).
+    pub(crate) fn use_index(&mut self, dir: PathBuf) {
+        self.times = crate::index::times::TimesIndex::new(Some(dir), &self.path);
     }
 
     /// A write-ahead log holding writes this read-only connection cannot

@@ -1,8 +1,11 @@
 //! `ls -n N` sorted by start or wall time, without a filter: the first N
-//! from one pass over the `runtime` rows.
+//! from the persistent index when it is current, else from one pass over
+//! the `runtime` rows (which builds the index).
 
 use super::rows::SortValue;
 use super::SqlCalls;
+use crate::index::times::First;
+use crate::prefix::{self, KeyBytes};
 use crate::store::{CallFilter, CallRecord, ListOptions, StoreError};
 
 impl SqlCalls {
@@ -27,6 +30,14 @@ impl SqlCalls {
             return Ok(None);
         }
         let limit = limit as usize;
+        match self.times.first(field, limit, opts.reverse) {
+            First::Keys(keys) => return self.records_of(&keys),
+            First::Short => return Ok(None),
+            First::Unknown => {}
+        }
+        // No current index: this pass over every runtime row builds one.
+        let pending = self.times.before_scan(field);
+        let mut every: Option<Vec<(f64, KeyBytes)>> = pending.as_ref().map(|_| Vec::new());
         let sql = format!(
             "SELECT call_key, json_extract(data, '$.{field}') FROM metadata WHERE name = 'runtime'"
         );
@@ -44,6 +55,13 @@ impl SqlCalls {
             let Ok(key) = key.as_str() else {
                 return Ok(None);
             };
+            if let Some(all) = every.as_mut() {
+                match (as_number(&value), prefix::key_bytes(key)) {
+                    (Some(v), Some(k)) => all.push((v, k)),
+                    // A value or key the index cannot order as SQLite does.
+                    _ => every = None,
+                }
+            }
             if heap.len() == limit {
                 let worst = heap.peek().map(|r| (&r.value, r.key.as_str()));
                 if let Some((wv, wk)) = worst {
@@ -60,18 +78,39 @@ impl SqlCalls {
                 reverse,
             });
         }
+        drop(rows);
+        drop(stmt);
+        if let (Some(pending), Some(all)) = (pending, every) {
+            self.times.save(pending, all);
+        }
         if heap.len() < limit {
             return Ok(None);
         }
-        let mut out = Vec::with_capacity(limit);
-        for ranked in heap.into_sorted_vec() {
-            match self.get(&ranked.key)? {
+        let keys: Vec<String> = heap.into_sorted_vec().into_iter().map(|r| r.key).collect();
+        self.records_of(&keys)
+    }
+
+    /// The records of `keys`, in order; None when one is gone (metadata of
+    /// a call that is not there: the general query knows what to list).
+    fn records_of(&self, keys: &[String]) -> Result<Option<Vec<CallRecord>>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            match self.get(key)? {
                 Some(rec) => out.push(rec),
-                // Metadata of a call that is gone: the general query knows.
                 None => return Ok(None),
             }
         }
         Ok(Some(out))
+    }
+}
+
+/// The value as an f64 that orders exactly as SQLite orders it among
+/// numbers (None for text, blobs, and integers beyond 2^53).
+fn as_number(v: &SortValue) -> Option<f64> {
+    match v {
+        SortValue::Int(i) if i.unsigned_abs() <= 1 << 53 => Some(*i as f64),
+        SortValue::Real(r) if !r.is_nan() => Some(*r),
+        _ => None,
     }
 }
 

@@ -1,0 +1,163 @@
+//! The index of a SQLite database's runtime metadata: for one field
+//! (`timestart`, `timestop` or `walltime`), every `runtime` row's call key
+//! and number, sorted by (number, key), so that the first or last N calls
+//! of `ls -n N` are read from the file's ends. Valid while the database
+//! file's stamp and change counter, and its write-ahead log's (size,
+//! times, salts), are unchanged.
+
+use super::{event, file_for, now, save, Header, Reader, Stamp};
+use crate::prefix::KeyBytes;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+/// One entry: the field's value, then the call key.
+const ENTRY: usize = 40;
+
+/// The runtime index of one SQLite database, as its store uses it.
+#[derive(Debug, Default)]
+pub(crate) struct TimesIndex {
+    /// Where index files are kept; None: no index.
+    dir: Option<PathBuf>,
+    db: PathBuf,
+}
+
+/// What the index says about the first N calls by a runtime field.
+pub(crate) enum First {
+    /// Their keys, in listing order.
+    Keys(Vec<String>),
+    /// Fewer calls than N have the field: the general query is needed.
+    Short,
+    /// No current index.
+    Unknown,
+}
+
+/// A scan about to start, and the state of the database before it.
+pub(crate) struct Pending {
+    file: PathBuf,
+    header: Header,
+}
+
+impl TimesIndex {
+    pub(crate) fn new(dir: Option<PathBuf>, db: &Path) -> TimesIndex {
+        TimesIndex {
+            dir,
+            db: db.to_path_buf(),
+        }
+    }
+
+    fn place(&self, field: &str) -> Option<(String, PathBuf)> {
+        let dir = self.dir.as_ref()?;
+        let canon = std::fs::canonicalize(&self.db).ok()?;
+        let identity = format!("times\0{field}\0{}", canon.display());
+        let file = file_for(dir, "times", &identity);
+        Some((identity, file))
+    }
+
+    /// The first `limit` calls by `field` (descending unless `reverse`),
+    /// from a current index.
+    pub(crate) fn first(&self, field: &str, limit: usize, reverse: bool) -> First {
+        self.read_first(field, limit, reverse)
+            .unwrap_or(First::Unknown)
+    }
+
+    fn read_first(&self, field: &str, limit: usize, reverse: bool) -> Option<First> {
+        let (identity, path) = self.place(field)?;
+        let current = Stamp::of_sqlite(&self.db)?;
+        let file = std::fs::File::open(&path).ok()?;
+        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        let mut head = vec![0u8; len.min(64 * 1024)];
+        file.read_exact_at(&mut head, 0).ok()?;
+        let mut r = Reader::new(&head);
+        let header = Header::read(&mut r)?;
+        if !header.current(&identity, &current) {
+            event(format!("stale {}", path.display()));
+            return None;
+        }
+        let n = usize::try_from(r.u64()?).ok()?;
+        let start = r.position();
+        // The entries, then the whole file's checksum.
+        if n.checked_mul(ENTRY)?.checked_add(start + 8)? != len {
+            event(format!("damaged {}", path.display()));
+            return None;
+        }
+        if n < limit {
+            event(format!("used {}", path.display()));
+            return Some(First::Short);
+        }
+        let from = if reverse { 0 } else { n - limit };
+        let mut window = vec![0u8; limit * ENTRY];
+        file.read_exact_at(&mut window, (start + from * ENTRY) as u64)
+            .ok()?;
+        let entries: Vec<(f64, KeyBytes)> = window
+            .chunks_exact(ENTRY)
+            .map(|e| {
+                let v = f64::from_le_bytes(e[..8].try_into().unwrap_or_default());
+                (v, e[8..].try_into().unwrap_or([0; 32]))
+            })
+            .collect();
+        if !entries.windows(2).all(|w| order(&w[0], &w[1]).is_le()) {
+            event(format!("unsorted {}", path.display()));
+            return None;
+        }
+        let mut keys: Vec<String> = entries.iter().map(|(_, k)| hex(k)).collect();
+        if !reverse {
+            keys.reverse();
+        }
+        event(format!("used {}", path.display()));
+        Some(First::Keys(keys))
+    }
+
+    /// Call just before the runtime rows are read: the database's state
+    /// then, if an index is wanted and the state is settled.
+    pub(crate) fn before_scan(&self, field: &str) -> Option<Pending> {
+        let (identity, file) = self.place(field)?;
+        let snapshot = now();
+        let stamp = Stamp::of_sqlite(&self.db)?;
+        if !stamp.settled(snapshot) {
+            event(format!(
+                "not indexed (changed just now) {}",
+                self.db.display()
+            ));
+            return None;
+        }
+        if !super::wanted(&file) {
+            return None;
+        }
+        Some(Pending {
+            file,
+            header: Header {
+                identity,
+                stamp,
+                snapshot,
+            },
+        })
+    }
+
+    /// Keep every runtime row's (value, key) of a scan begun after
+    /// [`Self::before_scan`].
+    pub(crate) fn save(&self, pending: Pending, mut entries: Vec<(f64, KeyBytes)>) {
+        if Stamp::of_sqlite(&self.db) != Some(pending.header.stamp) {
+            return;
+        }
+        entries.sort_unstable_by(order);
+        let mut out = Vec::with_capacity(256 + entries.len() * ENTRY);
+        pending.header.write(&mut out);
+        out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+        for (v, k) in &entries {
+            out.extend_from_slice(&v.to_le_bytes());
+            out.extend_from_slice(k);
+        }
+        save(&pending.file, out);
+    }
+}
+
+/// Ascending by value (SQLite's numeric order: -0.0 equals 0.0), then key.
+fn order(a: &(f64, KeyBytes), b: &(f64, KeyBytes)) -> std::cmp::Ordering {
+    a.0.partial_cmp(&b.0)
+        .unwrap_or(std::cmp::Ordering::Equal)
+        .then_with(|| a.1.cmp(&b.1))
+}
+
+fn hex(k: &KeyBytes) -> String {
+    k.iter().map(|b| format!("{b:02x}")).collect()
+}
