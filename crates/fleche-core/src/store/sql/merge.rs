@@ -13,7 +13,7 @@
 //! order (from SQLite's sort of the runtime rows), and a record not met
 //! within it is looked up by key.
 
-use super::rows::{version_cell, SortValue};
+use super::rows::{near_tie, runtime_field, version_cell, SortValue};
 use super::{connect, SqlCalls};
 use crate::store::{CallRecord, StoreError};
 use rusqlite::types::ValueRef;
@@ -318,51 +318,83 @@ enum Layout {
 /// How the tables lie when read in rowid order `dir` (see [`Layout`]), and
 /// whether the calls then come in the order of the runtime `field`
 /// (descending for `DESC`; calls without it last, by key). Reads the keys
-/// and the runtime field only.
+/// and the runtime rows: first reading the runtime field here
+/// ([`runtime_field`], a third of the work of SQLite's JSON functions),
+/// and again through SQLite's `json_extract` should a row hold anything
+/// that reader leaves to SQLite.
 fn layout(conn: &Connection, dir: &str, field: &str) -> rusqlite::Result<Layout> {
+    match layout_by(conn, dir, field, true)? {
+        Some(layout) => Ok(layout),
+        None => Ok(layout_by(conn, dir, field, false)?.unwrap_or(Layout::Apart)),
+    }
+}
+
+/// [`layout`], reading the runtime field here (`here`; None when a row
+/// is left to SQLite) or through SQLite.
+fn layout_by(
+    conn: &Connection,
+    dir: &str,
+    field: &str,
+    here: bool,
+) -> rusqlite::Result<Option<Layout>> {
     let sql = |col: &str, table: &str| format!("SELECT {col} FROM {table} ORDER BY rowid {dir}");
     let mut calls = conn.prepare(&sql("key", "calls"))?;
     let mut args = conn.prepare(&sql("call_key", "arguments"))?;
     // The runtime field as the listing's sort reads it; a runtime row that
     // is not JSON (the sort fails on it) makes the layout `Apart`.
-    let mut meta = conn.prepare(&sql(
-        &format!(
+    let meta_columns = if here {
+        "call_key, name, data".to_string()
+    } else {
+        format!(
             "call_key, CASE WHEN name = 'runtime' AND json_valid(data) \
              THEN json_extract(data, '$.{field}') END, name = 'runtime' AND NOT json_valid(data)"
-        ),
-        "metadata",
-    ))?;
+        )
+    };
+    let mut meta = conn.prepare(&sql(&meta_columns, "metadata"))?;
     let mut calls = calls.query([])?;
-    let mut args = KeyRuns::new(args.query([])?)?;
-    let mut meta = KeyRuns::new(meta.query([])?)?;
+    let mut args = KeyRuns::new(args.query([])?, Runtime::None)?;
+    let runtime = if here {
+        Runtime::Here(field)
+    } else {
+        Runtime::Sqlite
+    };
+    let mut meta = KeyRuns::new(meta.query([])?, runtime)?;
     let descending = dir == "DESC";
     let mut in_order = true;
-    let mut previous: Option<(Option<SortValue>, String)> = None;
+    let mut previous: Option<(Option<SortValue>, String, String)> = None;
     while let Some(row) = calls.next()? {
         let Ok(key) = row.get_ref(0)?.as_str() else {
-            return Ok(Layout::Apart);
+            return Ok(Some(Layout::Apart));
         };
         args.skip_run(key.as_bytes())?;
-        let sort = meta.skip_run(key.as_bytes())?;
+        let (sort, text) = meta.skip_run(key.as_bytes())?;
+        if meta.unknown {
+            return Ok(None);
+        }
         if meta.invalid {
-            return Ok(Layout::Apart);
+            return Ok(Some(Layout::Apart));
         }
         if in_order {
-            if let Some((before, before_key)) = &previous {
+            if let Some((before, before_key, before_text)) = &previous {
+                if let (Some(a), Some(b)) = (before, &sort) {
+                    if here && near_tie(a, before_text, b, &text) {
+                        return Ok(None);
+                    }
+                }
                 in_order =
                     comes_before(before.as_ref(), before_key, sort.as_ref(), key, descending);
             }
-            previous = Some((sort, key.to_string()));
+            previous = Some((sort, key.to_string(), text));
         }
     }
     // A row left over belongs to no call, or to one met before it.
-    Ok(
+    Ok(Some(
         match (args.head.is_none() && meta.head.is_none(), in_order) {
             (false, _) => Layout::Apart,
             (true, false) => Layout::LinedUp,
             (true, true) => Layout::InOrder,
         },
-    )
+    ))
 }
 
 /// Whether call `a` (its sort value and key) comes right before `b` in
@@ -392,25 +424,48 @@ fn comes_before(
     }
 }
 
+/// What [`KeyRuns`] reads of a metadata row besides its key.
+#[derive(Clone, Copy)]
+enum Runtime<'f> {
+    /// Nothing (the rows of arguments).
+    None,
+    /// The runtime field and whether the row is JSON, from SQLite's JSON
+    /// functions (columns 1 and 2).
+    Sqlite,
+    /// The runtime row's field read by [`runtime_field`] from the `name`
+    /// and `data` columns.
+    Here(&'f str),
+}
+
 /// Rows of arguments or metadata, keys only (and for metadata the
 /// runtime field and whether the runtime row is JSON), run by run.
 struct KeyRuns<'s> {
     rows: Rows<'s>,
+    runtime: Runtime<'s>,
     /// The current row's call key; None at the end.
     head: Option<Vec<u8>>,
-    /// The current row's runtime field, if it has one.
+    /// The current row's runtime field, if it has one, and its text
+    /// (read here).
     sort: Option<SortValue>,
+    text: String,
     /// A runtime row was not JSON.
     invalid: bool,
+    /// A runtime row held what [`runtime_field`] leaves to SQLite.
+    unknown: bool,
+    scratch: Vec<u8>,
 }
 
 impl<'s> KeyRuns<'s> {
-    fn new(rows: Rows<'s>) -> rusqlite::Result<Self> {
+    fn new(rows: Rows<'s>, runtime: Runtime<'s>) -> rusqlite::Result<Self> {
         let mut runs = KeyRuns {
             rows,
+            runtime,
             head: None,
             sort: None,
+            text: String::new(),
             invalid: false,
+            unknown: false,
+            scratch: Vec::new(),
         };
         runs.advance()?;
         Ok(runs)
@@ -421,29 +476,55 @@ impl<'s> KeyRuns<'s> {
             self.head = None;
             return Ok(());
         };
-        self.head = match row.get_ref(0)? {
-            ValueRef::Text(t) => Some(t.to_vec()),
+        let head = self.head.get_or_insert_with(Vec::new);
+        head.clear();
+        match row.get_ref(0)? {
+            ValueRef::Text(t) => head.extend_from_slice(t),
             // Not UTF-8, so never a call's key: the check fails on it.
-            _ => Some(vec![0xff]),
-        };
-        if row.as_ref().column_count() > 1 {
-            self.sort = SortValue::of(row.get_ref(1)?);
-            self.invalid |= row.get::<_, Option<bool>>(2)?.unwrap_or(false);
+            _ => head.push(0xff),
+        }
+        match self.runtime {
+            Runtime::None => {}
+            Runtime::Sqlite => {
+                self.sort = SortValue::of(row.get_ref(1)?);
+                self.invalid |= row.get::<_, Option<bool>>(2)?.unwrap_or(false);
+            }
+            Runtime::Here(field) => {
+                if row.get_ref(1)? != ValueRef::Text(b"runtime") {
+                    self.sort = None;
+                    return Ok(());
+                }
+                let data = match row.get_ref(2)? {
+                    ValueRef::Text(t) => std::str::from_utf8(t).ok(),
+                    _ => None,
+                };
+                match data.and_then(|d| runtime_field(d, field, &mut self.scratch)) {
+                    Some(Some((sort, text))) => {
+                        self.sort = Some(sort);
+                        self.text.clear();
+                        self.text.push_str(text);
+                    }
+                    Some(None) => self.sort = None,
+                    None => self.unknown = true,
+                }
+            }
         }
         Ok(())
     }
 
     /// Step past the rows of `key` if they come next; the runtime field
-    /// one of them has.
-    fn skip_run(&mut self, key: &[u8]) -> rusqlite::Result<Option<SortValue>> {
+    /// one of them has, and its text (read here).
+    fn skip_run(&mut self, key: &[u8]) -> rusqlite::Result<(Option<SortValue>, String)> {
         let mut sort = None;
+        let mut text = String::new();
         while self.head.as_deref() == Some(key) {
             if self.sort.is_some() {
                 sort = self.sort.take();
+                text = std::mem::take(&mut self.text);
             }
             self.advance()?;
         }
-        Ok(sort)
+        Ok((sort, text))
     }
 }
 
