@@ -108,6 +108,10 @@ pub struct CallRecord {
     pub result: Option<String>,
     /// Metadata by kind (`runtime`, `tags`, ...).
     pub metadata: Map<String, Json>,
+    /// `metadata` as serde_json writes it (compact), for a listing that
+    /// asked for it so ([`ListOptions::metadata_as_text`]): `metadata` is
+    /// then empty. Saves parsing and writing again what is only printed.
+    pub metadata_text: Option<String>,
 }
 
 impl CallRecord {
@@ -174,6 +178,9 @@ pub struct ListOptions {
     pub sort: SortKey,
     pub reverse: bool,
     pub limit: Option<u64>,
+    /// The caller only prints the metadata: a store may hand records with
+    /// it as text ([`CallRecord::metadata_text`]).
+    pub metadata_as_text: bool,
 }
 
 impl ListOptions {

@@ -13,7 +13,7 @@
 //! order (from SQLite's sort of the runtime rows), and a record not met
 //! within it is looked up by key.
 
-use super::rows::{near_tie, runtime_field, version_cell, SortValue};
+use super::rows::{compact_json, near_tie, runtime_field, version_cell, SortValue};
 use super::{connect, SqlCalls};
 use crate::store::{CallRecord, StoreError};
 use rusqlite::types::ValueRef;
@@ -47,6 +47,7 @@ impl SqlCalls {
         &self,
         field: &str,
         reverse: bool,
+        as_text: bool,
         threads: usize,
         map: &(dyn Fn(CallRecord) -> T + Sync),
         sink: &mut impl FnMut(T) -> ControlFlow<()>,
@@ -63,7 +64,7 @@ impl SqlCalls {
                 return Ok(false);
             }
             let mut statements = Merge::statements(&self.conn, dir).map_err(err)?;
-            let merge = Merge::new(&mut statements, dir).map_err(err)?;
+            let merge = Merge::new(&mut statements, dir, as_text).map_err(err)?;
             let mut source = Source::Here {
                 merge: Box::new(merge),
                 map,
@@ -78,7 +79,7 @@ impl SqlCalls {
                 let conn = connect(uri).map_err(serr)?;
                 layout(&conn, dir, field).map_err(serr)
             });
-            let mut source = self.read_and_map(scope, threads, dir, map);
+            let mut source = self.read_and_map(scope, threads, dir, as_text, map);
             let layout = check.join().unwrap_or(Err(StoreError::ReaderStopped {
                 path: path.to_path_buf(),
             }))?;
@@ -96,6 +97,7 @@ impl SqlCalls {
         scope: &'scope std::thread::Scope<'scope, 'env>,
         threads: usize,
         dir: &'static str,
+        as_text: bool,
         map: &'env (dyn Fn(CallRecord) -> T + Sync),
     ) -> Source<'env, T> {
         let (uri, path) = (&self.uri, &self.path);
@@ -121,7 +123,7 @@ impl SqlCalls {
                 to.push(records_tx);
                 from.push(mapped_rx);
             }
-            scope.spawn(move || read_merged(uri, path, dir, to));
+            scope.spawn(move || read_merged(uri, path, dir, as_text, to));
             Source::Threads {
                 from,
                 received: 0,
@@ -227,6 +229,7 @@ fn read_merged(
     uri: &str,
     path: &std::path::Path,
     dir: &str,
+    as_text: bool,
     to: Vec<mpsc::SyncSender<Batch<CallRecord>>>,
 ) {
     let err = |e| StoreError::sql(path, e);
@@ -239,7 +242,7 @@ fn read_merged(
     let run = |send: &mut dyn FnMut(Batch<CallRecord>) -> bool| -> Result<(), StoreError> {
         let conn = connect(uri).map_err(err)?;
         let mut statements = Merge::statements(&conn, dir).map_err(err)?;
-        let mut merge = Merge::new(&mut statements, dir).map_err(err)?;
+        let mut merge = Merge::new(&mut statements, dir, as_text).map_err(err)?;
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(merged) = merge.next().map_err(err)? {
             batch.push(merged);
@@ -570,6 +573,8 @@ struct Merge<'c> {
     meta_row: Option<MetaRow>,
     /// Metadata rows come in reverse for a descending read.
     descending: bool,
+    /// Records carry their metadata as text ([`CallRecord::metadata_text`]).
+    as_text: bool,
 }
 
 struct ArgRow {
@@ -582,13 +587,25 @@ struct ArgRow {
 struct MetaRow {
     call_key: String,
     name: Option<String>,
-    /// The parsed JSON; None when `record` would read it differently.
-    data: Option<Json>,
+    data: MetaData,
+}
+
+/// A metadata row's `data`.
+enum MetaData {
+    /// As serde_json writes it ([`compact_json`]).
+    Text(Vec<u8>),
+    Parsed(Json),
+    /// Not what `record` reads as JSON: the record is looked up.
+    Unread,
 }
 
 impl<'c> Merge<'c> {
     /// Start reading the three tables with their [`Merge::statements`].
-    fn new(statements: &'c mut [rusqlite::Statement<'_>; 3], dir: &str) -> rusqlite::Result<Self> {
+    fn new(
+        statements: &'c mut [rusqlite::Statement<'_>; 3],
+        dir: &str,
+        as_text: bool,
+    ) -> rusqlite::Result<Self> {
         let [calls, args, meta] = statements;
         let mut merge = Merge {
             calls: calls.query([])?,
@@ -597,6 +614,7 @@ impl<'c> Merge<'c> {
             arg: None,
             meta_row: None,
             descending: dir == "DESC",
+            as_text,
         };
         merge.arg = merge.next_arg()?;
         merge.meta_row = merge.next_meta()?;
@@ -638,11 +656,20 @@ impl<'c> Merge<'c> {
         let Some(row) = self.meta.next()? else {
             return Ok(None);
         };
-        let data = match row.get_ref(2)? {
-            ValueRef::Text(t) => std::str::from_utf8(t)
-                .ok()
-                .and_then(|s| serde_json::from_str::<Json>(s).ok()),
+        let data_text = match row.get_ref(2)? {
+            ValueRef::Text(t) => std::str::from_utf8(t).ok(),
             _ => None,
+        };
+        let data = match data_text {
+            None => MetaData::Unread,
+            Some(t) => {
+                let mut compact = Vec::new();
+                if self.as_text && compact_json(t, &mut compact) {
+                    MetaData::Text(compact)
+                } else {
+                    serde_json::from_str::<Json>(t).map_or(MetaData::Unread, MetaData::Parsed)
+                }
+            }
         };
         Ok(Some(MetaRow {
             call_key: text(row.get_ref(0)?).unwrap_or_default(),
@@ -683,15 +710,10 @@ impl<'c> Merge<'c> {
         if self.descending {
             meta_rows.reverse();
         }
-        let mut metadata = Map::new();
-        for m in meta_rows {
-            match (m.name, m.data) {
-                (Some(n), Some(d)) => {
-                    metadata.insert(n, d);
-                }
-                _ => whole = false,
-            }
-        }
+        let (metadata, metadata_text) = match metadata_of_rows(meta_rows) {
+            Some(m) => m,
+            None => return Ok(Some((key, None))),
+        };
         if !whole {
             return Ok(Some((key, None)));
         }
@@ -713,9 +735,47 @@ impl<'c> Merge<'c> {
             arguments: args.into_iter().map(|(_, n, v)| (n, v)).collect(),
             result,
             metadata,
+            metadata_text,
         };
         Ok(Some((key, Some(rec))))
     }
+}
+
+/// A call's metadata rows (in rowid order) as `record` reads them: as
+/// serde_json's text when every row was kept as text, else parsed; None
+/// when a row is not what `record` reads.
+fn metadata_of_rows(rows: Vec<MetaRow>) -> Option<(Map<String, Json>, Option<String>)> {
+    if rows.iter().all(|m| matches!(m.data, MetaData::Text(_))) && !rows.is_empty() {
+        let mut text = Vec::with_capacity(rows.iter().map(|m| match &m.data {
+            MetaData::Text(t) => t.len() + 16,
+            _ => 0,
+        }).sum::<usize>() + 2);
+        text.push(b'{');
+        for (i, m) in rows.iter().enumerate() {
+            let (Some(name), MetaData::Text(data)) = (&m.name, &m.data) else {
+                return None;
+            };
+            if i > 0 {
+                text.push(b',');
+            }
+            serde_json::to_writer(&mut text, name).ok()?;
+            text.push(b':');
+            text.extend_from_slice(data);
+        }
+        text.push(b'}');
+        // Names are strings and data came from `str`s: the text is UTF-8.
+        return Some((Map::new(), Some(String::from_utf8(text).ok()?)));
+    }
+    let mut metadata = Map::new();
+    for m in rows {
+        let data = match m.data {
+            MetaData::Parsed(d) => d,
+            MetaData::Text(t) => serde_json::from_slice(&t).ok()?,
+            MetaData::Unread => return None,
+        };
+        metadata.insert(m.name?, data);
+    }
+    Some((metadata, None))
 }
 
 fn text(v: ValueRef<'_>) -> Option<String> {
@@ -858,7 +918,7 @@ mod tests {
         let field = opts.sort.runtime_field().unwrap();
         let mut out = Vec::new();
         let used = store
-            .merged_listing(field, opts.reverse, threads, &shown, &mut |rec| {
+            .merged_listing(field, opts.reverse, false, threads, &shown, &mut |rec| {
                 out.push(rec);
                 ControlFlow::Continue(())
             })

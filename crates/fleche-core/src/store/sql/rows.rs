@@ -26,6 +26,7 @@ pub(super) fn record(row: &Row<'_>) -> rusqlite::Result<CallRecord> {
         result: row.get(5)?,
         arguments,
         metadata: metadata_of(meta_json),
+        metadata_text: None,
     })
 }
 
