@@ -231,12 +231,11 @@ fn emit_rows(
         // Machine formats need no call store per row: rows are built and
         // encoded where the records are read, in parallel when possible.
         let map = |member: &str, rec: CallRecord| maker.encode(&rec, member);
-        // JSON rows of one cache without decoded columns only print the
-        // metadata: the store may hand it over as text.
+        // Rows of one cache without decoded columns only print the
+        // metadata (CSV: its runtime and tags, read off the text): the
+        // store may hand it over as text.
         let opts = &ListOptions {
-            metadata_as_text: matches!(format, Format::Json | Format::Jsonl)
-                && !multi
-                && decode.is_empty(),
+            metadata_as_text: !multi && decode.is_empty(),
             ..opts.clone()
         };
         cache.list_mapped(opts, &map, |encoded: std::io::Result<Encoded>| {

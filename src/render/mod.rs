@@ -110,7 +110,9 @@ impl serde::Serialize for Arguments<'_> {
 /// `k=v, k2=v2` for the tags column, each value as Python's `repr` shows
 /// it (`n='1'` is a string, `n=1` an int).
 pub fn tags_text(rec: &CallRecord) -> String {
-    rec.tags()
+    rec.metadata_of_kind("tags")
+        .as_deref()
+        .and_then(Json::as_object)
         .map(|t| {
             t.iter()
                 .map(|(k, v)| format!("{k}={}", json_repr(v)))

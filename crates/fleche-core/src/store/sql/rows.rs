@@ -262,6 +262,85 @@ pub(super) fn near_tie(a: &SortValue, a_text: &str, b: &SortValue, b_text: &str)
     }
 }
 
+/// The text of `key`'s value in `text`, an object as [`compact_json`]
+/// writes it (no space, no repeated key); None when it has no such key or
+/// is not an object. `key` needs no escaping.
+pub(crate) fn compact_member<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    let from = text.len() - compact_member_on(text, key)?.len();
+    let end = skip_compact_value(text.as_bytes(), from)?;
+    text.get(from..end)
+}
+
+/// [`compact_member`]'s value and all the text after it (a member read
+/// from it needs no end).
+pub(crate) fn compact_member_on<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    let s = text.as_bytes();
+    if s.first() != Some(&b'{') {
+        return None;
+    }
+    let mut i = 1;
+    while s.get(i) == Some(&b'"') {
+        let key_end = skip_compact_string(s, i)?;
+        let value = key_end + 1;
+        if s.get(key_end) != Some(&b':') {
+            return None;
+        }
+        if &s[i + 1..key_end - 1] == key.as_bytes() {
+            return text.get(value..);
+        }
+        let end = skip_compact_value(s, value)?;
+        match s.get(end) {
+            Some(b',') => i = end + 1,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Past the string starting at `s[i]` (a quote).
+fn skip_compact_string(s: &[u8], mut i: usize) -> Option<usize> {
+    i += 1;
+    loop {
+        i += s.get(i..)?.iter().position(|&b| b == b'"' || b == b'\\')?;
+        if s[i] == b'"' {
+            return Some(i + 1);
+        }
+        i += 2;
+    }
+}
+
+/// Past the value starting at `s[i]` in compact JSON.
+fn skip_compact_value(s: &[u8], mut i: usize) -> Option<usize> {
+    match *s.get(i)? {
+        b'"' => skip_compact_string(s, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            loop {
+                match *s.get(i)? {
+                    b'"' => i = skip_compact_string(s, i)?,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        i += 1;
+                    }
+                    b'}' | b']' => {
+                        depth -= 1;
+                        i += 1;
+                        if depth == 0 {
+                            return Some(i);
+                        }
+                    }
+                    _ => {
+                        i += s[i..]
+                            .iter()
+                            .position(|&b| matches!(b, b'"' | b'{' | b'}' | b'[' | b']'))?
+                    }
+                }
+            }
+        }
+        _ => Some(i + s[i..].iter().position(|&b| matches!(b, b',' | b'}' | b']'))?),
+    }
+}
+
 /// Deeper than this, [`compact_json`] leaves the text to serde (whose
 /// limit is 128).
 const COMPACT_DEPTH: usize = 64;
