@@ -746,10 +746,15 @@ impl<'c> Merge<'c> {
 /// when a row is not what `record` reads.
 fn metadata_of_rows(rows: Vec<MetaRow>) -> Option<(Map<String, Json>, Option<String>)> {
     if rows.iter().all(|m| matches!(m.data, MetaData::Text(_))) && !rows.is_empty() {
-        let mut text = Vec::with_capacity(rows.iter().map(|m| match &m.data {
-            MetaData::Text(t) => t.len() + 16,
-            _ => 0,
-        }).sum::<usize>() + 2);
+        let mut text = Vec::with_capacity(
+            rows.iter()
+                .map(|m| match &m.data {
+                    MetaData::Text(t) => t.len() + 16,
+                    _ => 0,
+                })
+                .sum::<usize>()
+                + 2,
+        );
         text.push(b'{');
         for (i, m) in rows.iter().enumerate() {
             let (Some(name), MetaData::Text(data)) = (&m.name, &m.data) else {
@@ -1069,6 +1074,55 @@ mod tests {
                 let got = merged(&store, &opts, threads).expect("lined up");
                 assert_eq!(got.len(), expected.len());
                 assert!(got == expected, "{opts:?}, {threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn metadata_as_text_is_what_serializing_it_parsed_writes() {
+        let d = db("astext", &aligned());
+        let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
+        for opts in every_order() {
+            let expected = by_sql(&store, &opts);
+            let field = opts.sort.runtime_field().unwrap();
+            for threads in [1, 4] {
+                let mut got = Vec::new();
+                let as_is = |rec: CallRecord| rec;
+                let used = store
+                    .merged_listing(field, opts.reverse, true, threads, &as_is, &mut |rec| {
+                        got.push(rec);
+                        ControlFlow::Continue(())
+                    })
+                    .unwrap();
+                assert!(used);
+                let mut as_text = 0;
+                let got: Vec<Shown> = got
+                    .into_iter()
+                    .map(|mut rec| match rec.metadata_text.take() {
+                        Some(text) => {
+                            as_text += 1;
+                            let record = rec.clone();
+                            rec.metadata = serde_json::from_str(&text).unwrap();
+                            // What listings read off the text.
+                            let with_text = CallRecord {
+                                metadata_text: Some(text.clone()),
+                                ..record
+                            };
+                            assert_eq!(with_text.started(), rec.started());
+                            assert_eq!(with_text.stopped(), rec.stopped());
+                            assert_eq!(with_text.walltime(), rec.walltime());
+                            assert_eq!(
+                                with_text.metadata_of_kind("tags").map(|t| t.into_owned()),
+                                rec.metadata.get("tags").cloned()
+                            );
+                            (rec, text)
+                        }
+                        None => shown(rec),
+                    })
+                    .collect();
+                assert_eq!(got, expected, "{opts:?}");
+                // All but k5, whose `extra` SQLite keeps as a number.
+                assert_eq!(as_text, 5);
             }
         }
     }

@@ -184,7 +184,11 @@ pub(super) fn runtime_field<'t>(
 ) -> Option<Option<(SortValue, &'t str)>> {
     scratch.clear();
     let s = text.as_bytes();
-    let mut c = Compact { s, i: 0, out: scratch };
+    let mut c = Compact {
+        s,
+        i: 0,
+        out: scratch,
+    };
     if c.peek()? != b'{' {
         return None;
     }
@@ -337,7 +341,11 @@ fn skip_compact_value(s: &[u8], mut i: usize) -> Option<usize> {
                 }
             }
         }
-        _ => Some(i + s[i..].iter().position(|&b| matches!(b, b',' | b'}' | b']'))?),
+        _ => Some(
+            i + s[i..]
+                .iter()
+                .position(|&b| matches!(b, b',' | b'}' | b']'))?,
+        ),
     }
 }
 
@@ -592,7 +600,8 @@ impl Compact<'_> {
             }
             c => {
                 let mut buf = [0; 4];
-                self.out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                self.out
+                    .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
             }
         }
     }
@@ -636,5 +645,127 @@ mod tests {
             .unwrap();
         assert_eq!(rec.arguments, sqlite);
         assert_eq!(rec.arguments[0].0, "z");
+    }
+
+    /// Texts that parse as JSON (and some that do not), as fleche and
+    /// people write them.
+    const JSON_TEXTS: &[&str] = &[
+        r#"{"timestart": 1756224078.6042824, "cputime": 0.07640168284447416, "timestop": 1756224078.6891599, "walltime": 0.08487742731067444}"#,
+        r#"{"p": "\u00e9\ud83d\ude00", "n": 1.0, "q": [1, 2, {"r": null}], "t": true, "f": false}"#,
+        r#" { "a" : -0 , "b" : 1E5, "c": 1e-7, "d": 2.5E+3, "e": 123456789012345678901234567890, "g": -12 } "#,
+        r#"{"esc": "\" \\ \/ \b \f \n \r \t \u0001 \u001f \u007f \u0041", "": {}}"#,
+        r#"[]"#,
+        r#"7"#,
+        r#""text""#,
+        r#"{"dup": 1, "dup": 2}"#,
+        r#"{"nested": {"dup": 1, "x": {"dup": 3}, "dup": 2}}"#,
+        r#"{"lone": "\ud800"}"#,
+        r#"{"low": "\udc00x"}"#,
+        r#"{"raw": "tab	in"}"#,
+        r#"{"a": 01}"#,
+        r#"{"a": 1.}"#,
+        r#"{"a": .5}"#,
+        r#"{"a": 1e}"#,
+        r#"{"a": +1}"#,
+        r#"{"a": NaN}"#,
+        r#"{"a": 1,}"#,
+        r#"{"a" 1}"#,
+        r#"{"a": 1} x"#,
+        r#"{"a": "\x"}"#,
+        r#"{"a": [1 2]}"#,
+        r#"{"a": tru}"#,
+        r#""#,
+        r#"{"non-ascii": "ünï", "ключ": "значение"}"#,
+    ];
+
+    #[test]
+    fn compact_json_writes_what_serde_writes_or_declines() {
+        let mut deep = String::new();
+        for _ in 0..100 {
+            deep.push('[');
+        }
+        for _ in 0..100 {
+            deep.push(']');
+        }
+        let mut texts: Vec<String> = JSON_TEXTS.iter().map(|t| t.to_string()).collect();
+        texts.push(deep);
+        let mut copied = 0;
+        for text in &texts {
+            let serde = serde_json::from_str::<Json>(text)
+                .ok()
+                .map(|v| serde_json::to_string(&v).unwrap());
+            let mut out = b"prefix".to_vec();
+            if compact_json(text, &mut out) {
+                copied += 1;
+                let ours = String::from_utf8(out[6..].to_vec()).unwrap();
+                assert_eq!(Some(ours), serde, "{text}");
+            } else {
+                assert_eq!(out, b"prefix", "{text}");
+                // Declined: valid JSON it leaves to serde is only a
+                // repeated key, a lone surrogate or deep nesting.
+                if serde.is_some() {
+                    assert!(
+                        text.contains("dup") || text.contains("\\ud") || text.starts_with("[["),
+                        "{text}"
+                    );
+                }
+            }
+        }
+        assert_eq!(copied, 8);
+    }
+
+    #[test]
+    fn runtime_fields_read_here_are_what_sqlite_extracts() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut texts: Vec<&str> = JSON_TEXTS.to_vec();
+        texts.extend([
+            r#"{"timestart": 12, "x": [1, {"timestart": 3}]}"#,
+            r#"{"timestart": -0.5e3}"#,
+            r#"{"timestart": null}"#,
+            r#"{"timestart": "12"}"#,
+            r#"{"timestart": true}"#,
+            r#"{"timestart": 99999999999999999999}"#,
+            r#"{"time\u0073tart": 1}"#,
+            r#"{"timestart": 1, "timestart": 2}"#,
+            r#"{"other": 1}"#,
+        ]);
+        let mut scratch = Vec::new();
+        let mut read = 0;
+        for text in texts {
+            let Some(here) = runtime_field(text, "timestart", &mut scratch) else {
+                continue;
+            };
+            read += 1;
+            let sqlite: Option<SortValue> = conn
+                .query_row(
+                    "SELECT CASE WHEN json_valid(?1) THEN json_extract(?1, '$.timestart') END, \
+                     json_valid(?1)",
+                    [text],
+                    |r| {
+                        assert!(r.get::<_, bool>(1)?, "{text}");
+                        Ok(SortValue::of(r.get_ref(0)?))
+                    },
+                )
+                .unwrap();
+            assert_eq!(here.map(|(v, _)| v), sqlite, "{text}");
+        }
+        assert_eq!(read, 9);
+    }
+
+    #[test]
+    fn members_of_compact_text_are_found() {
+        let text = r#"{"tags":{"a":"}\"{","b":[1,{"c":2}]},"runtime":{"timestart":1.5,"walltime":2},"x":"y"}"#;
+        assert_eq!(
+            compact_member(text, "tags"),
+            Some(r#"{"a":"}\"{","b":[1,{"c":2}]}"#)
+        );
+        let runtime = compact_member_on(text, "runtime").unwrap();
+        assert_eq!(compact_member(runtime, "walltime"), Some("2"));
+        assert_eq!(compact_member(runtime, "timestart"), Some("1.5"));
+        assert_eq!(compact_member(runtime, "x"), None);
+        assert_eq!(compact_member(text, "x"), Some(r#""y""#));
+        assert_eq!(compact_member(text, "a"), None);
+        assert_eq!(compact_member("[1]", "a"), None);
+        assert_eq!(compact_member("{}", "a"), None);
     }
 }
