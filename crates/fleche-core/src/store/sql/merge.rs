@@ -59,7 +59,11 @@ impl SqlCalls {
         // that maps them cost more than the mapping (100k calls, load 3.5:
         // 0.62 s against 0.77 s for two threads, 0.72 s for three).
         if threads < 3 {
-            let layout = layout(&self.conn, dir, field).map_err(err)?;
+            let layout = if threads == 2 {
+                self.layout_on_two(dir, field)?
+            } else {
+                layout(&self.conn, dir, field).map_err(err)?
+            };
             if layout == Layout::Apart {
                 return Ok(false);
             }
@@ -88,6 +92,27 @@ impl SqlCalls {
                 return Ok(false);
             }
             self.emit(layout, field, reverse, &mut source, map, sink)
+        })
+    }
+
+    /// [`layout`] on two threads: the arguments' walk on a connection of
+    /// its own, the metadata's here (each reads the calls' keys).
+    fn layout_on_two(&self, dir: &str, field: &str) -> Result<Layout, StoreError> {
+        let (uri, path) = (&self.uri, &self.path);
+        let serr = move |e| StoreError::sql(path, e);
+        std::thread::scope(|scope| {
+            let args = scope.spawn(move || {
+                let conn = connect(uri).map_err(serr)?;
+                layout_by(&conn, dir, field, Walk::ARGUMENTS).map_err(serr)
+            });
+            let meta = layout_of(&self.conn, dir, field, false).map_err(serr);
+            let args = args.join().unwrap_or(Err(StoreError::ReaderStopped {
+                path: path.to_path_buf(),
+            }))?;
+            Ok(match (args, meta?) {
+                (Some(Layout::Apart), _) | (None, _) | (_, Layout::Apart) => Layout::Apart,
+                (Some(_), meta) => meta,
+            })
         })
     }
 
@@ -326,23 +351,66 @@ enum Layout {
 /// and again through SQLite's `json_extract` should a row hold anything
 /// that reader leaves to SQLite.
 fn layout(conn: &Connection, dir: &str, field: &str) -> rusqlite::Result<Layout> {
-    match layout_by(conn, dir, field, true)? {
+    layout_of(conn, dir, field, true)
+}
+
+/// [`layout`], walking the arguments too or not.
+fn layout_of(
+    conn: &Connection,
+    dir: &str,
+    field: &str,
+    arguments: bool,
+) -> rusqlite::Result<Layout> {
+    let walk = |here| Walk {
+        arguments,
+        metadata: true,
+        here,
+    };
+    match layout_by(conn, dir, field, walk(true))? {
         Some(layout) => Ok(layout),
-        None => Ok(layout_by(conn, dir, field, false)?.unwrap_or(Layout::Apart)),
+        None => Ok(layout_by(conn, dir, field, walk(false))?.unwrap_or(Layout::Apart)),
     }
 }
 
-/// [`layout`], reading the runtime field here (`here`; None when a row
-/// is left to SQLite) or through SQLite.
+/// Which tables [`layout_by`] walks beside the calls, and how it reads the
+/// runtime field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Walk {
+    arguments: bool,
+    /// Without it, the order is not checked.
+    metadata: bool,
+    /// The runtime field read here (None when a row is left to SQLite),
+    /// or by SQLite.
+    here: bool,
+}
+
+impl Walk {
+    const ARGUMENTS: Walk = Walk {
+        arguments: true,
+        metadata: false,
+        here: false,
+    };
+}
+
+/// [`layout`], walking the tables `walk` says.
 fn layout_by(
     conn: &Connection,
     dir: &str,
     field: &str,
-    here: bool,
+    walk: Walk,
 ) -> rusqlite::Result<Option<Layout>> {
+    let here = walk.here;
     let sql = |col: &str, table: &str| format!("SELECT {col} FROM {table} ORDER BY rowid {dir}");
     let mut calls = conn.prepare(&sql("key", "calls"))?;
-    let mut args = conn.prepare(&sql("call_key", "arguments"))?;
+    // A table not walked: an empty walk.
+    let mut args = conn.prepare(&sql(
+        "call_key",
+        if walk.arguments {
+            "arguments"
+        } else {
+            "arguments WHERE 0"
+        },
+    ))?;
     // The runtime field as the listing's sort reads it; a runtime row that
     // is not JSON (the sort fails on it) makes the layout `Apart`.
     let meta_columns = if here {
@@ -353,13 +421,18 @@ fn layout_by(
              THEN json_extract(data, '$.{field}') END, name = 'runtime' AND NOT json_valid(data)"
         )
     };
-    let mut meta = conn.prepare(&sql(&meta_columns, "metadata"))?;
+    let meta_sql = if walk.metadata {
+        sql(&meta_columns, "metadata")
+    } else {
+        sql("call_key", "metadata WHERE 0")
+    };
+    let mut meta = conn.prepare(&meta_sql)?;
     let mut calls = calls.query([])?;
     let mut args = KeyRuns::new(args.query([])?, Runtime::None)?;
-    let runtime = if here {
-        Runtime::Here(field)
-    } else {
-        Runtime::Sqlite
+    let runtime = match (walk.metadata, here) {
+        (false, _) => Runtime::None,
+        (true, true) => Runtime::Here(field),
+        (true, false) => Runtime::Sqlite,
     };
     let mut meta = KeyRuns::new(meta.query([])?, runtime)?;
     let descending = dir == "DESC";
