@@ -62,6 +62,7 @@ impl ListArgs {
             },
             reverse: self.reverse,
             limit: self.limit,
+            ..ListOptions::default()
         }
     }
 }

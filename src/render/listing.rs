@@ -2,7 +2,7 @@
 //! pool), in the table people read or the formats scripts read, optionally
 //! with decoded arguments and results as columns.
 
-use super::{call_json, decoded_json, tags_text, CallJson};
+use super::{call_json, call_json_bytes, decoded_json, tags_text};
 use crate::context::Context;
 use crate::error::one_line;
 use crate::output::{encode, Emitter, Encoded, Format, Row};
@@ -62,11 +62,11 @@ impl RowMaker<'_> {
         if !self.multi && self.decode.is_empty() {
             match self.format {
                 Format::Jsonl => {
-                    let mut line = serde_json::to_vec(&CallJson(rec))?;
+                    let mut line = call_json_bytes(rec)?;
                     line.push(b'\n');
                     return Ok(Encoded::Bytes(line));
                 }
-                Format::Json => return Ok(Encoded::Bytes(serde_json::to_vec(&CallJson(rec))?)),
+                Format::Json => return Ok(Encoded::Bytes(call_json_bytes(rec)?)),
                 _ => {}
             }
         }
@@ -231,6 +231,13 @@ fn emit_rows(
         // Machine formats need no call store per row: rows are built and
         // encoded where the records are read, in parallel when possible.
         let map = |member: &str, rec: CallRecord| maker.encode(&rec, member);
+        // Rows of one cache without decoded columns only print the
+        // metadata (CSV: its runtime and tags, read off the text): the
+        // store may hand it over as text.
+        let opts = &ListOptions {
+            metadata_as_text: !multi && decode.is_empty(),
+            ..opts.clone()
+        };
         cache.list_mapped(opts, &map, |encoded: std::io::Result<Encoded>| {
             failure.check(
                 encoded

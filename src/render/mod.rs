@@ -16,19 +16,47 @@ const ABBREV: usize = 200;
 /// The JSON form of a call, as documented in the README, as a tree (to
 /// which `show` and decoded listings add fields).
 pub fn call_json(rec: &CallRecord) -> Json {
-    serde_json::to_value(CallJson(rec))
-        .expect("BUG: a record serializes (every map key is a string)")
+    serde_json::to_value(CallJson {
+        rec,
+        metadata: true,
+    })
+    .expect("BUG: a record serializes (every map key is a string)")
+}
+
+/// The JSON form of a call as compact text, serialized straight from the
+/// record, its metadata copied in when the store gave it as text.
+pub fn call_json_bytes(rec: &CallRecord) -> serde_json::Result<Vec<u8>> {
+    let Some(text) = &rec.metadata_text else {
+        return serde_json::to_vec(&CallJson {
+            rec,
+            metadata: true,
+        });
+    };
+    let mut out = serde_json::to_vec(&CallJson {
+        rec,
+        metadata: false,
+    })?;
+    // The map's closing brace: the metadata goes last.
+    out.pop();
+    out.extend_from_slice(b",\"metadata\":");
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'}');
+    Ok(out)
 }
 
 /// A call's JSON form serialized straight from the record, without building
 /// a JSON tree first: a third of the work per row of a long listing.
-struct CallJson<'a>(&'a CallRecord);
+/// Without `metadata`, the map ends before it.
+struct CallJson<'a> {
+    rec: &'a CallRecord,
+    metadata: bool,
+}
 
 impl serde::Serialize for CallJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let rec = self.0;
-        let mut m = s.serialize_map(Some(9))?;
+        let rec = self.rec;
+        let mut m = s.serialize_map(Some(8 + usize::from(self.metadata)))?;
         m.serialize_entry("kind", "call")?;
         m.serialize_entry("key", &rec.key)?;
         m.serialize_entry("name", &rec.name)?;
@@ -37,7 +65,16 @@ impl serde::Serialize for CallJson<'_> {
         m.serialize_entry("code_digest", &rec.code_digest)?;
         m.serialize_entry("arguments", &Arguments(&rec.arguments))?;
         m.serialize_entry("result", &rec.result)?;
-        m.serialize_entry("metadata", &rec.metadata)?;
+        if self.metadata {
+            match &rec.metadata_text {
+                // Valid JSON: the store wrote it.
+                Some(text) => m.serialize_entry(
+                    "metadata",
+                    &serde_json::from_str::<Json>(text).map_err(serde::ser::Error::custom)?,
+                )?,
+                None => m.serialize_entry("metadata", &rec.metadata)?,
+            }
+        }
         m.end()
     }
 }
@@ -73,7 +110,9 @@ impl serde::Serialize for Arguments<'_> {
 /// `k=v, k2=v2` for the tags column, each value as Python's `repr` shows
 /// it (`n='1'` is a string, `n=1` an int).
 pub fn tags_text(rec: &CallRecord) -> String {
-    rec.tags()
+    rec.metadata_of_kind("tags")
+        .as_deref()
+        .and_then(Json::as_object)
         .map(|t| {
             t.iter()
                 .map(|(k, v)| format!("{k}={}", json_repr(v)))

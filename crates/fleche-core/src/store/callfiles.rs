@@ -442,6 +442,7 @@ pub fn record_from_value(key: &str, v: &Value) -> Result<CallRecord, RecordError
         arguments,
         result: text(state_field(state, "result")),
         metadata,
+        metadata_text: None,
     })
 }
 

@@ -109,24 +109,57 @@ pub struct CallRecord {
     pub result: Option<String>,
     /// Metadata by kind (`runtime`, `tags`, ...).
     pub metadata: Map<String, Json>,
+    /// `metadata` as serde_json writes it (compact), for a listing that
+    /// asked for it so ([`ListOptions::metadata_as_text`]): `metadata` is
+    /// then empty. Saves parsing and writing again what is only printed.
+    pub metadata_text: Option<String>,
 }
 
 impl CallRecord {
     /// `runtime.timestart`, UNIX seconds.
     pub fn started(&self) -> Option<f64> {
-        self.metadata.get("runtime")?.get("timestart")?.as_f64()
+        self.runtime("timestart")
     }
 
     pub fn stopped(&self) -> Option<f64> {
-        self.metadata.get("runtime")?.get("timestop")?.as_f64()
+        self.runtime("timestop")
     }
 
     pub fn walltime(&self) -> Option<f64> {
-        self.metadata.get("runtime")?.get("walltime")?.as_f64()
+        self.runtime("walltime")
     }
 
+    /// A number of the runtime metadata, read off the text when the
+    /// metadata came as text (as [`Json::as_f64`] reads it).
+    fn runtime(&self, field: &str) -> Option<f64> {
+        match &self.metadata_text {
+            Some(text) => {
+                let runtime = sql::rows::compact_member_on(text, "runtime")?;
+                let v = sql::rows::compact_member(runtime, field)?;
+                if !v.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+                    return None;
+                }
+                v.parse::<f64>().ok().filter(|f| f.is_finite())
+            }
+            None => self.metadata.get("runtime")?.get(field)?.as_f64(),
+        }
+    }
+
+    /// The tags (see [`Self::metadata_of_kind`] for metadata as text).
     pub fn tags(&self) -> Option<&Map<String, Json>> {
         self.metadata.get("tags")?.as_object()
+    }
+
+    /// The metadata of `kind`, parsed off the text when it came as text.
+    pub fn metadata_of_kind(&self, kind: &str) -> Option<std::borrow::Cow<'_, Json>> {
+        use std::borrow::Cow;
+        match &self.metadata_text {
+            Some(text) => {
+                let v = sql::rows::compact_member(text, kind)?;
+                serde_json::from_str(v).ok().map(Cow::Owned)
+            }
+            None => self.metadata.get(kind).map(Cow::Borrowed),
+        }
     }
 }
 
@@ -175,6 +208,9 @@ pub struct ListOptions {
     pub sort: SortKey,
     pub reverse: bool,
     pub limit: Option<u64>,
+    /// The caller only prints the metadata: a store may hand records with
+    /// it as text ([`CallRecord::metadata_text`]).
+    pub metadata_as_text: bool,
 }
 
 impl ListOptions {

@@ -230,6 +230,7 @@ fn record(row: &postgres::Row) -> Result<CallRecord, postgres::Error> {
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default(),
         metadata: metadata_of(meta),
+        metadata_text: None,
     })
 }
 

@@ -13,7 +13,7 @@
 //! order (from SQLite's sort of the runtime rows), and a record not met
 //! within it is looked up by key.
 
-use super::rows::{version_cell, SortValue};
+use super::rows::{compact_json, near_tie, runtime_field, version_cell, SortValue};
 use super::{connect, SqlCalls};
 use crate::store::{CallRecord, StoreError};
 use rusqlite::types::ValueRef;
@@ -47,6 +47,7 @@ impl SqlCalls {
         &self,
         field: &str,
         reverse: bool,
+        as_text: bool,
         threads: usize,
         map: &(dyn Fn(CallRecord) -> T + Sync),
         sink: &mut impl FnMut(T) -> ControlFlow<()>,
@@ -54,16 +55,21 @@ impl SqlCalls {
         // Newest first: the newest rows were written last.
         let dir = if reverse { "ASC" } else { "DESC" };
         let err = |e| self.sql_err(e);
-        // On two cores one thread is faster: handing records to a thread
-        // that maps them cost more than the mapping (100k calls, load 3.5:
-        // 0.62 s against 0.77 s for two threads, 0.72 s for three).
+        // On two cores the merge runs on one thread: handing records to a
+        // thread that maps them cost more than the mapping (100k calls,
+        // load 3.5: 0.62 s against 0.77 s for two threads, 0.72 s for
+        // three). The check before it, which hands over nothing, uses both.
         if threads < 3 {
-            let layout = layout(&self.conn, dir, field).map_err(err)?;
+            let layout = if threads == 2 {
+                self.layout_on_two(dir, field)?
+            } else {
+                layout(&self.conn, dir, field).map_err(err)?
+            };
             if layout == Layout::Apart {
                 return Ok(false);
             }
             let mut statements = Merge::statements(&self.conn, dir).map_err(err)?;
-            let merge = Merge::new(&mut statements, dir).map_err(err)?;
+            let merge = Merge::new(&mut statements, dir, as_text).map_err(err)?;
             let mut source = Source::Here {
                 merge: Box::new(merge),
                 map,
@@ -78,7 +84,7 @@ impl SqlCalls {
                 let conn = connect(uri).map_err(serr)?;
                 layout(&conn, dir, field).map_err(serr)
             });
-            let mut source = self.read_and_map(scope, threads, dir, map);
+            let mut source = self.read_and_map(scope, threads, dir, as_text, map);
             let layout = check.join().unwrap_or(Err(StoreError::ReaderStopped {
                 path: path.to_path_buf(),
             }))?;
@@ -90,12 +96,34 @@ impl SqlCalls {
         })
     }
 
+    /// [`layout`] on two threads: the arguments' walk on a connection of
+    /// its own, the metadata's here (each reads the calls' keys).
+    fn layout_on_two(&self, dir: &str, field: &str) -> Result<Layout, StoreError> {
+        let (uri, path) = (&self.uri, &self.path);
+        let serr = move |e| StoreError::sql(path, e);
+        std::thread::scope(|scope| {
+            let args = scope.spawn(move || {
+                let conn = connect(uri).map_err(serr)?;
+                layout_by(&conn, dir, field, Walk::ARGUMENTS).map_err(serr)
+            });
+            let meta = layout_of(&self.conn, dir, field, false).map_err(serr);
+            let args = args.join().unwrap_or(Err(StoreError::ReaderStopped {
+                path: path.to_path_buf(),
+            }))?;
+            Ok(match (args, meta?) {
+                (Some(Layout::Apart), _) | (None, _) | (_, Layout::Apart) => Layout::Apart,
+                (Some(_), meta) => meta,
+            })
+        })
+    }
+
     /// A thread reading the merged records and `threads - 1` mapping them.
     fn read_and_map<'scope, 'env, T: Send + 'scope>(
         &'env self,
         scope: &'scope std::thread::Scope<'scope, 'env>,
         threads: usize,
         dir: &'static str,
+        as_text: bool,
         map: &'env (dyn Fn(CallRecord) -> T + Sync),
     ) -> Source<'env, T> {
         let (uri, path) = (&self.uri, &self.path);
@@ -121,7 +149,7 @@ impl SqlCalls {
                 to.push(records_tx);
                 from.push(mapped_rx);
             }
-            scope.spawn(move || read_merged(uri, path, dir, to));
+            scope.spawn(move || read_merged(uri, path, dir, as_text, to));
             Source::Threads {
                 from,
                 received: 0,
@@ -227,6 +255,7 @@ fn read_merged(
     uri: &str,
     path: &std::path::Path,
     dir: &str,
+    as_text: bool,
     to: Vec<mpsc::SyncSender<Batch<CallRecord>>>,
 ) {
     let err = |e| StoreError::sql(path, e);
@@ -239,7 +268,7 @@ fn read_merged(
     let run = |send: &mut dyn FnMut(Batch<CallRecord>) -> bool| -> Result<(), StoreError> {
         let conn = connect(uri).map_err(err)?;
         let mut statements = Merge::statements(&conn, dir).map_err(err)?;
-        let mut merge = Merge::new(&mut statements, dir).map_err(err)?;
+        let mut merge = Merge::new(&mut statements, dir, as_text).map_err(err)?;
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(merged) = merge.next().map_err(err)? {
             batch.push(merged);
@@ -318,51 +347,131 @@ enum Layout {
 /// How the tables lie when read in rowid order `dir` (see [`Layout`]), and
 /// whether the calls then come in the order of the runtime `field`
 /// (descending for `DESC`; calls without it last, by key). Reads the keys
-/// and the runtime field only.
+/// and the runtime rows: first reading the runtime field here
+/// ([`runtime_field`], a third of the work of SQLite's JSON functions),
+/// and again through SQLite's `json_extract` should a row hold anything
+/// that reader leaves to SQLite.
 fn layout(conn: &Connection, dir: &str, field: &str) -> rusqlite::Result<Layout> {
+    layout_of(conn, dir, field, true)
+}
+
+/// [`layout`], walking the arguments too or not.
+fn layout_of(
+    conn: &Connection,
+    dir: &str,
+    field: &str,
+    arguments: bool,
+) -> rusqlite::Result<Layout> {
+    let walk = |here| Walk {
+        arguments,
+        metadata: true,
+        here,
+    };
+    match layout_by(conn, dir, field, walk(true))? {
+        Some(layout) => Ok(layout),
+        None => Ok(layout_by(conn, dir, field, walk(false))?.unwrap_or(Layout::Apart)),
+    }
+}
+
+/// Which tables [`layout_by`] walks beside the calls, and how it reads the
+/// runtime field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Walk {
+    arguments: bool,
+    /// Without it, the order is not checked.
+    metadata: bool,
+    /// The runtime field read here (None when a row is left to SQLite),
+    /// or by SQLite.
+    here: bool,
+}
+
+impl Walk {
+    const ARGUMENTS: Walk = Walk {
+        arguments: true,
+        metadata: false,
+        here: false,
+    };
+}
+
+/// [`layout`], walking the tables `walk` says.
+fn layout_by(
+    conn: &Connection,
+    dir: &str,
+    field: &str,
+    walk: Walk,
+) -> rusqlite::Result<Option<Layout>> {
+    let here = walk.here;
     let sql = |col: &str, table: &str| format!("SELECT {col} FROM {table} ORDER BY rowid {dir}");
     let mut calls = conn.prepare(&sql("key", "calls"))?;
-    let mut args = conn.prepare(&sql("call_key", "arguments"))?;
+    // A table not walked: an empty walk.
+    let mut args = conn.prepare(&sql(
+        "call_key",
+        if walk.arguments {
+            "arguments"
+        } else {
+            "arguments WHERE 0"
+        },
+    ))?;
     // The runtime field as the listing's sort reads it; a runtime row that
     // is not JSON (the sort fails on it) makes the layout `Apart`.
-    let mut meta = conn.prepare(&sql(
-        &format!(
+    let meta_columns = if here {
+        "call_key, name, data".to_string()
+    } else {
+        format!(
             "call_key, CASE WHEN name = 'runtime' AND json_valid(data) \
              THEN json_extract(data, '$.{field}') END, name = 'runtime' AND NOT json_valid(data)"
-        ),
-        "metadata",
-    ))?;
+        )
+    };
+    let meta_sql = if walk.metadata {
+        sql(&meta_columns, "metadata")
+    } else {
+        sql("call_key", "metadata WHERE 0")
+    };
+    let mut meta = conn.prepare(&meta_sql)?;
     let mut calls = calls.query([])?;
-    let mut args = KeyRuns::new(args.query([])?)?;
-    let mut meta = KeyRuns::new(meta.query([])?)?;
+    let mut args = KeyRuns::new(args.query([])?, Runtime::None)?;
+    let runtime = match (walk.metadata, here) {
+        (false, _) => Runtime::None,
+        (true, true) => Runtime::Here(field),
+        (true, false) => Runtime::Sqlite,
+    };
+    let mut meta = KeyRuns::new(meta.query([])?, runtime)?;
     let descending = dir == "DESC";
     let mut in_order = true;
-    let mut previous: Option<(Option<SortValue>, String)> = None;
+    let mut previous: Option<(Option<SortValue>, String, String)> = None;
     while let Some(row) = calls.next()? {
         let Ok(key) = row.get_ref(0)?.as_str() else {
-            return Ok(Layout::Apart);
+            return Ok(Some(Layout::Apart));
         };
         args.skip_run(key.as_bytes())?;
-        let sort = meta.skip_run(key.as_bytes())?;
+        let (sort, text) = meta.skip_run(key.as_bytes())?;
+        if meta.unknown {
+            return Ok(None);
+        }
         if meta.invalid {
-            return Ok(Layout::Apart);
+            return Ok(Some(Layout::Apart));
         }
         if in_order {
-            if let Some((before, before_key)) = &previous {
+            if let Some((before, before_key, before_text)) = &previous {
+                if let (Some(a), Some(b)) = (before, &sort) {
+                    if here && near_tie(a, before_text, b, &text) {
+                        return Ok(None);
+                    }
+                }
                 in_order =
                     comes_before(before.as_ref(), before_key, sort.as_ref(), key, descending);
             }
-            previous = Some((sort, key.to_string()));
+            previous = Some((sort, key.to_string(), text));
         }
     }
     // A row left over belongs to no call, or to one met before it.
-    Ok(
+    Ok(Some(
         match (args.head.is_none() && meta.head.is_none(), in_order) {
             (false, _) => Layout::Apart,
             (true, false) => Layout::LinedUp,
             (true, true) => Layout::InOrder,
         },
-    )
+    ))
 }
 
 /// Whether call `a` (its sort value and key) comes right before `b` in
@@ -392,25 +501,48 @@ fn comes_before(
     }
 }
 
+/// What [`KeyRuns`] reads of a metadata row besides its key.
+#[derive(Clone, Copy)]
+enum Runtime<'f> {
+    /// Nothing (the rows of arguments).
+    None,
+    /// The runtime field and whether the row is JSON, from SQLite's JSON
+    /// functions (columns 1 and 2).
+    Sqlite,
+    /// The runtime row's field read by [`runtime_field`] from the `name`
+    /// and `data` columns.
+    Here(&'f str),
+}
+
 /// Rows of arguments or metadata, keys only (and for metadata the
 /// runtime field and whether the runtime row is JSON), run by run.
 struct KeyRuns<'s> {
     rows: Rows<'s>,
+    runtime: Runtime<'s>,
     /// The current row's call key; None at the end.
     head: Option<Vec<u8>>,
-    /// The current row's runtime field, if it has one.
+    /// The current row's runtime field, if it has one, and its text
+    /// (read here).
     sort: Option<SortValue>,
+    text: String,
     /// A runtime row was not JSON.
     invalid: bool,
+    /// A runtime row held what [`runtime_field`] leaves to SQLite.
+    unknown: bool,
+    scratch: Vec<u8>,
 }
 
 impl<'s> KeyRuns<'s> {
-    fn new(rows: Rows<'s>) -> rusqlite::Result<Self> {
+    fn new(rows: Rows<'s>, runtime: Runtime<'s>) -> rusqlite::Result<Self> {
         let mut runs = KeyRuns {
             rows,
+            runtime,
             head: None,
             sort: None,
+            text: String::new(),
             invalid: false,
+            unknown: false,
+            scratch: Vec::new(),
         };
         runs.advance()?;
         Ok(runs)
@@ -421,29 +553,55 @@ impl<'s> KeyRuns<'s> {
             self.head = None;
             return Ok(());
         };
-        self.head = match row.get_ref(0)? {
-            ValueRef::Text(t) => Some(t.to_vec()),
+        let head = self.head.get_or_insert_with(Vec::new);
+        head.clear();
+        match row.get_ref(0)? {
+            ValueRef::Text(t) => head.extend_from_slice(t),
             // Not UTF-8, so never a call's key: the check fails on it.
-            _ => Some(vec![0xff]),
-        };
-        if row.as_ref().column_count() > 1 {
-            self.sort = SortValue::of(row.get_ref(1)?);
-            self.invalid |= row.get::<_, Option<bool>>(2)?.unwrap_or(false);
+            _ => head.push(0xff),
+        }
+        match self.runtime {
+            Runtime::None => {}
+            Runtime::Sqlite => {
+                self.sort = SortValue::of(row.get_ref(1)?);
+                self.invalid |= row.get::<_, Option<bool>>(2)?.unwrap_or(false);
+            }
+            Runtime::Here(field) => {
+                if row.get_ref(1)? != ValueRef::Text(b"runtime") {
+                    self.sort = None;
+                    return Ok(());
+                }
+                let data = match row.get_ref(2)? {
+                    ValueRef::Text(t) => std::str::from_utf8(t).ok(),
+                    _ => None,
+                };
+                match data.and_then(|d| runtime_field(d, field, &mut self.scratch)) {
+                    Some(Some((sort, text))) => {
+                        self.sort = Some(sort);
+                        self.text.clear();
+                        self.text.push_str(text);
+                    }
+                    Some(None) => self.sort = None,
+                    None => self.unknown = true,
+                }
+            }
         }
         Ok(())
     }
 
     /// Step past the rows of `key` if they come next; the runtime field
-    /// one of them has.
-    fn skip_run(&mut self, key: &[u8]) -> rusqlite::Result<Option<SortValue>> {
+    /// one of them has, and its text (read here).
+    fn skip_run(&mut self, key: &[u8]) -> rusqlite::Result<(Option<SortValue>, String)> {
         let mut sort = None;
+        let mut text = String::new();
         while self.head.as_deref() == Some(key) {
             if self.sort.is_some() {
                 sort = self.sort.take();
+                text = std::mem::take(&mut self.text);
             }
             self.advance()?;
         }
-        Ok(sort)
+        Ok((sort, text))
     }
 }
 
@@ -489,6 +647,8 @@ struct Merge<'c> {
     meta_row: Option<MetaRow>,
     /// Metadata rows come in reverse for a descending read.
     descending: bool,
+    /// Records carry their metadata as text ([`CallRecord::metadata_text`]).
+    as_text: bool,
 }
 
 struct ArgRow {
@@ -501,13 +661,25 @@ struct ArgRow {
 struct MetaRow {
     call_key: String,
     name: Option<String>,
-    /// The parsed JSON; None when `record` would read it differently.
-    data: Option<Json>,
+    data: MetaData,
+}
+
+/// A metadata row's `data`.
+enum MetaData {
+    /// As serde_json writes it ([`compact_json`]).
+    Text(Vec<u8>),
+    Parsed(Json),
+    /// Not what `record` reads as JSON: the record is looked up.
+    Unread,
 }
 
 impl<'c> Merge<'c> {
     /// Start reading the three tables with their [`Merge::statements`].
-    fn new(statements: &'c mut [rusqlite::Statement<'_>; 3], dir: &str) -> rusqlite::Result<Self> {
+    fn new(
+        statements: &'c mut [rusqlite::Statement<'_>; 3],
+        dir: &str,
+        as_text: bool,
+    ) -> rusqlite::Result<Self> {
         let [calls, args, meta] = statements;
         let mut merge = Merge {
             calls: calls.query([])?,
@@ -516,6 +688,7 @@ impl<'c> Merge<'c> {
             arg: None,
             meta_row: None,
             descending: dir == "DESC",
+            as_text,
         };
         merge.arg = merge.next_arg()?;
         merge.meta_row = merge.next_meta()?;
@@ -557,11 +730,20 @@ impl<'c> Merge<'c> {
         let Some(row) = self.meta.next()? else {
             return Ok(None);
         };
-        let data = match row.get_ref(2)? {
-            ValueRef::Text(t) => std::str::from_utf8(t)
-                .ok()
-                .and_then(|s| serde_json::from_str::<Json>(s).ok()),
+        let data_text = match row.get_ref(2)? {
+            ValueRef::Text(t) => std::str::from_utf8(t).ok(),
             _ => None,
+        };
+        let data = match data_text {
+            None => MetaData::Unread,
+            Some(t) => {
+                let mut compact = Vec::new();
+                if self.as_text && compact_json(t, &mut compact) {
+                    MetaData::Text(compact)
+                } else {
+                    serde_json::from_str::<Json>(t).map_or(MetaData::Unread, MetaData::Parsed)
+                }
+            }
         };
         Ok(Some(MetaRow {
             call_key: text(row.get_ref(0)?).unwrap_or_default(),
@@ -602,15 +784,10 @@ impl<'c> Merge<'c> {
         if self.descending {
             meta_rows.reverse();
         }
-        let mut metadata = Map::new();
-        for m in meta_rows {
-            match (m.name, m.data) {
-                (Some(n), Some(d)) => {
-                    metadata.insert(n, d);
-                }
-                _ => whole = false,
-            }
-        }
+        let (metadata, metadata_text) = match metadata_of_rows(meta_rows) {
+            Some(m) => m,
+            None => return Ok(Some((key, None))),
+        };
         if !whole {
             return Ok(Some((key, None)));
         }
@@ -632,9 +809,52 @@ impl<'c> Merge<'c> {
             arguments: args.into_iter().map(|(_, n, v)| (n, v)).collect(),
             result,
             metadata,
+            metadata_text,
         };
         Ok(Some((key, Some(rec))))
     }
+}
+
+/// A call's metadata rows (in rowid order) as `record` reads them: as
+/// serde_json's text when every row was kept as text, else parsed; None
+/// when a row is not what `record` reads.
+fn metadata_of_rows(rows: Vec<MetaRow>) -> Option<(Map<String, Json>, Option<String>)> {
+    if rows.iter().all(|m| matches!(m.data, MetaData::Text(_))) && !rows.is_empty() {
+        let mut text = Vec::with_capacity(
+            rows.iter()
+                .map(|m| match &m.data {
+                    MetaData::Text(t) => t.len() + 16,
+                    _ => 0,
+                })
+                .sum::<usize>()
+                + 2,
+        );
+        text.push(b'{');
+        for (i, m) in rows.iter().enumerate() {
+            let (Some(name), MetaData::Text(data)) = (&m.name, &m.data) else {
+                return None;
+            };
+            if i > 0 {
+                text.push(b',');
+            }
+            serde_json::to_writer(&mut text, name).ok()?;
+            text.push(b':');
+            text.extend_from_slice(data);
+        }
+        text.push(b'}');
+        // Names are strings and data came from `str`s: the text is UTF-8.
+        return Some((Map::new(), Some(String::from_utf8(text).ok()?)));
+    }
+    let mut metadata = Map::new();
+    for m in rows {
+        let data = match m.data {
+            MetaData::Parsed(d) => d,
+            MetaData::Text(t) => serde_json::from_slice(&t).ok()?,
+            MetaData::Unread => return None,
+        };
+        metadata.insert(m.name?, data);
+    }
+    Some((metadata, None))
 }
 
 fn text(v: ValueRef<'_>) -> Option<String> {
@@ -777,7 +997,7 @@ mod tests {
         let field = opts.sort.runtime_field().unwrap();
         let mut out = Vec::new();
         let used = store
-            .merged_listing(field, opts.reverse, threads, &shown, &mut |rec| {
+            .merged_listing(field, opts.reverse, false, threads, &shown, &mut |rec| {
                 out.push(rec);
                 ControlFlow::Continue(())
             })
@@ -928,6 +1148,55 @@ mod tests {
                 let got = merged(&store, &opts, threads).expect("lined up");
                 assert_eq!(got.len(), expected.len());
                 assert!(got == expected, "{opts:?}, {threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn metadata_as_text_is_what_serializing_it_parsed_writes() {
+        let d = db("astext", &aligned());
+        let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
+        for opts in every_order() {
+            let expected = by_sql(&store, &opts);
+            let field = opts.sort.runtime_field().unwrap();
+            for threads in [1, 4] {
+                let mut got = Vec::new();
+                let as_is = |rec: CallRecord| rec;
+                let used = store
+                    .merged_listing(field, opts.reverse, true, threads, &as_is, &mut |rec| {
+                        got.push(rec);
+                        ControlFlow::Continue(())
+                    })
+                    .unwrap();
+                assert!(used);
+                let mut as_text = 0;
+                let got: Vec<Shown> = got
+                    .into_iter()
+                    .map(|mut rec| match rec.metadata_text.take() {
+                        Some(text) => {
+                            as_text += 1;
+                            let record = rec.clone();
+                            rec.metadata = serde_json::from_str(&text).unwrap();
+                            // What listings read off the text.
+                            let with_text = CallRecord {
+                                metadata_text: Some(text.clone()),
+                                ..record
+                            };
+                            assert_eq!(with_text.started(), rec.started());
+                            assert_eq!(with_text.stopped(), rec.stopped());
+                            assert_eq!(with_text.walltime(), rec.walltime());
+                            assert_eq!(
+                                with_text.metadata_of_kind("tags").map(|t| t.into_owned()),
+                                rec.metadata.get("tags").cloned()
+                            );
+                            (rec, text)
+                        }
+                        None => shown(rec),
+                    })
+                    .collect();
+                assert_eq!(got, expected, "{opts:?}");
+                // All but k5, whose `extra` SQLite keeps as a number.
+                assert_eq!(as_text, 5);
             }
         }
     }

@@ -43,7 +43,14 @@ impl SqlCalls {
                 && field != "walltime"
                 && self.one_row_per_call_and_name("metadata")
                 && self.one_row_per_call_and_name("arguments")
-                && self.merged_listing(field, opts.reverse, crate::threads(), map, &mut sink)?
+                && self.merged_listing(
+                    field,
+                    opts.reverse,
+                    opts.metadata_as_text,
+                    crate::threads(),
+                    map,
+                    &mut sink,
+                )?
             {
                 return Ok(());
             }

@@ -26,6 +26,7 @@ pub(super) fn record(row: &Row<'_>) -> rusqlite::Result<CallRecord> {
         result: row.get(5)?,
         arguments,
         metadata: metadata_of(meta_json),
+        metadata_text: None,
     })
 }
 
@@ -144,6 +145,468 @@ fn int_real_cmp(i: i64, r: f64) -> std::cmp::Ordering {
         .then_with(|| (i as f64).partial_cmp(&r).unwrap_or(Ordering::Equal))
 }
 
+/// Append to `out` the text `serde_json` writes for the JSON value `text`
+/// holds, as parsing it into a [`Json`] and serializing that would
+/// (compact; strings unescaped but for what serde escapes; numbers as
+/// serde's arbitrary precision keeps them), without building the tree: a
+/// listing's metadata is mostly printed, not read. False, with `out` as it
+/// was, for anything it does not copy exactly (a duplicate key, a lone
+/// surrogate, deep nesting, text that is not JSON): parse that.
+pub(crate) fn compact_json(text: &str, out: &mut Vec<u8>) -> bool {
+    let start = out.len();
+    let mut c = Compact {
+        s: text.as_bytes(),
+        i: 0,
+        out,
+    };
+    let ok = c.value(0).is_some() && {
+        c.ws();
+        c.i == c.s.len()
+    };
+    if !ok {
+        c.out.truncate(start);
+    }
+    ok
+}
+
+/// What `json_extract(text, '$.<field>')` gives on a runtime row, as the
+/// check before a merged listing reads it without SQLite's JSON parser:
+/// `Some(None)` when the row is a JSON object without the field (or with
+/// it null), `Some(Some((value, its text)))` for a number, and None for
+/// anything it does not read exactly as SQLite does (not an object, not
+/// JSON, a repeated or escaped key, a field that is not a number or an
+/// integer beyond 64 bits): the caller asks SQLite then. `scratch` is
+/// working space.
+pub(super) fn runtime_field<'t>(
+    text: &'t str,
+    field: &str,
+    scratch: &mut Vec<u8>,
+) -> Option<Option<(SortValue, &'t str)>> {
+    scratch.clear();
+    let s = text.as_bytes();
+    let mut c = Compact {
+        s,
+        i: 0,
+        out: scratch,
+    };
+    if c.peek()? != b'{' {
+        return None;
+    }
+    c.i += 1;
+    let mut found = None;
+    let mut keys: Vec<(usize, usize)> = Vec::new();
+    if c.peek()? == b'}' {
+        c.i += 1;
+    } else {
+        loop {
+            if c.peek()? != b'"' {
+                return None;
+            }
+            let (raw, from) = (c.i, c.out.len());
+            c.string()?;
+            if s[raw..c.i].contains(&b'\\') {
+                return None;
+            }
+            let to = c.out.len();
+            if keys.iter().any(|&(a, b)| c.out[a..b] == c.out[from..to]) {
+                return None;
+            }
+            keys.push((from, to));
+            let is_field = &s[raw + 1..c.i - 1] == field.as_bytes();
+            if c.peek()? != b':' {
+                return None;
+            }
+            c.i += 1;
+            let start = {
+                c.peek()?;
+                c.i
+            };
+            c.value(1)?;
+            if is_field {
+                let v = &text[start..c.i];
+                found = match v.as_bytes()[0] {
+                    b'n' => None,
+                    b'-' | b'0'..=b'9' if v.contains(['.', 'e', 'E']) => {
+                        let f = v.parse::<f64>().ok().filter(|f| f.is_finite())?;
+                        Some((SortValue::Real(f), v))
+                    }
+                    b'-' | b'0'..=b'9' => Some((SortValue::Int(v.parse::<i64>().ok()?), v)),
+                    _ => return None,
+                };
+            }
+            match c.peek()? {
+                b',' => c.i += 1,
+                b'}' => {
+                    c.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    c.ws();
+    (c.i == s.len()).then_some(found)
+}
+
+/// Whether two runtime numbers read by [`runtime_field`] might compare
+/// otherwise in SQLite, whose text-to-double conversion may round a last
+/// bit differently: different texts within a few units of the last place.
+pub(super) fn near_tie(a: &SortValue, a_text: &str, b: &SortValue, b_text: &str) -> bool {
+    let as_f64 = |v: &SortValue| match v {
+        SortValue::Int(i) => Some(*i as f64),
+        SortValue::Real(r) => Some(*r),
+        _ => None,
+    };
+    if a_text == b_text || matches!((a, b), (SortValue::Int(_), SortValue::Int(_))) {
+        return false;
+    }
+    match (as_f64(a), as_f64(b)) {
+        (Some(x), Some(y)) => (x - y).abs() <= x.abs().max(y.abs()) * 1e-13,
+        _ => false,
+    }
+}
+
+/// The text of `key`'s value in `text`, an object as [`compact_json`]
+/// writes it (no space, no repeated key); None when it has no such key or
+/// is not an object. `key` needs no escaping.
+pub(crate) fn compact_member<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    let from = text.len() - compact_member_on(text, key)?.len();
+    let end = skip_compact_value(text.as_bytes(), from)?;
+    text.get(from..end)
+}
+
+/// [`compact_member`]'s value and all the text after it (a member read
+/// from it needs no end).
+pub(crate) fn compact_member_on<'t>(text: &'t str, key: &str) -> Option<&'t str> {
+    let s = text.as_bytes();
+    if s.first() != Some(&b'{') {
+        return None;
+    }
+    let mut i = 1;
+    while s.get(i) == Some(&b'"') {
+        let key_end = skip_compact_string(s, i)?;
+        let value = key_end + 1;
+        if s.get(key_end) != Some(&b':') {
+            return None;
+        }
+        if &s[i + 1..key_end - 1] == key.as_bytes() {
+            return text.get(value..);
+        }
+        let end = skip_compact_value(s, value)?;
+        match s.get(end) {
+            Some(b',') => i = end + 1,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Past the string starting at `s[i]` (a quote).
+fn skip_compact_string(s: &[u8], mut i: usize) -> Option<usize> {
+    i += 1;
+    loop {
+        i += s.get(i..)?.iter().position(|&b| b == b'"' || b == b'\\')?;
+        if s[i] == b'"' {
+            return Some(i + 1);
+        }
+        i += 2;
+    }
+}
+
+/// Past the value starting at `s[i]` in compact JSON.
+fn skip_compact_value(s: &[u8], mut i: usize) -> Option<usize> {
+    match *s.get(i)? {
+        b'"' => skip_compact_string(s, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            loop {
+                match *s.get(i)? {
+                    b'"' => i = skip_compact_string(s, i)?,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        i += 1;
+                    }
+                    b'}' | b']' => {
+                        depth -= 1;
+                        i += 1;
+                        if depth == 0 {
+                            return Some(i);
+                        }
+                    }
+                    _ => {
+                        i += s[i..]
+                            .iter()
+                            .position(|&b| matches!(b, b'"' | b'{' | b'}' | b'[' | b']'))?
+                    }
+                }
+            }
+        }
+        _ => Some(
+            i + s[i..]
+                .iter()
+                .position(|&b| matches!(b, b',' | b'}' | b']'))?,
+        ),
+    }
+}
+
+/// Deeper than this, [`compact_json`] leaves the text to serde (whose
+/// limit is 128).
+const COMPACT_DEPTH: usize = 64;
+
+struct Compact<'a> {
+    s: &'a [u8],
+    i: usize,
+    out: &'a mut Vec<u8>,
+}
+
+impl Compact<'_> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.s.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.s.get(self.i).copied()
+    }
+
+    fn value(&mut self, depth: usize) -> Option<()> {
+        if depth > COMPACT_DEPTH {
+            return None;
+        }
+        match self.peek()? {
+            b'{' => self.object(depth),
+            b'[' => {
+                self.i += 1;
+                self.out.push(b'[');
+                if self.peek()? == b']' {
+                    self.i += 1;
+                    self.out.push(b']');
+                    return Some(());
+                }
+                loop {
+                    self.value(depth + 1)?;
+                    match self.peek()? {
+                        b',' => self.out.push(b','),
+                        b']' => {
+                            self.i += 1;
+                            self.out.push(b']');
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                    self.i += 1;
+                }
+            }
+            b'"' => self.string(),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Option<()> {
+        self.i += 1;
+        self.out.push(b'{');
+        if self.peek()? == b'}' {
+            self.i += 1;
+            self.out.push(b'}');
+            return Some(());
+        }
+        // Where each key's text starts and ends in `out`: a repeated key
+        // (serde keeps its first place and last value) is left to serde.
+        let mut keys: Vec<(usize, usize)> = Vec::new();
+        loop {
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let from = self.out.len();
+            self.string()?;
+            let to = self.out.len();
+            let key = &self.out[from..to];
+            if keys.iter().any(|&(a, b)| &self.out[a..b] == key) {
+                return None;
+            }
+            keys.push((from, to));
+            if self.peek()? != b':' {
+                return None;
+            }
+            self.i += 1;
+            self.out.push(b':');
+            self.value(depth + 1)?;
+            match self.peek()? {
+                b',' => self.out.push(b','),
+                b'}' => {
+                    self.i += 1;
+                    self.out.push(b'}');
+                    return Some(());
+                }
+                _ => return None,
+            }
+            self.i += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        if !self.s[self.i..].starts_with(word) {
+            return None;
+        }
+        self.i += word.len();
+        self.out.extend_from_slice(word);
+        Some(())
+    }
+
+    /// A number as serde's arbitrary precision keeps it: as written, but
+    /// the exponent as `e` with its sign (`1E5` is `1e+5`).
+    fn number(&mut self) -> Option<()> {
+        let s = self.s;
+        let digits = |i: &mut usize| {
+            let from = *i;
+            while s.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i > from
+        };
+        let start = self.i;
+        let mut i = self.i;
+        if s[i] == b'-' {
+            i += 1;
+        }
+        let int_start = i;
+        if !digits(&mut i) || (s[int_start] == b'0' && i - int_start > 1) {
+            return None;
+        }
+        if s.get(i) == Some(&b'.') {
+            i += 1;
+            if !digits(&mut i) {
+                return None;
+            }
+        }
+        self.out.extend_from_slice(&s[start..i]);
+        if let Some(b'e' | b'E') = s.get(i) {
+            i += 1;
+            self.out.push(b'e');
+            match s.get(i) {
+                Some(&sign @ (b'+' | b'-')) => {
+                    self.out.push(sign);
+                    i += 1;
+                }
+                _ => self.out.push(b'+'),
+            }
+            let from = i;
+            if !digits(&mut i) {
+                return None;
+            }
+            self.out.extend_from_slice(&s[from..i]);
+        }
+        self.i = i;
+        Some(())
+    }
+
+    /// A string, its escapes decoded and written again as serde writes
+    /// them: `"` and `\\` escaped, control characters as `\n` and the like or
+    /// `\u00xx`, everything else as itself.
+    fn string(&mut self) -> Option<()> {
+        self.i += 1;
+        self.out.push(b'"');
+        loop {
+            let from = self.i;
+            while let Some(&b) = self.s.get(self.i) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            self.out.extend_from_slice(&self.s[from..self.i]);
+            match *self.s.get(self.i)? {
+                b'"' => {
+                    self.i += 1;
+                    self.out.push(b'"');
+                    return Some(());
+                }
+                b'\\' => {
+                    let c = self.escape()?;
+                    self.push_char(c);
+                }
+                // A raw control character: serde refuses it.
+                _ => return None,
+            }
+        }
+    }
+
+    /// The character of the escape at `self.i` (a backslash).
+    fn escape(&mut self) -> Option<char> {
+        let c = *self.s.get(self.i + 1)?;
+        self.i += 2;
+        Some(match c {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = self.hex4()?;
+                match hi {
+                    0xD800..=0xDBFF => {
+                        // A pair, or left to serde.
+                        if self.s.get(self.i..self.i + 2)? != b"\\u" {
+                            return None;
+                        }
+                        self.i += 2;
+                        let lo = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&lo) {
+                            return None;
+                        }
+                        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                    }
+                    _ => char::from_u32(hi)?,
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let h = self.s.get(self.i..self.i + 4)?;
+        let mut v = 0;
+        for &b in h {
+            v = v * 16 + (b as char).to_digit(16)?;
+        }
+        self.i += 4;
+        Some(v)
+    }
+
+    /// A decoded character of a string as serde writes it.
+    fn push_char(&mut self, c: char) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        match c {
+            '"' => self.out.extend_from_slice(b"\\\""),
+            '\\' => self.out.extend_from_slice(b"\\\\"),
+            '\u{8}' => self.out.extend_from_slice(b"\\b"),
+            '\u{c}' => self.out.extend_from_slice(b"\\f"),
+            '\n' => self.out.extend_from_slice(b"\\n"),
+            '\r' => self.out.extend_from_slice(b"\\r"),
+            '\t' => self.out.extend_from_slice(b"\\t"),
+            c if (c as u32) < 0x20 => {
+                let b = c as usize;
+                self.out
+                    .extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[b >> 4], HEX[b & 15]]);
+            }
+            c => {
+                let mut buf = [0; 4];
+                self.out
+                    .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +645,127 @@ mod tests {
             .unwrap();
         assert_eq!(rec.arguments, sqlite);
         assert_eq!(rec.arguments[0].0, "z");
+    }
+
+    /// Texts that parse as JSON (and some that do not), as fleche and
+    /// people write them.
+    const JSON_TEXTS: &[&str] = &[
+        r#"{"timestart": 1756224078.6042824, "cputime": 0.07640168284447416, "timestop": 1756224078.6891599, "walltime": 0.08487742731067444}"#,
+        r#"{"p": "\u00e9\ud83d\ude00", "n": 1.0, "q": [1, 2, {"r": null}], "t": true, "f": false}"#,
+        r#" { "a" : -0 , "b" : 1E5, "c": 1e-7, "d": 2.5E+3, "e": 123456789012345678901234567890, "g": -12 } "#,
+        r#"{"esc": "\" \\ \/ \b \f \n \r \t \u0001 \u001f \u007f \u0041", "": {}}"#,
+        r#"[]"#,
+        r#"7"#,
+        r#""text""#,
+        r#"{"dup": 1, "dup": 2}"#,
+        r#"{"nested": {"dup": 1, "x": {"dup": 3}, "dup": 2}}"#,
+        r#"{"lone": "\ud800"}"#,
+        r#"{"low": "\udc00x"}"#,
+        r#"{"raw": "tab	in"}"#,
+        r#"{"a": 01}"#,
+        r#"{"a": 1.}"#,
+        r#"{"a": .5}"#,
+        r#"{"a": 1e}"#,
+        r#"{"a": +1}"#,
+        r#"{"a": NaN}"#,
+        r#"{"a": 1,}"#,
+        r#"{"a" 1}"#,
+        r#"{"a": 1} x"#,
+        r#"{"a": "\x"}"#,
+        r#"{"a": [1 2]}"#,
+        r#"{"a": tru}"#,
+        r#""#,
+        r#"{"non-ascii": "ünï", "ключ": "значение"}"#,
+    ];
+
+    #[test]
+    fn compact_json_writes_what_serde_writes_or_declines() {
+        let mut deep = String::new();
+        for _ in 0..100 {
+            deep.push('[');
+        }
+        for _ in 0..100 {
+            deep.push(']');
+        }
+        let mut texts: Vec<String> = JSON_TEXTS.iter().map(|t| t.to_string()).collect();
+        texts.push(deep);
+        let mut copied = 0;
+        for text in &texts {
+            let serde = serde_json::from_str::<Json>(text)
+                .ok()
+                .map(|v| serde_json::to_string(&v).unwrap());
+            let mut out = b"prefix".to_vec();
+            if compact_json(text, &mut out) {
+                copied += 1;
+                let ours = String::from_utf8(out[6..].to_vec()).unwrap();
+                assert_eq!(Some(ours), serde, "{text}");
+            } else {
+                assert_eq!(out, b"prefix", "{text}");
+                // Declined: valid JSON it leaves to serde is only a
+                // repeated key, a lone surrogate or deep nesting.
+                if serde.is_some() {
+                    assert!(
+                        text.contains("dup") || text.contains("\\ud") || text.starts_with("[["),
+                        "{text}"
+                    );
+                }
+            }
+        }
+        assert_eq!(copied, 8);
+    }
+
+    #[test]
+    fn runtime_fields_read_here_are_what_sqlite_extracts() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut texts: Vec<&str> = JSON_TEXTS.to_vec();
+        texts.extend([
+            r#"{"timestart": 12, "x": [1, {"timestart": 3}]}"#,
+            r#"{"timestart": -0.5e3}"#,
+            r#"{"timestart": null}"#,
+            r#"{"timestart": "12"}"#,
+            r#"{"timestart": true}"#,
+            r#"{"timestart": 99999999999999999999}"#,
+            r#"{"time\u0073tart": 1}"#,
+            r#"{"timestart": 1, "timestart": 2}"#,
+            r#"{"other": 1}"#,
+        ]);
+        let mut scratch = Vec::new();
+        let mut read = 0;
+        for text in texts {
+            let Some(here) = runtime_field(text, "timestart", &mut scratch) else {
+                continue;
+            };
+            read += 1;
+            let sqlite: Option<SortValue> = conn
+                .query_row(
+                    "SELECT CASE WHEN json_valid(?1) THEN json_extract(?1, '$.timestart') END, \
+                     json_valid(?1)",
+                    [text],
+                    |r| {
+                        assert!(r.get::<_, bool>(1)?, "{text}");
+                        Ok(SortValue::of(r.get_ref(0)?))
+                    },
+                )
+                .unwrap();
+            assert_eq!(here.map(|(v, _)| v), sqlite, "{text}");
+        }
+        assert_eq!(read, 9);
+    }
+
+    #[test]
+    fn members_of_compact_text_are_found() {
+        let text = r#"{"tags":{"a":"}\"{","b":[1,{"c":2}]},"runtime":{"timestart":1.5,"walltime":2},"x":"y"}"#;
+        assert_eq!(
+            compact_member(text, "tags"),
+            Some(r#"{"a":"}\"{","b":[1,{"c":2}]}"#)
+        );
+        let runtime = compact_member_on(text, "runtime").unwrap();
+        assert_eq!(compact_member(runtime, "walltime"), Some("2"));
+        assert_eq!(compact_member(runtime, "timestart"), Some("1.5"));
+        assert_eq!(compact_member(runtime, "x"), None);
+        assert_eq!(compact_member(text, "x"), Some(r#""y""#));
+        assert_eq!(compact_member(text, "a"), None);
+        assert_eq!(compact_member("[1]", "a"), None);
+        assert_eq!(compact_member("{}", "a"), None);
     }
 }
