@@ -32,7 +32,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// The first bytes of every index file.
 const MAGIC: &[u8; 8] = b"FLECHEIX";
 /// Bumped whenever the layout changes: other versions are rebuilt.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 /// The coarsest timestamp granularity we allow for (FAT's 2 s; ext4, xfs,
 /// btrfs and tmpfs are far finer, NFS may be 1 s).
 const GRANULE: Duration = Duration::from_secs(2);
@@ -74,11 +74,13 @@ pub(crate) struct Stamp {
     wal: Option<Wal>,
 }
 
+/// No ctime: SQLite running as root `fchown`s the log to the database's
+/// owner each time it opens it, so every reader (ours too) would make the
+/// log look changed. Its content shows in its size, mtime and salts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Wal {
     size: u64,
     mtime: (i64, i64),
-    ctime: (i64, i64),
     salts: u64,
 }
 
@@ -119,7 +121,6 @@ impl Stamp {
             stamp.wal = Some(Wal {
                 size: m.size(),
                 mtime: (m.mtime(), m.mtime_nsec()),
-                ctime: (m.ctime(), m.ctime_nsec()),
                 salts: u64::from_be_bytes(salts),
             });
         }
@@ -134,9 +135,7 @@ impl Stamp {
             let (s, n) = (t.0 + GRANULE.as_secs() as i64, t.1);
             (s, n) < snapshot
         };
-        older(self.mtime)
-            && older(self.ctime)
-            && self.wal.is_none_or(|w| older(w.mtime) && older(w.ctime))
+        older(self.mtime) && older(self.ctime) && self.wal.is_none_or(|w| older(w.mtime))
     }
 
     fn write(&self, out: &mut Vec<u8>) {
@@ -158,8 +157,9 @@ impl Stamp {
                 w.size,
                 w.mtime.0 as u64,
                 w.mtime.1 as u64,
-                w.ctime.0 as u64,
-                w.ctime.1 as u64,
+                // Where the log's ctime was (version 2).
+                0,
+                0,
                 w.salts,
             ]
         });
@@ -181,8 +181,11 @@ impl Stamp {
                 let w = Wal {
                     size: r.u64()?,
                     mtime: (r.u64()? as i64, r.u64()? as i64),
-                    ctime: (r.u64()? as i64, r.u64()? as i64),
-                    salts: r.u64()?,
+                    salts: {
+                        r.u64()?;
+                        r.u64()?;
+                        r.u64()?
+                    },
                 };
                 (present == 1).then_some(w)
             },
