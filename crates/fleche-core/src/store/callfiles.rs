@@ -492,22 +492,11 @@ impl crate::prefix::SortedKeys for FileCalls {
     type Error = std::convert::Infallible;
 
     fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, Self::Error> {
-        let start = self.names.partition_point(|k| k.as_str() < prefix);
-        Ok(self.names[start..]
-            .iter()
-            .take_while(|k| k.starts_with(prefix))
-            .take(limit)
-            .cloned()
-            .collect())
+        self.names[..].with_prefix(prefix, limit)
     }
 
     fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), Self::Error> {
-        let lo = self.names.partition_point(|k| k.as_str() < key);
-        let hi = self.names.partition_point(|k| k.as_str() <= key);
-        Ok((
-            lo.checked_sub(1).map(|i| self.names[i].clone()),
-            self.names.get(hi).cloned(),
-        ))
+        self.names[..].neighbours(key)
     }
 }
 

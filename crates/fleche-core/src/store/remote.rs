@@ -94,7 +94,6 @@ pub struct RemoteStore {
     /// The value digests the records name: the protocol cannot list the
     /// values a remote cache holds, so these are the values it is known to.
     values: KeySet,
-    value_names: Vec<String>,
 }
 
 impl RemoteStore {
@@ -102,21 +101,18 @@ impl RemoteStore {
         records.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         records.dedup_by(|a, b| a.key == b.key);
         let keys = records.iter().map(|r| r.key.clone()).collect();
-        let mut value_names: Vec<String> = records
-            .iter()
-            .flat_map(|r| r.arguments.iter().map(|(_, d)| d).chain(r.result.iter()))
-            .cloned()
-            .collect();
-        value_names.sort_unstable();
-        value_names.dedup();
-        let values = KeySet::from_names(value_names.iter().map(String::as_str));
+        let values = KeySet::from_names(records.iter().flat_map(|r| {
+            r.arguments
+                .iter()
+                .map(|(_, d)| d.as_str())
+                .chain(r.result.as_deref())
+        }));
         RemoteStore {
             host,
             link,
             records,
             keys,
             values,
-            value_names,
         }
     }
 
@@ -132,9 +128,9 @@ impl RemoteStore {
         &self.keys
     }
 
-    /// The value digests the records name, as a key set and as sorted text.
-    pub fn values(&self) -> (&KeySet, &[String]) {
-        (&self.values, &self.value_names)
+    /// The value digests the records name.
+    pub fn values(&self) -> &KeySet {
+        &self.values
     }
 
     pub fn link(&self) -> &dyn Link {
@@ -176,22 +172,11 @@ impl crate::prefix::SortedKeys for RemoteStore {
     type Error = std::convert::Infallible;
 
     fn with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<String>, Self::Error> {
-        let start = self.keys.partition_point(|k| k.as_str() < prefix);
-        Ok(self.keys[start..]
-            .iter()
-            .take_while(|k| k.starts_with(prefix))
-            .take(limit)
-            .cloned()
-            .collect())
+        self.keys[..].with_prefix(prefix, limit)
     }
 
     fn neighbours(&self, key: &str) -> Result<(Option<String>, Option<String>), Self::Error> {
-        let lo = self.keys.partition_point(|k| k.as_str() < key);
-        let hi = self.keys.partition_point(|k| k.as_str() <= key);
-        Ok((
-            lo.checked_sub(1).map(|i| self.keys[i].clone()),
-            self.keys.get(hi).cloned(),
-        ))
+        self.keys[..].neighbours(key)
     }
 }
 

@@ -83,7 +83,7 @@ impl ValueStore {
                 .map_err(Clone::clone),
             ValueStore::Hdf5 { .. } => Ok(&self.hdf5_listing()?.index),
             ValueStore::Transient(_) => Ok(&NO_KEYS),
-            ValueStore::Remote(r) => Ok(r.values().0),
+            ValueStore::Remote(r) => Ok(r.values()),
         }
     }
 
@@ -110,7 +110,7 @@ impl ValueStore {
             ValueStore::Files { index, .. } => index.get()?.as_ref().ok(),
             ValueStore::Hdf5 { listing, .. } => Some(&listing.get()?.as_ref().ok()?.index),
             ValueStore::Transient(_) => Some(&NO_KEYS),
-            ValueStore::Remote(r) => Some(r.values().0),
+            ValueStore::Remote(r) => Some(r.values()),
         }
     }
 
@@ -400,7 +400,7 @@ impl ValueStore {
             // Asked only for values its records name: any other is missing
             // there as far as this tool can know (and a stack's next layer
             // is not kept waiting on a round trip).
-            ValueStore::Remote(r) if !r.values().0.contains(key) => {
+            ValueStore::Remote(r) if !r.values().contains(key) => {
                 Err(ValueError::Missing(key.to_string()))
             }
             ValueStore::Remote(r) => {
