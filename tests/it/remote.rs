@@ -505,3 +505,105 @@ fn evictions_go_through_the_server_and_other_writes_are_refused() {
     assert!(quiet.success());
     s.nothing_left_running();
 }
+
+/// Add to a cache, with real fleche, values no record names: a list it
+/// destructures (its children are value files of their own) and a string
+/// whose digest shares its first five digits with a key already there.
+/// Prints the string's digest, the list's and its first child's.
+const ORPHANS: &str = "\
+from fleche.state import cache
+from fleche.digest import digest
+c = cache()
+heads = {str(k)[:5] for k in c.values.list()}
+heads |= {str(lc.to_lookup_key())[:5] for lc in c.query()}
+i = 0
+while str(digest(f'orphan {i}'))[:5] not in heads:
+    i += 1
+print(c.values.save(f'orphan {i}'))
+print(c.values.save([[9, 9], [8, None]]))
+print(digest([9, 9]))";
+
+#[test]
+#[cfg_attr(
+    not(all(fleche_ssh, fleche_oracle)),
+    ignore = "needs FLECHE_TEST_SSH and FLECHE_ORACLE_PYTHON (.ci/run sets both)"
+)]
+fn values_no_remote_record_names_expand_show_and_shrink_as_read_here() {
+    let s = Served::new();
+    // The served cache and the copy read here get the same new values;
+    // the local layer does not.
+    let mut printed = Vec::new();
+    for dir in [s.served.root(), s._copy.root()] {
+        let mut python = crate::support::oracle::python();
+        python.current_dir(dir).args(["-c", ORPHANS]);
+        printed.push(crate::support::oracle::succeed(python, "saving orphans"));
+    }
+    assert_eq!(printed[0], printed[1]);
+    let printed = String::from_utf8(printed.remove(0)).expect("utf-8");
+    let [orphan, tree, child] = printed.lines().collect::<Vec<_>>()[..] else {
+        panic!("{printed}");
+    };
+    assert!(
+        s.served.path(".fleche/values").join(child).is_file(),
+        "{child} is no value file"
+    );
+    let commands: Vec<Vec<&str>> = vec![
+        // Ambiguous only because of the orphan, which no record names.
+        vec!["expand", &orphan[..5]],
+        vec!["show", &orphan[..5]],
+        vec!["expand", &orphan[..8]],
+        vec!["expand", &child[..8]],
+        vec!["show", &orphan[..8]],
+        vec!["show", orphan],
+        vec!["show", &tree[..8]],
+        vec!["show", &child[..8]],
+        vec!["shrink", orphan, child, tree],
+    ];
+    for cache in ["team", "solo", "shared"] {
+        for args in &commands {
+            let mut all = vec!["--cache", cache];
+            all.extend(args.iter().copied());
+            let (ssh, here) = s.both(&all);
+            if args[0] == "show" {
+                // Loaded over ssh (these values are not in `team`'s local
+                // layer either): no file to tell its size, and sent mended.
+                let mended = |t: &str| {
+                    without_file_lines(t)
+                        .lines()
+                        .filter(|l| !l.starts_with("  children "))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                assert_eq!(mended(&ssh), mended(&here), "{all:?}");
+            } else {
+                assert_eq!(ssh, here, "{all:?}");
+            }
+        }
+    }
+    // What the checks above rest on: the short prefix is ambiguous here.
+    let err = s
+        .here
+        .run([
+            "--config",
+            "here.toml",
+            "--cache",
+            "team",
+            "expand",
+            &orphan[..5],
+        ])
+        .failure(1);
+    assert!(
+        err.contains("ambiguous") && err.contains(&orphan[..12]),
+        "{err}"
+    );
+    let run = s.here.ok([
+        "--config",
+        "ssh.toml",
+        "--cache",
+        "solo",
+        "expand",
+        &orphan[..8],
+    ]);
+    assert_eq!(run.stdout.trim(), orphan);
+    s.nothing_left_running();
+}

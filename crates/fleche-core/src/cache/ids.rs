@@ -1,8 +1,9 @@
 //! Short digests over a whole cache: expanding what people type, the short
 //! keys shown to them, and fleche's own `shrink`.
 
-use super::{Cache, Member};
+use super::{Cache, Member, OpenError};
 use crate::prefix::{self, Expansion, KeyBytes, Kind, Prefix, PrefixError, SortedQueries};
+use crate::store::calls::CallStore;
 use crate::store::files::FileError;
 use std::borrow::Cow;
 use thiserror::Error;
@@ -89,10 +90,44 @@ impl Cache {
             .collect()
     }
 
+    /// Whether a member is a remote cache, whose values are known here
+    /// only as far as its server was asked (see [`Self::learn_remote`]).
+    fn has_remote(&self) -> bool {
+        self.members
+            .iter()
+            .any(|m| matches!(m.calls, CallStore::Remote(_)))
+    }
+
+    /// Ask each remote member's server for every key it holds under
+    /// `prefixes` (all in one exchange, see
+    /// [`crate::store::remote::RemoteStore::learn`]): the
+    /// answers below, worked out from what is known here, are then exact.
+    /// Whether anything new was learned.
+    fn learn_remote(&self, prefixes: &[String]) -> crate::Result<bool> {
+        let mut new = false;
+        for m in &self.members {
+            if let CallStore::Remote(r) = &m.calls {
+                let before = r.learned_values().len();
+                r.learn(prefixes).map_err(|error| OpenError::Remote {
+                    name: m.name.clone(),
+                    host: r.host().to_string(),
+                    error: Box::new(error),
+                })?;
+                new |= r.learned_values().len() != before;
+            }
+        }
+        Ok(new)
+    }
+
     /// Expand what someone typed among every member's calls and values. A
     /// full digest is already expanded (as in fleche), stored or not.
     pub fn resolve(&self, text: &str) -> crate::Result<Resolved> {
         let p = Prefix::parse(text).map_err(ResolveError::from)?;
+        if self.has_remote() {
+            // A full digest: whether a remote holds it as a value.
+            let asked = &p.as_str()[..p.as_str().len().min(prefix::FULL_LEN - 1)];
+            self.learn_remote(&[asked.to_string()])?;
+        }
         if p.as_str().len() == prefix::FULL_LEN {
             let key = p.as_str().to_string();
             let mut kinds = Vec::new();
@@ -153,6 +188,9 @@ impl Cache {
             text: text.to_string(),
             error,
         })?;
+        if self.has_remote() {
+            self.learn_remote(&[p.as_str().to_string()])?;
+        }
         let mut found = Vec::new();
         for m in &self.members {
             let values = m.value_keys_near(p.as_str())?;
@@ -174,17 +212,42 @@ impl Cache {
     /// How many leading characters of `key` to show so that it is unique
     /// among every member's calls and values (and so expands back to it).
     pub fn short_len(&self, key: &str) -> crate::Result<usize> {
-        let values = self.values_near(near(key))?;
-        Ok(prefix::display_prefix(key, self.key_stores(&values))?.len())
+        Ok(self.short_lens(&[key])?.remove(0))
     }
 
-    /// [`Self::short_len`] of each key.
+    /// [`Self::short_len`] of each key. A remote member's server is asked
+    /// once for all of them what it holds under each short key worked out
+    /// here (values no record names are known only so); when it holds
+    /// more, they are worked out again.
     pub fn short_lens(&self, keys: &[&str]) -> crate::Result<Vec<usize>> {
+        let lens = self.known_short_lens(keys)?;
+        if !self.has_remote() {
+            return Ok(lens);
+        }
+        let prefixes: Vec<String> = keys
+            .iter()
+            .zip(&lens)
+            .filter_map(|(k, &l)| k.get(..l).map(str::to_ascii_lowercase))
+            .collect();
+        if self.learn_remote(&prefixes)? {
+            return self.known_short_lens(keys);
+        }
+        Ok(lens)
+    }
+
+    /// [`Self::short_lens`] from what is known here.
+    fn known_short_lens(&self, keys: &[&str]) -> crate::Result<Vec<usize>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
         if keys.len() <= BATCH {
-            return keys.iter().map(|k| self.short_len(k)).collect();
+            return keys
+                .iter()
+                .map(|k| {
+                    let values = self.values_near(near(k))?;
+                    Ok(prefix::display_prefix(k, self.key_stores(&values))?.len())
+                })
+                .collect();
         }
         let values = self.values_near("")?;
         let stores = self.key_stores(&values);
@@ -198,6 +261,7 @@ impl Cache {
     /// stacks cannot shrink) likewise within each member's values. Keys
     /// are compared in lowercase.
     pub fn shrink_many<'k>(&self, keys: &'k [Cow<'k, str>]) -> crate::Result<Vec<Shrunk<'k>>> {
+        self.learn_remote_values(keys)?;
         let batch = self.batch_lengths(keys)?;
         let mut out = Vec::with_capacity(keys.len());
         for (i, key) in keys.iter().enumerate() {
@@ -268,6 +332,34 @@ impl Cache {
                 stored.iter().map(|s| queries.shrink_among(s)).collect(),
             ))
         })
+    }
+}
+
+impl Cache {
+    /// Before [`Self::shrink_many`]: what each remote member holds under
+    /// the short form each key that is none of its calls would have among
+    /// its values known here (one exchange with its server), so that
+    /// whether it holds the key as a value, and its short form, are exact.
+    fn learn_remote_values(&self, keys: &[Cow<str>]) -> crate::Result<()> {
+        if !self.has_remote() {
+            return Ok(());
+        }
+        let mut prefixes = Vec::new();
+        for m in &self.members {
+            let CallStore::Remote(r) = &m.calls else {
+                continue;
+            };
+            for key in keys {
+                let key = key.to_ascii_lowercase();
+                if r.get(&key).is_some() {
+                    continue;
+                }
+                let values = m.value_keys_near(near(&key))?;
+                let Ok(short) = prefix::shrink(&key, &*values);
+                prefixes.push(short);
+            }
+        }
+        self.learn_remote(&prefixes).map(drop)
     }
 }
 

@@ -82,7 +82,27 @@ pub trait Link: Send + Sync {
     fn load_value(&self, key: &str) -> Result<Value, RemoteError>;
     /// Remove a call's record there (fleche's `evict`: values stay).
     fn evict(&self, key: &str) -> Result<(), RemoteError>;
+    /// What the remote cache's `expand` (its calls and values) says of
+    /// each prefix, asked together.
+    fn expand_many(&self, prefixes: &[String]) -> Result<Vec<Probe>, RemoteError>;
 }
+
+/// What fleche's `expand` says of a prefix.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Probe {
+    /// Nothing starts with it (`KeyError`).
+    None,
+    /// Exactly one key does.
+    One(String),
+    /// More than one (`AmbiguousDigestError`): the candidates it names
+    /// (the two smallest of the store that found them; the other store is
+    /// then not asked).
+    Many(Vec<String>),
+}
+
+/// At most this many `expand` requests to learn what starts with the
+/// prefixes of one question: a walk down an ambiguity asks 16 per level.
+const PROBES: usize = 4096;
 
 /// A remote cache's records, and the link that loads its values.
 pub struct RemoteStore {
@@ -94,6 +114,15 @@ pub struct RemoteStore {
     /// The value digests the records name: the protocol cannot list the
     /// values a remote cache holds, so these are the values it is known to.
     values: KeySet,
+    /// Values no record names that the server's `expand` revealed, and
+    /// the prefixes under which every key the remote holds is known.
+    learned: std::sync::Mutex<Learned>,
+}
+
+#[derive(Default)]
+struct Learned {
+    values: std::collections::BTreeSet<String>,
+    prefixes: std::collections::BTreeSet<String>,
 }
 
 impl RemoteStore {
@@ -113,7 +142,85 @@ impl RemoteStore {
             records,
             keys,
             values,
+            learned: Default::default(),
         }
+    }
+
+    fn learned(&self) -> std::sync::MutexGuard<'_, Learned> {
+        self.learned.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The values known here besides those the records name (see
+    /// [`Self::learn`]); usually none.
+    pub fn learned_values(&self) -> Vec<String> {
+        self.learned().values.iter().cloned().collect()
+    }
+
+    /// Whether the remote is known to hold this value.
+    pub fn knows_value(&self, key: &str) -> bool {
+        self.values.contains(key) || self.learned().values.contains(key)
+    }
+
+    /// Learn every key the remote cache holds that starts with one of
+    /// `prefixes` (each of at least 4 and fewer than 64 characters, as
+    /// fleche's `expand` takes them), asking its server: the protocol
+    /// cannot list values, so a value no record names (an orphan, a
+    /// destructured child) is known only this way. One `expand` per
+    /// prefix, all sent together; a prefix it finds ambiguous is walked
+    /// down one hex digit at a time, level by level. Prefixes already
+    /// learned are not asked again.
+    pub fn learn(&self, prefixes: &[String]) -> Result<(), RemoteError> {
+        let mut frontier: Vec<String> = {
+            let learned = self.learned();
+            let mut todo: Vec<String> = prefixes
+                .iter()
+                .filter(|p| (MIN_LEN..crate::prefix::FULL_LEN).contains(&p.len()))
+                .filter(|p| !learned.covers(p))
+                .cloned()
+                .collect();
+            todo.sort();
+            todo.dedup();
+            todo
+        };
+        let roots = frontier.clone();
+        let mut asked = 0;
+        let mut complete = true;
+        while !frontier.is_empty() {
+            if asked + frontier.len() > PROBES {
+                complete = false;
+                break;
+            }
+            asked += frontier.len();
+            let answers = self.link.expand_many(&frontier)?;
+            let mut next = Vec::new();
+            let mut learned = self.learned();
+            for (prefix, answer) in frontier.iter().zip(answers) {
+                let found = match answer {
+                    Probe::None => Vec::new(),
+                    Probe::One(key) => vec![key],
+                    Probe::Many(keys) => {
+                        if prefix.len() + 1 < crate::prefix::FULL_LEN {
+                            next.extend("0123456789abcdef".chars().map(|c| format!("{prefix}{c}")));
+                        }
+                        keys
+                    }
+                };
+                for key in found {
+                    let key = key.to_ascii_lowercase();
+                    if key.starts_with(prefix.as_str())
+                        && self.keys.binary_search(&key).is_err()
+                        && !self.values.contains(&key)
+                    {
+                        learned.values.insert(key);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        if complete {
+            self.learned().prefixes.extend(roots);
+        }
+        Ok(())
     }
 
     pub fn host(&self) -> &str {
@@ -165,6 +272,16 @@ impl RemoteStore {
             .iter()
             .filter(|r| record_matches(r, filter))
             .count() as u64
+    }
+}
+
+/// fleche's `expand` refuses shorter prefixes.
+const MIN_LEN: usize = crate::prefix::MIN_PREFIX;
+
+impl Learned {
+    /// Whether every key starting with `prefix` is known already.
+    fn covers(&self, prefix: &str) -> bool {
+        (MIN_LEN..=prefix.len()).any(|n| self.prefixes.contains(&prefix[..n]))
     }
 }
 
