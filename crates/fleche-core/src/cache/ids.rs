@@ -383,3 +383,163 @@ fn near(key: &str) -> &str {
         .nth(prefix::MIN_PREFIX)
         .map_or(key, |(i, _)| &key[..i])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::remote::{Opened, ServerInfo};
+    use crate::store::remote::{Link, Probe, RemoteError, RemoteStore};
+    use crate::store::CallRecord;
+    use crate::value::Value;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A server holding `keys` (calls and values), answering `expand` as
+    /// fleche's `_resolve_prefix` does; counts the exchanges.
+    struct Server {
+        keys: Vec<String>,
+        exchanges: Arc<AtomicUsize>,
+    }
+
+    impl Link for Server {
+        fn load_value(&self, key: &str) -> Result<Value, RemoteError> {
+            Ok(Value::Str(key.to_string()))
+        }
+        fn evict(&self, _: &str) -> Result<(), RemoteError> {
+            Ok(())
+        }
+        fn expand_many(&self, prefixes: &[String]) -> Result<Vec<Probe>, RemoteError> {
+            self.exchanges.fetch_add(1, Ordering::SeqCst);
+            Ok(prefixes
+                .iter()
+                .map(|p| {
+                    let found: Vec<String> = self
+                        .keys
+                        .iter()
+                        .filter(|k| k.starts_with(p.as_str()))
+                        .cloned()
+                        .collect();
+                    match found.as_slice() {
+                        [] => Probe::None,
+                        [one] => Probe::One(one.clone()),
+                        many => Probe::Many(many[..2].to_vec()),
+                    }
+                })
+                .collect())
+        }
+    }
+
+    fn key(head: &str) -> String {
+        format!("{head}{}", "0".repeat(64 - head.len()))
+    }
+
+    /// A remote cache alone whose records are `calls` (each with the
+    /// result `result`) and which also holds the values `orphans`.
+    fn remote(calls: &[String], result: &str, orphans: &[String]) -> (Cache, Arc<AtomicUsize>) {
+        let exchanges = Arc::new(AtomicUsize::new(0));
+        let mut keys: Vec<String> = calls.to_vec();
+        keys.push(result.to_string());
+        keys.extend(orphans.iter().cloned());
+        keys.sort();
+        let records = calls
+            .iter()
+            .map(|k| CallRecord {
+                key: k.clone(),
+                name: "f".into(),
+                module: None,
+                version: None,
+                code_digest: None,
+                arguments: Vec::new(),
+                result: Some(result.to_string()),
+                metadata: Default::default(),
+                metadata_text: None,
+            })
+            .collect();
+        let link = Server {
+            keys,
+            exchanges: Arc::clone(&exchanges),
+        };
+        let opened = Opened {
+            store: RemoteStore::new("far".into(), Box::new(link), records),
+            info: ServerInfo {
+                fleche_version: None,
+                read_only: true,
+                cache_name: None,
+                hostname: None,
+                cwd: None,
+            },
+        };
+        let cache = Cache {
+            name: "far".into(),
+            composition: super::super::Composition::Single,
+            members: vec![super::super::open::remote_member("far".into(), opened)],
+            config: None,
+            remote: Vec::new(),
+            skew: Vec::new(),
+            offline: false,
+        };
+        (cache, exchanges)
+    }
+
+    #[test]
+    fn short_keys_and_prefixes_count_values_only_the_server_knows() {
+        let call = key("abcdef1234");
+        let result = key("555555");
+        // Shares ten digits with the call, six with the result; no record
+        // names them.
+        let near_call = key("abcdef1234f");
+        let near_result = key("555555f");
+        let (cache, exchanges) = remote(
+            std::slice::from_ref(&call),
+            &result,
+            &[near_call.clone(), near_result.clone()],
+        );
+        assert_eq!(cache.short_lens(&[&call, &result]).unwrap(), vec![11, 7]);
+        let asked = exchanges.load(Ordering::SeqCst);
+        // Asked again: nothing new to ask.
+        assert_eq!(cache.short_len(&call).unwrap(), 11);
+        assert_eq!(exchanges.load(Ordering::SeqCst), asked);
+        match cache.resolve(&call[..6]) {
+            Err(crate::Error::Resolve(ResolveError::Ambiguous {
+                candidates,
+                unique_len,
+                ..
+            })) => {
+                let keys: Vec<(&str, Kind)> = candidates
+                    .iter()
+                    .map(|c| (c.key.as_str(), c.kind))
+                    .collect();
+                assert_eq!(
+                    keys,
+                    vec![
+                        (call.as_str(), Kind::Call),
+                        (near_call.as_str(), Kind::Value)
+                    ]
+                );
+                assert_eq!(unique_len, 11);
+            }
+            other => panic!("{other:?}"),
+        }
+        let found = cache.resolve(&near_result[..7]).unwrap();
+        assert_eq!(
+            (found.key, found.kinds),
+            (near_result.clone(), vec![Kind::Value])
+        );
+        assert_eq!(cache.resolve_value(&near_call[..11]).unwrap(), near_call);
+        let keys = [Cow::Borrowed(near_result.as_str())];
+        assert_eq!(
+            cache.shrink_many(&keys).unwrap(),
+            vec![Shrunk::To(Cow::Borrowed(&near_result[..7]))]
+        );
+        assert!(cache.load_value(&near_result).is_ok());
+    }
+
+    #[test]
+    fn the_short_keys_of_many_calls_take_one_exchange() {
+        let calls: Vec<String> = (0..200).map(|i| key(&format!("{i:04x}"))).collect();
+        let (cache, exchanges) = remote(&calls, &key("ffff"), &[]);
+        let keys: Vec<&str> = calls.iter().map(String::as_str).collect();
+        assert!(cache.short_lens(&keys).unwrap().iter().all(|&l| l == 4));
+        assert_eq!(exchanges.load(Ordering::SeqCst), 1);
+    }
+}

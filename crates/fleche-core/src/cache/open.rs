@@ -185,7 +185,7 @@ fn open_member(
 
 /// A remote cache reached, as a member: its records and values through
 /// the one connection (read-only when its server says so).
-fn remote_member(name: String, opened: crate::remote::Opened) -> Member {
+pub(super) fn remote_member(name: String, opened: crate::remote::Opened) -> Member {
     let store = std::sync::Arc::new(opened.store);
     let what = format!("ssh {}", store.host());
     Member {
