@@ -607,3 +607,98 @@ fn values_no_remote_record_names_expand_show_and_shrink_as_read_here() {
     assert_eq!(run.stdout.trim(), orphan);
     s.nothing_left_running();
 }
+
+/// Commands whose answer no remote layer changes (writes to a local first
+/// layer, gc and rekey of it) start no ssh: a layer that cannot be reached
+/// goes unsaid. One that reads every layer reaches it, and says so once.
+#[test]
+fn a_remote_layer_is_reached_only_by_a_command_that_asks_it() {
+    let env = with_remote_layers();
+    for args in [
+        vec!["gc", "--dry-run"],
+        vec!["rekey", "--module", "__main__=analysis", "--dry-run"],
+        vec!["tag", "--all", "--set", "x=1", "--format", "json"],
+        vec!["untag", "--all", "--key", "x", "--format", "json"],
+    ] {
+        let mut all = vec!["--cache", "team"];
+        all.extend(args);
+        let run = env.ok(&all);
+        assert_eq!(
+            run.stderr
+                .lines()
+                .filter(|l| l.starts_with("Warning"))
+                .count(),
+            0,
+            "{all:?}: {}",
+            run.stderr
+        );
+    }
+    for args in [
+        vec!["ls"],
+        vec!["tag", "--all", "--set", "x=2"],
+        vec!["stats"],
+    ] {
+        let mut all = vec!["--cache", "team"];
+        all.extend(args);
+        let run = env.ok(&all);
+        let warnings: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("Warning"))
+            .collect();
+        assert!(
+            warnings.len() == 1 && warnings[0].starts_with("Warning: left out `team[1]`"),
+            "{all:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(all(fleche_ssh, fleche_oracle)),
+    ignore = "needs FLECHE_TEST_SSH and FLECHE_ORACLE_PYTHON (.ci/run sets both)"
+)]
+fn ssh_starts_on_first_use_and_once_per_command() {
+    let s = Served::new();
+    let started = s.here.path("started");
+    let counting = patched_python(
+        s.here.root(),
+        "counting",
+        &format!(
+            "open({:?}, 'a').write('started\\n')",
+            started.display().to_string()
+        ),
+    );
+    let config = format!(
+        "[[team]]\n{LOCAL_LAYER}\n\n[[team]]\n{}\n",
+        s.sshd.layer_with(s.served.root(), &counting, None, "\n")
+    );
+    std::fs::write(s.here.path("count.toml"), config).expect("count.toml");
+    let runs = || {
+        std::fs::read_to_string(&started)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let team = |args: &[&str]| {
+        let mut all = vec!["--config", "count.toml", "--cache", "team"];
+        all.extend(args);
+        let run = s.here.run(all);
+        assert!(run.success(), "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("Warning"), "{args:?}: {}", run.stderr);
+    };
+    team(&["tag", "--all", "--set", "x=1", "--format", "json"]);
+    team(&["gc", "--dry-run"]);
+    assert_eq!(
+        runs(),
+        0,
+        "a command that does not ask the remote started it"
+    );
+    // Records, short keys and values: one server.
+    team(&["ls"]);
+    assert_eq!(runs(), 1);
+    team(&["show", "cb4badff"]);
+    assert_eq!(runs(), 2);
+    s.nothing_left_running();
+}

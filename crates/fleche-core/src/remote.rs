@@ -7,7 +7,7 @@
 //! a frame's buffer grows only as its bytes arrive.
 
 use crate::config::SshSpec;
-use crate::store::remote::{Link, Probe, RemoteStore};
+use crate::store::remote::{Connected, Link, Probe, RemoteStore};
 use crate::store::CallRecord;
 use crate::value::{Object, Value};
 use std::collections::VecDeque;
@@ -15,7 +15,7 @@ use std::io::{BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-pub use crate::store::remote::{RemoteError, MAX_FRAME};
+pub use crate::store::remote::{Reached, RemoteError, MAX_FRAME};
 
 /// The fleche whose format and protocol this tool speaks: a server running
 /// another version is warned about, where fleche's `SshCache` warns of
@@ -456,35 +456,32 @@ impl Connection {
     }
 }
 
-/// A remote layer reached: its records, the link that loads its values,
-/// and what its server said of itself.
-pub struct Opened {
-    pub store: RemoteStore,
-    pub info: ServerInfo,
-}
-
-impl Opened {
-    /// Whether fleche's `SshCache` would warn of version skew with this
-    /// server: it names a fleche version, and not the one this tool reads.
-    pub fn skew(&self) -> Option<&str> {
-        self.info
-            .fleche_version
-            .as_deref()
-            .filter(|v| !v.is_empty() && *v != FLECHE_VERSION)
-    }
-}
-
 /// Start the server of an `ssh` layer as fleche starts it, shake hands and
 /// read every record it holds (one connection, kept for the values).
-pub fn open(spec: &SshSpec) -> Result<Opened, RemoteError> {
+pub fn connect(spec: &SshSpec) -> Result<Connected, RemoteError> {
     let mut conn = Connection::spawn(&spec.command(), None)?;
     let info = conn.info()?;
     let records = conn.query_all()?;
-    let link = SshLink(Mutex::new(conn));
-    Ok(Opened {
-        store: RemoteStore::new(spec.host.clone(), Box::new(link), records),
-        info,
+    Ok(Connected {
+        link: Box::new(SshLink(Mutex::new(conn))),
+        records,
+        read_only: info.read_only,
+        skew: skew(&info),
     })
+}
+
+/// The server's fleche version when fleche's `SshCache` would warn of
+/// skew with it: it names one, and not the one this tool reads.
+fn skew(info: &ServerInfo) -> Option<String> {
+    info.fleche_version
+        .clone()
+        .filter(|v| !v.is_empty() && *v != FLECHE_VERSION)
+}
+
+/// An `ssh` layer's store, its server started when first asked.
+pub fn lazy(spec: &SshSpec) -> RemoteStore {
+    let spec = spec.clone();
+    RemoteStore::lazy(spec.host.clone(), Box::new(move || connect(&spec)))
 }
 
 /// One connection shared by the threads that load values (requests on it

@@ -387,7 +387,6 @@ fn near(key: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::remote::{Opened, ServerInfo};
     use crate::store::remote::{Link, Probe, RemoteError, RemoteStore};
     use crate::store::CallRecord;
     use crate::value::Value;
@@ -459,23 +458,13 @@ mod tests {
             keys,
             exchanges: Arc::clone(&exchanges),
         };
-        let opened = Opened {
-            store: RemoteStore::new("far".into(), Box::new(link), records),
-            info: ServerInfo {
-                fleche_version: None,
-                read_only: true,
-                cache_name: None,
-                hostname: None,
-                cwd: None,
-            },
-        };
+        let store = RemoteStore::new("far".into(), Box::new(link), records);
         let cache = Cache {
             name: "far".into(),
             composition: super::super::Composition::Single,
-            members: vec![super::super::open::remote_member("far".into(), opened)],
+            members: vec![super::super::open::remote_member("far".into(), store)],
             config: None,
             remote: Vec::new(),
-            skew: Vec::new(),
             offline: false,
         };
         (cache, exchanges)
