@@ -525,7 +525,7 @@ mod tests {
 
     #[test]
     fn the_short_keys_of_many_calls_take_one_exchange() {
-        let calls: Vec<String> = (0..200).map(|i| key(&format!("{i:04x}"))).collect();
+        let calls: Vec<String> = (0..5000).map(|i| key(&format!("{i:04x}"))).collect();
         let (cache, exchanges) = remote(&calls, &key("ffff"), &[]);
         let keys: Vec<&str> = calls.iter().map(String::as_str).collect();
         assert!(cache.short_lens(&keys).unwrap().iter().all(|&l| l == 4));

@@ -100,8 +100,9 @@ pub enum Probe {
     Many(Vec<String>),
 }
 
-/// At most this many `expand` requests to learn what starts with the
-/// prefixes of one question: a walk down an ambiguity asks 16 per level.
+/// At most this many `expand` requests beyond one per prefix asked, to
+/// learn what starts with the prefixes of one question: a walk down an
+/// ambiguity asks 16 per level.
 const PROBES: usize = 4096;
 
 /// A remote cache's records, and the link that loads its values.
@@ -336,7 +337,8 @@ impl RemoteStore {
         let mut asked = 0;
         let mut complete = true;
         while !frontier.is_empty() {
-            if asked + frontier.len() > PROBES {
+            // Every prefix asked is asked; the walk below is bounded.
+            if asked > 0 && asked + frontier.len() > PROBES + roots.len() {
                 complete = false;
                 break;
             }
