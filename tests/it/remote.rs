@@ -174,8 +174,9 @@ impl Served {
     }
 }
 
-/// What only a value's file says (its size, compression, signature):
-/// over ssh only the value travels.
+/// What only a value's file says (its size, compression, signature, the
+/// children of a destructured one): over ssh only the value travels,
+/// mended.
 fn without_file_lines(text: &str) -> String {
     text.lines()
         .filter(|l| {
@@ -183,6 +184,7 @@ fn without_file_lines(text: &str) -> String {
                 "  size ",
                 "  compressed ",
                 "  signature ",
+                "  children ",
                 "values ",
                 "orphans ",
                 "gc ",
@@ -300,19 +302,22 @@ fn patched_python(dir: &Path, name: &str, patch: &str) -> String {
     launcher.display().to_string()
 }
 
-/// The server dies (SIGKILL, after its last words on stderr) when asked
-/// a third time: after the handshake and the records.
-const DIE_ON_THIRD_REQUEST: &str = "\
-_read = remote._read_frame
-seen = [0]
+/// The server dies (SIGKILL, after its last words on stderr) when first
+/// asked `method` (`load_value`: after the handshake, the records and any
+/// prefixes).
+fn die_on(method: &str) -> String {
+    format!(
+        "_read = remote._read_frame
 def read_then_die(stream):
-    seen[0] += 1
-    if seen[0] > 2:
-        sys.stderr.write('killed after 2 requests\\n')
+    request = _read(stream)
+    if request[0] == '{method}':
+        sys.stderr.write('killed when asked {method}\\n')
         sys.stderr.flush()
         os.kill(os.getpid(), signal.SIGKILL)
-    return _read(stream)
-remote._read_frame = read_then_die";
+    return request
+remote._read_frame = read_then_die"
+    )
+}
 
 #[test]
 #[cfg_attr(
@@ -330,14 +335,16 @@ fn a_wrong_key_no_fleche_there_and_a_killed_server_are_one_line_each() {
     assert!(made.success());
     let served = s.served.root();
     let python = ssh::python();
-    let dying = patched_python(s.here.root(), "dying", DIE_ON_THIRD_REQUEST);
+    let dying = patched_python(s.here.root(), "dying", &die_on("load_value"));
+    let dying_expand = patched_python(s.here.root(), "dying_expand", &die_on("expand"));
     let config = format!(
-        "[[team]]\n{LOCAL_LAYER}\n\n[[team]]\n{}\n\n[locked]\n{}\n\n[bare]\n{}\n\n[dying]\n{}\n",
+        "[[team]]\n{LOCAL_LAYER}\n\n[[team]]\n{}\n\n[locked]\n{}\n\n[bare]\n{}\n\n[dying]\n{}\n\n[dying_expand]\n{}\n",
         s.sshd.layer_with(served, &python, Some(&wrong), "\n"),
         s.sshd.layer_with(served, &python, Some(&wrong), "\n"),
         // fleche's default remote python, without fleche here.
         s.sshd.layer_with(served, "python3", None, "\n"),
         s.sshd.layer_with(served, &dying, None, "\n"),
+        s.sshd.layer_with(served, &dying_expand, None, "\n"),
     );
     std::fs::write(s.here.path("bad.toml"), config).expect("bad.toml");
     let local = s.here.ok(["ls", "--format", "json"]).keys();
@@ -375,22 +382,21 @@ fn a_wrong_key_no_fleche_there_and_a_killed_server_are_one_line_each() {
         );
     }
 
-    // A server killed mid-session: its records came, its values cannot.
-    let shown = s.here.run([
-        "--config", "bad.toml", "--cache", "dying", "show", "cb4badff",
-    ]);
-    assert_eq!(shown.code, Some(1), "{}{}", shown.stdout, shown.stderr);
-    let error: Vec<&str> = shown
-        .stdout
-        .lines()
-        .filter(|l| l.trim_start().starts_with("error"))
-        .collect();
+    // A server killed mid-session: its records came, its values cannot,
+    // and the short keys `show` prints cannot be checked with it.
+    let err = s
+        .here
+        .run([
+            "--config", "bad.toml", "--cache", "dying", "show", "cb4badff",
+        ])
+        .failure(2);
+    let lines: Vec<&str> = err.lines().collect();
     assert!(
-        error.len() == 1
-            && error[0].contains("stopped answering during `load_value`")
-            && error[0].contains("killed after 2 requests"),
-        "{}",
-        shown.stdout
+        lines.len() == 2
+            && lines[0].contains("stopped answering")
+            && lines[0].contains("killed when asked load_value")
+            && lines[1].starts_with("Hint: "),
+        "{err}"
     );
     let exported = s
         .here
@@ -400,8 +406,28 @@ fn a_wrong_key_no_fleche_there_and_a_killed_server_are_one_line_each() {
         ])
         .failure(2);
     assert!(
-        exported.lines().count() <= 2 && exported.contains("killed after 2 requests"),
+        exported.lines().count() <= 2 && exported.contains("killed when asked load_value"),
         "{exported}"
+    );
+    // Killed while asked what it holds under a prefix: one error line.
+    let err = s
+        .here
+        .run([
+            "--config",
+            "bad.toml",
+            "--cache",
+            "dying_expand",
+            "expand",
+            "cb4badff",
+        ])
+        .failure(2);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines.len() == 2
+            && lines[0].starts_with("Error: ")
+            && lines[0].contains("killed when asked expand")
+            && lines[1].starts_with("Hint: "),
+        "{err}"
     );
     s.nothing_left_running();
 }
@@ -567,14 +593,11 @@ fn values_no_remote_record_names_expand_show_and_shrink_as_read_here() {
             if args[0] == "show" {
                 // Loaded over ssh (these values are not in `team`'s local
                 // layer either): no file to tell its size, and sent mended.
-                let mended = |t: &str| {
-                    without_file_lines(t)
-                        .lines()
-                        .filter(|l| !l.starts_with("  children "))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                };
-                assert_eq!(mended(&ssh), mended(&here), "{all:?}");
+                assert_eq!(
+                    without_file_lines(&ssh),
+                    without_file_lines(&here),
+                    "{all:?}"
+                );
             } else {
                 assert_eq!(ssh, here, "{all:?}");
             }

@@ -82,6 +82,8 @@ pub struct Connection {
     stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
     stderr: Arc<Mutex<VecDeque<String>>>,
+    /// Set when the server's stderr closed: every last word is in.
+    stderr_closed: Arc<std::sync::atomic::AtomicBool>,
     /// Once the server is gone, why (error, status, last words): every
     /// later request fails the same way at once (fleche's client does not
     /// reconnect by itself either).
@@ -112,8 +114,10 @@ impl Connection {
             error,
         })?;
         let stderr = Arc::new(Mutex::new(VecDeque::new()));
+        let stderr_closed = Arc::new(std::sync::atomic::AtomicBool::new(false));
         if let Some(err) = child.stderr.take() {
             let lines = Arc::clone(&stderr);
+            let closed = Arc::clone(&stderr_closed);
             std::thread::spawn(move || {
                 use std::io::BufRead;
                 for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
@@ -123,6 +127,7 @@ impl Connection {
                     }
                     l.push_back(line);
                 }
+                closed.store(true, std::sync::atomic::Ordering::SeqCst);
             });
         }
         let stdin = child.stdin.take();
@@ -135,6 +140,7 @@ impl Connection {
             stdin,
             stdout,
             stderr,
+            stderr_closed,
             gone: None,
         })
     }
@@ -156,7 +162,13 @@ impl Connection {
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        // Its stderr closes soon after it ends (later under load).
+        for _ in 0..50 {
+            if self.stderr_closed.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         let last = self
             .stderr
             .lock()

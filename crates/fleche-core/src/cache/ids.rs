@@ -108,7 +108,7 @@ impl Cache {
         for m in &self.members {
             if let CallStore::Remote(r) = &m.calls {
                 let before = r.learned_values().len();
-                r.learn(prefixes).map_err(|error| OpenError::Remote {
+                r.learn(prefixes).map_err(|error| OpenError::RemoteExpand {
                     name: m.name.clone(),
                     host: r.host().to_string(),
                     error: Box::new(error),

@@ -66,6 +66,16 @@ pub enum OpenError {
         host: String,
         error: Box<crate::remote::RemoteError>,
     },
+    /// A remote cache reached that failed when asked which keys it holds
+    /// under a prefix (answers would not be exact without it).
+    #[error(
+        "`{name}`, a remote cache over ssh ({host}), did not say which keys it holds: {error}"
+    )]
+    RemoteExpand {
+        name: String,
+        host: String,
+        error: Box<crate::remote::RemoteError>,
+    },
     #[error("cache `{name}` is made only of remote caches over ssh, which --offline leaves out")]
     OnlyRemote { name: String },
     /// A question fleche's remote protocol has no request for.
