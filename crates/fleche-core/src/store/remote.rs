@@ -118,7 +118,16 @@ pub struct RemoteStore {
     /// Values no record names that the server's `expand` revealed, and
     /// the prefixes under which every key the remote holds is known.
     learned: std::sync::Mutex<Learned>,
+    /// Every value known (named or learned), rebuilt once per `learn`
+    /// that found new ones, into the next free slot (a slot, once set,
+    /// stays, so that it can be lent out); `current` is the latest.
+    known: [std::sync::OnceLock<KeySet>; GENERATIONS],
+    current: std::sync::atomic::AtomicUsize,
 }
+
+/// How many times the known values are rebuilt before each question
+/// builds its own copy (a command learns a few times at most).
+const GENERATIONS: usize = 16;
 
 /// Starts the server, shakes hands and reads every record.
 pub type Reach = Box<dyn FnOnce() -> Result<Connected, RemoteError> + Send>;
@@ -240,6 +249,8 @@ impl RemoteStore {
             hook: std::sync::OnceLock::new(),
             told: Default::default(),
             learned: Default::default(),
+            known: Default::default(),
+            current: Default::default(),
         }
     }
 
@@ -297,10 +308,47 @@ impl RemoteStore {
         self.learned.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The values known here besides those the records name (see
-    /// [`Self::learn`]); usually none.
-    pub fn learned_values(&self) -> Vec<String> {
-        self.learned().values.iter().cloned().collect()
+    /// How many values are known here besides those the records name
+    /// (see [`Self::learn`]); usually none.
+    pub fn learned_count(&self) -> usize {
+        self.learned().values.len()
+    }
+
+    /// Every value known here: the records' and the learned ones.
+    pub fn known_values(&self) -> std::borrow::Cow<'_, KeySet> {
+        let at = self.current.load(std::sync::atomic::Ordering::SeqCst);
+        if at == 0 {
+            return std::borrow::Cow::Borrowed(self.values());
+        }
+        match self.known[at - 1].get() {
+            Some(set) if at < GENERATIONS || set.len() == self.merged_len() => {
+                std::borrow::Cow::Borrowed(set)
+            }
+            _ => std::borrow::Cow::Owned(self.merged()),
+        }
+    }
+
+    fn merged_len(&self) -> usize {
+        self.values().len() + self.learned_count()
+    }
+
+    fn merged(&self) -> KeySet {
+        let mut names = self.values().to_strings();
+        names.extend(self.learned().values.iter().cloned());
+        KeySet::from_names(names.iter().map(String::as_str))
+    }
+
+    /// After a `learn` that found new values: the next generation.
+    fn remember(&self) {
+        let at = self.current.load(std::sync::atomic::Ordering::SeqCst);
+        if at < GENERATIONS && self.known[at].set(self.merged()).is_ok() {
+            self.current
+                .store(at + 1, std::sync::atomic::Ordering::SeqCst);
+        } else {
+            // Out of slots: each question builds its own (see above).
+            self.current
+                .store(GENERATIONS, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 
     /// Whether the remote is known to hold this value.
@@ -333,6 +381,7 @@ impl RemoteStore {
         if state.link.is_none() {
             return Ok(());
         }
+        let before = self.learned_count();
         let roots = frontier.clone();
         let mut asked = 0;
         let mut complete = true;
@@ -371,6 +420,9 @@ impl RemoteStore {
         }
         if complete {
             self.learned().prefixes.extend(roots);
+        }
+        if self.learned_count() != before {
+            self.remember();
         }
         Ok(())
     }

@@ -128,17 +128,7 @@ impl ValueStore {
                 None => Ok(Cow::Owned(list_hdf5(root, Some(near))?.index)),
             },
             // The values the records name, and any the server revealed.
-            ValueStore::Remote(r) => {
-                let learned = r.learned_values();
-                if learned.is_empty() {
-                    return Ok(Cow::Borrowed(r.values()));
-                }
-                let mut names = r.values().to_strings();
-                names.extend(learned);
-                Ok(Cow::Owned(KeySet::from_names(
-                    names.iter().map(String::as_str),
-                )))
-            }
+            ValueStore::Remote(r) => Ok(r.known_values()),
             _ => self.index().map(Cow::Borrowed),
         }
     }
