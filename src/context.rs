@@ -7,6 +7,7 @@ use crate::style;
 use anyhow::Result;
 use fleche_core::cache::Writer;
 use fleche_core::gc::GcPlan;
+use fleche_core::remote::Reached;
 use fleche_core::{Cache, Locator, Member};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -105,12 +106,17 @@ impl Context {
                 );
             }
         }
-        for (name, host, version) in cache.version_skew() {
-            say!(
+        // Remote layers are reached when first asked: said then, once.
+        cache.on_remote(|name, host, what| match what {
+            Reached::Failed(error) => say!(
+                "Warning: left out `{name}`, a remote cache over ssh ({host}) that cannot be reached: {}; the other layers answer (--offline leaves it out without this warning)",
+                error.explained()
+            ),
+            Reached::Skew(version) => say!(
                 "Warning: fleche version skew: `{name}` ({host}) runs fleche {version}, this tool reads fleche {}; schemas may differ",
                 fleche_core::remote::FLECHE_VERSION
-            );
-        }
+            ),
+        });
         for m in cache.members() {
             if let Some(log) = m.unread_log() {
                 say!(

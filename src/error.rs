@@ -247,6 +247,9 @@ fn open_hint(e: &OpenError) -> String {
         OpenError::Remote { host, .. } => format!(
             "check that `ssh {host}` works without a prompt and that the layer's `python` there has fleche; --offline leaves remote layers out"
         ),
+        OpenError::RemoteExpand { .. } => {
+            "--offline leaves remote layers out (answers then come from the local ones)".into()
+        }
         OpenError::RemoteCannot { .. } | OpenError::OnlyRemote { .. } => {
             "fleche on the remote machine can answer it there".into()
         }

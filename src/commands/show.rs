@@ -405,7 +405,10 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, view: View) -> Result<Ite
             line(
                 &mut text,
                 "children",
-                &if kids.is_empty() {
+                &if v.remote.is_some() {
+                    // fleche's `load_value` sends a destructured value mended.
+                    "unknown: its server sends the value whole".to_string()
+                } else if kids.is_empty() {
                     "-".to_string()
                 } else {
                     kids.join(", ")
@@ -421,7 +424,7 @@ fn value_item(ctx: &Context, cache: &Cache, key: &str, view: View) -> Result<Ite
             });
             // Over ssh only the value travels: what its file is stays there.
             if let Some(host) = remote {
-                for field in ["size", "compressed", "signed"] {
+                for field in ["size", "compressed", "signed", "children"] {
                     j[field] = Json::Null;
                 }
                 j["remote"] = Json::String(host);

@@ -7,7 +7,7 @@
 //! a frame's buffer grows only as its bytes arrive.
 
 use crate::config::SshSpec;
-use crate::store::remote::{Link, RemoteStore};
+use crate::store::remote::{Connected, Link, Probe, RemoteStore};
 use crate::store::CallRecord;
 use crate::value::{Object, Value};
 use std::collections::VecDeque;
@@ -15,7 +15,7 @@ use std::io::{BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-pub use crate::store::remote::{RemoteError, MAX_FRAME};
+pub use crate::store::remote::{Reached, RemoteError, MAX_FRAME};
 
 /// The fleche whose format and protocol this tool speaks: a server running
 /// another version is warned about, where fleche's `SshCache` warns of
@@ -82,6 +82,8 @@ pub struct Connection {
     stdin: Option<ChildStdin>,
     stdout: BufReader<ChildStdout>,
     stderr: Arc<Mutex<VecDeque<String>>>,
+    /// Set when the server's stderr closed: every last word is in.
+    stderr_closed: Arc<std::sync::atomic::AtomicBool>,
     /// Once the server is gone, why (error, status, last words): every
     /// later request fails the same way at once (fleche's client does not
     /// reconnect by itself either).
@@ -112,8 +114,10 @@ impl Connection {
             error,
         })?;
         let stderr = Arc::new(Mutex::new(VecDeque::new()));
+        let stderr_closed = Arc::new(std::sync::atomic::AtomicBool::new(false));
         if let Some(err) = child.stderr.take() {
             let lines = Arc::clone(&stderr);
+            let closed = Arc::clone(&stderr_closed);
             std::thread::spawn(move || {
                 use std::io::BufRead;
                 for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
@@ -123,6 +127,7 @@ impl Connection {
                     }
                     l.push_back(line);
                 }
+                closed.store(true, std::sync::atomic::Ordering::SeqCst);
             });
         }
         let stdin = child.stdin.take();
@@ -135,6 +140,7 @@ impl Connection {
             stdin,
             stdout,
             stderr,
+            stderr_closed,
             gone: None,
         })
     }
@@ -156,7 +162,13 @@ impl Connection {
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+        // Its stderr closes soon after it ends (later under load).
+        for _ in 0..50 {
+            if self.stderr_closed.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         let last = self
             .stderr
             .lock()
@@ -182,6 +194,44 @@ impl Connection {
 
     /// One request and its answer.
     pub fn call(&mut self, method: &str, args: Vec<Value>) -> Result<Value, RemoteError> {
+        self.send(method, args)?;
+        self.receive(method)
+    }
+
+    /// Many requests of one method, written before any answer is read
+    /// (the server answers them in order): one round trip per chunk
+    /// instead of one per request. A chunk's requests are small enough to
+    /// sit in the pipe while the server is busy, so writing never waits
+    /// on our own reading. Each answer is its own result; a lost
+    /// connection fails the whole.
+    pub fn call_many(
+        &mut self,
+        method: &str,
+        argss: Vec<Vec<Value>>,
+    ) -> Result<Vec<Result<Value, RemoteError>>, RemoteError> {
+        const CHUNK: usize = 64;
+        let mut out = Vec::with_capacity(argss.len());
+        let mut argss = argss.into_iter().peekable();
+        while argss.peek().is_some() {
+            let mut sent = 0;
+            for args in argss.by_ref().take(CHUNK) {
+                self.send(method, args)?;
+                sent += 1;
+            }
+            for _ in 0..sent {
+                match self.receive(method) {
+                    Err(e @ (RemoteError::Remote { .. } | RemoteError::Unexpected { .. })) => {
+                        out.push(Err(e))
+                    }
+                    Err(e) => return Err(e),
+                    Ok(v) => out.push(Ok(v)),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn send(&mut self, method: &str, args: Vec<Value>) -> Result<(), RemoteError> {
         if let Some((error, status, said)) = self.gone.clone() {
             return Err(RemoteError::Lost {
                 method: method.to_string(),
@@ -208,6 +258,18 @@ impl Connection {
         };
         if let Err(e) = sent {
             return Err(self.lost(method, &e));
+        }
+        Ok(())
+    }
+
+    fn receive(&mut self, method: &str) -> Result<Value, RemoteError> {
+        if let Some((error, status, said)) = self.gone.clone() {
+            return Err(RemoteError::Lost {
+                method: method.to_string(),
+                error,
+                status,
+                said,
+            });
         }
         let mut header = [0u8; 4];
         if let Err(e) = self.stdout.read_exact(&mut header) {
@@ -351,6 +413,40 @@ impl Connection {
         })
     }
 
+    /// What the remote cache's `expand` says of each prefix, the requests
+    /// sent together ([`Self::call_many`]).
+    pub fn expand_many(&mut self, prefixes: &[String]) -> Result<Vec<Probe>, RemoteError> {
+        let answers = self.call_many(
+            "expand",
+            prefixes
+                .iter()
+                .map(|p| vec![Value::Str(p.clone())])
+                .collect(),
+        )?;
+        answers
+            .into_iter()
+            .map(|a| match a {
+                Ok(v) => digest_text(&v)
+                    .map(Probe::One)
+                    .ok_or_else(|| RemoteError::Unexpected {
+                        method: "expand".into(),
+                        what: v.python_type(),
+                    }),
+                Err(RemoteError::Remote { exception, .. }) if exception.starts_with("KeyError") => {
+                    Ok(Probe::None)
+                }
+                // fleche lists the two smallest candidates of the store
+                // that found more than one.
+                Err(RemoteError::Remote { exception, .. })
+                    if exception.starts_with("AmbiguousDigestError") =>
+                {
+                    Ok(Probe::Many(digests_in(&exception)))
+                }
+                Err(e) => Err(e),
+            })
+            .collect()
+    }
+
     /// The short forms of keys, as the remote cache shrinks them (one key
     /// comes back alone, several as a tuple).
     pub fn shrink(&mut self, keys: &[String]) -> Result<Vec<String>, RemoteError> {
@@ -372,35 +468,32 @@ impl Connection {
     }
 }
 
-/// A remote layer reached: its records, the link that loads its values,
-/// and what its server said of itself.
-pub struct Opened {
-    pub store: RemoteStore,
-    pub info: ServerInfo,
-}
-
-impl Opened {
-    /// Whether fleche's `SshCache` would warn of version skew with this
-    /// server: it names a fleche version, and not the one this tool reads.
-    pub fn skew(&self) -> Option<&str> {
-        self.info
-            .fleche_version
-            .as_deref()
-            .filter(|v| !v.is_empty() && *v != FLECHE_VERSION)
-    }
-}
-
 /// Start the server of an `ssh` layer as fleche starts it, shake hands and
 /// read every record it holds (one connection, kept for the values).
-pub fn open(spec: &SshSpec) -> Result<Opened, RemoteError> {
+pub fn connect(spec: &SshSpec) -> Result<Connected, RemoteError> {
     let mut conn = Connection::spawn(&spec.command(), None)?;
     let info = conn.info()?;
     let records = conn.query_all()?;
-    let link = SshLink(Mutex::new(conn));
-    Ok(Opened {
-        store: RemoteStore::new(spec.host.clone(), Box::new(link), records),
-        info,
+    Ok(Connected {
+        link: Box::new(SshLink(Mutex::new(conn))),
+        records,
+        read_only: info.read_only,
+        skew: skew(&info),
     })
+}
+
+/// The server's fleche version when fleche's `SshCache` would warn of
+/// skew with it: it names one, and not the one this tool reads.
+fn skew(info: &ServerInfo) -> Option<String> {
+    info.fleche_version
+        .clone()
+        .filter(|v| !v.is_empty() && *v != FLECHE_VERSION)
+}
+
+/// An `ssh` layer's store, its server started when first asked.
+pub fn lazy(spec: &SshSpec) -> RemoteStore {
+    let spec = spec.clone();
+    RemoteStore::lazy(spec.host.clone(), Box::new(move || connect(&spec)))
 }
 
 /// One connection shared by the threads that load values (requests on it
@@ -420,6 +513,10 @@ impl Link for SshLink {
 
     fn evict(&self, key: &str) -> Result<(), RemoteError> {
         self.conn().evict(key)
+    }
+
+    fn expand_many(&self, prefixes: &[String]) -> Result<Vec<Probe>, RemoteError> {
+        self.conn().expand_many(prefixes)
     }
 }
 
@@ -445,6 +542,24 @@ fn digest_text(v: &Value) -> Option<String> {
         Value::Digest(s) | Value::Str(s) => Some(s.clone()),
         _ => None,
     }
+}
+
+/// Every full digest (64 hex digits standing alone) in a text.
+fn digests_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
+        if run == crate::prefix::FULL_LEN {
+            out.push(text[i..i + run].to_ascii_lowercase());
+        }
+        i += run.max(1);
+    }
+    out
 }
 
 /// An exception the server sent, as Python's `Type: message` line.
@@ -478,5 +593,13 @@ mod tests {
         assert_eq!(shlex_quote("python3"), "python3");
         assert_eq!(shlex_quote("~/a b"), "'~/a b'");
         assert_eq!(shlex_quote("it's"), "'it'\"'\"'s'");
+    }
+
+    #[test]
+    fn an_ambiguity_names_its_candidates() {
+        let (a, b) = ("ab".repeat(32), "cd".repeat(32));
+        let text = format!("AmbiguousDigestError: Short digest abcd is ambiguous; expands to: ['{a}', '{b}']; need at least 5 characters.");
+        assert_eq!(digests_in(&text), vec![a.clone(), b]);
+        assert_eq!(digests_in(&format!("{a}0")), Vec::<String>::new());
     }
 }

@@ -1,8 +1,9 @@
 //! Short digests over a whole cache: expanding what people type, the short
 //! keys shown to them, and fleche's own `shrink`.
 
-use super::{Cache, Member};
+use super::{Cache, Member, OpenError};
 use crate::prefix::{self, Expansion, KeyBytes, Kind, Prefix, PrefixError, SortedQueries};
+use crate::store::calls::CallStore;
 use crate::store::files::FileError;
 use std::borrow::Cow;
 use thiserror::Error;
@@ -14,6 +15,11 @@ const VALUE_CANDIDATES: usize = 10;
 /// Above this many digests, [`Cache::shrink_many`] reads every call key at
 /// once instead of asking for each key's neighbours.
 const BATCH: usize = 64;
+/// Short keys of at most this many digests at once are checked with a
+/// remote member's server (one `expand` each, and fleche's `expand` lists
+/// the whole value directory each time: 0.35 s at 10k values); more (a
+/// long listing) are worked out from the values known here.
+const REMOTE_SHORT_KEYS: usize = 64;
 
 /// What a prefix names: its full key, and whether it is a call, a value or
 /// both (empty for a full-length digest nothing holds).
@@ -89,10 +95,44 @@ impl Cache {
             .collect()
     }
 
+    /// Whether a member is a remote cache, whose values are known here
+    /// only as far as its server was asked (see [`Self::learn_remote`]).
+    fn has_remote(&self) -> bool {
+        self.members
+            .iter()
+            .any(|m| matches!(m.calls, CallStore::Remote(_)))
+    }
+
+    /// Ask each remote member's server for every key it holds under
+    /// `prefixes` (all in one exchange, see
+    /// [`crate::store::remote::RemoteStore::learn`]): the
+    /// answers below, worked out from what is known here, are then exact.
+    /// Whether anything new was learned.
+    fn learn_remote(&self, prefixes: &[String]) -> crate::Result<bool> {
+        let mut new = false;
+        for m in &self.members {
+            if let CallStore::Remote(r) = &m.calls {
+                let before = r.learned_count();
+                r.learn(prefixes).map_err(|error| OpenError::RemoteExpand {
+                    name: m.name.clone(),
+                    host: r.host().to_string(),
+                    error: Box::new(error),
+                })?;
+                new |= r.learned_count() != before;
+            }
+        }
+        Ok(new)
+    }
+
     /// Expand what someone typed among every member's calls and values. A
     /// full digest is already expanded (as in fleche), stored or not.
     pub fn resolve(&self, text: &str) -> crate::Result<Resolved> {
         let p = Prefix::parse(text).map_err(ResolveError::from)?;
+        if self.has_remote() {
+            // A full digest: whether a remote holds it as a value.
+            let asked = &p.as_str()[..p.as_str().len().min(prefix::FULL_LEN - 1)];
+            self.learn_remote(&[asked.to_string()])?;
+        }
         if p.as_str().len() == prefix::FULL_LEN {
             let key = p.as_str().to_string();
             let mut kinds = Vec::new();
@@ -153,6 +193,9 @@ impl Cache {
             text: text.to_string(),
             error,
         })?;
+        if self.has_remote() {
+            self.learn_remote(&[p.as_str().to_string()])?;
+        }
         let mut found = Vec::new();
         for m in &self.members {
             let values = m.value_keys_near(p.as_str())?;
@@ -174,17 +217,44 @@ impl Cache {
     /// How many leading characters of `key` to show so that it is unique
     /// among every member's calls and values (and so expands back to it).
     pub fn short_len(&self, key: &str) -> crate::Result<usize> {
-        let values = self.values_near(near(key))?;
-        Ok(prefix::display_prefix(key, self.key_stores(&values))?.len())
+        Ok(self.short_lens(&[key])?.remove(0))
     }
 
-    /// [`Self::short_len`] of each key.
+    /// [`Self::short_len`] of each key. A remote member's server is asked
+    /// once for all of them what it holds under each short key worked out
+    /// here (values no record names are known only so); when it holds
+    /// more, they are worked out again. Not for more than
+    /// [`REMOTE_SHORT_KEYS`] keys, whose short keys come from what is
+    /// known here.
     pub fn short_lens(&self, keys: &[&str]) -> crate::Result<Vec<usize>> {
+        let lens = self.known_short_lens(keys)?;
+        if !self.has_remote() || keys.len() > REMOTE_SHORT_KEYS {
+            return Ok(lens);
+        }
+        let prefixes: Vec<String> = keys
+            .iter()
+            .zip(&lens)
+            .filter_map(|(k, &l)| k.get(..l).map(str::to_ascii_lowercase))
+            .collect();
+        if self.learn_remote(&prefixes)? {
+            return self.known_short_lens(keys);
+        }
+        Ok(lens)
+    }
+
+    /// [`Self::short_lens`] from what is known here.
+    fn known_short_lens(&self, keys: &[&str]) -> crate::Result<Vec<usize>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
         if keys.len() <= BATCH {
-            return keys.iter().map(|k| self.short_len(k)).collect();
+            return keys
+                .iter()
+                .map(|k| {
+                    let values = self.values_near(near(k))?;
+                    Ok(prefix::display_prefix(k, self.key_stores(&values))?.len())
+                })
+                .collect();
         }
         let values = self.values_near("")?;
         let stores = self.key_stores(&values);
@@ -198,6 +268,7 @@ impl Cache {
     /// stacks cannot shrink) likewise within each member's values. Keys
     /// are compared in lowercase.
     pub fn shrink_many<'k>(&self, keys: &'k [Cow<'k, str>]) -> crate::Result<Vec<Shrunk<'k>>> {
+        self.learn_remote_values(keys)?;
         let batch = self.batch_lengths(keys)?;
         let mut out = Vec::with_capacity(keys.len());
         for (i, key) in keys.iter().enumerate() {
@@ -271,6 +342,34 @@ impl Cache {
     }
 }
 
+impl Cache {
+    /// Before [`Self::shrink_many`]: what each remote member holds under
+    /// the short form each key that is none of its calls would have among
+    /// its values known here (one exchange with its server), so that
+    /// whether it holds the key as a value, and its short form, are exact.
+    fn learn_remote_values(&self, keys: &[Cow<str>]) -> crate::Result<()> {
+        if !self.has_remote() {
+            return Ok(());
+        }
+        let mut prefixes = Vec::new();
+        for m in &self.members {
+            let CallStore::Remote(r) = &m.calls else {
+                continue;
+            };
+            for key in keys {
+                let key = key.to_ascii_lowercase();
+                if r.get(&key).is_some() {
+                    continue;
+                }
+                let values = m.value_keys_near(near(&key))?;
+                let Ok(short) = prefix::shrink(&key, &*values);
+                prefixes.push(short);
+            }
+        }
+        self.learn_remote(&prefixes).map(drop)
+    }
+}
+
 /// Shrink among one member's values, listing its value directory only when
 /// first needed.
 fn shrink_value(member: &Member, key: &str) -> Result<Option<String>, FileError> {
@@ -290,4 +389,169 @@ fn near(key: &str) -> &str {
     key.char_indices()
         .nth(prefix::MIN_PREFIX)
         .map_or(key, |(i, _)| &key[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::remote::{Link, Probe, RemoteError, RemoteStore};
+    use crate::store::CallRecord;
+    use crate::value::Value;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A server holding `keys` (calls and values), answering `expand` as
+    /// fleche's `_resolve_prefix` does; counts the exchanges.
+    struct Server {
+        keys: Vec<String>,
+        exchanges: Arc<AtomicUsize>,
+    }
+
+    impl Link for Server {
+        fn load_value(&self, key: &str) -> Result<Value, RemoteError> {
+            Ok(Value::Str(key.to_string()))
+        }
+        fn evict(&self, _: &str) -> Result<(), RemoteError> {
+            Ok(())
+        }
+        fn expand_many(&self, prefixes: &[String]) -> Result<Vec<Probe>, RemoteError> {
+            self.exchanges.fetch_add(1, Ordering::SeqCst);
+            Ok(prefixes
+                .iter()
+                .map(|p| {
+                    let found: Vec<String> = self
+                        .keys
+                        .iter()
+                        .filter(|k| k.starts_with(p.as_str()))
+                        .cloned()
+                        .collect();
+                    match found.as_slice() {
+                        [] => Probe::None,
+                        [one] => Probe::One(one.clone()),
+                        many => Probe::Many(many[..2].to_vec()),
+                    }
+                })
+                .collect())
+        }
+    }
+
+    fn key(head: &str) -> String {
+        format!("{head}{}", "0".repeat(64 - head.len()))
+    }
+
+    /// A remote cache alone whose records are `calls` (each with the
+    /// result `result`) and which also holds the values `orphans`.
+    fn remote(calls: &[String], result: &str, orphans: &[String]) -> (Cache, Arc<AtomicUsize>) {
+        let exchanges = Arc::new(AtomicUsize::new(0));
+        let mut keys: Vec<String> = calls.to_vec();
+        keys.push(result.to_string());
+        keys.extend(orphans.iter().cloned());
+        keys.sort();
+        let records = calls
+            .iter()
+            .map(|k| CallRecord {
+                key: k.clone(),
+                name: "f".into(),
+                module: None,
+                version: None,
+                code_digest: None,
+                arguments: Vec::new(),
+                result: Some(result.to_string()),
+                metadata: Default::default(),
+                metadata_text: None,
+            })
+            .collect();
+        let link = Server {
+            keys,
+            exchanges: Arc::clone(&exchanges),
+        };
+        let store = RemoteStore::new("far".into(), Box::new(link), records);
+        let cache = Cache {
+            name: "far".into(),
+            composition: super::super::Composition::Single,
+            members: vec![super::super::open::remote_member("far".into(), store)],
+            config: None,
+            remote: Vec::new(),
+            offline: false,
+        };
+        (cache, exchanges)
+    }
+
+    #[test]
+    fn short_keys_and_prefixes_count_values_only_the_server_knows() {
+        let call = key("abcdef1234");
+        let result = key("555555");
+        // Shares ten digits with the call, six with the result; no record
+        // names them.
+        let near_call = key("abcdef1234f");
+        let near_result = key("555555f");
+        let (cache, exchanges) = remote(
+            std::slice::from_ref(&call),
+            &result,
+            &[near_call.clone(), near_result.clone()],
+        );
+        assert_eq!(cache.short_lens(&[&call, &result]).unwrap(), vec![11, 7]);
+        let asked = exchanges.load(Ordering::SeqCst);
+        // Asked again: nothing new to ask.
+        assert_eq!(cache.short_len(&call).unwrap(), 11);
+        assert_eq!(exchanges.load(Ordering::SeqCst), asked);
+        match cache.resolve(&call[..6]) {
+            Err(crate::Error::Resolve(ResolveError::Ambiguous {
+                candidates,
+                unique_len,
+                ..
+            })) => {
+                let keys: Vec<(&str, Kind)> = candidates
+                    .iter()
+                    .map(|c| (c.key.as_str(), c.kind))
+                    .collect();
+                assert_eq!(
+                    keys,
+                    vec![
+                        (call.as_str(), Kind::Call),
+                        (near_call.as_str(), Kind::Value)
+                    ]
+                );
+                assert_eq!(unique_len, 11);
+            }
+            other => panic!("{other:?}"),
+        }
+        let found = cache.resolve(&near_result[..7]).unwrap();
+        assert_eq!(
+            (found.key, found.kinds),
+            (near_result.clone(), vec![Kind::Value])
+        );
+        assert_eq!(cache.resolve_value(&near_call[..11]).unwrap(), near_call);
+        let keys = [Cow::Borrowed(near_result.as_str())];
+        assert_eq!(
+            cache.shrink_many(&keys).unwrap(),
+            vec![Shrunk::To(Cow::Borrowed(&near_result[..7]))]
+        );
+        assert!(cache.load_value(&near_result).is_ok());
+    }
+
+    #[test]
+    fn many_keys_take_one_exchange() {
+        let calls: Vec<String> = (0..64).map(|i| key(&format!("{i:04x}"))).collect();
+        let (cache, exchanges) = remote(&calls, &key("ffff"), &[]);
+        let keys: Vec<&str> = calls.iter().map(String::as_str).collect();
+        assert!(cache.short_lens(&keys).unwrap().iter().all(|&l| l == 4));
+        assert_eq!(exchanges.load(Ordering::SeqCst), 1);
+        // More short keys at once are not asked (a long listing).
+        let (cache, exchanges) = remote(&calls, &key("ffff"), &[]);
+        let more: Vec<&str> = keys.iter().copied().chain([&*calls[0]]).collect();
+        cache.short_lens(&more).unwrap();
+        assert_eq!(exchanges.load(Ordering::SeqCst), 0);
+        // A shrink of many values is exact: every one asked, together.
+        let values: Vec<String> = (0..5000).map(|i| key(&format!("{i:04x}f"))).collect();
+        let (cache, exchanges) = remote(&calls, &key("ffff"), &values);
+        let asked: Vec<Cow<str>> = values.iter().map(|v| Cow::Borrowed(v.as_str())).collect();
+        let shrunk = cache.shrink_many(&asked).unwrap();
+        assert!(shrunk
+            .iter()
+            .all(|s| matches!(s, Shrunk::To(t) if t.len() == 4)));
+        // One for every prefix, one for the digits below the 64 that a
+        // call makes ambiguous.
+        assert_eq!(exchanges.load(Ordering::SeqCst), 2);
+    }
 }

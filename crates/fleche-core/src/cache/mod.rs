@@ -66,6 +66,16 @@ pub enum OpenError {
         host: String,
         error: Box<crate::remote::RemoteError>,
     },
+    /// A remote cache reached that failed when asked which keys it holds
+    /// under a prefix (answers would not be exact without it).
+    #[error(
+        "`{name}`, a remote cache over ssh ({host}), did not say which keys it holds: {error}"
+    )]
+    RemoteExpand {
+        name: String,
+        host: String,
+        error: Box<crate::remote::RemoteError>,
+    },
     #[error("cache `{name}` is made only of remote caches over ssh, which --offline leaves out")]
     OnlyRemote { name: String },
     /// A question fleche's remote protocol has no request for.
@@ -117,10 +127,6 @@ pub struct Cache {
     /// Remote layers of a stack or pool (`type = "ssh"`) left out of every
     /// answer: with `--offline`, or because they could not be reached.
     remote: Vec<RemoteLayer>,
-    /// Remote members reached whose server runs another fleche than the
-    /// one this tool reads (fleche's `SshCache` warns of the same skew):
-    /// (member, host, the server's version).
-    skew: Vec<(String, String, String)>,
     /// `--offline`: remote layers are left out on purpose, and writes to
     /// the local layers go ahead without them.
     offline: bool,
@@ -278,10 +284,21 @@ impl Cache {
         &self.remote
     }
 
-    /// Remote members whose server runs another fleche than the one this
-    /// tool reads: (member, host, its version).
-    pub fn version_skew(&self) -> &[(String, String, String)] {
-        &self.skew
+    /// Be told, for each remote member, what reaching its server gives
+    /// (it cannot be reached, and then answers as an empty cache; it runs
+    /// another fleche, which fleche's `SshCache` warns of too): when it is
+    /// first asked, or now for one reached already. `f` gets the member's
+    /// name and host.
+    pub fn on_remote(
+        &self,
+        f: impl Fn(&str, &str, &crate::store::remote::Reached) + Clone + Send + Sync + 'static,
+    ) {
+        for m in &self.members {
+            if let CallStore::Remote(r) = &m.calls {
+                let (name, host, f) = (m.name.clone(), r.host().to_string(), f.clone());
+                r.on_reached(Box::new(move |what| f(&name, &host, what)));
+            }
+        }
     }
 
     pub fn offline(&self) -> bool {
@@ -343,10 +360,24 @@ impl Cache {
             }
             .into());
         }
+        // Remote layers are reached now: an eviction goes through them.
+        for m in &self.members {
+            if let CallStore::Remote(r) = &m.calls {
+                if r.failure().is_some() {
+                    return Err(WriteRefused::RemoteLayer {
+                        name: self.name.clone(),
+                        layer: m.name.clone(),
+                        host: r.host().to_string(),
+                    }
+                    .into());
+                }
+            }
+        }
         let writers: Vec<Writer<'_>> = self
             .members
             .iter()
             .filter(|m| !m.read_only)
+            .filter(|m| !matches!(&m.calls, CallStore::Remote(r) if r.read_only()))
             .map(Writer::new)
             .collect();
         if writers.is_empty() {

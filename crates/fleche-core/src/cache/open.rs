@@ -141,8 +141,11 @@ fn open_member(
             })
         }
         CacheSpec::Ssh(ssh) => {
-            return match crate::remote::open(&ssh) {
-                Ok(opened) => Ok(remote_member(name, opened)),
+            return match crate::remote::connect(&ssh) {
+                Ok(c) => Ok(remote_member(
+                    name,
+                    crate::store::remote::RemoteStore::connected(ssh.host, c),
+                )),
                 Err(error) => Err(OpenError::Remote {
                     name,
                     host: ssh.host,
@@ -183,33 +186,24 @@ fn open_member(
     })
 }
 
-/// A remote cache reached, as a member: its records and values through
-/// the one connection (read-only when its server says so).
-fn remote_member(name: String, opened: crate::remote::Opened) -> Member {
-    let store = std::sync::Arc::new(opened.store);
+/// A remote cache as a member: its records and values through the one
+/// connection (read-only when its server says so, which a store not yet
+/// reached is asked when a write needs to know).
+pub(super) fn remote_member(name: String, store: crate::store::remote::RemoteStore) -> Member {
+    let store = std::sync::Arc::new(store);
     let what = format!("ssh {}", store.host());
+    let read_only = store.is_reached() && store.read_only();
     Member {
         name,
         calls: CallStore::Remote(std::sync::Arc::clone(&store)),
         values: ValueStore::Remote(store),
-        read_only: opened.info.read_only,
+        read_only,
         value_index: ValueIndex::default(),
         layout: (
             ValueStorageSpec::Transient(what.clone()),
             CallStorageSpec::Transient(what),
         ),
     }
-}
-
-/// A version skew to warn of, for a remote member just reached.
-fn skew_of(
-    name: &str,
-    host: &str,
-    opened: &crate::remote::Opened,
-) -> Option<(String, String, String)> {
-    opened
-        .skew()
-        .map(|v| (name.to_string(), host.to_string(), v.to_string()))
 }
 
 fn open_cache(
@@ -224,20 +218,20 @@ fn open_cache(
         CacheSpec::Stack(m) => (Composition::Stack, m),
         CacheSpec::Pool(m) => (Composition::Pool, m),
         CacheSpec::Ssh(_) if offline => return Err(OpenError::OnlyRemote { name }),
+        // Alone, it is reached now: nothing else could answer.
         CacheSpec::Ssh(ssh) => {
-            let opened = crate::remote::open(&ssh).map_err(|error| OpenError::Remote {
+            let c = crate::remote::connect(&ssh).map_err(|error| OpenError::Remote {
                 name: name.clone(),
                 host: ssh.host.clone(),
                 error: Box::new(error),
             })?;
-            let skew = skew_of(&name, &ssh.host, &opened).into_iter().collect();
+            let store = crate::store::remote::RemoteStore::connected(ssh.host, c);
             return Ok(Cache {
-                members: vec![remote_member(name.clone(), opened)],
+                members: vec![remote_member(name.clone(), store)],
                 name,
                 composition: Composition::Single,
                 config,
                 remote: Vec::new(),
-                skew,
                 offline,
             });
         }
@@ -249,7 +243,6 @@ fn open_cache(
                 members: vec![member],
                 config,
                 remote: Vec::new(),
-                skew: Vec::new(),
                 offline,
             });
         }
@@ -259,22 +252,28 @@ fn open_cache(
     }
     let mut members = Vec::with_capacity(specs.len());
     let mut remote = Vec::new();
-    let mut skew = Vec::new();
+    // Remote layers are reached when first asked, unless nothing else
+    // could answer.
+    let only_remote = specs.iter().all(|s| matches!(s, CacheSpec::Ssh(_)));
     for (i, spec) in specs.into_iter().enumerate() {
         let label = format!("{name}[{i}]");
         // A remote layer that cannot be reached (or that --offline leaves
         // out) is left out, and said so, instead of failing every command:
-        // the local layers still answer.
+        // the local layers still answer (one reached later and failing
+        // answers as an empty cache, said through `Cache::on_remote`).
         if let CacheSpec::Ssh(ssh) = spec {
-            let opened = if offline {
+            let store = if offline {
                 Err(None)
+            } else if only_remote {
+                crate::remote::connect(&ssh)
+                    .map(|c| crate::store::remote::RemoteStore::connected(ssh.host.clone(), c))
+                    .map_err(Some)
             } else {
-                crate::remote::open(&ssh).map_err(Some)
+                Ok(crate::remote::lazy(&ssh))
             };
-            match opened {
-                Ok(opened) => {
-                    skew.extend(skew_of(&label, &ssh.host, &opened));
-                    let mut member = remote_member(label, opened);
+            match store {
+                Ok(store) => {
+                    let mut member = remote_member(label, store);
                     member.read_only |= composition == Composition::Pool;
                     members.push(member);
                 }
@@ -315,7 +314,6 @@ fn open_cache(
         members,
         config,
         remote,
-        skew,
         offline,
     })
 }

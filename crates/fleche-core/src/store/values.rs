@@ -127,6 +127,8 @@ impl ValueStore {
                 Some(l) => Ok(Cow::Borrowed(&l.as_ref().map_err(Clone::clone)?.index)),
                 None => Ok(Cow::Owned(list_hdf5(root, Some(near))?.index)),
             },
+            // The values the records name, and any the server revealed.
+            ValueStore::Remote(r) => Ok(r.known_values()),
             _ => self.index().map(Cow::Borrowed),
         }
     }
@@ -397,10 +399,11 @@ impl ValueStore {
                 Ok((env, file, value))
             }
             ValueStore::Transient(t) => Err(ValueError::Transient(t.clone())),
-            // Asked only for values its records name: any other is missing
-            // there as far as this tool can know (and a stack's next layer
-            // is not kept waiting on a round trip).
-            ValueStore::Remote(r) if !r.values().contains(key) => {
+            // Asked only for values its records name or its server revealed
+            // (resolving a prefix asks it, see `RemoteStore::learn`): any
+            // other is missing there as far as this tool can know (and a
+            // stack's next layer is not kept waiting on a round trip).
+            ValueStore::Remote(r) if !r.knows_value(key) => {
                 Err(ValueError::Missing(key.to_string()))
             }
             ValueStore::Remote(r) => {
