@@ -162,7 +162,50 @@ fn questions(dir: &TestEnv) -> Vec<Vec<String>> {
         }
     }
     out.push(s(&["ls", "-n", "2", "--format", "json"]));
+    out.extend(time_questions(dir));
     out
+}
+
+/// `--since`, `--until` and `--latest` questions splitting the calls of
+/// `dir` by their start times (as UTC dates: the harness runs with TZ=UTC).
+fn time_questions(dir: &TestEnv) -> Vec<Vec<String>> {
+    let rows = dir
+        .fleche()
+        .args(["--no-index", "ls", "--format", "json"])
+        .ok()
+        .json();
+    let mut starts: Vec<f64> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["metadata"]["runtime"]["timestart"].as_f64())
+        .collect();
+    starts.sort_by(f64::total_cmp);
+    assert!(starts.len() > 3, "{starts:?}");
+    let date = |t: f64| {
+        jiff::Timestamp::from_microsecond((t * 1e6) as i64)
+            .expect("a time")
+            .strftime("%Y-%m-%dT%H:%M:%S%.f")
+            .to_string()
+    };
+    let mid = date(starts[starts.len() / 2]);
+    let late = date(starts[starts.len() - 2]);
+    let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        s(&["query", "--since", &mid]),
+        s(&["query", "--since", &mid, "--reverse", "--format", "json"]),
+        s(&["query", "--since", &mid, "-n", "2"]),
+        s(&["query", "--since", &mid, "-n", "2", "--reverse"]),
+        s(&["query", "--until", &mid, "--format", "csv"]),
+        s(&["query", "--since", &mid, "--until", &late]),
+        s(&["query", "--since", &late, "--until", &mid]),
+        s(&["query", "--since", "100000w", "-n", "3"]),
+        s(&["query", "--since", "2999-01-01"]),
+        s(&["query", "--since", &mid, "--sort", "stopped"]),
+        s(&["query", "--latest"]),
+        s(&["query", "--oldest", "--format", "json"]),
+        s(&["query", "--latest", "--since", &mid]),
+    ]
 }
 
 fn ask_all(cache: &Indexed, questions: &[Vec<String>]) -> Vec<String> {
@@ -294,6 +337,25 @@ fn answers_follow_every_change_to_the_cache() {
             &warm[..warm.len().min(8)]
         );
     }
+}
+
+/// `--since`/`--until` alone are answered from the sorted runtime rows:
+/// warm, the index is read and no runtime row is scanned; and `--latest`
+/// (the newest by stop time) too.
+#[test]
+fn time_ranges_and_the_latest_call_come_from_the_index() {
+    let cache = Indexed::copy("getting-started");
+    let questions = time_questions(&cache.dir);
+    ask_all(&cache, &questions);
+    ask_all(&cache, &questions);
+    for q in &questions[..8] {
+        let q: Vec<&str> = q.iter().map(String::as_str).collect();
+        let events = cache.same(&q);
+        assert!(used(&events, "times"), "{q:?}: {events:?}");
+        assert!(!saved(&events), "{q:?}: {events:?}");
+    }
+    let events = cache.same(&["query", "--latest"]);
+    assert!(used(&events, "times"), "{events:?}");
 }
 
 #[test]
