@@ -434,12 +434,15 @@ struct Snapshot {
     all: std::collections::BTreeSet<String>,
     /// The newest call by start time (ties: the greater key, as listed).
     newest: Option<(f64, String)>,
+    /// Each call and its start time.
+    rows: Vec<(String, Option<f64>)>,
 }
 
 fn snapshot(rows: &[serde_json::Value]) -> Snapshot {
     let mut all = std::collections::BTreeSet::new();
     let mut keys = Vec::new();
     let mut newest: Option<(f64, String)> = None;
+    let mut starts = Vec::new();
     for r in rows {
         let key = r["key"].as_str().expect("key").to_string();
         if let Some(args) = r["arguments"].as_object() {
@@ -453,10 +456,16 @@ fn snapshot(rows: &[serde_json::Value]) -> Snapshot {
                 newest = Some((t, key.clone()));
             }
         }
+        starts.push((key.clone(), r["metadata"]["runtime"]["timestart"].as_f64()));
         all.insert(key.clone());
         keys.push(key);
     }
-    Snapshot { keys, all, newest }
+    Snapshot {
+        keys,
+        all,
+        newest,
+        rows: starts,
+    }
 }
 
 /// One round of questions with the index, each checked against what was
@@ -526,6 +535,42 @@ fn race_round(cache: &Indexed, rng: &mut fastrand::Rng, failures: &mut Vec<Strin
         {
             failures.push(format!(
                 "ls -n 3 missed the newest call {key} ({t}): {:?}",
+                listed.keys
+            ));
+        }
+    }
+    // `--since` a call's start (to the millisecond, as dates are read):
+    // every call there then that started since is listed, and only such.
+    let starts: Vec<(f64, &String)> = before
+        .rows
+        .iter()
+        .filter_map(|(k, t)| t.map(|t| (t, k)))
+        .collect();
+    if !starts.is_empty() {
+        let (t, _) = starts[rng.usize(..starts.len())];
+        let ms = (t * 1000.0).floor() as i64;
+        let bound = ms as f64 / 1000.0;
+        let date = jiff::Timestamp::from_millisecond(ms)
+            .expect("a time")
+            .strftime("%Y-%m-%dT%H:%M:%S%.f")
+            .to_string();
+        let out = cache.with_index(&["query", "--since", &date, "--format", "json"]);
+        events.extend(split(&out.stderr).0);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap_or_default();
+        let listed = snapshot(&rows);
+        let missed: Vec<&&String> = starts
+            .iter()
+            .filter(|(t, k)| *t >= bound && !listed.keys.contains(k))
+            .map(|(_, k)| k)
+            .collect();
+        let early = rows.iter().any(|r| {
+            r["metadata"]["runtime"]["timestart"]
+                .as_f64()
+                .is_none_or(|t| t < bound)
+        });
+        if !missed.is_empty() || early {
+            failures.push(format!(
+                "query --since {date} missed {missed:?} or listed an earlier call: {:?}",
                 listed.keys
             ));
         }

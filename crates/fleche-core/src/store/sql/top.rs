@@ -97,9 +97,9 @@ impl SqlCalls {
 
     /// `--since`/`--until` and nothing else, sorted by start time: the
     /// calls whose runtime `timestart` is in the range, from the index's
-    /// sorted rows (two binary searches) or, without a current one, from
-    /// one pass over the runtime rows (which builds it), instead of a
-    /// lookup of every call's runtime row (6-8 s at a million calls). None
+    /// sorted rows (two binary searches) or, on the question that builds
+    /// it, from that pass over the runtime rows, instead of a
+    /// lookup of every call's runtime row (1.4-2.2 s at a million calls). None
     /// when this does not apply or cannot be exact (a `timestart` that is
     /// no number, a call that is gone, too many calls in range).
     pub(crate) fn in_start_range(
@@ -139,16 +139,22 @@ impl SqlCalls {
         self.records_of(&keys)
     }
 
-    /// One pass over the runtime rows: the keys whose `timestart` is in
-    /// the range, ascending by (timestart, key), and the index saved when
-    /// it is wanted. None when a value or key is one the index cannot
-    /// order as SQLite does, too many are in range, or a key repeats.
+    /// One pass over the runtime rows that builds the index, when it is
+    /// wanted: the keys whose `timestart` is in the range, ascending by
+    /// (timestart, key). None when the index is not wanted yet, a value or
+    /// key is one the index cannot order as SQLite does, too many are in
+    /// range, or a key repeats.
     fn scan_start_range(
         &self,
         lo: Option<f64>,
         hi: Option<f64>,
     ) -> Result<Option<Vec<KeyBytes>>, StoreError> {
-        let pending = self.times.before_scan("timestart");
+        // Without an index to build, SQL's own plan costs no more (1.4 s
+        // against 1.6 s at a million calls): a question asked once is
+        // answered as before.
+        let Some(pending) = self.times.before_scan("timestart") else {
+            return Ok(None);
+        };
         let mut every: Vec<(f64, KeyBytes)> = Vec::new();
         let mut inside: Vec<(f64, KeyBytes)> = Vec::new();
         let sql = "SELECT call_key, json_extract(data, '$.timestart') FROM metadata WHERE name = 'runtime'";
@@ -165,18 +171,14 @@ impl SqlCalls {
             ) else {
                 return Ok(None);
             };
-            if pending.is_some() {
-                every.push((v, k));
-            }
+            every.push((v, k));
             if lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v <= hi) {
                 inside.push((v, k));
             }
         }
         drop(rows);
         drop(stmt);
-        if let Some(pending) = pending {
-            self.times.save(pending, every);
-        }
+        self.times.save(pending, every);
         if inside.len() > RANGE_MAX {
             return Ok(None);
         }
