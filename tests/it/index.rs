@@ -162,7 +162,50 @@ fn questions(dir: &TestEnv) -> Vec<Vec<String>> {
         }
     }
     out.push(s(&["ls", "-n", "2", "--format", "json"]));
+    out.extend(time_questions(dir));
     out
+}
+
+/// `--since`, `--until` and `--latest` questions splitting the calls of
+/// `dir` by their start times (as UTC dates: the harness runs with TZ=UTC).
+fn time_questions(dir: &TestEnv) -> Vec<Vec<String>> {
+    let rows = dir
+        .fleche()
+        .args(["--no-index", "ls", "--format", "json"])
+        .ok()
+        .json();
+    let mut starts: Vec<f64> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["metadata"]["runtime"]["timestart"].as_f64())
+        .collect();
+    starts.sort_by(f64::total_cmp);
+    assert!(starts.len() > 3, "{starts:?}");
+    let date = |t: f64| {
+        jiff::Timestamp::from_microsecond((t * 1e6) as i64)
+            .expect("a time")
+            .strftime("%Y-%m-%dT%H:%M:%S%.f")
+            .to_string()
+    };
+    let mid = date(starts[starts.len() / 2]);
+    let late = date(starts[starts.len() - 2]);
+    let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        s(&["query", "--since", &mid]),
+        s(&["query", "--since", &mid, "--reverse", "--format", "json"]),
+        s(&["query", "--since", &mid, "-n", "2"]),
+        s(&["query", "--since", &mid, "-n", "2", "--reverse"]),
+        s(&["query", "--until", &mid, "--format", "csv"]),
+        s(&["query", "--since", &mid, "--until", &late]),
+        s(&["query", "--since", &late, "--until", &mid]),
+        s(&["query", "--since", "100000w", "-n", "3"]),
+        s(&["query", "--since", "2999-01-01"]),
+        s(&["query", "--since", &mid, "--sort", "stopped"]),
+        s(&["query", "--latest"]),
+        s(&["query", "--oldest", "--format", "json"]),
+        s(&["query", "--latest", "--since", &mid]),
+    ]
 }
 
 fn ask_all(cache: &Indexed, questions: &[Vec<String>]) -> Vec<String> {
@@ -296,6 +339,25 @@ fn answers_follow_every_change_to_the_cache() {
     }
 }
 
+/// `--since`/`--until` alone are answered from the sorted runtime rows:
+/// warm, the index is read and no runtime row is scanned; and `--latest`
+/// (the newest by stop time) too.
+#[test]
+fn time_ranges_and_the_latest_call_come_from_the_index() {
+    let cache = Indexed::copy("getting-started");
+    let questions = time_questions(&cache.dir);
+    ask_all(&cache, &questions);
+    ask_all(&cache, &questions);
+    for q in &questions[..8] {
+        let q: Vec<&str> = q.iter().map(String::as_str).collect();
+        let events = cache.same(&q);
+        assert!(used(&events, "times"), "{q:?}: {events:?}");
+        assert!(!saved(&events), "{q:?}: {events:?}");
+    }
+    let events = cache.same(&["query", "--latest"]);
+    assert!(used(&events, "times"), "{events:?}");
+}
+
 #[test]
 fn a_damaged_index_file_is_ignored_and_rebuilt() {
     let cache = Indexed::copy("getting-started");
@@ -372,12 +434,15 @@ struct Snapshot {
     all: std::collections::BTreeSet<String>,
     /// The newest call by start time (ties: the greater key, as listed).
     newest: Option<(f64, String)>,
+    /// Each call and its start time.
+    rows: Vec<(String, Option<f64>)>,
 }
 
 fn snapshot(rows: &[serde_json::Value]) -> Snapshot {
     let mut all = std::collections::BTreeSet::new();
     let mut keys = Vec::new();
     let mut newest: Option<(f64, String)> = None;
+    let mut starts = Vec::new();
     for r in rows {
         let key = r["key"].as_str().expect("key").to_string();
         if let Some(args) = r["arguments"].as_object() {
@@ -391,10 +456,16 @@ fn snapshot(rows: &[serde_json::Value]) -> Snapshot {
                 newest = Some((t, key.clone()));
             }
         }
+        starts.push((key.clone(), r["metadata"]["runtime"]["timestart"].as_f64()));
         all.insert(key.clone());
         keys.push(key);
     }
-    Snapshot { keys, all, newest }
+    Snapshot {
+        keys,
+        all,
+        newest,
+        rows: starts,
+    }
 }
 
 /// One round of questions with the index, each checked against what was
@@ -464,6 +535,42 @@ fn race_round(cache: &Indexed, rng: &mut fastrand::Rng, failures: &mut Vec<Strin
         {
             failures.push(format!(
                 "ls -n 3 missed the newest call {key} ({t}): {:?}",
+                listed.keys
+            ));
+        }
+    }
+    // `--since` a call's start (to the millisecond, as dates are read):
+    // every call there then that started since is listed, and only such.
+    let starts: Vec<(f64, &String)> = before
+        .rows
+        .iter()
+        .filter_map(|(k, t)| t.map(|t| (t, k)))
+        .collect();
+    if !starts.is_empty() {
+        let (t, _) = starts[rng.usize(..starts.len())];
+        let ms = (t * 1000.0).floor() as i64;
+        let bound = ms as f64 / 1000.0;
+        let date = jiff::Timestamp::from_millisecond(ms)
+            .expect("a time")
+            .strftime("%Y-%m-%dT%H:%M:%S%.f")
+            .to_string();
+        let out = cache.with_index(&["query", "--since", &date, "--format", "json"]);
+        events.extend(split(&out.stderr).0);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap_or_default();
+        let listed = snapshot(&rows);
+        let missed: Vec<&&String> = starts
+            .iter()
+            .filter(|(t, k)| *t >= bound && !listed.keys.contains(k))
+            .map(|(_, k)| k)
+            .collect();
+        let early = rows.iter().any(|r| {
+            r["metadata"]["runtime"]["timestart"]
+                .as_f64()
+                .is_none_or(|t| t < bound)
+        });
+        if !missed.is_empty() || early {
+            failures.push(format!(
+                "query --since {date} missed {missed:?} or listed an earlier call: {:?}",
                 listed.keys
             ));
         }

@@ -31,6 +31,66 @@ pub(crate) enum First {
     Unknown,
 }
 
+/// What the index says about the calls in a range of a runtime field.
+pub(crate) enum Range {
+    /// Their keys, ascending by (field, key).
+    Keys(Vec<KeyBytes>),
+    /// More than asked for.
+    TooMany,
+    /// No current index, or one that cannot answer.
+    Unknown,
+}
+
+/// A current index file, its header checked.
+struct Current {
+    file: std::fs::File,
+    /// Where the entries begin.
+    start: usize,
+    /// How many there are.
+    n: usize,
+    path: PathBuf,
+}
+
+impl Current {
+    /// Entries `from..to`, checked to be in order.
+    fn entries(&self, from: usize, to: usize) -> Option<Vec<(f64, KeyBytes)>> {
+        let mut window = vec![0u8; (to - from) * ENTRY];
+        self.file
+            .read_exact_at(&mut window, (self.start + from * ENTRY) as u64)
+            .ok()?;
+        let entries: Vec<(f64, KeyBytes)> = window.chunks_exact(ENTRY).map(entry).collect();
+        if !entries.windows(2).all(|w| order(&w[0], &w[1]).is_le()) {
+            event(format!("unsorted {}", self.path.display()));
+            return None;
+        }
+        Some(entries)
+    }
+
+    /// The number of leading entries whose value passes `below` (a
+    /// binary search: the values ascend), reading one entry per step.
+    fn partition(&self, below: impl Fn(f64) -> bool) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.n);
+        let mut e = [0u8; ENTRY];
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            self.file
+                .read_exact_at(&mut e, (self.start + mid * ENTRY) as u64)
+                .ok()?;
+            if below(entry(&e).0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Some(lo)
+    }
+}
+
+fn entry(e: &[u8]) -> (f64, KeyBytes) {
+    let v = f64::from_le_bytes(e[..8].try_into().unwrap_or_default());
+    (v, e[8..].try_into().unwrap_or([0; 32]))
+}
+
 /// A scan about to start, and the state of the database before it.
 pub(crate) struct Pending {
     file: PathBuf,
@@ -60,7 +120,8 @@ impl TimesIndex {
             .unwrap_or(First::Unknown)
     }
 
-    fn read_first(&self, field: &str, limit: usize, reverse: bool) -> Option<First> {
+    /// The current index file of `field`, checked: None when there is none.
+    fn current(&self, field: &str) -> Option<Current> {
         let (identity, path) = self.place(field)?;
         let current = Stamp::of_sqlite(&self.db)?;
         let file = std::fs::File::open(&path).ok()?;
@@ -80,31 +141,79 @@ impl TimesIndex {
             event(format!("damaged {}", path.display()));
             return None;
         }
-        if n < limit {
-            event(format!("used {}", path.display()));
+        Some(Current {
+            file,
+            start,
+            n,
+            path,
+        })
+    }
+
+    fn read_first(&self, field: &str, limit: usize, reverse: bool) -> Option<First> {
+        let cur = self.current(field)?;
+        if cur.n < limit {
+            event(format!("used {}", cur.path.display()));
             return Some(First::Short);
         }
-        let from = if reverse { 0 } else { n - limit };
-        let mut window = vec![0u8; limit * ENTRY];
-        file.read_exact_at(&mut window, (start + from * ENTRY) as u64)
-            .ok()?;
-        let entries: Vec<(f64, KeyBytes)> = window
-            .chunks_exact(ENTRY)
-            .map(|e| {
-                let v = f64::from_le_bytes(e[..8].try_into().unwrap_or_default());
-                (v, e[8..].try_into().unwrap_or([0; 32]))
-            })
-            .collect();
-        if !entries.windows(2).all(|w| order(&w[0], &w[1]).is_le()) {
-            event(format!("unsorted {}", path.display()));
-            return None;
-        }
+        let from = if reverse { 0 } else { cur.n - limit };
+        let entries = cur.entries(from, from + limit)?;
         let mut keys: Vec<String> = entries.iter().map(|(_, k)| hex(k)).collect();
         if !reverse {
             keys.reverse();
         }
-        event(format!("used {}", path.display()));
+        event(format!("used {}", cur.path.display()));
         Some(First::Keys(keys))
+    }
+
+    /// The keys of the calls whose `field` is at least `lo` and at most
+    /// `hi` (None: unbounded), ascending by (field, key), from a current
+    /// index: a binary search for each bound, then one read. Unknown
+    /// without a current index, or when a key is there twice (two runtime
+    /// rows: the index cannot say what SQL lists).
+    pub(crate) fn range(&self, field: &str, lo: Option<f64>, hi: Option<f64>, max: usize) -> Range {
+        self.read_range(field, lo, hi, max)
+            .unwrap_or(Range::Unknown)
+    }
+
+    fn read_range(
+        &self,
+        field: &str,
+        lo: Option<f64>,
+        hi: Option<f64>,
+        max: usize,
+    ) -> Option<Range> {
+        let cur = self.current(field)?;
+        // The first entry not below `lo`, and the first above `hi`.
+        let from = match lo {
+            Some(lo) => cur.partition(|v| v < lo)?,
+            None => 0,
+        };
+        let to = match hi {
+            Some(hi) => cur.partition(|v| v <= hi)?,
+            None => cur.n,
+        };
+        let to = to.max(from);
+        if to - from > max {
+            event(format!("used {} (too many in range)", cur.path.display()));
+            return Some(Range::TooMany);
+        }
+        let entries = cur.entries(from, to)?;
+        let inside = entries
+            .iter()
+            .all(|(v, _)| lo.is_none_or(|lo| *v >= lo) && hi.is_none_or(|hi| *v <= hi));
+        if !inside {
+            event(format!("unsorted {}", cur.path.display()));
+            return None;
+        }
+        let keys: Vec<KeyBytes> = entries.into_iter().map(|(_, k)| k).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        if sorted.windows(2).any(|w| w[0] == w[1]) {
+            event(format!("repeated keys in {}", cur.path.display()));
+            return None;
+        }
+        event(format!("used {}", cur.path.display()));
+        Some(Range::Keys(keys))
     }
 
     /// Call just before the runtime rows are read: the database's state
@@ -152,12 +261,12 @@ impl TimesIndex {
 }
 
 /// Ascending by value (SQLite's numeric order: -0.0 equals 0.0), then key.
-fn order(a: &(f64, KeyBytes), b: &(f64, KeyBytes)) -> std::cmp::Ordering {
+pub(crate) fn order(a: &(f64, KeyBytes), b: &(f64, KeyBytes)) -> std::cmp::Ordering {
     a.0.partial_cmp(&b.0)
         .unwrap_or(std::cmp::Ordering::Equal)
         .then_with(|| a.1.cmp(&b.1))
 }
 
-fn hex(k: &KeyBytes) -> String {
+pub(crate) fn hex(k: &KeyBytes) -> String {
     k.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -84,7 +84,18 @@ impl CallStore {
         mut sink: impl FnMut(T) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
         match self {
-            CallStore::Sql(s) => s.for_each_mapped(opts, map, sink),
+            CallStore::Sql(s) => match s.in_start_range(opts)? {
+                // A few calls by key: no worker threads needed.
+                Some(records) => {
+                    for rec in records {
+                        if sink(map(rec)).is_break() {
+                            break;
+                        }
+                    }
+                    Ok(())
+                }
+                None => s.for_each_mapped(opts, map, sink),
+            },
             // Every record in key order is the files' own order: decode and
             // map in parallel, keeping no records.
             CallStore::Files(f)

@@ -259,7 +259,11 @@ impl SqlCalls {
         mut f: impl FnMut(CallRecord) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
         let opts = &*self.stored_form(opts);
-        if let Some(records) = self.first_by_runtime(opts)? {
+        let indexed = match self.in_start_range(opts)? {
+            Some(records) => Some(records),
+            None => self.first_by_runtime(opts)?,
+        };
+        if let Some(records) = indexed {
             for rec in records {
                 if f(rec).is_break() {
                     break;

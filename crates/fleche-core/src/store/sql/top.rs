@@ -1,12 +1,17 @@
 //! `ls -n N` sorted by start or wall time, without a filter: the first N
 //! from the persistent index when it is current, else from one pass over
-//! the `runtime` rows (which builds the index).
+//! the `runtime` rows (which builds the index). The same for `--since` /
+//! `--until` alone, sorted by start time: the calls in the range.
 
 use super::rows::SortValue;
 use super::SqlCalls;
-use crate::index::times::First;
+use crate::index::times::{hex, First, Range};
 use crate::prefix::{self, KeyBytes};
-use crate::store::{CallFilter, CallRecord, ListOptions, StoreError};
+use crate::store::{CallFilter, CallRecord, ListOptions, SortKey, StoreError};
+
+/// The most calls a time range answers by looking each up: past that, the
+/// general listing (parallel, one pass) builds their records faster.
+const RANGE_MAX: usize = 200_000;
 
 impl SqlCalls {
     /// `ls -n N` (no filter, sorted by start or wall time): the first N from
@@ -88,6 +93,103 @@ impl SqlCalls {
         }
         let keys: Vec<String> = heap.into_sorted_vec().into_iter().map(|r| r.key).collect();
         self.records_of(&keys)
+    }
+
+    /// `--since`/`--until` and nothing else, sorted by start time: the
+    /// calls whose runtime `timestart` is in the range, from the index's
+    /// sorted rows (two binary searches) or, on the question that builds
+    /// it, from that pass over the runtime rows, instead of a
+    /// lookup of every call's runtime row (1.4-2.2 s at a million calls). None
+    /// when this does not apply or cannot be exact (a `timestart` that is
+    /// no number, a call that is gone, too many calls in range).
+    pub(crate) fn in_start_range(
+        &self,
+        opts: &ListOptions,
+    ) -> Result<Option<Vec<CallRecord>>, StoreError> {
+        let f = &opts.filter;
+        if opts.sort != SortKey::Started || (f.since.is_none() && f.until.is_none()) {
+            return Ok(None);
+        }
+        let only_times = CallFilter {
+            since: f.since,
+            until: f.until,
+            ..CallFilter::default()
+        };
+        let (lo, hi) = (f.since, f.until);
+        if *f != only_times || lo.is_some_and(f64::is_nan) || hi.is_some_and(f64::is_nan) {
+            return Ok(None);
+        }
+        let keys = match self.times.range("timestart", lo, hi, RANGE_MAX) {
+            Range::Keys(keys) => keys,
+            Range::TooMany => return Ok(None),
+            Range::Unknown => match self.scan_start_range(lo, hi)? {
+                Some(keys) => keys,
+                None => return Ok(None),
+            },
+        };
+        let limit = opts
+            .limit
+            .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+        // Ascending by (timestart, key): newest first unless reversed.
+        let keys: Vec<String> = if opts.reverse {
+            keys.iter().take(limit).map(hex).collect()
+        } else {
+            keys.iter().rev().take(limit).map(hex).collect()
+        };
+        self.records_of(&keys)
+    }
+
+    /// One pass over the runtime rows that builds the index, when it is
+    /// wanted: the keys whose `timestart` is in the range, ascending by
+    /// (timestart, key). None when the index is not wanted yet, a value or
+    /// key is one the index cannot order as SQLite does, too many are in
+    /// range, or a key repeats.
+    fn scan_start_range(
+        &self,
+        lo: Option<f64>,
+        hi: Option<f64>,
+    ) -> Result<Option<Vec<KeyBytes>>, StoreError> {
+        // Without an index to build, SQL's own plan costs no more (1.4 s
+        // against 1.6 s at a million calls): a question asked once is
+        // answered as before.
+        let Some(pending) = self.times.before_scan("timestart") else {
+            return Ok(None);
+        };
+        let mut every: Vec<(f64, KeyBytes)> = Vec::new();
+        let mut inside: Vec<(f64, KeyBytes)> = Vec::new();
+        let sql = "SELECT call_key, json_extract(data, '$.timestart') FROM metadata WHERE name = 'runtime'";
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql_err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.sql_err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.sql_err(e))? {
+            let Some(value) = SortValue::of(row.get_ref(1).map_err(|e| self.sql_err(e))?) else {
+                continue;
+            };
+            let key = row.get_ref(0).map_err(|e| self.sql_err(e))?;
+            let (Some(v), Some(k)) = (
+                as_number(&value),
+                key.as_str().ok().and_then(prefix::key_bytes),
+            ) else {
+                return Ok(None);
+            };
+            every.push((v, k));
+            if lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v <= hi) {
+                inside.push((v, k));
+            }
+        }
+        drop(rows);
+        drop(stmt);
+        self.times.save(pending, every);
+        if inside.len() > RANGE_MAX {
+            return Ok(None);
+        }
+        inside.sort_unstable_by(crate::index::times::order);
+        let keys: Vec<KeyBytes> = inside.into_iter().map(|(_, k)| k).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        if sorted.windows(2).any(|w| w[0] == w[1]) {
+            return Ok(None);
+        }
+        Ok(Some(keys))
     }
 
     /// The records of `keys`, in order; None when one is gone (metadata of
