@@ -287,7 +287,7 @@ pub(crate) fn compact_member<'t>(text: &'t str, key: &str) -> Option<&'t str> {
 /// from it needs no end).
 pub(crate) fn compact_member_on<'t>(text: &'t str, key: &str) -> Option<&'t str> {
     let s = text.as_bytes();
-    if s.first() != Some(&b'{') || !has_member_text(text, key) {
+    if s.first() != Some(&b'{') {
         return None;
     }
     let mut i = 1;
@@ -307,18 +307,6 @@ pub(crate) fn compact_member_on<'t>(text: &'t str, key: &str) -> Option<&'t str>
         }
     }
     None
-}
-
-/// Whether `"key":` occurs in `text` at all: in compact text a member
-/// `key` is written so, so without it there is none, and the walk over
-/// every member before it (a CSV row asks every call for its tags, which
-/// ~10% have) is skipped.
-fn has_member_text(text: &str, key: &str) -> bool {
-    let s = text.as_bytes();
-    text.match_indices(key).any(|(i, _)| {
-        let end = i + key.len();
-        i > 0 && s[i - 1] == b'"' && s.get(end..end + 2) == Some(b"\":")
-    })
 }
 
 /// Past the string starting at `s[i]` (a quote).
