@@ -369,13 +369,13 @@ mod tests {
         CallRecord {
             key: text(0),
             name: text(1),
-            module: (i % 3 != 0).then(|| text(2)),
+            module: (!i.is_multiple_of(3)).then(|| text(2)),
             version: versions[i % versions.len()].clone(),
-            code_digest: (i % 2 == 0).then(|| text(4)),
+            code_digest: i.is_multiple_of(2).then(|| text(4)),
             arguments: (0..i % 4)
                 .map(|j| (format!("{}{j}", text(j)), text(j + 5)))
                 .collect(),
-            result: (i % 5 != 0).then(|| text(6)),
+            result: (!i.is_multiple_of(5)).then(|| text(6)),
             metadata_text: (i % 2 == 1).then(|| serde_json::to_string(&metadata).unwrap()),
             metadata,
         }
