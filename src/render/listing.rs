@@ -47,6 +47,84 @@ fn decoded(values: &Values, digest: &str, full: bool) -> (String, Json) {
     }
 }
 
+/// [`call_json_bytes`] of a call whose arguments have different names
+/// (None otherwise), written here: serde escapes strings byte by byte
+/// through its writer, a tenth of a JSONL listing's instructions, while
+/// keys, digests and names almost never hold anything to escape and are
+/// copied whole.
+fn call_line(rec: &CallRecord) -> Option<Vec<u8>> {
+    let args = &rec.arguments;
+    let repeated = if args.len() <= 16 {
+        args.iter()
+            .enumerate()
+            .any(|(i, (n, _))| args[..i].iter().any(|(m, _)| m == n))
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(args.len());
+        !args.iter().all(|(n, _)| seen.insert(n.as_str()))
+    };
+    if repeated {
+        return None;
+    }
+    let mut out = Vec::with_capacity(
+        512 + rec.metadata_text.as_ref().map_or(0, String::len) + 140 * args.len(),
+    );
+    let opt = |out: &mut Vec<u8>, s: &Option<String>| match s {
+        Some(s) => json_str(out, s),
+        None => out.extend_from_slice(b"null"),
+    };
+    out.extend_from_slice(b"{\"kind\":\"call\",\"key\":");
+    json_str(&mut out, &rec.key);
+    out.extend_from_slice(b",\"name\":");
+    json_str(&mut out, &rec.name);
+    out.extend_from_slice(b",\"module\":");
+    opt(&mut out, &rec.module);
+    out.extend_from_slice(b",\"version\":");
+    match &rec.version {
+        None => out.extend_from_slice(b"null"),
+        Some(v) => serde_json::to_writer(&mut out, v).ok()?,
+    }
+    out.extend_from_slice(b",\"code_digest\":");
+    opt(&mut out, &rec.code_digest);
+    out.extend_from_slice(b",\"arguments\":{");
+    for (i, (name, digest)) in args.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_str(&mut out, name);
+        out.push(b':');
+        json_str(&mut out, digest);
+    }
+    out.extend_from_slice(b"},\"result\":");
+    opt(&mut out, &rec.result);
+    out.extend_from_slice(b",\"metadata\":");
+    match &rec.metadata_text {
+        Some(text) => out.extend_from_slice(text.as_bytes()),
+        None => serde_json::to_writer(&mut out, &rec.metadata).ok()?,
+    }
+    out.push(b'}');
+    Some(out)
+}
+
+/// A JSON string as serde_json writes it: copied when nothing in it needs
+/// escaping, else by serde.
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    let escaped = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    // Whole chunks without an early exit, which the compiler vectorizes.
+    let mut chunks = s.as_bytes().chunks_exact(16);
+    let plain = chunks
+        .by_ref()
+        .all(|c| !c.iter().fold(false, |any, &b| any | escaped(b)))
+        && !chunks.remainder().iter().any(|&b| escaped(b));
+    if plain {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
 /// Builds output rows; needs no call store, so it can run on any thread.
 struct RowMaker<'a> {
     format: Format,
@@ -62,11 +140,19 @@ impl RowMaker<'_> {
         if !self.multi && self.decode.is_empty() {
             match self.format {
                 Format::Jsonl => {
-                    let mut line = call_json_bytes(rec)?;
+                    let mut line = match call_line(rec) {
+                        Some(line) => line,
+                        None => call_json_bytes(rec)?,
+                    };
                     line.push(b'\n');
                     return Ok(Encoded::Bytes(line));
                 }
-                Format::Json => return Ok(Encoded::Bytes(call_json_bytes(rec)?)),
+                Format::Json => {
+                    return Ok(Encoded::Bytes(match call_line(rec) {
+                        Some(line) => line,
+                        None => call_json_bytes(rec)?,
+                    }))
+                }
                 _ => {}
             }
         }
@@ -254,4 +340,69 @@ fn emit_rows(
         })?;
     }
     failure.0.map_or_else(|| Ok(emitter.finish()?), Err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strings with nothing to escape, and with each thing serde escapes
+    /// at the start, in a whole 16-byte chunk and in the remainder.
+    const TEXTS: &[&str] = &[
+        "",
+        "f",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "quote\"in the first chunk",
+        "a whole sixteen-byte chunk and then a quote\"",
+        "back\\slash",
+        "0123456789abcdef\n",
+        "tab\tand\u{1}and\u{1f}and\u{7f}",
+        "Zoë 日本 😀",
+        "0123456789abcde\u{8}\u{c}\r",
+    ];
+
+    fn record(i: usize) -> CallRecord {
+        let text = |j: usize| TEXTS[(i + j) % TEXTS.len()].to_string();
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("runtime".into(), json!({"timestart": 1.5, "k": text(3)}));
+        let versions = [None, Some(json!(2)), Some(json!("1.2")), Some(json!(1.5))];
+        CallRecord {
+            key: text(0),
+            name: text(1),
+            module: (!i.is_multiple_of(3)).then(|| text(2)),
+            version: versions[i % versions.len()].clone(),
+            code_digest: i.is_multiple_of(2).then(|| text(4)),
+            arguments: (0..i % 4)
+                .map(|j| (format!("{}{j}", text(j)), text(j + 5)))
+                .collect(),
+            result: (!i.is_multiple_of(5)).then(|| text(6)),
+            metadata_text: (i % 2 == 1).then(|| serde_json::to_string(&metadata).unwrap()),
+            metadata,
+        }
+    }
+
+    #[test]
+    fn call_lines_are_what_serde_writes() {
+        for i in 0..200 {
+            let rec = record(i);
+            let line = call_line(&rec).expect("names differ");
+            assert_eq!(
+                String::from_utf8(line).unwrap(),
+                String::from_utf8(call_json_bytes(&rec).unwrap()).unwrap(),
+                "{rec:?}"
+            );
+        }
+        // More arguments than are compared pairwise.
+        let mut rec = record(1);
+        rec.arguments = (0..40)
+            .map(|j| (format!("a{j}"), TEXTS[j % 10].into()))
+            .collect();
+        assert_eq!(call_line(&rec).unwrap(), call_json_bytes(&rec).unwrap());
+        // A repeated name is left to serde's map (first place, last value).
+        for n in [3, 40] {
+            rec.arguments = (0..n).map(|j| (format!("a{j}"), format!("d{j}"))).collect();
+            rec.arguments.push(("a1".into(), "again".into()));
+            assert_eq!(call_line(&rec), None);
+        }
+    }
 }

@@ -642,9 +642,12 @@ struct Merge<'c> {
     calls: Rows<'c>,
     args: Rows<'c>,
     meta: Rows<'c>,
-    /// The arguments row read and not yet used, if any.
+    /// The arguments row read and not yet used, if any, and its call key
+    /// (kept in one buffer, not a `String` per row).
     arg: Option<ArgRow>,
+    arg_key: Vec<u8>,
     meta_row: Option<MetaRow>,
+    meta_key: Vec<u8>,
     /// Metadata rows come in reverse for a descending read.
     descending: bool,
     /// Records carry their metadata as text ([`CallRecord::metadata_text`]).
@@ -652,14 +655,12 @@ struct Merge<'c> {
 }
 
 struct ArgRow {
-    call_key: String,
     position: Option<SortValue>,
     name: Option<String>,
     value: Option<String>,
 }
 
 struct MetaRow {
-    call_key: String,
     name: Option<String>,
     data: MetaData,
 }
@@ -686,7 +687,9 @@ impl<'c> Merge<'c> {
             args: args.query([])?,
             meta: meta.query([])?,
             arg: None,
+            arg_key: Vec::new(),
             meta_row: None,
+            meta_key: Vec::new(),
             descending: dir == "DESC",
             as_text,
         };
@@ -718,8 +721,8 @@ impl<'c> Merge<'c> {
         let Some(row) = self.args.next()? else {
             return Ok(None);
         };
+        key_into(row.get_ref(0)?, &mut self.arg_key);
         Ok(Some(ArgRow {
-            call_key: text(row.get_ref(0)?).unwrap_or_default(),
             position: SortValue::of(row.get_ref(1)?),
             name: text(row.get_ref(2)?),
             value: text(row.get_ref(3)?),
@@ -745,8 +748,8 @@ impl<'c> Merge<'c> {
                 }
             }
         };
+        key_into(row.get_ref(0)?, &mut self.meta_key);
         Ok(Some(MetaRow {
-            call_key: text(row.get_ref(0)?).unwrap_or_default(),
             name: text(row.get_ref(1)?),
             data,
         }))
@@ -758,7 +761,10 @@ impl<'c> Merge<'c> {
             return Ok(None);
         };
         let key = match row.get_ref(0)? {
-            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+            ValueRef::Text(t) => match std::str::from_utf8(t) {
+                Ok(k) => k.to_string(),
+                Err(_) => String::from_utf8_lossy(t).into_owned(),
+            },
             _ => return Ok(Some((String::new(), None))),
         };
         let mut whole = true;
@@ -769,7 +775,8 @@ impl<'c> Merge<'c> {
         let code_digest = opt_text(row.get_ref(4)?, &mut whole);
         let result = opt_text(row.get_ref(5)?, &mut whole);
         let mut args: Vec<(Option<SortValue>, String, String)> = Vec::new();
-        while let Some(a) = self.arg.take_if(|a| a.call_key == key) {
+        while self.arg_key == key.as_bytes() {
+            let Some(a) = self.arg.take() else { break };
             match (a.name, a.value) {
                 (Some(n), Some(v)) => args.push((a.position, n, v)),
                 _ => whole = false,
@@ -777,7 +784,8 @@ impl<'c> Merge<'c> {
             self.arg = self.next_arg()?;
         }
         let mut meta_rows = Vec::new();
-        while let Some(m) = self.meta_row.take_if(|m| m.call_key == key) {
+        while self.meta_key == key.as_bytes() {
+            let Some(m) = self.meta_row.take() else { break };
             meta_rows.push(m);
             self.meta_row = self.next_meta()?;
         }
@@ -855,6 +863,17 @@ fn metadata_of_rows(rows: Vec<MetaRow>) -> Option<(Map<String, Json>, Option<Str
         metadata.insert(m.name?, data);
     }
     Some((metadata, None))
+}
+
+/// A row's call key into `buf`, as bytes: one that is not text becomes
+/// `0xff`, never UTF-8, so it is no call's key (and the check has found
+/// no such row before a merge).
+fn key_into(v: ValueRef<'_>, buf: &mut Vec<u8>) {
+    buf.clear();
+    match v {
+        ValueRef::Text(t) => buf.extend_from_slice(t),
+        _ => buf.push(0xff),
+    }
 }
 
 fn text(v: ValueRef<'_>) -> Option<String> {

@@ -194,7 +194,11 @@ pub(super) fn runtime_field<'t>(
     }
     c.i += 1;
     let mut found = None;
-    let mut keys: Vec<(usize, usize)> = Vec::new();
+    // The keys' places in `text` (unescaped, so their text is their
+    // name), for repeats: fleche's rows have five; a row with more than
+    // this is left to SQLite. No allocation per row.
+    let mut keys = [(0usize, 0usize); RUNTIME_KEYS];
+    let mut nkeys = 0;
     if c.peek()? == b'}' {
         c.i += 1;
     } else {
@@ -202,16 +206,17 @@ pub(super) fn runtime_field<'t>(
             if c.peek()? != b'"' {
                 return None;
             }
-            let (raw, from) = (c.i, c.out.len());
+            let raw = c.i;
             c.string()?;
-            if s[raw..c.i].contains(&b'\\') {
+            if s[raw..c.i].contains(&b'\\') || nkeys == RUNTIME_KEYS {
                 return None;
             }
-            let to = c.out.len();
-            if keys.iter().any(|&(a, b)| c.out[a..b] == c.out[from..to]) {
+            let name = &s[raw..c.i];
+            if keys[..nkeys].iter().any(|&(a, b)| &s[a..b] == name) {
                 return None;
             }
-            keys.push((from, to));
+            keys[nkeys] = (raw, c.i);
+            nkeys += 1;
             let is_field = &s[raw + 1..c.i - 1] == field.as_bytes();
             if c.peek()? != b':' {
                 return None;
@@ -247,6 +252,9 @@ pub(super) fn runtime_field<'t>(
     c.ws();
     (c.i == s.len()).then_some(found)
 }
+
+/// Keys of a runtime row [`runtime_field`] reads at most.
+const RUNTIME_KEYS: usize = 16;
 
 /// Whether two runtime numbers read by [`runtime_field`] might compare
 /// otherwise in SQLite, whose text-to-double conversion may round a last
@@ -767,5 +775,12 @@ mod tests {
         assert_eq!(compact_member(text, "a"), None);
         assert_eq!(compact_member("[1]", "a"), None);
         assert_eq!(compact_member("{}", "a"), None);
+        // The key's text elsewhere than as a member of this object.
+        let text = r#"{"runtime":{"tags":1},"x":"tags","y":"\"tags\":","tagsx":2,"xtags":3}"#;
+        assert_eq!(compact_member(text, "tags"), None);
+        assert_eq!(compact_member(text, "tagsx"), Some("2"));
+        assert_eq!(compact_member(text, "xtags"), Some("3"));
+        let text = r#"{"runtime":{"tags":1},"tags":[1,"tags"]}"#;
+        assert_eq!(compact_member(text, "tags"), Some(r#"[1,"tags"]"#));
     }
 }
