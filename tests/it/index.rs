@@ -162,6 +162,9 @@ fn questions(dir: &TestEnv) -> Vec<Vec<String>> {
         }
     }
     out.push(s(&["ls", "-n", "2", "--format", "json"]));
+    // Full listings: how the tables lie is remembered per order.
+    out.push(s(&["ls", "--format", "jsonl"]));
+    out.push(s(&["ls", "--format", "csv", "--sort", "stopped", "--reverse"]));
     out.extend(time_questions(dir));
     out
 }
@@ -232,11 +235,18 @@ fn answers_are_the_same_with_and_without_the_index_and_warm_ones_use_it() {
     let cold = ask_all(&cache, &questions);
     assert!(saved(&cold), "{cold:?}");
     let files = cache.index_files();
-    assert_eq!(files.len(), 4, "values and three runtime fields: {files:?}");
+    assert_eq!(
+        files.len(),
+        6,
+        "values, three runtime fields, two listing orders' layouts: {files:?}"
+    );
     let before = mtimes(&files);
     // Warm: used, not rewritten, the same answers.
     let warm = ask_all(&cache, &questions);
-    assert!(used(&warm, "values") && used(&warm, "times"), "{warm:?}");
+    assert!(
+        used(&warm, "values") && used(&warm, "times") && used(&warm, "layout"),
+        "{warm:?}"
+    );
     assert!(!saved(&warm), "{warm:?}");
     assert_eq!(files, cache.index_files());
     assert_eq!(before, mtimes(&files));
@@ -332,6 +342,7 @@ fn answers_follow_every_change_to_the_cache() {
         assert!(
             used(&warm, "values")
                 && used(&warm, "times")
+                && used(&warm, "layout")
                 && !warm.iter().any(|e| e.starts_with("stale ")),
             "after {what}: {:?}",
             &warm[..warm.len().min(8)]
@@ -364,7 +375,7 @@ fn a_damaged_index_file_is_ignored_and_rebuilt() {
     let questions = questions(&cache.dir);
     ask_all(&cache, &questions);
     let files = cache.index_files();
-    assert_eq!(files.len(), 4);
+    assert_eq!(files.len(), 6);
     type Damage = fn(&Path);
     let damages: [(&str, Damage); 5] = [
         ("truncated", |f| {
@@ -655,4 +666,30 @@ fn answers_stay_right_while_fleche_writes() {
         "the index was never used: {last:?} {:?}",
         cache.dir.names(".fleche")
     );
+}
+
+/// How the tables lie for a merged full listing is remembered only for the
+/// state it was found in: tags added to an old call are rows written after
+/// every other, so the remembered "lined up" no longer holds and must not
+/// be used (the listing would give the newest calls no metadata).
+#[test]
+fn a_remembered_table_layout_is_not_trusted_after_a_change() {
+    let cache = Indexed::copy("getting-started");
+    let listing = ["ls", "--format", "jsonl"];
+    assert!(saved(&cache.same(&listing)));
+    assert!(used(&cache.same(&listing), "layout"));
+    cache.dir.ok(["tag", "--name", "double", "--set", "late=1"]);
+    let events = cache.same(&listing);
+    assert!(
+        events
+            .iter()
+            .any(|e| e.starts_with("stale ") && e.contains("/layout-")),
+        "{events:?}"
+    );
+    // Settled: found again (apart now), remembered, and used.
+    std::thread::sleep(SETTLE);
+    assert!(saved(&cache.same(&listing)));
+    assert!(used(&cache.same(&listing), "layout"));
+    let rows = cache.without(&listing).stdout;
+    assert!(rows.contains("\"tags\":{\"late\":"), "{rows}");
 }

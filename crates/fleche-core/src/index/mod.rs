@@ -6,7 +6,9 @@
 //! - `values-*.idx`: the sorted names of a value directory (prefixes and
 //!   shortest-unique display lengths without listing a million files);
 //! - `times-*.idx`: a SQLite database's runtime metadata rows (call key and
-//!   one of `timestart`/`timestop`/`walltime`), sorted, for `ls -n N`.
+//!   one of `timestart`/`timestop`/`walltime`), sorted, for `ls -n N`;
+//! - `layout-*.idx`: whether a SQLite database's tables are lined up for a
+//!   merged full listing (one byte per listing order).
 //!
 //! It is only a speed-up, never a source of truth: each file records the
 //! state of what it indexes (a stamp: device, inode, size, mtime, ctime;
@@ -19,6 +21,7 @@
 //! directory means no index. Files are written whole to a temporary name
 //! and renamed into place.
 
+pub(crate) mod layout;
 pub(crate) mod times;
 pub(crate) mod values;
 

@@ -59,11 +59,17 @@ impl SqlCalls {
         // thread that maps them cost more than the mapping (100k calls,
         // load 3.5: 0.62 s against 0.77 s for two threads, 0.72 s for
         // three). The check before it, which hands over nothing, uses both.
+        let known = self.known_layout(dir, field);
         if threads < 3 {
-            let layout = if threads == 2 {
-                self.layout_on_two(dir, field)?
-            } else {
-                layout(&self.conn, dir, field).map_err(err)?
+            let layout = match known {
+                Some(layout) => layout,
+                None => self.remember_layout(dir, field, || {
+                    if threads == 2 {
+                        self.layout_on_two(dir, field)
+                    } else {
+                        layout(&self.conn, dir, field).map_err(err)
+                    }
+                })?,
             };
             if layout == Layout::Apart {
                 return Ok(false);
@@ -80,20 +86,66 @@ impl SqlCalls {
         std::thread::scope(|scope| {
             let (uri, path) = (&self.uri, &self.path);
             let serr = move |e| StoreError::sql(path, e);
-            let check = scope.spawn(move || {
-                let conn = connect(uri).map_err(serr)?;
-                layout(&conn, dir, field).map_err(serr)
+            let layouts = &self.layouts;
+            let pending = match known {
+                None if !self.live => layouts.before_check(&order_name(dir, field)),
+                _ => None,
+            };
+            let check = known.is_none().then(|| {
+                scope.spawn(move || {
+                    let conn = connect(uri).map_err(serr)?;
+                    let found = layout(&conn, dir, field).map_err(serr)?;
+                    if let Some(pending) = pending {
+                        layouts.save(pending, found.code());
+                    }
+                    Ok(found)
+                })
             });
             let mut source = self.read_and_map(scope, threads, dir, as_text, map);
-            let layout = check.join().unwrap_or(Err(StoreError::ReaderStopped {
-                path: path.to_path_buf(),
-            }))?;
+            let layout = match (known, check) {
+                (Some(layout), _) => layout,
+                (None, Some(check)) => check.join().unwrap_or(Err(StoreError::ReaderStopped {
+                    path: path.to_path_buf(),
+                }))?,
+                (None, None) => Layout::Apart,
+            };
             if layout == Layout::Apart {
                 // Dropping the source stops the threads.
                 return Ok(false);
             }
             self.emit(layout, field, reverse, &mut source, map, sink)
         })
+    }
+
+    /// The layout remembered for this state of the database. Only for a
+    /// database read `immutable` (no writer live): a live one is read from
+    /// snapshots that may be older than the state the stamp shows, so its
+    /// layout is found again each time.
+    fn known_layout(&self, dir: &str, field: &str) -> Option<Layout> {
+        if self.live {
+            return None;
+        }
+        Layout::of_code(self.layouts.known(&order_name(dir, field))?)
+    }
+
+    /// `find` the layout, and keep it when the database was settled and
+    /// unchanged through the finding (and read `immutable`).
+    fn remember_layout(
+        &self,
+        dir: &str,
+        field: &str,
+        find: impl FnOnce() -> Result<Layout, StoreError>,
+    ) -> Result<Layout, StoreError> {
+        let pending = if self.live {
+            None
+        } else {
+            self.layouts.before_check(&order_name(dir, field))
+        };
+        let found = find()?;
+        if let Some(pending) = pending {
+            self.layouts.save(pending, found.code());
+        }
+        Ok(found)
     }
 
     /// [`layout`] on two threads: the arguments' walk on a connection of
@@ -342,6 +394,31 @@ enum Layout {
     LinedUp,
     /// Lined up, and the calls already in listing order.
     InOrder,
+}
+
+impl Layout {
+    /// Its byte in the persistent index.
+    fn code(self) -> u8 {
+        match self {
+            Layout::Apart => 0,
+            Layout::LinedUp => 1,
+            Layout::InOrder => 2,
+        }
+    }
+
+    fn of_code(code: u8) -> Option<Layout> {
+        match code {
+            0 => Some(Layout::Apart),
+            1 => Some(Layout::LinedUp),
+            2 => Some(Layout::InOrder),
+            _ => None,
+        }
+    }
+}
+
+/// The listing order a layout answers for, as the index names it.
+fn order_name(dir: &str, field: &str) -> String {
+    format!("{field} {dir}")
 }
 
 /// How the tables lie when read in rowid order `dir` (see [`Layout`]), and

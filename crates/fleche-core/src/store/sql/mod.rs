@@ -46,6 +46,8 @@ pub struct SqlCalls {
     /// The persistent index of its runtime rows (`ls -n N`); disabled
     /// unless [`Self::use_index`] is called.
     times: crate::index::times::TimesIndex,
+    /// How its tables lie for a merged listing, remembered (same switch).
+    layouts: crate::index::layout::LayoutIndex,
 }
 
 impl SqlCalls {
@@ -94,6 +96,7 @@ impl SqlCalls {
                     live,
                     raw_versions: false,
                     times: Default::default(),
+                    layouts: Default::default(),
                 })
                 .and_then(|store| store.check_schema().map(|()| store))
                 .and_then(|store| store.version_column_type().map(|t| (store, t)));
@@ -119,6 +122,7 @@ impl SqlCalls {
 
     /// Keep and use a persistent index in `dir` (see [`crate::index`]).
     pub(crate) fn use_index(&mut self, dir: PathBuf) {
+        self.layouts = crate::index::layout::LayoutIndex::new(Some(dir.clone()), &self.path);
         self.times = crate::index::times::TimesIndex::new(Some(dir), &self.path);
     }
 
