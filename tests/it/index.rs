@@ -164,7 +164,14 @@ fn questions(dir: &TestEnv) -> Vec<Vec<String>> {
     out.push(s(&["ls", "-n", "2", "--format", "json"]));
     // Full listings: how the tables lie is remembered per order.
     out.push(s(&["ls", "--format", "jsonl"]));
-    out.push(s(&["ls", "--format", "csv", "--sort", "stopped", "--reverse"]));
+    out.push(s(&[
+        "ls",
+        "--format",
+        "csv",
+        "--sort",
+        "stopped",
+        "--reverse",
+    ]));
     out.extend(time_questions(dir));
     out
 }
