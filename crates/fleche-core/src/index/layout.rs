@@ -3,7 +3,7 @@
 //! of the three tables, a third of a full listing's work, and its answer
 //! (one byte) holds for as long as the database is unchanged.
 
-use super::{event, file_for, load, now, save, Header, Reader, Stamp};
+use super::{event, file_for, load, save, Header, Pending, Reader, Stamp};
 use std::path::{Path, PathBuf};
 
 /// The layouts of one database, one file per listing order.
@@ -11,12 +11,6 @@ use std::path::{Path, PathBuf};
 pub(crate) struct LayoutIndex {
     dir: Option<PathBuf>,
     db: PathBuf,
-}
-
-/// What [`LayoutIndex::save`] needs: where, and the state the answer is of.
-pub(crate) struct Pending {
-    file: PathBuf,
-    header: Header,
 }
 
 impl LayoutIndex {
@@ -61,23 +55,7 @@ impl LayoutIndex {
     /// byte, cheap to write).
     pub(crate) fn before_check(&self, order: &str) -> Option<Pending> {
         let (identity, file) = self.place(order)?;
-        let snapshot = now();
-        let stamp = Stamp::of_sqlite(&self.db)?;
-        if !stamp.settled(snapshot) {
-            event(format!(
-                "not indexed (changed just now) {}",
-                self.db.display()
-            ));
-            return None;
-        }
-        Some(Pending {
-            file,
-            header: Header {
-                identity,
-                stamp,
-                snapshot,
-            },
-        })
+        Pending::before(identity, file, &self.db, Stamp::of_sqlite)
     }
 
     /// Keep `answer`, found by a check begun after [`Self::before_check`],

@@ -254,6 +254,40 @@ impl Header {
     }
 }
 
+/// What building an index file needs kept from before the read: where it
+/// goes, and the settled state of what it indexes.
+pub(crate) struct Pending {
+    file: PathBuf,
+    header: Header,
+}
+
+impl Pending {
+    /// The state of `what` (as `stamp` takes it) just before it is read,
+    /// if settled: a state that may still change within the timestamp
+    /// granule is never indexed.
+    fn before(
+        identity: String,
+        file: PathBuf,
+        what: &Path,
+        stamp: fn(&Path) -> Option<Stamp>,
+    ) -> Option<Pending> {
+        let snapshot = now();
+        let stamp = stamp(what)?;
+        if !stamp.settled(snapshot) {
+            event(format!("not indexed (changed just now) {}", what.display()));
+            return None;
+        }
+        Some(Pending {
+            file,
+            header: Header {
+                identity,
+                stamp,
+                snapshot,
+            },
+        })
+    }
+}
+
 /// A bounds-checked reader over bytes.
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],

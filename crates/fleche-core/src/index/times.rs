@@ -5,7 +5,7 @@
 //! file's stamp and change counter, and its write-ahead log's (size,
 //! times, salts), are unchanged.
 
-use super::{event, file_for, now, save, Header, Reader, Stamp};
+use super::{event, file_for, save, Header, Pending, Reader, Stamp};
 use crate::prefix::KeyBytes;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -89,12 +89,6 @@ impl Current {
 fn entry(e: &[u8]) -> (f64, KeyBytes) {
     let v = f64::from_le_bytes(e[..8].try_into().unwrap_or_default());
     (v, e[8..].try_into().unwrap_or([0; 32]))
-}
-
-/// A scan about to start, and the state of the database before it.
-pub(crate) struct Pending {
-    file: PathBuf,
-    header: Header,
 }
 
 impl TimesIndex {
@@ -220,26 +214,8 @@ impl TimesIndex {
     /// then, if an index is wanted and the state is settled.
     pub(crate) fn before_scan(&self, field: &str) -> Option<Pending> {
         let (identity, file) = self.place(field)?;
-        let snapshot = now();
-        let stamp = Stamp::of_sqlite(&self.db)?;
-        if !stamp.settled(snapshot) {
-            event(format!(
-                "not indexed (changed just now) {}",
-                self.db.display()
-            ));
-            return None;
-        }
-        if !super::wanted(&file) {
-            return None;
-        }
-        Some(Pending {
-            file,
-            header: Header {
-                identity,
-                stamp,
-                snapshot,
-            },
-        })
+        let pending = Pending::before(identity, file, &self.db, Stamp::of_sqlite)?;
+        super::wanted(&pending.file).then_some(pending)
     }
 
     /// Keep every runtime row's (value, key) of a scan begun after

@@ -11,7 +11,7 @@
 //! hold its neighbours), each checked against its checksum: a few reads,
 //! not the 32 MB of a million names.
 
-use super::{checksum, event, file_for, load, save, Header, Reader, Stamp};
+use super::{checksum, event, file_for, load, save, Header, Pending, Reader, Stamp};
 use crate::prefix::{KeyBytes, KeySet};
 use std::borrow::Cow;
 use std::os::unix::fs::FileExt;
@@ -52,13 +52,6 @@ struct Opened {
     other: Vec<String>,
     /// Where the digests begin in the file.
     keys_at: u64,
-}
-
-/// What a listing about to start must be saved with: the directory's state
-/// before it was read.
-pub(crate) struct Pending {
-    file: PathBuf,
-    header: Header,
 }
 
 impl ValueIndex {
@@ -208,26 +201,8 @@ impl ValueIndex {
     /// worth an index (settled, and indexing enabled).
     pub(crate) fn before_listing(&self) -> Option<Pending> {
         let (identity, file) = self.place()?;
-        let snapshot = super::now();
-        let stamp = Stamp::of(&self.root)?;
-        if !stamp.settled(snapshot) {
-            event(format!(
-                "not indexed (changed just now) {}",
-                self.root.display()
-            ));
-            return None;
-        }
-        if !super::wanted(&file) {
-            return None;
-        }
-        Some(Pending {
-            file,
-            header: Header {
-                identity,
-                stamp,
-                snapshot,
-            },
-        })
+        let pending = Pending::before(identity, file, &self.root, Stamp::of)?;
+        super::wanted(&pending.file).then_some(pending)
     }
 
     /// Keep what a listing begun after [`Self::before_listing`] found.
