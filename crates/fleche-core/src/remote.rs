@@ -231,15 +231,22 @@ impl Connection {
         Ok(out)
     }
 
-    fn send(&mut self, method: &str, args: Vec<Value>) -> Result<(), RemoteError> {
-        if let Some((error, status, said)) = self.gone.clone() {
-            return Err(RemoteError::Lost {
+    /// A server already lost fails every later request at once, with
+    /// what it said when it went.
+    fn still_here(&self, method: &str) -> Result<(), RemoteError> {
+        match self.gone.clone() {
+            Some((error, status, said)) => Err(RemoteError::Lost {
                 method: method.to_string(),
                 error,
                 status,
                 said,
-            });
+            }),
+            None => Ok(()),
         }
+    }
+
+    fn send(&mut self, method: &str, args: Vec<Value>) -> Result<(), RemoteError> {
+        self.still_here(method)?;
         let request = Value::Tuple(vec![
             Value::Str(method.to_string()),
             Value::Tuple(args),
@@ -263,14 +270,7 @@ impl Connection {
     }
 
     fn receive(&mut self, method: &str) -> Result<Value, RemoteError> {
-        if let Some((error, status, said)) = self.gone.clone() {
-            return Err(RemoteError::Lost {
-                method: method.to_string(),
-                error,
-                status,
-                said,
-            });
-        }
+        self.still_here(method)?;
         let mut header = [0u8; 4];
         if let Err(e) = self.stdout.read_exact(&mut header) {
             return Err(self.lost(method, &e));
