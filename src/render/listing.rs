@@ -2,7 +2,7 @@
 //! pool), in the table people read or the formats scripts read, optionally
 //! with decoded arguments and results as columns.
 
-use super::{call_json, call_json_bytes, decoded_json, tags_text};
+use super::{call_json, call_json_bytes, decoded_json, float_text, tags_text};
 use crate::context::Context;
 use crate::error::one_line;
 use crate::output::{encode, Emitter, Encoded, Format, Row};
@@ -10,7 +10,7 @@ use crate::style::printable;
 use crate::time;
 use anyhow::Result;
 use fleche_core::cache::Values;
-use fleche_core::store::{CallRecord, ListOptions};
+use fleche_core::store::{CallRecord, Detail, ListOptions};
 use fleche_core::Cache;
 use serde_json::{json, Value as Json};
 use std::ops::ControlFlow;
@@ -168,8 +168,8 @@ impl RowMaker<'_> {
             )
         } else {
             (
-                rec.started().map(|t| t.to_string()).unwrap_or_default(),
-                rec.walltime().map(|t| t.to_string()).unwrap_or_default(),
+                rec.started().map(float_text).unwrap_or_default(),
+                rec.walltime().map(float_text).unwrap_or_default(),
             )
         };
         // Tables are for terminals: text from the cache is made printable
@@ -319,9 +319,15 @@ fn emit_rows(
         let map = |member: &str, rec: CallRecord| maker.encode(&rec, member);
         // Rows of one cache without decoded columns only print the
         // metadata (CSV: its runtime and tags, read off the text): the
-        // store may hand it over as text.
+        // store may hand it over as text, and for CSV and TSV leave out
+        // what they do not show.
+        let detail = match format {
+            _ if multi || !decode.is_empty() => Detail::Whole,
+            Format::Csv | Format::Tsv => Detail::Summary,
+            _ => Detail::MetadataAsText,
+        };
         let opts = &ListOptions {
-            metadata_as_text: !multi && decode.is_empty(),
+            detail,
             ..opts.clone()
         };
         cache.list_mapped(opts, &map, |encoded: std::io::Result<Encoded>| {

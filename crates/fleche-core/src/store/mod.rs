@@ -103,15 +103,16 @@ pub struct CallRecord {
     /// The decoded version (stored JSON-encoded): an int, a str, or null.
     pub version: Option<Json>,
     pub code_digest: Option<String>,
-    /// (argument name, value digest) in stored position order.
+    /// (argument name, value digest) in stored position order (none for
+    /// a [`Detail::Summary`] listing that left them out).
     pub arguments: Vec<(String, String)>,
     /// None while the call is still running (prepared, not committed).
     pub result: Option<String>,
     /// Metadata by kind (`runtime`, `tags`, ...).
     pub metadata: Map<String, Json>,
     /// `metadata` as serde_json writes it (compact), for a listing that
-    /// asked for it so ([`ListOptions::metadata_as_text`]): `metadata` is
-    /// then empty. Saves parsing and writing again what is only printed.
+    /// asked for it so ([`Detail::MetadataAsText`], or in part for
+    /// [`Detail::Summary`]): `metadata` is then empty. Saves parsing and writing again what is only printed.
     pub metadata_text: Option<String>,
 }
 
@@ -155,6 +156,16 @@ impl CallRecord {
         use std::borrow::Cow;
         match &self.metadata_text {
             Some(text) => {
+                // Written `"kind":` if there: most listings' calls have no
+                // tags, and a search for that text is cheaper than walking
+                // the members.
+                let b = text.as_bytes();
+                let written = text.match_indices(kind).any(|(i, _)| {
+                    i > 0 && b[i - 1] == b'"' && b[i + kind.len()..].starts_with(b"\":")
+                });
+                if !written {
+                    return None;
+                }
                 let v = sql::rows::compact_member(text, kind)?;
                 serde_json::from_str(v).ok().map(Cow::Owned)
             }
@@ -208,9 +219,25 @@ pub struct ListOptions {
     pub sort: SortKey,
     pub reverse: bool,
     pub limit: Option<u64>,
-    /// The caller only prints the metadata: a store may hand records with
-    /// it as text ([`CallRecord::metadata_text`]).
-    pub metadata_as_text: bool,
+    /// How much of each record the caller reads.
+    pub detail: Detail,
+}
+
+/// How much of each record a listing's caller reads: a store may then
+/// hand over less, when that saves work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    #[default]
+    Whole,
+    /// All of it, but the metadata only to print it: it may come as text
+    /// ([`CallRecord::metadata_text`]).
+    MetadataAsText,
+    /// Only what a summary row shows (key, name, module, the runtime's
+    /// `timestart` and `walltime`, the tags): the arguments may be left
+    /// out, and the metadata may come as text holding only those. A CSV
+    /// listing's rows need no more, and the arguments were a third of
+    /// its reading.
+    Summary,
 }
 
 impl ListOptions {

@@ -13,9 +13,11 @@
 //! order (from SQLite's sort of the runtime rows), and a record not met
 //! within it is looked up by key.
 
-use super::rows::{compact_json, near_tie, runtime_field, version_cell, SortValue};
+use super::rows::{
+    compact_json, compact_json_members, near_tie, runtime_field, version_cell, Member, SortValue,
+};
 use super::{connect, SqlCalls};
-use crate::store::{CallRecord, StoreError};
+use crate::store::{CallRecord, Detail, StoreError};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Rows};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -47,7 +49,7 @@ impl SqlCalls {
         &self,
         field: &str,
         reverse: bool,
-        as_text: bool,
+        detail: Detail,
         threads: usize,
         map: &(dyn Fn(CallRecord) -> T + Sync),
         sink: &mut impl FnMut(T) -> ControlFlow<()>,
@@ -59,23 +61,26 @@ impl SqlCalls {
         // thread that maps them cost more than the mapping (100k calls,
         // load 3.5: 0.62 s against 0.77 s for two threads, 0.72 s for
         // three). The check before it, which hands over nothing, uses both.
-        let known = self.known_layout(dir, field);
+        // A summary reads no arguments, so how they lie does not matter.
+        let arguments = detail != Detail::Summary;
+        let order = order_name(dir, field, arguments);
+        let known = self.known_layout(&order);
         if threads < 3 {
             let layout = match known {
                 Some(layout) => layout,
-                None => self.remember_layout(dir, field, || {
-                    if threads == 2 {
+                None => self.remember_layout(&order, || {
+                    if threads == 2 && arguments {
                         self.layout_on_two(dir, field)
                     } else {
-                        layout(&self.conn, dir, field).map_err(err)
+                        layout_of(&self.conn, dir, field, arguments).map_err(err)
                     }
                 })?,
             };
             if layout == Layout::Apart {
                 return Ok(false);
             }
-            let mut statements = Merge::statements(&self.conn, dir).map_err(err)?;
-            let merge = Merge::new(&mut statements, dir, as_text).map_err(err)?;
+            let mut statements = Merge::statements(&self.conn, dir, arguments).map_err(err)?;
+            let merge = Merge::new(&mut statements, dir, detail).map_err(err)?;
             let mut source = Source::Here {
                 merge: Box::new(merge),
                 map,
@@ -88,20 +93,20 @@ impl SqlCalls {
             let serr = move |e| StoreError::sql(path, e);
             let layouts = &self.layouts;
             let pending = match known {
-                None if !self.live => layouts.before_check(&order_name(dir, field)),
+                None if !self.live => layouts.before_check(&order),
                 _ => None,
             };
             let check = known.is_none().then(|| {
                 scope.spawn(move || {
                     let conn = connect(uri).map_err(serr)?;
-                    let found = layout(&conn, dir, field).map_err(serr)?;
+                    let found = layout_of(&conn, dir, field, arguments).map_err(serr)?;
                     if let Some(pending) = pending {
                         layouts.save(pending, found.code());
                     }
                     Ok(found)
                 })
             });
-            let mut source = self.read_and_map(scope, threads, dir, as_text, map);
+            let mut source = self.read_and_map(scope, threads, dir, detail, map);
             let layout = match (known, check) {
                 (Some(layout), _) => layout,
                 (None, Some(check)) => check.join().unwrap_or(Err(StoreError::ReaderStopped {
@@ -121,25 +126,24 @@ impl SqlCalls {
     /// database read `immutable` (no writer live): a live one is read from
     /// snapshots that may be older than the state the stamp shows, so its
     /// layout is found again each time.
-    fn known_layout(&self, dir: &str, field: &str) -> Option<Layout> {
+    fn known_layout(&self, order: &str) -> Option<Layout> {
         if self.live {
             return None;
         }
-        Layout::of_code(self.layouts.known(&order_name(dir, field))?)
+        Layout::of_code(self.layouts.known(order)?)
     }
 
     /// `find` the layout, and keep it when the database was settled and
     /// unchanged through the finding (and read `immutable`).
     fn remember_layout(
         &self,
-        dir: &str,
-        field: &str,
+        order: &str,
         find: impl FnOnce() -> Result<Layout, StoreError>,
     ) -> Result<Layout, StoreError> {
         let pending = if self.live {
             None
         } else {
-            self.layouts.before_check(&order_name(dir, field))
+            self.layouts.before_check(order)
         };
         let found = find()?;
         if let Some(pending) = pending {
@@ -148,7 +152,7 @@ impl SqlCalls {
         Ok(found)
     }
 
-    /// [`layout`] on two threads: the arguments' walk on a connection of
+    /// [`layout_of`] with the arguments, on two threads: the arguments' walk on a connection of
     /// its own, the metadata's here (each reads the calls' keys).
     fn layout_on_two(&self, dir: &str, field: &str) -> Result<Layout, StoreError> {
         let (uri, path) = (&self.uri, &self.path);
@@ -175,7 +179,7 @@ impl SqlCalls {
         scope: &'scope std::thread::Scope<'scope, 'env>,
         threads: usize,
         dir: &'static str,
-        as_text: bool,
+        detail: Detail,
         map: &'env (dyn Fn(CallRecord) -> T + Sync),
     ) -> Source<'env, T> {
         let (uri, path) = (&self.uri, &self.path);
@@ -201,7 +205,7 @@ impl SqlCalls {
                 to.push(records_tx);
                 from.push(mapped_rx);
             }
-            scope.spawn(move || read_merged(uri, path, dir, as_text, to));
+            scope.spawn(move || read_merged(uri, path, dir, detail, to));
             Source::Threads {
                 from,
                 received: 0,
@@ -307,7 +311,7 @@ fn read_merged(
     uri: &str,
     path: &std::path::Path,
     dir: &str,
-    as_text: bool,
+    detail: Detail,
     to: Vec<mpsc::SyncSender<Batch<CallRecord>>>,
 ) {
     let err = |e| StoreError::sql(path, e);
@@ -319,8 +323,9 @@ fn read_merged(
     };
     let run = |send: &mut dyn FnMut(Batch<CallRecord>) -> bool| -> Result<(), StoreError> {
         let conn = connect(uri).map_err(err)?;
-        let mut statements = Merge::statements(&conn, dir).map_err(err)?;
-        let mut merge = Merge::new(&mut statements, dir, as_text).map_err(err)?;
+        let arguments = detail != Detail::Summary;
+        let mut statements = Merge::statements(&conn, dir, arguments).map_err(err)?;
+        let mut merge = Merge::new(&mut statements, dir, detail).map_err(err)?;
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(merged) = merge.next().map_err(err)? {
             batch.push(merged);
@@ -416,9 +421,14 @@ impl Layout {
     }
 }
 
-/// The listing order a layout answers for, as the index names it.
-fn order_name(dir: &str, field: &str) -> String {
-    format!("{field} {dir}")
+/// The listing order a layout answers for, as the index names it (with
+/// the arguments or without).
+fn order_name(dir: &str, field: &str, arguments: bool) -> String {
+    if arguments {
+        format!("{field} {dir}")
+    } else {
+        format!("{field} {dir} without arguments")
+    }
 }
 
 /// How the tables lie when read in rowid order `dir` (see [`Layout`]), and
@@ -427,12 +437,8 @@ fn order_name(dir: &str, field: &str) -> String {
 /// and the runtime rows: first reading the runtime field here
 /// ([`runtime_field`], a third of the work of SQLite's JSON functions),
 /// and again through SQLite's `json_extract` should a row hold anything
-/// that reader leaves to SQLite.
-fn layout(conn: &Connection, dir: &str, field: &str) -> rusqlite::Result<Layout> {
-    layout_of(conn, dir, field, true)
-}
-
-/// [`layout`], walking the arguments too or not.
+/// that reader leaves to SQLite. The arguments' rows too, or not (a
+/// listing that reads none).
 fn layout_of(
     conn: &Connection,
     dir: &str,
@@ -470,7 +476,7 @@ impl Walk {
     };
 }
 
-/// [`layout`], walking the tables `walk` says.
+/// [`layout_of`], walking the tables `walk` says.
 fn layout_by(
     conn: &Connection,
     dir: &str,
@@ -727,8 +733,11 @@ struct Merge<'c> {
     meta_key: Vec<u8>,
     /// Metadata rows come in reverse for a descending read.
     descending: bool,
-    /// Records carry their metadata as text ([`CallRecord::metadata_text`]).
-    as_text: bool,
+    /// What the records carry.
+    detail: Detail,
+    /// Working space for a summary's metadata rows.
+    scratch: Vec<u8>,
+    members: Vec<Member>,
 }
 
 struct ArgRow {
@@ -744,9 +753,12 @@ struct MetaRow {
 
 /// A metadata row's `data`.
 enum MetaData {
-    /// As serde_json writes it ([`compact_json`]).
+    /// As serde_json writes it ([`compact_json`]); for a summary, a
+    /// runtime row keeps only the fields it shows.
     Text(Vec<u8>),
     Parsed(Json),
+    /// What a summary does not show, and reads as `record` does.
+    Left,
     /// Not what `record` reads as JSON: the record is looked up.
     Unread,
 }
@@ -756,7 +768,7 @@ impl<'c> Merge<'c> {
     fn new(
         statements: &'c mut [rusqlite::Statement<'_>; 3],
         dir: &str,
-        as_text: bool,
+        detail: Detail,
     ) -> rusqlite::Result<Self> {
         let [calls, args, meta] = statements;
         let mut merge = Merge {
@@ -768,7 +780,9 @@ impl<'c> Merge<'c> {
             meta_row: None,
             meta_key: Vec::new(),
             descending: dir == "DESC",
-            as_text,
+            detail,
+            scratch: Vec::new(),
+            members: Vec::new(),
         };
         merge.arg = merge.next_arg()?;
         merge.meta_row = merge.next_meta()?;
@@ -776,17 +790,20 @@ impl<'c> Merge<'c> {
     }
 
     /// The scans of calls, arguments and metadata in rowid order `dir`.
+    /// (Without the `arguments`, theirs reads no row.)
     fn statements<'s>(
         conn: &'s rusqlite::Connection,
         dir: &str,
+        arguments: bool,
     ) -> rusqlite::Result<[rusqlite::Statement<'s>; 3]> {
+        let none = if arguments { "" } else { "WHERE 0" };
         Ok([
             conn.prepare(&format!(
                 "SELECT key, name, module, version, code_digest, result FROM calls \
                  ORDER BY rowid {dir}"
             ))?,
             conn.prepare(&format!(
-                "SELECT call_key, position, name, value FROM arguments ORDER BY rowid {dir}"
+                "SELECT call_key, position, name, value FROM arguments {none} ORDER BY rowid {dir}"
             ))?,
             conn.prepare(&format!(
                 "SELECT call_key, name, data FROM metadata ORDER BY rowid {dir}"
@@ -814,22 +831,18 @@ impl<'c> Merge<'c> {
             ValueRef::Text(t) => std::str::from_utf8(t).ok(),
             _ => None,
         };
+        let name = text(row.get_ref(1)?);
         let data = match data_text {
             None => MetaData::Unread,
-            Some(t) => {
-                let mut compact = Vec::new();
-                if self.as_text && compact_json(t, &mut compact) {
-                    MetaData::Text(compact)
-                } else {
-                    serde_json::from_str::<Json>(t).map_or(MetaData::Unread, MetaData::Parsed)
-                }
-            }
+            Some(t) => meta_data(
+                self.detail,
+                (&mut self.scratch, &mut self.members),
+                name.as_deref(),
+                t,
+            ),
         };
         key_into(row.get_ref(0)?, &mut self.meta_key);
-        Ok(Some(MetaRow {
-            name: text(row.get_ref(1)?),
-            data,
-        }))
+        Ok(Some(MetaRow { name, data }))
     }
 
     /// The next call's key and record (None: to look up).
@@ -900,11 +913,75 @@ impl<'c> Merge<'c> {
     }
 }
 
+/// A metadata row's `data` (`t`) of kind `name` as a listing of
+/// `detail` carries it (`scratch`: working space).
+fn meta_data(
+    detail: Detail,
+    scratch: (&mut Vec<u8>, &mut Vec<Member>),
+    name: Option<&str>,
+    t: &str,
+) -> MetaData {
+    let (scratch, members) = scratch;
+    let parsed =
+        |t: &str| serde_json::from_str::<Json>(t).map_or(MetaData::Unread, MetaData::Parsed);
+    match detail {
+        Detail::Whole => parsed(t),
+        Detail::MetadataAsText => {
+            let mut compact = Vec::new();
+            if compact_json(t, &mut compact) {
+                MetaData::Text(compact)
+            } else {
+                parsed(t)
+            }
+        }
+        Detail::Summary => {
+            scratch.clear();
+            if !compact_json_members(t, scratch, Some(members)) {
+                return match parsed(t) {
+                    MetaData::Parsed(_) if name != Some("runtime") && name != Some("tags") => {
+                        MetaData::Left
+                    }
+                    other => other,
+                };
+            }
+            match name {
+                Some("tags") => MetaData::Text(scratch.clone()),
+                Some("runtime") => MetaData::Text(summary_runtime(scratch, members)),
+                _ => MetaData::Left,
+            }
+        }
+    }
+}
+
+/// A compacted runtime row as a summary carries it: only the fields a
+/// summary shows, in their order (`members`: the row's, if an object).
+fn summary_runtime(compact: &[u8], members: &[Member]) -> Vec<u8> {
+    if compact.first() != Some(&b'{') {
+        return compact.to_vec();
+    }
+    let mut out = Vec::with_capacity(64);
+    out.push(b'{');
+    for m in members {
+        // Keys as serde writes them: these need no escape, so their text
+        // is their name.
+        let key = &compact[m.key.0..m.key.1];
+        if key == b"\"timestart\"" || key == b"\"walltime\"" {
+            if out.len() > 1 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&compact[m.key.0..m.end]);
+        }
+    }
+    out.push(b'}');
+    out
+}
+
 /// A call's metadata rows (in rowid order) as `record` reads them: as
-/// serde_json's text when every row was kept as text, else parsed; None
-/// when a row is not what `record` reads.
+/// serde_json's text when every row was kept as text (or left out), else
+/// parsed; None when a row is not what `record` reads.
 fn metadata_of_rows(rows: Vec<MetaRow>) -> Option<(Map<String, Json>, Option<String>)> {
-    if rows.iter().all(|m| matches!(m.data, MetaData::Text(_))) && !rows.is_empty() {
+    let text_or_left = |m: &MetaRow| matches!(m.data, MetaData::Text(_) | MetaData::Left);
+    if rows.iter().all(text_or_left) && !rows.is_empty() {
         let mut text = Vec::with_capacity(
             rows.iter()
                 .map(|m| match &m.data {
@@ -915,11 +992,14 @@ fn metadata_of_rows(rows: Vec<MetaRow>) -> Option<(Map<String, Json>, Option<Str
                 + 2,
         );
         text.push(b'{');
-        for (i, m) in rows.iter().enumerate() {
-            let (Some(name), MetaData::Text(data)) = (&m.name, &m.data) else {
+        for m in &rows {
+            let (Some(name), data) = (&m.name, &m.data) else {
                 return None;
             };
-            if i > 0 {
+            let MetaData::Text(data) = data else {
+                continue;
+            };
+            if text.len() > 1 {
                 text.push(b',');
             }
             serde_json::to_writer(&mut text, name).ok()?;
@@ -935,6 +1015,10 @@ fn metadata_of_rows(rows: Vec<MetaRow>) -> Option<(Map<String, Json>, Option<Str
         let data = match m.data {
             MetaData::Parsed(d) => d,
             MetaData::Text(t) => serde_json::from_slice(&t).ok()?,
+            MetaData::Left => {
+                m.name?;
+                continue;
+            }
             MetaData::Unread => return None,
         };
         metadata.insert(m.name?, data);
@@ -1093,10 +1177,17 @@ mod tests {
         let field = opts.sort.runtime_field().unwrap();
         let mut out = Vec::new();
         let used = store
-            .merged_listing(field, opts.reverse, false, threads, &shown, &mut |rec| {
-                out.push(rec);
-                ControlFlow::Continue(())
-            })
+            .merged_listing(
+                field,
+                opts.reverse,
+                Detail::Whole,
+                threads,
+                &shown,
+                &mut |rec| {
+                    out.push(rec);
+                    ControlFlow::Continue(())
+                },
+            )
             .unwrap();
         assert!(used || out.is_empty(), "sent records, then declined");
         used.then_some(out)
@@ -1150,9 +1241,15 @@ mod tests {
         let d = db("inorder", &rows);
         let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
         for field in ["timestart", "timestop"] {
-            assert_eq!(layout(&store.conn, "DESC", field).unwrap(), Layout::InOrder);
+            assert_eq!(
+                layout_of(&store.conn, "DESC", field, true).unwrap(),
+                Layout::InOrder
+            );
             // Oldest first, the call without runtime would come first.
-            assert_eq!(layout(&store.conn, "ASC", field).unwrap(), Layout::LinedUp);
+            assert_eq!(
+                layout_of(&store.conn, "ASC", field, true).unwrap(),
+                Layout::LinedUp
+            );
         }
         for opts in every_order() {
             let expected = by_sql(&store, &opts);
@@ -1168,14 +1265,14 @@ mod tests {
         let d = db("swapped", &swapped);
         let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
         assert_eq!(
-            layout(&store.conn, "DESC", "timestart").unwrap(),
+            layout_of(&store.conn, "DESC", "timestart", true).unwrap(),
             Layout::InOrder
         );
         let swapped = rows.replace("'k4'", "'k9'");
         let d = db("swapped2", &swapped);
         let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
         assert_eq!(
-            layout(&store.conn, "DESC", "timestart").unwrap(),
+            layout_of(&store.conn, "DESC", "timestart", true).unwrap(),
             Layout::LinedUp
         );
         for opts in every_order() {
@@ -1189,7 +1286,7 @@ mod tests {
         let d = db("badjson", &rows);
         let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
         assert_eq!(
-            layout(&store.conn, "DESC", "timestart").unwrap(),
+            layout_of(&store.conn, "DESC", "timestart", true).unwrap(),
             Layout::Apart
         );
     }
@@ -1259,10 +1356,17 @@ mod tests {
                 let mut got = Vec::new();
                 let as_is = |rec: CallRecord| rec;
                 let used = store
-                    .merged_listing(field, opts.reverse, true, threads, &as_is, &mut |rec| {
-                        got.push(rec);
-                        ControlFlow::Continue(())
-                    })
+                    .merged_listing(
+                        field,
+                        opts.reverse,
+                        Detail::MetadataAsText,
+                        threads,
+                        &as_is,
+                        &mut |rec| {
+                            got.push(rec);
+                            ControlFlow::Continue(())
+                        },
+                    )
                     .unwrap();
                 assert!(used);
                 let mut as_text = 0;
@@ -1293,6 +1397,100 @@ mod tests {
                 assert_eq!(got, expected, "{opts:?}");
                 // All but k5, whose `extra` SQLite keeps as a number.
                 assert_eq!(as_text, 5);
+            }
+        }
+    }
+
+    /// What a summary row shows of a record.
+    type Summary = (
+        String,
+        String,
+        Option<String>,
+        [Option<f64>; 2],
+        Option<Json>,
+    );
+
+    fn summary(rec: &CallRecord) -> Summary {
+        (
+            rec.key.clone(),
+            rec.name.clone(),
+            rec.module.clone(),
+            [rec.started(), rec.walltime()],
+            rec.metadata_of_kind("tags").map(|t| t.into_owned()),
+        )
+    }
+
+    /// The summary listing, or None when it declines.
+    fn merged_summary(
+        store: &SqlCalls,
+        opts: &ListOptions,
+        threads: usize,
+    ) -> Option<Vec<CallRecord>> {
+        let field = opts.sort.runtime_field().unwrap();
+        let mut out = Vec::new();
+        let as_is = |rec: CallRecord| rec;
+        let used = store
+            .merged_listing(
+                field,
+                opts.reverse,
+                Detail::Summary,
+                threads,
+                &as_is,
+                &mut |rec| {
+                    out.push(rec);
+                    ControlFlow::Continue(())
+                },
+            )
+            .unwrap();
+        used.then_some(out)
+    }
+
+    #[test]
+    fn summaries_show_what_whole_records_show() {
+        let odd = [
+            // A kind a summary leaves out, as serde reads it but the
+            // compacting does not (a repeated key).
+            call("o1", &[(0, "a")], &[("runtime", &runtime(6.0)), ("env", "{\"a\": 1, \"a\": 2}")]),
+            // A runtime row with escapes and more fields, tags with escapes.
+            call(
+                "o3",
+                &[(0, "a")],
+                &[
+                    ("tags", "{\"\\u0070\": \"caf\\u00e9\", \"n\": [1, {}]}"),
+                    ("runtime", "{\"x\": [1, 2], \"walltime\": 2E-3, \"timestart\": 8.25, \"note\": \"a\\\"b\"}"),
+                ],
+            ),
+            // A runtime that is not an object, and one with a repeated field.
+            call("o4", &[], &[("runtime", "[1, 2]")]),
+            call("o5", &[], &[("runtime", "{\"timestart\": 9, \"timestart\": 10}")]),
+        ]
+        .concat();
+        let gone = "INSERT INTO arguments (call_key, position, name, value) \
+                    VALUES ('gone', 0, 'a', 'v');";
+        for (tag, rows, args_apart) in [
+            ("sumaligned", aligned(), false),
+            ("sumodd", aligned() + &odd, false),
+            // Arguments that do not line up: the summary reads none.
+            ("sumgone", aligned() + gone, true),
+        ] {
+            let d = db(tag, &rows);
+            let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
+            for opts in every_order() {
+                let expected: Vec<Summary> = by_sql(&store, &opts)
+                    .iter()
+                    .map(|(r, _)| summary(r))
+                    .collect();
+                assert!(expected.len() >= 6);
+                for threads in [1, 2, 4] {
+                    let got = merged_summary(&store, &opts, threads).expect("lined up");
+                    let shown: Vec<Summary> = got.iter().map(summary).collect();
+                    assert_eq!(shown, expected, "{tag} {opts:?}, {threads} threads");
+                    // Merged records leave the arguments out (looked-up
+                    // ones may carry them).
+                    let without = got.iter().filter(|r| r.arguments.is_empty()).count();
+                    assert!(without >= 5, "{tag}: {without}");
+                    assert_eq!(merged(&store, &opts, threads).is_none(), args_apart);
+                }
             }
         }
     }

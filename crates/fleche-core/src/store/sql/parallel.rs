@@ -46,7 +46,7 @@ impl SqlCalls {
                 && self.merged_listing(
                     field,
                     opts.reverse,
-                    opts.metadata_as_text,
+                    opts.detail,
                     crate::threads(),
                     map,
                     &mut sink,

@@ -153,11 +153,26 @@ fn int_real_cmp(i: i64, r: f64) -> std::cmp::Ordering {
 /// was, for anything it does not copy exactly (a duplicate key, a lone
 /// surrogate, deep nesting, text that is not JSON): parse that.
 pub(crate) fn compact_json(text: &str, out: &mut Vec<u8>) -> bool {
+    compact_json_members(text, out, None)
+}
+
+/// [`compact_json`], noting in `members` where each member of a top-level
+/// object lies in `out` (its key's quotes, and the end of its value after
+/// the colon): reading a member then needs no second pass.
+pub(crate) fn compact_json_members(
+    text: &str,
+    out: &mut Vec<u8>,
+    mut members: Option<&mut Vec<Member>>,
+) -> bool {
+    if let Some(m) = members.as_deref_mut() {
+        m.clear();
+    }
     let start = out.len();
     let mut c = Compact {
         s: text.as_bytes(),
         i: 0,
         out,
+        members,
     };
     let ok = c.value(0).is_some() && {
         c.ws();
@@ -188,6 +203,7 @@ pub(super) fn runtime_field<'t>(
         s,
         i: 0,
         out: scratch,
+        members: None,
     };
     if c.peek()? != b'{' {
         return None;
@@ -361,10 +377,20 @@ fn skip_compact_value(s: &[u8], mut i: usize) -> Option<usize> {
 /// limit is 128).
 const COMPACT_DEPTH: usize = 64;
 
+/// A member of a compacted object: its key from `key.0` to `key.1` in the
+/// output (with the quotes), its value from `key.1 + 1` to `end`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Member {
+    pub key: (usize, usize),
+    pub end: usize,
+}
+
 struct Compact<'a> {
     s: &'a [u8],
     i: usize,
     out: &'a mut Vec<u8>,
+    /// Where the members of a top-level object go, if noted.
+    members: Option<&'a mut Vec<Member>>,
 }
 
 impl Compact<'_> {
@@ -426,7 +452,14 @@ impl Compact<'_> {
         }
         // Where each key's text starts and ends in `out`: a repeated key
         // (serde keeps its first place and last value) is left to serde.
-        let mut keys: Vec<(usize, usize)> = Vec::new();
+        // The top level's are the members noted, if they are.
+        let noted = if depth == 0 {
+            self.members.take()
+        } else {
+            None
+        };
+        let mut own: Vec<Member> = Vec::new();
+        let keys = noted.unwrap_or(&mut own);
         loop {
             if self.peek()? != b'"' {
                 return None;
@@ -435,16 +468,19 @@ impl Compact<'_> {
             self.string()?;
             let to = self.out.len();
             let key = &self.out[from..to];
-            if keys.iter().any(|&(a, b)| &self.out[a..b] == key) {
+            if keys.iter().any(|m| &self.out[m.key.0..m.key.1] == key) {
                 return None;
             }
-            keys.push((from, to));
             if self.peek()? != b':' {
                 return None;
             }
             self.i += 1;
             self.out.push(b':');
             self.value(depth + 1)?;
+            keys.push(Member {
+                key: (from, to),
+                end: self.out.len(),
+            });
             match self.peek()? {
                 b',' => self.out.push(b','),
                 b'}' => {
@@ -707,6 +743,30 @@ mod tests {
                 copied += 1;
                 let ours = String::from_utf8(out[6..].to_vec()).unwrap();
                 assert_eq!(Some(ours), serde, "{text}");
+                // The members noted are the object's, in its order.
+                let mut again = b"prefix".to_vec();
+                let mut members = vec![Member {
+                    key: (9, 9),
+                    end: 9,
+                }];
+                assert!(compact_json_members(text, &mut again, Some(&mut members)));
+                assert_eq!(again, out);
+                let parsed: Json = serde_json::from_str(text).unwrap();
+                let noted: Vec<(Json, Json)> = members
+                    .iter()
+                    .map(|m| {
+                        let key = serde_json::from_slice(&out[m.key.0..m.key.1]).unwrap();
+                        let value = serde_json::from_slice(&out[m.key.1 + 1..m.end]).unwrap();
+                        (key, value)
+                    })
+                    .collect();
+                let expected: Vec<(Json, Json)> = match parsed {
+                    Json::Object(map) => {
+                        map.into_iter().map(|(k, v)| (Json::String(k), v)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                assert_eq!(noted, expected, "{text}");
             } else {
                 assert_eq!(out, b"prefix", "{text}");
                 // Declined: valid JSON it leaves to serde is only a
