@@ -3,7 +3,7 @@
 //! of the three tables, a third of a full listing's work, and its answer
 //! (one byte) holds for as long as the database is unchanged.
 
-use super::{event, file_for, load, save, Header, Pending, Reader, Stamp};
+use super::{event, load, place, save, Header, Pending, Reader, Stamp};
 use std::path::{Path, PathBuf};
 
 /// The layouts of one database, one file per listing order.
@@ -22,15 +22,12 @@ impl LayoutIndex {
     }
 
     fn place(&self, order: &str) -> Option<(String, PathBuf)> {
-        let dir = self.dir.as_ref()?;
-        let canon = std::fs::canonicalize(&self.db).ok()?;
-        let identity = format!("layout\0{order}\0{}", canon.display());
-        let file = file_for(dir, "layout", &identity);
-        Some((identity, file))
+        place(self.dir.as_ref(), "layout", Some(order), &self.db)
     }
 
-    /// The answer kept for `order` (a runtime field and a direction), if
-    /// the database is still in the state it was found in.
+    /// The answer kept for `order` (a runtime field, a direction, with the
+    /// arguments or without), if the database is still in the state it
+    /// was found in.
     pub(crate) fn known(&self, order: &str) -> Option<u8> {
         let (identity, path) = self.place(order)?;
         let current = Stamp::of_sqlite(&self.db)?;

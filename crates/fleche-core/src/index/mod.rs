@@ -205,6 +205,25 @@ pub(crate) fn now() -> (i64, i64) {
     (d.as_secs() as i64, i64::from(d.subsec_nanos()))
 }
 
+/// The identity of the index of `kind` (of `part` of it, if any) over
+/// `path`, and the file in `dir` it is kept in; None without a directory
+/// or when `path` is not there.
+fn place(
+    dir: Option<&PathBuf>,
+    kind: &str,
+    part: Option<&str>,
+    path: &Path,
+) -> Option<(String, PathBuf)> {
+    let dir = dir?;
+    let canon = std::fs::canonicalize(path).ok()?;
+    let identity = match part {
+        Some(part) => format!("{kind}\0{part}\0{}", canon.display()),
+        None => format!("{kind}\0{}", canon.display()),
+    };
+    let file = file_for(dir, kind, &identity);
+    Some((identity, file))
+}
+
 /// The file an index of `identity` (a kind and the canonical paths and
 /// inode of what it indexes) is kept in.
 fn file_for(dir: &Path, kind: &str, identity: &str) -> PathBuf {

@@ -5,7 +5,7 @@
 //! file's stamp and change counter, and its write-ahead log's (size,
 //! times, salts), are unchanged.
 
-use super::{event, file_for, save, Header, Pending, Reader, Stamp};
+use super::{event, place, save, Header, Pending, Reader, Stamp};
 use crate::prefix::KeyBytes;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -100,11 +100,7 @@ impl TimesIndex {
     }
 
     fn place(&self, field: &str) -> Option<(String, PathBuf)> {
-        let dir = self.dir.as_ref()?;
-        let canon = std::fs::canonicalize(&self.db).ok()?;
-        let identity = format!("times\0{field}\0{}", canon.display());
-        let file = file_for(dir, "times", &identity);
-        Some((identity, file))
+        place(self.dir.as_ref(), "times", Some(field), &self.db)
     }
 
     /// The first `limit` calls by `field` (descending unless `reverse`),

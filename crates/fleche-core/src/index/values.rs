@@ -11,7 +11,7 @@
 //! hold its neighbours), each checked against its checksum: a few reads,
 //! not the 32 MB of a million names.
 
-use super::{checksum, event, file_for, load, save, Header, Pending, Reader, Stamp};
+use super::{checksum, event, load, place, save, Header, Pending, Reader, Stamp};
 use crate::prefix::{KeyBytes, KeySet};
 use std::borrow::Cow;
 use std::os::unix::fs::FileExt;
@@ -66,11 +66,7 @@ impl ValueIndex {
 
     /// The canonical directory and the index file for it.
     fn place(&self) -> Option<(String, PathBuf)> {
-        let dir = self.dir.as_ref()?;
-        let canon = std::fs::canonicalize(&self.root).ok()?;
-        let identity = format!("values\0{}", canon.display());
-        let file = file_for(dir, "values", &identity);
-        Some((identity, file))
+        place(self.dir.as_ref(), "values", None, &self.root)
     }
 
     /// Whether a current index file is there (then [`Self::near`] answers).
