@@ -259,7 +259,7 @@ pub fn plural(n: usize) -> &'static str {
 /// `Display` up), where it writes them as `Display` does (no exponent; an
 /// integral value without `.0`).
 pub fn float_text(f: f64) -> String {
-    if cannot_tie(f) {
+    if fleche_core::shortest::cannot_tie(f) {
         let mut buf = zmij::Buffer::new();
         let s = buf.format_finite(f);
         if !s.contains(['e', 'E']) {
@@ -267,34 +267,6 @@ pub fn float_text(f: f64) -> String {
         }
     }
     f.to_string()
-}
-
-/// Whether the shortest digits of `f` cannot be a tie: a tie needs its
-/// exact decimal value to have at most 18 significant digits (17 and the
-/// 5 between the two), and a time or a duration has dozens.
-fn cannot_tie(f: f64) -> bool {
-    let bits = f.to_bits();
-    let biased = ((bits >> 52) & 0x7ff) as i64;
-    if biased == 0 || biased == 0x7ff {
-        return false;
-    }
-    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
-    // f = odd * 2^exp: its decimal value has exactly -exp digits after
-    // the point, the last a 5.
-    let exp = biased - 1075 + i64::from(mantissa.trailing_zeros());
-    if exp >= 0 {
-        return false;
-    }
-    // 2^b <= |f| < 2^(b+1), and 0.30102 < log10(2) < 0.30103: at least
-    // this many digits come before the point, or at most this many zeros
-    // after it before the first significant digit.
-    let b = biased - 1023;
-    let significant = if b >= 0 {
-        -exp + b * 30102 / 100_000 + 1
-    } else {
-        -exp - (-b * 30103 / 100_000 + 1)
-    };
-    significant > 18
 }
 
 #[cfg(test)]
@@ -339,6 +311,7 @@ mod tests {
             check(f);
         }
         // Times and durations take the fast way; ties cannot.
+        use fleche_core::shortest::cannot_tie;
         assert!(cannot_tie(1756224078.6042824) && cannot_tie(0.08487742731067444));
         assert!(!cannot_tie(1658206780088562.25) && !cannot_tie(0.5));
         // Random bit patterns (every magnitude), and times and durations
@@ -357,7 +330,7 @@ mod tests {
                 unit * 10f64.powi((i % 12) as i32 - 6)
             };
             check(f);
-            fast += usize::from(cannot_tie(f));
+            fast += usize::from(fleche_core::shortest::cannot_tie(f));
         }
         assert!(fast > 999_000, "{fast}");
     }

@@ -14,8 +14,8 @@ use crate::numpy::{
     bytes_item, element_count, parse_dtype, read_uint, storage_index, ucs4_item, DType, Kind,
 };
 use crate::shortest::{
-    f16_shortest_sci, f16_to_f32, f32_shortest_sci, layout_digits_as, numpy_scientific,
-    shortest_sci,
+    f16_shortest_sci, f16_to_f32, f32_shortest_sci, f64_shortest_sci, layout_digits_as,
+    numpy_scientific,
 };
 use crate::timelike::{TimeType, NAT};
 use crate::value::{ArrayData, NdArray, Value};
@@ -594,7 +594,7 @@ impl Float {
             return ("0".into(), 0);
         }
         let sci = match self {
-            Float::F64(x) => shortest_sci(x.abs(), |s| s.parse::<f64>().ok()),
+            Float::F64(x) => f64_shortest_sci(x.abs()),
             Float::F32(x) => f32_shortest_sci(x.abs()),
             Float::F16(bits) => f16_shortest_sci(bits & 0x7fff),
         };

@@ -7,8 +7,8 @@ use crate::numpy::{
     DType, Kind,
 };
 use crate::shortest::{
-    f16_shortest_sci, f16_to_f32, f32_shortest_sci, layout_digits, layout_digits_as,
-    numpy_scientific, shortest_sci,
+    f16_shortest_sci, f16_to_f32, f32_shortest_sci, f64_positional, f64_shortest_sci,
+    layout_digits, layout_digits_as, numpy_scientific,
 };
 use crate::value::{ArrayData, NdArray, Object, Record, Value};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -784,11 +784,14 @@ fn format_float(x: f64, add_dot_0: bool, force_sign: bool) -> String {
     if x.is_infinite() {
         return format!("{sign}inf");
     }
-    layout_digits(
-        sign,
-        &shortest_sci(x.abs(), |s| s.parse::<f64>().ok()),
-        add_dot_0,
-    )
+    if let Some(text) = f64_positional(x.abs()) {
+        let text = match text.strip_suffix(".0") {
+            Some(integral) if !add_dot_0 => integral,
+            _ => &text,
+        };
+        return format!("{sign}{text}");
+    }
+    layout_digits(sign, &f64_shortest_sci(x.abs()), add_dot_0)
 }
 
 // ---------------------------------------------------------------------------

@@ -473,7 +473,10 @@ pub fn plain_json(v: &Value) -> Json {
         // As Python's json.dumps writes it (float repr: `6.6e-05`, `1e+16`),
         // which is what SQL stores hold: the same record reads the same
         // from a call file, over ssh or from a database.
-        Value::Float(f) => serde_json::from_str::<serde_json::Number>(&crate::repr::repr(v))
+        // (`parse`, not `from_str`: the same number, without serde's
+        // visitor for arbitrary precision, a tenth of a dill listing.)
+        Value::Float(f) => crate::repr::repr(v)
+            .parse::<serde_json::Number>()
             .ok()
             .or_else(|| serde_json::Number::from_f64(*f))
             .map(Json::Number)
