@@ -390,7 +390,10 @@ impl SqlCalls {
 }
 
 /// Whether SQLite could not open the file or use its `-shm` index (gone,
-/// or being set up by the writer that just opened it): a passing state.
+/// or being set up by the writer that just opened it), or lost a race for
+/// the index's locks (SQLITE_PROTOCOL, which SQLite's documentation says
+/// to retry: seen once in a loaded test run, reading a cache whose writer
+/// had just been killed): a passing state.
 fn is_cantopen(e: &StoreError) -> bool {
     let db = match e {
         StoreError::Open { error, .. } | StoreError::Sql { error, .. } => error,
@@ -399,7 +402,12 @@ fn is_cantopen(e: &StoreError) -> bool {
     matches!(
         db,
         super::DbError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
-            if matches!(f.code, rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::FileLockingProtocolFailed
+            )
     )
 }
 
