@@ -2,7 +2,7 @@
 //! pool), in the table people read or the formats scripts read, optionally
 //! with decoded arguments and results as columns.
 
-use super::{call_json, call_json_bytes, decoded_json, float_text, tags_text};
+use super::{call_json, call_json_bytes, decoded_json, tags_text};
 use crate::context::Context;
 use crate::error::one_line;
 use crate::output::{encode, Emitter, Encoded, Format, Row};
@@ -10,6 +10,7 @@ use crate::style::printable;
 use crate::time;
 use anyhow::Result;
 use fleche_core::cache::Values;
+use fleche_core::shortest::display_text;
 use fleche_core::store::{CallRecord, Detail, ListOptions};
 use fleche_core::Cache;
 use serde_json::{json, Value as Json};
@@ -168,8 +169,8 @@ impl RowMaker<'_> {
             )
         } else {
             (
-                rec.started().map(float_text).unwrap_or_default(),
-                rec.walltime().map(float_text).unwrap_or_default(),
+                rec.started().map(display_text).unwrap_or_default(),
+                rec.walltime().map(display_text).unwrap_or_default(),
             )
         };
         // Tables are for terminals: text from the cache is made printable

@@ -254,86 +254,9 @@ pub fn plural(n: usize) -> &'static str {
     }
 }
 
-/// `f.to_string()`, faster: zmij's shortest digits, which are
-/// `Display`'s but for a tie between two (zmij rounds it to even,
-/// `Display` up), where it writes them as `Display` does (no exponent; an
-/// integral value without `.0`).
-pub fn float_text(f: f64) -> String {
-    if fleche_core::shortest::cannot_tie(f) {
-        let mut buf = zmij::Buffer::new();
-        let s = buf.format_finite(f);
-        if !s.contains(['e', 'E']) {
-            return s.strip_suffix(".0").unwrap_or(s).to_string();
-        }
-    }
-    f.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    // The ties are written exactly (their shortest digits are not).
-    #[allow(clippy::excessive_precision)]
-    fn float_text_is_what_display_writes() {
-        let check = |f: f64| assert_eq!(float_text(f), f.to_string(), "{f:e}");
-        for f in [
-            0.0,
-            -0.0,
-            1.0,
-            -1.0,
-            0.1,
-            1e-5,
-            1e-4,
-            1e15,
-            1e16,
-            1e17,
-            1e21,
-            1e22,
-            5e-324,
-            f64::MAX,
-            f64::MIN_POSITIVE,
-            1756224078.6042824,
-            0.08487742731067444,
-            123.0,
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            9007199254740993.0,
-            // Ties: zmij writes .2, Display .3.
-            1658206780088562.25,
-            -1052730259603333.25,
-            662936471232937.25,
-            0.5,
-            2.25,
-        ] {
-            check(f);
-        }
-        // Times and durations take the fast way; ties cannot.
-        use fleche_core::shortest::cannot_tie;
-        assert!(cannot_tie(1756224078.6042824) && cannot_tie(0.08487742731067444));
-        assert!(!cannot_tie(1658206780088562.25) && !cannot_tie(0.5));
-        // Random bit patterns (every magnitude), and times and durations
-        // as fleche records them.
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut fast = 0;
-        for i in 0..1_000_000u32 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            check(f64::from_bits(x));
-            let unit = (x >> 11) as f64 / (1u64 << 53) as f64;
-            let f = if i % 2 == 0 {
-                1.7e9 + unit * 1e8
-            } else {
-                unit * 10f64.powi((i % 12) as i32 - 6)
-            };
-            check(f);
-            fast += usize::from(fleche_core::shortest::cannot_tie(f));
-        }
-        assert!(fast > 999_000, "{fast}");
-    }
 
     #[test]
     fn sizes_read_well() {

@@ -39,15 +39,34 @@ pub fn f64_shortest_sci(x: f64) -> String {
 }
 
 /// CPython's `repr` of a positive double where it is written without an
-/// exponent (1e-4 <= x < 1e16) and is zmij's text as it stands (digits
-/// certain, [`cannot_tie`]; an integral value with `.0`); None otherwise.
+/// exponent (1e-4 <= x < 1e16) and is zmij's text as it stands (an
+/// integral value with `.0`); None otherwise.
 pub fn f64_positional(x: f64) -> Option<String> {
-    if !(1e-4..1e16).contains(&x) || !cannot_tie(x) {
+    (1e-4..1e16).contains(&x).then(|| zmij_plain(x))?
+}
+
+/// `x.to_string()`, faster where zmij's text is `Display`'s but for an
+/// integral value's `.0` (a CSV listing's times: `Display` was a tenth of
+/// its instructions).
+pub fn display_text(x: f64) -> String {
+    match zmij_plain(x) {
+        Some(text) => match text.strip_suffix(".0") {
+            Some(integral) => integral.to_string(),
+            None => text,
+        },
+        None => x.to_string(),
+    }
+}
+
+/// zmij's text of `x` when its digits are certain ([`cannot_tie`]) and it
+/// has no exponent.
+fn zmij_plain(x: f64) -> Option<String> {
+    if !cannot_tie(x) {
         return None;
     }
     let mut buf = zmij::Buffer::new();
     let text = buf.format_finite(x);
-    (!text.contains('e')).then(|| text.to_string())
+    (!text.contains(['e', 'E'])).then(|| text.to_string())
 }
 
 /// zmij's text of a positive value (`123.45`, `1e16`, `6.6e-5`) in `{:e}`
@@ -219,33 +238,97 @@ pub fn numpy_scientific(abs: f64, max_positional: f64) -> bool {
 mod tests {
     use super::*;
 
+    /// Values both fast ways are checked on: edges of the range, a time
+    /// and a duration, and a tie.
+    #[allow(clippy::excessive_precision)]
+    const EDGES: [f64; 12] = [
+        1.0,
+        0.1,
+        1e-5,
+        1e16,
+        1e22,
+        5e-324,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        1756224078.6042824,
+        0.08487742731067444,
+        123.0,
+        1658206780088562.25,
+    ];
+
     fn careful(x: f64) -> String {
         shortest_sci(x, |s| s.parse::<f64>().ok())
+    }
+
+    /// `n` pairs from `seed`: a random bit pattern (any magnitude, NaNs
+    /// and infinities too), and a time or a duration as fleche records
+    /// them.
+    fn samples(seed: u64, n: u32) -> impl Iterator<Item = (f64, f64)> {
+        let mut x = seed;
+        (0..n).map(move |i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let unit = (x >> 11) as f64 / (1u64 << 53) as f64;
+            let t = if i % 2 == 0 {
+                1.7e9 + unit * 1e8
+            } else {
+                unit * 10f64.powi((i % 12) as i32 - 6)
+            };
+            (f64::from_bits(x), t)
+        })
+    }
+
+    #[test]
+    // The ties are written exactly (their shortest digits are not).
+    #[allow(clippy::excessive_precision)]
+    fn display_text_is_what_display_writes() {
+        let check = |f: f64| assert_eq!(display_text(f), f.to_string(), "{f:e}");
+        let more = [
+            0.0,
+            -0.0,
+            -1.0,
+            1e-4,
+            1e15,
+            1e17,
+            1e21,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            9007199254740993.0,
+            // Ties: zmij writes .2, Display .3.
+            -1052730259603333.25,
+            662936471232937.25,
+            0.5,
+            2.25,
+        ];
+        for f in EDGES.into_iter().chain(more) {
+            check(f);
+        }
+        // Times and durations take the fast way; ties cannot.
+        assert!(cannot_tie(1756224078.6042824) && cannot_tie(0.08487742731067444));
+        assert!(!cannot_tie(1658206780088562.25) && !cannot_tie(0.5));
+        let mut fast = 0;
+        for (any, t) in samples(0x9e37_79b9_7f4a_7c15, 1_000_000) {
+            check(any);
+            check(t);
+            fast += usize::from(cannot_tie(t));
+        }
+        assert!(fast > 999_000, "{fast}");
     }
 
     #[test]
     // The ties are written exactly (their shortest digits are not).
     #[allow(clippy::excessive_precision)]
     fn fast_digits_are_the_careful_ones() {
-        for x in [
-            1.0,
-            0.1,
-            1e-5,
-            1e16,
-            1e22,
-            5e-324,
-            f64::MAX,
-            f64::MIN_POSITIVE,
-            1756224078.6042824,
-            0.08487742731067444,
+        let more = [
             6.6e-5,
-            123.0,
             100.0,
             0.0,
             // Ties: Rust's `{:e}` rounds up, CPython to even.
             167840108842343.625,
-            1658206780088562.25,
-        ] {
+        ];
+        for x in EDGES.into_iter().chain(more) {
             assert_eq!(f64_shortest_sci(x), careful(x), "{x:e}");
             if let Some(text) = f64_positional(x) {
                 assert_eq!(text, layout_digits("", &careful(x), true), "{x:e}");
@@ -256,22 +339,12 @@ mod tests {
             "1.6784010884234362e14"
         );
         assert!(cannot_tie(1756224078.6042824) && !cannot_tie(167840108842343.625));
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
         let mut fast = 0;
-        for i in 0..300_000u32 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let any = f64::from_bits(x).abs();
+        for (any, t) in samples(0x2545_f491_4f6c_dd1d, 300_000) {
+            let any = any.abs();
             if any.is_finite() {
                 assert_eq!(f64_shortest_sci(any), careful(any), "{any:e}");
             }
-            let unit = (x >> 11) as f64 / (1u64 << 53) as f64;
-            let t = if i % 2 == 0 {
-                1.7e9 + unit * 1e8
-            } else {
-                unit * 10f64.powi((i % 12) as i32 - 6)
-            };
             assert_eq!(f64_shortest_sci(t), careful(t), "{t:e}");
             if let Some(text) = f64_positional(t) {
                 assert_eq!(text, layout_digits("", &careful(t), true), "{t:e}");

@@ -112,7 +112,8 @@ pub struct CallRecord {
     pub metadata: Map<String, Json>,
     /// `metadata` as serde_json writes it (compact), for a listing that
     /// asked for it so ([`Detail::MetadataAsText`], or in part for
-    /// [`Detail::Summary`]): `metadata` is then empty. Saves parsing and writing again what is only printed.
+    /// [`Detail::Summary`]): `metadata` is then empty. Saves parsing and
+    /// writing again what is only printed.
     pub metadata_text: Option<String>,
 }
 
@@ -238,6 +239,13 @@ pub enum Detail {
     /// listing's rows need no more, and the arguments were a third of
     /// its reading.
     Summary,
+}
+
+impl Detail {
+    /// Whether records carry their arguments (a summary leaves them out).
+    pub(crate) fn arguments(self) -> bool {
+        self != Detail::Summary
+    }
 }
 
 impl ListOptions {

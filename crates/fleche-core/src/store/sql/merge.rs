@@ -62,7 +62,7 @@ impl SqlCalls {
         // load 3.5: 0.62 s against 0.77 s for two threads, 0.72 s for
         // three). The check before it, which hands over nothing, uses both.
         // A summary reads no arguments, so how they lie does not matter.
-        let arguments = detail != Detail::Summary;
+        let arguments = detail.arguments();
         let order = order_name(dir, field, arguments);
         let known = self.known_layout(&order);
         if threads < 3 {
@@ -79,7 +79,7 @@ impl SqlCalls {
             if layout == Layout::Apart {
                 return Ok(false);
             }
-            let mut statements = Merge::statements(&self.conn, dir, arguments).map_err(err)?;
+            let mut statements = Merge::statements(&self.conn, dir, detail).map_err(err)?;
             let merge = Merge::new(&mut statements, dir, detail).map_err(err)?;
             let mut source = Source::Here {
                 merge: Box::new(merge),
@@ -323,8 +323,7 @@ fn read_merged(
     };
     let run = |send: &mut dyn FnMut(Batch<CallRecord>) -> bool| -> Result<(), StoreError> {
         let conn = connect(uri).map_err(err)?;
-        let arguments = detail != Detail::Summary;
-        let mut statements = Merge::statements(&conn, dir, arguments).map_err(err)?;
+        let mut statements = Merge::statements(&conn, dir, detail).map_err(err)?;
         let mut merge = Merge::new(&mut statements, dir, detail).map_err(err)?;
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(merged) = merge.next().map_err(err)? {
@@ -735,8 +734,14 @@ struct Merge<'c> {
     descending: bool,
     /// What the records carry.
     detail: Detail,
-    /// Working space for a summary's metadata rows.
-    scratch: Vec<u8>,
+    scratch: Scratch,
+}
+
+/// Working space for a summary's metadata rows: a row compacted, and
+/// where its members lie.
+#[derive(Default)]
+struct Scratch {
+    text: Vec<u8>,
     members: Vec<Member>,
 }
 
@@ -781,22 +786,21 @@ impl<'c> Merge<'c> {
             meta_key: Vec::new(),
             descending: dir == "DESC",
             detail,
-            scratch: Vec::new(),
-            members: Vec::new(),
+            scratch: Scratch::default(),
         };
         merge.arg = merge.next_arg()?;
         merge.meta_row = merge.next_meta()?;
         Ok(merge)
     }
 
-    /// The scans of calls, arguments and metadata in rowid order `dir`.
-    /// (Without the `arguments`, theirs reads no row.)
+    /// The scans of calls, arguments and metadata in rowid order `dir`
+    /// (the arguments' reads no row for a `detail` without them).
     fn statements<'s>(
         conn: &'s rusqlite::Connection,
         dir: &str,
-        arguments: bool,
+        detail: Detail,
     ) -> rusqlite::Result<[rusqlite::Statement<'s>; 3]> {
-        let none = if arguments { "" } else { "WHERE 0" };
+        let none = if detail.arguments() { "" } else { "WHERE 0" };
         Ok([
             conn.prepare(&format!(
                 "SELECT key, name, module, version, code_digest, result FROM calls \
@@ -834,12 +838,7 @@ impl<'c> Merge<'c> {
         let name = text(row.get_ref(1)?);
         let data = match data_text {
             None => MetaData::Unread,
-            Some(t) => meta_data(
-                self.detail,
-                (&mut self.scratch, &mut self.members),
-                name.as_deref(),
-                t,
-            ),
+            Some(t) => meta_data(self.detail, &mut self.scratch, name.as_deref(), t),
         };
         key_into(row.get_ref(0)?, &mut self.meta_key);
         Ok(Some(MetaRow { name, data }))
@@ -915,13 +914,7 @@ impl<'c> Merge<'c> {
 
 /// A metadata row's `data` (`t`) of kind `name` as a listing of
 /// `detail` carries it (`scratch`: working space).
-fn meta_data(
-    detail: Detail,
-    scratch: (&mut Vec<u8>, &mut Vec<Member>),
-    name: Option<&str>,
-    t: &str,
-) -> MetaData {
-    let (scratch, members) = scratch;
+fn meta_data(detail: Detail, scratch: &mut Scratch, name: Option<&str>, t: &str) -> MetaData {
     let parsed =
         |t: &str| serde_json::from_str::<Json>(t).map_or(MetaData::Unread, MetaData::Parsed);
     match detail {
@@ -935,8 +928,9 @@ fn meta_data(
             }
         }
         Detail::Summary => {
-            scratch.clear();
-            if !compact_json_members(t, scratch, Some(members)) {
+            let Scratch { text, members } = scratch;
+            text.clear();
+            if !compact_json_members(t, text, Some(members)) {
                 return match parsed(t) {
                     MetaData::Parsed(_) if name != Some("runtime") && name != Some("tags") => {
                         MetaData::Left
@@ -945,8 +939,8 @@ fn meta_data(
                 };
             }
             match name {
-                Some("tags") => MetaData::Text(scratch.clone()),
-                Some("runtime") => MetaData::Text(summary_runtime(scratch, members)),
+                Some("tags") => MetaData::Text(text.clone()),
+                Some("runtime") => MetaData::Text(summary_runtime(text, members)),
                 _ => MetaData::Left,
             }
         }
@@ -1172,23 +1166,28 @@ mod tests {
         out
     }
 
-    /// The merged listing, or None when it declines.
-    fn merged(store: &SqlCalls, opts: &ListOptions, threads: usize) -> Option<Vec<Shown>> {
+    /// Whether the merged listing of `detail` was used, and what it sent.
+    fn merged_with<T: Send>(
+        store: &SqlCalls,
+        opts: &ListOptions,
+        detail: Detail,
+        threads: usize,
+        map: &(dyn Fn(CallRecord) -> T + Sync),
+    ) -> (bool, Vec<T>) {
         let field = opts.sort.runtime_field().unwrap();
         let mut out = Vec::new();
         let used = store
-            .merged_listing(
-                field,
-                opts.reverse,
-                Detail::Whole,
-                threads,
-                &shown,
-                &mut |rec| {
-                    out.push(rec);
-                    ControlFlow::Continue(())
-                },
-            )
+            .merged_listing(field, opts.reverse, detail, threads, map, &mut |rec| {
+                out.push(rec);
+                ControlFlow::Continue(())
+            })
             .unwrap();
+        (used, out)
+    }
+
+    /// The merged listing, or None when it declines.
+    fn merged(store: &SqlCalls, opts: &ListOptions, threads: usize) -> Option<Vec<Shown>> {
+        let (used, out) = merged_with(store, opts, Detail::Whole, threads, &shown);
         assert!(used || out.is_empty(), "sent records, then declined");
         used.then_some(out)
     }
@@ -1351,23 +1350,9 @@ mod tests {
         let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
         for opts in every_order() {
             let expected = by_sql(&store, &opts);
-            let field = opts.sort.runtime_field().unwrap();
             for threads in [1, 4] {
-                let mut got = Vec::new();
-                let as_is = |rec: CallRecord| rec;
-                let used = store
-                    .merged_listing(
-                        field,
-                        opts.reverse,
-                        Detail::MetadataAsText,
-                        threads,
-                        &as_is,
-                        &mut |rec| {
-                            got.push(rec);
-                            ControlFlow::Continue(())
-                        },
-                    )
-                    .unwrap();
+                let (used, got) =
+                    merged_with(&store, &opts, Detail::MetadataAsText, threads, &|rec| rec);
                 assert!(used);
                 let mut as_text = 0;
                 let got: Vec<Shown> = got
@@ -1426,22 +1411,7 @@ mod tests {
         opts: &ListOptions,
         threads: usize,
     ) -> Option<Vec<CallRecord>> {
-        let field = opts.sort.runtime_field().unwrap();
-        let mut out = Vec::new();
-        let as_is = |rec: CallRecord| rec;
-        let used = store
-            .merged_listing(
-                field,
-                opts.reverse,
-                Detail::Summary,
-                threads,
-                &as_is,
-                &mut |rec| {
-                    out.push(rec);
-                    ControlFlow::Continue(())
-                },
-            )
-            .unwrap();
+        let (used, out) = merged_with(store, opts, Detail::Summary, threads, &|rec| rec);
         used.then_some(out)
     }
 
