@@ -6,12 +6,19 @@
 //! hold each call's rows together and in the calls' order. Scanning the
 //! three tables side by side then builds every record from pages read
 //! once, in order (a 100k-call listing: 0.25 s of scans against ~1 s of
-//! lookups). Whether a database is laid out so is checked first, on the
-//! keys alone (`runs_line_up`); one that is not is listed the usual way.
-//! Records come in rowid order, which in such a cache is nearly the order
-//! of their start times; a bounded buffer puts them in the exact listing
-//! order (from SQLite's sort of the runtime rows), and a record not met
-//! within it is looked up by key.
+//! lookups). Whether a database is laid out so is checked first
+//! ([`layout_of`]); one that is not is listed the usual way. Records come
+//! in rowid order, which in such a cache is nearly the order of their
+//! start times; a bounded buffer puts them in the exact listing order
+//! (from SQLite's sort of the runtime rows), and a record not met within
+//! it is looked up by key.
+//!
+//! With two threads or more the tables are cut into [`Part`]s, checked
+//! part by part on every thread, and, when the calls come in listing
+//! order as read (as fleche writes them), each part is read by one thread
+//! on a connection of its own: on two cores a listing takes about half as
+//! long, where handing records from a reading thread to a mapping one cost
+//! more than it saved.
 
 use super::rows::{
     compact_json, compact_json_members, near_tie, runtime_field, version_cell, Member, SortValue,
@@ -33,9 +40,10 @@ const AHEAD: usize = 4096;
 const BATCH: usize = 256;
 /// Beyond this, mapping threads wait on the one reading.
 const MAX_MAPPERS: usize = 7;
-/// Calls per part read by one thread: the boundary lookups cost little
-/// (a million calls: ~1,000 parts), and the parts in flight, a few per
-/// thread, little memory.
+/// Calls' rowids per part read by one thread (calls, where none were
+/// deleted): the cuts' lookups cost little (a million calls: ~1,000
+/// parts, ~15 ms), and the parts in flight, a few per thread, little
+/// memory.
 const PART: usize = 1024;
 
 /// A key and its record, mapped; None when the merge could not build the
@@ -62,7 +70,7 @@ impl SqlCalls {
         self.merged_in_parts_of(PART, field, reverse, detail, threads, map, sink)
     }
 
-    /// [`Self::merged_listing`] in parts of about `per` calls.
+    /// [`Self::merged_listing`] in parts of `per` calls' rowids.
     #[allow(clippy::too_many_arguments)]
     fn merged_in_parts_of<T: Send>(
         &self,
@@ -100,7 +108,7 @@ impl SqlCalls {
         match (layout, parts) {
             (Layout::Apart, _) => Ok(false),
             (Layout::InOrder, Some(parts)) => std::thread::scope(|scope| {
-                let mut source = self.read_parts(scope, &parts, threads, dir, detail, map);
+                let mut source = self.read_parts(scope, &parts, per, threads, dir, detail, map);
                 self.emit(layout, field, reverse, &mut source, map, sink)
             }),
             // On two cores the merge of a layout that is not in listing
@@ -141,8 +149,7 @@ impl SqlCalls {
             return Ok(None);
         };
         let per = per.max(1) as i128;
-        let cuts = (i128::from(hi) - i128::from(lo)) / per;
-        if cuts < 1 {
+        if i128::from(hi) - i128::from(lo) < per {
             return Ok(None);
         }
         // The arguments' rowids matter only when there are some to read.
@@ -161,9 +168,11 @@ impl SqlCalls {
             .prepare("SELECT min(rowid) FROM arguments WHERE call_key = ?1")?;
         // Where each part after the first starts: (calls, arguments, metadata).
         let mut starts: Vec<(i64, i64, i64)> = Vec::new();
-        for i in 1..=cuts {
-            let from = (i128::from(lo) + i * per) as i64;
-            let mut rows = calls_from.query([from])?;
+        // Each cut `per` rowids past the call the last one met: rowids may
+        // be sparse, and so every cut meets a call of its own.
+        let mut from = i128::from(lo) + per;
+        while let Ok(at) = i64::try_from(from) {
+            let mut rows = calls_from.query([at])?;
             let (mut call, mut meta, mut arg) = (None, None, None);
             // The first calls from the cut: a part cut where a few calls
             // in a row have no metadata (or no arguments) is left whole.
@@ -186,7 +195,9 @@ impl SqlCalls {
                     break;
                 }
             }
-            let (Some(call), Some(meta), Some(arg)) = (call, meta, arg) else {
+            let Some(call) = call else { break };
+            from = i128::from(call) + per;
+            let (Some(meta), Some(arg)) = (meta, arg) else {
                 continue;
             };
             let forward = match starts.last() {
@@ -253,11 +264,11 @@ impl SqlCalls {
                             if settled.load(Relaxed) {
                                 break;
                             }
-                            let walked = walker.walk(part).map_err(serr)?;
-                            if !matches!(walked, Walked::LinedUp { .. }) {
+                            let walked = walker.walk(part);
+                            if !matches!(walked, Ok(Walked::LinedUp { .. })) {
                                 settled.store(true, Relaxed);
                             }
-                            out.push(walked);
+                            out.push(walked.map_err(serr)?);
                         }
                         Ok(out)
                     })
@@ -296,17 +307,25 @@ impl SqlCalls {
         };
         match found {
             Some(layout) => Ok(layout),
-            None => layout_of(&self.conn, dir, field, arguments).map_err(serr),
+            // What the reading here leaves to SQLite.
+            None => Walker::new(&self.conn, dir, field, arguments, false)
+                .and_then(|mut walker| walker.walk(&Part::WHOLE))
+                .map(|walked| joined([walked], false, dir == "DESC").unwrap_or(Layout::Apart))
+                .map_err(serr),
         }
     }
 
     /// The merged records of `parts` (in listing order), each part read and
     /// mapped by one of `threads` threads on a connection of its own: part
-    /// `i` by thread `i % n`, sent whole.
+    /// `i` by thread `i % n`, sent in pieces, the last one marked: of up to
+    /// two parts of `per` calls, so that a part whose neighbour's cut was
+    /// left out does not grow what is held.
+    #[allow(clippy::too_many_arguments)]
     fn read_parts<'scope, 'env, T: Send + 'scope>(
         &'env self,
         scope: &'scope std::thread::Scope<'scope, 'env>,
         parts: &'env [Part],
+        per: usize,
         threads: usize,
         dir: &'static str,
         detail: Detail,
@@ -317,7 +336,7 @@ impl SqlCalls {
         let n = threads.clamp(1, parts.len());
         let mut from = Vec::new();
         for w in 0..n {
-            let (tx, rx) = mpsc::sync_channel::<Batch<T>>(2);
+            let (tx, rx) = mpsc::sync_channel::<Piece<T>>(2);
             scope.spawn(move || {
                 let run = || -> Result<(), StoreError> {
                     let conn = connect(uri).map_err(err)?;
@@ -325,13 +344,21 @@ impl SqlCalls {
                     for part in parts.iter().skip(w).step_by(n) {
                         let mut merge =
                             Merge::new(&mut statements, dir, detail, part).map_err(err)?;
-                        let mut batch = Vec::new();
-                        while let Some((key, rec)) = merge.next().map_err(err)? {
-                            batch.push((key, rec.map(map)));
-                        }
-                        drop(merge);
-                        if tx.send(Ok(batch)).is_err() {
-                            return Ok(());
+                        let mut piece = Vec::new();
+                        loop {
+                            let next = merge.next().map_err(err)?;
+                            let last = next.is_none();
+                            if let Some((key, rec)) = next {
+                                piece.push((key, rec.map(map)));
+                            }
+                            if last || piece.len() >= 2 * per {
+                                if tx.send(Ok((std::mem::take(&mut piece), last))).is_err() {
+                                    return Ok(());
+                                }
+                                if last {
+                                    break;
+                                }
+                            }
                         }
                     }
                     Ok(())
@@ -342,10 +369,12 @@ impl SqlCalls {
             });
             from.push(rx);
         }
-        Source::Threads {
+        Source::Parts {
             from,
-            received: 0,
+            part: 0,
+            parts: parts.len(),
             buffered: VecDeque::new(),
+            path,
         }
     }
 
@@ -512,6 +541,10 @@ impl SqlCalls {
 /// A batch of merged records (or the error that ended the reading).
 type Batch<T> = Result<Vec<Merged<T>>, StoreError>;
 
+/// Merged records of a part, and whether they are its last (or the error
+/// that ended the reading).
+type Piece<T> = Result<(Vec<Merged<T>>, bool), StoreError>;
+
 /// The merging thread: batches of records, batch `i` to mapper `i % n`.
 fn read_merged(
     uri: &str,
@@ -566,6 +599,16 @@ enum Source<'a, T> {
         received: usize,
         buffered: VecDeque<Merged<T>>,
     },
+    /// Parts each read and mapped by one thread: part `i` comes back on
+    /// channel `i % n`, in pieces.
+    Parts {
+        from: Vec<mpsc::Receiver<Piece<T>>>,
+        /// The part being received, of `parts`.
+        part: usize,
+        parts: usize,
+        buffered: VecDeque<Merged<T>>,
+        path: &'a std::path::Path,
+    },
 }
 
 impl<T> Source<'_, T> {
@@ -580,13 +623,36 @@ impl<T> Source<'_, T> {
                 received,
                 buffered,
             } => {
-                // A part may hold no call.
-                while buffered.is_empty() {
+                if buffered.is_empty() {
                     let Ok(batch) = from[*received % from.len()].recv() else {
                         return Ok(None);
                     };
                     *received += 1;
                     buffered.extend(batch?);
+                }
+                Ok(buffered.pop_front())
+            }
+            Source::Parts {
+                from,
+                part,
+                parts,
+                buffered,
+                path,
+            } => {
+                // A piece may hold no record (a part's last).
+                while buffered.is_empty() {
+                    if *part == *parts {
+                        return Ok(None);
+                    }
+                    // A thread that stopped before its parts were sent.
+                    let Ok(piece) = from[*part % from.len()].recv() else {
+                        return Err(StoreError::ReaderStopped {
+                            path: path.to_path_buf(),
+                        });
+                    };
+                    let (records, last) = piece?;
+                    *part += usize::from(last);
+                    buffered.extend(records);
                 }
                 Ok(buffered.pop_front())
             }
@@ -1644,9 +1710,13 @@ mod tests {
     }
 
     /// `aligned`, then calls with gaps between their rowids (deleted
-    /// calls), without arguments, without metadata.
+    /// calls), without arguments, without metadata, and ten in a row
+    /// without metadata (cuts among them are left out: one part of ten).
     fn gapped() -> String {
         let mut rows = aligned();
+        for i in 0..10 {
+            rows += &call(&format!("n{i}"), &[(0, "a")], &[]);
+        }
         for i in 0..12 {
             let args: &[(i64, &str)] = if i % 3 == 0 {
                 &[]
@@ -1663,6 +1733,24 @@ mod tests {
             "metadata WHERE call_key",
         ] {
             rows += &format!("DELETE FROM {table} IN ('g03', 'g04', 'g05', 'g06', 'g07');\n");
+        }
+        rows
+    }
+
+    /// `aligned`, then calls far apart in rowid, the last near the largest.
+    fn sparse() -> String {
+        let mut rows = aligned();
+        for (i, rowid) in [
+            1_000_000_000_000_000_i64,
+            2_000_000_000_000_000,
+            i64::MAX - 5,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let key = format!("x{i}");
+            rows += &call(&key, &[(0, "a")], &[("runtime", &runtime(9.0 + i as f64))])
+                .replacen("INSERT INTO calls VALUES (", &format!("INSERT INTO calls (rowid, key, name, module, version, code_digest, result) VALUES ({rowid}, "), 1);
         }
         rows
     }
@@ -1694,6 +1782,7 @@ mod tests {
         for (tag, rows) in [
             ("cutaligned", aligned()),
             ("cutgapped", gapped()),
+            ("cutsparse", sparse()),
             ("cutorder", in_start_order()),
         ] {
             let d = db(tag, &rows);
@@ -1777,6 +1866,7 @@ mod tests {
                 [
                     (format!("walk{i}"), aligned() + e),
                     (format!("walkg{i}"), gapped() + e),
+                    (format!("walks{i}"), sparse() + e),
                     (format!("walko{i}"), in_start_order() + e),
                 ]
             })
@@ -1820,6 +1910,7 @@ mod tests {
         for (tag, rows) in [
             ("readaligned", aligned()),
             ("readgapped", gapped()),
+            ("readsparse", sparse()),
             ("readorder", in_start_order()),
         ] {
             let d = db(tag, &rows);
@@ -1838,8 +1929,15 @@ mod tests {
                         let parts = parts.expect("cut");
                         for threads in [2, 3] {
                             let got = std::thread::scope(|scope| {
-                                let mut source =
-                                    store.read_parts(scope, &parts, threads, dir, detail, &|r| r);
+                                let mut source = store.read_parts(
+                                    scope,
+                                    &parts,
+                                    per,
+                                    threads,
+                                    dir,
+                                    detail,
+                                    &|r| r,
+                                );
                                 let mut got = Vec::new();
                                 while let Some(merged) = source.next().unwrap() {
                                     got.push(merged);
