@@ -764,7 +764,7 @@ enum Walked {
 
 /// A call where a part begins or ends: its runtime field as SQLite sorts
 /// it and as written, and its key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Edge {
     sort: Option<SortValue>,
     text: String,
@@ -885,13 +885,16 @@ impl<'c> Walker<'c> {
         let mut meta = KeyRuns::new(meta.query(part.meta)?, runtime)?;
         let mut in_order = true;
         let mut first: Option<Edge> = None;
-        let mut previous: Option<Edge> = None;
+        // This call and the one before, their buffers kept from call to call.
+        let mut edge = Edge::default();
+        let mut before = Edge::default();
+        let mut none = String::new();
         while let Some(row) = calls.next()? {
             let Ok(key) = row.get_ref(0)?.as_str() else {
                 return Ok(Walked::Apart);
             };
-            args.skip_run(key.as_bytes())?;
-            let (sort, text) = meta.skip_run(key.as_bytes())?;
+            args.skip_run(key.as_bytes(), &mut none)?;
+            edge.sort = meta.skip_run(key.as_bytes(), &mut edge.text)?;
             if meta.unknown {
                 return Ok(Walked::Unknown);
             }
@@ -899,19 +902,17 @@ impl<'c> Walker<'c> {
                 return Ok(Walked::Apart);
             }
             if in_order {
-                let edge = Edge {
-                    sort,
-                    text,
-                    key: key.to_string(),
-                };
-                match &previous {
-                    Some(before) => match follows(before, &edge, self.here, self.descending) {
+                edge.key.clear();
+                edge.key.push_str(key);
+                if first.is_none() {
+                    first = Some(edge.clone());
+                } else {
+                    match follows(&before, &edge, self.here, self.descending) {
                         Some(after) => in_order = after,
                         None => return Ok(Walked::Unknown),
-                    },
-                    None => first = Some(edge.clone()),
+                    }
                 }
-                previous = Some(edge);
+                std::mem::swap(&mut before, &mut edge);
             }
         }
         // A row left over belongs to no call, or to one met before it.
@@ -920,8 +921,8 @@ impl<'c> Walker<'c> {
         }
         Ok(Walked::LinedUp {
             in_order,
+            last: first.is_some().then_some(before).filter(|_| in_order),
             first,
-            last: previous.filter(|_| in_order),
         })
     }
 }
@@ -1042,18 +1043,19 @@ impl<'s> KeyRuns<'s> {
     }
 
     /// Step past the rows of `key` if they come next; the runtime field
-    /// one of them has, and its text (read here).
-    fn skip_run(&mut self, key: &[u8]) -> rusqlite::Result<(Option<SortValue>, String)> {
+    /// one of them has, and its text (read here) in `text` (swapped in:
+    /// no allocation per call).
+    fn skip_run(&mut self, key: &[u8], text: &mut String) -> rusqlite::Result<Option<SortValue>> {
         let mut sort = None;
-        let mut text = String::new();
+        text.clear();
         while self.head.as_deref() == Some(key) {
             if self.sort.is_some() {
                 sort = self.sort.take();
-                text = std::mem::take(&mut self.text);
+                std::mem::swap(&mut self.text, text);
             }
             self.advance()?;
         }
-        Ok((sort, text))
+        Ok(sort)
     }
 }
 
