@@ -197,6 +197,9 @@ pub(super) fn runtime_field<'t>(
     field: &str,
     scratch: &mut Vec<u8>,
 ) -> Option<Option<(SortValue, &'t str)>> {
+    if let Some(found) = plain_runtime_field(text, field) {
+        return Some(found);
+    }
     scratch.clear();
     let s = text.as_bytes();
     let mut c = Compact {
@@ -267,6 +270,98 @@ pub(super) fn runtime_field<'t>(
     }
     c.ws();
     (c.i == s.len()).then_some(found)
+}
+
+/// [`runtime_field`] of a row as `json.dumps` writes fleche's runtime: an
+/// object of numbers under keys without escapes, `": "` and `", "` between
+/// (a third of the general reading's work: the walk before a listing
+/// reads every runtime row). None for any other row, which the general
+/// reading then reads (or leaves to SQLite).
+fn plain_runtime_field<'t>(text: &'t str, field: &str) -> Option<Option<(SortValue, &'t str)>> {
+    let s = text.as_bytes();
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while s.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > from
+    };
+    if s.first() != Some(&b'{') {
+        return None;
+    }
+    let mut i = 1;
+    let mut keys = [(0usize, 0usize); RUNTIME_KEYS];
+    let mut nkeys = 0;
+    let mut found = None;
+    loop {
+        if s.get(i) != Some(&b'"') || nkeys == RUNTIME_KEYS {
+            return None;
+        }
+        let raw = i;
+        i += 1;
+        loop {
+            match *s.get(i)? {
+                b'"' => break,
+                b'\\' => return None,
+                b if b < 0x20 => return None,
+                _ => i += 1,
+            }
+        }
+        i += 1;
+        let name = &s[raw..i];
+        if keys[..nkeys].iter().any(|&(a, b)| &s[a..b] == name) {
+            return None;
+        }
+        keys[nkeys] = (raw, i);
+        nkeys += 1;
+        if s.get(i..i + 2) != Some(b": ") {
+            return None;
+        }
+        i += 2;
+        // A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+        let start = i;
+        if s.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let int_start = i;
+        if !digits(&mut i) || (s[int_start] == b'0' && i - int_start > 1) {
+            return None;
+        }
+        let mut real = false;
+        if s.get(i) == Some(&b'.') {
+            i += 1;
+            real = true;
+            if !digits(&mut i) {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = s.get(i) {
+            i += 1;
+            real = true;
+            if let Some(b'+' | b'-') = s.get(i) {
+                i += 1;
+            }
+            if !digits(&mut i) {
+                return None;
+            }
+        }
+        if &name[1..name.len() - 1] == field.as_bytes() {
+            let v = &text[start..i];
+            found = Some(if real {
+                (
+                    SortValue::Real(v.parse::<f64>().ok().filter(|f| f.is_finite())?),
+                    v,
+                )
+            } else {
+                (SortValue::Int(v.parse::<i64>().ok()?), v)
+            });
+        }
+        match s.get(i..i + 2) {
+            Some(b", ") => i += 2,
+            _ if s.get(i) == Some(&b'}') && i + 1 == s.len() => return Some(found),
+            _ => return None,
+        }
+    }
 }
 
 /// Keys of a runtime row [`runtime_field`] reads at most.
@@ -818,6 +913,74 @@ mod tests {
             assert_eq!(here.map(|(v, _)| v), sqlite, "{text}");
         }
         assert_eq!(read, 9);
+    }
+
+    /// The general reading of [`runtime_field`], without the fast way.
+    fn runtime_field_general<'t>(
+        text: &'t str,
+        field: &str,
+    ) -> Option<Option<(SortValue, &'t str)>> {
+        // A leading space is no plain row, and changes nothing else.
+        let spaced = format!(" {text}");
+        let mut scratch = Vec::new();
+        let found = runtime_field(&spaced, field, &mut scratch)?;
+        Some(found.map(|(v, t)| {
+            let at = t.as_ptr() as usize - spaced.as_ptr() as usize - 1;
+            (v, &text[at..at + t.len()])
+        }))
+    }
+
+    #[test]
+    fn plain_runtime_rows_read_as_the_general_reading_reads_them() {
+        let rows = [
+            r#"{"timestart": 1756224008.111582, "cputime": 0.30427360862318165, "systime": 0.015213680431159083, "timestop": 1756224008.6679525, "walltime": 0.556370576399964}"#,
+            r#"{"timestart": 12, "timestop": -0, "walltime": 1e-3, "x": 2E+5, "y": 0.5e7}"#,
+            r#"{"timestop": 99999999999999999999, "timestart": 1.5}"#,
+            r#"{"timestart": 1e999, "timestop": 2}"#,
+            r#"{"timestart": 1, "timestart": 2}"#,
+            r#"{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9, "j": 10, "k": 11, "l": 12, "m": 13, "n": 14, "o": 15, "p": 16, "timestart": 17}"#,
+            r#"{"café": 1, "timestart": 3}"#,
+            r#"{"café": 1, "timestart": 3}"#,
+            r#"{"timestart": null, "timestop": 4}"#,
+            r#"{"x": [1, 2], "timestart": 5}"#,
+            r#"{}"#,
+            r#"{"timestart":1,"timestop":2}"#,
+        ];
+        let mut rng = fastrand::Rng::with_seed(12);
+        let alphabet = b"{}[]\":, .-+eE0123456789abcnul\t\\";
+        let (mut plain, mut total) = (0, 0);
+        for row in rows {
+            for round in 0..3000 {
+                let mut bytes = row.as_bytes().to_vec();
+                // Each row as written, then with a few bytes changed.
+                for _ in 0..(round % 4) {
+                    let at = rng.usize(..=bytes.len());
+                    let b = alphabet[rng.usize(..alphabet.len())];
+                    match rng.u8(..3) {
+                        0 if at < bytes.len() => bytes[at] = b,
+                        1 if at < bytes.len() => {
+                            bytes.remove(at);
+                        }
+                        _ => bytes.insert(at, b),
+                    }
+                }
+                let Ok(text) = std::str::from_utf8(&bytes) else {
+                    continue;
+                };
+                for field in ["timestart", "timestop"] {
+                    total += 1;
+                    let Some(fast) = plain_runtime_field(text, field) else {
+                        continue;
+                    };
+                    plain += 1;
+                    assert_eq!(Some(fast), runtime_field_general(text, field), "{text}");
+                }
+            }
+        }
+        assert!(plain > total / 8, "{plain} of {total}");
+        // fleche's rows take the fast way.
+        assert!(plain_runtime_field(rows[0], "timestart").is_some());
+        assert!(plain_runtime_field(rows[1], "timestop").is_some());
     }
 
     #[test]
