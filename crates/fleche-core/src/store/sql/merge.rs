@@ -283,34 +283,21 @@ impl SqlCalls {
                 })
                 .collect::<Result<_, _>>()
         })?;
-        let mut walked: Vec<std::vec::IntoIter<Walked>> =
-            walked.into_iter().map(Vec::into_iter).collect();
-        let all = walked.iter().map(ExactSizeIterator::len).sum::<usize>() == parts.len();
-        let mut apart = false;
-        let mut unknown = false;
-        for w in walked.iter().flat_map(|w| w.as_slice()) {
-            match w {
-                Walked::Apart => apart = true,
-                Walked::Unknown => unknown = true,
-                Walked::LinedUp { .. } => {}
-            }
-        }
-        if apart {
+        if walked.iter().flatten().any(|w| matches!(w, Walked::Apart)) {
             return Ok(Layout::Apart);
         }
-        let found = if unknown || !all {
-            None
-        } else {
+        // Threads stop early only on a part left to SQLite.
+        let all = walked.iter().map(Vec::len).sum::<usize>() == parts.len();
+        let found = all.then(|| {
+            let mut walked: Vec<_> = walked.into_iter().map(Vec::into_iter).collect();
             // Part `i` was walked by thread `i % n`.
             let in_walk_order = (0..parts.len()).filter_map(|i| walked[i % n].next());
             joined(in_walk_order, true, dir == "DESC")
-        };
-        match found {
+        });
+        match found.flatten() {
             Some(layout) => Ok(layout),
-            // What the reading here leaves to SQLite.
-            None => Walker::new(&self.conn, dir, field, arguments, false)
-                .and_then(|mut walker| walker.walk(&Part::WHOLE))
-                .map(|walked| joined([walked], false, dir == "DESC").unwrap_or(Layout::Apart))
+            None => layout_read(&self.conn, dir, field, arguments, false)
+                .map(|layout| layout.unwrap_or(Layout::Apart))
                 .map_err(serr),
         }
     }
@@ -739,12 +726,24 @@ fn layout_of(
     arguments: bool,
 ) -> rusqlite::Result<Layout> {
     for here in [true, false] {
-        let walked = Walker::new(conn, dir, field, arguments, here)?.walk(&Part::WHOLE)?;
-        if let Some(layout) = joined([walked], here, dir == "DESC") {
+        if let Some(layout) = layout_read(conn, dir, field, arguments, here)? {
             return Ok(layout);
         }
     }
     Ok(Layout::Apart)
+}
+
+/// [`layout_of`] in one walk, the runtime field read `here` or by SQLite
+/// (None: a row takes SQLite's reading).
+fn layout_read(
+    conn: &Connection,
+    dir: &str,
+    field: &str,
+    arguments: bool,
+    here: bool,
+) -> rusqlite::Result<Option<Layout>> {
+    let walked = Walker::new(conn, dir, field, arguments, here)?.walk(&Part::WHOLE)?;
+    Ok(joined([walked], here, dir == "DESC"))
 }
 
 /// What a walk over one part found.
@@ -1779,15 +1778,21 @@ mod tests {
         rows.map(Result::unwrap).collect()
     }
 
+    /// Databases that line up, each under a tag starting `prefix`.
+    fn lined_up(prefix: &str) -> [(String, String); 4] {
+        [
+            ("aligned", aligned()),
+            ("gapped", gapped()),
+            ("sparse", sparse()),
+            ("order", in_start_order()),
+        ]
+        .map(|(tag, rows)| (format!("{prefix}{tag}"), rows))
+    }
+
     #[test]
     fn parts_cut_each_table_where_a_call_begins() {
-        for (tag, rows) in [
-            ("cutaligned", aligned()),
-            ("cutgapped", gapped()),
-            ("cutsparse", sparse()),
-            ("cutorder", in_start_order()),
-        ] {
-            let d = db(tag, &rows);
+        for (tag, rows) in lined_up("cut") {
+            let d = db(&tag, &rows);
             let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
             let calls = rows_of(&store, "calls", "key");
             for dir in ["ASC", "DESC"] {
@@ -1909,13 +1914,8 @@ mod tests {
 
     #[test]
     fn parts_read_what_one_merge_reads() {
-        for (tag, rows) in [
-            ("readaligned", aligned()),
-            ("readgapped", gapped()),
-            ("readsparse", sparse()),
-            ("readorder", in_start_order()),
-        ] {
-            let d = db(tag, &rows);
+        for (tag, rows) in lined_up("read") {
+            let d = db(&tag, &rows);
             let store = SqlCalls::open(&d.0.join("calls.db")).unwrap();
             for dir in ["ASC", "DESC"] {
                 for detail in [Detail::Whole, Detail::MetadataAsText, Detail::Summary] {

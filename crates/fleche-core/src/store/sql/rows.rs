@@ -279,13 +279,6 @@ pub(super) fn runtime_field<'t>(
 /// reading then reads (or leaves to SQLite).
 fn plain_runtime_field<'t>(text: &'t str, field: &str) -> Option<Option<(SortValue, &'t str)>> {
     let s = text.as_bytes();
-    let digits = |i: &mut usize| {
-        let from = *i;
-        while s.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i > from
-    };
     if s.first() != Some(&b'{') {
         return None;
     }
@@ -318,36 +311,12 @@ fn plain_runtime_field<'t>(text: &'t str, field: &str) -> Option<Option<(SortVal
             return None;
         }
         i += 2;
-        // A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
         let start = i;
-        if s.get(i) == Some(&b'-') {
-            i += 1;
-        }
-        let int_start = i;
-        if !digits(&mut i) || (s[int_start] == b'0' && i - int_start > 1) {
-            return None;
-        }
-        let mut real = false;
-        if s.get(i) == Some(&b'.') {
-            i += 1;
-            real = true;
-            if !digits(&mut i) {
-                return None;
-            }
-        }
-        if let Some(b'e' | b'E') = s.get(i) {
-            i += 1;
-            real = true;
-            if let Some(b'+' | b'-') = s.get(i) {
-                i += 1;
-            }
-            if !digits(&mut i) {
-                return None;
-            }
-        }
+        let number = json_number(s, i)?;
+        i = number.end;
         if &name[1..name.len() - 1] == field.as_bytes() {
             let v = &text[start..i];
-            found = Some(if real {
+            found = Some(if number.fraction.is_some() || number.exponent.is_some() {
                 (
                     SortValue::Real(v.parse::<f64>().ok().filter(|f| f.is_finite())?),
                     v,
@@ -362,6 +331,56 @@ fn plain_runtime_field<'t>(text: &'t str, field: &str) -> Option<Option<(SortVal
             _ => return None,
         }
     }
+}
+
+/// Where a JSON number ends, and where its fraction's point and its
+/// exponent's `e` are, if it has them.
+struct Number {
+    end: usize,
+    fraction: Option<usize>,
+    exponent: Option<usize>,
+}
+
+/// The JSON number at `s[i..]`: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`.
+fn json_number(s: &[u8], mut i: usize) -> Option<Number> {
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while s.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > from
+    };
+    if s.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    let int_start = i;
+    if !digits(&mut i) || (s[int_start] == b'0' && i - int_start > 1) {
+        return None;
+    }
+    let mut number = Number {
+        end: i,
+        fraction: None,
+        exponent: None,
+    };
+    if s.get(i) == Some(&b'.') {
+        number.fraction = Some(i);
+        i += 1;
+        if !digits(&mut i) {
+            return None;
+        }
+    }
+    if let Some(b'e' | b'E') = s.get(i) {
+        number.exponent = Some(i);
+        i += 1;
+        if let Some(b'+' | b'-') = s.get(i) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return None;
+        }
+    }
+    number.end = i;
+    Some(number)
 }
 
 /// Keys of a runtime row [`runtime_field`] reads at most.
@@ -602,46 +621,19 @@ impl Compact<'_> {
     /// the exponent as `e` with its sign (`1E5` is `1e+5`).
     fn number(&mut self) -> Option<()> {
         let s = self.s;
-        let digits = |i: &mut usize| {
-            let from = *i;
-            while s.get(*i).is_some_and(u8::is_ascii_digit) {
-                *i += 1;
-            }
-            *i > from
-        };
-        let start = self.i;
-        let mut i = self.i;
-        if s[i] == b'-' {
-            i += 1;
-        }
-        let int_start = i;
-        if !digits(&mut i) || (s[int_start] == b'0' && i - int_start > 1) {
-            return None;
-        }
-        if s.get(i) == Some(&b'.') {
-            i += 1;
-            if !digits(&mut i) {
-                return None;
-            }
-        }
-        self.out.extend_from_slice(&s[start..i]);
-        if let Some(b'e' | b'E') = s.get(i) {
-            i += 1;
-            self.out.push(b'e');
-            match s.get(i) {
-                Some(&sign @ (b'+' | b'-')) => {
-                    self.out.push(sign);
-                    i += 1;
+        let number = json_number(s, self.i)?;
+        match number.exponent {
+            None => self.out.extend_from_slice(&s[self.i..number.end]),
+            Some(e) => {
+                self.out.extend_from_slice(&s[self.i..e]);
+                self.out.push(b'e');
+                if !matches!(s[e + 1], b'+' | b'-') {
+                    self.out.push(b'+');
                 }
-                _ => self.out.push(b'+'),
+                self.out.extend_from_slice(&s[e + 1..number.end]);
             }
-            let from = i;
-            if !digits(&mut i) {
-                return None;
-            }
-            self.out.extend_from_slice(&s[from..i]);
         }
-        self.i = i;
+        self.i = number.end;
         Some(())
     }
 
